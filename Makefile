@@ -1,0 +1,43 @@
+# Xianjie: two commands for a new machine with Python 3.11 and make.
+#   make run   — install, migrate, seed the demo, serve http://127.0.0.1:8000
+#   make test  — install, run the whole test suite
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The embedded default is for local work: DEBUG on unless the caller says otherwise.
+export DEBUG ?= 1
+
+.PHONY: run test check install migrate seed clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo --sample-cases 40
+
+run: seed
+	$(PY) manage.py demo_logins
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check
+
+clean:
+	rm -rf $(VENV) xianjie.sqlite3 staticfiles

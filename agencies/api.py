@@ -1,0 +1,50 @@
+from rest_framework import generics, serializers
+from rest_framework.pagination import CursorPagination
+
+from .models import Agency, Region
+
+
+class RegionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["code", "name", "slug", "level", "parent"]
+
+
+class AgencyOutput(serializers.ModelSerializer):
+    region = serializers.CharField(source="region_id")
+
+    class Meta:
+        model = Agency
+        fields = ["id", "slug", "name", "kind", "region"]
+
+
+class ByCode(CursorPagination):
+    ordering = "code"
+    page_size = 200
+    max_page_size = 1000
+    page_size_query_param = "page_size"
+
+
+class ById(ByCode):
+    ordering = "id"
+
+
+class RegionList(generics.ListAPIView):
+    serializer_class = RegionOutput
+    pagination_class = ByCode
+    queryset = Region.objects.all()
+
+
+class AgencyList(generics.ListAPIView):
+    """Agencies, filterable by ?kind= and ?region= (the region's code)."""
+
+    serializer_class = AgencyOutput
+    pagination_class = ById
+
+    def get_queryset(self):
+        qs = Agency.objects.all()
+        if self.request.query_params.get("kind"):
+            qs = qs.filter(kind=self.request.query_params["kind"])
+        if self.request.query_params.get("region"):
+            qs = qs.filter(region_id=self.request.query_params["region"])
+        return qs

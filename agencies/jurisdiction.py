@@ -1,0 +1,97 @@
+"""Who belongs where: the few questions every view asks about a user's agencies and regions.
+
+Memberships are read once per request and cached on the user object.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from .models import Agency, Membership, Region
+
+Role = Membership.Role
+Kind = Agency.Kind
+
+
+def memberships_of(user) -> list[Membership]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_xj_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("agency__region"))
+        user._xj_memberships = cached
+    return cached
+
+
+def agency_ids_of(user) -> set[int]:
+    return {m.agency_id for m in memberships_of(user)}
+
+
+def role_in(user, agency_id: int) -> str | None:
+    for m in memberships_of(user):
+        if m.agency_id == agency_id:
+            return m.role
+    return None
+
+
+def is_staff_of(user, agency_id: int) -> bool:
+    """An officer or the head of the agency (执法人员)."""
+    return role_in(user, agency_id) in (Role.OFFICER, Role.HEAD)
+
+
+def is_head_of(user, agency_id: int) -> bool:
+    return role_in(user, agency_id) == Role.HEAD
+
+
+def supervised_paths(user) -> list[str]:
+    """Region paths the user supervises: supervisor of a committee office (安委办) there."""
+    return [
+        m.agency.region.path
+        for m in memberships_of(user)
+        if m.role == Role.SUPERVISOR and m.agency.kind == Kind.COMMITTEE_OFFICE
+    ]
+
+
+def supervises(user, region: Region) -> bool:
+    return any(region.path.startswith(path) for path in supervised_paths(user))
+
+
+def region_q(paths: list[str], field: str = "region__path") -> Q:
+    """A Q matching rows whose region lies in any of the subtrees; empty list matches nothing."""
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def supervisors_of(region: Region) -> QuerySet:
+    """Supervisors of the region: committee-office supervisors of its city and every region above."""
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__role=Role.SUPERVISOR,
+            memberships__agency__kind=Kind.COMMITTEE_OFFICE,
+            memberships__agency__region__in=region.ancestor_codes(),
+        )
+        .distinct()
+    )
+
+
+def acting_agency(user, preferred_agency_ids=()) -> Agency | None:
+    """The agency on whose behalf the user acts: the first preferred one they belong to."""
+    members = memberships_of(user)
+    for agency_id in preferred_agency_ids:
+        for m in members:
+            if m.agency_id == agency_id:
+                return m.agency
+    return members[0].agency if members else None
+
+
+def home_agency(user) -> Agency | None:
+    members = memberships_of(user)
+    return members[0].agency if members else None
+
+
+def same_city_agency(region: Region, kind: str) -> Agency | None:
+    """The agency of `kind` at the region's city (or the region itself when it is a city)."""
+    codes = region.ancestor_codes()
+    return Agency.objects.filter(kind=kind, region__in=codes).order_by("-region__code").first()

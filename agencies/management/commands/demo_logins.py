@@ -1,0 +1,30 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from agencies import demo
+
+
+class Command(BaseCommand):
+    help = "Print the demo logins (seed_demo creates them)."
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        if not User.objects.filter(username="guangzhou.officer1").exists():
+            self.stdout.write("No demo users yet: run `manage.py seed_demo`.")
+            return
+        w = self.stdout.write
+        w("")
+        w(
+            f"Xianjie demo logins — every user's password: {demo.DEFAULT_PASSWORD} (unless seed_demo --password set another)"
+        )
+        w("  regulator (Guangzhou safety):  guangzhou.officer1, guangzhou.officer2 (officers), guangzhou.head (head)")
+        w("  police (Guangzhou):            guangzhou.police (officer), guangzhou.police_head (head)")
+        w("  market regulator:              guangzhou.market, guangzhou.market_head")
+        w("  cyberspace office:             guangzhou.cyber")
+        w("  supervisor:                    guangzhou.supervisor (city), gd.supervisor (province)")
+        w("  procuratorate:                 guangzhou.procurator (city), gd.procurator (province)")
+        w("  administrator (reference data): admin")
+        w("  the same users exist for every city: " + ", ".join(slug for _c, _n, slug in demo.CITIES))
+        w("")
+        w("  web: http://127.0.0.1:8000/   API docs: http://127.0.0.1:8000/api/docs/   admin: /admin/")
+        w("")

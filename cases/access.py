@@ -1,0 +1,72 @@
+"""Visibility (DESIGN §4): who sees which case. Every view and consumer asks through here.
+
+Not visible → 404; visible but not allowed → 403 (rules.may).
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from agencies import jurisdiction
+
+from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Takedown
+
+VIEW_CASE = "view_case"
+
+
+def visible_cases_q(user) -> Q:
+    members = jurisdiction.memberships_of(user)
+    group_ids = [m.agency.group_id for m in members]
+    granted_to_groups = CaseGroupObjectPermission.objects.filter(
+        group_id__in=group_ids, permission__codename=VIEW_CASE
+    ).values("content_object_id")
+    granted_to_user = CaseUserObjectPermission.objects.filter(user=user, permission__codename=VIEW_CASE).values(
+        "content_object_id"
+    )
+    q = Q(agency_id__in=[m.agency_id for m in members])
+    q |= jurisdiction.region_q(jurisdiction.supervised_paths(user))
+    if group_ids:
+        q |= Q(pk__in=granted_to_groups)
+    q |= Q(pk__in=granted_to_user)
+    return q
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    return Case.objects.filter(visible_cases_q(user))
+
+
+def get_case_for(user, pk) -> Case:
+    """The case if the user may see it; 404 otherwise (never reveal that it exists)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    case = cases_visible_to(user).select_related("region", "agency").filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def can_see_case(user, case: Case) -> bool:
+    return cases_visible_to(user).filter(pk=case.pk).exists()
+
+
+def takedowns_visible_to(user) -> QuerySet[Takedown]:
+    """The cyberspace office asked sees its takedowns; those who see the case see its takedowns."""
+    if not getattr(user, "is_authenticated", False):
+        return Takedown.objects.none()
+    return Takedown.objects.filter(
+        Q(agency_id__in=jurisdiction.agency_ids_of(user)) | Q(case__in=Case.objects.filter(visible_cases_q(user)))
+    )
+
+
+def get_takedown_for(user, pk) -> Takedown:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    takedown = takedowns_visible_to(user).select_related("case", "agency").filter(pk=pk).first()
+    if takedown is None:
+        raise Http404
+    return takedown

@@ -1,0 +1,672 @@
+"""Every state change of a case goes through one of these functions (DESIGN §1).
+
+Each locks the case row, checks who may act and the current state, changes, and writes one
+event, all in one transaction. Refusals: PermissionDenied (403), Conflict (409, with a code),
+ValidationError (400, per field).
+"""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies import jurisdiction
+from agencies.models import Agency, Region
+from oversight.models import Campaign
+
+from . import errors
+from .errors import Conflict
+from .events import record_event
+from .identity import id_hash, mask_id_number
+from .kinds import ORGANISATION_PARTIES, PartyKind
+from .models import (
+    COVERING_REFERRAL_STATUSES,
+    Case,
+    CaseSequence,
+    CaseStatus,
+    Finding,
+    Fine,
+    FineStatus,
+    LegalBasis,
+    Person,
+    Rectification,
+    RectificationStatus,
+    Referral,
+    ReferralStatus,
+    Suspension,
+    SuspensionStatus,
+    Takedown,
+    TakedownStatus,
+    local_today,
+)
+from .rules import CASE_ACTIONS, may
+
+# Agencies that own enforcement cases (市场监管 handles illegal intermediaries).
+CASE_OWNER_KINDS = (Agency.Kind.SAFETY_REGULATOR, Agency.Kind.MARKET_REGULATOR)
+
+User = get_user_model()
+
+
+# --- locking and checking -------------------------------------------------------------------
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("region", "agency").get(pk=case.pk)
+
+
+def _begin(case: Case, actor, action: str, version: int | None) -> Case:
+    """Lock the case, then check permission, version and state, in that order."""
+    locked = _lock(case)
+    if not may(actor, locked, action):
+        raise PermissionDenied(_("You may not run “%(action)s” on this case.") % {"action": action})
+    if version is not None and version != locked.version:
+        raise Conflict(
+            errors.STALE,
+            _("The case has changed since you loaded it (version %(yours)s, now %(now)s). Reload and try again.")
+            % {"yours": version, "now": locked.version},
+        )
+    if locked.status not in CASE_ACTIONS[action].source:
+        raise Conflict(
+            errors.INVALID_TRANSITION,
+            _("“%(action)s” is not possible while the case is %(status)s.")
+            % {"action": action, "status": locked.get_status_display()},
+        )
+    return locked
+
+
+def _finish(case: Case, actor, action: str, *, from_status: str = "", data=None, referral=None) -> None:
+    case.version += 1
+    case.save()
+    agency = jurisdiction.acting_agency(actor, [case.agency_id])
+    record_event(
+        case,
+        action=action,
+        actor=actor,
+        agency=agency,
+        from_status=from_status or case.status,
+        to_status=case.status,
+        data=data,
+        referral=referral,
+    )
+
+
+def _field_error(field: str, message: str) -> ValidationError:
+    return ValidationError({field: [message]})
+
+
+def _one_of(queryset, pk, field: str, message: str):
+    try:
+        return queryset.get(pk=int(pk))
+    except (queryset.model.DoesNotExist, TypeError, ValueError):
+        raise _field_error(field, message) from None
+
+
+# --- creating a case ------------------------------------------------------------------------
+
+
+def _owning_agency(actor) -> Agency:
+    for m in jurisdiction.memberships_of(actor):
+        if m.agency.kind in CASE_OWNER_KINDS and m.role in ("officer", "head"):
+            return m.agency
+    raise PermissionDenied(_("Only officers and heads of a regulator can open cases."))
+
+
+def _next_number(region: Region, year: int) -> str:
+    """Allocate the next number in the caller's transaction: a rollback gives it back (no gaps)."""
+    try:
+        with transaction.atomic():
+            CaseSequence.objects.get_or_create(region=region, year=year)
+    except IntegrityError:  # created by a concurrent transaction a moment ago
+        pass
+    seq = CaseSequence.objects.select_for_update().get(region=region, year=year)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"{region.code}-{year}-{seq.last:05d}"
+
+
+def _check_party(party: dict) -> None:
+    kind = party["kind"]
+    if kind in (PartyKind.EMPLOYER, PartyKind.TRAINING_INSTITUTION) and not party.get("credit_code"):
+        raise _field_error(
+            "party", _("An employer or training institution needs its unified social credit code (credit_code).")
+        )
+    if kind not in ORGANISATION_PARTIES and party.get("credit_code"):
+        raise _field_error("party", _("Only organisations have a credit code (credit_code)."))
+    if kind != PartyKind.INDIVIDUAL and party.get("id_number"):
+        raise _field_error("party", _("Only an individual party has an ID number (id_number)."))
+    if kind == PartyKind.WEBSITE and not party.get("url"):
+        raise _field_error("party", _("A counterfeit website case needs the website's address (url)."))
+
+
+@transaction.atomic
+def create_case(
+    *, actor, source: str, region: Region, party: dict, summary: str, campaign: Campaign | None = None
+) -> Case:
+    """A new lead (线索) owned by the actor's agency, numbered {region}-{year}-{seq}."""
+    agency = _owning_agency(actor)
+    if not region.path.startswith(agency.region.path):
+        raise _field_error(
+            "region",
+            _("%(region)s is outside the jurisdiction of %(agency)s.") % {"region": region.name, "agency": agency.name},
+        )
+    _check_party(party)
+    now = timezone.now()
+    if campaign is None:
+        campaign = Campaign.running_on(timezone.localdate(now))
+    id_number = party.get("id_number", "")
+    case = Case.objects.create(
+        number=_next_number(region, timezone.localdate(now).year),
+        source=source,
+        region=region,
+        agency=agency,
+        campaign=campaign,
+        summary=summary,
+        party_kind=party["kind"],
+        party_name=party["name"],
+        party_credit_code=party.get("credit_code", ""),
+        party_id_number=id_number,
+        party_id_hash=id_hash(id_number) if id_number else "",
+        party_url=party.get("url", ""),
+        created_by=actor,
+        created_at=now,
+    )
+    record_event(
+        case,
+        action="create",
+        actor=actor,
+        agency=agency,
+        to_status=case.status,
+        data={
+            "source": source,
+            "region": region.code,
+            "party": {
+                "kind": case.party_kind,
+                "name": case.party_name,
+                "credit_code": case.party_credit_code,
+                "id_number": mask_id_number(id_number),
+            },
+            "campaign": campaign.slug if campaign else None,
+        },
+    )
+    return case
+
+
+# --- the case lifecycle ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_case(case: Case, *, actor, handlers: list[str], version: int | None = None) -> Case:
+    """立案: at least two handlers, both officers or the head of the owning agency."""
+    case = _begin(case, actor, "open", version)
+    if len(set(handlers)) != 2:
+        raise _field_error("handlers", _("Name exactly two different handlers (执法人员不少于两人)."))
+    users = list(User.objects.filter(username__in=handlers, is_active=True))
+    eligible = [u for u in users if jurisdiction.is_staff_of(u, case.agency_id)]
+    if len(eligible) != 2:
+        missing = sorted(set(handlers) - {u.username for u in eligible})
+        raise _field_error(
+            "handlers",
+            _("Not officers of %(agency)s: %(names)s.") % {"agency": case.agency.name, "names": ", ".join(missing)},
+        )
+    case.open()
+    case.handlers.set(eligible)
+    _finish(case, actor, "open", from_status=CaseStatus.LEAD, data={"handlers": sorted(handlers)})
+    return case
+
+
+@transaction.atomic
+def decline_case(case: Case, *, actor, reason: str, version: int | None = None) -> Case:
+    case = _begin(case, actor, "decline", version)
+    case.decline(reason)
+    _finish(case, actor, "decline", from_status=CaseStatus.LEAD, data={"reason": reason})
+    return case
+
+
+def open_measures(case: Case) -> list[str]:
+    """Measures that have not ended, in words."""
+    open_ = []
+    open_ += [
+        _("rectification order #%(id)s") % {"id": r.pk}
+        for r in case.rectifications.all()
+        if r.status == RectificationStatus.ISSUED
+    ]
+    open_ += [
+        _("suspension #%(id)s") % {"id": s.pk} for s in case.suspensions.all() if s.status == SuspensionStatus.IN_FORCE
+    ]
+    open_ += [_("fine #%(id)s") % {"id": f.pk} for f in case.fines.all() if f.status != FineStatus.PAID]
+    open_ += [
+        _("takedown #%(id)s") % {"id": t.pk} for t in case.takedowns.all() if t.status == TakedownStatus.REQUESTED
+    ]
+    return open_
+
+
+def referable_subjects(case: Case) -> tuple[set[int], bool]:
+    """Persons with a referable finding, and whether the party itself has one (no person named)."""
+    persons, party = set(), False
+    for finding in case.findings.all():
+        if finding.referable:
+            if finding.person_id:
+                persons.add(finding.person_id)
+            else:
+                party = True
+    return persons, party
+
+
+def _referred(case: Case, statuses: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> tuple[set[int], bool]:
+    persons, party = set(), False
+    for referral in case.referrals.all():
+        if referral.status in exclude or (statuses is not None and referral.status not in statuses):
+            continue
+        persons.update(p.pk for p in referral.persons.all())
+        party = party or referral.includes_party
+    return persons, party
+
+
+def unreferred(case: Case) -> tuple[list[int], bool]:
+    """Referable subjects nobody has proposed to refer (a refused proposal does not count)."""
+    persons, party = referable_subjects(case)
+    referred, party_referred = _referred(case, exclude=(ReferralStatus.REFUSED,))
+    return sorted(persons - referred), party and not party_referred
+
+
+def uncovered(case: Case) -> tuple[list[int], bool]:
+    """Referable subjects without a settled referral (the close guard, DESIGN §3)."""
+    persons, party = referable_subjects(case)
+    covered, party_covered = _referred(case, statuses=COVERING_REFERRAL_STATUSES)
+    return sorted(persons - covered), party and not party_covered
+
+
+@transaction.atomic
+def close_case(case: Case, *, actor, summary: str, version: int | None = None) -> Case:
+    case = _begin(case, actor, "close", version)
+    person_ids, party = uncovered(case)
+    if person_ids or party:
+        names = [p.name for p in case.persons.filter(pk__in=person_ids)]
+        if party:
+            names.append(case.party_name)
+        raise Conflict(
+            errors.UNREFERRED,
+            _(
+                "Not yet settled by a referral: %(names)s. Refer them to the police, or have the refusal endorsed by a supervisor."
+            )
+            % {"names": "、".join(names)},
+            persons=person_ids,
+            party=party,
+        )
+    pending = open_measures(case)
+    if pending:
+        raise Conflict(
+            errors.OPEN_MEASURES,
+            _("These measures have not ended: %(measures)s.") % {"measures": ", ".join(pending)},
+        )
+    case.close(summary)
+    _finish(case, actor, "close", from_status=CaseStatus.OPEN, data={"summary": summary})
+    return case
+
+
+@transaction.atomic
+def reopen_case(case: Case, *, actor, reason: str, version: int | None = None) -> Case:
+    case = _begin(case, actor, "reopen", version)
+    from_status = case.status
+    case.reopen()
+    _finish(case, actor, "reopen", from_status=from_status, data={"reason": reason})
+    return case
+
+
+# --- persons and findings -------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_person(case: Case, *, actor, name: str, id_number: str, role: str, version: int | None = None) -> Person:
+    """id_number must already be normalised (identity.normalize_id_number)."""
+    case = _begin(case, actor, "add_person", version)
+    hashed = id_hash(id_number)
+    if case.persons.filter(id_hash=hashed).exists():
+        raise _field_error("id_number", _("A person with this ID number is already in the case."))
+    person = Person.objects.create(case=case, name=name, id_number=id_number, id_hash=hashed, role=role)
+    _finish(
+        case, actor, "add_person", data={"person": person.pk, "name": name, "id_number": person.id_masked, "role": role}
+    )
+    return person
+
+
+@transaction.atomic
+def record_finding(
+    case: Case,
+    *,
+    actor,
+    kind: str,
+    person: int | None = None,
+    certificate_number: str = "",
+    note: str = "",
+    version: int | None = None,
+) -> Finding:
+    case = _begin(case, actor, "record_finding", version)
+    subject = None
+    if person is not None:
+        subject = _one_of(case.persons.all(), person, "person", _("This person is not in the case."))
+    finding = Finding.objects.create(
+        case=case, kind=kind, person=subject, certificate_number=certificate_number, note=note, recorded_by=actor
+    )
+    _finish(
+        case,
+        actor,
+        "record_finding",
+        data={
+            "finding": finding.pk,
+            "kind": kind,
+            "person": person,
+            "certificate_number": certificate_number,
+            "referable": finding.referable,
+        },
+    )
+    return finding
+
+
+# --- measures -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_rectification(
+    case: Case, *, actor, deadline: datetime.date, items: str, version: int | None = None
+) -> Rectification:
+    case = _begin(case, actor, "order_rectification", version)
+    if deadline <= local_today():
+        raise _field_error("deadline", _("The deadline must be after today."))
+    order = Rectification.objects.create(case=case, deadline=deadline, items=items, issued_by=actor)
+    _finish(
+        case, actor, "order_rectification", data={"order": order.pk, "deadline": deadline.isoformat(), "items": items}
+    )
+    return order
+
+
+@transaction.atomic
+def verify_rectification(
+    case: Case, *, actor, order: int, passed: bool, note: str = "", version: int | None = None
+) -> Rectification:
+    """复查: the order is complied with, or it failed."""
+    case = _begin(case, actor, "verify_rectification", version)
+    rectification = _one_of(
+        case.rectifications.select_for_update(), order, "order", _("No such rectification order in this case.")
+    )
+    if rectification.status != RectificationStatus.ISSUED:
+        raise Conflict(errors.INVALID_TRANSITION, _("This rectification order has already been re-inspected."))
+    rectification.comply(note) if passed else rectification.fail(note)
+    rectification.save()
+    _finish(case, actor, "verify_rectification", data={"order": rectification.pk, "passed": passed, "note": note})
+    return rectification
+
+
+@transaction.atomic
+def suspend_production(
+    case: Case, *, actor, reason: str, starts_on: datetime.date, version: int | None = None
+) -> Suspension:
+    case = _begin(case, actor, "suspend_production", version)
+    if starts_on < local_today():
+        raise _field_error("starts_on", _("A suspension cannot start in the past."))
+    suspension = Suspension.objects.create(case=case, reason=reason, starts_on=starts_on, ordered_by=actor)
+    _finish(
+        case,
+        actor,
+        "suspend_production",
+        data={"suspension": suspension.pk, "reason": reason, "starts_on": starts_on.isoformat()},
+    )
+    return suspension
+
+
+@transaction.atomic
+def lift_suspension(case: Case, *, actor, suspension: int, note: str = "", version: int | None = None) -> Suspension:
+    case = _begin(case, actor, "lift_suspension", version)
+    record = _one_of(
+        case.suspensions.select_for_update(), suspension, "suspension", _("No such suspension in this case.")
+    )
+    if record.status != SuspensionStatus.IN_FORCE:
+        raise Conflict(errors.INVALID_TRANSITION, _("This suspension has already been lifted."))
+    record.lift(note)
+    record.save()
+    _finish(case, actor, "lift_suspension", data={"suspension": record.pk, "note": note})
+    return record
+
+
+@transaction.atomic
+def impose_fine(
+    case: Case,
+    *,
+    actor,
+    amount: Decimal,
+    legal_basis: str,
+    person: int | None = None,
+    decision_number: str = "",
+    violation_date: datetime.date | None = None,
+    version: int | None = None,
+) -> Fine:
+    case = _begin(case, actor, "impose_fine", version)
+    day = violation_date or local_today()
+    if day > local_today():
+        raise _field_error("violation_date", _("The violation cannot be in the future."))
+    basis = LegalBasis.in_force(legal_basis, day)
+    if basis is None:
+        raise _field_error(
+            "legal_basis",
+            _("No legal basis %(code)s was in force on %(day)s.") % {"code": legal_basis, "day": day.isoformat()},
+        )
+    fined = None
+    if basis.fined == LegalBasis.Fined.PERSON:
+        if person is None:
+            raise _field_error("person", _("%(code)s fines a person: name the person.") % {"code": basis.code})
+        fined = _one_of(case.persons.all(), person, "person", _("This person is not in the case."))
+    elif person is not None:
+        raise _field_error("person", _("%(code)s fines the party, not a person.") % {"code": basis.code})
+    if not (basis.min_amount <= amount <= basis.max_amount) or amount <= 0:
+        raise _field_error(
+            "amount",
+            _("%(code)s allows a fine from %(min)s to %(max)s yuan.")
+            % {"code": basis.code, "min": f"{basis.min_amount:,.2f}", "max": f"{basis.max_amount:,.2f}"},
+        )
+    fine = Fine.objects.create(
+        case=case, amount=amount, legal_basis=basis, person=fined, decision_number=decision_number, decided_by=actor
+    )
+    _finish(
+        case,
+        actor,
+        "impose_fine",
+        data={
+            "fine": fine.pk,
+            "amount": str(amount),
+            "legal_basis": basis.code,
+            "person": person,
+            "decision_number": decision_number,
+        },
+    )
+    return fine
+
+
+@transaction.atomic
+def record_payment(case: Case, *, actor, fine: int, amount: Decimal, version: int | None = None) -> Fine:
+    """The fine and any late penalty are paid in full (partial payment needs a separate approval)."""
+    case = _begin(case, actor, "record_payment", version)
+    record = _one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
+    if record.status == FineStatus.PAID:
+        raise Conflict(errors.INVALID_TRANSITION, _("This fine has already been paid."))
+    due = record.amount_due(local_today())
+    if amount != due:
+        raise _field_error(
+            "amount",
+            _("The amount due today is %(due)s yuan (fine %(fine)s + late penalty %(penalty)s).")
+            % {
+                "due": f"{due:,.2f}",
+                "fine": f"{record.amount:,.2f}",
+                "penalty": f"{record.late_penalty(local_today()):,.2f}",
+            },
+        )
+    from_status = record.status
+    record.pay(amount)
+    record.save()
+    _finish(case, actor, "record_payment", data={"fine": record.pk, "amount": str(amount), "from": from_status})
+    return record
+
+
+@transaction.atomic
+def request_enforcement(case: Case, *, actor, fine: int, version: int | None = None) -> Fine:
+    """申请法院强制执行: only once the payment period has passed."""
+    case = _begin(case, actor, "request_enforcement", version)
+    record = _one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
+    if record.status != FineStatus.DECIDED:
+        raise Conflict(errors.INVALID_TRANSITION, _("Enforcement can only be requested for a decided, unpaid fine."))
+    if local_today() <= record.due_on:
+        raise Conflict(
+            errors.INVALID_TRANSITION, _("The fine is payable until %(day)s.") % {"day": record.due_on.isoformat()}
+        )
+    record.request_enforcement()
+    record.save()
+    _finish(case, actor, "request_enforcement", data={"fine": record.pk})
+    return record
+
+
+@transaction.atomic
+def request_takedown(case: Case, *, actor, url: str, agency: str, version: int | None = None) -> Takedown:
+    case = _begin(case, actor, "request_takedown", version)
+    office = Agency.objects.filter(slug=agency, kind=Agency.Kind.CYBERSPACE).first()
+    if office is None:
+        raise _field_error("agency", _("%(slug)s is not a cyberspace office.") % {"slug": agency})
+    takedown = Takedown.objects.create(case=case, url=url, agency=office, requested_by=actor)
+    _finish(case, actor, "request_takedown", data={"takedown": takedown.pk, "url": url, "agency": office.slug})
+    return takedown
+
+
+def _begin_takedown(takedown: Takedown, actor) -> tuple[Case, Takedown]:
+    case = _lock(takedown.case)
+    takedown = Takedown.objects.select_for_update().get(pk=takedown.pk)
+    if not jurisdiction.is_staff_of(actor, takedown.agency_id):
+        raise PermissionDenied(_("Only the cyberspace office asked can decide on this takedown."))
+    if takedown.status != TakedownStatus.REQUESTED:
+        raise Conflict(errors.INVALID_TRANSITION, _("This takedown has already been decided."))
+    return case, takedown
+
+
+def _finish_takedown(case: Case, takedown: Takedown, actor, action: str, note: str) -> None:
+    takedown.save()
+    case.save(update_fields=["updated_at"])
+    record_event(
+        case,
+        action=action,
+        actor=actor,
+        agency=takedown.agency,
+        from_status=TakedownStatus.REQUESTED,
+        to_status=takedown.status,
+        data={"takedown": takedown.pk, "note": note},
+    )
+
+
+@transaction.atomic
+def block_takedown(takedown: Takedown, *, actor, note: str = "") -> Takedown:
+    case, takedown = _begin_takedown(takedown, actor)
+    takedown.block(by=actor, note=note)
+    _finish_takedown(case, takedown, actor, "block_takedown", note)
+    return takedown
+
+
+@transaction.atomic
+def refuse_takedown(takedown: Takedown, *, actor, reason: str) -> Takedown:
+    case, takedown = _begin_takedown(takedown, actor)
+    takedown.refuse(by=actor, reason=reason)
+    _finish_takedown(case, takedown, actor, "refuse_takedown", reason)
+    return takedown
+
+
+# --- referral proposal ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def propose_referral(
+    case: Case,
+    *,
+    actor,
+    persons: list[int],
+    report: str,
+    police_agency: str | None = None,
+    include_party: bool = False,
+    version: int | None = None,
+) -> Referral:
+    """移送建议: the handler proposes; the head decides (never the proposer)."""
+    case = _begin(case, actor, "propose_referral", version)
+    chosen = list(case.persons.filter(pk__in=persons))
+    if len(chosen) != len(set(persons)):
+        unknown = sorted(set(persons) - {p.pk for p in chosen})
+        raise _field_error("persons", _("Not persons of this case: %(ids)s.") % {"ids": ", ".join(map(str, unknown))})
+    if not chosen and not include_party:
+        raise _field_error("persons", _("Choose at least one person to refer."))
+    already, party_already = _referred(case, exclude=(ReferralStatus.REFUSED, ReferralStatus.REFUSAL_ENDORSED))
+    twice = [p.name for p in chosen if p.pk in already]
+    if twice:
+        raise _field_error("persons", _("Already in a referral of this case: %(names)s.") % {"names": "、".join(twice)})
+    if include_party and party_already:
+        raise _field_error("include_party", _("The party is already in a referral of this case."))
+    if police_agency:
+        police = Agency.objects.filter(slug=police_agency, kind=Agency.Kind.POLICE).first()
+        if police is None:
+            raise _field_error("police_agency", _("%(slug)s is not a police agency.") % {"slug": police_agency})
+    else:
+        police = jurisdiction.same_city_agency(case.region, Agency.Kind.POLICE)
+        if police is None:
+            raise _field_error("police_agency", _("There is no police agency for this region; name one."))
+    referral = Referral.objects.create(
+        number=f"{case.number}-R{case.referrals.count() + 1:02d}",
+        case=case,
+        includes_party=include_party,
+        referring_agency=case.agency,
+        police_agency=police,
+        report=report,
+        proposed_by=actor,
+    )
+    referral.persons.set(chosen)
+    _finish(
+        case,
+        actor,
+        "propose_referral",
+        data={
+            "referral": referral.pk,
+            "number": referral.number,
+            "persons": sorted(p.pk for p in chosen),
+            "party": include_party,
+            "police_agency": police.slug,
+        },
+        referral=referral,
+    )
+    return referral
+
+
+# --- what the caller may run now ------------------------------------------------------------
+
+
+def _has(items, status) -> bool:
+    return any(item.status == status for item in items)
+
+
+# Extra preconditions on top of the rule table, over prefetched relations (no queries per row).
+_PRECONDITIONS = {
+    "verify_rectification": lambda c: _has(c.rectifications.all(), RectificationStatus.ISSUED),
+    "lift_suspension": lambda c: _has(c.suspensions.all(), SuspensionStatus.IN_FORCE),
+    "record_payment": lambda c: any(f.status != FineStatus.PAID for f in c.fines.all()),
+    "request_enforcement": lambda c: any(
+        f.status == FineStatus.DECIDED and local_today() > f.due_on for f in c.fines.all()
+    ),
+    "propose_referral": lambda c: any(unreferred(c)),
+    "close": lambda c: not any(uncovered(c)) and not open_measures(c),
+}
+
+
+def available_actions(case: Case, user) -> list[str]:
+    """The case actions this user may run now: permitted, in the right state, with something to act on."""
+    names = []
+    for name, rule in CASE_ACTIONS.items():
+        if case.status in rule.source and may(user, case, name):
+            check = _PRECONDITIONS.get(name)
+            if check is None or check(case):
+                names.append(name)
+    return names

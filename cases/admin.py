@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from .models import Event, LegalBasis
+
+
+@admin.register(LegalBasis)
+class LegalBasisAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "fined", "min_amount", "max_amount", "valid_from", "valid_to"]
+    search_fields = ["code", "title"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """Read-only: the log is append-only and hash-chained."""
+
+    list_display = ["case", "seq", "action", "actor", "agency", "at", "from_status", "to_status"]
+    list_filter = ["action"]
+    search_fields = ["case__number"]
+    list_select_related = ["case", "actor", "agency"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,358 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agencies.models import Region
+from oversight.models import Campaign
+
+from .. import actions
+from ..identity import normalize_credit_code, normalize_id_number
+from ..kinds import FindingKind, PartyKind, PersonRole, Source
+from ..models import Case, Event
+from ..rules import is_handler
+
+# --- input ----------------------------------------------------------------------------------
+
+
+def _django_to_drf(validator):
+    def run(value):
+        try:
+            return validator(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    return run
+
+
+class IdNumberField(serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=18, **kwargs)
+
+    def to_internal_value(self, data):
+        return _django_to_drf(normalize_id_number)(super().to_internal_value(data))
+
+
+class CreditCodeField(serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=18, **kwargs)
+
+    def to_internal_value(self, data):
+        return _django_to_drf(normalize_credit_code)(super().to_internal_value(data))
+
+
+class PartyInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PartyKind.choices)
+    name = serializers.CharField(max_length=200)
+    credit_code = CreditCodeField(required=False)
+    id_number = IdNumberField(required=False)
+    url = serializers.URLField(max_length=500, required=False)
+
+
+class CaseCreateInput(serializers.Serializer):
+    source = serializers.ChoiceField(choices=Source.choices)
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    party = PartyInput()
+    summary = serializers.CharField(max_length=4000)
+    campaign = serializers.SlugRelatedField(slug_field="slug", queryset=Campaign.objects.all(), required=False)
+
+
+class ActionInput(serializers.Serializer):
+    """Every action body may carry the version the client last saw (409 `stale` if changed)."""
+
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+
+_TEXT = {"max_length": 4000}
+
+
+class OpenInput(ActionInput):
+    handlers = serializers.ListField(child=serializers.CharField(max_length=150), min_length=2, max_length=2)
+
+
+class ReasonInput(ActionInput):
+    reason = serializers.CharField(**_TEXT)
+
+
+class AddPersonInput(ActionInput):
+    name = serializers.CharField(max_length=100)
+    id_number = IdNumberField()
+    role = serializers.ChoiceField(choices=PersonRole.choices)
+
+
+class RecordFindingInput(ActionInput):
+    kind = serializers.ChoiceField(choices=FindingKind.choices)
+    person = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+    certificate_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, **_TEXT)
+
+
+class OrderRectificationInput(ActionInput):
+    deadline = serializers.DateField()
+    items = serializers.CharField(**_TEXT)
+
+
+class VerifyRectificationInput(ActionInput):
+    order = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    passed = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, **_TEXT)
+
+
+class SuspendProductionInput(ActionInput):
+    reason = serializers.CharField(**_TEXT)
+    starts_on = serializers.DateField()
+
+
+class LiftSuspensionInput(ActionInput):
+    suspension = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    note = serializers.CharField(required=False, allow_blank=True, **_TEXT)
+
+
+class ImposeFineInput(ActionInput):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    legal_basis = serializers.CharField(max_length=40)
+    person = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+    decision_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    violation_date = serializers.DateField(required=False)
+
+
+class RecordPaymentInput(ActionInput):
+    fine = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+
+
+class FineRefInput(ActionInput):
+    fine = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class RequestTakedownInput(ActionInput):
+    url = serializers.URLField(max_length=500)
+    agency = serializers.SlugField(max_length=60)
+
+
+class ProposeReferralInput(ActionInput):
+    persons = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=200, allow_empty=True
+    )
+    report = serializers.CharField(max_length=20000)
+    police_agency = serializers.SlugField(max_length=60, required=False)
+    include_party = serializers.BooleanField(required=False, default=False)
+
+
+class CloseInput(ActionInput):
+    summary = serializers.CharField(**_TEXT)
+
+
+class TakedownBlockInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, **_TEXT)
+
+
+class TakedownRefuseInput(serializers.Serializer):
+    reason = serializers.CharField(**_TEXT)
+
+
+# The case actions of DESIGN §4: name → (input, action function).
+CASE_ACTION_INPUTS = {
+    "open": (OpenInput, actions.open_case),
+    "decline": (ReasonInput, actions.decline_case),
+    "add_person": (AddPersonInput, actions.add_person),
+    "record_finding": (RecordFindingInput, actions.record_finding),
+    "order_rectification": (OrderRectificationInput, actions.order_rectification),
+    "verify_rectification": (VerifyRectificationInput, actions.verify_rectification),
+    "suspend_production": (SuspendProductionInput, actions.suspend_production),
+    "lift_suspension": (LiftSuspensionInput, actions.lift_suspension),
+    "impose_fine": (ImposeFineInput, actions.impose_fine),
+    "record_payment": (RecordPaymentInput, actions.record_payment),
+    "request_enforcement": (FineRefInput, actions.request_enforcement),
+    "request_takedown": (RequestTakedownInput, actions.request_takedown),
+    "propose_referral": (ProposeReferralInput, actions.propose_referral),
+    "close": (CloseInput, actions.close_case),
+    "reopen": (ReasonInput, actions.reopen_case),
+}
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+class PersonOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    id_number = serializers.SerializerMethodField()
+    role = serializers.CharField()
+
+    def get_id_number(self, person) -> str:
+        return person.id_number if self.context.get("unmasked") else person.id_masked
+
+
+class FindingOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    person = serializers.IntegerField(source="person_id", allow_null=True)
+    certificate_number = serializers.CharField()
+    note = serializers.CharField()
+    referable = serializers.BooleanField()
+    recorded_at = serializers.DateTimeField()
+
+
+class RectificationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    deadline = serializers.DateField()
+    items = serializers.CharField()
+    status = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    verified_at = serializers.DateTimeField(allow_null=True)
+    verification_note = serializers.CharField()
+
+
+class SuspensionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField()
+    starts_on = serializers.DateField()
+    status = serializers.CharField()
+    lifted_at = serializers.DateTimeField(allow_null=True)
+
+
+class FineOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    legal_basis = serializers.CharField(source="legal_basis.code")
+    person = serializers.IntegerField(source="person_id", allow_null=True)
+    decision_number = serializers.CharField()
+    status = serializers.CharField()
+    decided_on = serializers.DateField()
+    due_on = serializers.DateField()
+    late_penalty = serializers.SerializerMethodField()
+    amount_due = serializers.SerializerMethodField()
+    paid_amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
+    def get_late_penalty(self, fine) -> str:
+        return str(fine.late_penalty(self.context["today"])) if fine.status != "paid" else "0.00"
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
+    def get_amount_due(self, fine) -> str:
+        return str(fine.amount_due(self.context["today"])) if fine.status != "paid" else "0.00"
+
+
+class TakedownOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.IntegerField(source="case_id")
+    url = serializers.CharField()
+    agency = serializers.CharField(source="agency.slug")
+    status = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    note = serializers.CharField()
+
+
+class CaseReferralOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+    police_agency = serializers.CharField(source="police_agency.slug")
+    persons = serializers.SerializerMethodField()
+    includes_party = serializers.BooleanField()
+
+    def get_persons(self, referral) -> list[int]:
+        return [p.pk for p in referral.persons.all()]
+
+
+class PartyOutput(serializers.Serializer):
+    kind = serializers.CharField(source="party_kind")
+    name = serializers.CharField(source="party_name")
+    credit_code = serializers.CharField(source="party_credit_code")
+    id_number = serializers.SerializerMethodField()
+    url = serializers.CharField(source="party_url")
+
+    def get_id_number(self, case) -> str:
+        return case.party_id_number if self.context.get("unmasked") else case.party_id_masked
+
+
+class CaseListOutput(serializers.ModelSerializer):
+    region = serializers.CharField(source="region_id")
+    agency = serializers.CharField(source="agency.slug")
+    party = PartyOutput(source="*")
+    requires_referral = serializers.BooleanField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "status",
+            "source",
+            "region",
+            "agency",
+            "party",
+            "summary",
+            "requires_referral",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class CaseDetailOutput(CaseListOutput):
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    handlers = serializers.SerializerMethodField()
+    persons = serializers.SerializerMethodField()
+    findings = FindingOutput(many=True)
+    rectifications = RectificationOutput(many=True)
+    suspensions = SuspensionOutput(many=True)
+    fines = FineOutput(many=True)
+    takedowns = TakedownOutput(many=True)
+    referrals = CaseReferralOutput(many=True)
+    requires_referral = serializers.SerializerMethodField()
+    unreferred_persons = serializers.SerializerMethodField()
+    party_unreferred = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+
+    class Meta(CaseListOutput.Meta):
+        fields = CaseListOutput.Meta.fields + [
+            "campaign",
+            "handlers",
+            "persons",
+            "findings",
+            "rectifications",
+            "suspensions",
+            "fines",
+            "takedowns",
+            "referrals",
+            "unreferred_persons",
+            "party_unreferred",
+            "actions",
+        ]
+
+    def to_representation(self, case):
+        user = self.context["request"].user
+        # ID numbers in full only for the handling officers (DESIGN §2).
+        self.context["unmasked"] = is_handler(user, case)
+        self.context["unreferred"] = actions.unreferred(case)
+        return super().to_representation(case)
+
+    def get_handlers(self, case) -> list[str]:
+        return sorted(u.username for u in case.handlers.all())
+
+    @extend_schema_field(PersonOutput(many=True))
+    def get_persons(self, case):
+        return PersonOutput(case.persons.all(), many=True, context=self.context).data
+
+    def get_requires_referral(self, case) -> bool:
+        return any(f.referable for f in case.findings.all())
+
+    def get_unreferred_persons(self, case) -> list[int]:
+        return self.context["unreferred"][0]
+
+    def get_party_unreferred(self, case) -> bool:
+        return self.context["unreferred"][1]
+
+    def get_actions(self, case) -> list[str]:
+        return actions.available_actions(case, self.context["request"].user)
+
+
+class EventOutput(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Event
+        fields = ["seq", "action", "actor", "agency", "at", "from_status", "to_status", "data", "referral", "hash"]

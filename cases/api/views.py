@@ -1,0 +1,210 @@
+import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.models import Region
+
+from .. import actions
+from ..access import cases_visible_to, get_case_for, get_takedown_for, takedowns_visible_to
+from ..identity import id_hash
+from ..kinds import FINE_PAYMENT_DAYS
+from ..models import (
+    Event,
+    Finding,
+    Fine,
+    FineStatus,
+    Person,
+    Rectification,
+    RectificationStatus,
+    Referral,
+    Takedown,
+)
+from . import serializers as s
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class OldestFirst(CursorPagination):
+    ordering = "seq"
+    page_size = 200
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").lower() in ("1", "true", "yes", "on")
+
+
+def case_detail_queryset(user):
+    return (
+        cases_visible_to(user)
+        .select_related("region", "agency", "campaign")
+        .prefetch_related(
+            "handlers",
+            "persons",
+            "findings",
+            "rectifications",
+            "suspensions",
+            Prefetch("fines", queryset=Fine.objects.select_related("legal_basis")),
+            Prefetch("takedowns", queryset=Takedown.objects.select_related("agency")),
+            Prefetch(
+                "referrals", queryset=Referral.objects.select_related("police_agency").prefetch_related("persons")
+            ),
+        )
+    )
+
+
+def case_response(request, case_id: int, status_code=status.HTTP_200_OK) -> Response:
+    case = case_detail_queryset(request.user).get(pk=case_id)
+    context = {"request": request, "today": timezone.localdate()}
+    return Response(s.CaseDetailOutput(case, context=context).data, status=status_code)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("status", OpenApiTypes.STR, enum=["lead", "open", "closed", "declined"]),
+        OpenApiParameter("region", OpenApiTypes.STR, description="Region code; its whole subtree is included."),
+        OpenApiParameter("source", OpenApiTypes.STR),
+        OpenApiParameter("party_kind", OpenApiTypes.STR),
+        OpenApiParameter("requires_referral", OpenApiTypes.BOOL),
+        OpenApiParameter("overdue", OpenApiTypes.BOOL),
+        OpenApiParameter(
+            "q", OpenApiTypes.STR, description="Number, party name, credit code, person name or ID number."
+        ),
+    ]
+)
+class CaseListCreate(generics.ListAPIView):
+    serializer_class = s.CaseListOutput
+    pagination_class = NewestFirst
+
+    def get_queryset(self):
+        params = self.request.query_params
+        referable = Finding.objects.filter(case=OuterRef("pk"), referable=True)
+        qs = cases_visible_to(self.request.user).select_related("agency").annotate(requires_referral=Exists(referable))
+        if params.get("status"):
+            qs = qs.filter(status=params["status"])
+        if params.get("source"):
+            qs = qs.filter(source=params["source"])
+        if params.get("party_kind"):
+            qs = qs.filter(party_kind=params["party_kind"])
+        if params.get("region"):
+            region = Region.objects.filter(code=params["region"][:6]).first()
+            qs = qs.filter(region__path__startswith=region.path) if region else qs.none()
+        if "requires_referral" in params:
+            qs = qs.filter(requires_referral=_truthy(params["requires_referral"]))
+        if _truthy(params.get("overdue")):
+            today = timezone.localdate()
+            late_orders = Rectification.objects.filter(
+                case=OuterRef("pk"), status=RectificationStatus.ISSUED, deadline__lt=today
+            )
+            late_fines = Fine.objects.filter(
+                case=OuterRef("pk"),
+                status=FineStatus.DECIDED,
+                decided_on__lt=today - datetime.timedelta(days=FINE_PAYMENT_DAYS),
+            )
+            qs = qs.filter(Exists(late_orders) | Exists(late_fines))
+        q = (params.get("q") or "").strip()[:100]
+        if q:
+            match = (
+                Q(number__icontains=q)
+                | Q(party_name__icontains=q)
+                | Q(party_credit_code=q.upper())
+                | Q(pk__in=Person.objects.filter(name__icontains=q).values("case_id"))
+            )
+            if len(q) == 18:
+                hashed = id_hash(q)
+                match |= Q(party_id_hash=hashed) | Q(pk__in=Person.objects.filter(id_hash=hashed).values("case_id"))
+            qs = qs.filter(match)
+        return qs
+
+    @extend_schema(request=s.CaseCreateInput, responses={201: s.CaseDetailOutput})
+    def post(self, request):
+        data = s.CaseCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = actions.create_case(actor=request.user, **data.validated_data)
+        return case_response(request, case.pk, status.HTTP_201_CREATED)
+
+
+class CaseDetail(APIView):
+    @extend_schema(responses=s.CaseDetailOutput)
+    def get(self, request, pk: int):
+        case = get_case_for(request.user, pk)
+        return case_response(request, case.pk)
+
+
+class CaseEvents(generics.ListAPIView):
+    serializer_class = s.EventOutput
+    pagination_class = OldestFirst
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Event.objects.none()
+        case = get_case_for(self.request.user, self.kwargs["pk"])
+        return Event.objects.filter(case=case).select_related("actor", "agency")
+
+
+class CaseAction(generics.GenericAPIView):
+    """Run one case action (DESIGN §4); 200 with the case."""
+
+    action_name = ""
+    serializer_class = s.ActionInput
+
+    @extend_schema(responses=s.CaseDetailOutput)
+    def post(self, request, pk: int):
+        case = get_case_for(request.user, pk)
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _input, run = s.CASE_ACTION_INPUTS[self.action_name]
+        run(case, actor=request.user, **data.validated_data)
+        return case_response(request, case.pk)
+
+
+class UnknownAction(APIView):
+    @extend_schema(exclude=True)
+    def post(self, request, pk, name):
+        raise NotFound(f"Unknown action {name[:40]!r}.")
+
+
+class TakedownList(generics.ListAPIView):
+    serializer_class = s.TakedownOutput
+
+    class Pagination(CursorPagination):
+        ordering = ("-requested_at", "-id")
+
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        return takedowns_visible_to(self.request.user).select_related("agency")
+
+
+class TakedownDetail(APIView):
+    @extend_schema(responses=s.TakedownOutput)
+    def get(self, request, pk: int):
+        return Response(s.TakedownOutput(get_takedown_for(request.user, pk)).data)
+
+
+class TakedownAction(generics.GenericAPIView):
+    action_name = ""
+    serializer_class = s.TakedownBlockInput
+
+    @extend_schema(responses=s.TakedownOutput)
+    def post(self, request, pk: int):
+        takedown = get_takedown_for(request.user, pk)
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = {"block": actions.block_takedown, "refuse": actions.refuse_takedown}[self.action_name]
+        takedown = run(takedown, actor=request.user, **data.validated_data)
+        return Response(s.TakedownOutput(Takedown.objects.select_related("agency").get(pk=takedown.pk)).data)

@@ -1,0 +1,449 @@
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_fsm import FSMField, FSMModelMixin, transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from .identity import mask_id_number
+from .kinds import (
+    FINDING_RULES,
+    FINE_PAYMENT_DAYS,
+    LATE_PENALTY_RATE_PERCENT,
+    FindingKind,
+    PartyKind,
+    PersonRole,
+    Source,
+)
+from .rules import may
+
+
+def local_today() -> datetime.date:
+    return timezone.localdate()
+
+
+class CaseStatus(models.TextChoices):
+    LEAD = "lead", _("lead")
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+    DECLINED = "declined", _("declined")
+
+
+class Case(FSMModelMixin, models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    status = FSMField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.LEAD, protected=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    region = models.ForeignKey("agencies.Region", models.PROTECT, related_name="cases", verbose_name=_("region"))
+    agency = models.ForeignKey("agencies.Agency", models.PROTECT, related_name="cases", verbose_name=_("agency"))
+    campaign = models.ForeignKey(
+        "oversight.Campaign", models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("campaign")
+    )
+    summary = models.TextField(_("summary"), max_length=4000)
+
+    party_kind = models.CharField(_("party kind"), max_length=24, choices=PartyKind.choices)
+    party_name = models.CharField(_("party name"), max_length=200)
+    party_credit_code = models.CharField(_("credit code"), max_length=18, blank=True, db_index=True)
+    # An individual party's ID number: kept for the handlers, indexed only by keyed hash.
+    party_id_number = models.CharField(max_length=18, blank=True)
+    party_id_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    party_url = models.URLField(_("website"), max_length=500, blank=True)
+
+    handlers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="handled_cases", blank=True)
+    decline_reason = models.TextField(blank=True)
+    close_summary = models.TextField(blank=True)
+
+    # Optimistic concurrency for clients (409 "stale"), and the head of the event chain.
+    version = models.PositiveIntegerField(default=1)
+    event_count = models.PositiveIntegerField(default=0, editable=False)
+    last_event_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["agency", "-created_at", "-id"]),
+            models.Index(fields=["status", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def party_id_masked(self) -> str:
+        return mask_id_number(self.party_id_number)
+
+    # The lifecycle (DESIGN §3). Who may run each transition is the rule table in rules.py.
+    @transition(status, source=CaseStatus.LEAD, target=CaseStatus.OPEN, permission=lambda c, u: may(u, c, "open"))
+    def open(self):
+        self.opened_at = timezone.now()
+
+    @transition(
+        status, source=CaseStatus.LEAD, target=CaseStatus.DECLINED, permission=lambda c, u: may(u, c, "decline")
+    )
+    def decline(self, reason: str):
+        self.decline_reason = reason
+        self.closed_at = timezone.now()
+
+    @transition(status, source=CaseStatus.OPEN, target=CaseStatus.CLOSED, permission=lambda c, u: may(u, c, "close"))
+    def close(self, summary: str):
+        self.close_summary = summary
+        self.closed_at = timezone.now()
+
+    @transition(
+        status,
+        source=[CaseStatus.CLOSED, CaseStatus.DECLINED],
+        target=CaseStatus.OPEN,
+        permission=lambda c, u: may(u, c, "reopen"),
+    )
+    def reopen(self):
+        self.closed_at = None
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """guardian: a direct foreign key to Case instead of a generic object id."""
+
+    content_object = models.ForeignKey(Case, models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    """guardian: an agency's group granted a case (e.g. the police agency it was referred to)."""
+
+    content_object = models.ForeignKey(Case, models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+
+
+class CaseSequence(models.Model):
+    """The last case number used per region and year; locked while a case is created."""
+
+    region = models.ForeignKey("agencies.Region", models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="one_sequence_per_region_year")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}-{self.year}: {self.last}"
+
+
+class Person(models.Model):
+    case = models.ForeignKey(Case, models.CASCADE, related_name="persons")
+    name = models.CharField(_("name"), max_length=100)
+    id_number = models.CharField(max_length=18)  # never logged; shown masked but to handlers
+    id_hash = models.CharField(max_length=64, db_index=True)
+    role = models.CharField(_("role"), max_length=12, choices=PersonRole.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+class Finding(models.Model):
+    case = models.ForeignKey(Case, models.CASCADE, related_name="findings")
+    kind = models.CharField(_("kind"), max_length=24, choices=FindingKind.choices)
+    person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="findings")
+    certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
+    note = models.TextField(_("note"), max_length=4000, blank=True)
+    referable = models.BooleanField(_("referable"), editable=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def save(self, *args, **kwargs):
+        self.referable = FINDING_RULES[self.kind].referable
+        super().save(*args, **kwargs)
+
+
+class RectificationStatus(models.TextChoices):
+    ISSUED = "issued", _("issued")
+    COMPLIED = "complied", _("complied")
+    FAILED = "failed", _("failed")
+
+
+class Rectification(FSMModelMixin, models.Model):
+    """责令限期改正: an order with a deadline, then a re-inspection (复查)."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="rectifications")
+    deadline = models.DateField(_("deadline"))
+    items = models.TextField(_("items to rectify"), max_length=4000)
+    status = FSMField(
+        max_length=10, choices=RectificationStatus.choices, default=RectificationStatus.ISSUED, protected=True
+    )
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(default=timezone.now, db_index=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verification_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"rectification #{self.pk} ({self.status})"
+
+    @transition(status, source=RectificationStatus.ISSUED, target=RectificationStatus.COMPLIED)
+    def comply(self, note: str = ""):
+        self.verified_at, self.verification_note = timezone.now(), note
+
+    @transition(status, source=RectificationStatus.ISSUED, target=RectificationStatus.FAILED)
+    def fail(self, note: str = ""):
+        self.verified_at, self.verification_note = timezone.now(), note
+
+
+class SuspensionStatus(models.TextChoices):
+    IN_FORCE = "in_force", _("in force")
+    LIFTED = "lifted", _("lifted")
+
+
+class Suspension(FSMModelMixin, models.Model):
+    """责令停产停业整顿."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="suspensions")
+    reason = models.TextField(_("reason"), max_length=4000)
+    starts_on = models.DateField(_("starts on"))
+    status = FSMField(
+        max_length=10, choices=SuspensionStatus.choices, default=SuspensionStatus.IN_FORCE, protected=True
+    )
+    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    ordered_at = models.DateTimeField(default=timezone.now, db_index=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"suspension #{self.pk} ({self.status})"
+
+    @transition(status, source=SuspensionStatus.IN_FORCE, target=SuspensionStatus.LIFTED)
+    def lift(self, note: str = ""):
+        self.lifted_at, self.lift_note = timezone.now(), note
+
+
+class LegalBasis(models.Model):
+    """A fining provision with its range and the dates it was in force."""
+
+    class Fined(models.TextChoices):
+        PARTY = "party", _("the party")
+        PERSON = "person", _("a person")
+
+    code = models.CharField(_("code"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    fined = models.CharField(_("who is fined"), max_length=6, choices=Fined.choices)
+    min_amount = models.DecimalField(_("minimum (yuan)"), max_digits=12, decimal_places=2)
+    max_amount = models.DecimalField(_("maximum (yuan)"), max_digits=12, decimal_places=2)
+    valid_from = models.DateField(_("in force from"), default=datetime.date(2000, 1, 1))
+    valid_to = models.DateField(_("in force until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code", "valid_from"]
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+        constraints = [models.UniqueConstraint(fields=["code", "valid_from"], name="one_basis_version_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @classmethod
+    def in_force(cls, code: str, day: datetime.date):
+        """The version of `code` in force on `day` (the day of the violation picks the version)."""
+        return (
+            cls.objects.filter(code=code, valid_from__lte=day)
+            .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day))
+            .order_by("-valid_from")
+            .first()
+        )
+
+
+class FineStatus(models.TextChoices):
+    DECIDED = "decided", _("decided")
+    ENFORCEMENT_REQUESTED = "enforcement_requested", _("court enforcement requested")
+    PAID = "paid", _("paid")
+
+
+class Fine(FSMModelMixin, models.Model):
+    case = models.ForeignKey(Case, models.CASCADE, related_name="fines")
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    legal_basis = models.ForeignKey(LegalBasis, models.PROTECT, related_name="fines")
+    person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="fines")
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    status = FSMField(max_length=24, choices=FineStatus.choices, default=FineStatus.DECIDED, protected=True)
+    decided_on = models.DateField(default=local_today)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now, db_index=True)
+    paid_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+    enforcement_requested_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"fine #{self.pk} ({self.status})"
+
+    @property
+    def due_on(self) -> datetime.date:
+        return self.decided_on + datetime.timedelta(days=FINE_PAYMENT_DAYS)
+
+    def late_penalty(self, on: datetime.date) -> Decimal:
+        """加处罚款: 3 % of the fine per day late, never more than the fine itself."""
+        days_late = max((on - self.due_on).days, 0)
+        penalty = self.amount * LATE_PENALTY_RATE_PERCENT * days_late / 100
+        return min(penalty, self.amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    def amount_due(self, on: datetime.date) -> Decimal:
+        return self.amount + self.late_penalty(on)
+
+    @transition(status, source=FineStatus.DECIDED, target=FineStatus.ENFORCEMENT_REQUESTED)
+    def request_enforcement(self):
+        self.enforcement_requested_on = local_today()
+
+    @transition(status, source=[FineStatus.DECIDED, FineStatus.ENFORCEMENT_REQUESTED], target=FineStatus.PAID)
+    def pay(self, amount: Decimal):
+        self.paid_amount, self.paid_on = amount, local_today()
+
+
+class TakedownStatus(models.TextChoices):
+    REQUESTED = "requested", _("requested")
+    BLOCKED = "blocked", _("blocked")
+    REFUSED = "refused", pgettext_lazy("takedown", "refused")
+
+
+class Takedown(FSMModelMixin, models.Model):
+    """封堵网站: asked of a cyberspace office, which blocks or refuses."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="takedowns")
+    url = models.URLField(_("URL"), max_length=500)
+    agency = models.ForeignKey("agencies.Agency", models.PROTECT, related_name="takedowns")
+    status = FSMField(max_length=10, choices=TakedownStatus.choices, default=TakedownStatus.REQUESTED, protected=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"takedown #{self.pk} ({self.status})"
+
+    @transition(status, source=TakedownStatus.REQUESTED, target=TakedownStatus.BLOCKED)
+    def block(self, *, by, note: str = ""):
+        self.decided_by, self.decided_at, self.note = by, timezone.now(), note
+
+    @transition(status, source=TakedownStatus.REQUESTED, target=TakedownStatus.REFUSED)
+    def refuse(self, *, by, reason: str):
+        self.decided_by, self.decided_at, self.note = by, timezone.now(), reason
+
+
+class ReferralStatus(models.TextChoices):
+    PROPOSED = "proposed", _("proposed")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+    REFUSAL_ENDORSED = "refusal_endorsed", _("refusal endorsed")
+    TRANSMITTED = "transmitted", _("transmitted")
+    RECEIVED = "received", _("received")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+    RECONSIDERATION = "reconsideration", _("reconsideration")
+    REJECTION_UPHELD = "rejection_upheld", _("rejection upheld")
+    SUPERVISION = "supervision", _("procuratorate supervision")
+    REJECTION_FINAL = "rejection_final", _("rejection final")
+    HANDED_OVER = "handed_over", _("handed over")
+
+
+# A referral in one of these statuses has settled the question for its persons (close guard).
+COVERING_REFERRAL_STATUSES = frozenset(
+    {ReferralStatus.HANDED_OVER, ReferralStatus.REJECTION_FINAL, ReferralStatus.REFUSAL_ENDORSED}
+)
+# Statuses of a referral that is still on its way: its persons need no second proposal.
+PENDING_REFERRAL_EXCLUDED = frozenset({ReferralStatus.REFUSED})
+
+
+class Referral(FSMModelMixin, models.Model):
+    """移送公安: a case's suspects sent to the police (国务院令第310号)."""
+
+    number = models.CharField(_("number"), max_length=30, unique=True, editable=False)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="referrals")
+    persons = models.ManyToManyField(Person, related_name="referrals", blank=True)
+    # The party itself is referred (e.g. the operators of a counterfeit website).
+    includes_party = models.BooleanField(default=False)
+    referring_agency = models.ForeignKey("agencies.Agency", models.PROTECT, related_name="referrals_sent")
+    police_agency = models.ForeignKey("agencies.Agency", models.PROTECT, related_name="referrals_received")
+    report = models.TextField(_("report"), max_length=20000)
+    status = FSMField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.PROPOSED, protected=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Event(models.Model):
+    """One action on a case. Append-only; each row carries the hash of the one before it."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    agency = models.ForeignKey("agencies.Agency", models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    referral = models.ForeignKey(Referral, models.PROTECT, null=True, blank=True, related_name="events")
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="one_event_per_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Events are append-only.")

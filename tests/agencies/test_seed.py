@@ -1,0 +1,86 @@
+"""seed_demo builds exactly the fixed demo data of DESIGN §6, and is idempotent."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from agencies import jurisdiction
+from agencies.models import Agency, Membership, Region
+from cases.models import Case, LegalBasis
+from oversight.models import Campaign
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (
+        Region.objects.count(),
+        Agency.objects.count(),
+        get_user_model().objects.count(),
+        Membership.objects.count(),
+        LegalBasis.objects.count(),
+        Campaign.objects.count(),
+    )
+
+
+def test_the_demo_data_is_as_designed():
+    assert Region.objects.filter(level="city", parent_id="440000").count() == 21
+    assert Region.objects.get(code="441900").slug == "dongguan"
+    assert Agency.objects.count() == 21 * 6 + 7
+    for suffix in ("safety", "police", "market", "cyber", "committee", "procuratorate"):
+        assert Agency.objects.get(slug=f"zhongshan-{suffix}").region_id == "442000"
+    assert {a.slug for a in Agency.objects.filter(region_id="440000")} == {
+        "gd-committee",
+        "gd-safety",
+        "gd-police",
+        "gd-procuratorate",
+        "gd-market",
+        "gd-cyber",
+        "gd-industry",
+    }
+    m = Membership.objects.get(user__username="guangzhou.police_head")
+    assert (m.agency.slug, m.role) == ("guangzhou-police", "head")
+    m = Membership.objects.get(user__username="gd.supervisor")
+    assert (m.agency.slug, m.role) == ("gd-committee", "supervisor")
+    assert get_user_model().objects.filter(username__endswith=".officer2").count() == 21
+    campaign = Campaign.objects.get(slug="gd-2018-cert")
+    assert (str(campaign.starts_on), str(campaign.ends_on), len(campaign.phases), campaign.report_due_day) == (
+        "2018-07-10",
+        "2018-12-31",
+        4,
+        25,
+    )
+    assert {b.code for b in LegalBasis.objects.all()} == {
+        "AQSCF-97-7",
+        "AQSCF-97-7-OVERDUE",
+        "AQSCF-97-7-PERSON",
+        "TZZY-40",
+        "TZZY-41-1",
+        "TZZY-41-2",
+    }
+
+
+def test_each_agency_has_its_group_and_members_are_in_it():
+    user = get_user_model().objects.get(username="shantou.officer1")
+    assert list(user.groups.values_list("name", flat=True)) == ["agency:shantou-safety"]
+
+
+def test_supervisors_of_a_city_are_its_committee_and_the_province():
+    names = set(jurisdiction.supervisors_of(Region.objects.get(code="440300")).values_list("username", flat=True))
+    assert names == {"shenzhen.supervisor", "gd.supervisor"}
+
+
+def test_seeding_twice_changes_nothing_and_password_resets(client):
+    before = counts()
+    call_command("seed_demo", verbosity=0, password="another-Pass-2018")
+    assert counts() == before
+    assert client.login(username="foshan.head", password="another-Pass-2018")
+
+
+def test_sample_cases_spread_over_cities_and_states_idempotently():
+    call_command("seed_demo", sample_cases=10, verbosity=0)
+    call_command("seed_demo", sample_cases=10, verbosity=0)
+    assert Case.objects.count() == 10
+    assert Case.objects.values("region").distinct().count() == 10
+    assert {c.status for c in Case.objects.all()} == {"lead", "declined", "open", "closed"}
+    call_command("verify_events")

@@ -1,0 +1,95 @@
+"""A Guangzhou safety officer's case, end to end through API v1."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from cases.models import Case, Event
+from cases.sample import make_credit_code, make_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def act(client, case_id, name, body=None):
+    return client.post(f"/api/v1/cases/{case_id}/actions/{name}/", body or {}, format="json")
+
+
+def test_it_runs_a_case_from_lead_to_closed_through_the_api(api):
+    officer, head = api("guangzhou.officer1"), api("guangzhou.head")
+    r = officer.post(
+        "/api/v1/cases/",
+        {
+            "source": "inspection",
+            "region": "440100",
+            "party": {"kind": "employer", "name": "广州某建筑公司", "credit_code": make_credit_code("440100", 1)},
+            "summary": "检查发现无证上岗",
+        },
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    case = r.json()
+    year = timezone.localdate().year
+    assert case["number"].startswith(f"440100-{year}-")
+    assert case["status"] == "lead" and case["agency"] == "guangzhou-safety"
+    assert case["actions"] == ["open"]
+
+    r = act(officer, case["id"], "open", {"handlers": ["guangzhou.officer1", "guangzhou.officer2"]})
+    assert r.status_code == 200, r.json()
+    assert r.json()["status"] == "open"
+    assert r.json()["handlers"] == ["guangzhou.officer1", "guangzhou.officer2"]
+
+    id_number = make_id_number("440106", datetime.date(1985, 3, 9), 12)
+    r = act(officer, case["id"], "add_person", {"name": "李四", "id_number": id_number, "role": "holder"})
+    assert r.status_code == 200, r.json()
+    person = r.json()["persons"][0]
+    assert person["id_number"] == id_number  # a handler sees it in full
+    assert (
+        head.get(f"/api/v1/cases/{case['id']}/").json()["persons"][0]["id_number"]
+        == id_number[:3] + "*" * 11 + id_number[-4:]
+    )
+
+    r = act(officer, case["id"], "record_finding", {"kind": "unlicensed_operation", "person": person["id"]})
+    assert r.status_code == 200 and r.json()["findings"][0]["referable"] is False
+    deadline = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+    r = act(officer, case["id"], "order_rectification", {"deadline": deadline, "items": "停止无证作业"})
+    order = r.json()["rectifications"][0]
+    r = act(head, case["id"], "suspend_production", {"reason": "整顿", "starts_on": timezone.localdate().isoformat()})
+    suspension = r.json()["suspensions"][0]
+    r = act(head, case["id"], "impose_fine", {"amount": "30000.00", "legal_basis": "AQSCF-97-7"})
+    assert r.status_code == 200, r.json()
+    fine = r.json()["fines"][0]
+    assert fine["amount_due"] == "30000.00"
+
+    r = act(head, case["id"], "close", {"summary": "结案"})
+    assert r.status_code == 409 and r.json()["code"] == "open_measures"
+
+    assert act(officer, case["id"], "verify_rectification", {"order": order["id"], "passed": True}).status_code == 200
+    assert act(head, case["id"], "lift_suspension", {"suspension": suspension["id"]}).status_code == 200
+    r = act(officer, case["id"], "record_payment", {"fine": fine["id"], "amount": "30000.00"})
+    assert r.status_code == 200, r.json()
+    assert "close" in head.get(f"/api/v1/cases/{case['id']}/").json()["actions"]
+    r = act(head, case["id"], "close", {"summary": "整改到位，罚款缴清"})
+    assert r.status_code == 200, r.json()
+    assert r.json()["status"] == "closed"
+
+    events = officer.get(f"/api/v1/cases/{case['id']}/events/").json()["results"]
+    assert [e["action"] for e in events] == [
+        "create",
+        "open",
+        "add_person",
+        "record_finding",
+        "order_rectification",
+        "suspend_production",
+        "impose_fine",
+        "verify_rectification",
+        "lift_suspension",
+        "record_payment",
+        "close",
+    ]
+    assert events[-1]["from_status"] == "open" and events[-1]["to_status"] == "closed"
+    assert events[1]["actor"] == "guangzhou.officer1" and events[1]["agency"] == "guangzhou-safety"
+    assert Event.objects.filter(case_id=case["id"]).count() == 11
+    assert Case.objects.get(pk=case["id"]).version == 11
+    # No full ID number anywhere in the log.
+    assert id_number not in str([e["data"] for e in events])

@@ -1,0 +1,52 @@
+"""List and detail pages run a constant number of queries, whatever the number of rows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cases import actions
+from tests.factories import CaseFactory, add_person, demo_user, fine_of
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, path) -> int:
+    client.get(path)  # the user's memberships are read once per user object; count the steady state
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def rich_case(persons: int):
+    case = CaseFactory(status="open")
+    officer = demo_user("guangzhou.officer1")
+    for i in range(persons):
+        person = add_person(case, name=f"人员{i}")
+        actions.record_finding(case, actor=officer, kind="forged_certificate", person=person.pk)
+    fine_of(case)
+    actions.propose_referral(case, actor=officer, persons=[p.pk for p in case.persons.all()], report="移送")
+    return case
+
+
+@pytest.mark.parametrize("username", ["guangzhou.officer1", "gd.supervisor"])
+def test_the_case_list_costs_the_same_for_3_and_30_cases(api, username):
+    client = api(username)
+    for _ in range(3):
+        rich_case(1)
+    few = queries(client, "/api/v1/cases/")
+    for _ in range(27):
+        CaseFactory(status="open")
+    assert queries(client, "/api/v1/cases/") == few
+    assert (
+        queries(client, "/api/v1/cases/?q=人员&requires_referral=true&overdue=true&status=open&region=440100")
+        <= few + 1
+    )
+    assert few <= 6
+
+
+def test_the_case_page_costs_the_same_for_1_and_12_persons(api):
+    client = api("guangzhou.officer1")
+    small, large = rich_case(1), rich_case(12)
+    assert queries(client, f"/api/v1/cases/{small.pk}/") == queries(client, f"/api/v1/cases/{large.pk}/")
+    assert queries(client, f"/api/v1/cases/{large.pk}/") <= 16
+    assert queries(client, f"/api/v1/cases/{small.pk}/events/") == queries(client, f"/api/v1/cases/{large.pk}/events/")
