@@ -7,8 +7,16 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from agencies import jurisdiction
+from agencies.models import Agency
 
-from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Takedown
+from .models import (
+    SENT_REFERRAL_STATUSES,
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Referral,
+    Takedown,
+)
 
 VIEW_CASE = "view_case"
 
@@ -27,6 +35,13 @@ def visible_cases_q(user) -> Q:
     if group_ids:
         q |= Q(pk__in=granted_to_groups)
     q |= Q(pk__in=granted_to_user)
+    procuratorates = [m.agency.region.path for m in members if m.agency.kind == Agency.Kind.PROCURATORATE]
+    if procuratorates:
+        # A procuratorate supervises the referrals of its region, and reads their cases.
+        sent = Referral.objects.filter(status__in=SENT_REFERRAL_STATUSES).filter(
+            jurisdiction.region_q(procuratorates, "case__region__path")
+        )
+        q |= Q(pk__in=sent.values("case_id"))
     return q
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from agencies import jurisdiction
 from agencies.models import Agency, Region
 from oversight.models import Campaign
+from workflows import deadlines
 
 from . import errors
 from .errors import Conflict
@@ -36,7 +37,6 @@ from .models import (
     Person,
     Rectification,
     RectificationStatus,
-    Referral,
     ReferralStatus,
     Suspension,
     SuspensionStatus,
@@ -353,6 +353,11 @@ def record_finding(
     finding = Finding.objects.create(
         case=case, kind=kind, person=subject, certificate_number=certificate_number, note=note, recorded_by=actor
     )
+    if finding.referable:
+        referred, party_referred = _referred(case, exclude=(ReferralStatus.REFUSED, ReferralStatus.REFUSAL_ENDORSED))
+        if (subject.pk not in referred) if subject else not party_referred:
+            # 逾期不移送: a referral must be proposed within 3 days of the finding.
+            deadlines.open_deadline(case, "propose_referral", finding=finding, starts_at=finding.recorded_at)
     _finish(
         case,
         actor,
@@ -379,6 +384,7 @@ def order_rectification(
     if deadline <= local_today():
         raise _field_error("deadline", _("The deadline must be after today."))
     order = Rectification.objects.create(case=case, deadline=deadline, items=items, issued_by=actor)
+    deadlines.open_reinspection(case, order)
     _finish(
         case, actor, "order_rectification", data={"order": order.pk, "deadline": deadline.isoformat(), "items": items}
     )
@@ -398,6 +404,7 @@ def verify_rectification(
         raise Conflict(errors.INVALID_TRANSITION, _("This rectification order has already been re-inspected."))
     rectification.comply(note) if passed else rectification.fail(note)
     rectification.save()
+    deadlines.meet(steps=("reinspect",), rectification=rectification)
     _finish(case, actor, "verify_rectification", data={"order": rectification.pk, "passed": passed, "note": note})
     return rectification
 
@@ -577,68 +584,6 @@ def refuse_takedown(takedown: Takedown, *, actor, reason: str) -> Takedown:
     takedown.refuse(by=actor, reason=reason)
     _finish_takedown(case, takedown, actor, "refuse_takedown", reason)
     return takedown
-
-
-# --- referral proposal ----------------------------------------------------------------------
-
-
-@transaction.atomic
-def propose_referral(
-    case: Case,
-    *,
-    actor,
-    persons: list[int],
-    report: str,
-    police_agency: str | None = None,
-    include_party: bool = False,
-    version: int | None = None,
-) -> Referral:
-    """移送建议: the handler proposes; the head decides (never the proposer)."""
-    case = _begin(case, actor, "propose_referral", version)
-    chosen = list(case.persons.filter(pk__in=persons))
-    if len(chosen) != len(set(persons)):
-        unknown = sorted(set(persons) - {p.pk for p in chosen})
-        raise _field_error("persons", _("Not persons of this case: %(ids)s.") % {"ids": ", ".join(map(str, unknown))})
-    if not chosen and not include_party:
-        raise _field_error("persons", _("Choose at least one person to refer."))
-    already, party_already = _referred(case, exclude=(ReferralStatus.REFUSED, ReferralStatus.REFUSAL_ENDORSED))
-    twice = [p.name for p in chosen if p.pk in already]
-    if twice:
-        raise _field_error("persons", _("Already in a referral of this case: %(names)s.") % {"names": "、".join(twice)})
-    if include_party and party_already:
-        raise _field_error("include_party", _("The party is already in a referral of this case."))
-    if police_agency:
-        police = Agency.objects.filter(slug=police_agency, kind=Agency.Kind.POLICE).first()
-        if police is None:
-            raise _field_error("police_agency", _("%(slug)s is not a police agency.") % {"slug": police_agency})
-    else:
-        police = jurisdiction.same_city_agency(case.region, Agency.Kind.POLICE)
-        if police is None:
-            raise _field_error("police_agency", _("There is no police agency for this region; name one."))
-    referral = Referral.objects.create(
-        number=f"{case.number}-R{case.referrals.count() + 1:02d}",
-        case=case,
-        includes_party=include_party,
-        referring_agency=case.agency,
-        police_agency=police,
-        report=report,
-        proposed_by=actor,
-    )
-    referral.persons.set(chosen)
-    _finish(
-        case,
-        actor,
-        "propose_referral",
-        data={
-            "referral": referral.pk,
-            "number": referral.number,
-            "persons": sorted(p.pk for p in chosen),
-            "party": include_party,
-            "police_agency": police.slug,
-        },
-        referral=referral,
-    )
-    return referral
 
 
 # --- what the caller may run now ------------------------------------------------------------

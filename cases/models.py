@@ -19,6 +19,7 @@ from .kinds import (
     PersonRole,
     Source,
 )
+from .referral_rules import may_referral
 from .rules import may
 
 
@@ -388,12 +389,24 @@ class ReferralStatus(models.TextChoices):
 COVERING_REFERRAL_STATUSES = frozenset(
     {ReferralStatus.HANDED_OVER, ReferralStatus.REJECTION_FINAL, ReferralStatus.REFUSAL_ENDORSED}
 )
-# Statuses of a referral that is still on its way: its persons need no second proposal.
-PENDING_REFERRAL_EXCLUDED = frozenset({ReferralStatus.REFUSED})
+# From transmission on, the police agency and the region's procuratorate see the referral.
+SENT_REFERRAL_STATUSES = frozenset(ReferralStatus) - {
+    ReferralStatus.PROPOSED,
+    ReferralStatus.APPROVED,
+    ReferralStatus.REFUSED,
+    ReferralStatus.REFUSAL_ENDORSED,
+}
+
+
+def _who(action):
+    return lambda referral, user: may_referral(user, referral, action)
+
+
+R = ReferralStatus
 
 
 class Referral(FSMModelMixin, models.Model):
-    """移送公安: a case's suspects sent to the police (国务院令第310号)."""
+    """移送公安: a case's suspects sent to the police (国务院令第310号, revised 2020)."""
 
     number = models.CharField(_("number"), max_length=30, unique=True, editable=False)
     case = models.ForeignKey(Case, models.CASCADE, related_name="referrals")
@@ -402,9 +415,19 @@ class Referral(FSMModelMixin, models.Model):
     includes_party = models.BooleanField(default=False)
     referring_agency = models.ForeignKey("agencies.Agency", models.PROTECT, related_name="referrals_sent")
     police_agency = models.ForeignKey("agencies.Agency", models.PROTECT, related_name="referrals_received")
+    procuratorate = models.ForeignKey(
+        "agencies.Agency", models.PROTECT, null=True, blank=True, related_name="referrals_supervised"
+    )
     report = models.TextField(_("report"), max_length=20000)
     status = FSMField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.PROPOSED, protected=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    reason = models.TextField(_("latest reason"), blank=True)
+    police_case_number = models.CharField(_("police case number"), max_length=60, blank=True)
+    hand_over_items = models.TextField(_("items handed over"), blank=True)
+    transmitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -412,9 +435,112 @@ class Referral(FSMModelMixin, models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
+        indexes = [models.Index(fields=["police_agency", "status"]), models.Index(fields=["status", "-created_at"])]
 
     def __str__(self) -> str:
         return self.number
+
+    # The transition table of DESIGN §3. Who: cases/referral_rules.py.
+    @transition(status, source=R.PROPOSED, target=R.APPROVED, permission=_who("approve"))
+    def approve(self, *, by):
+        self.decided_by = by
+
+    @transition(status, source=R.PROPOSED, target=R.REFUSED, permission=_who("refuse"))
+    def refuse(self, *, by, reason):
+        self.decided_by, self.reason = by, reason
+
+    @transition(status, source=R.REFUSED, target=R.REFUSAL_ENDORSED, permission=_who("endorse_refusal"))
+    def endorse_refusal(self, *, note):
+        self.reason = note
+
+    @transition(status, source=R.REFUSED, target=R.APPROVED, permission=_who("order_transfer"))
+    def order_transfer(self, *, note):
+        self.reason = note
+
+    @transition(status, source=R.APPROVED, target=R.TRANSMITTED, permission=_who("transmit"))
+    def transmit(self):
+        self.transmitted_at = timezone.now()
+
+    @transition(status, source=R.TRANSMITTED, target=R.RECEIVED, permission=_who("acknowledge"))
+    def acknowledge(self):
+        self.received_at = timezone.now()
+
+    @transition(status, source=[R.TRANSMITTED, R.RECEIVED], target=R.TRANSMITTED, permission=_who("forward"))
+    def forward(self, *, to, reason):
+        self.police_agency, self.reason = to, reason
+        self.transmitted_at, self.received_at = timezone.now(), None
+
+    @transition(status, source=R.RECEIVED, target=R.ACCEPTED, permission=_who("accept"))
+    def accept(self, *, police_case_number):
+        self.police_case_number, self.accepted_at = police_case_number, timezone.now()
+
+    @transition(status, source=R.RECEIVED, target=R.REJECTED, permission=_who("reject"))
+    def reject(self, *, reason):
+        self.reason = reason
+
+    @transition(status, source=R.REJECTED, target=R.RECONSIDERATION, permission=_who("request_reconsideration"))
+    def request_reconsideration(self, *, reason):
+        self.reason = reason
+
+    @transition(status, source=R.RECONSIDERATION, target=R.ACCEPTED, permission=_who("decide_reconsideration"))
+    def reconsider_accept(self, *, reason, police_case_number):
+        self.reason, self.police_case_number, self.accepted_at = reason, police_case_number, timezone.now()
+
+    @transition(status, source=R.RECONSIDERATION, target=R.REJECTION_UPHELD, permission=_who("decide_reconsideration"))
+    def reconsider_uphold(self, *, reason):
+        self.reason = reason
+
+    @transition(
+        status, source=[R.REJECTED, R.REJECTION_UPHELD], target=R.SUPERVISION, permission=_who("request_supervision")
+    )
+    def request_supervision(self, *, procuratorate, reason):
+        self.procuratorate, self.reason = procuratorate, reason
+
+    @transition(status, source=R.SUPERVISION, target=R.ACCEPTED, permission=_who("resolve_supervision"))
+    def supervision_accept(self, *, note):
+        self.reason, self.accepted_at = note, timezone.now()
+
+    @transition(status, source=R.SUPERVISION, target=R.REJECTION_FINAL, permission=_who("resolve_supervision"))
+    def supervision_reject(self, *, note):
+        self.reason = note
+
+    @transition(
+        status, source=[R.REJECTED, R.REJECTION_UPHELD], target=R.REJECTION_FINAL, permission=_who("accept_rejection")
+    )
+    def accept_rejection(self, *, reason):
+        self.reason = reason
+
+    @transition(status, source=R.ACCEPTED, target=R.HANDED_OVER, permission=_who("hand_over"))
+    def hand_over(self, *, items):
+        self.hand_over_items = items
+
+
+class ReferralDocument(models.Model):
+    class Kind(models.TextChoices):
+        TRANSFER_LETTER = "transfer_letter", _("transfer letter (移送书)")
+        INVESTIGATION_REPORT = "investigation_report", _("investigation report")
+        EVIDENCE_LIST = "evidence_list", _("evidence list")
+        INSPECTION_REPORT = "inspection_report", _("inspection report")
+        OTHER = "other", _("other document")
+
+    referral = models.ForeignKey(Referral, models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+REQUIRED_DOCUMENTS = (
+    ReferralDocument.Kind.TRANSFER_LETTER,
+    ReferralDocument.Kind.INVESTIGATION_REPORT,
+    ReferralDocument.Kind.EVIDENCE_LIST,
+)
 
 
 class Event(models.Model):

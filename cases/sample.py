@@ -42,6 +42,8 @@ def _name(rng: random.Random) -> str:
 
 def create_sample_cases(n: int, *, seed: int = 2018, progress=None) -> int:
     """Create up to `n` sample cases in total (idempotent: counts those already made)."""
+    from workflows import referrals
+
     from .models import Case
 
     existing = Case.objects.filter(summary__startswith=SAMPLE_MARK).count()
@@ -77,7 +79,7 @@ def create_sample_cases(n: int, *, seed: int = 2018, progress=None) -> int:
                 case, actor=officer1, kind=kind, person=holder.pk, certificate_number=f"T{code}{19700101 + i:08d}"
             )
             if stage == 2:
-                actions.propose_referral(
+                referrals.propose_referral(
                     case, actor=officer1, persons=[holder.pk], report="现场检查发现其持伪造的特种作业操作证上岗作业。"
                 )
             else:

@@ -4,6 +4,12 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from agencies.api import AgencyList, RegionList
 from cases.api import views as cases
 from cases.api.serializers import CASE_ACTION_INPUTS, TakedownBlockInput, TakedownRefuseInput
+from workflows import api as workflows
+from workflows.referrals import propose_referral
+
+# Every case action of DESIGN §4: name → (body, action function). propose_referral starts the
+# referral workflow, so it lives with the workflows.
+CASE_ACTIONS = CASE_ACTION_INPUTS | {"propose_referral": (workflows.ProposeReferralInput, propose_referral)}
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
@@ -15,12 +21,24 @@ urlpatterns = [
     *[
         path(
             f"cases/<int:pk>/actions/{name}/",
-            cases.CaseAction.as_view(action_name=name, serializer_class=serializer),
+            cases.CaseAction.as_view(serializer_class=serializer, run=run),
             name=f"api-case-{name}",
         )
-        for name, (serializer, _run) in CASE_ACTION_INPUTS.items()
+        for name, (serializer, run) in CASE_ACTIONS.items()
     ],
     path("cases/<int:pk>/actions/<str:name>/", cases.UnknownAction.as_view()),
+    path("referrals/", workflows.ReferralList.as_view(), name="api-referrals"),
+    path("referrals/<int:pk>/", workflows.ReferralDetail.as_view(), name="api-referral"),
+    *[
+        path(
+            f"referrals/<int:pk>/actions/{name}/",
+            workflows.ReferralAction.as_view(action_name=name, serializer_class=serializer),
+            name=f"api-referral-{name}",
+        )
+        for name, serializer in workflows.REFERRAL_ACTION_INPUTS.items()
+    ],
+    path("referrals/<int:pk>/actions/<str:name>/", cases.UnknownAction.as_view()),
+    path("tasks/", workflows.TaskList.as_view(), name="api-tasks"),
     path("takedowns/", cases.TakedownList.as_view(), name="api-takedowns"),
     path("takedowns/<int:pk>/", cases.TakedownDetail.as_view(), name="api-takedown"),
     path(

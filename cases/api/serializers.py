@@ -129,15 +129,6 @@ class RequestTakedownInput(ActionInput):
     agency = serializers.SlugField(max_length=60)
 
 
-class ProposeReferralInput(ActionInput):
-    persons = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=200, allow_empty=True
-    )
-    report = serializers.CharField(max_length=20000)
-    police_agency = serializers.SlugField(max_length=60, required=False)
-    include_party = serializers.BooleanField(required=False, default=False)
-
-
 class CloseInput(ActionInput):
     summary = serializers.CharField(**_TEXT)
 
@@ -164,7 +155,6 @@ CASE_ACTION_INPUTS = {
     "record_payment": (RecordPaymentInput, actions.record_payment),
     "request_enforcement": (FineRefInput, actions.request_enforcement),
     "request_takedown": (RequestTakedownInput, actions.request_takedown),
-    "propose_referral": (ProposeReferralInput, actions.propose_referral),
     "close": (CloseInput, actions.close_case),
     "reopen": (ReasonInput, actions.reopen_case),
 }

@@ -159,16 +159,15 @@ class CaseEvents(generics.ListAPIView):
 class CaseAction(generics.GenericAPIView):
     """Run one case action (DESIGN §4); 200 with the case."""
 
-    action_name = ""
     serializer_class = s.ActionInput
+    run = None  # the action function, set per URL
 
     @extend_schema(responses=s.CaseDetailOutput)
     def post(self, request, pk: int):
         case = get_case_for(request.user, pk)
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        _input, run = s.CASE_ACTION_INPUTS[self.action_name]
-        run(case, actor=request.user, **data.validated_data)
+        self.run(case, actor=request.user, **data.validated_data)
         return case_response(request, case.pk)
 
 

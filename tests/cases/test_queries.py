@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases import actions
 from tests.factories import CaseFactory, add_person, demo_user, fine_of
+from workflows import referrals
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def rich_case(persons: int):
         person = add_person(case, name=f"人员{i}")
         actions.record_finding(case, actor=officer, kind="forged_certificate", person=person.pk)
     fine_of(case)
-    actions.propose_referral(case, actor=officer, persons=[p.pk for p in case.persons.all()], report="移送")
+    referrals.propose_referral(case, actor=officer, persons=[p.pk for p in case.persons.all()], report="移送")
     return case
 
 

@@ -12,6 +12,7 @@ from cases import actions
 from cases.errors import Conflict
 from cases.models import Case
 from tests.factories import CaseFactory, add_person, demo_user, fine_of
+from workflows import referrals
 
 pytestmark = pytest.mark.django_db
 
@@ -196,7 +197,7 @@ def test_a_referral_in_a_settled_status_covers_its_persons():
     case, officer, head = open_case(), demo_user("guangzhou.officer1"), demo_user("guangzhou.head")
     person = add_person(case)
     actions.record_finding(case, actor=officer, kind="certificate_trading", person=person.pk)
-    referral = actions.propose_referral(case, actor=officer, persons=[person.pk], report="涉嫌买卖证件")
+    referral = referrals.propose_referral(case, actor=officer, persons=[person.pk], report="涉嫌买卖证件")
     assert referral.police_agency.slug == "guangzhou-police"
     with pytest.raises(Conflict):
         actions.close_case(case, actor=head, summary="结案")

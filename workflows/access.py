@@ -1,0 +1,36 @@
+"""Who sees which referral (DESIGN §4): those who see its case; the police agency it is with
+(once transmitted); the procuratorate of its region; 404 for everyone else."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from agencies import jurisdiction
+from agencies.models import Agency
+from cases.access import visible_cases_q
+from cases.models import SENT_REFERRAL_STATUSES as SENT
+from cases.models import Case, Referral
+
+
+def referrals_visible_to(user) -> QuerySet[Referral]:
+    if not getattr(user, "is_authenticated", False):
+        return Referral.objects.none()
+    members = jurisdiction.memberships_of(user)
+    q = Q(case__in=Case.objects.filter(visible_cases_q(user)))
+    police = [m.agency_id for m in members if m.agency.kind == Agency.Kind.POLICE]
+    if police:
+        q |= Q(police_agency_id__in=police, status__in=SENT)
+    procuratorates = [m.agency.region.path for m in members if m.agency.kind == Agency.Kind.PROCURATORATE]
+    if procuratorates:
+        q |= Q(status__in=SENT) & jurisdiction.region_q(procuratorates, "case__region__path")
+    return Referral.objects.filter(q)
+
+
+def get_referral_for(user, pk) -> Referral:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    referral = referrals_visible_to(user).filter(pk=pk).first()
+    if referral is None:
+        raise Http404
+    return referral

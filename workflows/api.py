@@ -1,0 +1,269 @@
+"""API v1 for referrals (DESIGN §4) and the caller's workflow tasks."""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.api.serializers import ActionInput, EventOutput
+from cases.models import Event, Referral, ReferralDocument
+
+from . import referrals
+from .access import get_referral_for, referrals_visible_to
+from .models import Deadline, TaskRoute
+from .tasks import open_tasks_for
+
+
+class ProposeReferralInput(ActionInput):
+    persons = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=200, allow_empty=True
+    )
+    report = serializers.CharField(max_length=20000)
+    police_agency = serializers.SlugField(max_length=60, required=False)
+    include_party = serializers.BooleanField(required=False, default=False)
+
+
+class Empty(serializers.Serializer):
+    pass
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField(max_length=4000)
+
+
+class DocumentInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReferralDocument.Kind.choices)
+    title = serializers.CharField(max_length=200)
+
+
+class TransmitInput(serializers.Serializer):
+    documents = DocumentInput(many=True, max_length=50)
+
+
+class ForwardInput(serializers.Serializer):
+    police_agency = serializers.SlugField(max_length=60)
+    reason = serializers.CharField(max_length=4000)
+
+
+class AcceptInput(serializers.Serializer):
+    police_case_number = serializers.CharField(max_length=60)
+
+
+class DecideReconsiderationInput(serializers.Serializer):
+    accept = serializers.BooleanField()
+    reason = serializers.CharField(max_length=4000)
+    police_case_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+
+class RequestSupervisionInput(serializers.Serializer):
+    procuratorate = serializers.SlugField(max_length=60)
+    reason = serializers.CharField(max_length=4000)
+
+
+class ResolveSupervisionInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["accept", "reject"])
+    note = serializers.CharField(max_length=4000)
+
+
+class HandOverInput(serializers.Serializer):
+    items = serializers.CharField(max_length=4000)
+
+
+REFERRAL_ACTION_INPUTS = {
+    "approve": Empty,
+    "refuse": ReasonInput,
+    "endorse_refusal": NoteInput,
+    "order_transfer": NoteInput,
+    "transmit": TransmitInput,
+    "acknowledge": Empty,
+    "forward": ForwardInput,
+    "accept": AcceptInput,
+    "reject": ReasonInput,
+    "request_reconsideration": ReasonInput,
+    "decide_reconsideration": DecideReconsiderationInput,
+    "request_supervision": RequestSupervisionInput,
+    "resolve_supervision": ResolveSupervisionInput,
+    "accept_rejection": ReasonInput,
+    "hand_over": HandOverInput,
+}
+
+
+class DocumentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ReferralDocument
+        fields = ["id", "kind", "title", "added_at"]
+
+
+class ReferralOutput(serializers.ModelSerializer):
+    case = serializers.IntegerField(source="case_id")
+    case_number = serializers.CharField(source="case.number")
+    referring_agency = serializers.CharField(source="referring_agency.slug")
+    police_agency = serializers.CharField(source="police_agency.slug")
+    procuratorate = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    persons = serializers.SerializerMethodField()
+    documents = DocumentOutput(many=True)
+    due_at = serializers.SerializerMethodField()
+    due_step = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "number",
+            "case",
+            "case_number",
+            "status",
+            "referring_agency",
+            "police_agency",
+            "procuratorate",
+            "persons",
+            "includes_party",
+            "report",
+            "reason",
+            "police_case_number",
+            "documents",
+            "due_at",
+            "due_step",
+            "overdue",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_persons(self, referral) -> list[int]:
+        return [p.pk for p in referral.persons.all()]
+
+    def _next_deadline(self, referral):
+        pending = [d for d in referral.deadlines.all() if d.met_at is None]
+        return min(pending, key=lambda d: d.due_at) if pending else None
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_due_at(self, referral):
+        d = self._next_deadline(referral)
+        return d.due_at.isoformat() if d else None
+
+    def get_due_step(self, referral) -> str | None:
+        d = self._next_deadline(referral)
+        return d.step if d else None
+
+    def get_overdue(self, referral) -> bool:
+        d = self._next_deadline(referral)
+        return bool(d and d.due_at <= self.context["now"])
+
+
+class ReferralDetailOutput(ReferralOutput):
+    actions = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+
+    class Meta(ReferralOutput.Meta):
+        fields = ReferralOutput.Meta.fields + ["actions", "history"]
+
+    def get_actions(self, referral) -> list[str]:
+        return referrals.available_referral_actions(referral, self.context["request"].user)
+
+    @extend_schema_field(EventOutput(many=True))
+    def get_history(self, referral):
+        events = Event.objects.filter(referral=referral).select_related("actor", "agency").order_by("seq")
+        return EventOutput(events, many=True).data
+
+
+def referral_queryset(user, *, visible_only=True):
+    base = referrals_visible_to(user) if visible_only else Referral.objects.all()
+    return base.select_related(
+        "case__region", "case__agency", "referring_agency", "police_agency", "procuratorate"
+    ).prefetch_related(
+        "persons", "documents", "case__handlers", Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at"))
+    )
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+@extend_schema(parameters=[OpenApiParameter("status", OpenApiTypes.STR)])
+class ReferralList(generics.ListAPIView):
+    serializer_class = ReferralOutput
+    pagination_class = NewestFirst
+
+    def get_serializer_context(self):
+        return super().get_serializer_context() | {"now": timezone.now()}
+
+    def get_queryset(self):
+        qs = referral_queryset(self.request.user)
+        if self.request.query_params.get("status"):
+            qs = qs.filter(status=self.request.query_params["status"])
+        return qs
+
+
+def referral_response(request, pk: int, *, visible_only=True) -> Response:
+    referral = referral_queryset(request.user, visible_only=visible_only).get(pk=pk)
+    return Response(ReferralDetailOutput(referral, context={"request": request, "now": timezone.now()}).data)
+
+
+class ReferralDetail(APIView):
+    @extend_schema(responses=ReferralDetailOutput)
+    def get(self, request, pk: int):
+        return referral_response(request, get_referral_for(request.user, pk).pk)
+
+
+class ReferralAction(generics.GenericAPIView):
+    action_name = ""
+    serializer_class = Empty
+
+    @extend_schema(responses=ReferralDetailOutput)
+    def post(self, request, pk: int):
+        referral = get_referral_for(request.user, pk)
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referrals.REFERRAL_ACTIONS[self.action_name](referral, actor=request.user, **data.validated_data)
+        # The actor sees the outcome of their own action, even a forward that takes the case away.
+        return referral_response(request, referral.pk, visible_only=False)
+
+
+class TaskOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="task_id")
+    title = serializers.CharField(source="task.title")
+    step = serializers.CharField(source="task.flow_task.name")
+    case = serializers.IntegerField(source="case_id")
+    referral = serializers.IntegerField(source="referral_id", allow_null=True)
+    agency = serializers.IntegerField(source="agency_id")
+    role = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.SerializerMethodField()
+    created = serializers.DateTimeField(source="task.created")
+
+    def get_overdue(self, task) -> bool:
+        return bool(task.due_at and task.due_at <= self.context["now"])
+
+
+class TaskList(generics.ListAPIView):
+    """The caller's open workflow tasks: those of their agencies and roles, never their own proposals."""
+
+    serializer_class = TaskOutput
+
+    class Pagination(CursorPagination):
+        ordering = ("due_at", "id")
+        page_size = 50
+        page_size_query_param = "page_size"
+        max_page_size = 200
+
+    pagination_class = Pagination
+
+    def get_serializer_context(self):
+        return super().get_serializer_context() | {"now": timezone.now()}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TaskRoute.objects.none()
+        return open_tasks_for(self.request.user)

@@ -1,0 +1,48 @@
+"""Legal day counting (DESIGN §3).
+
+The day of the event is not counted; an "N days" deadline ends at 24:00 Asia/Shanghai of the
+N-th day (calendar or working days, per rule); "N hours" is exact.
+"""
+
+import datetime
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from .holidays import is_working_day
+
+LEGAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class Period:
+    amount: int
+    unit: str  # "days", "working_days" or "hours"
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.unit.replace('_', ' ')}"
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """24:00 of `day` in Asia/Shanghai, i.e. the first instant of the next day."""
+    return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), tzinfo=LEGAL_TZ)
+
+
+def due_after(event_at: datetime.datetime, period: Period) -> datetime.datetime:
+    """When a period that starts with `event_at` runs out."""
+    if period.unit == "hours":
+        return event_at + datetime.timedelta(hours=period.amount)
+    day = event_at.astimezone(LEGAL_TZ).date()
+    if period.unit == "days":
+        return end_of_day(day + datetime.timedelta(days=period.amount))
+    if period.unit == "working_days":
+        counted = 0
+        while counted < period.amount:
+            day += datetime.timedelta(days=1)
+            counted += is_working_day(day)
+        return end_of_day(day)
+    raise ValueError(f"unknown period unit {period.unit!r}")
+
+
+def due_after_date(day: datetime.date, period: Period) -> datetime.datetime:
+    """A period counted from a date (e.g. five days after a rectification deadline)."""
+    return due_after(datetime.datetime.combine(day, datetime.time(12), tzinfo=LEGAL_TZ), period)

@@ -1,0 +1,92 @@
+"""The deadline table of DESIGN §3, as data, and the functions that open and meet deadlines.
+
+Every step's due time is stored when the step begins, so "missed" and "due in the next 24 hours"
+are plain indexed queries; the sweep escalates each missed one exactly once.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils import timezone
+
+from .calendar import Period, due_after, due_after_date
+from .models import Deadline
+
+
+class Notify(StrEnum):
+    SUPERVISORS = "supervisors"  # supervisors of the case's region and above
+    POLICE_HEAD = "police_head"  # heads of the police agency the referral is with
+    PROCURATORATE = "procuratorate"  # the procuratorate of the police agency's city (a copy)
+    AGENCY_HEAD = "agency_head"  # head of the agency owning the case
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    period: Period
+    escalate_to: tuple[Notify, ...]
+    # After the due time the step is no longer possible (a time bar), not merely late.
+    bars_action: str | None = None
+
+
+DAYS = "days"  # switch a rule to "working_days" to count only working days (holidays.py)
+
+STEPS: dict[str, Step] = {
+    "decide": Step("head decides on the proposal", Period(3, DAYS), (Notify.SUPERVISORS,)),
+    "transmit": Step("transmit after approval", Period(24, "hours"), (Notify.SUPERVISORS,)),
+    "receipt": Step("police sign the receipt", Period(1, DAYS), (Notify.POLICE_HEAD, Notify.SUPERVISORS)),
+    "forward": Step("forward if not competent", Period(24, "hours"), (), bars_action="forward"),
+    "police_decision": Step(
+        "police accept or reject", Period(3, DAYS), (Notify.POLICE_HEAD, Notify.SUPERVISORS, Notify.PROCURATORATE)
+    ),
+    "ask_reconsideration": Step(
+        "ask reconsideration", Period(3, DAYS), (Notify.SUPERVISORS,), bars_action="request_reconsideration"
+    ),
+    "decide_reconsideration": Step(
+        "decide reconsideration", Period(3, DAYS), (Notify.SUPERVISORS, Notify.PROCURATORATE)
+    ),
+    "ask_procuratorate": Step("ask the procuratorate", Period(3, DAYS), (Notify.SUPERVISORS,)),
+    "hand_over": Step("hand over evidence", Period(3, DAYS), (Notify.SUPERVISORS,)),
+    "propose_referral": Step("propose referral of a referable finding", Period(3, DAYS), (Notify.SUPERVISORS,)),
+    "reinspect": Step("re-inspect a rectification", Period(5, DAYS), (Notify.AGENCY_HEAD,)),
+}
+
+
+def open_deadline(
+    case, step: str, *, starts_at=None, referral=None, finding=None, rectification=None, due_at=None
+) -> Deadline:
+    starts_at = starts_at or timezone.now()
+    return Deadline.objects.create(
+        case=case,
+        step=step,
+        referral=referral,
+        finding=finding,
+        rectification=rectification,
+        starts_at=starts_at,
+        due_at=due_at or due_after(starts_at, STEPS[step].period),
+    )
+
+
+def open_reinspection(case, rectification) -> Deadline:
+    return open_deadline(
+        case,
+        "reinspect",
+        rectification=rectification,
+        due_at=due_after_date(rectification.deadline, STEPS["reinspect"].period),
+    )
+
+
+def meet(*, steps: tuple[str, ...], **where) -> int:
+    """Mark the open deadlines of these steps met (e.g. referral=r). The caller holds the case lock."""
+    return Deadline.objects.filter(step__in=steps, met_at__isnull=True, **where).update(met_at=timezone.now())
+
+
+def open_due_at(**where):
+    """The earliest open due time (met or not yet) for these rows, or None."""
+    row = (
+        Deadline.objects.filter(met_at__isnull=True, **where)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    return row

@@ -1,0 +1,164 @@
+"""The police referral road (两法衔接) as a viewflow process: every human step is a task.
+
+The referral's django-fsm status is the legal record; the flow says who works next. Each
+referral action (workflows/referrals.py) changes the status, then completes the open task,
+and the Switch after it routes on the new status to the next human step.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.flow.views import UpdateProcessView
+from viewflow.workflow.models import Process
+from viewflow.workflow.status import STATUS
+
+from agencies.models import Agency
+from cases.models import ReferralStatus as R
+
+from .models import Deadline, TaskRoute
+
+OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+# The human steps are completed through referral actions (API or forms), never by this view.
+_NO_FORM = UpdateProcessView.as_view(fields=[])
+
+
+class ReferralProcess(Process):
+    """A referral's process; the referral is its artifact."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("referral process")
+
+    @property
+    def referral(self):
+        return self.artifact
+
+
+def _status(*statuses):
+    return lambda activation: activation.process.artifact.status in statuses
+
+
+def _task(title):
+    return flow.View(_NO_FORM).Annotation(title=title).onCreate(this.route)
+
+
+class ReferralFlow(flow.Flow):
+    process_class = ReferralProcess
+    process_title = _("Police referral")
+
+    start = flow.StartHandle(this.start_process).Next(this.decide)
+
+    decide = _task(_("Decide on the referral proposal")).Next(this.after_decide)
+    after_decide = flow.Switch().Case(this.transmit, _status(R.APPROVED)).Case(this.review_refusal, _status(R.REFUSED))
+
+    review_refusal = _task(_("Review the refusal to refer")).Next(this.after_review)
+    after_review = flow.Switch().Case(this.transmit, _status(R.APPROVED)).Case(this.end, _status(R.REFUSAL_ENDORSED))
+
+    transmit = _task(_("Transmit the referral to the police")).Next(this.receipt)
+
+    receipt = _task(_("Sign the receipt of the referral")).Next(this.after_receipt)
+    after_receipt = (
+        flow.Switch().Case(this.police_decision, _status(R.RECEIVED)).Case(this.receipt, _status(R.TRANSMITTED))
+    )
+
+    police_decision = _task(_("Accept or reject the referral")).Next(this.after_police_decision)
+    after_police_decision = (
+        flow.Switch()
+        .Case(this.hand_over, _status(R.ACCEPTED))
+        .Case(this.remedy, _status(R.REJECTED))
+        .Case(this.receipt, _status(R.TRANSMITTED))
+    )
+
+    remedy = _task(_("Decide on the rejection: reconsideration, procuratorate, or accept")).Next(this.after_remedy)
+    after_remedy = (
+        flow.Switch()
+        .Case(this.reconsideration, _status(R.RECONSIDERATION))
+        .Case(this.supervision, _status(R.SUPERVISION))
+        .Case(this.end, _status(R.REJECTION_FINAL))
+    )
+
+    reconsideration = _task(_("Decide the reconsideration")).Next(this.after_reconsideration)
+    after_reconsideration = (
+        flow.Switch().Case(this.hand_over, _status(R.ACCEPTED)).Case(this.remedy_upheld, _status(R.REJECTION_UPHELD))
+    )
+
+    remedy_upheld = _task(_("Rejection upheld: ask the procuratorate or accept")).Next(this.after_remedy_upheld)
+    after_remedy_upheld = (
+        flow.Switch().Case(this.supervision, _status(R.SUPERVISION)).Case(this.end, _status(R.REJECTION_FINAL))
+    )
+
+    supervision = _task(_("Supervise the rejected referral")).Next(this.after_supervision)
+    after_supervision = (
+        flow.Switch().Case(this.hand_over, _status(R.ACCEPTED)).Case(this.end, _status(R.REJECTION_FINAL))
+    )
+
+    hand_over = _task(_("Hand over evidence and items")).Next(this.end)
+
+    end = flow.End()
+
+    def start_process(self, activation, referral):
+        activation.process.artifact = referral
+        return activation.process
+
+    def route(self, activation):
+        """Send the new task to the agency and role of DESIGN §3, with its legal due time."""
+        referral = activation.process.artifact
+        step = activation.task.flow_task.name
+        agency, role, excluded, deadline = ROUTES[step](referral)
+        due = (
+            Deadline.objects.filter(referral=referral, step=deadline, met_at__isnull=True)
+            .order_by("due_at")
+            .values_list("due_at", flat=True)
+            .first()
+            if deadline
+            else None
+        )
+        TaskRoute.objects.create(
+            task=activation.task,
+            case_id=referral.case_id,
+            referral=referral,
+            agency=agency,
+            role=role,
+            excluded_user=excluded,
+            due_at=due,
+        )
+
+
+def _committee(referral):
+    from agencies.jurisdiction import same_city_agency
+
+    return same_city_agency(referral.case.region, Agency.Kind.COMMITTEE_OFFICE)
+
+
+H, HANDLER, M, S = TaskRoute.Role.HEAD, TaskRoute.Role.HANDLER, TaskRoute.Role.MEMBER, TaskRoute.Role.SUPERVISOR
+
+# step → (agency, role, the one person who must not do it, the deadline that dates it)
+ROUTES = {
+    "decide": lambda r: (r.referring_agency, H, r.proposed_by, "decide"),
+    "review_refusal": lambda r: (_committee(r), S, None, None),
+    "transmit": lambda r: (r.referring_agency, HANDLER, None, "transmit"),
+    "receipt": lambda r: (r.police_agency, M, None, "receipt"),
+    "police_decision": lambda r: (r.police_agency, H, None, "police_decision"),
+    "remedy": lambda r: (r.referring_agency, H, None, "ask_reconsideration"),
+    "reconsideration": lambda r: (r.police_agency, H, None, "decide_reconsideration"),
+    "remedy_upheld": lambda r: (r.referring_agency, H, None, "ask_procuratorate"),
+    "supervision": lambda r: (r.procuratorate, M, None, None),
+    "hand_over": lambda r: (r.referring_agency, HANDLER, None, "hand_over"),
+}
+
+
+def start(referral) -> None:
+    ReferralFlow.start.run(referral=referral)
+
+
+def advance(referral, actor) -> None:
+    """Complete the referral's open human task by `actor`; the flow routes to the next step."""
+    for route in TaskRoute.objects.filter(referral=referral, task__status__in=OPEN).select_related("task"):
+        with route.task.activation() as activation:
+            if activation.assign.can_proceed():
+                activation.assign(actor)
+            elif activation.task.owner_id != actor.pk and activation.reassign.can_proceed():
+                activation.reassign(actor)
+            activation.start(None)
+            activation.execute()
