@@ -30,7 +30,13 @@ def _supervisor(user, referral) -> bool:
 
 
 def _procuratorate_asked(user, referral) -> bool:
-    return referral.procuratorate_id is not None and jurisdiction.role_in(user, referral.procuratorate_id) is not None
+    """The procuratorate asked; before anyone is asked, any procuratorate over the case's region."""
+    if referral.procuratorate_id is not None:
+        return jurisdiction.role_in(user, referral.procuratorate_id) is not None
+    return any(
+        m.agency.kind == "procuratorate" and referral.case.region.path.startswith(m.agency.region.path)
+        for m in jurisdiction.memberships_of(user)
+    )
 
 
 def _deciding_head(user, referral) -> bool:

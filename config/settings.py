@@ -255,6 +255,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Deadline steps (workflows/deadlines.py) counted in working days instead of calendar days.
+WORKING_DAY_STEPS = envlist("WORKING_DAY_STEPS", [])
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

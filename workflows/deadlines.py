@@ -7,6 +7,7 @@ are plain indexed queries; the sweep escalates each missed one exactly once.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.conf import settings
 from django.utils import timezone
 
 from .calendar import Period, due_after, due_after_date
@@ -52,6 +53,14 @@ STEPS: dict[str, Step] = {
 }
 
 
+def period_for(step: str) -> Period:
+    """The step's period; WORKING_DAY_STEPS (settings) switches a day-counted step to working days."""
+    period = STEPS[step].period
+    if period.unit == DAYS and step in settings.WORKING_DAY_STEPS:
+        return Period(period.amount, "working_days")
+    return period
+
+
 def open_deadline(
     case, step: str, *, starts_at=None, referral=None, finding=None, rectification=None, due_at=None
 ) -> Deadline:
@@ -63,7 +72,7 @@ def open_deadline(
         finding=finding,
         rectification=rectification,
         starts_at=starts_at,
-        due_at=due_at or due_after(starts_at, STEPS[step].period),
+        due_at=due_at or due_after(starts_at, period_for(step)),
     )
 
 
@@ -72,7 +81,7 @@ def open_reinspection(case, rectification) -> Deadline:
         case,
         "reinspect",
         rectification=rectification,
-        due_at=due_after_date(rectification.deadline, STEPS["reinspect"].period),
+        due_at=due_after_date(rectification.deadline, period_for("reinspect")),
     )
 
 

@@ -1,0 +1,179 @@
+"""The referral transition table of DESIGN §3, every status × every action, with the role of
+each actor: allowed edges move to their target; forbidden edges answer 409 (or 404 to those
+who cannot see the referral yet)."""
+
+import pytest
+
+from cases.models import SENT_REFERRAL_STATUSES, Referral
+from tests.factories import demo_user
+from tests.workflows.helpers import DOCS, referable_case
+from workflows import referrals as r
+
+pytestmark = pytest.mark.django_db
+U = demo_user
+
+ACTOR = {
+    "approve": "guangzhou.head",
+    "refuse": "guangzhou.head",
+    "endorse_refusal": "guangzhou.supervisor",
+    "order_transfer": "guangzhou.supervisor",
+    "transmit": "guangzhou.officer1",
+    "acknowledge": "guangzhou.police",
+    "forward": "guangzhou.police_head",
+    "accept": "guangzhou.police_head",
+    "reject": "guangzhou.police_head",
+    "request_reconsideration": "guangzhou.head",
+    "decide_reconsideration": "guangzhou.police_head",
+    "request_supervision": "guangzhou.head",
+    "resolve_supervision": "guangzhou.procurator",
+    "accept_rejection": "guangzhou.head",
+    "hand_over": "guangzhou.officer1",
+}
+BODY = {
+    "approve": {},
+    "refuse": {"reason": "情节轻微"},
+    "endorse_refusal": {"note": "同意"},
+    "order_transfer": {"note": "应当移送"},
+    "transmit": {"documents": DOCS},
+    "acknowledge": {},
+    "forward": {"police_agency": "foshan-police", "reason": "管辖"},
+    "accept": {"police_case_number": "穗公立〔2026〕7号"},
+    "reject": {"reason": "不构成犯罪"},
+    "request_reconsideration": {"reason": "请复议"},
+    "decide_reconsideration": {"accept": False, "reason": "维持"},
+    "request_supervision": {"procuratorate": "guangzhou-procuratorate", "reason": "请监督"},
+    "resolve_supervision": {"outcome": "reject", "note": "不立案理由成立"},
+    "accept_rejection": {"reason": "接受"},
+    "hand_over": {"items": "假证1本"},
+}
+EDGES = {
+    ("proposed", "approve"): "approved",
+    ("proposed", "refuse"): "refused",
+    ("refused", "endorse_refusal"): "refusal_endorsed",
+    ("refused", "order_transfer"): "approved",
+    ("approved", "transmit"): "transmitted",
+    ("transmitted", "acknowledge"): "received",
+    ("transmitted", "forward"): "transmitted",
+    ("received", "forward"): "transmitted",
+    ("received", "accept"): "accepted",
+    ("received", "reject"): "rejected",
+    ("rejected", "request_reconsideration"): "reconsideration",
+    ("reconsideration", "decide_reconsideration"): "rejection_upheld",
+    ("rejected", "request_supervision"): "supervision",
+    ("rejection_upheld", "request_supervision"): "supervision",
+    ("supervision", "resolve_supervision"): "rejection_final",
+    ("rejected", "accept_rejection"): "rejection_final",
+    ("rejection_upheld", "accept_rejection"): "rejection_final",
+    ("accepted", "hand_over"): "handed_over",
+}
+# The road to each status, as (action, actor, body) steps from a fresh proposal.
+ROAD = {
+    "proposed": [],
+    "approved": ["approve"],
+    "refused": ["refuse"],
+    "refusal_endorsed": ["refuse", "endorse_refusal"],
+    "transmitted": ["approve", "transmit"],
+    "received": ["approve", "transmit", "acknowledge"],
+    "accepted": ["approve", "transmit", "acknowledge", "accept"],
+    "handed_over": ["approve", "transmit", "acknowledge", "accept", "hand_over"],
+    "rejected": ["approve", "transmit", "acknowledge", "reject"],
+    "reconsideration": ["approve", "transmit", "acknowledge", "reject", "request_reconsideration"],
+    "rejection_upheld": [
+        "approve",
+        "transmit",
+        "acknowledge",
+        "reject",
+        "request_reconsideration",
+        "decide_reconsideration",
+    ],
+    "supervision": ["approve", "transmit", "acknowledge", "reject", "request_supervision"],
+    "rejection_final": ["approve", "transmit", "acknowledge", "reject", "accept_rejection"],
+}
+POLICE_OR_PROCURATORATE = {
+    "acknowledge",
+    "forward",
+    "accept",
+    "reject",
+    "decide_reconsideration",
+    "resolve_supervision",
+}
+
+
+def reach(status: str) -> Referral:
+    case, person = referable_case()
+    referral = r.propose_referral(case, actor=U("guangzhou.officer1"), persons=[person.pk], report="移送")
+    for action in ROAD[status]:
+        referral = r.REFERRAL_ACTIONS[action](referral, actor=U(ACTOR[action]), **BODY[action])
+    assert referral.status == status
+    return referral
+
+
+@pytest.mark.parametrize("status", ROAD)
+@pytest.mark.parametrize("action", ACTOR)
+def test_the_referral_transition_table(api, status, action):
+    referral = reach(status)
+    r = api(ACTOR[action]).post(f"/api/v1/referrals/{referral.pk}/actions/{action}/", BODY[action], format="json")
+    target = EDGES.get((status, action))
+    if target:
+        assert r.status_code == 200, r.content
+        assert r.json()["status"] == target
+    elif action in POLICE_OR_PROCURATORATE and status not in SENT_REFERRAL_STATUSES:
+        assert r.status_code == 404
+    else:
+        assert r.status_code == 409, r.content
+        assert r.json()["code"] == "invalid_transition"
+        assert Referral.objects.get(pk=referral.pk).status == status
+
+
+@pytest.mark.parametrize(
+    "status, action, body, target",
+    [
+        (
+            "reconsideration",
+            "decide_reconsideration",
+            {"accept": True, "reason": "改变决定", "police_case_number": "穗公立〔2026〕9号"},
+            "accepted",
+        ),
+        ("supervision", "resolve_supervision", {"outcome": "accept", "note": "通知公安机关立案"}, "accepted"),
+    ],
+)
+def test_the_second_outcome_of_two_way_decisions(api, status, action, body, target):
+    referral = reach(status)
+    r = api(ACTOR[action]).post(f"/api/v1/referrals/{referral.pk}/actions/{action}/", body, format="json")
+    assert r.status_code == 200 and r.json()["status"] == target
+
+
+WRONG_ACTORS = [
+    # (status, action, user, code)
+    ("proposed", "approve", "guangzhou.officer1", 403),
+    ("proposed", "approve", "guangzhou.officer2", 403),
+    ("proposed", "approve", "guangzhou.supervisor", 403),
+    ("proposed", "approve", "shenzhen.head", 404),
+    ("proposed", "approve", "guangzhou.police_head", 404),
+    ("refused", "endorse_refusal", "guangzhou.head", 403),
+    ("refused", "endorse_refusal", "shenzhen.supervisor", 404),
+    ("approved", "transmit", "guangzhou.supervisor", 403),
+    ("approved", "transmit", "guangzhou.market", 404),
+    ("transmitted", "acknowledge", "guangzhou.officer1", 403),
+    ("transmitted", "acknowledge", "shenzhen.police", 404),
+    ("received", "accept", "guangzhou.police", 403),
+    ("received", "accept", "guangzhou.head", 403),
+    ("received", "reject", "shenzhen.police_head", 404),
+    ("received", "forward", "guangzhou.police", 403),
+    ("rejected", "request_reconsideration", "guangzhou.officer1", 403),
+    ("rejected", "request_reconsideration", "guangzhou.police_head", 403),
+    ("reconsideration", "decide_reconsideration", "guangzhou.head", 403),
+    ("supervision", "resolve_supervision", "shenzhen.procurator", 404),
+    ("supervision", "resolve_supervision", "gd.procurator", 403),
+    ("supervision", "resolve_supervision", "guangzhou.head", 403),
+    ("accepted", "hand_over", "guangzhou.police_head", 403),
+    ("accepted", "hand_over", "guangzhou.supervisor", 403),
+]
+
+
+@pytest.mark.parametrize("status, action, username, code", WRONG_ACTORS)
+def test_only_the_role_the_table_names_may_act(api, status, action, username, code):
+    referral = reach(status)
+    r = api(username).post(f"/api/v1/referrals/{referral.pk}/actions/{action}/", BODY[action], format="json")
+    assert r.status_code == code, r.content
+    assert Referral.objects.get(pk=referral.pk).status == status
