@@ -27,8 +27,11 @@ migrate: $(STAMP)
 seed: migrate
 	$(PY) manage.py seed_demo --sample-cases 40
 
+# The deadline sweep runs beside the server, every 60 seconds, and stops with it.
 run: seed
 	$(PY) manage.py demo_logins
+	@$(PY) manage.py sweep_deadlines --every 60 & sweeper=$$!; \
+	trap 'kill $$sweeper 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)

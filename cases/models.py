@@ -197,7 +197,7 @@ class Rectification(FSMModelMixin, models.Model):
     """责令限期改正: an order with a deadline, then a re-inspection (复查)."""
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="rectifications")
-    deadline = models.DateField(_("deadline"))
+    deadline = models.DateField(pgettext_lazy("rectification", "deadline"))
     items = models.TextField(_("items to rectify"), max_length=4000)
     status = FSMField(
         max_length=10, choices=RectificationStatus.choices, default=RectificationStatus.ISSUED, protected=True

@@ -38,6 +38,10 @@ urlpatterns = [
         for name, serializer in workflows.REFERRAL_ACTION_INPUTS.items()
     ],
     path("referrals/<int:pk>/actions/<str:name>/", cases.UnknownAction.as_view()),
+    path("referrals/<int:pk>/letter.pdf", workflows.ReferralPdf.as_view(document="letter"), name="api-referral-letter"),
+    path(
+        "referrals/<int:pk>/receipt.pdf", workflows.ReferralPdf.as_view(document="receipt"), name="api-referral-receipt"
+    ),
     path("tasks/", workflows.TaskList.as_view(), name="api-tasks"),
     path("takedowns/", cases.TakedownList.as_view(), name="api-takedowns"),
     path("takedowns/<int:pk>/", cases.TakedownDetail.as_view(), name="api-takedown"),

@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
@@ -267,3 +268,25 @@ class TaskList(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return TaskRoute.objects.none()
         return open_tasks_for(self.request.user)
+
+
+class ReferralPdf(APIView):
+    """The 移送书 (letter) or its 回执 (receipt), for those who see the referral."""
+
+    document = "letter"
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        from django.http import HttpResponse
+
+        from . import documents
+
+        referral = get_referral_for(request.user, pk)
+        if self.document == "receipt" and referral.received_at is None:
+            return Response(
+                {"detail": _("The police have not signed the receipt yet."), "code": "invalid_transition"}, status=409
+            )
+        make = documents.receipt if self.document == "receipt" else documents.transfer_letter
+        response = HttpResponse(make(referral), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{referral.number}-{self.document}.pdf"'
+        return response

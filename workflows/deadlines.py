@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .calendar import Period, due_after, due_after_date
 from .models import Deadline
@@ -23,7 +24,7 @@ class Notify(StrEnum):
 
 @dataclass(frozen=True)
 class Step:
-    label: str
+    label: str  # lazily translated
     period: Period
     escalate_to: tuple[Notify, ...]
     # After the due time the step is no longer possible (a time bar), not merely late.
@@ -33,10 +34,10 @@ class Step:
 DAYS = "days"  # switch a rule to "working_days" to count only working days (holidays.py)
 
 STEPS: dict[str, Step] = {
-    "decide": Step("head decides on the proposal", Period(3, DAYS), (Notify.SUPERVISORS,)),
-    "transmit": Step("transmit after approval", Period(24, "hours"), (Notify.SUPERVISORS,)),
-    "receipt": Step("police sign the receipt", Period(1, DAYS), (Notify.POLICE_HEAD, Notify.SUPERVISORS)),
-    "forward": Step("forward if not competent", Period(24, "hours"), (), bars_action="forward"),
+    "decide": Step(_("head decides on the proposal"), Period(3, DAYS), (Notify.SUPERVISORS,)),
+    "transmit": Step(_("transmit after approval"), Period(24, "hours"), (Notify.SUPERVISORS,)),
+    "receipt": Step(_("police sign the receipt"), Period(1, DAYS), (Notify.POLICE_HEAD, Notify.SUPERVISORS)),
+    "forward": Step(_("forward if not competent"), Period(24, "hours"), (), bars_action="forward"),
     "police_decision": Step(
         "police accept or reject", Period(3, DAYS), (Notify.POLICE_HEAD, Notify.SUPERVISORS, Notify.PROCURATORATE)
     ),
@@ -46,10 +47,10 @@ STEPS: dict[str, Step] = {
     "decide_reconsideration": Step(
         "decide reconsideration", Period(3, DAYS), (Notify.SUPERVISORS, Notify.PROCURATORATE)
     ),
-    "ask_procuratorate": Step("ask the procuratorate", Period(3, DAYS), (Notify.SUPERVISORS,)),
-    "hand_over": Step("hand over evidence", Period(3, DAYS), (Notify.SUPERVISORS,)),
-    "propose_referral": Step("propose referral of a referable finding", Period(3, DAYS), (Notify.SUPERVISORS,)),
-    "reinspect": Step("re-inspect a rectification", Period(5, DAYS), (Notify.AGENCY_HEAD,)),
+    "ask_procuratorate": Step(_("ask the procuratorate"), Period(3, DAYS), (Notify.SUPERVISORS,)),
+    "hand_over": Step(_("hand over evidence"), Period(3, DAYS), (Notify.SUPERVISORS,)),
+    "propose_referral": Step(_("propose referral of a referable finding"), Period(3, DAYS), (Notify.SUPERVISORS,)),
+    "reinspect": Step(_("re-inspect a rectification"), Period(5, DAYS), (Notify.AGENCY_HEAD,)),
 }
 
 

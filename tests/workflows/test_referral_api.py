@@ -93,7 +93,7 @@ def test_the_rejection_road_reconsideration_upheld_procuratorate_final(api):
     assert r.json()["status"] == "rejection_upheld"
     assert tasks(head) == [("remedy_upheld", rid)]
     assert procurator.get(f"/api/v1/referrals/{rid}/").status_code == 200
-    assert act(procurator, rid, "resolve_supervision", {"outcome": "reject", "note": "x"}).status_code == 403
+    assert act(procurator, rid, "resolve_supervision", {"outcome": "reject", "note": "x"}).status_code == 409
     r = act(head, rid, "request_supervision", {"procuratorate": "guangzhou-procuratorate", "reason": "提请立案监督"})
     assert r.json()["status"] == "supervision" and r.json()["procuratorate"] == "guangzhou-procuratorate"
     assert tasks(procurator) == [("supervision", rid)]
