@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
 from agencies.models import Agency, Region
+from notifications.announce import announce
 from oversight.models import Campaign
 from workflows import deadlines
 
@@ -56,7 +57,7 @@ User = get_user_model()
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("region", "agency").get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related("region", "agency").get(pk=case.pk)
 
 
 def _begin(case: Case, actor, action: str, version: int | None) -> Case:
@@ -216,6 +217,7 @@ def open_case(case: Case, *, actor, handlers: list[str], version: int | None = N
     case.open()
     case.handlers.set(eligible)
     _finish(case, actor, "open", from_status=CaseStatus.LEAD, data={"handlers": sorted(handlers)})
+    announce("case_assigned", case=case)
     return case
 
 
@@ -543,6 +545,7 @@ def request_takedown(case: Case, *, actor, url: str, agency: str, version: int |
         raise _field_error("agency", _("%(slug)s is not a cyberspace office.") % {"slug": agency})
     takedown = Takedown.objects.create(case=case, url=url, agency=office, requested_by=actor)
     _finish(case, actor, "request_takedown", data={"takedown": takedown.pk, "url": url, "agency": office.slug})
+    announce("takedown_requested", case=case, takedown=takedown)
     return takedown
 
 

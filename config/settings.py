@@ -253,6 +253,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "ReferralStatusEnum": "cases.models.ReferralStatus",
+        "AgencyKindEnum": "agencies.models.Agency.Kind",
+        "DocumentKindEnum": "cases.models.ReferralDocument.Kind",
+        "PartyKindEnum": "cases.kinds.PartyKind",
+        "FindingKindEnum": "cases.kinds.FindingKind",
+        "RegionLevelEnum": "agencies.models.Region.Level",
+    },
 }
 
 # Deadline steps (workflows/deadlines.py) counted in working days instead of calendar days.

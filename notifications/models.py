@@ -24,3 +24,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} · {self.title}"
+
+
+class Preference(models.Model):
+    """Per user and kind: e-mail on or off (on when no row says otherwise)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(_("kind"), max_length=40)
+    email = models.BooleanField(_("send e-mail"), default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind}: {'e-mail' if self.email else 'no e-mail'}"

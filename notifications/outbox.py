@@ -1,18 +1,96 @@
-"""Writing notifications: rows now, inside the caller's transaction; delivery after commit."""
+"""Writing notifications: rows now, inside the caller's transaction (an outbox); the WebSocket
+push and the e-mail only after commit, so a rolled-back action tells nobody anything."""
 
+import logging
 from collections.abc import Iterable
 
-from .models import Notification
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+from .models import Notification, Preference
+
+logger = logging.getLogger(__name__)
+
+# Kinds that are also sent by e-mail unless the recipient turned them off (issue 4).
+EMAIL_KINDS = frozenset({"escalation", "referral_transmit", "referral_forward"})
+
+
+def group_name(user_id: int) -> str:
+    return f"notifications.{user_id}"
+
+
+def payload(n: Notification) -> dict:
+    """The WebSocket message of DESIGN §4."""
+    return {
+        "type": "notification",
+        "id": n.pk,
+        "kind": n.kind,
+        "title": n.title,
+        "case": n.case_id,
+        "referral": n.referral_id,
+        "created_at": n.created_at.isoformat(),
+    }
 
 
 def notify(
     recipients: Iterable, *, kind: str, title: str, body: str = "", case=None, referral=None
 ) -> list[Notification]:
-    """One row per distinct recipient. The caller decides who may be told (they must see the case)."""
+    """One row per distinct active recipient; delivery is scheduled for after the commit."""
     seen, rows = set(), []
     for user in recipients:
-        if user.pk in seen:
+        if user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        rows.append(Notification(recipient=user, kind=kind, title=title[:200], body=body, case=case, referral=referral))
-    return Notification.objects.bulk_create(rows)
+        rows.append(
+            Notification(
+                recipient=user, kind=kind, title=str(title)[:200], body=str(body), case=case, referral=referral
+            )
+        )
+    rows = Notification.objects.bulk_create(rows)
+    if rows:
+        transaction.on_commit(lambda: deliver(rows), robust=True)
+    return rows
+
+
+def deliver(rows: list[Notification]) -> None:
+    push(rows)
+    email(rows)
+
+
+def push(rows: list[Notification]) -> int:
+    """Send each row to its recipient's group. A channel layer that is down loses nothing: the
+    rows are kept and a client reconnecting with ?since= receives them."""
+    layer = get_channel_layer()
+    sent = 0
+    for n in rows:
+        try:
+            async_to_sync(layer.group_send)(group_name(n.recipient_id), {"type": "notify", "message": payload(n)})
+            sent += 1
+        except Exception:  # Redis down or unreachable: the outbox row stays for catch-up
+            logger.warning("Push of notification %s failed; kept for catch-up", n.pk, exc_info=True)
+            break
+    return sent
+
+
+def email(rows: list[Notification]) -> int:
+    wanted = [n for n in rows if n.kind in EMAIL_KINDS and n.recipient.email]
+    if not wanted:
+        return 0
+    off = set(
+        Preference.objects.filter(user_id__in={n.recipient_id for n in wanted}, email=False).values_list(
+            "user_id", "kind"
+        )
+    )
+    sent = 0
+    for n in wanted:
+        if (n.recipient_id, n.kind) in off:
+            continue
+        try:
+            send_mail(n.title, n.body or n.title, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
+            sent += 1
+        except Exception:
+            logger.warning("E-mail for notification %s failed", n.pk, exc_info=True)
+    return sent

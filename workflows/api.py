@@ -32,7 +32,7 @@ class Empty(serializers.Serializer):
     pass
 
 
-class ReasonInput(serializers.Serializer):
+class ReferralReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
 
 
@@ -80,19 +80,19 @@ class HandOverInput(serializers.Serializer):
 
 REFERRAL_ACTION_INPUTS = {
     "approve": Empty,
-    "refuse": ReasonInput,
+    "refuse": ReferralReasonInput,
     "endorse_refusal": NoteInput,
     "order_transfer": NoteInput,
     "transmit": TransmitInput,
     "acknowledge": Empty,
     "forward": ForwardInput,
     "accept": AcceptInput,
-    "reject": ReasonInput,
-    "request_reconsideration": ReasonInput,
+    "reject": ReferralReasonInput,
+    "request_reconsideration": ReferralReasonInput,
     "decide_reconsideration": DecideReconsiderationInput,
     "request_supervision": RequestSupervisionInput,
     "resolve_supervision": ResolveSupervisionInput,
-    "accept_rejection": ReasonInput,
+    "accept_rejection": ReferralReasonInput,
     "hand_over": HandOverInput,
 }
 

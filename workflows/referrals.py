@@ -21,8 +21,7 @@ from cases.errors import Conflict
 from cases.events import record_event
 from cases.models import REQUIRED_DOCUMENTS, Case, Referral, ReferralDocument, ReferralStatus
 from cases.referral_rules import may_referral
-from notifications import recipients
-from notifications.outbox import notify
+from notifications.announce import announce
 
 from . import deadlines, flows
 from .deadlines import STEPS
@@ -58,9 +57,9 @@ OPENS = {
 
 
 def _lock(referral: Referral) -> tuple[Case, Referral]:
-    case = Case.objects.select_for_update().select_related("region", "agency").get(pk=referral.case_id)
+    case = Case.objects.select_for_update(of=("self",)).select_related("region", "agency").get(pk=referral.case_id)
     locked = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("referring_agency", "police_agency__region", "procuratorate")
         .get(pk=referral.pk)
     )
@@ -114,36 +113,7 @@ def _finish_referral(case: Case, referral: Referral, actor, action: str, from_st
 
 
 def _tell(case: Case, referral: Referral, action: str) -> None:
-    """Routine steps go to those who act next; supervisors hear of refusals, not routine steps."""
-    title = {
-        "propose": _("Referral %(number)s proposed: please decide"),
-        "refuse": _("Referral %(number)s refused by the head: please review"),
-        "transmit": _("Referral %(number)s received from %(agency)s"),
-        "forward": _("Referral %(number)s forwarded to you"),
-        "accept": _("Referral %(number)s accepted by the police"),
-        "reject": _("Referral %(number)s rejected by the police"),
-        "request_supervision": _("Referral %(number)s: supervision requested"),
-    }.get(action)
-    if title is None:
-        return
-    people: list = []
-    if action == "propose":
-        people = [u for u in recipients.heads(referral.referring_agency_id) if u.pk != referral.proposed_by_id]
-    elif action == "refuse":
-        people = list(recipients.supervisors(case))
-    elif action in ("transmit", "forward"):
-        people = list(recipients.members(referral.police_agency_id))
-    elif action in ("accept", "reject"):
-        people = recipients.handlers_and_head(case)
-    elif action == "request_supervision":
-        people = list(recipients.members(referral.procuratorate_id))
-    notify(
-        people,
-        kind=f"referral_{action}",
-        title=title % {"number": referral.number, "agency": referral.referring_agency.name},
-        case=case,
-        referral=referral,
-    )
+    announce(f"referral_{action}", case=case, referral=referral)
 
 
 def _grant(referral: Referral, police_agency: Agency) -> None:

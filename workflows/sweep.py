@@ -15,7 +15,7 @@ from agencies.models import Agency
 from cases.events import record_event
 from cases.models import Case
 from notifications import recipients
-from notifications.outbox import notify
+from notifications.announce import announce
 
 from .deadlines import STEPS, Notify
 from .models import Deadline
@@ -43,7 +43,7 @@ def _recipients(deadline: Deadline, case: Case) -> list:
 def escalate(deadline_id: int, case_id: int, now) -> bool:
     """Escalate one deadline if it is still open and missed; False if someone else got there first."""
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("region", "agency").get(pk=case_id)
+        case = Case.objects.select_for_update(of=("self",)).select_related("region", "agency").get(pk=case_id)
         deadline = (
             Deadline.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("referral", "finding__person", "rectification")
@@ -71,15 +71,15 @@ def escalate(deadline_id: int, case_id: int, now) -> bool:
             },
             referral=deadline.referral,
         )
-        if people:
-            notify(
-                people,
-                kind="escalation",
-                title=_("Missed deadline: %(step)s (%(subject)s)") % {"step": step.label, "subject": subject},
-                body=_("Due %(due)s.") % {"due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")},
-                case=case,
-                referral=deadline.referral,
-            )
+        announce(
+            "escalation",
+            case=case,
+            referral=deadline.referral,
+            people=people,
+            step=step.label,
+            subject=subject,
+            body=_("Due %(due)s.") % {"due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")},
+        )
     return True
 
 

@@ -166,3 +166,41 @@ def test_transmission_needs_the_three_documents(api):
     assert r.status_code == 400 and "documents" in r.json()
     assert Referral.objects.get(pk=rid).status == "approved"
     assert Referral.objects.get(pk=rid).documents.count() == 0
+
+
+def test_referral_list_and_inbox_cost_the_same_for_1_and_8_referrals(api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    head = api("guangzhou.head")
+
+    def count(path):
+        head.get(path)
+        with CaptureQueriesContext(connection) as ctx:
+            assert head.get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    case, person = referable_case()
+    propose(api("guangzhou.officer1"), case, person)
+    one = (count("/api/v1/referrals/"), count("/api/v1/tasks/"))
+    for i in range(7):
+        case, person = referable_case(name=f"人员{i}")
+        propose(api("guangzhou.officer1"), case, person)
+    assert (count("/api/v1/referrals/"), count("/api/v1/tasks/")) == one
+    assert len(head.get("/api/v1/tasks/").json()["results"]) == 8
+
+
+def test_history_records_who_when_and_why(api):
+    officer, head = api("guangzhou.officer1"), api("guangzhou.head")
+    case, person = referable_case()
+    rid = propose(officer, case, person)
+    act(head, rid, "refuse", {"reason": "情节显著轻微，不构成犯罪"})
+    step = officer.get(f"/api/v1/referrals/{rid}/").json()["history"][-1]
+    assert (step["action"], step["actor"], step["agency"], step["from_status"], step["to_status"]) == (
+        "refuse",
+        "guangzhou.head",
+        "guangzhou-safety",
+        "proposed",
+        "refused",
+    )
+    assert step["data"]["reason"] == "情节显著轻微，不构成犯罪" and step["at"]
