@@ -4,6 +4,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from agencies.api import AgencyList, RegionList
 from cases.api import views as cases
 from cases.api.serializers import CASE_ACTION_INPUTS, TakedownBlockInput, TakedownRefuseInput
+from notifications import api as notifications
 from workflows import api as workflows
 from workflows.referrals import propose_referral
 
@@ -43,6 +44,10 @@ urlpatterns = [
         "referrals/<int:pk>/receipt.pdf", workflows.ReferralPdf.as_view(document="receipt"), name="api-referral-receipt"
     ),
     path("tasks/", workflows.TaskList.as_view(), name="api-tasks"),
+    path("notifications/", notifications.NotificationList.as_view(), name="api-notifications"),
+    path("notifications/read-all/", notifications.MarkAllRead.as_view(), name="api-notifications-read-all"),
+    path("notifications/preferences/", notifications.Preferences.as_view(), name="api-notification-preferences"),
+    path("notifications/<int:pk>/read/", notifications.MarkRead.as_view(), name="api-notification-read"),
     path("takedowns/", cases.TakedownList.as_view(), name="api-takedowns"),
     path("takedowns/<int:pk>/", cases.TakedownDetail.as_view(), name="api-takedown"),
     path(

@@ -49,6 +49,15 @@ def pytest_collection_modifyitems(config, items):
     engine = settings.DATABASES["default"]["ENGINE"]
     for item in items:
         if "postgres" in item.keywords and engine != "django.db.backends.postgresql":
-            if IN_CI and os.environ.get("DATABASE_URL"):
-                continue
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…"))
+        elif "redis" in item.keywords and not os.environ.get("REDIS_URL"):
+            item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://…"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI's service pass nothing may skip: a skipped service test there is a failure."""
+    if IN_CI and os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
+        skipped = session.config.pluginmanager.get_plugin("terminalreporter").stats.get("skipped", [])
+        if skipped:
+            print(f"\n{len(skipped)} test(s) skipped in CI's PostgreSQL + Redis pass; nothing may skip there.")
+            session.exitstatus = 1

@@ -1,0 +1,95 @@
+"""GET /api/v1/notifications/?unread=true, POST …/{id}/read/, POST …/read-all/, e-mail preferences."""
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Notification, Preference
+from .outbox import EMAIL_KINDS
+
+
+class NotificationOutput(serializers.ModelSerializer):
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "case", "referral", "created_at", "read_at", "read"]
+
+    def get_read(self, n) -> bool:
+        return n.read_at is not None
+
+
+class NewestFirst(CursorPagination):
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+@extend_schema(parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL)])
+class NotificationList(generics.ListAPIView):
+    serializer_class = NotificationOutput
+    pagination_class = NewestFirst
+
+    def get_queryset(self):
+        qs = Notification.objects.filter(recipient=self.request.user)
+        if (self.request.query_params.get("unread") or "").lower() in ("1", "true", "yes"):
+            qs = qs.filter(read_at__isnull=True)
+        return qs
+
+
+class Unread(serializers.Serializer):
+    unread = serializers.IntegerField()
+
+
+class MarkRead(APIView):
+    @extend_schema(request=None, responses=NotificationOutput)
+    def post(self, request, pk: int):
+        n = Notification.objects.filter(recipient=request.user, pk=pk).first()
+        if n is None:
+            raise NotFound
+        if n.read_at is None:
+            n.read_at = timezone.now()
+            n.save(update_fields=["read_at"])
+        return Response(NotificationOutput(n).data)
+
+
+class MarkAllRead(APIView):
+    @extend_schema(request=None, responses=Unread)
+    def post(self, request):
+        Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        return Response({"unread": 0})
+
+
+class PreferenceItem(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=sorted(EMAIL_KINDS))
+    email = serializers.BooleanField()
+
+
+class PreferencesInput(serializers.Serializer):
+    preferences = PreferenceItem(many=True, max_length=20)
+
+
+class Preferences(APIView):
+    """Which kinds also come by e-mail (all, unless turned off)."""
+
+    def _current(self, user) -> dict:
+        off = set(Preference.objects.filter(user=user, email=False).values_list("kind", flat=True))
+        return {"preferences": [{"kind": k, "email": k not in off} for k in sorted(EMAIL_KINDS)]}
+
+    @extend_schema(responses=PreferencesInput)
+    def get(self, request):
+        return Response(self._current(request.user))
+
+    @extend_schema(request=PreferencesInput, responses=PreferencesInput)
+    def put(self, request):
+        data = PreferencesInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        for item in data.validated_data["preferences"]:
+            Preference.objects.update_or_create(user=request.user, kind=item["kind"], defaults={"email": item["email"]})
+        return Response(self._current(request.user))
