@@ -1,6 +1,4 @@
-import datetime
-
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,23 +8,15 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.models import Region
-
 from .. import actions
 from ..access import cases_visible_to, get_case_for, get_takedown_for, takedowns_visible_to
-from ..identity import id_hash
-from ..kinds import FINE_PAYMENT_DAYS
 from ..models import (
     Event,
-    Finding,
     Fine,
-    FineStatus,
-    Person,
-    Rectification,
-    RectificationStatus,
     Referral,
     Takedown,
 )
+from ..queries import filter_cases
 from . import serializers as s
 
 
@@ -91,44 +81,7 @@ class CaseListCreate(generics.ListAPIView):
     pagination_class = NewestFirst
 
     def get_queryset(self):
-        params = self.request.query_params
-        referable = Finding.objects.filter(case=OuterRef("pk"), referable=True)
-        qs = cases_visible_to(self.request.user).select_related("agency").annotate(requires_referral=Exists(referable))
-        if params.get("status"):
-            qs = qs.filter(status=params["status"])
-        if params.get("source"):
-            qs = qs.filter(source=params["source"])
-        if params.get("party_kind"):
-            qs = qs.filter(party_kind=params["party_kind"])
-        if params.get("region"):
-            region = Region.objects.filter(code=params["region"][:6]).first()
-            qs = qs.filter(region__path__startswith=region.path) if region else qs.none()
-        if "requires_referral" in params:
-            qs = qs.filter(requires_referral=_truthy(params["requires_referral"]))
-        if _truthy(params.get("overdue")):
-            today = timezone.localdate()
-            late_orders = Rectification.objects.filter(
-                case=OuterRef("pk"), status=RectificationStatus.ISSUED, deadline__lt=today
-            )
-            late_fines = Fine.objects.filter(
-                case=OuterRef("pk"),
-                status=FineStatus.DECIDED,
-                decided_on__lt=today - datetime.timedelta(days=FINE_PAYMENT_DAYS),
-            )
-            qs = qs.filter(Exists(late_orders) | Exists(late_fines))
-        q = (params.get("q") or "").strip()[:100]
-        if q:
-            match = (
-                Q(number__icontains=q)
-                | Q(party_name__icontains=q)
-                | Q(party_credit_code=q.upper())
-                | Q(pk__in=Person.objects.filter(name__icontains=q).values("case_id"))
-            )
-            if len(q) == 18:
-                hashed = id_hash(q)
-                match |= Q(party_id_hash=hashed) | Q(pk__in=Person.objects.filter(id_hash=hashed).values("case_id"))
-            qs = qs.filter(match)
-        return qs
+        return filter_cases(cases_visible_to(self.request.user).select_related("agency"), self.request.query_params)
 
     @extend_schema(request=s.CaseCreateInput, responses={201: s.CaseDetailOutput})
     def post(self, request):

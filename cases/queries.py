@@ -1,0 +1,62 @@
+"""The case list's filters and search, shared by the API and the web pages."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from agencies.models import Region
+
+from .identity import id_hash
+from .kinds import FINE_PAYMENT_DAYS
+from .models import Finding, Fine, FineStatus, Person, Rectification, RectificationStatus
+
+
+def truthy(value) -> bool:
+    return str(value or "").lower() in ("1", "true", "yes", "on")
+
+
+def overdue_q() -> Q:
+    """Something of the case is late: a legal deadline missed, an order past its date, a fine unpaid."""
+    from workflows.models import Deadline
+
+    now = timezone.now()
+    today = timezone.localdate(now)
+    late_deadlines = Deadline.objects.filter(case=OuterRef("pk"), met_at__isnull=True, due_at__lte=now)
+    late_orders = Rectification.objects.filter(
+        case=OuterRef("pk"), status=RectificationStatus.ISSUED, deadline__lt=today
+    )
+    late_fines = Fine.objects.filter(
+        case=OuterRef("pk"),
+        status=FineStatus.DECIDED,
+        decided_on__lt=today - datetime.timedelta(days=FINE_PAYMENT_DAYS),
+    )
+    return Q(Exists(late_deadlines)) | Q(Exists(late_orders)) | Q(Exists(late_fines))
+
+
+def filter_cases(qs: QuerySet, params) -> QuerySet:
+    """?status=&region=&source=&party_kind=&requires_referral=&overdue=&q= (DESIGN §4)."""
+    qs = qs.annotate(requires_referral=Exists(Finding.objects.filter(case=OuterRef("pk"), referable=True)))
+    for name in ("status", "source", "party_kind"):
+        if params.get(name):
+            qs = qs.filter(**{name: params[name]})
+    if params.get("region"):
+        region = Region.objects.filter(code=str(params["region"])[:6]).first()
+        qs = qs.filter(region__path__startswith=region.path) if region else qs.none()
+    if params.get("requires_referral") not in (None, ""):
+        qs = qs.filter(requires_referral=truthy(params["requires_referral"]))
+    if truthy(params.get("overdue")):
+        qs = qs.filter(overdue_q())
+    q = (params.get("q") or "").strip()[:100]
+    if q:
+        match = (
+            Q(number__icontains=q)
+            | Q(party_name__icontains=q)
+            | Q(party_credit_code=q.upper())
+            | Q(pk__in=Person.objects.filter(name__icontains=q).values("case_id"))
+        )
+        if len(q) == 18:
+            hashed = id_hash(q)
+            match |= Q(party_id_hash=hashed) | Q(pk__in=Person.objects.filter(id_hash=hashed).values("case_id"))
+        qs = qs.filter(match)
+    return qs
