@@ -37,6 +37,12 @@ class Deadline(models.Model):
         return f"{self.step} due {self.due_at:%Y-%m-%d %H:%M}"
 
     @property
+    def label(self) -> str:
+        from .deadlines import STEPS
+
+        return str(STEPS[self.step].label)
+
+    @property
     def missed(self) -> bool:
         return self.escalated_at is not None
 

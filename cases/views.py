@@ -1,0 +1,217 @@
+"""The regulator's pages: case list, new case, the case page, and one short form per action."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies import jurisdiction
+from agencies.models import Agency, Region
+
+from . import actions, webforms
+from .access import cases_visible_to, get_case_for
+from .api.serializers import CASE_ACTION_INPUTS, CaseCreateInput
+from .api.views import case_detail_queryset
+from .errors import Conflict
+from .kinds import PartyKind, Source
+from .models import CaseStatus, FineStatus, LegalBasis, RectificationStatus, SuspensionStatus
+from .queries import filter_cases
+from .rules import CASE_ACTIONS, is_handler, may
+
+PAGE_SIZE = 25
+
+
+@login_required
+def case_list(request):
+    params = request.GET
+    try:
+        page = max(int(params.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    qs = filter_cases(cases_visible_to(request.user).select_related("agency", "region"), params)
+    # No COUNT(*): one row more than a page tells whether there is a next one.
+    rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    query = params.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "cases": rows[:PAGE_SIZE],
+            "page": page,
+            "has_next": len(rows) > PAGE_SIZE,
+            "query": query.urlencode(),
+            "params": params,
+            "statuses": CaseStatus.choices,
+            "sources": Source.choices,
+            "party_kinds": PartyKind.choices,
+            "regions": Region.objects.filter(level__in=("province", "city")).order_by("code"),
+            "can_create": _can_create(request.user),
+        },
+    )
+
+
+def _can_create(user) -> bool:
+    return any(
+        m.agency.kind in actions.CASE_OWNER_KINDS and m.role in ("officer", "head")
+        for m in jurisdiction.memberships_of(user)
+    )
+
+
+CREATE_FIELDS = [
+    "source",
+    "region",
+    "party_kind",
+    "party_name",
+    "party_credit_code",
+    "party_id_number",
+    "party_url",
+    "summary",
+]
+
+
+@login_required
+def case_create(request):
+    if not _can_create(request.user):
+        raise PermissionDenied
+    home = next(
+        m.agency for m in jurisdiction.memberships_of(request.user) if m.agency.kind in actions.CASE_OWNER_KINDS
+    )
+    regions = Region.objects.filter(path__startswith=home.region.path).order_by("code")
+    errors, other = {}, []
+    values = {"region": home.region.code if home.region.level == "city" else ""}
+    if request.method == "POST":
+        values = request.POST
+        party = {k[6:]: values[k] for k in CREATE_FIELDS if k.startswith("party_") and values.get(k)}
+        data = {k: values[k] for k in ("source", "region", "summary") if values.get(k)} | {"party": party}
+        serializer = CaseCreateInput(data=data)
+        case = None
+        if serializer.is_valid():
+            try:
+                case = actions.create_case(actor=request.user, **serializer.validated_data)
+            except (DjangoValidationError, Conflict) as exc:
+                errors = webforms.errors_of(exc)
+        else:
+            for key, msgs in serializer.errors.items():
+                if key == "party" and isinstance(msgs, dict):
+                    errors |= {f"party_{k}": [str(m) for m in v] for k, v in msgs.items()}
+                else:
+                    errors[key] = [str(m) for m in msgs]
+        other = [m for k, msgs in errors.items() if k not in CREATE_FIELDS for m in msgs]
+        if case is not None:
+            messages.success(request, _("Case %(number)s created.") % {"number": case.number})
+            return redirect("cases:case:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/case_create.html",
+        {
+            "values": values,
+            "errors": errors,
+            "other_errors": other,
+            "sources": Source.choices,
+            "party_kinds": PartyKind.choices,
+            "regions": regions,
+            "party_fields": [
+                ("party_name", _("party name") + " *"),
+                ("party_credit_code", _("unified social credit code (organisations)")),
+                ("party_id_number", _("resident ID number (individuals)")),
+                ("party_url", _("website address (counterfeit websites)")),
+            ],
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def case_detail(request, pk):
+    case = get_case_for(request.user, pk)
+    case = case_detail_queryset(request.user).get(pk=case.pk)
+    events = case.events.select_related("actor", "agency").order_by("seq")
+    person_ids, party = actions.unreferred(case)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "unmasked": is_handler(request.user, case),
+            "events": events,
+            "actions": actions.available_actions(case, request.user),
+            "titles": webforms.ACTION_TITLES,
+            "unreferred": set(person_ids),
+            "party_unreferred": party,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def action_choices(case, name: str) -> dict:
+    """The options of each field of a case action's form, from the case itself."""
+    User = get_user_model()
+    if name == "open":
+        staff = User.objects.filter(
+            memberships__agency=case.agency, memberships__role__in=("officer", "head")
+        ).order_by("username")
+        return {"handlers": [(u.username, f"{u.get_full_name() or u.username}（{u.username}）") for u in staff]}
+    persons = [(p.pk, f"{p.name}（{p.id_masked}）") for p in case.persons.all()]
+    return {
+        "person": [("", "—")] + persons,
+        "persons": persons,
+        "order": [
+            (r.pk, f"#{r.pk} {r.deadline:%Y-%m-%d} {r.items[:30]}")
+            for r in case.rectifications.all()
+            if r.status == RectificationStatus.ISSUED
+        ],
+        "suspension": [
+            (s.pk, f"#{s.pk} {s.starts_on:%Y-%m-%d}")
+            for s in case.suspensions.all()
+            if s.status == SuspensionStatus.IN_FORCE
+        ],
+        "fine": [
+            (f.pk, f"#{f.pk} ¥{f.amount:,.2f}（{_('due today')} ¥{f.amount_due(timezone.localdate()):,.2f}）")
+            for f in case.fines.all()
+            if f.status != FineStatus.PAID
+        ],
+        "legal_basis": [
+            (b.code, f"{b.code} {b.title}（¥{b.min_amount:,.0f}–{b.max_amount:,.0f}）")
+            for b in LegalBasis.objects.filter(valid_to__isnull=True).order_by("code")
+        ],
+        "agency": [(a.slug, a.name) for a in Agency.objects.filter(kind=Agency.Kind.CYBERSPACE).order_by("region_id")],
+    }
+
+
+@login_required
+def case_action(request, pk, name):
+    case = get_case_for(request.user, pk)
+    if name not in CASE_ACTION_INPUTS or name not in CASE_ACTIONS:
+        raise Http404
+    if not may(request.user, case, name):
+        raise PermissionDenied
+    serializer_class, run = CASE_ACTION_INPUTS[name]
+    case = case_detail_queryset(request.user).get(pk=case.pk)
+    fields = webforms.build_fields(serializer_class, choices=action_choices(case, name))
+    other = []
+    if request.method == "POST":
+        errors = webforms.submit(serializer_class, request.POST, lambda **data: run(case, actor=request.user, **data))
+        if errors is None:
+            messages.success(request, _("Done: %(action)s.") % {"action": webforms.ACTION_TITLES.get(name, name)})
+            return redirect("cases:case:detail", pk=case.pk)
+        other = webforms.attach(fields, request.POST, errors)
+    return render(
+        request,
+        "includes/action_form.html",
+        {
+            "title": webforms.ACTION_TITLES.get(name, name),
+            "subject": case,
+            "back_url": reverse("cases:case:detail", args=[case.pk]),
+            "fields": fields,
+            "other_errors": other,
+            "version": case.version,
+        },
+        status=400 if other or any(f.errors for f in fields) else 200,
+    )

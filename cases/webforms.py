@@ -1,0 +1,193 @@
+"""Short web forms for actions, built from the same DRF serializers as API v1: the same fields,
+the same validation, the same messages. One place turns a serializer into form fields, a POST
+into the serializer's data, and any refusal into messages on the form."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .errors import Conflict
+
+ACTION_TITLES = {
+    "open": _("Open the case (立案)"),
+    "decline": _("Decline the lead"),
+    "add_person": _("Add a person"),
+    "record_finding": _("Record a finding"),
+    "order_rectification": _("Order rectification"),
+    "verify_rectification": _("Re-inspect a rectification"),
+    "suspend_production": _("Suspend production"),
+    "lift_suspension": _("Lift the suspension"),
+    "impose_fine": _("Impose a fine"),
+    "record_payment": _("Record a payment"),
+    "request_enforcement": _("Request court enforcement"),
+    "request_takedown": _("Request a website takedown"),
+    "propose_referral": _("Propose a referral to the police"),
+    "close": _("Close the case"),
+    "reopen": _("Reopen the case"),
+    "approve": _("Approve the referral"),
+    "refuse": _("Refuse the referral"),
+    "endorse_refusal": _("Endorse the refusal"),
+    "order_transfer": _("Order the transfer"),
+    "transmit": _("Transmit to the police"),
+    "acknowledge": _("Sign the receipt"),
+    "forward": _("Forward to another police agency"),
+    "accept": _("Accept (立案)"),
+    "reject": _("Reject (不予立案)"),
+    "request_reconsideration": _("Request reconsideration"),
+    "decide_reconsideration": _("Decide the reconsideration"),
+    "request_supervision": _("Ask the procuratorate to supervise"),
+    "resolve_supervision": _("Resolve the supervision"),
+    "accept_rejection": _("Accept the rejection"),
+    "hand_over": _("Hand over evidence and items"),
+}
+
+LABELS = {
+    "handlers": _("handlers (two)"),
+    "reason": _("reason"),
+    "name": _("name"),
+    "id_number": _("resident ID number"),
+    "role": _("role in the case"),
+    "kind": _("kind"),
+    "person": _("person"),
+    "certificate_number": _("certificate number"),
+    "note": _("note"),
+    "deadline": _("deadline"),
+    "items": _("items"),
+    "order": _("rectification order"),
+    "passed": _("passed the re-inspection"),
+    "starts_on": _("starts on"),
+    "suspension": _("suspension"),
+    "amount": _("amount (yuan)"),
+    "legal_basis": _("legal basis"),
+    "decision_number": _("decision number"),
+    "violation_date": _("date of the violation"),
+    "fine": _("fine"),
+    "url": _("website address"),
+    "agency": _("cyberspace office"),
+    "persons": _("persons to refer"),
+    "report": _("report"),
+    "police_agency": _("police agency"),
+    "include_party": _("refer the party itself too"),
+    "summary": _("summary"),
+    "police_case_number": _("police case number"),
+    "accept": _("accept the referral"),
+    "procuratorate": _("procuratorate"),
+    "outcome": _("outcome"),
+    "documents": _("documents"),
+    "source": _("source"),
+    "region": _("region"),
+}
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    widget: str
+    required: bool
+    choices: list = field(default_factory=list)
+    value: Any = ""
+    errors: list = field(default_factory=list)
+    many: bool = False
+
+
+def _widget(f: serializers.Field, has_choices: bool) -> str:
+    if isinstance(f, serializers.ListField):
+        return "checkboxes"
+    if isinstance(f, serializers.BooleanField):
+        return "checkbox"
+    if isinstance(f, serializers.ChoiceField) or has_choices:
+        return "select"
+    if isinstance(f, serializers.DateField):
+        return "date"
+    if isinstance(f, serializers.DecimalField):
+        return "decimal"
+    if isinstance(f, serializers.CharField) and (f.max_length or 0) > 200:
+        return "textarea"
+    return "text"
+
+
+def build_fields(
+    serializer_class, *, choices: dict | None = None, initial: dict | None = None, skip=("version",)
+) -> list[Field]:
+    choices, initial = choices or {}, initial or {}
+    out = []
+    for name, f in serializer_class().fields.items():
+        if name in skip or f.read_only:
+            continue
+        options = choices.get(name)
+        if options is None and isinstance(f, serializers.ChoiceField):
+            options = [(k, v) for k, v in f.choices.items()]
+        out.append(
+            Field(
+                name=name,
+                label=LABELS.get(name, name),
+                widget=_widget(f, options is not None),
+                required=f.required,
+                choices=list(options or []),
+                value=initial.get(name, [] if isinstance(f, serializers.ListField) else ""),
+                many=isinstance(f, serializers.ListField),
+            )
+        )
+    return out
+
+
+def data_from_post(serializer_class, post) -> dict:
+    """The serializer's input from a form POST: blanks omitted, lists as lists, boxes as booleans."""
+    data = {}
+    for name, f in serializer_class().fields.items():
+        if isinstance(f, serializers.ListSerializer):
+            continue  # nested lists (documents) are assembled by the view
+        if isinstance(f, serializers.ListField):
+            data[name] = [v for v in post.getlist(name) if v != ""]
+        elif isinstance(f, serializers.BooleanField):
+            data[name] = post.get(name) in ("on", "true", "1")
+        elif post.get(name, "") != "":
+            data[name] = post.get(name)
+    return data
+
+
+def errors_of(exc) -> dict:
+    """Any refusal of an action as {field or "__all__": [messages]}; PermissionDenied passes through."""
+    if isinstance(exc, serializers.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"__all__": exc.detail}
+        return {k: _flatten(v) for k, v in detail.items()}
+    if isinstance(exc, DjangoValidationError):
+        return dict(exc.message_dict) if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    if isinstance(exc, Conflict):
+        return {"__all__": [exc.detail]}
+    raise exc
+
+
+def _flatten(value) -> list[str]:
+    if isinstance(value, dict):
+        return [f"{k}: {m}" for k, v in value.items() for m in _flatten(v)]
+    if isinstance(value, list):
+        return [m for v in value for m in _flatten(v)]
+    return [str(value)]
+
+
+def attach(fields: list[Field], post, errors: dict) -> list[str]:
+    """Put the submitted values and the field errors back on the form; return the other errors."""
+    for f in fields:
+        f.value = post.getlist(f.name) if f.many else post.get(f.name, "")
+        f.errors = errors.get(f.name, [])
+    known = {f.name for f in fields}
+    return [m for k, msgs in errors.items() if k not in known for m in msgs]
+
+
+def submit(serializer_class, post, run, extra: dict | None = None) -> dict | None:
+    """Validate `post` with the serializer and run the action; None on success, else the errors."""
+    data = serializer_class(data=data_from_post(serializer_class, post) | (extra or {}))
+    try:
+        data.is_valid(raise_exception=True)
+        run(**data.validated_data)
+    except PermissionDenied:
+        raise
+    except (serializers.ValidationError, DjangoValidationError, Conflict) as exc:
+        return errors_of(exc)
+    return None

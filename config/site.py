@@ -1,0 +1,130 @@
+"""The web application: viewflow's Material frontend, one Application per kind of work.
+
+The menu shows only what the role uses: the oversight app to supervisors; the admin to staff.
+"""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from viewflow.contrib.admin import Admin
+from viewflow.urls import Application, AppMenuMixin, Site, Viewset, route
+
+from agencies import jurisdiction
+from cases import views as cases
+from notifications import views as notices
+from oversight import views as oversight
+from workflows import views as workflows
+
+
+# Anonymous visitors pass the app check so that the views send them to the login page.
+def member(user) -> bool:
+    return not user.is_authenticated or bool(jurisdiction.memberships_of(user))
+
+
+def supervisor(user) -> bool:
+    return not user.is_authenticated or oversight.is_supervisor(user)
+
+
+class XianjieApp(Application):
+    base_template_name = "site_base.html"
+    permission = staticmethod(member)
+
+
+class MineViewset(AppMenuMixin, Viewset):
+    app_name = "mine"
+    title = _("My tasks")
+    icon = "assignment_ind"
+    index_path = path("", workflows.inbox, name="index")
+
+
+class QueueViewset(AppMenuMixin, Viewset):
+    app_name = "queue"
+    title = _("My agency's queue")
+    icon = "groups"
+    index_path = path("", workflows.queue, name="index")
+
+
+class DoneViewset(AppMenuMixin, Viewset):
+    app_name = "done"
+    title = _("Done")
+    icon = "task_alt"
+    index_path = path("", workflows.done, name="index")
+
+
+class TasksApp(XianjieApp):
+    app_name = "tasks"
+    title = _("Tasks")
+    icon = "inbox"
+    mine_path = route("mine/", MineViewset())
+    queue_path = route("queue/", QueueViewset())
+    done_path = route("done/", DoneViewset())
+
+
+class CaseViewset(AppMenuMixin, Viewset):
+    app_name = "case"
+    title = _("Cases")
+    icon = "folder_open"
+    index_path = path("", cases.case_list, name="index")
+    create_path = path("new/", cases.case_create, name="create")
+    detail_path = path("<int:pk>/", cases.case_detail, name="detail")
+    propose_path = path("<int:case_pk>/propose/", workflows.propose, name="propose")
+    action_path = path("<int:pk>/<str:name>/", cases.case_action, name="action")
+
+
+class CasesApp(XianjieApp):
+    app_name = "cases"
+    title = _("Cases")
+    icon = "gavel"
+    case_path = route("case/", CaseViewset())
+
+
+class ReferralViewset(AppMenuMixin, Viewset):
+    app_name = "referral"
+    title = _("Referrals")
+    icon = "send"
+    index_path = path("", workflows.referral_list, name="index")
+    detail_path = path("<int:pk>/", workflows.referral_detail, name="detail")
+    chart_path = path("<int:pk>/chart.svg", workflows.referral_chart, name="chart")
+    action_path = path("<int:pk>/<str:name>/", workflows.referral_action, name="action")
+
+
+class ReferralsApp(XianjieApp):
+    app_name = "referrals"
+    title = _("Referrals")
+    icon = "local_police"
+    referral_path = route("referral/", ReferralViewset())
+
+
+class DashboardViewset(AppMenuMixin, Viewset):
+    app_name = "dashboard"
+    title = _("Region dashboard")
+    icon = "dashboard"
+    index_path = path("", oversight.dashboard, name="index")
+
+
+class OversightApp(XianjieApp):
+    app_name = "oversight"
+    title = _("Oversight")
+    icon = "policy"
+    permission = staticmethod(supervisor)
+    dashboard_path = route("dashboard/", DashboardViewset())
+
+
+class NoticeViewset(AppMenuMixin, Viewset):
+    app_name = "list"
+    title = _("Notifications")
+    icon = "notifications"
+    index_path = path("", notices.notification_list, name="index")
+
+
+class NoticesApp(XianjieApp):
+    app_name = "notices"
+    title = _("Notifications")
+    icon = "notifications"
+    list_path = route("list/", NoticeViewset())
+    read_all_path = path("read-all/", notices.read_all, name="read_all")
+
+
+site = Site(
+    title=_("Xianjie · work-safety enforcement and referral"),
+    viewsets=[TasksApp(), CasesApp(), ReferralsApp(), OversightApp(), NoticesApp(), Admin(title=_("Administration"))],
+)

@@ -1,0 +1,19 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .models import Notification
+
+
+@login_required
+def notification_list(request):
+    rows = Notification.objects.filter(recipient=request.user).select_related("case", "referral")[:200]
+    return render(request, "notifications/list.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def read_all(request):
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("notices:index")

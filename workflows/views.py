@@ -1,0 +1,224 @@
+"""The task inbox, the referral pages (police and regulator), and their short action forms."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from viewflow.workflow import chart
+from viewflow.workflow.status import STATUS
+
+from agencies import jurisdiction
+from agencies.models import Agency
+from cases import webforms
+from cases.access import get_case_for
+from cases.events import Event
+from cases.models import ReferralDocument, ReferralStatus
+from cases.rules import may
+
+from . import referrals
+from .access import get_referral_for, referrals_visible_to
+from .api import REFERRAL_ACTION_INPUTS, ProposeReferralInput
+from .flows import OPEN, ReferralFlow
+from .models import Deadline, TaskRoute
+from .tasks import open_tasks_for
+
+TASK_LIST_SIZE = 100
+
+
+def _tasks(qs):
+    return qs.select_related("task", "case", "referral").order_by("due_at", "task_id")[:TASK_LIST_SIZE]
+
+
+@login_required
+def inbox(request):
+    """我的待办: the open tasks routed to me, soonest due first."""
+    return render(request, "workflows/inbox.html", {"tab": "mine", "routes": _tasks(open_tasks_for(request.user))})
+
+
+@login_required
+def queue(request):
+    """本单位队列: everything open in my agencies, whoever must act."""
+    agencies = jurisdiction.agency_ids_of(request.user)
+    routes = _tasks(TaskRoute.objects.filter(agency_id__in=agencies, task__status__in=OPEN))
+    return render(request, "workflows/inbox.html", {"tab": "queue", "routes": routes})
+
+
+@login_required
+def done(request):
+    """已办: the tasks I completed."""
+    routes = _tasks(TaskRoute.objects.filter(task__owner=request.user, task__status=STATUS.DONE)).order_by(
+        "-task__finished"
+    )
+    return render(request, "workflows/inbox.html", {"tab": "done", "routes": routes})
+
+
+def _deadlines():
+    return Prefetch(
+        "deadlines", queryset=Deadline.objects.filter(met_at__isnull=True).order_by("due_at"), to_attr="open_deadlines"
+    )
+
+
+@login_required
+def referral_list(request):
+    qs = (
+        referrals_visible_to(request.user)
+        .select_related("case", "referring_agency", "police_agency")
+        .prefetch_related(_deadlines())
+    )
+    status = request.GET.get("status", "")
+    if status:
+        qs = qs.filter(status=status)
+    return render(
+        request,
+        "workflows/referral_list.html",
+        {"referrals": qs.order_by("-created_at")[:200], "statuses": ReferralStatus.choices, "status": status},
+    )
+
+
+def _process_id(referral):
+    return TaskRoute.objects.filter(referral=referral).values_list("task__process_id", flat=True).first()
+
+
+@login_required
+def referral_detail(request, pk):
+    referral = get_referral_for(request.user, pk)
+    referral = (
+        referrals_visible_to(request.user)
+        .select_related("case__region", "case__agency", "referring_agency", "police_agency", "procuratorate")
+        .prefetch_related("persons", "documents", "case__handlers", _deadlines())
+        .get(pk=referral.pk)
+    )
+    return render(
+        request,
+        "workflows/referral_detail.html",
+        {
+            "referral": referral,
+            "due": referral.open_deadlines[0] if referral.open_deadlines else None,
+            "history": Event.objects.filter(referral=referral).select_related("actor", "agency").order_by("seq"),
+            "actions": referrals.available_referral_actions(referral, request.user),
+            "titles": webforms.ACTION_TITLES,
+            "chart": chart_svg(referral),
+        },
+    )
+
+
+def chart_svg(referral) -> str:
+    """viewflow's chart of the referral flow, the steps done and the current one marked."""
+    process_id = _process_id(referral)
+    grid = chart.calc_layout_data(ReferralFlow)
+    if process_id:
+        chart.calc_cell_status(ReferralFlow, grid, process_id)
+    return chart.grid_to_svg(grid)
+
+
+@login_required
+def referral_chart(request, pk):
+    return HttpResponse(chart_svg(get_referral_for(request.user, pk)), content_type="image/svg+xml")
+
+
+DOC_FIELDS = [(kind, f"doc_{kind}") for kind in ReferralDocument.Kind.values]
+DEFAULT_TITLES = {
+    "transfer_letter": "涉嫌犯罪案件移送书",
+    "investigation_report": "涉嫌犯罪案件调查报告",
+    "evidence_list": "涉案物品清单",
+}
+
+
+def _documents_from(post) -> list[dict]:
+    return [{"kind": kind, "title": post[name]} for kind, name in DOC_FIELDS if post.get(name, "").strip()]
+
+
+def _referral_choices() -> dict:
+    return {
+        "police_agency": [
+            (a.slug, a.name) for a in Agency.objects.filter(kind=Agency.Kind.POLICE).order_by("region_id")
+        ],
+        "procuratorate": [
+            (a.slug, a.name) for a in Agency.objects.filter(kind=Agency.Kind.PROCURATORATE).order_by("region_id")
+        ],
+    }
+
+
+@login_required
+def referral_action(request, pk, name):
+    referral = get_referral_for(request.user, pk)
+    if name not in REFERRAL_ACTION_INPUTS:
+        raise Http404
+    if not referrals.may_referral(request.user, referral, name):
+        raise PermissionDenied
+    serializer_class, run = REFERRAL_ACTION_INPUTS[name], referrals.REFERRAL_ACTIONS[name]
+    skip = ("version", "documents")
+    fields = webforms.build_fields(serializer_class, choices=_referral_choices(), skip=skip)
+    documents = [
+        (kind, name_, ReferralDocument.Kind(kind).label, DEFAULT_TITLES.get(kind, "")) for kind, name_ in DOC_FIELDS
+    ]
+    other = []
+    if request.method == "POST":
+        extra = {"documents": _documents_from(request.POST)} if name == "transmit" else None
+        errors = webforms.submit(
+            serializer_class, request.POST, lambda **data: run(referral, actor=request.user, **data), extra
+        )
+        if errors is None:
+            messages.success(request, _("Done: %(action)s.") % {"action": webforms.ACTION_TITLES.get(name, name)})
+            if referrals_visible_to(request.user).filter(pk=referral.pk).exists():
+                return redirect("referrals:referral:detail", pk=referral.pk)
+            return redirect("referrals:referral:index")
+        other = webforms.attach(fields, request.POST, errors)
+    return render(
+        request,
+        "includes/action_form.html",
+        {
+            "title": webforms.ACTION_TITLES.get(name, name),
+            "subject": referral,
+            "back_url": reverse("referrals:referral:detail", args=[referral.pk]),
+            "fields": fields,
+            "documents": documents if name == "transmit" else None,
+            "other_errors": other,
+        },
+        status=400 if other or any(f.errors for f in fields) else 200,
+    )
+
+
+@login_required
+def propose(request, case_pk):
+    """移送建议 from the case page: the persons with a referable finding come preselected."""
+    from cases import actions as case_actions
+    from cases.api.views import case_detail_queryset
+
+    case = get_case_for(request.user, case_pk)
+    if not may(request.user, case, "propose_referral"):
+        raise PermissionDenied
+    case = case_detail_queryset(request.user).get(pk=case.pk)
+    unreferred, _party = case_actions.unreferred(case)
+    choices = {"persons": [(p.pk, f"{p.name}（{p.id_masked}）") for p in case.persons.all()]} | _referral_choices()
+    choices["police_agency"] = [("", _("the police of the case's city"))] + choices["police_agency"]
+    fields = webforms.build_fields(
+        ProposeReferralInput, choices=choices, initial={"persons": [str(i) for i in unreferred]}
+    )
+    other = []
+    if request.method == "POST":
+        errors = webforms.submit(
+            ProposeReferralInput,
+            request.POST,
+            lambda **data: referrals.propose_referral(case, actor=request.user, **data),
+        )
+        if errors is None:
+            messages.success(request, _("Referral proposed; the head decides within 3 days."))
+            return redirect("cases:case:detail", pk=case.pk)
+        other = webforms.attach(fields, request.POST, errors)
+    return render(
+        request,
+        "includes/action_form.html",
+        {
+            "title": webforms.ACTION_TITLES["propose_referral"],
+            "subject": case,
+            "back_url": reverse("cases:case:detail", args=[case.pk]),
+            "fields": fields,
+            "other_errors": other,
+        },
+        status=400 if other or any(f.errors for f in fields) else 200,
+    )
