@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from agencies import jurisdiction
 from agencies.models import Region
-from cases.models import Case, CaseStatus, Referral, ReferralStatus
+from cases.models import COVERING_REFERRAL_STATUSES, Case, CaseStatus, Referral, ReferralStatus
 from workflows.models import Deadline
 
 LIST_SIZE = 100
+SETTLED = COVERING_REFERRAL_STATUSES | {ReferralStatus.REFUSED}
 
 
 def is_supervisor(user) -> bool:
@@ -45,6 +46,10 @@ def dashboard(request):
             "unreferred": Deadline.objects.filter(in_region, step="propose_referral", met_at__isnull=True)
             .select_related("case", "finding__person")
             .order_by("due_at")[:LIST_SIZE],
+            "in_progress": Referral.objects.filter(in_region)
+            .exclude(status__in=SETTLED)
+            .select_related("case", "police_agency")
+            .order_by("-updated_at")[:LIST_SIZE],
             "refusals": Referral.objects.filter(in_region, status=ReferralStatus.REFUSED)
             .select_related("case", "referring_agency")
             .order_by("updated_at")[:LIST_SIZE],
