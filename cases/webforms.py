@@ -13,6 +13,10 @@ from rest_framework import serializers
 from .errors import Conflict
 
 ACTION_TITLES = {
+    "create": _("Lead registered"),
+    "deadline_missed": _("Deadline missed, escalated"),
+    "block_takedown": _("Website blocked"),
+    "refuse_takedown": _("Takedown refused"),
     "open": _("Open the case (立案)"),
     "decline": _("Decline the lead"),
     "add_person": _("Add a person"),

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "xianjie-demo"
+FOREIGN: list[str] = []
 
 
 def free_port() -> int:
@@ -104,6 +105,8 @@ class Desk:
         self.context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
         self.page = self.context.new_page()
         self.page.set_default_timeout(15000)
+        # Every request the page makes must stay on this server (no CDN, no fonts from elsewhere).
+        self.page.on("request", lambda request: None if request.url.startswith((base, "data:", "blob:")) else FOREIGN.append(request.url))
         self.page.goto(f"{base}/accounts/login/")
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", PASSWORD)
@@ -232,6 +235,8 @@ def test_regulator_police_and_supervisor_journeys(server, chromium, settings):
     response = outsider.go(f"/cases/case/{case.pk}/")
     assert response.status == 404
     outsider.shot("e-shenzhen-404")
+
+    assert FOREIGN == [], FOREIGN
 
     # The PDF letter is there for the police.
     response = police.page.request.get(f"{server}/api/v1/referrals/{referral.pk}/letter.pdf")
