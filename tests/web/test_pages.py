@@ -212,3 +212,11 @@ def test_page_query_budgets(web):
     big = (count(client, "/cases/case/"), count(client, f"/cases/case/{other.pk}/"), count(client, "/tasks/mine/"))
     assert big == small
     assert big[0] <= 12 and big[1] <= 30 and big[2] <= 12
+
+
+def test_english_is_selectable(web):
+    client = web("guangzhou.officer1")
+    assert "我的待办" in client.get("/tasks/mine/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/tasks/mine/"})
+    page = client.get("/tasks/mine/").content.decode()
+    assert "My tasks" in page and "我的待办" not in page
