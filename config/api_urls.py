@@ -5,6 +5,7 @@ from agencies.api import AgencyList, RegionList
 from cases.api import views as cases
 from cases.api.serializers import CASE_ACTION_INPUTS, TakedownBlockInput, TakedownRefuseInput
 from notifications import api as notifications
+from oversight import api as oversight
 from workflows import api as workflows
 from workflows.referrals import propose_referral
 
@@ -48,6 +49,10 @@ urlpatterns = [
     path("notifications/read-all/", notifications.MarkAllRead.as_view(), name="api-notifications-read-all"),
     path("notifications/preferences/", notifications.Preferences.as_view(), name="api-notification-preferences"),
     path("notifications/<int:pk>/read/", notifications.MarkRead.as_view(), name="api-notification-read"),
+    path("reports/monthly/", oversight.MonthlyReport.as_view(), name="api-report-monthly"),
+    path("reports/monthly/submit/", oversight.SubmitMonthly.as_view(), name="api-report-submit"),
+    path("reports/self-inspection/", oversight.SelfInspectionEntry.as_view(), name="api-report-self-inspection"),
+    path("reports/submissions/", oversight.Submissions.as_view(), name="api-report-submissions"),
     path("takedowns/", cases.TakedownList.as_view(), name="api-takedowns"),
     path("takedowns/<int:pk>/", cases.TakedownDetail.as_view(), name="api-takedown"),
     path(

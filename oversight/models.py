@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,3 +26,100 @@ class Campaign(models.Model):
     @classmethod
     def running_on(cls, day):
         return cls.objects.filter(starts_on__lte=day, ends_on__gte=day).order_by("-starts_on").first()
+
+
+class SelfInspection(models.Model):
+    """自查自纠: what a city reports of employers', training institutions' and issuing
+    authorities' own checks in one month. Entered by the city, validated here."""
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="self_inspections")
+    region = models.ForeignKey("agencies.Region", models.PROTECT, related_name="+")
+    month = models.DateField(_("month"), help_text=_("the first day of the month"))
+    employers = models.PositiveIntegerField(_("employers (units)"), default=0)
+    employer_fake_found = models.PositiveIntegerField(_("forged certificates found by employers (persons)"), default=0)
+    employer_reported = models.PositiveIntegerField(_("of which reported for handling (persons)"), default=0)
+    institutions = models.PositiveIntegerField(_("training institutions (units)"), default=0)
+    institution_fake_found = models.PositiveIntegerField(
+        _("forged renewals tolerated or assisted (persons)"), default=0
+    )
+    institution_reported = models.PositiveIntegerField(_("of which reported for handling (persons)"), default=0)
+    authority_problems = models.PositiveIntegerField(_("problems found by issuing authorities (items)"), default=0)
+    authority_improvements = models.PositiveIntegerField(_("procedures improved (items)"), default=0)
+    filled_by = models.CharField(_("filled in by"), max_length=50, blank=True)
+    phone = models.CharField(_("telephone"), max_length=30, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    FIELDS = [
+        "employers",
+        "employer_fake_found",
+        "employer_reported",
+        "institutions",
+        "institution_fake_found",
+        "institution_reported",
+        "authority_problems",
+        "authority_improvements",
+    ]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "region", "month"], name="one_self_inspection_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m}"
+
+    def clean(self):
+        errors = {}
+        if self.employer_reported > self.employer_fake_found:
+            errors["employer_reported"] = _(
+                "More reported (%(r)s) than found (%(f)s): reported persons are among those found."
+            ) % {"r": self.employer_reported, "f": self.employer_fake_found}
+        if self.institution_reported > self.institution_fake_found:
+            errors["institution_reported"] = _(
+                "More reported (%(r)s) than found (%(f)s): reported persons are among those found."
+            ) % {"r": self.institution_reported, "f": self.institution_fake_found}
+        if self.employer_fake_found and not self.employers:
+            errors["employers"] = _("Forged certificates were found by employers, so at least one employer checked.")
+        if self.institution_fake_found and not self.institutions:
+            errors["institutions"] = _(
+                "Cases were found at training institutions, so at least one institution checked."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class MonthlySubmission(models.Model):
+    """A city's monthly form as submitted: a frozen snapshot."""
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="submissions")
+    region = models.ForeignKey("agencies.Region", models.PROTECT, related_name="+")
+    month = models.DateField(_("month"))
+    rows = models.JSONField(_("rows"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"))
+    late = models.BooleanField(_("late"), default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "region", "month"], name="one_submission_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m}"
+
+
+class MonthlyNotice(models.Model):
+    """That a reminder (23rd) or an escalation (after the 25th) went out, so it goes out once."""
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="+")
+    region = models.ForeignKey("agencies.Region", models.PROTECT, related_name="+")
+    month = models.DateField()
+    kind = models.CharField(max_length=20)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "region", "month", "kind"], name="one_notice_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.region_id} {self.month:%Y-%m}"

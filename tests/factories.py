@@ -25,9 +25,6 @@ class CaseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Case
 
-    class Params:
-        city = "guangzhou"
-
     @classmethod
     def _create(cls, model_class, city="guangzhou", status="lead", party=None, **kwargs):
         officer1, officer2, head = (demo_user(f"{city}.{r}") for r in ("officer1", "officer2", "head"))

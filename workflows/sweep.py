@@ -106,4 +106,10 @@ def sweep(now=None, batch: int = 500) -> int:
         fire_due_timers()
     except Exception:
         logger.exception("Firing viewflow timers failed")
+    try:
+        from oversight.reminders import send_monthly_alarms
+
+        send_monthly_alarms(now)
+    except Exception:
+        logger.exception("The monthly statistics reminders failed")
     return escalated

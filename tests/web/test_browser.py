@@ -106,7 +106,10 @@ class Desk:
         self.page = self.context.new_page()
         self.page.set_default_timeout(15000)
         # Every request the page makes must stay on this server (no CDN, no fonts from elsewhere).
-        self.page.on("request", lambda request: None if request.url.startswith((base, "data:", "blob:")) else FOREIGN.append(request.url))
+        self.page.on(
+            "request",
+            lambda request: None if request.url.startswith((base, "data:", "blob:")) else FOREIGN.append(request.url),
+        )
         self.page.goto(f"{base}/accounts/login/")
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", PASSWORD)

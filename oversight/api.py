@@ -1,0 +1,155 @@
+"""GET /api/v1/reports/monthly/ (JSON, ?format=xlsx|pdf), self-inspection entry, submission."""
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.models import Region
+
+from . import exports, reports
+from .models import SelfInspection
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class JsonUnlessFile(BaseContentNegotiation):
+    """`format` here picks a file (xlsx, pdf), not a DRF renderer: answers are otherwise JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class RowOutput(serializers.Serializer):
+    section = serializers.CharField()
+    row = serializers.CharField()
+    month = serializers.CharField()
+    cumulative = serializers.CharField()
+
+
+class ReportOutput(serializers.Serializer):
+    region = serializers.CharField()
+    region_name = serializers.CharField()
+    month = serializers.CharField()
+    campaign = serializers.CharField()
+    rows = RowOutput(many=True)
+    filled_by = serializers.CharField()
+    phone = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    submission = serializers.JSONField(allow_null=True)
+
+
+class ReportQuery(serializers.Serializer):
+    region = serializers.CharField(max_length=6)
+    month = serializers.CharField(max_length=7)
+    campaign = serializers.SlugField(max_length=60, required=False)
+    format = serializers.ChoiceField(choices=["json", "xlsx", "pdf"], required=False, default="json")
+
+
+def _resolve(user, data: dict):
+    month = reports.parse_month(data["month"])
+    region = reports.region_for(user, data["region"])
+    campaign = reports.find_campaign(data.get("campaign"), month)
+    return region, month, campaign
+
+
+class MonthlyReport(APIView):
+    content_negotiation_class = JsonUnlessFile
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("region", OpenApiTypes.STR, required=True, description="city or province code"),
+            OpenApiParameter("month", OpenApiTypes.STR, required=True, description="YYYY-MM"),
+            OpenApiParameter("campaign", OpenApiTypes.STR),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "xlsx", "pdf"]),
+        ],
+        responses={200: ReportOutput, (200, XLSX): OpenApiTypes.BINARY, (200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    def get(self, request):
+        query = ReportQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        region, month, campaign = _resolve(request.user, query.validated_data)
+        report = reports.monthly_report(region, month, campaign)
+        kind = query.validated_data["format"]
+        if kind == "json":
+            return Response(report)
+        body, content_type = (
+            (exports.xlsx(report), XLSX) if kind == "xlsx" else (exports.pdf(report), "application/pdf")
+        )
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="monthly-{region.code}-{report["month"]}.{kind}"'
+        return response
+
+
+class SelfInspectionInput(serializers.Serializer):
+    region = serializers.CharField(max_length=6)
+    month = serializers.CharField(max_length=7)
+    campaign = serializers.SlugField(max_length=60, required=False)
+    filled_by = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+
+
+for _name in SelfInspection.FIELDS:
+    SelfInspectionInput._declared_fields[_name] = serializers.IntegerField(
+        min_value=0,
+        max_value=10_000_000,
+        required=False,
+        default=0,
+        label=str(SelfInspection._meta.get_field(_name).verbose_name),
+    )
+
+
+class SelfInspectionEntry(APIView):
+    @extend_schema(request=SelfInspectionInput, responses=ReportOutput)
+    def put(self, request):
+        data = SelfInspectionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        region, month, campaign = _resolve(request.user, values)
+        for key in ("region", "month", "campaign"):
+            values.pop(key, None)
+        reports.save_self_inspection(actor=request.user, region=region, month=month, campaign=campaign, values=values)
+        return Response(reports.monthly_report(region, month, campaign))
+
+
+class SubmitInput(serializers.Serializer):
+    region = serializers.CharField(max_length=6)
+    month = serializers.CharField(max_length=7)
+    campaign = serializers.SlugField(max_length=60, required=False)
+
+
+class SubmitMonthly(APIView):
+    @extend_schema(request=SubmitInput, responses=ReportOutput)
+    def post(self, request):
+        data = SubmitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        region, month, campaign = _resolve(request.user, data.validated_data)
+        reports.submit_monthly(actor=request.user, region=region, month=month, campaign=campaign)
+        return Response(reports.monthly_report(region, month, campaign))
+
+
+class StatusOutput(serializers.Serializer):
+    region = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=["submitted", "late", "missing", "pending"])
+    submitted_at = serializers.DateTimeField(allow_null=True)
+
+
+class Submissions(APIView):
+    """For a province supervisor: per city, submitted / late / missing / pending."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", OpenApiTypes.STR, required=True)], responses=StatusOutput(many=True)
+    )
+    def get(self, request):
+        month = reports.parse_month(request.query_params.get("month", ""))
+        province = Region.objects.filter(level=Region.Level.PROVINCE).first()
+        reports.region_for(request.user, province.code if province else "")
+        campaign = reports.find_campaign(request.query_params.get("campaign"), month)
+        return Response({"results": reports.submission_status(campaign, month), "next": None, "previous": None})

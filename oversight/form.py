@@ -1,0 +1,199 @@
+"""The campaign's monthly statistics form (DESIGN §5): its layout as data, its cells computed.
+
+Enforcement rows are counted from the cases of the region by the local (Asia/Shanghai) date of
+each event; "本月" is the month, "累计" runs from the campaign's start to the month's end. A
+province form is the sum of its cities. Each kind of row is one grouped query, whatever the
+number of cases.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
+
+from cases.models import Case, Event, Finding, Fine, Rectification, Suspension, Takedown, TakedownStatus
+from workflows.calendar import LEGAL_TZ
+
+EMPLOYER, TRAINING, WEBSITE, INTERMEDIARY = "employer", "training_institution", "website", "intermediary"
+FAKE_KINDS = ("forged_certificate", "altered_certificate")
+
+
+@dataclass(frozen=True)
+class Row:
+    section: str
+    row: str
+    key: str  # where the value comes from
+    money: bool = False
+
+
+SELF_INSPECTION_ROWS = [
+    Row("自查自纠·用人单位", "用人单位（家）", "si:employers"),
+    Row("自查自纠·用人单位", "发现假冒证件（人）", "si:employer_fake_found"),
+    Row("自查自纠·用人单位", "上报处理（人）", "si:employer_reported"),
+    Row("自查自纠·安全培训机构", "安全培训机构（家）", "si:institutions"),
+    Row("自查自纠·安全培训机构", "默许或协助复审或换发假冒证件（人）", "si:institution_fake_found"),
+    Row("自查自纠·安全培训机构", "上报处理（人）", "si:institution_reported"),
+    Row("自查自纠·考核发证机构", "发现问题（条）", "si:authority_problems"),
+    Row("自查自纠·考核发证机构", "优化办事程序（条）", "si:authority_improvements"),
+]
+
+
+def _enforcement(section: str, kind: str) -> list[Row]:
+    return [
+        Row(section, "发现假冒证件（人）", f"fake:{kind}"),
+        Row(section, "责令整改（家）", f"rectify:{kind}"),
+        Row(section, "停产整顿（家）", f"suspend:{kind}"),
+        Row(section, "行政罚款（元）", f"fine:{kind}", money=True),
+        Row(section, "移送公安（人）", f"refer:{kind}"),
+    ]
+
+
+ENFORCEMENT_ROWS = [
+    *_enforcement("执法·用人单位", EMPLOYER),
+    *_enforcement("执法·安全培训机构", TRAINING),
+    Row("执法·假冒网站", "发现假冒网站（家）", "website_found"),
+    Row("执法·假冒网站", "封堵网站（家）", "website_blocked"),
+    Row("执法·违法中介", "查处违法中介（家）", "intermediary_opened"),
+    Row("执法·违法中介", "责令整改（家）", f"rectify:{INTERMEDIARY}"),
+    Row("执法·违法中介", "行政罚款（元）", f"fine:{INTERMEDIARY}", money=True),
+    Row("执法·违法中介", "移送公安（人）", f"refer:{INTERMEDIARY}"),
+]
+
+ROWS = SELF_INSPECTION_ROWS + ENFORCEMENT_ROWS
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = datetime.datetime(month.year, month.month, 1, tzinfo=LEGAL_TZ)
+    end = datetime.datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=LEGAL_TZ)
+    return start, end
+
+
+def _city(path_field: str):
+    # "440000/440100/…": the city is the second code of the path.
+    return Substr(path_field, 8, 6)
+
+
+def _grouped(qs, time_field: str, path_field: str, group: str | None, value, month_start, since, end):
+    """{(city, group value): (month, cumulative)} for one kind of row, in one query."""
+    qs = qs.filter(**{f"{time_field}__gte": since, f"{time_field}__lt": end})
+    keys = ["city"] + ([group] if group else [])
+    rows = (
+        qs.annotate(city=_city(path_field))
+        .values(*keys)
+        .annotate(month=value(Q(**{f"{time_field}__gte": month_start})), cumulative=value(None))
+    )
+    return {(r["city"], r.get(group) if group else None): (r["month"] or 0, r["cumulative"] or 0) for r in rows}
+
+
+def _count(field):
+    return lambda q: Count(field, distinct=True, filter=q) if q is not None else Count(field, distinct=True)
+
+
+def _sum(field):
+    return lambda q: Sum(field, filter=q) if q is not None else Sum(field)
+
+
+def compute(region_path: str, month: datetime.date, campaign) -> dict[str, dict[str, tuple]]:
+    """{city code: {row key: (month, cumulative)}} for every city of the region with activity."""
+    month_start, end = month_bounds(month)
+    since = datetime.datetime.combine(campaign.starts_on, datetime.time(), tzinfo=LEGAL_TZ)
+    cases = Case.objects.filter(region__path__startswith=region_path)
+    kind = "case__party_kind"
+    path = "case__region__path"
+    sources = {
+        "fake": _grouped(
+            Finding.objects.filter(case__in=cases, kind__in=FAKE_KINDS),
+            "recorded_at",
+            path,
+            kind,
+            _count("person"),
+            month_start,
+            since,
+            end,
+        ),
+        "rectify": _grouped(
+            Rectification.objects.filter(case__in=cases),
+            "issued_at",
+            path,
+            kind,
+            _count("case"),
+            month_start,
+            since,
+            end,
+        ),
+        "suspend": _grouped(
+            Suspension.objects.filter(case__in=cases), "ordered_at", path, kind, _count("case"), month_start, since, end
+        ),
+        "fine": _grouped(
+            Fine.objects.filter(case__in=cases), "decided_at", path, kind, _sum("amount"), month_start, since, end
+        ),
+        "refer": _grouped(
+            Event.objects.filter(case__in=cases, action="transmit"),
+            "at",
+            path,
+            kind,
+            _count("referral__persons"),
+            month_start,
+            since,
+            end,
+        ),
+        "website_found": _grouped(
+            Finding.objects.filter(case__in=cases, kind="counterfeit_website", case__party_kind=WEBSITE),
+            "recorded_at",
+            path,
+            None,
+            _count("case"),
+            month_start,
+            since,
+            end,
+        ),
+        "website_blocked": _grouped(
+            Takedown.objects.filter(case__in=cases, status=TakedownStatus.BLOCKED),
+            "decided_at",
+            path,
+            None,
+            _count("id"),
+            month_start,
+            since,
+            end,
+        ),
+        "intermediary_opened": _grouped(
+            cases.filter(party_kind=INTERMEDIARY),
+            "opened_at",
+            "region__path",
+            None,
+            _count("id"),
+            month_start,
+            since,
+            end,
+        ),
+    }
+    out: dict[str, dict[str, tuple]] = {}
+    for source, values in sources.items():
+        for (city, group), pair in values.items():
+            key = f"{source}:{group}" if group else source
+            out.setdefault(city, {})[key] = pair
+    return out
+
+
+def zero(row: Row):
+    return Decimal("0.00") if row.money else 0
+
+
+def assemble(enforcement: dict[str, tuple], self_inspection: dict[str, tuple]) -> list[dict]:
+    """The form's rows in paper order, as JSON-ready dicts."""
+    out = []
+    for row in ROWS:
+        source = self_inspection if row.key.startswith("si:") else enforcement
+        month, cumulative = source.get(row.key, (zero(row), zero(row)))
+        if row.money:
+            month, cumulative = f"{Decimal(month):.2f}", f"{Decimal(cumulative):.2f}"
+        out.append({"section": row.section, "row": row.row, "month": month, "cumulative": cumulative})
+    return out
+
+
+def add(a: dict[str, tuple], b: dict[str, tuple]) -> dict[str, tuple]:
+    keys = set(a) | set(b)
+    return {k: tuple(x + y for x, y in zip(a.get(k, (0, 0)), b.get(k, (0, 0)), strict=True)) for k in keys}
