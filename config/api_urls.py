@@ -6,6 +6,7 @@ from cases.api import views as cases
 from cases.api.serializers import CASE_ACTION_INPUTS, TakedownBlockInput, TakedownRefuseInput
 from notifications import api as notifications
 from oversight import api as oversight
+from oversight import listing_api
 from workflows import api as workflows
 from workflows.referrals import propose_referral
 
@@ -53,6 +54,19 @@ urlpatterns = [
     path("reports/monthly/submit/", oversight.SubmitMonthly.as_view(), name="api-report-submit"),
     path("reports/self-inspection/", oversight.SelfInspectionEntry.as_view(), name="api-report-self-inspection"),
     path("reports/submissions/", oversight.Submissions.as_view(), name="api-report-submissions"),
+    path("risks/<slug:name>/", oversight.RiskList.as_view(), name="api-risk"),
+    path("listings/", listing_api.ListingList.as_view(), name="api-listings"),
+    path("listings/<int:pk>/", listing_api.ListingDetail.as_view(), name="api-listing"),
+    path(
+        "listings/<int:pk>/actions/report_progress/",
+        listing_api.ListingAction.as_view(action_name="report_progress", serializer_class=listing_api.ProgressInput),
+        name="api-listing-report",
+    ),
+    path(
+        "listings/<int:pk>/actions/review/",
+        listing_api.ListingAction.as_view(action_name="review", serializer_class=listing_api.ReviewInput),
+        name="api-listing-review",
+    ),
     path("takedowns/", cases.TakedownList.as_view(), name="api-takedowns"),
     path("takedowns/<int:pk>/", cases.TakedownDetail.as_view(), name="api-takedown"),
     path(

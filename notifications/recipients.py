@@ -25,6 +25,17 @@ def supervisors(case) -> QuerySet:
     return jurisdiction.supervisors_of(case.region).filter(is_active=True)
 
 
+def supervisors_above(region) -> QuerySet:
+    """Supervisors of the committee offices of the regions above `region` (not of `region` itself)."""
+    above = [code for code in region.ancestor_codes() if code != region.code]
+    return User.objects.filter(
+        memberships__role=Membership.Role.SUPERVISOR,
+        memberships__agency__kind=Agency.Kind.COMMITTEE_OFFICE,
+        memberships__agency__region__in=above,
+        is_active=True,
+    ).distinct()
+
+
 def handlers_and_head(case) -> list:
     return list(case.handlers.filter(is_active=True)) + list(heads(case.agency_id))
 

@@ -153,3 +153,33 @@ class Submissions(APIView):
         reports.region_for(request.user, province.code if province else "")
         campaign = reports.find_campaign(request.query_params.get("campaign"), month)
         return Response({"results": reports.submission_status(campaign, month), "next": None, "previous": None})
+
+
+class RiskRow(serializers.Serializer):
+    case = serializers.IntegerField()
+    case_number = serializers.CharField()
+    referral = serializers.IntegerField(allow_null=True)
+    referral_number = serializers.CharField(allow_null=True)
+    subject = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    detail = serializers.CharField()
+
+
+class RiskList(APIView):
+    """One risk list of the caller's region (supervisors only)."""
+
+    @extend_schema(responses=RiskRow(many=True))
+    def get(self, request, name: str):
+        from django.http import Http404
+        from rest_framework.exceptions import PermissionDenied
+
+        from agencies import jurisdiction
+
+        from .risks import RISKS, describe, risk_rows
+
+        if name not in RISKS:
+            raise Http404
+        if not jurisdiction.supervised_paths(request.user):
+            raise PermissionDenied
+        rows = [describe(row) for row in risk_rows(request.user, name)[:500]]
+        return Response({"title": str(RISKS[name].title), "results": rows, "next": None, "previous": None})

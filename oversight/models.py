@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
 
 class Campaign(models.Model):
@@ -123,3 +125,46 @@ class MonthlyNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.region_id} {self.month:%Y-%m}"
+
+
+class Listing(FSMModelMixin, models.Model):
+    """挂牌督办: a supervisor lists a serious case for supervision, with a deadline and instructions."""
+
+    class Status(models.TextChoices):
+        LISTED = "listed", _("listed for supervision")
+        CLOSED = "closed", _("supervision closed")
+
+    case = models.ForeignKey("cases.Case", models.CASCADE, related_name="listings")
+    agency = models.ForeignKey("agencies.Agency", models.PROTECT, related_name="listings", help_text=_("the committee office that lists"))
+    listed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    deadline = models.DateField(_("deadline"))
+    instructions = models.TextField(_("instructions"), max_length=4000)
+    status = FSMField(max_length=10, choices=Status.choices, default=Status.LISTED, protected=True)
+    closing_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("supervision listing")
+        verbose_name_plural = _("supervision listings")
+
+    def __str__(self) -> str:
+        return f"{self.case} ({self.get_status_display()})"
+
+    @transition(status, source=Status.LISTED, target=Status.CLOSED)
+    def close(self, *, note: str):
+        self.closing_note, self.closed_at = note, timezone.now()
+
+
+class ListingReport(models.Model):
+    listing = models.ForeignKey(Listing, models.CASCADE, related_name="reports")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    text = models.TextField(_("progress"), max_length=4000)
+
+    class Meta:
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} @ {self.at:%Y-%m-%d}"

@@ -20,6 +20,7 @@ class Notify(StrEnum):
     POLICE_HEAD = "police_head"  # heads of the police agency the referral is with
     PROCURATORATE = "procuratorate"  # the procuratorate of the police agency's city (a copy)
     AGENCY_HEAD = "agency_head"  # head of the agency owning the case
+    SUPERVISORS_ABOVE = "supervisors_above"  # supervisors above the committee office that listed the case
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ STEPS: dict[str, Step] = {
     "hand_over": Step(_("hand over evidence"), Period(3, DAYS), (Notify.SUPERVISORS,)),
     "propose_referral": Step(_("propose referral of a referable finding"), Period(3, DAYS), (Notify.SUPERVISORS,)),
     "reinspect": Step(_("re-inspect a rectification"), Period(5, DAYS), (Notify.AGENCY_HEAD,)),
+    # 挂牌督办: the listing's own deadline (a date), escalated to the supervisor above.
+    "listing": Step(_("complete a supervision listing"), Period(0, DAYS), (Notify.SUPERVISORS_ABOVE,)),
 }
 
 
@@ -63,7 +66,7 @@ def period_for(step: str) -> Period:
 
 
 def open_deadline(
-    case, step: str, *, starts_at=None, referral=None, finding=None, rectification=None, due_at=None
+    case, step: str, *, starts_at=None, referral=None, finding=None, rectification=None, listing=None, due_at=None
 ) -> Deadline:
     starts_at = starts_at or timezone.now()
     return Deadline.objects.create(
@@ -72,6 +75,7 @@ def open_deadline(
         referral=referral,
         finding=finding,
         rectification=rectification,
+        listing=listing,
         starts_at=starts_at,
         due_at=due_at or due_after(starts_at, period_for(step)),
     )

@@ -14,6 +14,7 @@ class Deadline(models.Model):
     rectification = models.ForeignKey(
         "cases.Rectification", models.CASCADE, null=True, blank=True, related_name="deadlines"
     )
+    listing = models.ForeignKey("oversight.Listing", models.CASCADE, null=True, blank=True, related_name="deadlines")
     starts_at = models.DateTimeField(_("starts at"))
     due_at = models.DateTimeField(_("due at"))
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
@@ -63,6 +64,7 @@ class TaskRoute(models.Model):
     task = models.OneToOneField("viewflow.Task", models.CASCADE, related_name="route")
     case = models.ForeignKey("cases.Case", models.CASCADE, related_name="+")
     referral = models.ForeignKey("cases.Referral", models.CASCADE, null=True, blank=True, related_name="task_routes")
+    listing = models.ForeignKey("oversight.Listing", models.CASCADE, null=True, blank=True, related_name="task_routes")
     agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
     role = models.CharField(max_length=12, choices=Role.choices)
     excluded_user = models.ForeignKey(

@@ -37,6 +37,9 @@ def _recipients(deadline: Deadline, case: Case) -> list:
             )
         elif who is Notify.AGENCY_HEAD:
             people += list(recipients.heads(case.agency_id))
+        elif who is Notify.SUPERVISORS_ABOVE and deadline.listing_id:
+            region = deadline.listing.agency.region
+            people += list(recipients.supervisors_above(region))
     return people
 
 
@@ -46,7 +49,7 @@ def escalate(deadline_id: int, case_id: int, now) -> bool:
         case = Case.objects.select_for_update(of=("self",)).select_related("region", "agency").get(pk=case_id)
         deadline = (
             Deadline.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("referral", "finding__person", "rectification")
+            .select_related("referral", "finding__person", "rectification", "listing__agency__region")
             .filter(pk=deadline_id, met_at__isnull=True, escalated_at__isnull=True, due_at__lte=now)
             .first()
         )

@@ -1,0 +1,71 @@
+"""挂牌督办 as a viewflow process: the owning agency's head reports progress, the supervisor
+reviews each report and either asks for more or closes the listing."""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.flow.views import UpdateProcessView
+from viewflow.workflow.models import Process
+
+from workflows.flows import OPEN
+from workflows.models import TaskRoute
+
+from .models import Listing
+
+_NO_FORM = UpdateProcessView.as_view(fields=[])
+
+
+class ListingProcess(Process):
+    class Meta:
+        proxy = True
+        verbose_name = _("supervision listing process")
+
+
+def _closed(activation) -> bool:
+    return activation.process.artifact.status == Listing.Status.CLOSED
+
+
+class ListingFlow(flow.Flow):
+    process_class = ListingProcess
+    process_title = _("Supervision listing")
+
+    start = flow.StartHandle(this.start_process).Next(this.progress)
+    progress = flow.View(_NO_FORM).Annotation(title=_("Report progress on the listed case")).onCreate(this.route).Next(this.review)
+    review = flow.View(_NO_FORM).Annotation(title=_("Review the progress of the listed case")).onCreate(this.route).Next(this.after_review)
+    after_review = flow.Switch().Case(this.end, _closed).Case(this.progress, lambda a: not _closed(a))
+    end = flow.End()
+
+    def start_process(self, activation, listing):
+        activation.process.artifact = listing
+        return activation.process
+
+    def route(self, activation):
+        listing = activation.process.artifact
+        progress = activation.task.flow_task.name == "progress"
+        TaskRoute.objects.create(
+            task=activation.task,
+            case_id=listing.case_id,
+            listing=listing,
+            agency=listing.case.agency if progress else listing.agency,
+            role=TaskRoute.Role.HEAD if progress else TaskRoute.Role.SUPERVISOR,
+            due_at=listing.deadlines.filter(met_at__isnull=True).values_list("due_at", flat=True).first(),
+        )
+
+
+def start(listing) -> None:
+    ListingFlow.start.run(listing=listing)
+
+
+def advance(listing, actor, *, cancel=False) -> None:
+    """Complete the listing's open task by `actor` (or cancel what is open when it closes early)."""
+    for route in TaskRoute.objects.filter(listing=listing, task__status__in=OPEN).select_related("task"):
+        with route.task.activation() as activation:
+            if cancel:
+                activation.cancel()
+                continue
+            if activation.assign.can_proceed():
+                activation.assign(actor)
+            elif activation.task.owner_id != actor.pk and activation.reassign.can_proceed():
+                activation.reassign(actor)
+            activation.start(None)
+            activation.execute()

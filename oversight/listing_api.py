@@ -1,0 +1,99 @@
+"""API for supervision listings (挂牌督办)."""
+
+from django.db.models import Q
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.access import get_case_for, visible_cases_q
+from cases.models import Case
+
+from . import listings
+from .models import Listing
+
+
+class ListingOutput(serializers.ModelSerializer):
+    case_number = serializers.CharField(source="case.number")
+    agency = serializers.CharField(source="agency.slug")
+    listed_by = serializers.CharField(source="listed_by.username")
+    reports = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Listing
+        fields = ["id", "case", "case_number", "agency", "listed_by", "deadline", "instructions", "status", "closing_note", "created_at", "closed_at", "reports"]
+
+    def get_reports(self, listing) -> list[dict]:
+        return [{"by": r.by.username, "at": r.at.isoformat(), "text": r.text} for r in listing.reports.all()]
+
+
+class ListingInput(serializers.Serializer):
+    case = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    deadline = serializers.DateField()
+    instructions = serializers.CharField(max_length=4000)
+
+
+class ProgressInput(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+
+
+class ReviewInput(serializers.Serializer):
+    close = serializers.BooleanField()
+    note = serializers.CharField(max_length=4000)
+
+
+def listings_visible_to(user):
+    if not getattr(user, "is_authenticated", False):
+        return Listing.objects.none()
+    return Listing.objects.filter(Q(case__in=Case.objects.filter(visible_cases_q(user)))).select_related("case", "agency", "listed_by").prefetch_related("reports__by")
+
+
+def get_listing_for(user, pk) -> Listing:
+    listing = listings_visible_to(user).filter(pk=pk).first()
+    if listing is None:
+        raise Http404
+    return listing
+
+
+class ListingList(generics.ListCreateAPIView):
+    serializer_class = ListingOutput
+
+    class Pagination(CursorPagination):
+        ordering = "-created_at"
+
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        return listings_visible_to(self.request.user)
+
+    @extend_schema(request=ListingInput, responses={201: ListingOutput})
+    def post(self, request):
+        data = ListingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = get_case_for(request.user, data.validated_data["case"])
+        listing = listings.list_case(case, actor=request.user, deadline=data.validated_data["deadline"], instructions=data.validated_data["instructions"])
+        return Response(ListingOutput(get_listing_for(request.user, listing.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class ListingDetail(APIView):
+    @extend_schema(responses=ListingOutput)
+    def get(self, request, pk: int):
+        return Response(ListingOutput(get_listing_for(request.user, pk)).data)
+
+
+class ListingAction(generics.GenericAPIView):
+    action_name = ""
+    serializer_class = ProgressInput
+
+    @extend_schema(responses=ListingOutput)
+    def post(self, request, pk: int):
+        listing = get_listing_for(request.user, pk)
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = {"report_progress": listings.report_progress, "review": listings.review_listing}[self.action_name]
+        run(listing, actor=request.user, **data.validated_data)
+        return Response(ListingOutput(get_listing_for(request.user, pk)).data)
+
+

@@ -1,0 +1,95 @@
+"""Supervision listing actions (挂牌督办): list, report progress, review (ask more or close)."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from agencies import jurisdiction
+from agencies.models import Agency
+from cases import errors
+from cases.errors import Conflict
+from cases.events import record_event
+from cases.models import Case, local_today
+from notifications import recipients
+from notifications.outbox import notify
+from workflows import deadlines
+from workflows.calendar import end_of_day
+
+from . import flows
+from .models import Listing, ListingReport
+
+
+def _supervising_office(actor, case) -> Agency:
+    for m in jurisdiction.memberships_of(actor):
+        if m.role == "supervisor" and m.agency.kind == Agency.Kind.COMMITTEE_OFFICE and case.region.path.startswith(m.agency.region.path):
+            return m.agency
+    raise PermissionDenied(_("Only a supervisor over the case's region lists it for supervision."))
+
+
+def _lock(listing: Listing) -> tuple[Case, Listing]:
+    case = Case.objects.select_for_update(of=("self",)).select_related("region", "agency").get(pk=listing.case_id)
+    locked = Listing.objects.select_for_update(of=("self",)).select_related("agency__region").get(pk=listing.pk)
+    return case, locked
+
+
+def _event(case, actor, action, agency, data, from_status="", to_status=""):
+    case.version += 1
+    case.save(update_fields=["version", "updated_at"])
+    record_event(case, action=action, actor=actor, agency=agency, from_status=from_status or case.status, to_status=to_status or case.status, data=data)
+
+
+@transaction.atomic
+def list_case(case: Case, *, actor, deadline: datetime.date, instructions: str) -> Listing:
+    case = Case.objects.select_for_update(of=("self",)).select_related("region", "agency").get(pk=case.pk)
+    office = _supervising_office(actor, case)
+    if deadline <= local_today():
+        raise ValidationError({"deadline": [_("The deadline must be after today.")]})
+    if case.listings.filter(status=Listing.Status.LISTED).exists():
+        raise Conflict(errors.INVALID_TRANSITION, _("This case is already listed for supervision."))
+    listing = Listing.objects.create(case=case, agency=office, listed_by=actor, deadline=deadline, instructions=instructions)
+    deadlines.open_deadline(case, "listing", listing=listing, due_at=end_of_day(deadline))
+    _event(case, actor, "list_case", office, {"listing": listing.pk, "deadline": deadline.isoformat(), "instructions": instructions})
+    flows.start(listing)
+    notify(recipients.heads(case.agency_id), kind="listing", title=_("Case %(case)s listed for supervision until %(day)s") % {"case": case.number, "day": deadline.isoformat()}, case=case)
+    return listing
+
+
+@transaction.atomic
+def report_progress(listing: Listing, *, actor, text: str) -> ListingReport:
+    case, listing = _lock(listing)
+    if not jurisdiction.is_head_of(actor, case.agency_id):
+        raise PermissionDenied(_("The head of the agency handling the case reports its progress."))
+    if listing.status != Listing.Status.LISTED:
+        raise Conflict(errors.INVALID_TRANSITION, _("This supervision listing is closed."))
+    if not listing.task_routes.filter(task__flow_task__endswith="progress", task__status__in=flows.OPEN).exists():
+        raise Conflict(errors.INVALID_TRANSITION, _("The last report is waiting for the supervisor's review."))
+    report = ListingReport.objects.create(listing=listing, by=actor, text=text)
+    _event(case, actor, "report_listing_progress", case.agency, {"listing": listing.pk, "report": report.pk, "text": text})
+    flows.advance(listing, actor)
+    notify(recipients.members(listing.agency_id, ("supervisor",)), kind="listing_progress", title=_("Progress reported on listed case %(case)s") % {"case": case.number}, case=case)
+    return report
+
+
+@transaction.atomic
+def review_listing(listing: Listing, *, actor, close: bool, note: str) -> Listing:
+    case, listing = _lock(listing)
+    if not jurisdiction.supervises(actor, listing.agency.region):
+        raise PermissionDenied(_("Only the supervisors who listed the case review it."))
+    if listing.status != Listing.Status.LISTED:
+        raise Conflict(errors.INVALID_TRANSITION, _("This supervision listing is closed."))
+    waiting = listing.task_routes.filter(task__flow_task__endswith="review", task__status__in=flows.OPEN).exists()
+    if not close and not waiting:
+        raise Conflict(errors.INVALID_TRANSITION, _("There is no progress report to review yet."))
+    if close:
+        listing.close(note=note)
+        listing.save()
+        deadlines.meet(steps=("listing",), listing=listing)
+    _event(case, actor, "close_listing" if close else "review_listing", listing.agency, {"listing": listing.pk, "close": close, "note": note})
+    if waiting:
+        flows.advance(listing, actor)
+    elif close:
+        flows.advance(listing, actor, cancel=True)
+        flows.ListingProcess.objects.filter(pk__in=listing.task_routes.values("task__process_id")).update(status="CANCELED")
+    return listing

@@ -1,0 +1,84 @@
+"""Risk lists for supervisors (督查), each one indexed query over the region:
+
+以罚代刑 and its warning signs are visible here before they become a pattern.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies import jurisdiction
+from cases.models import Fine, Referral, ReferralStatus
+from workflows.models import Deadline
+
+
+@dataclass(frozen=True)
+class Risk:
+    title: Any
+    query: Any  # (region Q on case, now) -> QuerySet
+
+
+def _unreferred(q, now):
+    return Deadline.objects.filter(q, step="propose_referral", met_at__isnull=True).select_related("case", "finding__person").order_by("due_at", "id")
+
+
+def _referrals_late(q, now):
+    return Deadline.objects.filter(q, referral__isnull=False, met_at__isnull=True, due_at__lte=now).select_related("case", "referral").order_by("due_at", "id")
+
+
+def _refusals(q, now):
+    return Referral.objects.filter(q, status=ReferralStatus.REFUSED).select_related("case", "referring_agency").order_by("updated_at", "id")
+
+
+def _fines_without_referral(q, now):
+    unreferred = Deadline.objects.filter(case=OuterRef("case"), step="propose_referral", met_at__isnull=True)
+    return Fine.objects.filter(q, Exists(unreferred)).select_related("case", "legal_basis").order_by("decided_at", "id")
+
+
+def _police_late(q, now):
+    return Deadline.objects.filter(q, step__in=("police_decision", "decide_reconsideration"), met_at__isnull=True, due_at__lte=now).select_related("case", "referral").order_by("due_at", "id")
+
+
+def _reinspection_late(q, now):
+    return Deadline.objects.filter(q, step="reinspect", met_at__isnull=True, due_at__lte=now).select_related("case", "rectification").order_by("due_at", "id")
+
+
+RISKS = {
+    "unreferred-findings": Risk(_("Referable findings not referred"), _unreferred),
+    "referrals-past-deadline": Risk(_("Referrals past a legal deadline"), _referrals_late),
+    "refusals-awaiting-review": Risk(_("Refusals awaiting review"), _refusals),
+    "fines-without-referral": Risk(_("Fines on cases with unreferred referable findings (以罚代刑)"), _fines_without_referral),
+    "police-decisions-overdue": Risk(_("Police decisions overdue"), _police_late),
+    "rectifications-past-reinspection": Risk(_("Rectifications past their re-inspection date"), _reinspection_late),
+}
+
+
+def risk_rows(user, name: str) -> QuerySet:
+    paths = jurisdiction.supervised_paths(user)
+    return RISKS[name].query(jurisdiction.region_q(paths, "case__region__path"), timezone.now())
+
+
+def describe(row) -> dict:
+    """One line of any risk list, the same shape whatever the list."""
+    case = row.case
+    out = {"case": case.pk, "case_number": case.number, "referral": None, "referral_number": None, "subject": "", "due_at": None, "detail": ""}
+    if isinstance(row, Deadline):
+        out["due_at"] = row.due_at.isoformat()
+        out["detail"] = row.label
+        if row.referral_id:
+            out["referral"], out["referral_number"] = row.referral_id, row.referral.number
+        if row.finding_id:
+            out["subject"] = row.finding.person.name if row.finding.person_id else case.party_name
+            out["detail"] = row.finding.get_kind_display()
+        if row.rectification_id:
+            out["detail"] = row.rectification.items[:100]
+    elif isinstance(row, Referral):
+        out["referral"], out["referral_number"] = row.pk, row.number
+        out["subject"], out["detail"] = row.referring_agency.name, row.reason
+    elif isinstance(row, Fine):
+        out["subject"], out["detail"] = f"¥{row.amount:,.2f}", f"{row.legal_basis.code} {row.get_status_display()}"
+        out["due_at"] = row.decided_at.isoformat()
+    return out

@@ -1,0 +1,97 @@
+"""Each risk list with a case that should appear and one that should not."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from cases import actions
+from tests.factories import CaseFactory, demo_user, fine_of
+from tests.workflows.helpers import DOCS, referable_case
+from workflows import referrals
+
+pytestmark = pytest.mark.django_db
+U = demo_user
+
+
+def listed(api, name, user="guangzhou.supervisor"):
+    r = api(user).get(f"/api/v1/risks/{name}/")
+    assert r.status_code == 200, r.content
+    return {row["case_number"] for row in r.json()["results"]}
+
+
+def later(days):
+    return time_machine.travel(timezone.now() + datetime.timedelta(days=days), tick=False)
+
+
+def test_unreferred_findings(api):
+    bad, _p = referable_case(name="甲")
+    good, person = referable_case(name="乙")
+    referrals.propose_referral(good, actor=U("guangzhou.officer1"), persons=[person.pk], report="移送")
+    assert listed(api, "unreferred-findings") == {bad.number}
+    assert listed(api, "unreferred-findings", "shenzhen.supervisor") == set()
+
+
+def test_referrals_past_a_deadline(api):
+    late, p1 = referable_case(name="甲")
+    on_time, p2 = referable_case(name="乙")
+    r1 = referrals.propose_referral(late, actor=U("guangzhou.officer1"), persons=[p1.pk], report="移送")
+    r2 = referrals.propose_referral(on_time, actor=U("guangzhou.officer1"), persons=[p2.pk], report="移送")
+    referrals.approve(r2, actor=U("guangzhou.head"))
+    with later(2):  # the 3-day decision is still running; the 24-hour transmission is not
+        assert listed(api, "referrals-past-deadline") == {on_time.number}
+    with later(5):
+        assert listed(api, "referrals-past-deadline") == {late.number, on_time.number}
+    assert r1
+
+
+def test_refusals_awaiting_review(api):
+    refused, p1 = referable_case(name="甲")
+    endorsed, p2 = referable_case(name="乙")
+    referrals.refuse(referrals.propose_referral(refused, actor=U("guangzhou.officer1"), persons=[p1.pk], report="x"), actor=U("guangzhou.head"), reason="轻微")
+    r = referrals.refuse(referrals.propose_referral(endorsed, actor=U("guangzhou.officer1"), persons=[p2.pk], report="x"), actor=U("guangzhou.head"), reason="轻微")
+    referrals.endorse_refusal(r, actor=U("guangzhou.supervisor"), note="同意")
+    assert listed(api, "refusals-awaiting-review") == {refused.number}
+
+
+def test_fines_on_cases_with_unreferred_referable_findings(api):
+    pattern, _p = referable_case(name="甲")
+    actions.impose_fine(pattern, actor=U("guangzhou.head"), amount=Decimal("20000"), legal_basis="TZZY-40")
+    fine_only = CaseFactory(status="open")
+    fine_of(fine_only)
+    referred, p = referable_case(name="乙")
+    referrals.propose_referral(referred, actor=U("guangzhou.officer1"), persons=[p.pk], report="移送")
+    actions.impose_fine(referred, actor=U("guangzhou.head"), amount=Decimal("20000"), legal_basis="TZZY-40")
+    assert listed(api, "fines-without-referral") == {pattern.number}
+
+
+def test_police_decisions_overdue(api):
+    late, p1 = referable_case(name="甲")
+    decided, p2 = referable_case(name="乙")
+    for case, person in ((late, p1), (decided, p2)):
+        r = referrals.propose_referral(case, actor=U("guangzhou.officer1"), persons=[person.pk], report="移送")
+        r = referrals.approve(r, actor=U("guangzhou.head"))
+        r = referrals.transmit(r, actor=U("guangzhou.officer1"), documents=DOCS)
+        r = referrals.acknowledge(r, actor=U("guangzhou.police"))
+        if case is decided:
+            referrals.accept(r, actor=U("guangzhou.police_head"), police_case_number="1")
+    with later(5):
+        assert listed(api, "police-decisions-overdue") == {late.number}
+
+
+def test_rectifications_past_their_reinspection_date(api):
+    late = CaseFactory(status="open")
+    checked = CaseFactory(status="open")
+    for case in (late, checked):
+        order = actions.order_rectification(case, actor=U("guangzhou.officer1"), deadline=timezone.localdate() + datetime.timedelta(days=2), items="整改")
+    actions.verify_rectification(checked, actor=U("guangzhou.officer1"), order=order.pk, passed=True)
+    with later(9):
+        assert listed(api, "rectifications-past-reinspection") == {late.number}
+
+
+def test_risk_lists_are_for_supervisors(api):
+    assert api("guangzhou.head").get("/api/v1/risks/unreferred-findings/").status_code == 403
+    assert api("guangzhou.supervisor").get("/api/v1/risks/no-such-list/").status_code == 404
+
