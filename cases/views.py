@@ -146,6 +146,7 @@ def case_detail(request, pk):
             "unreferred": set(person_ids),
             "party_unreferred": party,
             "today": timezone.localdate(),
+            "supervisor": jurisdiction.supervises(request.user, case.region),
         },
     )
 

@@ -55,6 +55,11 @@ urlpatterns = [
     path("reports/self-inspection/", oversight.SelfInspectionEntry.as_view(), name="api-report-self-inspection"),
     path("reports/submissions/", oversight.Submissions.as_view(), name="api-report-submissions"),
     path("risks/<slug:name>/", oversight.RiskList.as_view(), name="api-risk"),
+    path("cases/<int:pk>/timeline.xlsx", oversight.TimelineExport.as_view(kind="xlsx"), name="api-case-timeline-xlsx"),
+    path("cases/<int:pk>/timeline.pdf", oversight.TimelineExport.as_view(kind="pdf"), name="api-case-timeline-pdf"),
+    path("cases/<int:pk>/typical/", oversight.MarkTypical.as_view(), name="api-case-typical"),
+    path("typical/", oversight.PublicTypicalCases.as_view(), name="api-typical"),
+    path("audit/runs/", oversight.AuditRuns.as_view(), name="api-audit-runs"),
     path("listings/", listing_api.ListingList.as_view(), name="api-listings"),
     path("listings/<int:pk>/", listing_api.ListingDetail.as_view(), name="api-listing"),
     path(

@@ -70,11 +70,21 @@ class CaseViewset(AppMenuMixin, Viewset):
     action_path = path("<int:pk>/<str:name>/", cases.case_action, name="action")
 
 
+class ListingViewset(AppMenuMixin, Viewset):
+    app_name = "listing"
+    title = _("Supervision listings")
+    icon = "flag"
+    index_path = path("", oversight.listing_list, name="index")
+    detail_path = path("<int:pk>/", oversight.listing_detail, name="detail")
+    new_path = path("new/<int:case_pk>/", oversight.listing_new, name="new")
+
+
 class CasesApp(XianjieApp):
     app_name = "cases"
     title = _("Cases")
     icon = "gavel"
     case_path = route("case/", CaseViewset())
+    listing_path = route("listings/", ListingViewset())
 
 
 class ReferralViewset(AppMenuMixin, Viewset):
@@ -101,12 +111,33 @@ class DashboardViewset(AppMenuMixin, Viewset):
     index_path = path("", oversight.dashboard, name="index")
 
 
+class MonthlyViewset(AppMenuMixin, Viewset):
+    app_name = "monthly"
+    title = _("Monthly statistics")
+    icon = "table_chart"
+    index_path = path("", oversight.monthly, name="index")
+
+
+class AuditViewset(AppMenuMixin, Viewset):
+    app_name = "audit"
+    title = _("Audit")
+    icon = "fact_check"
+    index_path = path("", oversight.audit_page, name="index")
+
+    def has_view_permission(self, user, obj=None):
+        return oversight.audit.is_province_supervisor(user)
+
+
 class OversightApp(XianjieApp):
     app_name = "oversight"
     title = _("Oversight")
     icon = "policy"
     permission = staticmethod(supervisor)
     dashboard_path = route("dashboard/", DashboardViewset())
+    monthly_path = route("monthly/", MonthlyViewset())
+    audit_path = route("audit/", AuditViewset())
+    risk_path = path("risks/<slug:name>/", oversight.risk_list, name="risk")
+    typical_path = path("typical/new/<int:case_pk>/", oversight.mark_typical, name="typical_new")
 
 
 class NoticeViewset(AppMenuMixin, Viewset):

@@ -5,6 +5,8 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from viewflow.contrib.auth import AuthViewset
 
+from oversight import views as oversight_views
+
 from .site import site
 
 urlpatterns = [
@@ -14,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["django.contrib.admin"]), name="javascript-catalog"),
     path("accounts/", AuthViewset().urls),
+    path("public/typical/", oversight_views.public_typical_list, name="typical-list"),
     path("", site.urls),
 ]
 

@@ -183,3 +183,90 @@ class RiskList(APIView):
             raise PermissionDenied
         rows = [describe(row) for row in risk_rows(request.user, name)[:500]]
         return Response({"title": str(RISKS[name].title), "results": rows, "next": None, "previous": None})
+
+
+class TimelineExport(APIView):
+    """A case's full event log as XLSX or PDF; each export is itself recorded."""
+
+    kind = "xlsx"
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY, (200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        from cases.access import get_case_for
+
+        from . import audit
+
+        case = get_case_for(request.user, pk)
+        audit.record_view(request.user, request.path, case)
+        body = audit.timeline_xlsx(case) if self.kind == "xlsx" else audit.timeline_pdf(case)
+        response = HttpResponse(body, content_type=XLSX if self.kind == "xlsx" else "application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{case.number}-timeline.{self.kind}"'
+        return response
+
+
+class TypicalOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    region = serializers.CharField(source="case.region.name")
+    marked_at = serializers.DateTimeField()
+
+
+class TypicalInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+
+
+class MarkTypical(APIView):
+    @extend_schema(request=TypicalInput, responses={201: TypicalOutput})
+    def post(self, request, pk: int):
+        from cases.access import get_case_for
+
+        from . import audit
+
+        case = get_case_for(request.user, pk)
+        data = TypicalInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        typical = audit.mark_typical(case, actor=request.user, title=data.validated_data["title"])
+        return Response(TypicalOutput(typical).data, status=201)
+
+
+class PublicTypicalCases(APIView):
+    """典型案例, public: redacted summaries only."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    @extend_schema(responses=TypicalOutput(many=True))
+    def get(self, request):
+        from .models import TypicalCase
+
+        rows = TypicalCase.objects.select_related("case__region")[:100]
+        return Response({"results": TypicalOutput(rows, many=True).data, "next": None, "previous": None})
+
+
+class AuditRunOutput(serializers.Serializer):
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField()
+    cases = serializers.IntegerField()
+    events = serializers.IntegerField()
+    broken_case = serializers.CharField()
+    broken_seq = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class AuditRuns(APIView):
+    """verify_events runs, for the province supervisor; reading them is recorded."""
+
+    @extend_schema(responses=AuditRunOutput(many=True))
+    def get(self, request):
+        from rest_framework.exceptions import PermissionDenied
+
+        from . import audit
+        from .models import AuditRun
+
+        if not audit.is_province_supervisor(request.user):
+            raise PermissionDenied
+        audit.record_view(request.user, request.path)
+        return Response(
+            {"results": AuditRunOutput(AuditRun.objects.all()[:50], many=True).data, "next": None, "previous": None}
+        )

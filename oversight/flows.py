@@ -30,8 +30,18 @@ class ListingFlow(flow.Flow):
     process_title = _("Supervision listing")
 
     start = flow.StartHandle(this.start_process).Next(this.progress)
-    progress = flow.View(_NO_FORM).Annotation(title=_("Report progress on the listed case")).onCreate(this.route).Next(this.review)
-    review = flow.View(_NO_FORM).Annotation(title=_("Review the progress of the listed case")).onCreate(this.route).Next(this.after_review)
+    progress = (
+        flow.View(_NO_FORM)
+        .Annotation(title=_("Report progress on the listed case"))
+        .onCreate(this.route)
+        .Next(this.review)
+    )
+    review = (
+        flow.View(_NO_FORM)
+        .Annotation(title=_("Review the progress of the listed case"))
+        .onCreate(this.route)
+        .Next(this.after_review)
+    )
     after_review = flow.Switch().Case(this.end, _closed).Case(this.progress, lambda a: not _closed(a))
     end = flow.End()
 

@@ -23,7 +23,20 @@ class ListingOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Listing
-        fields = ["id", "case", "case_number", "agency", "listed_by", "deadline", "instructions", "status", "closing_note", "created_at", "closed_at", "reports"]
+        fields = [
+            "id",
+            "case",
+            "case_number",
+            "agency",
+            "listed_by",
+            "deadline",
+            "instructions",
+            "status",
+            "closing_note",
+            "created_at",
+            "closed_at",
+            "reports",
+        ]
 
     def get_reports(self, listing) -> list[dict]:
         return [{"by": r.by.username, "at": r.at.isoformat(), "text": r.text} for r in listing.reports.all()]
@@ -47,7 +60,11 @@ class ReviewInput(serializers.Serializer):
 def listings_visible_to(user):
     if not getattr(user, "is_authenticated", False):
         return Listing.objects.none()
-    return Listing.objects.filter(Q(case__in=Case.objects.filter(visible_cases_q(user)))).select_related("case", "agency", "listed_by").prefetch_related("reports__by")
+    return (
+        Listing.objects.filter(Q(case__in=Case.objects.filter(visible_cases_q(user))))
+        .select_related("case", "agency", "listed_by")
+        .prefetch_related("reports__by")
+    )
 
 
 def get_listing_for(user, pk) -> Listing:
@@ -73,7 +90,12 @@ class ListingList(generics.ListCreateAPIView):
         data = ListingInput(data=request.data)
         data.is_valid(raise_exception=True)
         case = get_case_for(request.user, data.validated_data["case"])
-        listing = listings.list_case(case, actor=request.user, deadline=data.validated_data["deadline"], instructions=data.validated_data["instructions"])
+        listing = listings.list_case(
+            case,
+            actor=request.user,
+            deadline=data.validated_data["deadline"],
+            instructions=data.validated_data["instructions"],
+        )
         return Response(ListingOutput(get_listing_for(request.user, listing.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -95,5 +117,3 @@ class ListingAction(generics.GenericAPIView):
         run = {"report_progress": listings.report_progress, "review": listings.review_listing}[self.action_name]
         run(listing, actor=request.user, **data.validated_data)
         return Response(ListingOutput(get_listing_for(request.user, pk)).data)
-
-

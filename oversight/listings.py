@@ -23,7 +23,11 @@ from .models import Listing, ListingReport
 
 def _supervising_office(actor, case) -> Agency:
     for m in jurisdiction.memberships_of(actor):
-        if m.role == "supervisor" and m.agency.kind == Agency.Kind.COMMITTEE_OFFICE and case.region.path.startswith(m.agency.region.path):
+        if (
+            m.role == "supervisor"
+            and m.agency.kind == Agency.Kind.COMMITTEE_OFFICE
+            and case.region.path.startswith(m.agency.region.path)
+        ):
             return m.agency
     raise PermissionDenied(_("Only a supervisor over the case's region lists it for supervision."))
 
@@ -37,7 +41,15 @@ def _lock(listing: Listing) -> tuple[Case, Listing]:
 def _event(case, actor, action, agency, data, from_status="", to_status=""):
     case.version += 1
     case.save(update_fields=["version", "updated_at"])
-    record_event(case, action=action, actor=actor, agency=agency, from_status=from_status or case.status, to_status=to_status or case.status, data=data)
+    record_event(
+        case,
+        action=action,
+        actor=actor,
+        agency=agency,
+        from_status=from_status or case.status,
+        to_status=to_status or case.status,
+        data=data,
+    )
 
 
 @transaction.atomic
@@ -48,11 +60,25 @@ def list_case(case: Case, *, actor, deadline: datetime.date, instructions: str) 
         raise ValidationError({"deadline": [_("The deadline must be after today.")]})
     if case.listings.filter(status=Listing.Status.LISTED).exists():
         raise Conflict(errors.INVALID_TRANSITION, _("This case is already listed for supervision."))
-    listing = Listing.objects.create(case=case, agency=office, listed_by=actor, deadline=deadline, instructions=instructions)
+    listing = Listing.objects.create(
+        case=case, agency=office, listed_by=actor, deadline=deadline, instructions=instructions
+    )
     deadlines.open_deadline(case, "listing", listing=listing, due_at=end_of_day(deadline))
-    _event(case, actor, "list_case", office, {"listing": listing.pk, "deadline": deadline.isoformat(), "instructions": instructions})
+    _event(
+        case,
+        actor,
+        "list_case",
+        office,
+        {"listing": listing.pk, "deadline": deadline.isoformat(), "instructions": instructions},
+    )
     flows.start(listing)
-    notify(recipients.heads(case.agency_id), kind="listing", title=_("Case %(case)s listed for supervision until %(day)s") % {"case": case.number, "day": deadline.isoformat()}, case=case)
+    notify(
+        recipients.heads(case.agency_id),
+        kind="listing",
+        title=_("Case %(case)s listed for supervision until %(day)s")
+        % {"case": case.number, "day": deadline.isoformat()},
+        case=case,
+    )
     return listing
 
 
@@ -66,9 +92,16 @@ def report_progress(listing: Listing, *, actor, text: str) -> ListingReport:
     if not listing.task_routes.filter(task__flow_task__endswith="progress", task__status__in=flows.OPEN).exists():
         raise Conflict(errors.INVALID_TRANSITION, _("The last report is waiting for the supervisor's review."))
     report = ListingReport.objects.create(listing=listing, by=actor, text=text)
-    _event(case, actor, "report_listing_progress", case.agency, {"listing": listing.pk, "report": report.pk, "text": text})
+    _event(
+        case, actor, "report_listing_progress", case.agency, {"listing": listing.pk, "report": report.pk, "text": text}
+    )
     flows.advance(listing, actor)
-    notify(recipients.members(listing.agency_id, ("supervisor",)), kind="listing_progress", title=_("Progress reported on listed case %(case)s") % {"case": case.number}, case=case)
+    notify(
+        recipients.members(listing.agency_id, ("supervisor",)),
+        kind="listing_progress",
+        title=_("Progress reported on listed case %(case)s") % {"case": case.number},
+        case=case,
+    )
     return report
 
 
@@ -86,10 +119,18 @@ def review_listing(listing: Listing, *, actor, close: bool, note: str) -> Listin
         listing.close(note=note)
         listing.save()
         deadlines.meet(steps=("listing",), listing=listing)
-    _event(case, actor, "close_listing" if close else "review_listing", listing.agency, {"listing": listing.pk, "close": close, "note": note})
+    _event(
+        case,
+        actor,
+        "close_listing" if close else "review_listing",
+        listing.agency,
+        {"listing": listing.pk, "close": close, "note": note},
+    )
     if waiting:
         flows.advance(listing, actor)
     elif close:
         flows.advance(listing, actor, cancel=True)
-        flows.ListingProcess.objects.filter(pk__in=listing.task_routes.values("task__process_id")).update(status="CANCELED")
+        flows.ListingProcess.objects.filter(pk__in=listing.task_routes.values("task__process_id")).update(
+            status="CANCELED"
+        )
     return listing

@@ -135,7 +135,9 @@ class Listing(FSMModelMixin, models.Model):
         CLOSED = "closed", _("supervision closed")
 
     case = models.ForeignKey("cases.Case", models.CASCADE, related_name="listings")
-    agency = models.ForeignKey("agencies.Agency", models.PROTECT, related_name="listings", help_text=_("the committee office that lists"))
+    agency = models.ForeignKey(
+        "agencies.Agency", models.PROTECT, related_name="listings", help_text=_("the committee office that lists")
+    )
     listed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     deadline = models.DateField(_("deadline"))
     instructions = models.TextField(_("instructions"), max_length=4000)
@@ -168,3 +170,54 @@ class ListingReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_id} @ {self.at:%Y-%m-%d}"
+
+
+class AuditRun(models.Model):
+    """One run of verify_events: what was checked and the first broken link, if any."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    cases = models.PositiveIntegerField()
+    events = models.PositiveBigIntegerField()
+    broken_case = models.CharField(max_length=20, blank=True)
+    broken_seq = models.PositiveIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {'broken' if self.broken_case else 'intact'}"
+
+
+class AuditView(models.Model):
+    """Who looked at an audit page or export, and when: the audit is audited too."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    path = models.CharField(max_length=300)
+    case = models.ForeignKey("cases.Case", models.CASCADE, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.path}"
+
+
+class TypicalCase(models.Model):
+    """典型案例: a closed case marked by a supervisor, with a redacted public summary."""
+
+    case = models.OneToOneField("cases.Case", models.CASCADE, related_name="typical")
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("public summary"))
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-marked_at"]
+        verbose_name = _("typical case")
+        verbose_name_plural = _("typical cases")
+
+    def __str__(self) -> str:
+        return self.title

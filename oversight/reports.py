@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies import jurisdiction
 from agencies.models import Region
@@ -15,7 +16,12 @@ from cases.errors import Conflict
 from . import form
 from .models import Campaign, MonthlySubmission, SelfInspection
 
-CAMPAIGN_DEFAULT = "gd-2018-cert"
+STATUS_LABELS = {
+    "submitted": gettext_lazy("submitted"),
+    "late": gettext_lazy("submitted late"),
+    "missing": gettext_lazy("missing"),
+    "pending": gettext_lazy("not yet due"),
+}
 
 
 def parse_month(value: str) -> datetime.date:
@@ -162,6 +168,7 @@ def submission_status(campaign: Campaign, month: datetime.date, now=None) -> lis
                 "region": city.code,
                 "name": city.name,
                 "status": status,
+                "label": str(STATUS_LABELS[status]),
                 "submitted_at": s.submitted_at.isoformat() if s else None,
             }
         )

@@ -22,15 +22,27 @@ class Risk:
 
 
 def _unreferred(q, now):
-    return Deadline.objects.filter(q, step="propose_referral", met_at__isnull=True).select_related("case", "finding__person").order_by("due_at", "id")
+    return (
+        Deadline.objects.filter(q, step="propose_referral", met_at__isnull=True)
+        .select_related("case", "finding__person")
+        .order_by("due_at", "id")
+    )
 
 
 def _referrals_late(q, now):
-    return Deadline.objects.filter(q, referral__isnull=False, met_at__isnull=True, due_at__lte=now).select_related("case", "referral").order_by("due_at", "id")
+    return (
+        Deadline.objects.filter(q, referral__isnull=False, met_at__isnull=True, due_at__lte=now)
+        .select_related("case", "referral")
+        .order_by("due_at", "id")
+    )
 
 
 def _refusals(q, now):
-    return Referral.objects.filter(q, status=ReferralStatus.REFUSED).select_related("case", "referring_agency").order_by("updated_at", "id")
+    return (
+        Referral.objects.filter(q, status=ReferralStatus.REFUSED)
+        .select_related("case", "referring_agency")
+        .order_by("updated_at", "id")
+    )
 
 
 def _fines_without_referral(q, now):
@@ -39,18 +51,30 @@ def _fines_without_referral(q, now):
 
 
 def _police_late(q, now):
-    return Deadline.objects.filter(q, step__in=("police_decision", "decide_reconsideration"), met_at__isnull=True, due_at__lte=now).select_related("case", "referral").order_by("due_at", "id")
+    return (
+        Deadline.objects.filter(
+            q, step__in=("police_decision", "decide_reconsideration"), met_at__isnull=True, due_at__lte=now
+        )
+        .select_related("case", "referral")
+        .order_by("due_at", "id")
+    )
 
 
 def _reinspection_late(q, now):
-    return Deadline.objects.filter(q, step="reinspect", met_at__isnull=True, due_at__lte=now).select_related("case", "rectification").order_by("due_at", "id")
+    return (
+        Deadline.objects.filter(q, step="reinspect", met_at__isnull=True, due_at__lte=now)
+        .select_related("case", "rectification")
+        .order_by("due_at", "id")
+    )
 
 
 RISKS = {
     "unreferred-findings": Risk(_("Referable findings not referred"), _unreferred),
     "referrals-past-deadline": Risk(_("Referrals past a legal deadline"), _referrals_late),
     "refusals-awaiting-review": Risk(_("Refusals awaiting review"), _refusals),
-    "fines-without-referral": Risk(_("Fines on cases with unreferred referable findings (以罚代刑)"), _fines_without_referral),
+    "fines-without-referral": Risk(
+        _("Fines on cases with unreferred referable findings (以罚代刑)"), _fines_without_referral
+    ),
     "police-decisions-overdue": Risk(_("Police decisions overdue"), _police_late),
     "rectifications-past-reinspection": Risk(_("Rectifications past their re-inspection date"), _reinspection_late),
 }
@@ -64,7 +88,15 @@ def risk_rows(user, name: str) -> QuerySet:
 def describe(row) -> dict:
     """One line of any risk list, the same shape whatever the list."""
     case = row.case
-    out = {"case": case.pk, "case_number": case.number, "referral": None, "referral_number": None, "subject": "", "due_at": None, "detail": ""}
+    out = {
+        "case": case.pk,
+        "case_number": case.number,
+        "referral": None,
+        "referral_number": None,
+        "subject": "",
+        "due_at": None,
+        "detail": "",
+    }
     if isinstance(row, Deadline):
         out["due_at"] = row.due_at.isoformat()
         out["detail"] = row.label

@@ -1,16 +1,22 @@
 """The supervisor's dashboard for their region (督查)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.db.models.functions import Substr
-from django.shortcuts import render
+from django.db.models import Count, Min, Q
+from django.db.models.functions import Substr, TruncMonth
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
 from agencies.models import Region
 from cases.models import COVERING_REFERRAL_STATUSES, Case, CaseStatus, Referral, ReferralStatus
+from workflows.calendar import LEGAL_TZ
 from workflows.models import Deadline
+
+from . import audit, charts
+from .risks import RISKS
 
 LIST_SIZE = 100
 SETTLED = COVERING_REFERRAL_STATUSES | {ReferralStatus.REFUSED}
@@ -34,12 +40,21 @@ def dashboard(request):
     for row in by_city:
         table.setdefault(row["city"], {s: 0 for s, _label in CaseStatus.choices})[row["status"]] = row["n"]
     now = timezone.now()
+    rows = [
+        (city, counts, total)
+        for city, counts, total in (
+            (cities.get(code), counts, sum(counts.values())) for code, counts in sorted(table.items())
+        )
+    ]
     return render(
         request,
         "oversight/dashboard.html",
         {
+            "charts": _charts(in_region, rows),
+            "risks": [(slug, risk.title) for slug, risk in RISKS.items()],
+            "province": audit.is_province_supervisor(request.user),
             "statuses": CaseStatus.choices,
-            "by_city": [(cities.get(code), counts, sum(counts.values())) for code, counts in sorted(table.items())],
+            "by_city": rows,
             "missed": Deadline.objects.filter(in_region, met_at__isnull=True, due_at__lte=now)
             .select_related("case", "referral")
             .order_by("due_at")[:LIST_SIZE],
@@ -55,4 +70,291 @@ def dashboard(request):
             .order_by("updated_at")[:LIST_SIZE],
             "now": now,
         },
+    )
+
+
+TRANSMISSION_BUCKETS = [(1, "≤1天"), (3, "1–3天"), (7, "3–7天"), (30, "7–30天"), (None, ">30天")]
+
+
+def _charts(in_region, by_city) -> dict:
+    statuses = CaseStatus.choices
+    cases_chart = charts.stacked(
+        [city.name if city else "—" for city, _c, _t in by_city],
+        [(str(label), [counts.get(value, 0) for _city, counts, _t in by_city]) for value, label in statuses],
+    )
+    outcomes = Referral.objects.filter(in_region).values("status").annotate(n=Count("id")).order_by("status")
+    labels = dict(ReferralStatus.choices)
+    outcome_chart = charts.bars([(str(labels[r["status"]]), r["n"]) for r in outcomes])
+    timings = (
+        Referral.objects.filter(in_region, transmitted_at__isnull=False)
+        .annotate(
+            found=Min("persons__findings__recorded_at", filter=Q(persons__findings__referable=True)),
+            sent=Min("events__at", filter=Q(events__action="transmit")),
+        )
+        .values_list("found", "sent")
+    )
+    buckets = dict.fromkeys([label for _limit, label in TRANSMISSION_BUCKETS], 0)
+    for found, sent in timings:
+        if found and sent:
+            days = (sent - found).total_seconds() / 86400
+            label = next(label for limit, label in TRANSMISSION_BUCKETS if limit is None or days <= limit)
+            buckets[label] += 1
+    missed = (
+        Deadline.objects.filter(in_region, escalated_at__isnull=False)
+        .annotate(month=TruncMonth("escalated_at", tzinfo=LEGAL_TZ))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    )
+    return {
+        "cases": cases_chart,
+        "outcomes": outcome_chart,
+        "transmission": charts.bars(list(buckets.items())),
+        "missed": charts.bars([(f"{r['month']:%Y-%m}", r["n"]) for r in missed]),
+    }
+
+
+def _supervisor_only(request):
+    if not jurisdiction.supervised_paths(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def risk_list(request, name):
+    from django.http import Http404
+
+    from .risks import describe, risk_rows
+
+    _supervisor_only(request)
+    if name not in RISKS:
+        raise Http404
+    rows = [describe(r) for r in risk_rows(request.user, name)[:500]]
+    return render(
+        request,
+        "oversight/risk_list.html",
+        {"title": RISKS[name].title, "rows": rows, "now": timezone.now().isoformat()},
+    )
+
+
+@login_required
+def listing_list(request):
+    from .listing_api import listings_visible_to
+
+    return render(request, "oversight/listing_list.html", {"listings": listings_visible_to(request.user)[:200]})
+
+
+@login_required
+def listing_detail(request, pk):
+    from cases import webforms
+
+    from . import listings as actions
+    from .listing_api import ProgressInput, ReviewInput, get_listing_for
+
+    listing = get_listing_for(request.user, pk)
+    forms = {}
+    if jurisdiction.is_head_of(request.user, listing.case.agency_id):
+        forms["report_progress"] = (ProgressInput, actions.report_progress)
+    if jurisdiction.supervises(request.user, listing.agency.region):
+        forms["review"] = (ReviewInput, actions.review_listing)
+    errors_of = {}
+    if request.method == "POST":
+        name = request.POST.get("form")
+        if name not in forms:
+            raise PermissionDenied
+        serializer, run = forms[name]
+        errors = webforms.submit(serializer, request.POST, lambda **data: run(listing, actor=request.user, **data))
+        if errors is None:
+            messages.success(request, _("Saved."))
+            return redirect("cases:listing:detail", pk=listing.pk)
+        errors_of[name] = errors
+    built = []
+    for name, (serializer, _run) in forms.items():
+        fields = webforms.build_fields(serializer)
+        other = webforms.attach(fields, request.POST, errors_of[name]) if name in errors_of else []
+        built.append((name, fields, other))
+    return render(
+        request,
+        "oversight/listing_detail.html",
+        {"listing": get_listing_for(request.user, pk), "forms": built, "open": listing.status == "listed"},
+    )
+
+
+@login_required
+def listing_new(request, case_pk):
+    from cases import webforms
+    from cases.access import get_case_for
+
+    from . import listings as actions
+    from .listing_api import ListingInput
+
+    case = get_case_for(request.user, case_pk)
+    _supervisor_only(request)
+    fields = webforms.build_fields(ListingInput, skip=("case",))
+    other = []
+    if request.method == "POST":
+        errors = webforms.submit(
+            ListingInput,
+            request.POST,
+            lambda **data: actions.list_case(
+                case, actor=request.user, deadline=data["deadline"], instructions=data["instructions"]
+            ),
+            {"case": case.pk},
+        )
+        if errors is None:
+            messages.success(request, _("Case %(case)s listed for supervision.") % {"case": case.number})
+            return redirect("cases:case:detail", pk=case.pk)
+        other = webforms.attach(fields, request.POST, errors)
+    return render(
+        request,
+        "includes/action_form.html",
+        {
+            "title": _("List for supervision (挂牌督办)"),
+            "subject": case,
+            "fields": fields,
+            "other_errors": other,
+            "back_url": f"/cases/case/{case.pk}/",
+        },
+        status=400 if other or any(f.errors for f in fields) else 200,
+    )
+
+
+@login_required
+def monthly(request):
+    """The month's form for a region: the table, the downloads, and for a city its entry and submission."""
+    from django.core.exceptions import ValidationError
+
+    from . import reports
+    from .models import SelfInspection
+
+    _supervisor_only(request)
+    home = next(m.agency.region for m in jurisdiction.memberships_of(request.user) if m.role == "supervisor")
+    code = request.GET.get("region") or home.code
+    today = timezone.localdate()
+    month_text = request.GET.get("month") or f"{today:%Y-%m}"
+    errors, other = {}, []
+    try:
+        month = reports.parse_month(month_text)
+        region = reports.region_for(request.user, code)
+        campaign = reports.find_campaign(request.GET.get("campaign"), month)
+    except ValidationError as exc:
+        return render(
+            request,
+            "oversight/monthly.html",
+            {
+                "problem": "; ".join(m for v in exc.message_dict.values() for m in v),
+                "month": month_text,
+                "region_code": code,
+            },
+            status=400,
+        )
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "submit":
+                reports.submit_monthly(actor=request.user, region=region, month=month, campaign=campaign)
+            else:
+                values = {f: request.POST.get(f, "0") or "0" for f in SelfInspection.FIELDS}
+                bad = {
+                    f: [_("Enter a whole number of 0 or more.")]
+                    for f, v in values.items()
+                    if not v.isdigit() or len(v) > 8
+                }
+                if bad:
+                    raise ValidationError(bad)
+                values = {f: int(v) for f, v in values.items()} | {
+                    "filled_by": request.POST.get("filled_by", "")[:50],
+                    "phone": request.POST.get("phone", "")[:30],
+                }
+                reports.save_self_inspection(
+                    actor=request.user, region=region, month=month, campaign=campaign, values=values
+                )
+        except PermissionDenied:
+            raise
+        except Exception as exc:  # noqa: BLE001 - refusals become messages on the form
+            from cases import webforms
+
+            errors = webforms.errors_of(exc)
+            other = [m for k, v in errors.items() if k not in SelfInspection.FIELDS for m in v]
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(f"{request.path}?region={region.code}&month={month:%Y-%m}")
+    entry = SelfInspection.objects.filter(campaign=campaign, region=region, month=month).first()
+    report = reports.monthly_report(region, month, campaign)
+    return render(
+        request,
+        "oversight/monthly.html",
+        {
+            "report": report,
+            "region": region,
+            "region_code": region.code,
+            "month": month_text,
+            "entry": entry,
+            "fields": [
+                (
+                    f,
+                    SelfInspection._meta.get_field(f).verbose_name,
+                    request.POST.get(f) if errors else getattr(entry, f, 0),
+                )
+                for f in SelfInspection.FIELDS
+            ],
+            "errors": errors,
+            "other_errors": other,
+            "city": region.level == "city",
+            "status": reports.submission_status(campaign, month) if region.level == "province" else None,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def audit_page(request):
+    from .models import AuditRun, AuditView
+
+    if not audit.is_province_supervisor(request.user):
+        raise PermissionDenied
+    audit.record_view(request.user, request.path)
+    return render(
+        request,
+        "oversight/audit.html",
+        {"runs": AuditRun.objects.all()[:20], "views": AuditView.objects.select_related("user", "case")[:50]},
+    )
+
+
+@login_required
+def mark_typical(request, case_pk):
+    from cases import webforms
+    from cases.access import get_case_for
+
+    from .api import TypicalInput
+
+    case = get_case_for(request.user, case_pk)
+    _supervisor_only(request)
+    fields = webforms.build_fields(TypicalInput)
+    other = []
+    if request.method == "POST":
+        errors = webforms.submit(
+            TypicalInput, request.POST, lambda **data: audit.mark_typical(case, actor=request.user, title=data["title"])
+        )
+        if errors is None:
+            messages.success(request, _("Marked as a typical case; its redacted summary is public."))
+            return redirect("typical-list")
+        other = webforms.attach(fields, request.POST, errors)
+    return render(
+        request,
+        "includes/action_form.html",
+        {
+            "title": _("Mark as a typical case"),
+            "subject": case,
+            "fields": fields,
+            "other_errors": other,
+            "back_url": f"/cases/case/{case.pk}/",
+        },
+        status=400 if other or any(f.errors for f in fields) else 200,
+    )
+
+
+def public_typical_list(request):
+    from .models import TypicalCase
+
+    return render(
+        request, "oversight/typical_public.html", {"cases": TypicalCase.objects.select_related("case__region")[:100]}
     )

@@ -22,7 +22,9 @@ def tasks(client):
 
 def list_it(api, case, user="guangzhou.supervisor", days=10):
     deadline = (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
-    return api(user).post("/api/v1/listings/", {"case": case.pk, "deadline": deadline, "instructions": "限期查清假证来源"}, format="json")
+    return api(user).post(
+        "/api/v1/listings/", {"case": case.pk, "deadline": deadline, "instructions": "限期查清假证来源"}, format="json"
+    )
 
 
 def test_list_report_as_often_as_needed_then_close(api):
@@ -33,12 +35,22 @@ def test_list_report_as_often_as_needed_then_close(api):
     lid = r.json()["id"]
     assert tasks(head) == ["progress"] and tasks(supervisor) == []
     assert Notification.objects.filter(kind="listing", recipient__username="guangzhou.head").count() == 1
-    assert api("guangzhou.officer1").post(f"/api/v1/listings/{lid}/actions/report_progress/", {"text": "x"}, format="json").status_code == 403
+    assert (
+        api("guangzhou.officer1")
+        .post(f"/api/v1/listings/{lid}/actions/report_progress/", {"text": "x"}, format="json")
+        .status_code
+        == 403
+    )
     r = head.post(f"/api/v1/listings/{lid}/actions/report_progress/", {"text": "已查明假证来自某中介"}, format="json")
     assert r.status_code == 200 and len(r.json()["reports"]) == 1
     assert tasks(head) == [] and tasks(supervisor) == ["review"]
-    assert head.post(f"/api/v1/listings/{lid}/actions/report_progress/", {"text": "再报"}, format="json").status_code == 409
-    r = supervisor.post(f"/api/v1/listings/{lid}/actions/review/", {"close": False, "note": "请继续追查上游"}, format="json")
+    assert (
+        head.post(f"/api/v1/listings/{lid}/actions/report_progress/", {"text": "再报"}, format="json").status_code
+        == 409
+    )
+    r = supervisor.post(
+        f"/api/v1/listings/{lid}/actions/review/", {"close": False, "note": "请继续追查上游"}, format="json"
+    )
     assert r.status_code == 200 and r.json()["status"] == "listed"
     assert tasks(head) == ["progress"]
     head.post(f"/api/v1/listings/{lid}/actions/report_progress/", {"text": "已移送公安"}, format="json")
@@ -46,7 +58,11 @@ def test_list_report_as_often_as_needed_then_close(api):
     assert r.json()["status"] == "closed" and len(r.json()["reports"]) == 2
     assert tasks(head) == [] and tasks(supervisor) == []
     assert [e.action for e in Event.objects.filter(case=case).order_by("seq")][-5:] == [
-        "list_case", "report_listing_progress", "review_listing", "report_listing_progress", "close_listing",
+        "list_case",
+        "report_listing_progress",
+        "review_listing",
+        "report_listing_progress",
+        "close_listing",
     ]
     assert Deadline.objects.get(listing_id=lid).met_at is not None
 
@@ -57,7 +73,9 @@ def test_who_may_list(api):
     assert list_it(api, case, user="shenzhen.supervisor").status_code == 404
     assert list_it(api, case, user="gd.supervisor").status_code == 201
     assert list_it(api, case).status_code == 409
-    r = api("guangzhou.supervisor").post("/api/v1/listings/", {"case": case.pk, "deadline": "2001-01-01", "instructions": "x"}, format="json")
+    r = api("guangzhou.supervisor").post(
+        "/api/v1/listings/", {"case": case.pk, "deadline": "2001-01-01", "instructions": "x"}, format="json"
+    )
     assert r.status_code in (400, 409)
 
 
@@ -79,13 +97,17 @@ def test_a_missed_listing_deadline_escalates_once_to_the_supervisor_above():
             sweep()
     event = Event.objects.get(action="deadline_missed", data__step="listing")
     assert event.data["escalated_to"] == ["gd.supervisor"]
-    assert list(Notification.objects.filter(kind="escalation", case=case).values_list("recipient__username", flat=True)) == ["gd.supervisor"]
+    assert list(
+        Notification.objects.filter(kind="escalation", case=case).values_list("recipient__username", flat=True)
+    ) == ["gd.supervisor"]
 
 
 def test_a_listing_closed_in_time_is_not_escalated(api):
     case = CaseFactory(status="open")
     lid = list_it(api, case).json()["id"]
-    api("guangzhou.supervisor").post(f"/api/v1/listings/{lid}/actions/review/", {"close": True, "note": "已整改"}, format="json")
+    api("guangzhou.supervisor").post(
+        f"/api/v1/listings/{lid}/actions/review/", {"close": True, "note": "已整改"}, format="json"
+    )
     due = Deadline.objects.get(listing_id=lid).due_at
     with time_machine.travel(due + datetime.timedelta(days=1), tick=False):
         sweep()

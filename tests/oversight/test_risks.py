@@ -50,8 +50,16 @@ def test_referrals_past_a_deadline(api):
 def test_refusals_awaiting_review(api):
     refused, p1 = referable_case(name="甲")
     endorsed, p2 = referable_case(name="乙")
-    referrals.refuse(referrals.propose_referral(refused, actor=U("guangzhou.officer1"), persons=[p1.pk], report="x"), actor=U("guangzhou.head"), reason="轻微")
-    r = referrals.refuse(referrals.propose_referral(endorsed, actor=U("guangzhou.officer1"), persons=[p2.pk], report="x"), actor=U("guangzhou.head"), reason="轻微")
+    referrals.refuse(
+        referrals.propose_referral(refused, actor=U("guangzhou.officer1"), persons=[p1.pk], report="x"),
+        actor=U("guangzhou.head"),
+        reason="轻微",
+    )
+    r = referrals.refuse(
+        referrals.propose_referral(endorsed, actor=U("guangzhou.officer1"), persons=[p2.pk], report="x"),
+        actor=U("guangzhou.head"),
+        reason="轻微",
+    )
     referrals.endorse_refusal(r, actor=U("guangzhou.supervisor"), note="同意")
     assert listed(api, "refusals-awaiting-review") == {refused.number}
 
@@ -85,7 +93,12 @@ def test_rectifications_past_their_reinspection_date(api):
     late = CaseFactory(status="open")
     checked = CaseFactory(status="open")
     for case in (late, checked):
-        order = actions.order_rectification(case, actor=U("guangzhou.officer1"), deadline=timezone.localdate() + datetime.timedelta(days=2), items="整改")
+        order = actions.order_rectification(
+            case,
+            actor=U("guangzhou.officer1"),
+            deadline=timezone.localdate() + datetime.timedelta(days=2),
+            items="整改",
+        )
     actions.verify_rectification(checked, actor=U("guangzhou.officer1"), order=order.pk, passed=True)
     with later(9):
         assert listed(api, "rectifications-past-reinspection") == {late.number}
@@ -94,4 +107,3 @@ def test_rectifications_past_their_reinspection_date(api):
 def test_risk_lists_are_for_supervisors(api):
     assert api("guangzhou.head").get("/api/v1/risks/unreferred-findings/").status_code == 403
     assert api("guangzhou.supervisor").get("/api/v1/risks/no-such-list/").status_code == 404
-

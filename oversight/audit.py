@@ -1,0 +1,152 @@
+"""Audit: chain verification runs, who viewed audit pages, case timelines exported, typical cases."""
+
+import io
+import re
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies import jurisdiction
+from cases import errors
+from cases.errors import Conflict
+from cases.events import verify_case_chain
+from cases.models import Case, CaseStatus
+
+from .models import AuditRun, AuditView, TypicalCase
+
+
+def verify_all(case_number: str | None = None) -> AuditRun:
+    started = timezone.now()
+    cases = Case.objects.order_by("id").only("id", "number", "event_count", "last_event_hash")
+    if case_number:
+        cases = cases.filter(number=case_number)
+    checked = events = 0
+    broken = None
+    for case in cases.iterator(chunk_size=1000):
+        broken = verify_case_chain(case)
+        if broken:
+            break
+        checked += 1
+        events += case.event_count
+    return AuditRun.objects.create(
+        started_at=started,
+        finished_at=timezone.now(),
+        cases=checked,
+        events=events,
+        broken_case=broken.case_number if broken else "",
+        broken_seq=broken.seq if broken else None,
+        reason=broken.reason[:200] if broken else "",
+    )
+
+
+def record_view(user, path: str, case=None) -> None:
+    AuditView.objects.create(user=user, path=path[:300], case=case)
+
+
+def is_province_supervisor(user) -> bool:
+    return any(path.count("/") == 1 for path in jurisdiction.supervised_paths(user))
+
+
+def timeline_rows(case) -> list[list]:
+    rows = [["#", "时间", "操作", "操作人", "机关", "原状态", "新状态", "内容", "哈希"]]
+    for e in case.events.select_related("actor", "agency").order_by("seq"):
+        rows.append(
+            [
+                e.seq,
+                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                e.action,
+                e.actor.username if e.actor else "系统",
+                e.agency.name if e.agency else "",
+                e.from_status,
+                e.to_status,
+                ", ".join(f"{k}={v}" for k, v in sorted(e.data.items())),
+                e.hash[:16],
+            ]
+        )
+    return rows
+
+
+def timeline_xlsx(case) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = case.number
+    ws.append([f"{case.number} {case.party_name} 办案记录"])
+    for row in timeline_rows(case):
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def timeline_pdf(case) -> bytes:
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    from workflows.documents import _TITLE, FONT
+
+    rows = [[str(cell)[:60] for cell in row] for row in timeline_rows(case)]
+    table = Table(rows, repeatRows=1)
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("GRID", (0, 0), (-1, -1), 0.3, "#555555")]))
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm, rightMargin=10 * mm).build(
+        [Paragraph(f"{case.number} 办案记录", _TITLE), table]
+    )
+    return buffer.getvalue()
+
+
+SURNAME_PLACEHOLDER = "某"
+ID_LIKE = re.compile(r"\b\d{17}[\dXx]\b|\b[0-9A-HJ-NPQRTUWXY]{18}\b")
+
+
+def redact(text: str, names: list[str]) -> str:
+    """Persons as 张某; ID numbers and credit codes out."""
+    for name in sorted(set(names), key=len, reverse=True):
+        if name:
+            text = text.replace(name, name[0] + SURNAME_PLACEHOLDER)
+    return ID_LIKE.sub("＊＊＊", text)
+
+
+def public_summary(case) -> str:
+    names = [p.name for p in case.persons.all()]
+    parts = [f"{case.region.name}{case.agency.name}查处{case.party_name}（{case.get_party_kind_display()}）一案。"]
+    if case.summary:
+        parts.append(case.summary)
+    findings = [
+        f"{(f.person.name if f.person_id else case.party_name)}{f.get_kind_display()}" for f in case.findings.all()
+    ]
+    if findings:
+        parts.append("经查：" + "；".join(findings) + "。")
+    measures = [f"责令限期整改{len(case.rectifications.all())}次" if case.rectifications.all() else ""]
+    measures += [f"责令停产整顿{len(case.suspensions.all())}次" if case.suspensions.all() else ""]
+    measures += [f"罚款{f.amount:,.2f}元" for f in case.fines.all()]
+    measures = [m for m in measures if m]
+    if measures:
+        parts.append("处理：" + "，".join(measures) + "。")
+    for referral in case.referrals.all():
+        persons = "、".join(p.name for p in referral.persons.all())
+        parts.append(f"{persons}涉嫌犯罪移送{referral.police_agency.name}（{referral.get_status_display()}）。")
+    if case.close_summary:
+        parts.append(case.close_summary)
+    return redact("".join(parts), names + ([case.party_name] if case.party_kind == "individual" else []))
+
+
+@transaction.atomic
+def mark_typical(case: Case, *, actor, title: str) -> TypicalCase:
+    case = Case.objects.select_for_update(of=("self",)).select_related("region", "agency").get(pk=case.pk)
+    if not jurisdiction.supervises(actor, case.region):
+        raise PermissionDenied(_("Only a supervisor over the case's region marks typical cases."))
+    if case.status != CaseStatus.CLOSED:
+        raise Conflict(errors.INVALID_TRANSITION, _("Only a closed case can be a typical case."))
+    if TypicalCase.objects.filter(case=case).exists():
+        raise Conflict(errors.INVALID_TRANSITION, _("This case is already a typical case."))
+    return TypicalCase.objects.create(
+        case=case,
+        title=redact(title, [p.name for p in case.persons.all()]),
+        summary=public_summary(case),
+        marked_by=actor,
+    )

@@ -1,0 +1,78 @@
+"""Audit exports and their own record, verify_events runs for the province, typical cases."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from oversight.models import AuditRun, AuditView
+from tests.factories import CaseFactory, add_person, demo_user
+from tests.workflows.helpers import DOCS, referable_case
+from workflows import referrals
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_case_timeline_exports_and_each_export_is_recorded(api):
+    case = CaseFactory(status="open")
+    r = api("guangzhou.supervisor").get(f"/api/v1/cases/{case.pk}/timeline.xlsx")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert [ws.cell(3, c).value for c in (1, 3, 4)] == [1, "create", "guangzhou.officer1"]
+    assert [ws.cell(4, c).value for c in (1, 3)] == [2, "open"]
+    r = api("guangzhou.head").get(f"/api/v1/cases/{case.pk}/timeline.pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF-")
+    assert api("shenzhen.supervisor").get(f"/api/v1/cases/{case.pk}/timeline.xlsx").status_code == 404
+    assert list(AuditView.objects.filter(case=case).values_list("user__username", flat=True).order_by("at")) == [
+        "guangzhou.supervisor",
+        "guangzhou.head",
+    ]
+
+
+def test_verify_events_runs_are_kept_for_the_province_supervisor(api):
+    CaseFactory(status="open")
+    call_command("verify_events")
+    assert AuditRun.objects.get().broken_case == ""
+    r = api("gd.supervisor").get("/api/v1/audit/runs/")
+    assert r.status_code == 200 and r.json()["results"][0]["cases"] == 1
+    assert api("guangzhou.supervisor").get("/api/v1/audit/runs/").status_code == 403
+    assert AuditView.objects.filter(user__username="gd.supervisor", path="/api/v1/audit/runs/").count() == 1
+
+
+def test_a_typical_case_has_a_redacted_public_summary(api):
+    case, person = referable_case(name="张伟")
+    r = referrals.propose_referral(
+        case, actor=demo_user("guangzhou.officer1"), persons=[person.pk], report="张伟持假证"
+    )
+    r = referrals.approve(r, actor=demo_user("guangzhou.head"))
+    r = referrals.transmit(r, actor=demo_user("guangzhou.officer1"), documents=DOCS)
+    r = referrals.acknowledge(r, actor=demo_user("guangzhou.police"))
+    r = referrals.accept(r, actor=demo_user("guangzhou.police_head"), police_case_number="1")
+    referrals.hand_over(r, actor=demo_user("guangzhou.officer1"), items="假证1本")
+    from cases import actions
+
+    other = add_person(case, name="李娜")
+    actions.close_case(case, actor=demo_user("guangzhou.head"), summary="张伟已被刑事立案，李娜另案处理")
+    assert (
+        api("guangzhou.head")
+        .post(f"/api/v1/cases/{case.pk}/typical/", {"title": "张伟持假证案"}, format="json")
+        .status_code
+        == 403
+    )
+    open_case = CaseFactory(status="open")
+    assert (
+        api("guangzhou.supervisor")
+        .post(f"/api/v1/cases/{open_case.pk}/typical/", {"title": "x"}, format="json")
+        .status_code
+        == 409
+    )
+    r = api("guangzhou.supervisor").post(
+        f"/api/v1/cases/{case.pk}/typical/", {"title": "张伟持假证上岗案"}, format="json"
+    )
+    assert r.status_code == 201, r.content
+    public = api().get("/api/v1/typical/").json()["results"][0]
+    text = public["title"] + public["summary"]
+    assert "张某" in text and "李某" in text
+    assert "张伟" not in text and "李娜" not in text
+    assert person.id_number not in text and other.id_number not in text and person.id_masked not in text
