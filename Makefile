@@ -25,7 +25,7 @@ migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_demo --sample-cases 40
+	$(PY) manage.py seed_demo --sample-cases 40 --certificates 2000
 
 # The deadline sweep runs beside the server, every 60 seconds, and stops with it.
 run: seed

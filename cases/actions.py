@@ -130,9 +130,9 @@ def _next_number(region: Region, year: int) -> str:
     return f"{region.code}-{year}-{seq.last:05d}"
 
 
-def _check_party(party: dict) -> None:
+def _check_party(party: dict, strict: bool = True) -> None:
     kind = party["kind"]
-    if kind in (PartyKind.EMPLOYER, PartyKind.TRAINING_INSTITUTION) and not party.get("credit_code"):
+    if strict and kind in (PartyKind.EMPLOYER, PartyKind.TRAINING_INSTITUTION) and not party.get("credit_code"):
         raise _field_error(
             "party", _("An employer or training institution needs its unified social credit code (credit_code).")
         )
@@ -146,16 +146,30 @@ def _check_party(party: dict) -> None:
 
 @transaction.atomic
 def create_case(
-    *, actor, source: str, region: Region, party: dict, summary: str, campaign: Campaign | None = None
+    *,
+    actor,
+    source: str,
+    region: Region,
+    party: dict,
+    summary: str,
+    campaign: Campaign | None = None,
+    agency: Agency | None = None,
+    strict_party: bool = True,
 ) -> Case:
-    """A new lead (线索) owned by the actor's agency, numbered {region}-{year}-{seq}."""
-    agency = _owning_agency(actor)
+    """A new lead (线索) owned by the actor's agency, numbered {region}-{year}-{seq}.
+
+    A tip from the public has no actor: it names the agency (the city's regulator) instead.
+    """
+    agency = agency if actor is None else _owning_agency(actor)
+    if agency is None:
+        raise PermissionDenied(_("A lead needs an owning agency."))
     if not region.path.startswith(agency.region.path):
         raise _field_error(
             "region",
             _("%(region)s is outside the jurisdiction of %(agency)s.") % {"region": region.name, "agency": agency.name},
         )
-    _check_party(party)
+    # Leads from tips and verifications may not know the organisation's credit code yet.
+    _check_party(party, strict_party)
     now = timezone.now()
     if campaign is None:
         campaign = Campaign.running_on(timezone.localdate(now))

@@ -62,7 +62,8 @@ class Case(FSMModelMixin, models.Model):
     event_count = models.PositiveIntegerField(default=0, editable=False)
     last_event_hash = models.CharField(max_length=64, blank=True, editable=False)
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    # Empty for a lead that came from the public (a tip), which no official created.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     opened_at = models.DateTimeField(null=True, blank=True)

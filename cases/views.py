@@ -195,7 +195,9 @@ def case_action(request, pk, name):
         raise PermissionDenied
     serializer_class, run = CASE_ACTION_INPUTS[name]
     case = case_detail_queryset(request.user).get(pk=case.pk)
-    fields = webforms.build_fields(serializer_class, choices=action_choices(case, name))
+    # A link may prefill the form (e.g. the person and finding a failed verification proposes).
+    initial = {k: v for k, v in request.GET.items() if k in serializer_class().fields}
+    fields = webforms.build_fields(serializer_class, choices=action_choices(case, name), initial=initial)
     other = []
     if request.method == "POST":
         errors = webforms.submit(serializer_class, request.POST, lambda **data: run(case, actor=request.user, **data))

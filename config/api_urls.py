@@ -4,6 +4,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from agencies.api import AgencyList, RegionList
 from cases.api import views as cases
 from cases.api.serializers import CASE_ACTION_INPUTS, TakedownBlockInput, TakedownRefuseInput
+from certificates import api as certificates
 from notifications import api as notifications
 from oversight import api as oversight
 from oversight import listing_api
@@ -72,6 +73,10 @@ urlpatterns = [
         listing_api.ListingAction.as_view(action_name="review", serializer_class=listing_api.ReviewInput),
         name="api-listing-review",
     ),
+    path("certificates/verify/", certificates.Verify.as_view(), name="api-certificates-verify"),
+    path("certificates/leads/", certificates.LeadFromVerification.as_view(), name="api-certificates-lead"),
+    path("cases/<int:pk>/evidence/", certificates.CaseEvidence.as_view(), name="api-case-evidence"),
+    path("evidence/<int:pk>/", certificates.EvidenceDownload.as_view(), name="api-evidence"),
     path("takedowns/", cases.TakedownList.as_view(), name="api-takedowns"),
     path("takedowns/<int:pk>/", cases.TakedownDetail.as_view(), name="api-takedown"),
     path(

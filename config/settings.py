@@ -201,6 +201,20 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# --- Cache (rate limits of the public pages) -------------------------------------------------
+# Shared through Redis when there is one, so that every ASGI process counts the same client.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "xianjie"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+PUBLIC_CHECKS_PER_HOUR = envint("PUBLIC_CHECKS_PER_HOUR", 30, minimum=1)
+PUBLIC_TIPS_PER_HOUR = envint("PUBLIC_TIPS_PER_HOUR", 5, minimum=1)
+EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_MB", 10, minimum=1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024  # a 10,000-row roster as JSON fits
+
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
 globals().update(parse_email_url("EMAIL_URL", EMAIL_URL))

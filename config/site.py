@@ -10,6 +10,7 @@ from viewflow.urls import Application, AppMenuMixin, Site, Viewset, route
 
 from agencies import jurisdiction
 from cases import views as cases
+from certificates import views as certificates
 from notifications import views as notices
 from oversight import views as oversight
 from workflows import views as workflows
@@ -67,6 +68,7 @@ class CaseViewset(AppMenuMixin, Viewset):
     create_path = path("new/", cases.case_create, name="create")
     detail_path = path("<int:pk>/", cases.case_detail, name="detail")
     propose_path = path("<int:case_pk>/propose/", workflows.propose, name="propose")
+    evidence_path = path("<int:pk>/files/upload/", certificates.case_evidence, name="evidence")
     action_path = path("<int:pk>/<str:name>/", cases.case_action, name="action")
 
 
@@ -140,6 +142,31 @@ class OversightApp(XianjieApp):
     typical_path = path("typical/new/<int:case_pk>/", oversight.mark_typical, name="typical_new")
 
 
+class CheckViewset(AppMenuMixin, Viewset):
+    app_name = "check"
+    title = _("Check a certificate")
+    icon = "verified"
+    index_path = path("", certificates.check, name="index")
+
+
+class RosterViewset(AppMenuMixin, Viewset):
+    app_name = "roster"
+    title = _("Check a roster")
+    icon = "fact_check"
+    index_path = path("", certificates.roster, name="index")
+    result_path = path("<int:pk>/", certificates.roster_result, name="result")
+    download_path = path("<int:pk>/results.xlsx", certificates.roster_download, name="download")
+    lead_path = path("<int:pk>/lead/<int:row>/", certificates.roster_lead, name="lead")
+
+
+class CertificatesApp(XianjieApp):
+    app_name = "certificates"
+    title = _("Certificates")
+    icon = "badge"
+    check_path = route("check/", CheckViewset())
+    roster_path = route("roster/", RosterViewset())
+
+
 class NoticeViewset(AppMenuMixin, Viewset):
     app_name = "list"
     title = _("Notifications")
@@ -157,5 +184,13 @@ class NoticesApp(XianjieApp):
 
 site = Site(
     title=_("Xianjie · work-safety enforcement and referral"),
-    viewsets=[TasksApp(), CasesApp(), ReferralsApp(), OversightApp(), NoticesApp(), Admin(title=_("Administration"))],
+    viewsets=[
+        TasksApp(),
+        CasesApp(),
+        ReferralsApp(),
+        OversightApp(),
+        CertificatesApp(),
+        NoticesApp(),
+        Admin(title=_("Administration")),
+    ],
 )

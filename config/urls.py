@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from viewflow.contrib.auth import AuthViewset
 
+from certificates import views as certificate_views
 from oversight import views as oversight_views
 
 from .site import site
@@ -17,6 +18,9 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["django.contrib.admin"]), name="javascript-catalog"),
     path("accounts/", AuthViewset().urls),
     path("public/typical/", oversight_views.public_typical_list, name="typical-list"),
+    path("public/check/", certificate_views.public_check, name="public-check"),
+    path("public/tip/", certificate_views.public_tip, name="public-tip"),
+    path("public/tip/track/", certificate_views.public_track, name="public-track"),
     path("", site.urls),
 ]
 

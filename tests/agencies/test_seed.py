@@ -84,3 +84,14 @@ def test_sample_cases_spread_over_cities_and_states_idempotently():
     assert Case.objects.values("region").distinct().count() == 10
     assert {c.status for c in Case.objects.all()} == {"lead", "declined", "open", "closed"}
     call_command("verify_events")
+
+
+def test_sample_certificates_are_well_formed_and_idempotent():
+    from certificates.models import Certificate
+    from certificates.verify import verify
+
+    call_command("seed_demo", certificates=50, verbosity=0)
+    call_command("seed_demo", certificates=50, verbosity=0)
+    assert Certificate.objects.count() == 50
+    one = Certificate.objects.order_by("number").first()
+    assert verify([{"number": one.number, "name": one.holder_name}])[0]["status"] in ("valid", "review_overdue", "expired", "revoked")

@@ -1,0 +1,124 @@
+"""POST /api/v1/certificates/verify/ (DESIGN §4), evidence files, and leads from verification."""
+
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.models import Region
+from cases.access import get_case_for
+
+from . import services
+from .models import Evidence
+from .verify import MAX_ITEMS, STATUSES, verify
+
+
+class ItemInput(serializers.Serializer):
+    number = serializers.CharField(max_length=40)
+    name = serializers.CharField(max_length=100)
+
+
+class VerifyInput(serializers.Serializer):
+    items = ItemInput(many=True, allow_empty=False)
+
+    def to_internal_value(self, data):
+        items = data.get("items") if isinstance(data, dict) else None
+        if isinstance(items, list) and len(items) > MAX_ITEMS:
+            raise serializers.ValidationError(
+                {
+                    "items": [
+                        _("At most %(max)s items a request (this one has %(n)s); split the roster.")
+                        % {"max": f"{MAX_ITEMS:,}", "n": f"{len(items):,}"}
+                    ]
+                }
+            )
+        return super().to_internal_value(data)
+
+
+class ResultOutput(serializers.Serializer):
+    number = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=STATUSES)
+
+
+class VerifyOutput(serializers.Serializer):
+    results = ResultOutput(many=True)
+
+
+class Verify(APIView):
+    @extend_schema(request=VerifyInput, responses=VerifyOutput)
+    def post(self, request):
+        data = VerifyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response({"results": verify(data.validated_data["items"])})
+
+
+class EvidenceOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Evidence
+        fields = ["id", "case", "name", "content_type", "size", "sha256", "uploaded_at"]
+
+
+class EvidenceUpload(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class CaseEvidence(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(responses=EvidenceOutput(many=True))
+    def get(self, request, pk: int):
+        case = get_case_for(request.user, pk)
+        return Response(
+            {"results": EvidenceOutput(case.evidence.all(), many=True).data, "next": None, "previous": None}
+        )
+
+    @extend_schema(request={"multipart/form-data": EvidenceUpload}, responses={201: EvidenceOutput})
+    def post(self, request, pk: int):
+        case = get_case_for(request.user, pk)
+        data = EvidenceUpload(data=request.data)
+        data.is_valid(raise_exception=True)
+        evidence = services.add_evidence(case, data.validated_data["file"], actor=request.user)
+        return Response(EvidenceOutput(evidence).data, status=status.HTTP_201_CREATED)
+
+
+class EvidenceDownload(APIView):
+    """The file, for those who see its case, checked against its SHA-256 first."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        evidence = Evidence.objects.filter(pk=pk).first()
+        if evidence is None:
+            raise Http404
+        get_case_for(request.user, evidence.case_id)
+        response = HttpResponse(services.read_evidence(evidence), content_type=evidence.content_type)
+        response["Content-Disposition"] = f'attachment; filename="evidence-{evidence.pk}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class LeadInput(serializers.Serializer):
+    number = serializers.CharField(max_length=40)
+    name = serializers.CharField(max_length=100)
+    status = serializers.ChoiceField(choices=list(services.SUGGESTED_FINDING))
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False)
+    employer = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
+
+
+class LeadOutput(serializers.Serializer):
+    case = serializers.IntegerField(source="pk")
+    number = serializers.CharField()
+
+
+class LeadFromVerification(APIView):
+    @extend_schema(request=LeadInput, responses={201: LeadOutput})
+    def post(self, request):
+        data = LeadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.lead_from_verification(actor=request.user, **data.validated_data)
+        return Response(LeadOutput(case).data, status=status.HTTP_201_CREATED)

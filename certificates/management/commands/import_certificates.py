@@ -1,0 +1,42 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from certificates.importer import import_file
+
+
+class Command(BaseCommand):
+    help = "Import the certificate registry from a CSV or XLSX file (header of DESIGN §7), upserting by number."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, *args, file, **options):
+        path = Path(file)
+        if not path.exists():
+            raise CommandError(f"No such file: {file}")
+        tty = sys.stderr.isatty()
+
+        def progress(report):
+            if tty:
+                sys.stderr.write(
+                    f"\r  {report.read:,} rows read, {report.imported:,} imported, {len(report.rejected):,} rejected"
+                )
+                sys.stderr.flush()
+
+        try:
+            report = import_file(path, progress=progress)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        if tty:
+            sys.stderr.write("\n")
+        for line, reason in report.rejected[:1000]:
+            self.stderr.write(f"line {line}: {reason}")
+        if len(report.rejected) > 1000:
+            self.stderr.write(f"… and {len(report.rejected) - 1000:,} more rejected rows")
+        self.stdout.write(
+            f"{report.imported:,} certificates imported, {len(report.rejected):,} rows rejected of {report.read:,}."
+        )
+        if report.rejected:
+            sys.exit(2)  # the good rows are kept; the exit code says some were not

@@ -1,0 +1,125 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    """The eleven categories of the 特种作业目录."""
+
+    ELECTRICAL = "electrical", _("电工作业")
+    WELDING = "welding", _("焊接与热切割作业")
+    HEIGHT = "height", _("高处作业")
+    REFRIGERATION = "refrigeration", _("制冷与空调作业")
+    COAL_MINE = "coal_mine", _("煤矿安全作业")
+    METAL_MINE = "metal_mine", _("金属非金属矿山安全作业")
+    PETROLEUM = "petroleum", _("石油天然气安全作业")
+    METALLURGY = "metallurgy", _("冶金（有色）生产安全作业")
+    HAZARDOUS_CHEMICALS = "hazardous_chemicals", _("危险化学品安全作业")
+    FIREWORKS = "fireworks", _("烟花爆竹安全作业")
+    OTHER = "other", _("安全监管总局认定的其他作业")
+
+
+CATEGORY_BY_NAME = {str(label): value for value, label in Category.choices} | {
+    value: value for value in Category.values
+}
+
+VALIDITY_YEARS = 6  # 特种作业操作证有效期6年
+REVIEW_YEARS = 3  # 每3年复审1次
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class Certificate(models.Model):
+    class Status(models.TextChoices):
+        VALID = "valid", _("valid")
+        REVOKED = "revoked", _("revoked")
+
+    number = models.CharField(_("certificate number"), max_length=40, unique=True)
+    holder_name = models.CharField(_("holder"), max_length=100)
+    id_hash = models.CharField(max_length=64, db_index=True)
+    id_masked = models.CharField(max_length=18)
+    category = models.CharField(_("category"), max_length=24, choices=Category.choices)
+    item = models.CharField(_("operation item"), max_length=100)
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("expires on"))
+    reviewed_on = models.DateField(_("last review"), null=True, blank=True)
+    authority = models.CharField(_("issuing authority"), max_length=100)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VALID)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class RosterCheck(models.Model):
+    """A roster verified through the web page, kept so that its results can be downloaded."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=200)
+    employer = models.CharField(max_length=200, blank=True)
+    results = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class Tip(models.Model):
+    """举报 (12350): a tip from the public, a lead in the city's regulator, a tracking code."""
+
+    code = models.CharField(max_length=24, unique=True)
+    case = models.OneToOneField("cases.Case", models.CASCADE, related_name="tip")
+    what = models.TextField(max_length=4000)
+    contact = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Evidence(models.Model):
+    """An evidence file of a case (or of the tip that started it), kept outside the static root."""
+
+    case = models.ForeignKey("cases.Case", models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to="evidence/%Y/%m/")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadProposal(models.Model):
+    """What a failed verification suggests to the officer who opens the lead: this person, this finding."""
+
+    case = models.OneToOneField("cases.Case", models.CASCADE, related_name="lead_proposal")
+    name = models.CharField(max_length=100)
+    certificate_number = models.CharField(max_length=40)
+    verification = models.CharField(max_length=20)
+    finding_kind = models.CharField(max_length=24)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.certificate_number}"

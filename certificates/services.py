@@ -1,0 +1,187 @@
+"""Tips from the public, evidence files, leads from failed verifications, and the rate limits of
+the public pages."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from agencies import jurisdiction
+from agencies.models import Agency, Region
+from cases import actions
+from cases.models import Case, CaseStatus
+from cases.rules import may
+from notifications import recipients
+from notifications.outbox import notify
+
+from .models import Evidence, LeadProposal, Tip
+
+# --- rate limits of the public pages ---------------------------------------------------------
+
+
+def allow(kind: str, address: str, limit: int, window: int = 3600) -> bool:
+    """At most `limit` calls of `kind` per client address per window (shared through the cache)."""
+    key = f"rate:{kind}:{address}"
+    if cache.add(key, 1, timeout=window):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        return True
+    return count <= limit
+
+
+def client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+# --- evidence files --------------------------------------------------------------------------
+
+SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def store_evidence(case: Case, upload, *, by=None) -> Evidence:
+    """Check size and type (by content, not by name), hash while reading, keep outside static."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError({"file": [_("A file may be at most %(mb)s MB.") % {"mb": limit // (1024 * 1024)}]})
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = next((t for sig, t in SIGNATURES.items() if head.startswith(sig)), None)
+    if content_type is None:
+        raise ValidationError({"file": [_("Only PDF, PNG and JPEG files are accepted.")]})
+    digest, data = hashlib.sha256(), bytearray()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        data.extend(chunk)
+    evidence = Evidence(
+        case=case,
+        name=upload.name[-200:],
+        content_type=content_type,
+        size=len(data),
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+    )
+    evidence.file.save(f"{secrets.token_hex(16)}", ContentFile(bytes(data)), save=False)
+    evidence.save()
+    return evidence
+
+
+def read_evidence(evidence: Evidence) -> bytes:
+    """The file's bytes, only if they still hash to what was recorded at upload."""
+    from cases.errors import Conflict
+
+    with evidence.file.open("rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != evidence.sha256:
+        raise Conflict(
+            "integrity", _("This file no longer matches the fingerprint taken at upload; it was changed on disk.")
+        )
+    return data
+
+
+@transaction.atomic
+def add_evidence(case: Case, upload, *, actor) -> Evidence:
+    locked = Case.objects.select_for_update(of=("self",)).select_related("region", "agency").get(pk=case.pk)
+    if not may(actor, locked, "add_person"):  # the handlers and the head, as for persons
+        raise PermissionDenied(_("Only the case's handlers and head add evidence."))
+    evidence = store_evidence(locked, upload, by=actor)
+    from cases.events import record_event
+
+    record_event(
+        locked,
+        action="add_evidence",
+        actor=actor,
+        agency=locked.agency,
+        from_status=locked.status,
+        to_status=locked.status,
+        data={"evidence": evidence.pk, "name": evidence.name, "sha256": evidence.sha256, "size": evidence.size},
+    )
+    return evidence
+
+
+# --- tips ------------------------------------------------------------------------------------
+
+COARSE = {
+    CaseStatus.LEAD: "received",
+    CaseStatus.OPEN: "handling",
+    CaseStatus.CLOSED: "concluded",
+    CaseStatus.DECLINED: "concluded",
+}
+
+
+@transaction.atomic
+def register_tip(*, city: Region, what: str, party_kind: str, party_name: str, contact: str = "", files=()) -> Tip:
+    """举报: a lead in the city's work-safety regulator; the tipster keeps a tracking code."""
+    regulator = Agency.objects.filter(kind=Agency.Kind.SAFETY_REGULATOR, region=city).first()
+    if regulator is None:
+        raise ValidationError({"city": [_("Choose a city.")]})
+    party = {"kind": party_kind, "name": party_name or _("to be identified")}
+    if party_kind == "website":
+        party["url"] = "http://unknown.invalid/"
+    # A tipster cannot be asked for a credit code: the organisation is named, its code comes later.
+    case = actions.create_case(
+        actor=None, agency=regulator, source="tip", region=city, party=party, summary=what, strict_party=False
+    )
+    tip = Tip.objects.create(code=secrets.token_urlsafe(12), case=case, what=what, contact=contact)
+    for upload in files:
+        store_evidence(case, upload)
+    notify(
+        recipients.members(regulator.pk),
+        kind="tip_received",
+        title=_("Tip received: lead %(case)s") % {"case": case.number},
+        case=case,
+    )
+    return tip
+
+
+def tip_status(code: str) -> str | None:
+    tip = Tip.objects.select_related("case").filter(code=code).first()
+    return COARSE[tip.case.status] if tip else None
+
+
+# --- a lead from a failed verification -------------------------------------------------------
+
+SUGGESTED_FINDING = {
+    "not_found": "forged_certificate",
+    "revoked": "forged_certificate",
+    "name_mismatch": "lent_certificate",
+    "expired": "lent_certificate",
+}
+
+
+@transaction.atomic
+def lead_from_verification(
+    *, actor, region: Region | None, number: str, name: str, status: str, employer: str = "", credit_code: str = ""
+) -> Case:
+    if status not in SUGGESTED_FINDING:
+        raise ValidationError({"status": [_("Only a failed verification opens a lead.")]})
+    home = next(
+        (m.agency for m in jurisdiction.memberships_of(actor) if m.agency.kind in actions.CASE_OWNER_KINDS), None
+    )
+    if home is None:
+        raise PermissionDenied(_("Only officers and heads of a regulator can open cases."))
+    region = region or (home.region if home.region.level == "city" else None)
+    if region is None:
+        raise ValidationError({"region": [_("Choose the region of the lead.")]})
+    party = {"kind": "employer", "name": employer or _("the employer of %(name)s") % {"name": name}}
+    if credit_code:
+        party["credit_code"] = credit_code
+    summary = _("Certificate %(number)s of %(name)s: verification says %(status)s.") % {
+        "number": number,
+        "name": name,
+        "status": status,
+    }
+    case = actions.create_case(
+        actor=actor, source="verification", region=region, party=party, summary=summary, strict_party=bool(credit_code)
+    )
+    LeadProposal.objects.create(
+        case=case, name=name, certificate_number=number, verification=status, finding_kind=SUGGESTED_FINDING[status]
+    )
+    return case

@@ -1,0 +1,253 @@
+"""证书: certificate checks for officials (single and roster), and the public check and tip line."""
+
+import csv
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from agencies.models import Region
+from cases.kinds import PartyKind
+
+from . import services
+from .models import RosterCheck
+from .verify import MAX_ITEMS, verify
+
+
+def labels():
+    return {
+        "valid": _("valid"),
+        "expired": _("expired"),
+        "review_overdue": _("review overdue"),
+        "revoked": _("revoked"),
+        "not_found": _("not found in the registry"),
+        "name_mismatch": _("the name does not match"),
+    }
+
+
+def _read_roster(upload) -> list[dict]:
+    """number,name rows of a CSV or XLSX roster (a header row is skipped if present)."""
+    name = upload.name.lower()
+    rows: list[list[str]] = []
+    if name.endswith((".xlsx", ".xlsm")):
+        from openpyxl import load_workbook
+
+        wb = load_workbook(upload, read_only=True, data_only=True)
+        rows = [["" if v is None else str(v).strip() for v in r[:2]] for r in wb.active.iter_rows(values_only=True)]
+        wb.close()
+    elif name.endswith(".csv"):
+        text = upload.read().decode("utf-8-sig", errors="replace")
+        rows = [[c.strip() for c in r[:2]] for r in csv.reader(io.StringIO(text))]
+    else:
+        raise ValidationError(_("Upload the roster as .xlsx or .csv with the columns number and name."))
+    if rows and rows[0] and rows[0][0].lower() in ("number", "证书编号", "证号"):
+        rows = rows[1:]
+    items = [{"number": r[0], "name": r[1]} for r in rows if len(r) >= 2 and r[0] and r[1]]
+    if not items:
+        raise ValidationError(_("The roster has no rows with both a certificate number and a name."))
+    if len(items) > MAX_ITEMS:
+        raise ValidationError(_("At most %(max)s rows a roster; split it.") % {"max": f"{MAX_ITEMS:,}"})
+    return items
+
+
+@login_required
+def check(request):
+    result = None
+    if request.method == "POST":
+        number, name = request.POST.get("number", "").strip()[:40], request.POST.get("name", "").strip()[:100]
+        if number and name:
+            result = verify([{"number": number, "name": name}])[0]
+        else:
+            messages.error(request, _("Enter both the certificate number and the holder's name."))
+    return render(request, "certificates/check.html", {"result": result, "labels": labels()})
+
+
+@login_required
+def roster(request):
+    if request.method == "POST" and request.FILES.get("roster"):
+        try:
+            items = _read_roster(request.FILES["roster"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("certificates:roster:index")
+        results = verify(items)
+        saved = RosterCheck.objects.create(
+            user=request.user,
+            filename=request.FILES["roster"].name[:200],
+            employer=request.POST.get("employer", "")[:200],
+            results=results,
+        )
+        return redirect("certificates:roster:result", pk=saved.pk)
+    return render(
+        request,
+        "certificates/roster.html",
+        {"max": MAX_ITEMS, "recent": RosterCheck.objects.filter(user=request.user)[:10]},
+    )
+
+
+def _own_roster(request, pk) -> RosterCheck:
+    saved = RosterCheck.objects.filter(pk=pk, user=request.user).first()
+    if saved is None:
+        raise Http404
+    return saved
+
+
+@login_required
+def roster_result(request, pk):
+    saved = _own_roster(request, pk)
+    counts: dict[str, int] = {}
+    for row in saved.results:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    failed = [(i, row) for i, row in enumerate(saved.results) if row["status"] in services.SUGGESTED_FINDING]
+    return render(
+        request,
+        "certificates/roster_result.html",
+        {"saved": saved, "counts": counts, "failed": failed[:1000], "labels": labels(), "total": len(saved.results)},
+    )
+
+
+@login_required
+def roster_download(request, pk):
+    from openpyxl import Workbook
+
+    saved = _own_roster(request, pk)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("核验结果")
+    ws.append(["证书编号", "姓名", "核验结果", "status"])
+    names = labels()
+    for row in saved.results:
+        ws.append([row["number"], row["name"], str(names[row["status"]]), row["status"]])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="roster-{saved.pk}-results.xlsx"'
+    return response
+
+
+@login_required
+def roster_lead(request, pk, row):
+    """One click: a lead (source verification) with the person and the finding proposed."""
+    saved = _own_roster(request, pk)
+    if request.method != "POST" or not 0 <= row < len(saved.results):
+        raise Http404
+    item = saved.results[row]
+    try:
+        case = services.lead_from_verification(
+            actor=request.user,
+            region=None,
+            number=item["number"],
+            name=item["name"],
+            status=item["status"],
+            employer=saved.employer,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("certificates:roster:result", pk=saved.pk)
+    messages.success(
+        request,
+        _("Lead %(case)s opened; open the case and confirm the proposed person and finding.") % {"case": case.number},
+    )
+    return redirect("cases:case:detail", pk=case.pk)
+
+
+# --- public pages (no login) ----------------------------------------------------------------
+
+
+def _limited(request, kind: str, limit: int):
+    if services.allow(kind, services.client_address(request), limit):
+        return None
+    return render(request, "certificates/public_limited.html", {"limit": limit}, status=429)
+
+
+def public_check(request):
+    result = None
+    if request.method == "POST":
+        refused = _limited(request, "check", settings.PUBLIC_CHECKS_PER_HOUR)
+        if refused:
+            return refused
+        number, name = request.POST.get("number", "").strip()[:40], request.POST.get("name", "").strip()[:100]
+        # The status only, never the holder's data.
+        result = verify([{"number": number, "name": name}])[0]["status"] if number and name else "missing"
+    return render(request, "certificates/public_check.html", {"result": result, "labels": labels()})
+
+
+def public_tip(request):
+    errors, values = {}, {}
+    if request.method == "POST":
+        refused = _limited(request, "tip", settings.PUBLIC_TIPS_PER_HOUR)
+        if refused:
+            return refused
+        values = request.POST
+        city = Region.objects.filter(code=values.get("city", ""), level="city").first()
+        what = values.get("what", "").strip()
+        if not what:
+            errors["what"] = _("Tell us what happened.")
+        elif len(what) > 4000:
+            errors["what"] = _("At most 4,000 characters.")
+        if city is None:
+            errors["city"] = _("Choose a city.")
+        kind = values.get("party_kind") if values.get("party_kind") in PartyKind.values else PartyKind.EMPLOYER
+        files = request.FILES.getlist("evidence")[:5]
+        if not errors:
+            try:
+                tip = services.register_tip(
+                    city=city,
+                    what=what,
+                    party_kind=kind,
+                    party_name=values.get("party_name", "")[:200],
+                    contact=values.get("contact", "")[:100],
+                    files=files,
+                )
+            except ValidationError as exc:
+                errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+            except PermissionDenied:
+                raise
+            else:
+                return render(request, "certificates/public_tip_done.html", {"code": tip.code})
+    return render(
+        request,
+        "certificates/public_tip.html",
+        {
+            "errors": errors,
+            "values": values,
+            "cities": Region.objects.filter(level="city").order_by("code"),
+            "kinds": PartyKind.choices,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def public_track(request):
+    code = request.GET.get("code", "").strip()[:24]
+    state = services.tip_status(code) if code else None
+    names = {"received": _("received"), "handling": _("being handled"), "concluded": _("concluded")}
+    return render(
+        request,
+        "certificates/public_track.html",
+        {"code": code, "state": state, "label": names.get(state)},
+        status=404 if code and state is None else 200,
+    )
+
+
+@login_required
+def case_evidence(request, pk):
+    """Upload an evidence file from the case page (handlers and head)."""
+    from cases.access import get_case_for
+    from cases.errors import Conflict
+
+    case = get_case_for(request.user, pk)
+    if request.method == "POST" and request.FILES.get("file"):
+        try:
+            services.add_evidence(case, request.FILES["file"], actor=request.user)
+        except (ValidationError, Conflict) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Evidence added."))
+    return redirect("cases:case:detail", pk=case.pk)
