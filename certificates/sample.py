@@ -9,7 +9,12 @@ from cases.sample import SURNAMES, make_id_number
 
 from .models import Category, Certificate, add_years
 
-ITEMS = {"electrical": "低压电工作业", "welding": "熔化焊接与热切割作业", "height": "登高架设作业", "refrigeration": "制冷与空调设备运行操作作业"}
+ITEMS = {
+    "electrical": "低压电工作业",
+    "welding": "熔化焊接与热切割作业",
+    "height": "登高架设作业",
+    "refrigeration": "制冷与空调设备运行操作作业",
+}
 
 
 def create_sample_certificates(n: int, *, seed: int = 2018, batch: int = 5_000) -> int:
@@ -25,7 +30,9 @@ def create_sample_certificates(n: int, *, seed: int = 2018, batch: int = 5_000) 
         rows.append(
             Certificate(
                 number=f"D{id_number}",
-                holder_name=rng.choice(SURNAMES) + rng.choice("伟芳娜敏静强磊军洋勇艳杰涛明超华") + rng.choice("一二三文武国建华明"),
+                holder_name=rng.choice(SURNAMES)
+                + rng.choice("伟芳娜敏静强磊军洋勇艳杰涛明超华")
+                + rng.choice("一二三文武国建华明"),
                 id_hash=id_hash(id_number),
                 id_masked=mask_id_number(id_number),
                 category=category if category in Category.values else "other",

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from agencies.models import Region
 from cases.kinds import PartyKind
@@ -227,7 +228,7 @@ def public_tip(request):
 def public_track(request):
     code = request.GET.get("code", "").strip()[:24]
     state = services.tip_status(code) if code else None
-    names = {"received": _("received"), "handling": _("being handled"), "concluded": _("concluded")}
+    names = {"received": pgettext("tip", "received"), "handling": _("being handled"), "concluded": _("concluded")}
     return render(
         request,
         "certificates/public_track.html",

@@ -94,4 +94,9 @@ def test_sample_certificates_are_well_formed_and_idempotent():
     call_command("seed_demo", certificates=50, verbosity=0)
     assert Certificate.objects.count() == 50
     one = Certificate.objects.order_by("number").first()
-    assert verify([{"number": one.number, "name": one.holder_name}])[0]["status"] in ("valid", "review_overdue", "expired", "revoked")
+    assert verify([{"number": one.number, "name": one.holder_name}])[0]["status"] in (
+        "valid",
+        "review_overdue",
+        "expired",
+        "revoked",
+    )
