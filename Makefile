@@ -11,7 +11,7 @@ PORT ?= 8000
 # The embedded default is for local work: DEBUG on unless the caller says otherwise.
 export DEBUG ?= 1
 
-.PHONY: run test check install migrate seed clean
+.PHONY: run test check bench install migrate seed clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: seed
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks on PostgreSQL and Redis (DATABASE_URL, REDIS_URL); writes bench/results.json and .md.
+bench: $(STAMP)
+	$(PY) -m bench.run
 
 check: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -48,3 +48,23 @@ class AgencyList(generics.ListAPIView):
         if self.request.query_params.get("region"):
             qs = qs.filter(region_id=self.request.query_params["region"])
         return qs
+
+
+class MeOutput(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField()
+    memberships = serializers.ListField(child=serializers.DictField())
+
+
+class Me(generics.GenericAPIView):
+    """Who the caller is: their agencies and roles (also the cheapest authenticated endpoint)."""
+
+    serializer_class = MeOutput
+
+    def get(self, request):
+        from rest_framework.response import Response
+
+        from .jurisdiction import memberships_of
+
+        members = [{"agency": m.agency.slug, "role": m.role} for m in memberships_of(request.user)]
+        return Response({"username": request.user.username, "name": request.user.get_full_name(), "memberships": members})

@@ -22,6 +22,17 @@ def memberships_of(user) -> list[Membership]:
     return cached
 
 
+def with_memberships(users) -> list:
+    """The users, their memberships loaded in one query (for many visibility checks at once)."""
+    users = list(users)
+    by_user: dict[int, list] = {u.pk: [] for u in users}
+    for m in Membership.objects.filter(user__in=users).select_related("agency__region"):
+        by_user[m.user_id].append(m)
+    for u in users:
+        u._xj_memberships = by_user[u.pk]
+    return users
+
+
 def agency_ids_of(user) -> set[int]:
     return {m.agency_id for m in memberships_of(user)}
 

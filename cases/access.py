@@ -64,6 +64,13 @@ def get_case_for(user, pk) -> Case:
 
 
 def can_see_case(user, case: Case) -> bool:
+    """From the user's memberships when they settle it (own agency, supervisor over the region);
+    by the full visibility query otherwise."""
+    for m in jurisdiction.memberships_of(user):
+        if m.agency_id == case.agency_id:
+            return True
+        if m.role == "supervisor" and m.agency.kind == Agency.Kind.COMMITTEE_OFFICE and case.region.path.startswith(m.agency.region.path):
+            return True
     return cases_visible_to(user).filter(pk=case.pk).exists()
 
 

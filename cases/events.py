@@ -36,17 +36,17 @@ def _digest(event: Event) -> str:
     return hashlib.sha256(_canonical(body).encode()).hexdigest()
 
 
-def record_event(
-    case: Case, *, action: str, actor, agency=None, from_status="", to_status="", data=None, referral=None
+def build_event(
+    case: Case, *, action: str, actor, agency=None, from_status="", to_status="", data=None, referral=None, at=None
 ) -> Event:
-    """Append one event. The caller holds the case row lock, so the chain cannot fork."""
+    """The next event of the case's chain, hashed, not yet saved; the case's head moves in memory."""
     event = Event(
         case=case,
         seq=case.event_count + 1,
         action=action,
         actor=actor,
         agency=agency,
-        at=timezone.now(),
+        at=at or timezone.now(),
         from_status=from_status,
         to_status=to_status,
         # Round-trip through JSON so that what is hashed is exactly what the database returns.
@@ -55,9 +55,19 @@ def record_event(
         prev_hash=case.last_event_hash,
     )
     event.hash = _digest(event)
+    case.event_count, case.last_event_hash = event.seq, event.hash
+    return event
+
+
+def record_event(
+    case: Case, *, action: str, actor, agency=None, from_status="", to_status="", data=None, referral=None
+) -> Event:
+    """Append one event. The caller holds the case row lock, so the chain cannot fork."""
+    event = build_event(
+        case, action=action, actor=actor, agency=agency, from_status=from_status, to_status=to_status, data=data, referral=referral
+    )
     event.save()
     Case.objects.filter(pk=case.pk).update(event_count=event.seq, last_event_hash=event.hash)
-    case.event_count, case.last_event_hash = event.seq, event.hash
     return event
 
 

@@ -23,20 +23,36 @@ class ItemInput(serializers.Serializer):
 
 
 class VerifyInput(serializers.Serializer):
+    """{"items": [{"number", "name"}, …]}, at most 10,000. Checked by hand rather than by 10,000
+    nested serializers: the same rules and messages, a fraction of the time (issue 8, B5)."""
+
     items = ItemInput(many=True, allow_empty=False)
 
     def to_internal_value(self, data):
         items = data.get("items") if isinstance(data, dict) else None
-        if isinstance(items, list) and len(items) > MAX_ITEMS:
+        if not isinstance(items, list) or not items:
+            raise serializers.ValidationError({"items": [_("Send a non-empty list of {\"number\", \"name\"} items.")]})
+        if len(items) > MAX_ITEMS:
             raise serializers.ValidationError(
-                {
-                    "items": [
-                        _("At most %(max)s items a request (this one has %(n)s); split the roster.")
-                        % {"max": f"{MAX_ITEMS:,}", "n": f"{len(items):,}"}
-                    ]
-                }
+                {"items": [_("At most %(max)s items a request (this one has %(n)s); split the roster.") % {"max": f"{MAX_ITEMS:,}", "n": f"{len(items):,}"}]}
             )
-        return super().to_internal_value(data)
+        errors, clean = {}, []
+        for index, item in enumerate(items):
+            number = item.get("number") if isinstance(item, dict) else None
+            name = item.get("name") if isinstance(item, dict) else None
+            problems = {}
+            for field, value, limit in (("number", number, 40), ("name", name, 100)):
+                if not isinstance(value, str) or not value.strip():
+                    problems[field] = [_("This field is required.")]
+                elif len(value) > limit or "\x00" in value:
+                    problems[field] = [_("At most %(n)s characters, and no NUL.") % {"n": limit}]
+            if problems:
+                errors[str(index)] = problems
+            else:
+                clean.append({"number": number, "name": name})
+        if errors:
+            raise serializers.ValidationError({"items": errors})
+        return {"items": clean}
 
 
 class ResultOutput(serializers.Serializer):

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from agencies.api import AgencyList, RegionList
+from agencies.api import AgencyList, Me, RegionList
 from cases.api import views as cases
 from cases.api.serializers import CASE_ACTION_INPUTS, TakedownBlockInput, TakedownRefuseInput
 from certificates import api as certificates
@@ -17,6 +17,7 @@ CASE_ACTIONS = CASE_ACTION_INPUTS | {"propose_referral": (workflows.ProposeRefer
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("me/", Me.as_view(), name="api-me"),
     path("regions/", RegionList.as_view(), name="api-regions"),
     path("agencies/", AgencyList.as_view(), name="api-agencies"),
     path("cases/", cases.CaseListCreate.as_view(), name="api-cases"),

@@ -195,7 +195,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # Each open WebSocket may hold a pooled connection while it waits: size the pool for
+            # the connections one process serves (redis-py's default of 100 refuses the 101st).
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": envint("REDIS_MAX_CONNECTIONS", 2000, minimum=10)}]},
         }
     }
 else:

@@ -48,7 +48,8 @@ RULES = {
 
 def announce(kind: str, *, case, referral=None, body: str = "", **extra) -> list:
     """Write the notifications of one event, if the event kind tells anyone."""
-    from cases.access import cases_visible_to
+    from agencies.jurisdiction import with_memberships
+    from cases.access import can_see_case
 
     rule = RULES.get(kind)
     if rule is None:
@@ -56,7 +57,7 @@ def announce(kind: str, *, case, referral=None, body: str = "", **extra) -> list
     people = list(rule.who(case, referral, extra))
     about_case = kind != "takedown_requested"  # the cyberspace office sees the takedown, not the case
     if about_case:
-        people = [u for u in people if cases_visible_to(u).filter(pk=case.pk).exists()]
+        people = [u for u in with_memberships(people) if can_see_case(u, case)]
     values = {
         "case": case.number,
         "number": referral.number if referral else "",

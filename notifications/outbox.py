@@ -64,15 +64,20 @@ def push(rows: list[Notification]) -> int:
     """Send each row to its recipient's group. A channel layer that is down loses nothing: the
     rows are kept and a client reconnecting with ?since= receives them."""
     layer = get_channel_layer()
-    sent = 0
-    for n in rows:
-        try:
-            async_to_sync(layer.group_send)(group_name(n.recipient_id), {"type": "notify", "message": payload(n)})
+    messages = [(group_name(n.recipient_id), {"type": "notify", "message": payload(n)}) for n in rows]
+
+    async def send_all() -> int:
+        sent = 0
+        for group, message in messages:
+            await layer.group_send(group, message)
             sent += 1
-        except Exception:  # Redis down or unreachable: the outbox row stays for catch-up
-            logger.warning("Push of notification %s failed; kept for catch-up", n.pk, exc_info=True)
-            break
-    return sent
+        return sent
+
+    try:
+        return async_to_sync(send_all)()  # one hop into the event loop for the whole batch
+    except Exception:  # Redis down or unreachable: the outbox rows stay for catch-up
+        logger.warning("Push of %s notification(s) failed; kept for catch-up", len(rows), exc_info=True)
+        return 0
 
 
 def email(rows: list[Notification]) -> int:

@@ -1,0 +1,50 @@
+"""A thousand WebSocket clients: connect, then print each notification's arrival time as JSON lines."""
+
+import asyncio
+import json
+import sys
+import time
+
+import websockets
+
+
+async def client(url: str, out, ready: asyncio.Event, counter: list[int], total: int):
+    async with websockets.connect(url, max_queue=None, open_timeout=60) as ws:
+        await ws.recv()  # the unread count: connected and subscribed
+        counter[0] += 1
+        if counter[0] == total:
+            ready.set()
+        async for raw in ws:
+            message = json.loads(raw)
+            if message.get("type") == "notification":
+                out.write(json.dumps({"id": message["id"], "at": time.time()}) + "\n")
+                out.flush()
+
+
+async def main(port: int, tokens: list[str], seconds: float):
+    ready, counter = asyncio.Event(), [0]
+    tasks = []
+    for token in tokens:
+        tasks.append(
+            asyncio.create_task(
+                client(
+                    f"ws://127.0.0.1:{port}/ws/notifications/?token={token}", sys.stdout, ready, counter, len(tokens)
+                )
+            )
+        )
+        if len(tasks) % 100 == 0:
+            await asyncio.sleep(0.05)
+    try:
+        await asyncio.wait_for(ready.wait(), timeout=90)
+    except TimeoutError:
+        pass  # report how many made it; the bench says so beside the figure
+    sys.stdout.write(json.dumps({"ready": counter[0]}) + "\n")
+    sys.stdout.flush()
+    await asyncio.sleep(seconds)
+    for task in tasks:
+        task.cancel()
+
+
+if __name__ == "__main__":
+    port, seconds = int(sys.argv[1]), float(sys.argv[2])
+    asyncio.run(main(port, sys.stdin.read().split(), seconds))
