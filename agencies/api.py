@@ -67,4 +67,6 @@ class Me(generics.GenericAPIView):
         from .jurisdiction import memberships_of
 
         members = [{"agency": m.agency.slug, "role": m.role} for m in memberships_of(request.user)]
-        return Response({"username": request.user.username, "name": request.user.get_full_name(), "memberships": members})
+        return Response(
+            {"username": request.user.username, "name": request.user.get_full_name(), "memberships": members}
+        )

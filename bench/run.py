@@ -429,8 +429,8 @@ def b4_push():
         value,
         p(bare, 99),
         "≤ 100 ms",
-        value <= 100 and len(latencies) >= 950,
-        note=f"p50 {p(latencies, 50) if latencies else 0:.1f} ms; {len(latencies)} of 1,000 receipts; bare Redis p50 {p(bare, 50):.2f} ms",
+        value <= 100 and connected == 1000 and len(latencies) >= 950,
+        note=f"p50 {p(latencies, 50) if latencies else 0:.1f} ms; {connected} of 1,000 clients connected, {len(latencies)} receipts; bare Redis p50 {p(bare, 50):.2f} ms",
     )
 
 

@@ -64,7 +64,14 @@ def record_event(
 ) -> Event:
     """Append one event. The caller holds the case row lock, so the chain cannot fork."""
     event = build_event(
-        case, action=action, actor=actor, agency=agency, from_status=from_status, to_status=to_status, data=data, referral=referral
+        case,
+        action=action,
+        actor=actor,
+        agency=agency,
+        from_status=from_status,
+        to_status=to_status,
+        data=data,
+        referral=referral,
     )
     event.save()
     Case.objects.filter(pk=case.pk).update(event_count=event.seq, last_event_hash=event.hash)

@@ -31,10 +31,15 @@ class VerifyInput(serializers.Serializer):
     def to_internal_value(self, data):
         items = data.get("items") if isinstance(data, dict) else None
         if not isinstance(items, list) or not items:
-            raise serializers.ValidationError({"items": [_("Send a non-empty list of {\"number\", \"name\"} items.")]})
+            raise serializers.ValidationError({"items": [_('Send a non-empty list of {"number", "name"} items.')]})
         if len(items) > MAX_ITEMS:
             raise serializers.ValidationError(
-                {"items": [_("At most %(max)s items a request (this one has %(n)s); split the roster.") % {"max": f"{MAX_ITEMS:,}", "n": f"{len(items):,}"}]}
+                {
+                    "items": [
+                        _("At most %(max)s items a request (this one has %(n)s); split the roster.")
+                        % {"max": f"{MAX_ITEMS:,}", "n": f"{len(items):,}"}
+                    ]
+                }
             )
         errors, clean = {}, []
         for index, item in enumerate(items):

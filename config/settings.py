@@ -197,7 +197,9 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # Each open WebSocket may hold a pooled connection while it waits: size the pool for
             # the connections one process serves (redis-py's default of 100 refuses the 101st).
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": envint("REDIS_MAX_CONNECTIONS", 2000, minimum=10)}]},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "max_connections": envint("REDIS_MAX_CONNECTIONS", 2000, minimum=10)}]
+            },
         }
     }
 else:

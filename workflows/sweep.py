@@ -46,17 +46,21 @@ class Recipients:
             if who is Notify.SUPERVISORS:
                 people += self._get(("sup", case.region_id), lambda: recipients.supervisors(case))
             elif who is Notify.POLICE_HEAD and referral:
-                people += self._get(("ph", referral.police_agency_id), lambda: recipients.heads(referral.police_agency_id))
+                people += self._get(
+                    ("ph", referral.police_agency_id), lambda: recipients.heads(referral.police_agency_id)
+                )
             elif who is Notify.PROCURATORATE and referral:
                 people += self._get(
                     ("proc", referral.police_agency_id),
-                    lambda: recipients.procuratorate_of(Agency.objects.select_related("region").get(pk=referral.police_agency_id)),
+                    lambda: recipients.procuratorate_of(
+                        Agency.objects.select_related("region").get(pk=referral.police_agency_id)
+                    ),
                 )
             elif who is Notify.AGENCY_HEAD:
                 people += self._get(("head", case.agency_id), lambda: recipients.heads(case.agency_id))
             elif who is Notify.SUPERVISORS_ABOVE and deadline.listing_id:
                 region = deadline.listing.agency.region
-                people += self._get(("above", region.code), lambda: recipients.supervisors_above(region))
+                people += self._get(("above", region.code), lambda region=region: recipients.supervisors_above(region))
         seen, out = set(), []
         for user in people:
             if user.pk not in seen:
@@ -71,7 +75,10 @@ def escalate_batch(due: list[tuple[int, int]], now, who: Recipients) -> int:
         case_ids = sorted({case_id for _pk, case_id in due})
         cases = {
             c.pk: c
-            for c in Case.objects.select_for_update(of=("self",)).select_related("region", "agency").filter(pk__in=case_ids).order_by("pk")
+            for c in Case.objects.select_for_update(of=("self",))
+            .select_related("region", "agency")
+            .filter(pk__in=case_ids)
+            .order_by("pk")
         }
         deadlines = list(
             Deadline.objects.select_for_update(skip_locked=True, of=("self",))
@@ -108,7 +115,12 @@ def escalate_batch(due: list[tuple[int, int]], now, who: Recipients) -> int:
             touched[case.pk] = case
             title = _("Missed deadline: %(step)s (%(subject)s)") % {"step": step.label, "subject": subject}
             body = _("Due %(due)s.") % {"due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")}
-            notes += [Notification(recipient=u, kind="escalation", title=title[:200], body=body, case=case, referral=deadline.referral) for u in people]
+            notes += [
+                Notification(
+                    recipient=u, kind="escalation", title=title[:200], body=body, case=case, referral=deadline.referral
+                )
+                for u in people
+            ]
         Event.objects.bulk_create(events)
         for case in touched.values():
             Case.objects.filter(pk=case.pk).update(event_count=case.event_count, last_event_hash=case.last_event_hash)
