@@ -22,10 +22,11 @@ async def client(url: str, out, ready: asyncio.Event, counter: list[int], total:
                 out.flush()
 
 
-async def main(port: int, tokens: list[str], seconds: float):
+async def main(ports: list[int], tokens: list[str], seconds: float):
     ready, counter = asyncio.Event(), [0]
     tasks = []
-    for token in tokens:
+    for i, token in enumerate(tokens):
+        port = ports[i % len(ports)]  # spread over the ASGI processes, as a proxy would
         tasks.append(
             asyncio.create_task(
                 client(
@@ -33,8 +34,8 @@ async def main(port: int, tokens: list[str], seconds: float):
                 )
             )
         )
-        if len(tasks) % 100 == 0:
-            await asyncio.sleep(0.05)
+        if len(tasks) % 50 == 0:
+            await asyncio.sleep(0.1)  # connect at a steady pace, not in one burst
     with contextlib.suppress(TimeoutError):  # report how many made it; the bench says so beside the figure
         await asyncio.wait_for(ready.wait(), timeout=90)
     sys.stdout.write(json.dumps({"ready": counter[0]}) + "\n")
@@ -45,5 +46,5 @@ async def main(port: int, tokens: list[str], seconds: float):
 
 
 if __name__ == "__main__":
-    port, seconds = int(sys.argv[1]), float(sys.argv[2])
-    asyncio.run(main(port, sys.stdin.read().split(), seconds))
+    ports, seconds = [int(p) for p in sys.argv[1].split(",")], float(sys.argv[2])
+    asyncio.run(main(ports, sys.stdin.read().split(), seconds))
