@@ -21,20 +21,27 @@ from .models import (
 VIEW_CASE = "view_case"
 
 
+def _grants(user, group_ids):
+    """The guardian grants of the user and their agencies' groups, or None when there are none.
+
+    Most users (a regulator's staff) have none: leaving the clause out keeps their case list
+    an index scan of their own agency's cases (issue 8, B2).
+    """
+    to_groups = CaseGroupObjectPermission.objects.filter(group_id__in=group_ids, permission__codename=VIEW_CASE)
+    to_user = CaseUserObjectPermission.objects.filter(user=user, permission__codename=VIEW_CASE)
+    if not (to_groups.exists() or to_user.exists()):
+        return None
+    return Q(pk__in=to_groups.values("content_object_id")) | Q(pk__in=to_user.values("content_object_id"))
+
+
 def visible_cases_q(user) -> Q:
     members = jurisdiction.memberships_of(user)
     group_ids = [m.agency.group_id for m in members]
-    granted_to_groups = CaseGroupObjectPermission.objects.filter(
-        group_id__in=group_ids, permission__codename=VIEW_CASE
-    ).values("content_object_id")
-    granted_to_user = CaseUserObjectPermission.objects.filter(user=user, permission__codename=VIEW_CASE).values(
-        "content_object_id"
-    )
     q = Q(agency_id__in=[m.agency_id for m in members])
     q |= jurisdiction.region_q(jurisdiction.supervised_paths(user))
-    if group_ids:
-        q |= Q(pk__in=granted_to_groups)
-    q |= Q(pk__in=granted_to_user)
+    grants = _grants(user, group_ids)
+    if grants is not None:
+        q |= grants
     procuratorates = [m.agency.region.path for m in members if m.agency.kind == Agency.Kind.PROCURATORATE]
     if procuratorates:
         # A procuratorate supervises the referrals of its region, and reads their cases.

@@ -369,6 +369,8 @@ def record_finding(
     finding = Finding.objects.create(
         case=case, kind=kind, person=subject, certificate_number=certificate_number, note=note, recorded_by=actor
     )
+    if finding.referable and not case.requires_referral:
+        case.requires_referral = True  # saved by _finish below
     if finding.referable:
         referred, party_referred = _referred(case, exclude=(ReferralStatus.REFUSED, ReferralStatus.REFUSAL_ENDORSED))
         if (subject.pk not in referred) if subject else not party_referred:

@@ -9,7 +9,7 @@ from agencies.models import Region
 
 from .identity import id_hash
 from .kinds import FINE_PAYMENT_DAYS
-from .models import Finding, Fine, FineStatus, Person, Rectification, RectificationStatus
+from .models import Fine, FineStatus, Person, Rectification, RectificationStatus
 
 
 def truthy(value) -> bool:
@@ -36,7 +36,6 @@ def overdue_q() -> Q:
 
 def filter_cases(qs: QuerySet, params) -> QuerySet:
     """?status=&region=&source=&party_kind=&requires_referral=&overdue=&q= (DESIGN §4)."""
-    qs = qs.annotate(requires_referral=Exists(Finding.objects.filter(case=OuterRef("pk"), referable=True)))
     for name in ("status", "source", "party_kind"):
         if params.get(name):
             qs = qs.filter(**{name: params[name]})

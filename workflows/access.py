@@ -15,7 +15,12 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     if not getattr(user, "is_authenticated", False):
         return Referral.objects.none()
     members = jurisdiction.memberships_of(user)
-    q = Q(case__in=Case.objects.filter(visible_cases_q(user)))
+    # The case's owner is the referring agency; supervisors see their regions; grants go through
+    # the case. Spelled out so that each part can use its own index (issue 8, B2).
+    q = Q(referring_agency_id__in=[m.agency_id for m in members])
+    q |= jurisdiction.region_q(jurisdiction.supervised_paths(user), "case__region__path")
+    if any(m.agency.kind in (Agency.Kind.POLICE, Agency.Kind.PROCURATORATE) for m in members):
+        q |= Q(case__in=Case.objects.filter(visible_cases_q(user)))
     police = [m.agency_id for m in members if m.agency.kind == Agency.Kind.POLICE]
     if police:
         q |= Q(police_agency_id__in=police, status__in=SENT)

@@ -291,7 +291,6 @@ class CaseDetailOutput(CaseListOutput):
     fines = FineOutput(many=True)
     takedowns = TakedownOutput(many=True)
     referrals = CaseReferralOutput(many=True)
-    requires_referral = serializers.SerializerMethodField()
     unreferred_persons = serializers.SerializerMethodField()
     party_unreferred = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
@@ -325,9 +324,6 @@ class CaseDetailOutput(CaseListOutput):
     @extend_schema_field(PersonOutput(many=True))
     def get_persons(self, case):
         return PersonOutput(case.persons.all(), many=True, context=self.context).data
-
-    def get_requires_referral(self, case) -> bool:
-        return any(f.referable for f in case.findings.all())
 
     def get_unreferred_persons(self, case) -> list[int]:
         return self.context["unreferred"][0]

@@ -204,6 +204,7 @@ class Command(BaseCommand):
                         case._chain.append(("close", "open", "closed", {"summary": "结案"}, users[f"{slug}.head"]))
                 handlers.objects.bulk_create(links, batch_size=BATCH)
                 Finding.objects.bulk_create(findings, batch_size=BATCH)
+                Case.objects.filter(pk__in=[f.case_id for f in findings if f.referable]).update(requires_referral=True)
                 for order, fine in zip(orders, fines, strict=True):
                     if order.case.__dict__["status"] == "closed":  # a closed case's measures have ended
                         order.__dict__["status"] = "complied"
@@ -473,6 +474,7 @@ def copy_cases(command, n: int, rng: random.Random, referral_share: float) -> in
                         prev,
                         created,
                         created,
+                        bool(findings) and findings[-1][0] == pk and findings[-1][5],
                         created if status in ("open", "closed") else None,
                         created if status in ("closed", "declined") else None,
                         agencies[code],
@@ -503,6 +505,7 @@ def copy_cases(command, n: int, rng: random.Random, referral_share: float) -> in
                     "last_event_hash",
                     "created_at",
                     "updated_at",
+                    "requires_referral",
                     "opened_at",
                     "closed_at",
                     "agency_id",
