@@ -7,7 +7,7 @@ from viewflow.workflow import flow
 from viewflow.workflow.flow.views import UpdateProcessView
 from viewflow.workflow.models import Process
 
-from workflows.flows import OPEN
+from workflows.flows import complete_open_tasks
 from workflows.models import TaskRoute
 
 from .models import Listing
@@ -68,14 +68,4 @@ def start(listing) -> None:
 
 def advance(listing, actor, *, cancel=False) -> None:
     """Complete the listing's open task by `actor` (or cancel what is open when it closes early)."""
-    for route in TaskRoute.objects.filter(listing=listing, task__status__in=OPEN).select_related("task"):
-        with route.task.activation() as activation:
-            if cancel:
-                activation.cancel()
-                continue
-            if activation.assign.can_proceed():
-                activation.assign(actor)
-            elif activation.task.owner_id != actor.pk and activation.reassign.can_proceed():
-                activation.reassign(actor)
-            activation.start(None)
-            activation.execute()
+    complete_open_tasks(TaskRoute.objects.filter(listing=listing), actor, cancel=cancel)

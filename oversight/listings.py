@@ -16,6 +16,7 @@ from notifications import recipients
 from notifications.outbox import notify
 from workflows import deadlines
 from workflows.calendar import end_of_day
+from workflows.flows import OPEN
 
 from . import flows
 from .models import Listing, ListingReport
@@ -89,7 +90,7 @@ def report_progress(listing: Listing, *, actor, text: str) -> ListingReport:
         raise PermissionDenied(_("The head of the agency handling the case reports its progress."))
     if listing.status != Listing.Status.LISTED:
         raise Conflict(errors.INVALID_TRANSITION, _("This supervision listing is closed."))
-    if not listing.task_routes.filter(task__flow_task__endswith="progress", task__status__in=flows.OPEN).exists():
+    if not listing.task_routes.filter(task__flow_task__endswith="progress", task__status__in=OPEN).exists():
         raise Conflict(errors.INVALID_TRANSITION, _("The last report is waiting for the supervisor's review."))
     report = ListingReport.objects.create(listing=listing, by=actor, text=text)
     _event(
@@ -112,7 +113,7 @@ def review_listing(listing: Listing, *, actor, close: bool, note: str) -> Listin
         raise PermissionDenied(_("Only the supervisors who listed the case review it."))
     if listing.status != Listing.Status.LISTED:
         raise Conflict(errors.INVALID_TRANSITION, _("This supervision listing is closed."))
-    waiting = listing.task_routes.filter(task__flow_task__endswith="review", task__status__in=flows.OPEN).exists()
+    waiting = listing.task_routes.filter(task__flow_task__endswith="review", task__status__in=OPEN).exists()
     if not close and not waiting:
         raise Conflict(errors.INVALID_TRANSITION, _("There is no progress report to review yet."))
     if close:

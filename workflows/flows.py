@@ -152,13 +152,22 @@ def start(referral) -> None:
     ReferralFlow.start.run(referral=referral)
 
 
-def advance(referral, actor) -> None:
-    """Complete the referral's open human task by `actor`; the flow routes to the next step."""
-    for route in TaskRoute.objects.filter(referral=referral, task__status__in=OPEN).select_related("task"):
+def complete_open_tasks(routes, actor, *, cancel: bool = False) -> None:
+    """Complete (or cancel) the open human tasks behind these routes, by `actor`: the flow's
+    Switch then routes to the next step. Shared by every flow whose steps are actions."""
+    for route in routes.filter(task__status__in=OPEN).select_related("task"):
         with route.task.activation() as activation:
+            if cancel:
+                activation.cancel()
+                continue
             if activation.assign.can_proceed():
                 activation.assign(actor)
             elif activation.task.owner_id != actor.pk and activation.reassign.can_proceed():
                 activation.reassign(actor)
             activation.start(None)
             activation.execute()
+
+
+def advance(referral, actor) -> None:
+    """Complete the referral's open human task by `actor`; the flow routes to the next step."""
+    complete_open_tasks(TaskRoute.objects.filter(referral=referral), actor)
