@@ -97,11 +97,6 @@ def acting_agency(user, preferred_agency_ids=()) -> Agency | None:
     return members[0].agency if members else None
 
 
-def home_agency(user) -> Agency | None:
-    members = memberships_of(user)
-    return members[0].agency if members else None
-
-
 def same_city_agency(region: Region, kind: str) -> Agency | None:
     """The agency of `kind` at the region's city (or the region itself when it is a city)."""
     codes = region.ancestor_codes()

@@ -3,7 +3,6 @@ upserting by number; bad rows are reported by line and the good ones kept."""
 
 import csv
 import datetime
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,9 +153,3 @@ def import_file(path: Path, progress=None) -> Report:
     if progress:
         progress(report)
     return report
-
-
-def csv_text(rows: list[list]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue()

@@ -93,14 +93,3 @@ def open_reinspection(case, rectification) -> Deadline:
 def meet(*, steps: tuple[str, ...], **where) -> int:
     """Mark the open deadlines of these steps met (e.g. referral=r). The caller holds the case lock."""
     return Deadline.objects.filter(step__in=steps, met_at__isnull=True, **where).update(met_at=timezone.now())
-
-
-def open_due_at(**where):
-    """The earliest open due time (met or not yet) for these rows, or None."""
-    row = (
-        Deadline.objects.filter(met_at__isnull=True, **where)
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first()
-    )
-    return row
