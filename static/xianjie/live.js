@@ -63,6 +63,19 @@
     };
   }
 
+  // Behaviour the templates ask for by attribute, so that the pages carry no inline script and the
+  // Content-Security-Policy can forbid it: a select that submits its form when changed, and a
+  // form that shows its progress element while it uploads.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("select[data-autosubmit]") && el.form) el.form.requestSubmit();
+  });
+  document.addEventListener("submit", function (event) {
+    var id = event.target.getAttribute && event.target.getAttribute("data-progress");
+    var progress = id && document.getElementById(id);
+    if (progress) progress.hidden = false;
+  });
+
   function ensureConnected() {
     // Only pages of a logged-in user carry the bell; the login page does not connect.
     if (!state.socket && document.querySelector("[data-unread]")) connect();
