@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Event, LegalBasis
+from .models import Event, IdNumberView, LegalBasis
 
 
 @admin.register(LegalBasis)
@@ -9,15 +9,7 @@ class LegalBasisAdmin(admin.ModelAdmin):
     search_fields = ["code", "title"]
 
 
-@admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    """Read-only: the log is append-only and hash-chained."""
-
-    list_display = ["case", "seq", "action", "actor", "agency", "at", "from_status", "to_status"]
-    list_filter = ["action"]
-    search_fields = ["case__number"]
-    list_select_related = ["case", "actor", "agency"]
-
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -26,3 +18,24 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    """Read-only: the log is append-only and hash-chained."""
+
+    list_display = ["case", "seq", "action", "actor", "agency", "at", "from_status", "to_status"]
+    list_filter = ["action"]
+    search_fields = ["case__number"]
+    list_select_related = ["case", "actor", "agency"]
+
+
+@admin.register(IdNumberView)
+class IdNumberViewAdmin(ReadOnlyAdmin):
+    """Read-only: who was shown full ID numbers of which case."""
+
+    list_display = ["at", "user", "case", "via", "numbers"]
+    list_filter = ["via"]
+    search_fields = ["case__number", "user__username"]
+    list_select_related = ["case", "user"]
+    date_hierarchy = "at"

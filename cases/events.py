@@ -2,14 +2,19 @@
 
 Each event's hash covers its content and the previous event's hash, so an edited, inserted or
 deleted row breaks the chain; the case row keeps the head (count and last hash), so a deleted
-last event is caught too.
+last event is caught too. Someone who can also rewrite the case row can cut a chain's tail
+unseen by the chain alone: the daily digest of every chain's head, kept off the system, catches
+that (chain_digest prints it, verify_events --digest compares it).
 """
 
 import datetime
 import hashlib
+import itertools
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from .models import Case, Event
@@ -102,4 +107,104 @@ def verify_case_chain(case: Case) -> ChainBreak | None:
             expected_seq,
             f"the chain ends at {expected_seq - 1} but the case records {case.event_count} events",
         )
+    return None
+
+
+@dataclass(frozen=True)
+class Head:
+    case_id: int
+    case_number: str
+    seq: int
+    hash: str
+
+    def line(self) -> str:
+        return f"{self.case_id} {self.case_number} {self.seq} {self.hash}"
+
+
+DIGEST_TAG = "xianjie-chain-digest"
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Every case's chain head at the end of `day` (local time), by case id: a digest as kept."""
+
+    day: datetime.date
+    heads: tuple[Head, ...]
+
+
+def digest_lines(day: datetime.date, heads: Iterable[Head]) -> Iterator[str]:
+    """One line per head, then the summary line: counts and one SHA-256 over the head lines."""
+    sha, cases, events = hashlib.sha256(), 0, 0
+    for head in heads:
+        line = head.line()
+        sha.update(line.encode() + b"\n")
+        cases, events = cases + 1, events + head.seq
+        yield line
+    yield f"{DIGEST_TAG} {day} cases={cases} events={events} sha256={sha.hexdigest()}"
+
+
+def chain_heads(day: datetime.date) -> Iterator[Head]:
+    """Each case's last event dated before the midnight that ends `day`, by case id."""
+    end = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+    last = Event.objects.filter(case=OuterRef("pk"), at__lt=end).order_by("-seq")
+    cases = (
+        Case.objects.annotate(head_seq=Subquery(last.values("seq")[:1]), head_hash=Subquery(last.values("hash")[:1]))
+        .filter(head_seq__isnull=False)
+        .order_by("id")
+        .values_list("id", "number", "head_seq", "head_hash")
+    )
+    for row in cases.iterator(chunk_size=2000):
+        yield Head(*row)
+
+
+def parse_digest(text: str) -> Digest:
+    """A digest as chain_digest printed it; ValueError if it is malformed or its lines were altered."""
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    if not lines or not lines[-1].startswith(DIGEST_TAG + " "):
+        raise ValueError(f"the last line must be the summary line starting with {DIGEST_TAG!r}")
+    try:
+        day = datetime.date.fromisoformat(lines[-1].split()[1])
+        heads = tuple(Head(int(pk), number, int(seq), hash_) for pk, number, seq, hash_ in map(str.split, lines[:-1]))
+    except ValueError as exc:
+        raise ValueError(f"not a chain digest: {exc}") from None
+    *_, summary = digest_lines(day, heads)
+    if summary != lines[-1]:
+        raise ValueError("the case lines do not match the summary line: the kept file was altered")
+    return Digest(day, heads)
+
+
+def compare_digest(kept: Digest) -> ChainBreak | None:
+    """The first case whose chain, up to the end of the kept day, differs from the kept digest.
+
+    Both sides come ordered by case id, so they are walked side by side and the first
+    difference names its case.
+    """
+    day = kept.day
+    for head, current in itertools.zip_longest(kept.heads, chain_heads(day)):
+        if current is None or (head is not None and head.case_id < current.case_id):
+            return ChainBreak(
+                head.case_number, 1, f"the digest kept for {day} has {head.seq} events, the database none"
+            )
+        if head is None or current.case_id < head.case_id:
+            return ChainBreak(
+                current.case_number, 1, f"the case has events up to {day} but is not in the digest kept for that day"
+            )
+        if current.seq < head.seq:
+            return ChainBreak(
+                head.case_number,
+                current.seq + 1,
+                f"the digest kept for {day} ends the chain at event {head.seq}, the database at event "
+                f"{current.seq}: events were deleted or re-dated",
+            )
+        if current.seq > head.seq:
+            return ChainBreak(
+                head.case_number,
+                head.seq + 1,
+                f"the digest kept for {day} ends the chain at event {head.seq}, but events up to "
+                f"{current.seq} are dated on or before that day: events were inserted",
+            )
+        if current.hash != head.hash:
+            return ChainBreak(
+                head.case_number, head.seq, f"its hash differs from the digest kept for {day}: the chain was rewritten"
+            )
     return None

@@ -587,3 +587,31 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("Events are append-only.")
+
+
+class IdNumberView(models.Model):
+    """One serving of a case's ID numbers in full (to a handler): who, when, through which door."""
+
+    class Via(models.TextChoices):
+        WEB = "web", _("web page")
+        API = "api", _("API")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("user"))
+    case = models.ForeignKey(Case, models.PROTECT, related_name="id_number_views", verbose_name=_("case"))
+    at = models.DateTimeField(_("viewed at"), default=timezone.now)
+    via = models.CharField(_("via"), max_length=3, choices=Via.choices)
+    numbers = models.PositiveSmallIntegerField(_("ID numbers shown"))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("ID number view")
+        verbose_name_plural = _("ID number views")
+        indexes = [models.Index(fields=["case", "-at"]), models.Index(fields=["at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.user_id} {self.at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def record(cls, user, case: Case, via: str, numbers: int) -> None:
+        if numbers:
+            cls.objects.create(user=user, case=case, via=via, numbers=numbers)

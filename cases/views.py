@@ -20,7 +20,7 @@ from .api.serializers import CASE_ACTION_INPUTS, CaseCreateInput
 from .api.views import case_detail_queryset
 from .errors import Conflict
 from .kinds import PartyKind, Source
-from .models import CaseStatus, FineStatus, LegalBasis, RectificationStatus, SuspensionStatus
+from .models import CaseStatus, FineStatus, IdNumberView, LegalBasis, RectificationStatus, SuspensionStatus
 from .queries import filter_cases
 from .rules import CASE_ACTIONS, is_handler, may
 
@@ -134,12 +134,16 @@ def case_detail(request, pk):
     case = case_detail_queryset(request.user).get(pk=case.pk)
     events = case.events.select_related("actor", "agency").order_by("seq")
     person_ids, party = actions.unreferred(case)
+    unmasked = is_handler(request.user, case)
+    if unmasked:
+        numbers = bool(case.party_id_number) + len(case.persons.all())
+        IdNumberView.record(request.user, case, IdNumberView.Via.WEB, numbers)
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
-            "unmasked": is_handler(request.user, case),
+            "unmasked": unmasked,
             "events": events,
             "actions": actions.available_actions(case, request.user),
             "titles": webforms.ACTION_TITLES,

@@ -13,6 +13,7 @@ from ..access import cases_visible_to, get_case_for, get_takedown_for, takedowns
 from ..models import (
     Event,
     Fine,
+    IdNumberView,
     Referral,
     Takedown,
 )
@@ -60,7 +61,11 @@ def case_detail_queryset(user):
 def case_response(request, case_id: int, status_code=status.HTTP_200_OK) -> Response:
     case = case_detail_queryset(request.user).get(pk=case_id)
     context = {"request": request, "today": timezone.localdate()}
-    return Response(s.CaseDetailOutput(case, context=context).data, status=status_code)
+    data = s.CaseDetailOutput(case, context=context).data
+    # The serializer masks every number with "*" unless the caller handles the case.
+    served = [data["party"]["id_number"], *(p["id_number"] for p in data["persons"])]
+    IdNumberView.record(request.user, case, IdNumberView.Via.API, sum(1 for n in served if n and "*" not in n))
+    return Response(data, status=status_code)
 
 
 @extend_schema(
