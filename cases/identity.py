@@ -6,6 +6,7 @@ ID numbers are personal data: validated here, shown masked, looked up by a keyed
 import datetime
 import hashlib
 import hmac
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -61,3 +62,19 @@ def mask_id_number(value: str) -> str:
 
 def id_hash(value: str) -> str:
     return hmac.new(settings.ID_HASH_KEY.encode(), value.upper().encode(), hashlib.sha256).hexdigest()
+
+
+# A resident ID number (18 characters, or the old 15 digits) standing alone in a text.
+_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+
+
+def redact_id_numbers(value):
+    """Masks ID numbers in error messages, which quote what was sent: a number typed into the
+    wrong field must not come back in clear. Walks the dicts and lists of an error body."""
+    if isinstance(value, str):
+        return _ID_LIKE.sub(lambda m: mask_id_number(m.group(1)), value)
+    if isinstance(value, dict):
+        return {k: redact_id_numbers(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_id_numbers(v) for v in value]
+    return value

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .errors import Conflict
+from .identity import redact_id_numbers
 
 ACTION_TITLES = {
     "create": _("Lead registered"),
@@ -156,7 +157,12 @@ def data_from_post(serializer_class, post) -> dict:
 
 
 def errors_of(exc) -> dict:
-    """Any refusal of an action as {field or "__all__": [messages]}; PermissionDenied passes through."""
+    """Any refusal of an action as {field or "__all__": [messages]}, ID numbers masked;
+    PermissionDenied passes through."""
+    return redact_id_numbers(_errors_of(exc))
+
+
+def _errors_of(exc) -> dict:
     if isinstance(exc, serializers.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"__all__": exc.detail}
         return {k: _flatten(v) for k, v in detail.items()}

@@ -346,7 +346,7 @@ WRONG_FIELD = [
         {"source": HOLDER, "region": HOLDER, "party": {"kind": "x", "name": "x"}, "summary": "x"},
         CHOICE + ", and SlugRelatedField's",
     ),
-    ("web", "add_person/", {"name": "张伟", "id_number": "x", "role": HOLDER}, CHOICE),
+    ("web", "add_person/", {"name": "张伟", "id_number": "x", "role": HOLDER}, None),
 ]
 
 
