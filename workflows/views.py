@@ -29,8 +29,8 @@ from .tasks import open_tasks_for
 TASK_LIST_SIZE = 100
 
 
-def _tasks(qs):
-    return qs.select_related("task", "case", "referral").order_by("due_at", "task_id")[:TASK_LIST_SIZE]
+def _tasks(qs, order=("due_at", "task_id")):
+    return qs.select_related("task", "case", "referral").order_by(*order)[:TASK_LIST_SIZE]
 
 
 @login_required
@@ -50,8 +50,8 @@ def queue(request):
 @login_required
 def done(request):
     """已办: the tasks I completed."""
-    routes = _tasks(TaskRoute.objects.filter(task__owner=request.user, task__status=STATUS.DONE)).order_by(
-        "-task__finished"
+    routes = _tasks(
+        TaskRoute.objects.filter(task__owner=request.user, task__status=STATUS.DONE), order=("-task__finished",)
     )
     return render(request, "workflows/inbox.html", {"tab": "done", "routes": routes})
 

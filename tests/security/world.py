@@ -1,0 +1,177 @@
+"""The objects the authorization matrix asks about: one set in Guangzhou (gz, the city of the
+matrix's roles) and one in Shenzhen (sz, the other city), each built through the real actions.
+
+Per city:
+  lead          a lead (线索)
+  case          an open case, handlers officer1 and the head (officer2 is not a handler), with a
+                person, a referable finding, a rectification order, a suspension, a fine 20 days old,
+                a takedown asked of the city's cyberspace office, an evidence file and a supervision
+                listing by the city's supervisor; nothing referred
+  bare          an open case with nothing in it (it may close; it may be listed)
+  closed        a closed case
+  <status>      a referral in that status, each on its own case, referred to the city's police:
+                proposed, refused, approved, transmitted, received, rejected, reconsideration,
+                supervision (the city's procuratorate asked), accepted; and `forwarded`: transmitted,
+                then forwarded by the city's police to Foshan's
+  referred      the case of the `received` referral (the police see it)
+  takedown, listing, evidence, fine, rectification, suspension, person: parts of `case`
+  notification  a notification to the city's officer1
+  roster        a roster check saved by the city's officer1, one failed row
+  region        the city's region
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from agencies.models import Region
+from cases import actions
+from cases.sample import make_id_number
+from certificates import services
+from certificates.models import RosterCheck
+from certificates.verify import verify
+from notifications.outbox import notify
+from oversight import listings
+from tests.factories import CaseFactory, demo_user
+from tests.workflows.helpers import DOCS
+from workflows import referrals
+
+CITIES = {"gz": "guangzhou", "sz": "shenzhen"}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+REFERRAL_STATES = (
+    "proposed",
+    "refused",
+    "approved",
+    "transmitted",
+    "received",
+    "rejected",
+    "reconsideration",
+    "supervision",
+    "accepted",
+    "forwarded",
+)
+
+
+@dataclass
+class City:
+    slug: str
+    objects: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["objects"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def user(self, role: str):
+        return demo_user(f"{self.slug}.{role}")
+
+
+def pdf_upload(name="现场照片.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def _open_case(city: City):
+    case = CaseFactory(city=city.slug, status="lead")
+    return actions.open_case(case, actor=city.user("officer1"), handlers=[f"{city.slug}.officer1", f"{city.slug}.head"])
+
+
+def _person_with_finding(city: City, case, n: int):
+    officer = city.user("officer1")
+    person = actions.add_person(
+        case,
+        actor=officer,
+        name=f"矩阵人员{n}",
+        id_number=make_id_number(case.region_id, datetime.date(1985, 3, 9), 700 + n),
+        role="holder",
+    )
+    actions.record_finding(
+        case, actor=officer, kind="forged_certificate", person=person.pk, certificate_number=f"T{case.region_id}{n:06d}"
+    )
+    return person
+
+
+def _referral_in(city: City, status: str, n: int):
+    """A referral walked to `status` by the people whose step it is."""
+    officer, head = city.user("officer1"), city.user("head")
+    police, police_head = city.user("police"), city.user("police_head")
+    case = _open_case(city)
+    person = _person_with_finding(city, case, n)
+    r = referrals.propose_referral(case, actor=officer, persons=[person.pk], report="持伪造操作证上岗，涉嫌犯罪。")
+    if status == "proposed":
+        return r
+    if status == "refused":
+        return referrals.refuse(r, actor=head, reason="证据不足")
+    r = referrals.approve(r, actor=head)
+    if status == "approved":
+        return r
+    r = referrals.transmit(r, actor=officer, documents=DOCS)
+    if status == "transmitted":
+        return r
+    if status == "forwarded":
+        return referrals.forward(r, actor=police_head, police_agency="foshan-police", reason="不属本局管辖")
+    r = referrals.acknowledge(r, actor=police)
+    if status == "received":
+        return r
+    if status == "accepted":
+        return referrals.accept(r, actor=police_head, police_case_number=f"{city.slug}-2018-{n}")
+    r = referrals.reject(r, actor=police_head, reason="不构成犯罪")
+    if status == "rejected":
+        return r
+    if status == "reconsideration":
+        return referrals.request_reconsideration(r, actor=head, reason="证据确凿")
+    assert status == "supervision"
+    return referrals.request_supervision(
+        r, actor=head, procuratorate=f"{city.slug}-procuratorate", reason="请求立案监督"
+    )
+
+
+def build_city(code: str) -> City:
+    city = City(CITIES[code])
+    o = city.objects
+    officer, head = city.user("officer1"), city.user("head")
+    today = timezone.localdate()
+    o["region"] = Region.objects.get(slug=city.slug)
+    o["lead"] = CaseFactory(city=city.slug, status="lead")
+    o["closed"] = CaseFactory(city=city.slug, status="closed")
+    o["bare"] = _open_case(city)
+
+    # A fine decided 20 days ago is past its 15 days: enforcement may be asked.
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=20)):
+        case = _open_case(city)
+        o["fine"] = actions.impose_fine(case, actor=head, amount=Decimal("20000.00"), legal_basis="AQSCF-97-7")
+    o["case"] = case
+    o["person"] = _person_with_finding(city, case, 0)
+    o["rectification"] = actions.order_rectification(
+        case, actor=officer, deadline=today + datetime.timedelta(days=10), items="清退无证人员"
+    )
+    o["suspension"] = actions.suspend_production(case, actor=head, reason="停产整顿", starts_on=today)
+    o["takedown"] = actions.request_takedown(
+        case, actor=officer, url=f"http://{city.slug}-fake-cert.example/", agency=f"{city.slug}-cyber"
+    )
+    o["evidence"] = services.add_evidence(case, pdf_upload(), actor=officer)
+    o["listing"] = listings.list_case(
+        case, actor=city.user("supervisor"), deadline=today + datetime.timedelta(days=30), instructions="限期查处"
+    )
+    for n, status in enumerate(REFERRAL_STATES, start=1):
+        o[status] = _referral_in(city, status, n)
+    o["referred"] = o["received"].case
+    (o["notification"],) = notify([officer], kind="test", title=f"矩阵通知 {city.slug}")
+    o["roster"] = RosterCheck.objects.create(
+        user=officer,
+        filename="名册.csv",
+        employer="矩阵建筑公司",
+        results=verify([{"number": "T0000", "name": "无名"}]),
+    )
+    for obj in o.values():
+        if hasattr(obj, "refresh_from_db"):
+            obj.refresh_from_db()
+    return city
+
+
+def build_world() -> dict[str, City]:
+    return {code: build_city(code) for code in CITIES}
