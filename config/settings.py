@@ -5,6 +5,7 @@ layer, e-mail printed on the console.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -116,6 +117,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -142,6 +144,8 @@ MIDDLEWARE = [
     # viewflow's Material frontend: the site/app of each request, and Turbo-friendly form errors.
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lock-out page or JSON.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -226,6 +230,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", globals().get("DEFAULT
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -242,6 +248,27 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous visitors see nothing.
 GUARDIAN_MONKEY_PATCH_USER = False
+
+# Sessions: with SESSION_IDLE_EXPIRY every request moves the expiry on, so SESSION_HOURS is the
+# time without any request after which the user must log in again; without it, the time since login.
+SESSION_COOKIE_AGE = envint("SESSION_HOURS", 8, minimum=1) * 3600
+SESSION_SAVE_EVERY_REQUEST = envbool("SESSION_IDLE_EXPIRY", True)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+
+# Login throttling (django-axes): failures counted per username and client address; after
+# AXES_FAILURE_LIMIT of them that pair is refused for AXES_COOLOFF_MINUTES, counted from the last
+# failure. Attempts while locked out do not extend the lock, so the page can say when to retry.
+AXES_ENABLED = envbool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "agencies.lockout.lockout_response"
+# Behind reverse proxies, set TRUSTED_PROXY_COUNT to their number: the client's address is then
+# read from X-Forwarded-For, counted from the right. Left at 0, every client counts as the proxy.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "agencies.lockout.client_ip"
 
 # --- I18N -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -300,7 +327,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # django-axes: failures and lock-outs are warnings; its per-login chatter (INFO) is left out,
+    # the admin's access log has every login.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
 # Production behind a TLS-terminating proxy.

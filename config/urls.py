@@ -1,6 +1,7 @@
 from django.http import JsonResponse
 from django.urls import include, path
 from django.views import defaults
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from viewflow.contrib.auth import AuthViewset
@@ -17,6 +18,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["django.contrib.admin"]), name="javascript-catalog"),
     path("accounts/", AuthViewset().urls),
+    # One login for the whole site: the admin's own would skip the second factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("public/typical/", oversight_views.public_typical_list, name="typical-list"),
     path("public/check/", certificate_views.public_check, name="public-check"),
     path("public/tip/", certificate_views.public_tip, name="public-tip"),
