@@ -1,7 +1,6 @@
 from django.urls import path
-from rest_framework.authtoken.views import ObtainAuthToken
 
-from agencies.api import AgencyList, Me, RegionList
+from agencies.api import AgencyList, AuthToken, Me, RegionList
 from cases.api import views as cases
 from cases.api.serializers import CASE_ACTION_INPUTS, TakedownBlockInput, TakedownRefuseInput
 from certificates import api as certificates
@@ -16,7 +15,7 @@ from workflows.referrals import propose_referral
 CASE_ACTIONS = CASE_ACTION_INPUTS | {"propose_referral": (workflows.ProposeReferralInput, propose_referral)}
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("auth/token/", AuthToken.as_view(), name="api-token"),
     path("me/", Me.as_view(), name="api-me"),
     path("regions/", RegionList.as_view(), name="api-regions"),
     path("agencies/", AgencyList.as_view(), name="api-agencies"),

@@ -118,6 +118,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -139,6 +141,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed the second factor?
+    "django_otp.middleware.OTPMiddleware",
+    "agencies.otp.RequiredSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # viewflow's Material frontend: the site/app of each request, and Turbo-friendly form errors.
@@ -269,6 +274,13 @@ AXES_LOCKOUT_CALLABLE = "agencies.lockout.lockout_response"
 # read from X-Forwarded-For, counted from the right. Left at 0, every client counts as the proxy.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "agencies.lockout.client_ip"
+
+# Two-factor (django-otp, TOTP): optional for everyone; OTP_REQUIRED_ROLES (membership roles,
+# and "staff" for admin users) must enrol and pass it at every login, on the web and for tokens.
+OTP_REQUIRED_ROLES = envlist("OTP_REQUIRED_ROLES", [])
+OTP_TOTP_ISSUER = "Xianjie"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+OTP_PENDING_SECONDS = 300  # between the password and the code
 
 # --- I18N -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

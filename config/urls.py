@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from viewflow.contrib.auth import AuthViewset
 
+from agencies import accounts
 from certificates import views as certificate_views
 from oversight import views as oversight_views
 
@@ -17,7 +18,14 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["django.contrib.admin"]), name="javascript-catalog"),
-    path("accounts/", AuthViewset().urls),
+    path(
+        "accounts/",
+        AuthViewset(login_view=accounts.LoginView.as_view(), profile_view=accounts.account).urls,
+    ),
+    path("accounts/otp/", accounts.otp_verify, name="otp-verify"),
+    path("accounts/otp/setup/", accounts.otp_setup, name="otp-setup"),
+    path("accounts/otp/disable/", accounts.otp_disable, name="otp-disable"),
+    path("accounts/token/revoke/", accounts.token_revoke, name="token-revoke"),
     # One login for the whole site: the admin's own would skip the second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("public/typical/", oversight_views.public_typical_list, name="typical-list"),
