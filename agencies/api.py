@@ -1,4 +1,5 @@
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
@@ -116,8 +117,9 @@ class AuthToken(generics.GenericAPIView):
         responses={
             200: TokenOutput,
             400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
                 description="Wrong username or password (non_field_errors), or a missing or wrong `otp` "
-                "for an account with two-factor authentication (otp)."
+                "for an account with two-factor authentication (otp).",
             ),
             403: OpenApiResponse(
                 TokenRefusal,
