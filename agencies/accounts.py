@@ -10,9 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -34,14 +32,6 @@ class CodeForm(forms.Form):
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()
-
-
-def code_error(form: CodeForm, retry_at) -> None:
-    if retry_at:
-        time = date_format(localtime(retry_at), "H:i:s")
-        form.add_error("code", _("Too many wrong codes: try again after %(time)s.") % {"time": time})
-    else:
-        form.add_error("code", _("This code is not right, or was already used. Wait for the next one."))
 
 
 def safe_next(request, url: str | None) -> str:
@@ -77,7 +67,7 @@ def otp_verify(request):
         device, retry_at = otp.check_code(user, form.cleaned_data["code"])
         if device:
             return redirect(safe_next(request, otp.complete(request, user, device) or request.GET.get("next")))
-        code_error(form, retry_at)
+        form.add_error("code", otp.refusal(retry_at))
     return render(request, "accounts/otp_verify.html", {"form": form, "subject": user})
 
 
@@ -99,7 +89,7 @@ def otp_setup(request):
                 request, _("Two-factor authentication is on: you will be asked for a code at every login.")
             )
             return redirect(safe_next(request, target) if target else "profile")
-        code_error(form, None)
+        form.add_error("code", otp.refusal(None))
     secret = b32encode(device.bin_key).decode()
     context = {
         "form": form,
@@ -127,7 +117,7 @@ def otp_disable(request):
             otp.devices(user).delete()
             messages.success(request, _("Two-factor authentication is off."))
             return redirect("profile")
-        code_error(form, retry_at)
+        form.add_error("code", otp.refusal(retry_at))
     messages.error(request, " ".join(form.errors["code"]))
     return redirect("profile")
 

@@ -146,11 +146,9 @@ class AuthToken(generics.GenericAPIView):
                 raise ValidationError(
                     {"otp": [_("This account uses two-factor authentication: send the current code as otp.")]}
                 )
-            device, _retry_at = otp.check_code(user, code.strip())
+            device, retry_at = otp.check_code(user, code.strip())
             if device is None:
-                raise ValidationError(
-                    {"otp": [_("This code is not right, or was already used. Wait for the next one.")]}
-                )
+                raise ValidationError({"otp": [otp.refusal(retry_at)]})
         elif otp.required(user):
             return Response(
                 {

@@ -20,6 +20,8 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.deprecation import MiddlewareMixin
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -62,6 +64,15 @@ def check_code(user, code: str) -> tuple[TOTPDevice | None, datetime | None]:
         if verified:
             return verified, None
     return None, retry_at
+
+
+def refusal(retry_at: datetime | None) -> str:
+    """Why a code was not accepted, for the user."""
+    if retry_at:
+        return _("Too many wrong codes: try again after %(time)s.") % {
+            "time": date_format(localtime(retry_at), "H:i:s")
+        }
+    return _("This code is not right, or was already used. Wait for the next one.")
 
 
 def enrolment_device(user) -> TOTPDevice:

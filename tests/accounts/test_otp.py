@@ -209,6 +209,8 @@ def test_the_token_endpoint_asks_for_the_code_of_a_device(api, member):
         assert r.status_code == 400 and "otp" in r.json()
         r = api().post("/api/v1/auth/token/", {**credentials, "otp": "000000"}, format="json")
         assert r.status_code == 400 and "验证码不正确" in r.json()["otp"][0]
+        r = api().post("/api/v1/auth/token/", {**credentials, "otp": code_of(device)}, format="json")
+        assert r.status_code == 400 and "验证码错误次数过多" in r.json()["otp"][0]  # the 1 s back-off
     with at(T0 + 2 * SECOND):
         r = api().post("/api/v1/auth/token/", {**credentials, "otp": code_of(device)}, format="json")
     assert r.status_code == 200 and len(r.json()["token"]) == 40
