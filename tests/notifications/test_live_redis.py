@@ -7,8 +7,11 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,9 +35,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_port(port: int, timeout: float = 30) -> None:
+def wait_for_port(port: int, timeout: float = 30, proc: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the process for port {port} exited with {proc.returncode}")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -47,29 +52,44 @@ def database_url() -> str:
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+@contextmanager
+def daphne(count: int = 1, **env: str) -> Iterator[list[int]]:
+    """`count` daphne processes on the test database (and the Redis of REDIS_URL unless env says
+    otherwise); yields their ports. Their logs go to files, so a busy server never blocks on a pipe."""
+    env = os.environ | {"DATABASE_URL": database_url(), "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1,localhost"} | env
+    ports = [free_port() for _ in range(count)]
+    with ExitStack() as stack:
+        logs = [stack.enter_context(tempfile.TemporaryFile()) for _ in ports]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(p), "config.asgi:application"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=log,
+            )
+            for p, log in zip(ports, logs, strict=True)
+        ]
+        try:
+            for port, proc in zip(ports, procs, strict=True):
+                wait_for_port(port, proc=proc)
+            yield ports
+        except BaseException:
+            for log in logs:
+                log.seek(0)
+                sys.stderr.write(log.read()[-4000:].decode(errors="replace"))
+            raise
+        finally:
+            for proc in procs:
+                proc.terminate()
+                proc.wait(10)
+
+
 @pytest.fixture
 def daphnes():
     """Two daphne processes on the test database, sharing the Redis of REDIS_URL."""
-    env = os.environ | {"DATABASE_URL": database_url(), "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    ports = [free_port(), free_port()]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(p), "config.asgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for p in ports
-    ]
-    try:
-        for p in ports:
-            wait_for_port(p)
+    with daphne(2) as ports:
         yield ports
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(10)
 
 
 def post(port: int, path: str, token: str, body: dict) -> dict:
@@ -111,31 +131,48 @@ def test_a_client_on_one_daphne_gets_within_a_second_what_is_transmitted_through
     assert elapsed < 2.0  # the POST and the push together; the push alone had 1 s above
 
 
+class PrivateRedis:
+    """A redis-server of our own on a free port, so that stopping it disturbs nobody else."""
+
+    def __init__(self):
+        self.binary = shutil.which("redis-server")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
+        )
+        wait_for_port(self.port, proc=self.proc)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+        self.proc = None
+
+    @classmethod
+    @contextmanager
+    def running(cls) -> Iterator["PrivateRedis"]:
+        redis = cls()
+        if redis.binary is None:
+            pytest.skip("needs redis-server on PATH")
+        redis.start()
+        try:
+            yield redis
+        finally:
+            if redis.proc:
+                redis.stop()
+
+
 @pytest.fixture
 def private_redis(settings):
-    """A Redis of our own on a free port, so that stopping it does not disturb anyone else."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("needs redis-server on PATH")
-    port = free_port()
-
-    def start():
-        proc = subprocess.Popen(
-            [binary, "--port", str(port), "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
-        )
-        wait_for_port(port)
-        return proc
-
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [f"redis://127.0.0.1:{port}/0"]},
+    """A running PrivateRedis, also the channel layer of this process."""
+    with PrivateRedis.running() as redis:
+        settings.CHANNEL_LAYERS = {
+            "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis.url]}}
         }
-    }
-    state = {"proc": start()}
-    yield state, start
-    state["proc"].terminate()
-    state["proc"].wait(10)
+        yield redis
 
 
 def test_with_redis_down_the_action_succeeds_the_row_is_kept_and_a_reconnecting_client_gets_it(private_redis):
@@ -144,7 +181,6 @@ def test_with_redis_down_the_action_succeeds_the_row_is_kept_and_a_reconnecting_
     from config.asgi import application
     from notifications.outbox import deliver
 
-    state, start = private_redis
     call_command("seed_demo", verbosity=0)
     case, person = referable_case()
     referral = referrals.propose_referral(
@@ -160,8 +196,7 @@ def test_with_redis_down_the_action_succeeds_the_row_is_kept_and_a_reconnecting_
         or 0
     )
 
-    state["proc"].terminate()
-    state["proc"].wait(10)
+    private_redis.stop()
     referral = referrals.transmit(
         referral, actor=demo_user("guangzhou.officer1"), documents=DOCS
     )  # commits; push fails quietly
@@ -169,7 +204,7 @@ def test_with_redis_down_the_action_succeeds_the_row_is_kept_and_a_reconnecting_
     row = Notification.objects.get(recipient__username="guangzhou.police", referral=referral, kind="referral_transmit")
     deliver([row])  # a second push attempt while Redis is still down: logged, not raised
 
-    state["proc"] = start()
+    private_redis.start()
 
     async def reconnect():
         ws = WebsocketCommunicator(application, f"/ws/notifications/?token={police}&since={last_seen}")
