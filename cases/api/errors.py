@@ -12,6 +12,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from ..errors import Conflict
+from ..identity import redact_id_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +21,14 @@ RETRY_AFTER_SECONDS = 5
 
 
 def exception_handler(exc, context):
+    """Every error body with ID numbers masked: DRF's messages quote the value that was sent."""
+    response = _error_response(exc, context)
+    if response is not None:
+        response.data = redact_id_numbers(response.data)
+    return response
+
+
+def _error_response(exc, context):
     if isinstance(exc, Conflict):
         return Response({"detail": exc.detail, "code": exc.code, **exc.extra}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
