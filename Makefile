@@ -27,10 +27,11 @@ migrate: $(STAMP)
 seed: migrate
 	$(PY) manage.py seed_demo --sample-cases 40 --certificates 2000
 
-# The deadline sweep runs beside the server, every 60 seconds, and stops with it.
+# The deadline sweep runs beside the server, every 60 seconds, and stops with it; once a day it
+# writes the event chain digest to chain-digests/ for keeping off the system.
 run: seed
 	$(PY) manage.py demo_logins
-	@$(PY) manage.py sweep_deadlines --every 60 & sweeper=$$!; \
+	@$(PY) manage.py sweep_deadlines --every 60 --digest-dir chain-digests & sweeper=$$!; \
 	trap 'kill $$sweeper 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -143,6 +143,13 @@ def digest_lines(day: datetime.date, heads: Iterable[Head]) -> Iterator[str]:
     yield f"{DIGEST_TAG} {day} cases={cases} events={events} sha256={sha.hexdigest()}"
 
 
+def digest_text(day: datetime.date) -> Iterator[str]:
+    """The digest of `day` as printed and kept: two comment lines, the heads, the summary line."""
+    yield f"# Xianjie event chain heads at the end of {day} ({timezone.get_current_timezone_name()})"
+    yield "# case-id case-number events last-event-hash"
+    yield from digest_lines(day, chain_heads(day))
+
+
 def chain_heads(day: datetime.date) -> Iterator[Head]:
     """Each case's last event dated before the midnight that ends `day`, by case id."""
     end = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))

@@ -236,3 +236,16 @@ def test_chain_digest_refuses_a_bad_or_future_date():
         call_command("chain_digest", date="10/03/2024")
     with pytest.raises(CommandError, match="has not begun yet"):
         call_command("chain_digest", date="2999-01-01")
+
+
+def test_the_running_sweep_writes_yesterdays_digest_once_a_day(cases, tmp_path, kept):
+    folder = tmp_path / "digests"
+    with time_machine.travel(ON_DAY + datetime.timedelta(days=1), tick=False):
+        call_command("sweep_deadlines", digest_dir=folder)
+        written = folder / f"chain-digest-{DAY}.txt"
+        assert written.read_text(encoding="utf-8") == kept.read_text(encoding="utf-8")
+        written.write_text("kept as it was first written", encoding="utf-8")
+        call_command("sweep_deadlines", digest_dir=folder)  # the same day again: left alone
+        assert written.read_text(encoding="utf-8") == "kept as it was first written"
+    assert [p.name for p in folder.iterdir()] == [written.name]  # no partial file left behind
+    assert "OK" in verify(digest=str(kept))

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cases.events import chain_heads, digest_lines
+from cases.events import digest_text
 
 
 class Command(BaseCommand):
@@ -28,7 +28,5 @@ class Command(BaseCommand):
             raise CommandError(f"--date {date!r}: expected YYYY-MM-DD.") from None
         if day > timezone.localdate():
             raise CommandError(f"--date {day}: the day has not begun yet.")
-        self.stdout.write(f"# Xianjie event chain heads at the end of {day} ({timezone.get_current_timezone_name()})")
-        self.stdout.write("# case-id case-number events last-event-hash")
-        for line in digest_lines(day, chain_heads(day)):
+        for line in digest_text(day):
             self.stdout.write(line)

@@ -1,9 +1,13 @@
+import datetime
 import logging
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import InterfaceError, OperationalError, close_old_connections
+from django.utils import timezone
 
+from cases.events import digest_text
 from workflows.sweep import sweep
 
 logger = logging.getLogger(__name__)
@@ -14,11 +18,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=int, metavar="SECONDS", help="keep running, sweeping every SECONDS")
+        parser.add_argument(
+            "--digest-dir",
+            type=Path,
+            metavar="DIR",
+            help="also write yesterday's event chain digest (chain_digest) to DIR once a day, for keeping off the system",
+        )
 
-    def handle(self, *args, every=None, **options):
+    def handle(self, *args, every=None, digest_dir=None, **options):
         while True:
             try:
                 count = sweep()
+                if digest_dir:
+                    write_daily_digest(digest_dir)
             except (OperationalError, InterfaceError):
                 if not every:
                     raise
@@ -32,3 +44,19 @@ class Command(BaseCommand):
                 return
             close_old_connections()  # and drops a connection that failed, so the next round opens a new one
             time.sleep(every)
+
+
+def write_daily_digest(directory: Path) -> Path | None:
+    """chain-digest-<yesterday>.txt in `directory`, unless it is there already; the summary line
+    goes to the log too. Written under a temporary name and renamed, so a file that exists is whole."""
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    target = directory / f"chain-digest-{day}.txt"
+    if target.exists():
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    lines = list(digest_text(day))
+    partial = target.with_suffix(".partial")
+    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    partial.replace(target)
+    logger.info("sweep_deadlines: wrote %s: %s", target, lines[-1])
+    return target
