@@ -63,367 +63,399 @@ ROLES = {
 }
 
 TABLE = """
-#                                                                            officer1  officer2  head  police  p.head  market  cyber  procur  superv  gd.sup  gd.proc  admin  anon
+#                                                                              officer1  officer2  head  police  p.head  market  cyber  procur  superv  gd.sup  gd.proc  admin  anon
 # ── API v1: who I am, reference data ──
-POST /api/v1/auth/token/                                                  -  400       400       400   400     400     400     400    400     400     400     400      400    400
-GET  /api/v1/me/                                                          -  200       200       200   200     200     200     200    200     200     200     200      200    401
-GET  /api/v1/regions/                                                     -  200       200       200   200     200     200     200    200     200     200     200      200    401
-GET  /api/v1/agencies/                                                    -  200       200       200   200     200     200     200    200     200     200     200      200    401
+POST   /api/v1/auth/token/                                                  -  400       400       400   400     400     400     400    400     400     400     400      400    400
+DELETE /api/v1/auth/token/                                                  -  204       204       204   204     204     204     204    204     204     204     204      204    401
+GET    /api/v1/me/                                                          -  200       200       200   200     200     200     200    200     200     200     200      200    401
+GET    /api/v1/regions/                                                     -  200       200       200   200     200     200     200    200     200     200     200      200    401
+GET    /api/v1/agencies/                                                    -  200       200       200   200     200     200     200    200     200     200     200      200    401
 # ── API v1: cases ──
-GET  /api/v1/cases/?q={case.number} ∋ id={case}                           gz 200+      200+      200+  200-    200-    200-    200-   200-    200+    200+    200-     200-   401
-GET  /api/v1/cases/?q={case.number} ∋ id={case}                           sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200-     200-   401
-GET  /api/v1/cases/?q={referred.number} ∋ id={referred}                   gz 200+      200+      200+  200+    200+    200-    200-   200+    200+    200+    200+     200-   401
-GET  /api/v1/cases/?q={referred.number} ∋ id={referred}                   sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200+     200-   401
-POST /api/v1/cases/                                                       gz 201       201       201   403     403     201     403    403     403     403     403      403    401
-POST /api/v1/cases/                                                       sz 400       400       400   403     403     400     403    403     403     403     403      403    401
-GET  /api/v1/cases/{case}/                                                gz 200       200       200   404     404     404     404    404     200     200     404      404    401
-GET  /api/v1/cases/{case}/                                                sz 404       404       404   404     404     404     404    404     404     200     404      404    401
-GET  /api/v1/cases/{referred}/                                            gz 200       200       200   200     200     404     404    200     200     200     200      404    401
-GET  /api/v1/cases/{referred}/                                            sz 404       404       404   404     404     404     404    404     404     200     200      404    401
-GET  /api/v1/cases/{case}/events/                                         gz 200       200       200   404     404     404     404    404     200     200     404      404    401
-GET  /api/v1/cases/{case}/events/                                         sz 404       404       404   404     404     404     404    404     404     200     404      404    401
-GET  /api/v1/cases/{referred}/events/                                     gz 200       200       200   200     200     404     404    200     200     200     200      404    401
-GET  /api/v1/cases/{referred}/events/                                     sz 404       404       404   404     404     404     404    404     404     200     200      404    401
-GET  /api/v1/cases/{case}/timeline.xlsx                                   gz 200       200       200   404     404     404     404    404     200     200     404      404    401
-GET  /api/v1/cases/{case}/timeline.xlsx                                   sz 404       404       404   404     404     404     404    404     404     200     404      404    401
-GET  /api/v1/cases/{referred}/timeline.pdf                                gz 200       200       200   200     200     404     404    200     200     200     200      404    401
-GET  /api/v1/cases/{referred}/timeline.pdf                                sz 404       404       404   404     404     404     404    404     404     200     200      404    401
-GET  /api/v1/cases/{case}/evidence/                                       gz 200       200       200   404     404     404     404    404     200     200     404      404    401
-GET  /api/v1/cases/{case}/evidence/                                       sz 404       404       404   404     404     404     404    404     404     200     404      404    401
-POST /api/v1/cases/{case}/evidence/                                       gz 201       403       201   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/cases/{case}/evidence/                                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-GET  /api/v1/evidence/{evidence}/                                         gz 200       200       200   404     404     404     404    404     200     200     404      404    401
-GET  /api/v1/evidence/{evidence}/                                         sz 404       404       404   404     404     404     404    404     404     200     404      404    401
-POST /api/v1/cases/{closed}/typical/                                      gz 403       403       403   404     404     404     404    404     201     201     404      404    401
-POST /api/v1/cases/{closed}/typical/                                      sz 404       404       404   404     404     404     404    404     404     201     404      404    401
+GET    /api/v1/cases/?q={case.number} ∋ id={case}                           gz 200+      200+      200+  200-    200-    200-    200-   200-    200+    200+    200-     200-   401
+GET    /api/v1/cases/?q={case.number} ∋ id={case}                           sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200-     200-   401
+GET    /api/v1/cases/?q={referred.number} ∋ id={referred}                   gz 200+      200+      200+  200+    200+    200-    200-   200+    200+    200+    200+     200-   401
+GET    /api/v1/cases/?q={referred.number} ∋ id={referred}                   sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200+     200-   401
+POST   /api/v1/cases/                                                       gz 201       201       201   403     403     201     403    403     403     403     403      403    401
+POST   /api/v1/cases/                                                       sz 400       400       400   403     403     400     403    403     403     403     403      403    401
+GET    /api/v1/cases/{case}/                                                gz 200       200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/cases/{case}/                                                sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/cases/{referred}/                                            gz 200       200       200   200     200     404     404    200     200     200     200      404    401
+GET    /api/v1/cases/{referred}/                                            sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/cases/{case}/events/                                         gz 200       200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/cases/{case}/events/                                         sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/cases/{referred}/events/                                     gz 200       200       200   200     200     404     404    200     200     200     200      404    401
+GET    /api/v1/cases/{referred}/events/                                     sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/cases/{case}/timeline.xlsx                                   gz 200       200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/cases/{case}/timeline.xlsx                                   sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/cases/{referred}/timeline.pdf                                gz 200       200       200   200     200     404     404    200     200     200     200      404    401
+GET    /api/v1/cases/{referred}/timeline.pdf                                sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/cases/{case}/evidence/                                       gz 200       200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/cases/{case}/evidence/                                       sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+POST   /api/v1/cases/{case}/evidence/                                       gz 201       403       201   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/evidence/                                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+GET    /api/v1/evidence/{evidence}/                                         gz 200       200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/evidence/{evidence}/                                         sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+POST   /api/v1/cases/{closed}/typical/                                      gz 403       403       403   404     404     404     404    404     201     201     404      404    401
+POST   /api/v1/cases/{closed}/typical/                                      sz 404       404       404   404     404     404     404    404     404     201     404      404    401
 # ── API v1: case actions (DESIGN §3) ──
-POST /api/v1/cases/{lead}/actions/open/                                   gz 200       200       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/cases/{lead}/actions/open/                                   sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/cases/{lead}/actions/decline/                                gz 403       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/cases/{lead}/actions/decline/                                sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/cases/{case}/actions/add_person/                             gz 200       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/cases/{case}/actions/add_person/                             sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/cases/{case}/actions/record_finding/                         gz 200       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/cases/{case}/actions/record_finding/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/cases/{case}/actions/order_rectification/                    gz 200       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/cases/{case}/actions/order_rectification/                    sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/cases/{case}/actions/verify_rectification/                   gz 200       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/cases/{case}/actions/verify_rectification/                   sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/cases/{case}/actions/suspend_production/                     gz 403       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/cases/{case}/actions/suspend_production/                     sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/cases/{case}/actions/lift_suspension/                        gz 403       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/cases/{case}/actions/lift_suspension/                        sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/cases/{case}/actions/impose_fine/                            gz 403       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/cases/{case}/actions/impose_fine/                            sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/cases/{case}/actions/record_payment/                         gz 200       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/cases/{case}/actions/record_payment/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/cases/{case}/actions/request_enforcement/                    gz 403       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/cases/{case}/actions/request_enforcement/                    sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/cases/{case}/actions/request_takedown/                       gz 200       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/cases/{case}/actions/request_takedown/                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/cases/{case}/actions/propose_referral/                       gz 200       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/cases/{case}/actions/propose_referral/                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/cases/{bare}/actions/close/                                  gz 403       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/cases/{bare}/actions/close/                                  sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/cases/{closed}/actions/reopen/                               gz 403       403       403   404     404     404     404    404     200     200     404      404    401
-POST /api/v1/cases/{closed}/actions/reopen/                               sz 404       404       404   404     404     404     404    404     404     200     404      404    401
-POST /api/v1/cases/{case}/actions/nonsense/                               gz 404       404       404   404     404     404     404    404     404     404     404      404    401
-GET  /api/v1/cases/{case}/actions/close/                                  gz 405       405       405   405     405     405     405    405     405     405     405      405    401
+POST   /api/v1/cases/{lead}/actions/open/                                   gz 200       200       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{lead}/actions/open/                                   sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{lead}/actions/decline/                                gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{lead}/actions/decline/                                sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/add_person/                             gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/add_person/                             sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/record_finding/                         gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/record_finding/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/order_rectification/                    gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/order_rectification/                    sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/verify_rectification/                   gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/verify_rectification/                   sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/suspend_production/                     gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/suspend_production/                     sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/lift_suspension/                        gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/lift_suspension/                        sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/impose_fine/                            gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/impose_fine/                            sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/record_payment/                         gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/record_payment/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/request_enforcement/                    gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/request_enforcement/                    sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/request_takedown/                       gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/request_takedown/                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/propose_referral/                       gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/propose_referral/                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{bare}/actions/close/                                  gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{bare}/actions/close/                                  sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{closed}/actions/reopen/                               gz 403       403       403   404     404     404     404    404     200     200     404      404    401
+POST   /api/v1/cases/{closed}/actions/reopen/                               sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+POST   /api/v1/cases/{case}/actions/nonsense/                               gz 404       404       404   404     404     404     404    404     404     404     404      404    401
+GET    /api/v1/cases/{case}/actions/close/                                  gz 405       405       405   405     405     405     405    405     405     405     405      405    401
 # ── API v1: referrals ──
-GET  /api/v1/referrals/ ∋ id={proposed}                                   gz 200+      200+      200+  200-    200-    200-    200-   200-    200+    200+    200-     200-   401
-GET  /api/v1/referrals/ ∋ id={proposed}                                   sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200-     200-   401
-GET  /api/v1/referrals/ ∋ id={received}                                   gz 200+      200+      200+  200+    200+    200-    200-   200+    200+    200+    200+     200-   401
-GET  /api/v1/referrals/ ∋ id={received}                                   sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200+     200-   401
-GET  /api/v1/referrals/{proposed}/                                        gz 200       200       200   404     404     404     404    404     200     200     404      404    401
-GET  /api/v1/referrals/{proposed}/                                        sz 404       404       404   404     404     404     404    404     404     200     404      404    401
-GET  /api/v1/referrals/{received}/                                        gz 200       200       200   200     200     404     404    200     200     200     200      404    401
-GET  /api/v1/referrals/{received}/                                        sz 404       404       404   404     404     404     404    404     404     200     200      404    401
-GET  /api/v1/referrals/{approved}/                                        gz 200       200       200   404     404     404     404    404     200     200     404      404    401
-GET  /api/v1/referrals/{approved}/                                        sz 404       404       404   404     404     404     404    404     404     200     404      404    401
-GET  /api/v1/referrals/{forwarded}/                                       gz 200       200       200   404     404     404     404    200     200     200     200      404    401
-GET  /api/v1/referrals/{forwarded}/                                       sz 404       404       404   404     404     404     404    404     404     200     200      404    401
-GET  /api/v1/referrals/{received}/letter.pdf                              gz 200       200       200   200     200     404     404    200     200     200     200      404    401
-GET  /api/v1/referrals/{received}/letter.pdf                              sz 404       404       404   404     404     404     404    404     404     200     200      404    401
-GET  /api/v1/referrals/{received}/receipt.pdf                             gz 200       200       200   200     200     404     404    200     200     200     200      404    401
-GET  /api/v1/referrals/{received}/receipt.pdf                             sz 404       404       404   404     404     404     404    404     404     200     200      404    401
-POST /api/v1/referrals/{proposed}/actions/approve/                        gz 403       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/referrals/{proposed}/actions/approve/                        sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/referrals/{proposed}/actions/refuse/                         gz 403       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/referrals/{proposed}/actions/refuse/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/referrals/{refused}/actions/endorse_refusal/                 gz 403       403       403   404     404     404     404    404     200     200     404      404    401
-POST /api/v1/referrals/{refused}/actions/endorse_refusal/                 sz 404       404       404   404     404     404     404    404     404     200     404      404    401
-POST /api/v1/referrals/{refused}/actions/order_transfer/                  gz 403       403       403   404     404     404     404    404     200     200     404      404    401
-POST /api/v1/referrals/{refused}/actions/order_transfer/                  sz 404       404       404   404     404     404     404    404     404     200     404      404    401
-POST /api/v1/referrals/{approved}/actions/transmit/                       gz 200       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/referrals/{approved}/actions/transmit/                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/referrals/{transmitted}/actions/acknowledge/                 gz 403       403       403   200     200     404     404    403     403     403     403      404    401
-POST /api/v1/referrals/{transmitted}/actions/acknowledge/                 sz 404       404       404   404     404     404     404    404     404     403     403      404    401
-POST /api/v1/referrals/{transmitted}/actions/forward/                     gz 403       403       403   403     200     404     404    403     403     403     403      404    401
-POST /api/v1/referrals/{transmitted}/actions/forward/                     sz 404       404       404   404     404     404     404    404     404     403     403      404    401
-POST /api/v1/referrals/{received}/actions/accept/                         gz 403       403       403   403     200     404     404    403     403     403     403      404    401
-POST /api/v1/referrals/{received}/actions/accept/                         sz 404       404       404   404     404     404     404    404     404     403     403      404    401
-POST /api/v1/referrals/{received}/actions/reject/                         gz 403       403       403   403     200     404     404    403     403     403     403      404    401
-POST /api/v1/referrals/{received}/actions/reject/                         sz 404       404       404   404     404     404     404    404     404     403     403      404    401
-POST /api/v1/referrals/{rejected}/actions/request_reconsideration/        gz 403       403       200   403     403     404     404    403     403     403     403      404    401
-POST /api/v1/referrals/{rejected}/actions/request_reconsideration/        sz 404       404       404   404     404     404     404    404     404     403     403      404    401
-POST /api/v1/referrals/{reconsideration}/actions/decide_reconsideration/  gz 403       403       403   403     200     404     404    403     403     403     403      404    401
-POST /api/v1/referrals/{reconsideration}/actions/decide_reconsideration/  sz 404       404       404   404     404     404     404    404     404     403     403      404    401
-POST /api/v1/referrals/{rejected}/actions/request_supervision/            gz 403       403       200   403     403     404     404    403     403     403     403      404    401
-POST /api/v1/referrals/{rejected}/actions/request_supervision/            sz 404       404       404   404     404     404     404    404     404     403     403      404    401
-POST /api/v1/referrals/{supervision}/actions/resolve_supervision/         gz 403       403       403   403     403     404     404    200     403     403     403      404    401
-POST /api/v1/referrals/{supervision}/actions/resolve_supervision/         sz 404       404       404   404     404     404     404    404     404     403     403      404    401
-POST /api/v1/referrals/{rejected}/actions/accept_rejection/               gz 403       403       200   403     403     404     404    403     403     403     403      404    401
-POST /api/v1/referrals/{rejected}/actions/accept_rejection/               sz 404       404       404   404     404     404     404    404     404     403     403      404    401
-POST /api/v1/referrals/{accepted}/actions/hand_over/                      gz 200       403       200   403     403     404     404    403     403     403     403      404    401
-POST /api/v1/referrals/{accepted}/actions/hand_over/                      sz 404       404       404   404     404     404     404    404     404     403     403      404    401
-POST /api/v1/referrals/{received}/actions/nonsense/                       gz 404       404       404   404     404     404     404    404     404     404     404      404    401
+GET    /api/v1/referrals/ ∋ id={proposed}                                   gz 200+      200+      200+  200-    200-    200-    200-   200-    200+    200+    200-     200-   401
+GET    /api/v1/referrals/ ∋ id={proposed}                                   sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200-     200-   401
+GET    /api/v1/referrals/ ∋ id={received}                                   gz 200+      200+      200+  200+    200+    200-    200-   200+    200+    200+    200+     200-   401
+GET    /api/v1/referrals/ ∋ id={received}                                   sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200+     200-   401
+GET    /api/v1/referrals/{proposed}/                                        gz 200       200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/referrals/{proposed}/                                        sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/referrals/{received}/                                        gz 200       200       200   200     200     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{received}/                                        sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/referrals/{approved}/                                        gz 200       200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/referrals/{approved}/                                        sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/referrals/{forwarded}/                                       gz 200       200       200   404     404     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{forwarded}/                                       sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/referrals/{received}/letter.pdf                              gz 200       200       200   200     200     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{received}/letter.pdf                              sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/referrals/{received}/receipt.pdf                             gz 200       200       200   200     200     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{received}/receipt.pdf                             sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+POST   /api/v1/referrals/{proposed}/actions/approve/                        gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/referrals/{proposed}/actions/approve/                        sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/referrals/{proposed}/actions/refuse/                         gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/referrals/{proposed}/actions/refuse/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/referrals/{refused}/actions/endorse_refusal/                 gz 403       403       403   404     404     404     404    404     200     200     404      404    401
+POST   /api/v1/referrals/{refused}/actions/endorse_refusal/                 sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+POST   /api/v1/referrals/{refused}/actions/order_transfer/                  gz 403       403       403   404     404     404     404    404     200     200     404      404    401
+POST   /api/v1/referrals/{refused}/actions/order_transfer/                  sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+POST   /api/v1/referrals/{approved}/actions/transmit/                       gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/referrals/{approved}/actions/transmit/                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/referrals/{transmitted}/actions/acknowledge/                 gz 403       403       403   200     200     404     404    403     403     403     403      404    401
+POST   /api/v1/referrals/{transmitted}/actions/acknowledge/                 sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{transmitted}/actions/forward/                     gz 403       403       403   403     200     404     404    403     403     403     403      404    401
+POST   /api/v1/referrals/{transmitted}/actions/forward/                     sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{received}/actions/accept/                         gz 403       403       403   403     200     404     404    403     403     403     403      404    401
+POST   /api/v1/referrals/{received}/actions/accept/                         sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{received}/actions/reject/                         gz 403       403       403   403     200     404     404    403     403     403     403      404    401
+POST   /api/v1/referrals/{received}/actions/reject/                         sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{rejected}/actions/request_reconsideration/        gz 403       403       200   403     403     404     404    403     403     403     403      404    401
+POST   /api/v1/referrals/{rejected}/actions/request_reconsideration/        sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{reconsideration}/actions/decide_reconsideration/  gz 403       403       403   403     200     404     404    403     403     403     403      404    401
+POST   /api/v1/referrals/{reconsideration}/actions/decide_reconsideration/  sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{rejected}/actions/request_supervision/            gz 403       403       200   403     403     404     404    403     403     403     403      404    401
+POST   /api/v1/referrals/{rejected}/actions/request_supervision/            sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{supervision}/actions/resolve_supervision/         gz 403       403       403   403     403     404     404    200     403     403     403      404    401
+POST   /api/v1/referrals/{supervision}/actions/resolve_supervision/         sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{rejected}/actions/accept_rejection/               gz 403       403       200   403     403     404     404    403     403     403     403      404    401
+POST   /api/v1/referrals/{rejected}/actions/accept_rejection/               sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{accepted}/actions/hand_over/                      gz 200       403       200   403     403     404     404    403     403     403     403      404    401
+POST   /api/v1/referrals/{accepted}/actions/hand_over/                      sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{received}/actions/nonsense/                       gz 404       404       404   404     404     404     404    404     404     404     404      404    401
 # ── API v1: takedowns ──
-GET  /api/v1/takedowns/ ∋ id={takedown}                                   gz 200+      200+      200+  200-    200-    200-    200+   200-    200+    200+    200-     200-   401
-GET  /api/v1/takedowns/ ∋ id={takedown}                                   sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200-     200-   401
-GET  /api/v1/takedowns/{takedown}/                                        gz 200       200       200   404     404     404     200    404     200     200     404      404    401
-GET  /api/v1/takedowns/{takedown}/                                        sz 404       404       404   404     404     404     404    404     404     200     404      404    401
-POST /api/v1/takedowns/{takedown}/actions/block/                          gz 403       403       403   404     404     404     200    404     403     403     404      404    401
-POST /api/v1/takedowns/{takedown}/actions/block/                          sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/takedowns/{takedown}/actions/refuse/                         gz 403       403       403   404     404     404     200    404     403     403     404      404    401
-POST /api/v1/takedowns/{takedown}/actions/refuse/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+GET    /api/v1/takedowns/ ∋ id={takedown}                                   gz 200+      200+      200+  200-    200-    200-    200+   200-    200+    200+    200-     200-   401
+GET    /api/v1/takedowns/ ∋ id={takedown}                                   sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200-     200-   401
+GET    /api/v1/takedowns/{takedown}/                                        gz 200       200       200   404     404     404     200    404     200     200     404      404    401
+GET    /api/v1/takedowns/{takedown}/                                        sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+POST   /api/v1/takedowns/{takedown}/actions/block/                          gz 403       403       403   404     404     404     200    404     403     403     404      404    401
+POST   /api/v1/takedowns/{takedown}/actions/block/                          sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/takedowns/{takedown}/actions/refuse/                         gz 403       403       403   404     404     404     200    404     403     403     404      404    401
+POST   /api/v1/takedowns/{takedown}/actions/refuse/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 # ── API v1: tasks and notifications ──
-GET  /api/v1/tasks/ ∋ referral={proposed}                                 gz 200-      200-      200+  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
-GET  /api/v1/tasks/ ∋ referral={received}                                 gz 200-      200-      200-  200-    200+    200-    200-   200-    200-    200-    200-     200-   401
-GET  /api/v1/tasks/ ∋ referral={received}                                 sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
-GET  /api/v1/notifications/ ∋ id={notification}                           gz 200+      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
-GET  /api/v1/notifications/ ∋ id={notification}                           sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
-POST /api/v1/notifications/{notification}/read/                           gz 200       404       404   404     404     404     404    404     404     404     404      404    401
-POST /api/v1/notifications/{notification}/read/                           sz 404       404       404   404     404     404     404    404     404     404     404      404    401
-POST /api/v1/notifications/read-all/                                      -  200       200       200   200     200     200     200    200     200     200     200      200    401
-GET  /api/v1/notifications/preferences/                                   -  200       200       200   200     200     200     200    200     200     200     200      200    401
-PUT  /api/v1/notifications/preferences/                                   -  200       200       200   200     200     200     200    200     200     200     200      200    401
+GET    /api/v1/tasks/ ∋ referral={proposed}                                 gz 200-      200-      200+  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
+GET    /api/v1/tasks/ ∋ referral={received}                                 gz 200-      200-      200-  200-    200+    200-    200-   200-    200-    200-    200-     200-   401
+GET    /api/v1/tasks/ ∋ referral={received}                                 sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
+GET    /api/v1/notifications/ ∋ id={notification}                           gz 200+      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
+GET    /api/v1/notifications/ ∋ id={notification}                           sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
+POST   /api/v1/notifications/{notification}/read/                           gz 200       404       404   404     404     404     404    404     404     404     404      404    401
+POST   /api/v1/notifications/{notification}/read/                           sz 404       404       404   404     404     404     404    404     404     404     404      404    401
+POST   /api/v1/notifications/read-all/                                      -  200       200       200   200     200     200     200    200     200     200     200      200    401
+GET    /api/v1/notifications/preferences/                                   -  200       200       200   200     200     200     200    200     200     200     200      200    401
+PUT    /api/v1/notifications/preferences/                                   -  200       200       200   200     200     200     200    200     200     200     200      200    401
 # ── API v1: oversight ──
-GET  /api/v1/reports/monthly/?region={region}&month=2018-09               gz 404       404       404   404     404     404     404    404     200     200     404      404    401
-GET  /api/v1/reports/monthly/?region={region}&month=2018-09               sz 404       404       404   404     404     404     404    404     404     200     404      404    401
-POST /api/v1/reports/monthly/submit/                                      gz 404       404       404   404     404     404     404    404     200     403     404      404    401
-POST /api/v1/reports/monthly/submit/                                      sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-PUT  /api/v1/reports/self-inspection/                                     gz 404       404       404   404     404     404     404    404     200     403     404      404    401
-PUT  /api/v1/reports/self-inspection/                                     sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-GET  /api/v1/reports/submissions/?month=2018-09                           -  404       404       404   404     404     404     404    404     404     200     404      404    401
-GET  /api/v1/risks/unreferred-findings/ ∋ case={case}                     gz 403       403       403   403     403     403     403    403     200+    200+    403      403    401
-GET  /api/v1/risks/unreferred-findings/ ∋ case={case}                     sz 403       403       403   403     403     403     403    403     200-    200+    403      403    401
-GET  /api/v1/risks/nonsense/                                              -  404       404       404   404     404     404     404    404     404     404     404      404    401
-GET  /api/v1/typical/                                                     -  200       200       200   200     200     200     200    200     200     200     200      200    200
-GET  /api/v1/audit/runs/                                                  -  403       403       403   403     403     403     403    403     403     200     403      403    401
-GET  /api/v1/listings/ ∋ id={listing}                                     gz 200+      200+      200+  200-    200-    200-    200-   200-    200+    200+    200-     200-   401
-GET  /api/v1/listings/ ∋ id={listing}                                     sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200-     200-   401
-POST /api/v1/listings/                                                    gz 403       403       403   404     404     404     404    404     201     201     404      404    401
-POST /api/v1/listings/                                                    sz 404       404       404   404     404     404     404    404     404     201     404      404    401
-GET  /api/v1/listings/{listing}/                                          gz 200       200       200   404     404     404     404    404     200     200     404      404    401
-GET  /api/v1/listings/{listing}/                                          sz 404       404       404   404     404     404     404    404     404     200     404      404    401
-POST /api/v1/listings/{listing}/actions/report_progress/                  gz 403       403       200   404     404     404     404    404     403     403     404      404    401
-POST /api/v1/listings/{listing}/actions/report_progress/                  sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST /api/v1/listings/{listing}/actions/review/                           gz 403       403       403   404     404     404     404    404     200     200     404      404    401
-POST /api/v1/listings/{listing}/actions/review/                           sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/reports/monthly/?region={region}&month=2018-09               gz 404       404       404   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/reports/monthly/?region={region}&month=2018-09               sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+POST   /api/v1/reports/monthly/submit/                                      gz 404       404       404   404     404     404     404    404     200     403     404      404    401
+POST   /api/v1/reports/monthly/submit/                                      sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+PUT    /api/v1/reports/self-inspection/                                     gz 404       404       404   404     404     404     404    404     200     403     404      404    401
+PUT    /api/v1/reports/self-inspection/                                     sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+GET    /api/v1/reports/submissions/?month=2018-09                           -  404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/risks/unreferred-findings/ ∋ case={case}                     gz 403       403       403   403     403     403     403    403     200+    200+    403      403    401
+GET    /api/v1/risks/unreferred-findings/ ∋ case={case}                     sz 403       403       403   403     403     403     403    403     200-    200+    403      403    401
+GET    /api/v1/risks/nonsense/                                              -  404       404       404   404     404     404     404    404     404     404     404      404    401
+GET    /api/v1/typical/                                                     -  200       200       200   200     200     200     200    200     200     200     200      200    200
+GET    /api/v1/audit/runs/                                                  -  403       403       403   403     403     403     403    403     403     200     403      403    401
+GET    /api/v1/listings/ ∋ id={listing}                                     gz 200+      200+      200+  200-    200-    200-    200-   200-    200+    200+    200-     200-   401
+GET    /api/v1/listings/ ∋ id={listing}                                     sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200-     200-   401
+POST   /api/v1/listings/                                                    gz 403       403       403   404     404     404     404    404     201     201     404      404    401
+POST   /api/v1/listings/                                                    sz 404       404       404   404     404     404     404    404     404     201     404      404    401
+GET    /api/v1/listings/{listing}/                                          gz 200       200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/listings/{listing}/                                          sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+POST   /api/v1/listings/{listing}/actions/report_progress/                  gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/listings/{listing}/actions/report_progress/                  sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/listings/{listing}/actions/review/                           gz 403       403       403   404     404     404     404    404     200     200     404      404    401
+POST   /api/v1/listings/{listing}/actions/review/                           sz 404       404       404   404     404     404     404    404     404     200     404      404    401
 # ── API v1: certificates ──
-POST /api/v1/certificates/verify/                                         -  200       200       200   200     200     200     200    200     200     200     200      200    401
-POST /api/v1/certificates/leads/                                          gz 201       201       201   403     403     201     403    403     403     403     403      403    401
-POST /api/v1/certificates/leads/                                          sz 400       400       400   403     403     400     403    403     403     403     403      403    401
-POST /api/v1/certificates/leads/                                          -  201       201       201   403     403     201     403    403     403     403     403      403    401
+POST   /api/v1/certificates/verify/                                         -  200       200       200   200     200     200     200    200     200     200     200      200    401
+POST   /api/v1/certificates/leads/                                          gz 201       201       201   403     403     201     403    403     403     403     403      403    401
+POST   /api/v1/certificates/leads/                                          sz 400       400       400   403     403     400     403    403     403     403     403      403    401
+POST   /api/v1/certificates/leads/                                          -  201       201       201   403     403     201     403    403     403     403     403      403    401
 # ── API schema ──
-GET  /api/schema/                                                         -  200       200       200   200     200     200     200    200     200     200     200      200    200
-GET  /api/docs/                                                           -  200       200       200   200     200     200     200    200     200     200     200      200    200
+GET    /api/schema/                                                         -  200       200       200   200     200     200     200    200     200     200     200      200    200
+GET    /api/docs/                                                           -  200       200       200   200     200     200     200    200     200     200     200      200    200
 # ── WebSocket ──
-WS   /ws/notifications/?token=<own>                                       -  101       101       101   101     101     101     101    101     101     101     101      101    4401
-WS   /ws/notifications/ session+origin                                    -  101       101       101   101     101     101     101    101     101     101     101      101    4401
-WS   /ws/notifications/ session+foreign-origin                            -  1000      1000      1000  1000    1000    1000    1000   1000    1000    1000    1000     1000   1000
-WS   /ws/notifications/ session-without-origin                            -  4401      4401      4401  4401    4401    4401    4401   4401    4401    4401    4401     4401   4401
-WS   /ws/notifications/?token=<own>&since=0 ∋ {notification}              gz 101+      101-      101-  101-    101-    101-    101-   101-    101-    101-    101-     101-   4401
-WS   /ws/notifications/?token=<own>&since=0 ∋ {notification}              sz 101-      101-      101-  101-    101-    101-    101-   101-    101-    101-    101-     101-   4401
-WS   /ws/notifications/?token=<own> ∋ pushed-to-officer1                  gz 101+      101-      101-  101-    101-    101-    101-   101-    101-    101-    101-     101-   4401
-WS   /ws/notifications/?token=<own> ∋ pushed-to-officer1                  sz 101-      101-      101-  101-    101-    101-    101-   101-    101-    101-    101-     101-   4401
+WS     /ws/notifications/?token=<own>                                       -  101       101       101   101     101     101     101    101     101     101     101      101    4401
+WS     /ws/notifications/ session+origin                                    -  101       101       101   101     101     101     101    101     101     101     101      101    4401
+WS     /ws/notifications/ session+foreign-origin                            -  1000      1000      1000  1000    1000    1000    1000   1000    1000    1000    1000     1000   1000
+WS     /ws/notifications/ session-without-origin                            -  4401      4401      4401  4401    4401    4401    4401   4401    4401    4401    4401     4401   4401
+WS     /ws/notifications/?token=<own>&since=0 ∋ {notification}              gz 101+      101-      101-  101-    101-    101-    101-   101-    101-    101-    101-     101-   4401
+WS     /ws/notifications/?token=<own>&since=0 ∋ {notification}              sz 101-      101-      101-  101-    101-    101-    101-   101-    101-    101-    101-     101-   4401
+WS     /ws/notifications/?token=<own> ∋ pushed-to-officer1                  gz 101+      101-      101-  101-    101-    101-    101-   101-    101-    101-    101-     101-   4401
+WS     /ws/notifications/?token=<own> ∋ pushed-to-officer1                  sz 101-      101-      101-  101-    101-    101-    101-   101-    101-    101-    101-     101-   4401
 # ── Web pages: tasks ──
-GET  /                                                                    -  302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /tasks/                                                              -  302       302       302   302     302     302     302    302     302     302     302      403    302
-GET  /tasks/mine/ ∋ /referrals/referral/{proposed}/                       gz 200-      200-      200+  200-    200-    200-    200-   200-    200-    200-    200-     403    302
-GET  /tasks/queue/ ∋ /referrals/referral/{proposed}/                      gz 200+      200+      200+  200-    200-    200-    200-   200-    200-    200-    200-     403    302
-GET  /tasks/done/ ∋ /referrals/referral/{approved}/                       gz 200-      200-      200+  200-    200-    200-    200-   200-    200-    200-    200-     403    302
+GET    /                                                                    -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /tasks/                                                              -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /tasks/mine/ ∋ /referrals/referral/{proposed}/                       gz 200-      200-      200+  200-    200-    200-    200-   200-    200-    200-    200-     403    302
+GET    /tasks/queue/ ∋ /referrals/referral/{proposed}/                      gz 200+      200+      200+  200-    200-    200-    200-   200-    200-    200-    200-     403    302
+GET    /tasks/done/ ∋ /referrals/referral/{approved}/                       gz 200-      200-      200+  200-    200-    200-    200-   200-    200-    200-    200-     403    302
 # ── Web pages: cases ──
-GET  /cases/                                                              -  302       302       302   302     302     302     302    302     302     302     302      403    302
-GET  /cases/case/?q={case.number} ∋ /cases/case/{case}/                   gz 200+      200+      200+  200-    200-    200-    200-   200-    200+    200+    200-     403    302
-GET  /cases/case/?q={case.number} ∋ /cases/case/{case}/                   sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200-     403    302
-GET  /cases/case/new/                                                     -  200       200       200   403     403     200     403    403     403     403     403      403    302
-POST /cases/case/new/                                                     gz 302       302       302   403     403     302     403    403     403     403     403      403    302
-POST /cases/case/new/                                                     sz 400       400       400   403     403     400     403    403     403     403     403      403    302
-GET  /cases/case/{case}/                                                  gz 200       200       200   404     404     404     404    404     200     200     404      403    302
-GET  /cases/case/{case}/                                                  sz 404       404       404   404     404     404     404    404     404     200     404      403    302
-GET  /cases/case/{referred}/                                              gz 200       200       200   200     200     404     404    200     200     200     200      403    302
-GET  /cases/case/{referred}/                                              sz 404       404       404   404     404     404     404    404     404     200     200      403    302
-GET  /cases/case/{case}/add_person/                                       gz 200       403       200   404     404     404     404    404     403     403     404      403    302
-GET  /cases/case/{case}/add_person/                                       sz 404       404       404   404     404     404     404    404     404     403     404      403    302
-POST /cases/case/{case}/add_person/                                       gz 302       403       302   404     404     404     404    404     403     403     404      403    302
-POST /cases/case/{case}/add_person/                                       sz 404       404       404   404     404     404     404    404     404     403     404      403    302
-GET  /cases/case/{closed}/reopen/                                         gz 403       403       403   404     404     404     404    404     200     200     404      403    302
-GET  /cases/case/{closed}/reopen/                                         sz 404       404       404   404     404     404     404    404     404     200     404      403    302
-GET  /cases/case/{case}/nonsense/                                         gz 404       404       404   404     404     404     404    404     404     404     404      403    302
-GET  /cases/case/{case}/propose/                                          gz 200       403       200   404     404     404     404    404     403     403     404      403    302
-GET  /cases/case/{case}/propose/                                          sz 404       404       404   404     404     404     404    404     404     403     404      403    302
-POST /cases/case/{case}/propose/                                          gz 302       403       302   404     404     404     404    404     403     403     404      403    302
-POST /cases/case/{case}/files/upload/                                     gz 302       403       302   404     404     404     404    404     403     403     404      403    302
-POST /cases/case/{case}/files/upload/                                     sz 404       404       404   404     404     404     404    404     404     403     404      403    302
-GET  /cases/listings/ ∋ /cases/listings/{listing}/                        gz 200+      200+      200+  200-    200-    200-    200-   200-    200+    200+    200-     403    302
-GET  /cases/listings/ ∋ /cases/listings/{listing}/                        sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200-     403    302
-GET  /cases/listings/{listing}/                                           gz 200       200       200   404     404     404     404    404     200     200     404      403    302
-GET  /cases/listings/{listing}/                                           sz 404       404       404   404     404     404     404    404     404     200     404      403    302
-POST /cases/listings/{listing}/                                           gz 403       403       403   404     404     404     404    404     302     302     404      403    302
-GET  /cases/listings/new/{bare}/                                          gz 403       403       403   404     404     404     404    404     200     200     404      403    302
-GET  /cases/listings/new/{bare}/                                          sz 404       404       404   404     404     404     404    404     404     200     404      403    302
-POST /cases/listings/new/{bare}/                                          gz 403       403       403   404     404     404     404    404     302     302     404      403    302
-POST /cases/listings/new/{bare}/                                          sz 404       404       404   404     404     404     404    404     404     302     404      403    302
+GET    /cases/                                                              -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /cases/case/?q={case.number} ∋ /cases/case/{case}/                   gz 200+      200+      200+  200-    200-    200-    200-   200-    200+    200+    200-     403    302
+GET    /cases/case/?q={case.number} ∋ /cases/case/{case}/                   sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200-     403    302
+GET    /cases/case/new/                                                     -  200       200       200   403     403     200     403    403     403     403     403      403    302
+POST   /cases/case/new/                                                     gz 302       302       302   403     403     302     403    403     403     403     403      403    302
+POST   /cases/case/new/                                                     sz 400       400       400   403     403     400     403    403     403     403     403      403    302
+GET    /cases/case/{case}/                                                  gz 200       200       200   404     404     404     404    404     200     200     404      403    302
+GET    /cases/case/{case}/                                                  sz 404       404       404   404     404     404     404    404     404     200     404      403    302
+GET    /cases/case/{referred}/                                              gz 200       200       200   200     200     404     404    200     200     200     200      403    302
+GET    /cases/case/{referred}/                                              sz 404       404       404   404     404     404     404    404     404     200     200      403    302
+GET    /cases/case/{case}/add_person/                                       gz 200       403       200   404     404     404     404    404     403     403     404      403    302
+GET    /cases/case/{case}/add_person/                                       sz 404       404       404   404     404     404     404    404     404     403     404      403    302
+POST   /cases/case/{case}/add_person/                                       gz 302       403       302   404     404     404     404    404     403     403     404      403    302
+POST   /cases/case/{case}/add_person/                                       sz 404       404       404   404     404     404     404    404     404     403     404      403    302
+GET    /cases/case/{closed}/reopen/                                         gz 403       403       403   404     404     404     404    404     200     200     404      403    302
+GET    /cases/case/{closed}/reopen/                                         sz 404       404       404   404     404     404     404    404     404     200     404      403    302
+GET    /cases/case/{case}/nonsense/                                         gz 404       404       404   404     404     404     404    404     404     404     404      403    302
+GET    /cases/case/{case}/propose/                                          gz 200       403       200   404     404     404     404    404     403     403     404      403    302
+GET    /cases/case/{case}/propose/                                          sz 404       404       404   404     404     404     404    404     404     403     404      403    302
+POST   /cases/case/{case}/propose/                                          gz 302       403       302   404     404     404     404    404     403     403     404      403    302
+POST   /cases/case/{case}/files/upload/                                     gz 302       403       302   404     404     404     404    404     403     403     404      403    302
+POST   /cases/case/{case}/files/upload/                                     sz 404       404       404   404     404     404     404    404     404     403     404      403    302
+GET    /cases/listings/ ∋ /cases/listings/{listing}/                        gz 200+      200+      200+  200-    200-    200-    200-   200-    200+    200+    200-     403    302
+GET    /cases/listings/ ∋ /cases/listings/{listing}/                        sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200-     403    302
+GET    /cases/listings/{listing}/                                           gz 200       200       200   404     404     404     404    404     200     200     404      403    302
+GET    /cases/listings/{listing}/                                           sz 404       404       404   404     404     404     404    404     404     200     404      403    302
+POST   /cases/listings/{listing}/                                           gz 403       403       403   404     404     404     404    404     302     302     404      403    302
+GET    /cases/listings/new/{bare}/                                          gz 403       403       403   404     404     404     404    404     200     200     404      403    302
+GET    /cases/listings/new/{bare}/                                          sz 404       404       404   404     404     404     404    404     404     200     404      403    302
+POST   /cases/listings/new/{bare}/                                          gz 403       403       403   404     404     404     404    404     302     302     404      403    302
+POST   /cases/listings/new/{bare}/                                          sz 404       404       404   404     404     404     404    404     404     302     404      403    302
 # ── Web pages: referrals ──
-GET  /referrals/                                                          -  302       302       302   302     302     302     302    302     302     302     302      403    302
-GET  /referrals/referral/ ∋ /referrals/referral/{received}/               gz 200+      200+      200+  200+    200+    200-    200-   200+    200+    200+    200+     403    302
-GET  /referrals/referral/ ∋ /referrals/referral/{received}/               sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200+     403    302
-GET  /referrals/referral/{proposed}/                                      gz 200       200       200   404     404     404     404    404     200     200     404      403    302
-GET  /referrals/referral/{proposed}/                                      sz 404       404       404   404     404     404     404    404     404     200     404      403    302
-GET  /referrals/referral/{received}/                                      gz 200       200       200   200     200     404     404    200     200     200     200      403    302
-GET  /referrals/referral/{received}/                                      sz 404       404       404   404     404     404     404    404     404     200     200      403    302
-GET  /referrals/referral/{received}/chart.svg                             gz 200       200       200   200     200     404     404    200     200     200     200      403    302
-GET  /referrals/referral/{received}/chart.svg                             sz 404       404       404   404     404     404     404    404     404     200     200      403    302
-GET  /referrals/referral/{proposed}/approve/                              gz 403       403       200   404     404     404     404    404     403     403     404      403    302
-POST /referrals/referral/{proposed}/approve/                              gz 403       403       302   404     404     404     404    404     403     403     404      403    302
-POST /referrals/referral/{proposed}/approve/                              sz 404       404       404   404     404     404     404    404     404     403     404      403    302
-GET  /referrals/referral/{received}/accept/                               gz 403       403       403   403     200     404     404    403     403     403     403      403    302
-POST /referrals/referral/{received}/accept/                               gz 403       403       403   403     302     404     404    403     403     403     403      403    302
-POST /referrals/referral/{received}/accept/                               sz 404       404       404   404     404     404     404    404     404     403     403      403    302
-GET  /referrals/referral/{received}/nonsense/                             gz 404       404       404   404     404     404     404    404     404     404     404      403    302
+GET    /referrals/                                                          -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /referrals/referral/ ∋ /referrals/referral/{received}/               gz 200+      200+      200+  200+    200+    200-    200-   200+    200+    200+    200+     403    302
+GET    /referrals/referral/ ∋ /referrals/referral/{received}/               sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200+     403    302
+GET    /referrals/referral/{proposed}/                                      gz 200       200       200   404     404     404     404    404     200     200     404      403    302
+GET    /referrals/referral/{proposed}/                                      sz 404       404       404   404     404     404     404    404     404     200     404      403    302
+GET    /referrals/referral/{received}/                                      gz 200       200       200   200     200     404     404    200     200     200     200      403    302
+GET    /referrals/referral/{received}/                                      sz 404       404       404   404     404     404     404    404     404     200     200      403    302
+GET    /referrals/referral/{received}/chart.svg                             gz 200       200       200   200     200     404     404    200     200     200     200      403    302
+GET    /referrals/referral/{received}/chart.svg                             sz 404       404       404   404     404     404     404    404     404     200     200      403    302
+GET    /referrals/referral/{proposed}/approve/                              gz 403       403       200   404     404     404     404    404     403     403     404      403    302
+POST   /referrals/referral/{proposed}/approve/                              gz 403       403       302   404     404     404     404    404     403     403     404      403    302
+POST   /referrals/referral/{proposed}/approve/                              sz 404       404       404   404     404     404     404    404     404     403     404      403    302
+GET    /referrals/referral/{received}/accept/                               gz 403       403       403   403     200     404     404    403     403     403     403      403    302
+POST   /referrals/referral/{received}/accept/                               gz 403       403       403   403     302     404     404    403     403     403     403      403    302
+POST   /referrals/referral/{received}/accept/                               sz 404       404       404   404     404     404     404    404     404     403     403      403    302
+GET    /referrals/referral/{received}/nonsense/                             gz 404       404       404   404     404     404     404    404     404     404     404      403    302
 # ── Web pages: oversight ──
-GET  /oversight/                                                          -  403       403       403   403     403     403     403    403     302     302     403      403    302
-GET  /oversight/dashboard/                                                -  403       403       403   403     403     403     403    403     200     200     403      403    302
-GET  /oversight/monthly/?region={region}&month=2018-09                    gz 403       403       403   403     403     403     403    403     200     200     403      403    302
-GET  /oversight/monthly/?region={region}&month=2018-09                    sz 403       403       403   403     403     403     403    403     404     200     403      403    302
-POST /oversight/monthly/?region={region}&month=2018-09                    gz 403       403       403   403     403     403     403    403     302     403     403      403    302
-GET  /oversight/audit/                                                    -  403       403       403   403     403     403     403    403     403     200     403      403    302
-GET  /oversight/risks/unreferred-findings/                                -  403       403       403   403     403     403     403    403     200     200     403      403    302
-GET  /oversight/risks/nonsense/                                           -  403       403       403   403     403     403     403    403     404     404     403      403    302
-GET  /oversight/typical/new/{closed}/                                     gz 403       403       403   403     403     403     403    403     200     200     403      403    302
-GET  /oversight/typical/new/{closed}/                                     sz 403       403       403   403     403     403     403    403     404     200     403      403    302
-POST /oversight/typical/new/{closed}/                                     gz 403       403       403   403     403     403     403    403     302     302     403      403    302
-POST /oversight/typical/new/{closed}/                                     sz 403       403       403   403     403     403     403    403     404     302     403      403    302
+GET    /oversight/                                                          -  403       403       403   403     403     403     403    403     302     302     403      403    302
+GET    /oversight/dashboard/                                                -  403       403       403   403     403     403     403    403     200     200     403      403    302
+GET    /oversight/monthly/?region={region}&month=2018-09                    gz 403       403       403   403     403     403     403    403     200     200     403      403    302
+GET    /oversight/monthly/?region={region}&month=2018-09                    sz 403       403       403   403     403     403     403    403     404     200     403      403    302
+POST   /oversight/monthly/?region={region}&month=2018-09                    gz 403       403       403   403     403     403     403    403     302     403     403      403    302
+GET    /oversight/audit/                                                    -  403       403       403   403     403     403     403    403     403     200     403      403    302
+GET    /oversight/risks/unreferred-findings/                                -  403       403       403   403     403     403     403    403     200     200     403      403    302
+GET    /oversight/risks/nonsense/                                           -  403       403       403   403     403     403     403    403     404     404     403      403    302
+GET    /oversight/typical/new/{closed}/                                     gz 403       403       403   403     403     403     403    403     200     200     403      403    302
+GET    /oversight/typical/new/{closed}/                                     sz 403       403       403   403     403     403     403    403     404     200     403      403    302
+POST   /oversight/typical/new/{closed}/                                     gz 403       403       403   403     403     403     403    403     302     302     403      403    302
+POST   /oversight/typical/new/{closed}/                                     sz 403       403       403   403     403     403     403    403     404     302     403      403    302
 # ── Web pages: certificates ──
-GET  /certificates/                                                       -  302       302       302   302     302     302     302    302     302     302     302      403    302
-GET  /certificates/check/                                                 -  200       200       200   200     200     200     200    200     200     200     200      403    302
-POST /certificates/check/                                                 -  200       200       200   200     200     200     200    200     200     200     200      403    302
-GET  /certificates/roster/                                                -  200       200       200   200     200     200     200    200     200     200     200      403    302
-POST /certificates/roster/                                                -  302       302       302   302     302     302     302    302     302     302     302      403    302
-GET  /certificates/roster/{roster}/                                       gz 200       404       404   404     404     404     404    404     404     404     404      403    302
-GET  /certificates/roster/{roster}/                                       sz 404       404       404   404     404     404     404    404     404     404     404      403    302
-GET  /certificates/roster/{roster}/results.xlsx                           gz 200       404       404   404     404     404     404    404     404     404     404      403    302
-GET  /certificates/roster/{roster}/results.xlsx                           sz 404       404       404   404     404     404     404    404     404     404     404      403    302
-POST /certificates/roster/{roster}/lead/0/                                gz 302       404       404   404     404     404     404    404     404     404     404      403    302
-POST /certificates/roster/{roster}/lead/0/                                sz 404       404       404   404     404     404     404    404     404     404     404      403    302
+GET    /certificates/                                                       -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /certificates/check/                                                 -  200       200       200   200     200     200     200    200     200     200     200      403    302
+POST   /certificates/check/                                                 -  200       200       200   200     200     200     200    200     200     200     200      403    302
+GET    /certificates/roster/                                                -  200       200       200   200     200     200     200    200     200     200     200      403    302
+POST   /certificates/roster/                                                -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /certificates/roster/{roster}/                                       gz 200       404       404   404     404     404     404    404     404     404     404      403    302
+GET    /certificates/roster/{roster}/                                       sz 404       404       404   404     404     404     404    404     404     404     404      403    302
+GET    /certificates/roster/{roster}/results.xlsx                           gz 200       404       404   404     404     404     404    404     404     404     404      403    302
+GET    /certificates/roster/{roster}/results.xlsx                           sz 404       404       404   404     404     404     404    404     404     404     404      403    302
+POST   /certificates/roster/{roster}/lead/0/                                gz 302       404       404   404     404     404     404    404     404     404     404      403    302
+POST   /certificates/roster/{roster}/lead/0/                                sz 404       404       404   404     404     404     404    404     404     404     404      403    302
 # ── Web pages: notifications ──
-GET  /notices/                                                            -  302       302       302   302     302     302     302    302     302     302     302      403    302
-GET  /notices/list/ ∋ {notification.title}                                gz 200+      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     403    302
-GET  /notices/list/ ∋ {notification.title}                                sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     403    302
-POST /notices/read-all/                                                   -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /notices/                                                            -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /notices/list/ ∋ {notification.title}                                gz 200+      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     403    302
+GET    /notices/list/ ∋ {notification.title}                                sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     403    302
+POST   /notices/read-all/                                                   -  302       302       302   302     302     302     302    302     302     302     302      403    302
 # ── Accounts, public pages, languages ──
-GET  /accounts/login/                                                     -  200       200       200   200     200     200     200    200     200     200     200      200    200
-POST /accounts/logout/                                                    -  302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /accounts/password_change/                                           -  200       200       200   200     200     200     200    200     200     200     200      200    302
-GET  /accounts/password_change/done/                                      -  200       200       200   200     200     200     200    200     200     200     200      200    302
-GET  /accounts/password_reset/                                            -  200       200       200   200     200     200     200    200     200     200     200      200    200
-GET  /accounts/password_reset/done/                                       -  200       200       200   200     200     200     200    200     200     200     200      200    200
-GET  /accounts/reset/MQ/set-password/                                     -  200       200       200   200     200     200     200    200     200     200     200      200    200
-GET  /accounts/reset/done/                                                -  200       200       200   200     200     200     200    200     200     200     200      200    200
-GET  /accounts/profile/                                                   -  200       200       200   200     200     200     200    200     200     200     200      200    302
-GET  /public/typical/                                                     -  200       200       200   200     200     200     200    200     200     200     200      200    200
-GET  /public/check/                                                       -  200       200       200   200     200     200     200    200     200     200     200      200    200
-POST /public/check/                                                       -  200       200       200   200     200     200     200    200     200     200     200      200    200
-GET  /public/tip/                                                         -  200       200       200   200     200     200     200    200     200     200     200      200    200
-POST /public/tip/                                                         -  200       200       200   200     200     200     200    200     200     200     200      200    200
-GET  /public/tip/track/?code=NOSUCHCODE                                   -  404       404       404   404     404     404     404    404     404     404     404      404    404
-POST /i18n/setlang/                                                       -  302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /jsi18n/                                                             -  200       200       200   200     200     200     200    200     200     200     200      200    200
+GET    /accounts/login/                                                     -  200       200       200   200     200     200     200    200     200     200     200      200    200
+POST   /accounts/logout/                                                    -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /accounts/password_change/                                           -  200       200       200   200     200     200     200    200     200     200     200      200    302
+GET    /accounts/password_change/done/                                      -  200       200       200   200     200     200     200    200     200     200     200      200    302
+GET    /accounts/password_reset/                                            -  200       200       200   200     200     200     200    200     200     200     200      200    200
+GET    /accounts/password_reset/done/                                       -  200       200       200   200     200     200     200    200     200     200     200      200    200
+GET    /accounts/reset/MQ/set-password/                                     -  200       200       200   200     200     200     200    200     200     200     200      200    200
+GET    /accounts/reset/done/                                                -  200       200       200   200     200     200     200    200     200     200     200      200    200
+GET    /accounts/profile/                                                   -  200       200       200   200     200     200     200    200     200     200     200      200    302
+GET    /accounts/otp/                                                       -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /accounts/otp/setup/                                                 -  200       200       200   200     200     200     200    200     200     200     200      200    302
+POST   /accounts/otp/disable/                                               -  302       302       302   302     302     302     302    302     302     302     302      302    302
+POST   /accounts/token/revoke/                                              -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /public/typical/                                                     -  200       200       200   200     200     200     200    200     200     200     200      200    200
+GET    /public/check/                                                       -  200       200       200   200     200     200     200    200     200     200     200      200    200
+POST   /public/check/                                                       -  200       200       200   200     200     200     200    200     200     200     200      200    200
+GET    /public/tip/                                                         -  200       200       200   200     200     200     200    200     200     200     200      200    200
+POST   /public/tip/                                                         -  200       200       200   200     200     200     200    200     200     200     200      200    200
+GET    /public/tip/track/?code=NOSUCHCODE                                   -  404       404       404   404     404     404     404    404     404     404     404      404    404
+POST   /i18n/setlang/                                                       -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /jsi18n/                                                             -  200       200       200   200     200     200     200    200     200     200     200      200    200
 # ── Administration (staff only) ──
-GET  /admin/                                                              -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/login/                                                        -  200       200       200   200     200     200     200    200     200     200     200      302    200
-POST /admin/logout/                                                       -  302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /admin/password_change/                                              -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/password_change/done/                                         -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/autocomplete/                                                 -  302       302       302   302     302     302     302    302     302     302     302      403    302
-GET  /admin/jsi18n/                                                       -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/r/{event_type}/{event}/                                       gz 302       302       302   302     302     302     302    302     302     302     302      404    302
-GET  /admin/cases/                                                        -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/nonsense/                                                     -  302       302       302   302     302     302     302    302     302     302     302      404    302
-GET  /admin/auth/group/                                                   -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/auth/group/add/                                               -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/auth/group/{group}/                                           gz 302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /admin/auth/group/{group}/change/                                    gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/auth/group/{group}/history/                                   gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/auth/group/{group}/delete/                                    gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/auth/user/                                                    -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/auth/user/add/                                                -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/auth/user/{user}/                                             gz 302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /admin/auth/user/{user}/change/                                      gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/auth/user/{user}/password/                                    gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/auth/user/{user}/history/                                     gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/auth/user/{user}/delete/                                      gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/authtoken/tokenproxy/                                         -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/authtoken/tokenproxy/add/                                     -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/authtoken/tokenproxy/{user}/                                  gz 302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /admin/authtoken/tokenproxy/{user}/change/                           gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/authtoken/tokenproxy/{user}/history/                          gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/authtoken/tokenproxy/{user}/delete/                           gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/viewflow/process/                                             -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/viewflow/process/add/                                         -  302       302       302   302     302     302     302    302     302     302     302      403    302
-GET  /admin/viewflow/process/{process}/                                   gz 302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /admin/viewflow/process/{process}/change/                            gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/viewflow/process/{process}/history/                           gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/viewflow/process/{process}/delete/                            gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/viewflow/task/                                                -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/viewflow/task/add/                                            -  302       302       302   302     302     302     302    302     302     302     302      403    302
-GET  /admin/viewflow/task/{task}/                                         gz 302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /admin/viewflow/task/{task}/change/                                  gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/viewflow/task/{task}/history/                                 gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/viewflow/task/{task}/delete/                                  gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/agencies/region/                                              -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/agencies/region/add/                                          -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/agencies/region/{region}/                                     gz 302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /admin/agencies/region/{region}/change/                              gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/agencies/region/{region}/history/                             gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/agencies/region/{region}/delete/                              gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/agencies/agency/                                              -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/agencies/agency/add/                                          -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/agencies/agency/{agency}/                                     gz 302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /admin/agencies/agency/{agency}/change/                              gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/agencies/agency/{agency}/history/                             gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/agencies/agency/{agency}/delete/                              gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/agencies/membership/                                          -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/agencies/membership/add/                                      -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/agencies/membership/{membership}/                             gz 302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /admin/agencies/membership/{membership}/change/                      gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/agencies/membership/{membership}/history/                     gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/agencies/membership/{membership}/delete/                      gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/cases/legalbasis/                                             -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/cases/legalbasis/add/                                         -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/cases/legalbasis/{legal_basis}/                               gz 302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /admin/cases/legalbasis/{legal_basis}/change/                        gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/cases/legalbasis/{legal_basis}/history/                       gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/cases/legalbasis/{legal_basis}/delete/                        gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/cases/event/                                                  -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/cases/event/add/                                              -  302       302       302   302     302     302     302    302     302     302     302      403    302
-GET  /admin/cases/event/{event}/                                          gz 302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /admin/cases/event/{event}/change/                                   gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/cases/event/{event}/history/                                  gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/cases/event/{event}/delete/                                   gz 302       302       302   302     302     302     302    302     302     302     302      403    302
-GET  /admin/cases/idnumberview/                                           -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/cases/idnumberview/add/                                       -  302       302       302   302     302     302     302    302     302     302     302      403    302
-GET  /admin/cases/idnumberview/{id_view}/                                 gz 302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /admin/cases/idnumberview/{id_view}/change/                          gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/cases/idnumberview/{id_view}/history/                         gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/cases/idnumberview/{id_view}/delete/                          gz 302       302       302   302     302     302     302    302     302     302     302      403    302
-GET  /admin/oversight/campaign/                                           -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/oversight/campaign/add/                                       -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/oversight/campaign/{campaign}/                                gz 302       302       302   302     302     302     302    302     302     302     302      302    302
-GET  /admin/oversight/campaign/{campaign}/change/                         gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/oversight/campaign/{campaign}/history/                        gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET  /admin/oversight/campaign/{campaign}/delete/                         gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/                                                              -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/login/                                                        -  302       302       302   302     302     302     302    302     302     302     302      302    302
+POST   /admin/logout/                                                       -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/password_change/                                              -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/password_change/done/                                         -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/autocomplete/                                                 -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /admin/jsi18n/                                                       -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/r/{event_type}/{event}/                                       gz 302       302       302   302     302     302     302    302     302     302     302      404    302
+GET    /admin/cases/                                                        -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/nonsense/                                                     -  302       302       302   302     302     302     302    302     302     302     302      404    302
+GET    /admin/auth/group/                                                   -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/auth/group/add/                                               -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/auth/group/{group}/                                           gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/auth/group/{group}/change/                                    gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/auth/group/{group}/history/                                   gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/auth/group/{group}/delete/                                    gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/auth/user/                                                    -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/auth/user/add/                                                -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/auth/user/{user}/                                             gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/auth/user/{user}/change/                                      gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/auth/user/{user}/password/                                    gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/auth/user/{user}/history/                                     gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/auth/user/{user}/delete/                                      gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/authtoken/tokenproxy/                                         -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/authtoken/tokenproxy/add/                                     -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/authtoken/tokenproxy/{user}/                                  gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/authtoken/tokenproxy/{user}/change/                           gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/authtoken/tokenproxy/{user}/history/                          gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/authtoken/tokenproxy/{user}/delete/                           gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/viewflow/process/                                             -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/viewflow/process/add/                                         -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /admin/viewflow/process/{process}/                                   gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/viewflow/process/{process}/change/                            gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/viewflow/process/{process}/history/                           gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/viewflow/process/{process}/delete/                            gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/viewflow/task/                                                -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/viewflow/task/add/                                            -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /admin/viewflow/task/{task}/                                         gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/viewflow/task/{task}/change/                                  gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/viewflow/task/{task}/history/                                 gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/viewflow/task/{task}/delete/                                  gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/agencies/region/                                              -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/agencies/region/add/                                          -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/agencies/region/{region}/                                     gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/agencies/region/{region}/change/                              gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/agencies/region/{region}/history/                             gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/agencies/region/{region}/delete/                              gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/agencies/agency/                                              -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/agencies/agency/add/                                          -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/agencies/agency/{agency}/                                     gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/agencies/agency/{agency}/change/                              gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/agencies/agency/{agency}/history/                             gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/agencies/agency/{agency}/delete/                              gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/agencies/membership/                                          -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/agencies/membership/add/                                      -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/agencies/membership/{membership}/                             gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/agencies/membership/{membership}/change/                      gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/agencies/membership/{membership}/history/                     gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/agencies/membership/{membership}/delete/                      gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/cases/legalbasis/                                             -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/cases/legalbasis/add/                                         -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/cases/legalbasis/{legal_basis}/                               gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/cases/legalbasis/{legal_basis}/change/                        gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/cases/legalbasis/{legal_basis}/history/                       gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/cases/legalbasis/{legal_basis}/delete/                        gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/cases/event/                                                  -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/cases/event/add/                                              -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /admin/cases/event/{event}/                                          gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/cases/event/{event}/change/                                   gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/cases/event/{event}/history/                                  gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/cases/event/{event}/delete/                                   gz 302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /admin/cases/idnumberview/                                           -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/cases/idnumberview/add/                                       -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /admin/cases/idnumberview/{id_view}/                                 gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/cases/idnumberview/{id_view}/change/                          gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/cases/idnumberview/{id_view}/history/                         gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/cases/idnumberview/{id_view}/delete/                          gz 302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /admin/oversight/campaign/                                           -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/oversight/campaign/add/                                       -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/oversight/campaign/{campaign}/                                gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/oversight/campaign/{campaign}/change/                         gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/oversight/campaign/{campaign}/history/                        gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/oversight/campaign/{campaign}/delete/                         gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+# ── Administration: logins and second factors ──
+GET    /admin/axes/accessattempt/                                           -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/axes/accessattempt/add/                                       -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /admin/axes/accessattempt/{access_attempt}/                          gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/axes/accessattempt/{access_attempt}/change/                   gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/axes/accessattempt/{access_attempt}/history/                  gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/axes/accessattempt/{access_attempt}/delete/                   gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/axes/accesslog/                                               -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/axes/accesslog/add/                                           -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /admin/axes/accesslog/{access_log}/                                  gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/axes/accesslog/{access_log}/change/                           gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/axes/accesslog/{access_log}/history/                          gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/axes/accesslog/{access_log}/delete/                           gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/axes/accessfailurelog/                                        -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/axes/accessfailurelog/add/                                    -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /admin/axes/accessfailurelog/{failure_log}/                          gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/axes/accessfailurelog/{failure_log}/change/                   gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/axes/accessfailurelog/{failure_log}/history/                  gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/axes/accessfailurelog/{failure_log}/delete/                   gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/otp_totp/totpdevice/                                          -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/otp_totp/totpdevice/add/                                      -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/otp_totp/totpdevice/{totp}/                                   gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/otp_totp/totpdevice/{totp}/change/                            gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/otp_totp/totpdevice/{totp}/history/                           gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/otp_totp/totpdevice/{totp}/delete/                            gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/otp_totp/totpdevice/{totp}/config/                            gz 302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /admin/otp_totp/totpdevice/{totp}/qrcode/                            gz 302       302       302   302     302     302     302    302     302     302     302      403    302
 """
 
 # Bugs found by the matrix whose fix lies in a file this suite does not own: the cell holds the

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from asgiref.sync import async_to_sync
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from rest_framework.authtoken.models import Token
 
+from agencies import otp
 from cases.models import Case, Event, IdNumberView
 from certificates.models import Evidence, RosterCheck
 from config.asgi import application
@@ -68,6 +70,14 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             f"/api/v1/cases/{gz['case'].pk}/", HTTP_COOKIE=f"{settings.SESSION_COOKIE_NAME}={sessions['officer1']}"
         )
         gz["id_view"] = IdNumberView.objects.get(case=gz["case"])
+        # What the administrator sees of logins: an attempt that failed, a login, a second factor.
+        Client().post("/accounts/login/", {"username": "nobody.matrix", "password": "wrong"}, REMOTE_ADDR="10.8.0.1")
+        gz["access_attempt"] = AccessAttempt.objects.get(username="nobody.matrix")
+        gz["access_log"] = AccessLog.objects.filter(username="guangzhou.officer1").first()
+        gz["failure_log"] = AccessFailureLog.objects.create(
+            username="nobody.matrix", ip_address="10.8.0.1", locked_out=False
+        )
+        gz["totp"] = otp.enrolment_device(gz["user"])
         yield SimpleNamespace(cities=cities, sessions=sessions, tokens=tokens)
         transaction.set_rollback(True)
 
