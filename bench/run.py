@@ -43,9 +43,15 @@ def setup():
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         sys.exit("make bench needs PostgreSQL and Redis: set DATABASE_URL=postgres://… and REDIS_URL=redis://…")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    # Production settings: no DEBUG query log growing through a million inserts.
+    # Production settings (no DEBUG query log growing through a million inserts), served over
+    # plain HTTP on this machine: no redirect to HTTPS.
     os.environ.update(
-        DEBUG="0", EMAIL_URL="dummy://", ALLOWED_HOSTS="127.0.0.1,localhost,testserver", SECURE_COOKIES="0"
+        DEBUG="0",
+        EMAIL_URL="dummy://",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SECURE_COOKIES="0",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
     )
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
     import django

@@ -306,22 +306,8 @@ def test_the_handlers_see_full_numbers_and_each_showing_is_recorded(scenario, dj
     assert admin.post(f"/admin/cases/idnumberview/{views.first().pk}/delete/", {"post": "yes"}).status_code == 403
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "django.db.backends",
-        pytest.param(
-            "django.template",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="config/settings.py LOGGING must pin django.template at INFO: at DEBUG it logs a "
-                "template's whole context on each missing variable, form values with ID numbers included",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("name", PINNED)
 def test_the_settings_keep_the_loggers_that_carry_data_at_info(name):
-    assert name in PINNED
     assert logging.getLevelName(settings.LOGGING["loggers"].get(name, {}).get("level", "NOTSET")) >= logging.INFO
     assert logging.getLogger(name).getEffectiveLevel() >= logging.INFO
 
