@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from agencies.models import Region
 from cases.access import get_case_for
+from cases.api.schema import errors, example, results_of
 
 from . import services
 from .models import Evidence
@@ -22,6 +23,7 @@ class ItemInput(serializers.Serializer):
     name = serializers.CharField(max_length=100)
 
 
+@example({"items": [{"number": "T440100198503120172", "name": "张伟"}]})
 class VerifyInput(serializers.Serializer):
     """{"items": [{"number", "name"}, …]}, at most 10,000. Checked by hand rather than by 10,000
     nested serializers: the same rules and messages, a fraction of the time (issue 8, B5)."""
@@ -91,7 +93,7 @@ class EvidenceUpload(serializers.Serializer):
 class CaseEvidence(APIView):
     parser_classes = [MultiPartParser]
 
-    @extend_schema(responses=EvidenceOutput(many=True))
+    @extend_schema(responses=results_of(EvidenceOutput, "EvidenceList"))
     def get(self, request, pk: int):
         case = get_case_for(request.user, pk)
         return Response(
@@ -110,7 +112,9 @@ class CaseEvidence(APIView):
 class EvidenceDownload(APIView):
     """The file, for those who see its case, checked against its SHA-256 first."""
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={**{(200, kind): OpenApiTypes.BINARY for kind in services.SIGNATURES.values()}, **errors(409)}
+    )
     def get(self, request, pk: int):
         evidence = Evidence.objects.filter(pk=pk).first()
         if evidence is None:
@@ -122,11 +126,12 @@ class EvidenceDownload(APIView):
         return response
 
 
+@example({"number": "T440100198503120172", "name": "张伟", "status": "not_found"})
 class LeadInput(serializers.Serializer):
     number = serializers.CharField(max_length=40)
     name = serializers.CharField(max_length=100)
     status = serializers.ChoiceField(choices=list(services.SUGGESTED_FINDING))
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False)
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(), default=None)
     employer = serializers.CharField(max_length=200, required=False, allow_blank=True)
     credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
 

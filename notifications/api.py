@@ -9,6 +9,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.api.schema import example
+
 from .models import Notification, Preference
 from .outbox import EMAIL_KINDS
 
@@ -71,6 +73,7 @@ class PreferenceItem(serializers.Serializer):
     email = serializers.BooleanField()
 
 
+@example({"preferences": [{"kind": "escalation", "email": False}]})
 class PreferencesInput(serializers.Serializer):
     preferences = PreferenceItem(many=True, max_length=20)
 

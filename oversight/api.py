@@ -2,18 +2,21 @@
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import Region
+from cases.api.schema import errors, example, results_of
 
 from . import exports, reports
 from .models import SelfInspection
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GUANGZHOU = OpenApiExample("广州市", value="440100")
+SEPTEMBER = OpenApiExample("2018年9月", value="2018-09")
 
 
 class JsonUnlessFile(BaseContentNegotiation):
@@ -26,11 +29,18 @@ class JsonUnlessFile(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "format": "decimal", "pattern": r"^\d+\.\d{2}$"}]}
+)
+class FigureField(serializers.JSONField):
+    """A count (persons, companies, websites) or, in the fine rows (元), an amount such as "20000.00"."""
+
+
 class RowOutput(serializers.Serializer):
     section = serializers.CharField()
     row = serializers.CharField()
-    month = serializers.CharField()
-    cumulative = serializers.CharField()
+    month = FigureField()
+    cumulative = FigureField()
 
 
 class ReportOutput(serializers.Serializer):
@@ -64,12 +74,19 @@ class MonthlyReport(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("region", OpenApiTypes.STR, required=True, description="city or province code"),
-            OpenApiParameter("month", OpenApiTypes.STR, required=True, description="YYYY-MM"),
+            OpenApiParameter(
+                "region", OpenApiTypes.STR, required=True, description="city or province code", examples=[GUANGZHOU]
+            ),
+            OpenApiParameter("month", OpenApiTypes.STR, required=True, description="YYYY-MM", examples=[SEPTEMBER]),
             OpenApiParameter("campaign", OpenApiTypes.STR),
             OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "xlsx", "pdf"]),
         ],
-        responses={200: ReportOutput, (200, XLSX): OpenApiTypes.BINARY, (200, "application/pdf"): OpenApiTypes.BINARY},
+        responses={
+            200: ReportOutput,
+            (200, XLSX): OpenApiTypes.BINARY,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            **errors(400, 404),
+        },
     )
     def get(self, request):
         query = ReportQuery(data=request.query_params)
@@ -87,6 +104,7 @@ class MonthlyReport(APIView):
         return response
 
 
+@example({"region": "440100", "month": "2018-09", "employers": 120, "employer_fake_found": 3})
 class SelfInspectionInput(serializers.Serializer):
     region = serializers.CharField(max_length=6)
     month = serializers.CharField(max_length=7)
@@ -106,7 +124,7 @@ for _name in SelfInspection.FIELDS:
 
 
 class SelfInspectionEntry(APIView):
-    @extend_schema(request=SelfInspectionInput, responses=ReportOutput)
+    @extend_schema(request=SelfInspectionInput, responses={200: ReportOutput, **errors(404, 409)})
     def put(self, request):
         data = SelfInspectionInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -118,6 +136,7 @@ class SelfInspectionEntry(APIView):
         return Response(reports.monthly_report(region, month, campaign))
 
 
+@example({"region": "440100", "month": "2018-09"})
 class SubmitInput(serializers.Serializer):
     region = serializers.CharField(max_length=6)
     month = serializers.CharField(max_length=7)
@@ -125,7 +144,7 @@ class SubmitInput(serializers.Serializer):
 
 
 class SubmitMonthly(APIView):
-    @extend_schema(request=SubmitInput, responses=ReportOutput)
+    @extend_schema(request=SubmitInput, responses={200: ReportOutput, **errors(404, 409)})
     def post(self, request):
         data = SubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -145,7 +164,11 @@ class Submissions(APIView):
     """For a province supervisor: per city, submitted / late / missing / pending."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("month", OpenApiTypes.STR, required=True)], responses=StatusOutput(many=True)
+        parameters=[
+            OpenApiParameter("month", OpenApiTypes.STR, required=True, examples=[SEPTEMBER]),
+            OpenApiParameter("campaign", OpenApiTypes.STR),
+        ],
+        responses={200: results_of(StatusOutput, "SubmissionStatusList"), **errors(400, 404)},
     )
     def get(self, request):
         month = reports.parse_month(request.query_params.get("month", ""))
@@ -168,7 +191,7 @@ class RiskRow(serializers.Serializer):
 class RiskList(APIView):
     """One risk list of the caller's region (supervisors only)."""
 
-    @extend_schema(responses=RiskRow(many=True))
+    @extend_schema(responses=results_of(RiskRow, "RiskList", title=serializers.CharField()))
     def get(self, request, name: str):
         from django.http import Http404
         from rest_framework.exceptions import PermissionDenied
@@ -212,12 +235,13 @@ class TypicalOutput(serializers.Serializer):
     marked_at = serializers.DateTimeField()
 
 
+@example({"title": "持伪造操作证上岗案"})
 class TypicalInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
 
 
 class MarkTypical(APIView):
-    @extend_schema(request=TypicalInput, responses={201: TypicalOutput})
+    @extend_schema(request=TypicalInput, responses={201: TypicalOutput, **errors(409)})
     def post(self, request, pk: int):
         from cases.access import get_case_for
 
@@ -236,7 +260,7 @@ class PublicTypicalCases(APIView):
     authentication_classes: list = []
     permission_classes: list = []
 
-    @extend_schema(responses=TypicalOutput(many=True))
+    @extend_schema(responses=results_of(TypicalOutput, "TypicalCaseList"))
     def get(self, request):
         from .models import TypicalCase
 
@@ -257,7 +281,7 @@ class AuditRunOutput(serializers.Serializer):
 class AuditRuns(APIView):
     """verify_events runs, for the province supervisor; reading them is recorded."""
 
-    @extend_schema(responses=AuditRunOutput(many=True))
+    @extend_schema(responses=results_of(AuditRunOutput, "AuditRunList"))
     def get(self, request):
         from rest_framework.exceptions import PermissionDenied
 

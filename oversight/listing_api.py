@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.access import get_case_for, visible_cases_q
+from cases.api.schema import errors, example
 from cases.models import Case
 
 from . import listings
@@ -42,16 +43,19 @@ class ListingOutput(serializers.ModelSerializer):
         return [{"by": r.by.username, "at": r.at.isoformat(), "text": r.text} for r in listing.reports.all()]
 
 
+@example({"case": 1, "deadline": "2030-06-30", "instructions": "限期查清并移送"})
 class ListingInput(serializers.Serializer):
     case = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     deadline = serializers.DateField()
     instructions = serializers.CharField(max_length=4000)
 
 
+@example({"text": "已立案侦查"})
 class ProgressInput(serializers.Serializer):
     text = serializers.CharField(max_length=4000)
 
 
+@example({"close": False, "note": "继续督办"})
 class ReviewInput(serializers.Serializer):
     close = serializers.BooleanField()
     note = serializers.CharField(max_length=4000)
@@ -78,14 +82,17 @@ class ListingList(generics.ListCreateAPIView):
     serializer_class = ListingOutput
 
     class Pagination(CursorPagination):
-        ordering = "-created_at"
+        ordering = ("-created_at", "-id")
+        page_size = 50
+        page_size_query_param = "page_size"
+        max_page_size = 200
 
     pagination_class = Pagination
 
     def get_queryset(self):
         return listings_visible_to(self.request.user)
 
-    @extend_schema(request=ListingInput, responses={201: ListingOutput})
+    @extend_schema(request=ListingInput, responses={201: ListingOutput, **errors(404, 409)})
     def post(self, request):
         data = ListingInput(data=request.data)
         data.is_valid(raise_exception=True)

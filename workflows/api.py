@@ -10,6 +10,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.api.schema import errors, example
 from cases.api.serializers import ActionInput, EventOutput
 from cases.models import Event, Referral, ReferralDocument
 
@@ -19,6 +20,7 @@ from .models import Deadline, TaskRoute
 from .tasks import open_tasks_for
 
 
+@example({"persons": [1], "report": "持伪造的特种作业操作证上岗，涉嫌使用伪造的国家机关证件。"})
 class ProposeReferralInput(ActionInput):
     persons = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=200, allow_empty=True
@@ -28,14 +30,17 @@ class ProposeReferralInput(ActionInput):
     include_party = serializers.BooleanField(required=False, default=False)
 
 
+@example({})
 class Empty(serializers.Serializer):
     pass
 
 
+@example({"reason": "证据不足"})
 class ReferralReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
 
 
+@example({"note": "同意"})
 class NoteInput(serializers.Serializer):
     note = serializers.CharField(max_length=4000)
 
@@ -45,35 +50,50 @@ class DocumentInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
 
 
+@example(
+    {
+        "documents": [
+            {"kind": "transfer_letter", "title": "涉嫌犯罪案件移送书"},
+            {"kind": "investigation_report", "title": "涉嫌犯罪案件调查报告"},
+            {"kind": "evidence_list", "title": "涉案物品清单"},
+        ]
+    }
+)
 class TransmitInput(serializers.Serializer):
     documents = DocumentInput(many=True, max_length=50)
 
 
+@example({"police_agency": "foshan-police", "reason": "案发地不在本辖区"})
 class ForwardInput(serializers.Serializer):
     police_agency = serializers.SlugField(max_length=60)
     reason = serializers.CharField(max_length=4000)
 
 
+@example({"police_case_number": "GA-2018-001"})
 class AcceptInput(serializers.Serializer):
     police_case_number = serializers.CharField(max_length=60)
 
 
+@example({"accept": False, "reason": "维持不予立案决定"})
 class DecideReconsiderationInput(serializers.Serializer):
     accept = serializers.BooleanField()
     reason = serializers.CharField(max_length=4000)
     police_case_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
 
 
+@example({"procuratorate": "guangzhou-procuratorate", "reason": "公安机关不予立案理由不成立"})
 class RequestSupervisionInput(serializers.Serializer):
     procuratorate = serializers.SlugField(max_length=60)
     reason = serializers.CharField(max_length=4000)
 
 
+@example({"outcome": "accept", "note": "通知公安机关立案"})
 class ResolveSupervisionInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["accept", "reject"])
     note = serializers.CharField(max_length=4000)
 
 
+@example({"items": "伪造的操作证一本，现场照片三张"})
 class HandOverInput(serializers.Serializer):
     items = serializers.CharField(max_length=4000)
 
@@ -108,7 +128,7 @@ class ReferralOutput(serializers.ModelSerializer):
     case_number = serializers.CharField(source="case.number")
     referring_agency = serializers.CharField(source="referring_agency.slug")
     police_agency = serializers.CharField(source="police_agency.slug")
-    procuratorate = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    procuratorate = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     persons = serializers.SerializerMethodField()
     documents = DocumentOutput(many=True)
     due_at = serializers.SerializerMethodField()
@@ -146,7 +166,7 @@ class ReferralOutput(serializers.ModelSerializer):
         pending = [d for d in referral.deadlines.all() if d.met_at is None]
         return min(pending, key=lambda d: d.due_at) if pending else None
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_due_at(self, referral):
         d = self._next_deadline(referral)
         return d.due_at.isoformat() if d else None
@@ -275,7 +295,7 @@ class ReferralPdf(APIView):
 
     document = "letter"
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(409)})
     def get(self, request, pk: int):
         from django.http import HttpResponse
 

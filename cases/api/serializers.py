@@ -10,6 +10,7 @@ from ..identity import normalize_credit_code, normalize_id_number
 from ..kinds import FindingKind, PartyKind, PersonRole, Source
 from ..models import Case, Event
 from ..rules import is_handler
+from .schema import example
 
 # --- input ----------------------------------------------------------------------------------
 
@@ -48,6 +49,14 @@ class PartyInput(serializers.Serializer):
     url = serializers.URLField(max_length=500, required=False)
 
 
+@example(
+    {
+        "source": "inspection",
+        "region": "440100",
+        "party": {"kind": "employer", "name": "广州市某建筑工程有限公司", "credit_code": "91440100N4HYCR7L21"},
+        "summary": "特种作业人员持证情况专项检查",
+    }
+)
 class CaseCreateInput(serializers.Serializer):
     source = serializers.ChoiceField(choices=Source.choices)
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
@@ -65,20 +74,24 @@ class ActionInput(serializers.Serializer):
 _TEXT = {"max_length": 4000}
 
 
+@example({"handlers": ["guangzhou.officer1", "guangzhou.officer2"]})
 class OpenInput(ActionInput):
     handlers = serializers.ListField(child=serializers.CharField(max_length=150), min_length=2, max_length=2)
 
 
+@example({"reason": "经核查，线索不实"})
 class ReasonInput(ActionInput):
     reason = serializers.CharField(**_TEXT)
 
 
+@example({"name": "张伟", "id_number": "440100198503120172", "role": "holder"})
 class AddPersonInput(ActionInput):
     name = serializers.CharField(max_length=100)
     id_number = IdNumberField()
     role = serializers.ChoiceField(choices=PersonRole.choices)
 
 
+@example({"kind": "forged_certificate", "certificate_number": "T440100198503120172", "note": "现场查验操作证系伪造"})
 class RecordFindingInput(ActionInput):
     kind = serializers.ChoiceField(choices=FindingKind.choices)
     person = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
@@ -86,27 +99,32 @@ class RecordFindingInput(ActionInput):
     note = serializers.CharField(required=False, allow_blank=True, **_TEXT)
 
 
+@example({"deadline": "2030-06-30", "items": "无证人员立即停止特种作业，组织培训取证"})
 class OrderRectificationInput(ActionInput):
     deadline = serializers.DateField()
     items = serializers.CharField(**_TEXT)
 
 
+@example({"order": 1, "passed": True, "note": "复查合格"})
 class VerifyRectificationInput(ActionInput):
     order = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     passed = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, **_TEXT)
 
 
+@example({"reason": "特种作业人员无证上岗", "starts_on": "2018-09-01"})
 class SuspendProductionInput(ActionInput):
     reason = serializers.CharField(**_TEXT)
     starts_on = serializers.DateField()
 
 
+@example({"suspension": 1, "note": "整改完毕，恢复生产"})
 class LiftSuspensionInput(ActionInput):
     suspension = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     note = serializers.CharField(required=False, allow_blank=True, **_TEXT)
 
 
+@example({"amount": "20000.00", "legal_basis": "AQSCF-97-7"})
 class ImposeFineInput(ActionInput):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     legal_basis = serializers.CharField(max_length=40)
@@ -115,28 +133,34 @@ class ImposeFineInput(ActionInput):
     violation_date = serializers.DateField(required=False)
 
 
+@example({"fine": 1, "amount": "20000.00"})
 class RecordPaymentInput(ActionInput):
     fine = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
 
 
+@example({"fine": 1})
 class FineRefInput(ActionInput):
     fine = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
+@example({"url": "https://fake-cert.example.com/", "agency": "guangzhou-cyber"})
 class RequestTakedownInput(ActionInput):
     url = serializers.URLField(max_length=500)
     agency = serializers.SlugField(max_length=60)
 
 
+@example({"summary": "整改完毕，罚款已缴纳，结案。"})
 class CloseInput(ActionInput):
     summary = serializers.CharField(**_TEXT)
 
 
+@example({"note": "已封堵"})
 class TakedownBlockInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, **_TEXT)
 
 
+@example({"reason": "该网站不在本辖区"})
 class TakedownRefuseInput(serializers.Serializer):
     reason = serializers.CharField(**_TEXT)
 
@@ -282,7 +306,7 @@ class CaseListOutput(serializers.ModelSerializer):
 
 
 class CaseDetailOutput(CaseListOutput):
-    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     handlers = serializers.SerializerMethodField()
     persons = serializers.SerializerMethodField()
     findings = FindingOutput(many=True)

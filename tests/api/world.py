@@ -1,0 +1,118 @@
+"""A small world for the fuzzer: cases, referrals, listings, takedowns, evidence and notifications
+in the states the API's actions start from, built through the real actions."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.authtoken.models import Token
+
+from cases import actions
+from cases.models import Case
+from certificates.services import add_evidence
+from notifications.models import Notification
+from oversight import audit, listings
+from oversight.risks import RISKS
+from tests.factories import CaseFactory, add_person, demo_user
+from tests.workflows.helpers import DOCS, referable_case
+from workflows import referrals as r
+
+# The four roles fuzzed: who each is in the demo data.
+ROLES = {
+    "officer": "guangzhou.officer1",
+    "head": "guangzhou.head",
+    "police_head": "guangzhou.police_head",
+    "supervisor": "guangzhou.supervisor",
+}
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass
+class World:
+    tokens: dict[str, str]
+    # The real values of each resource's `{id}` or `{name}`.
+    pools: dict[str, list]
+    # (role, resource, action) → the cases or referrals on which the role may run that action now.
+    ready: dict[tuple[str, str, str], list[int]]
+
+    def pool(self, path: str, role: str) -> list:
+        """The real values for an operation's path parameter, those the role can act on first."""
+        resource = path.removeprefix("/api/v1/").split("/", 1)[0]
+        action = path.split("/actions/")[1].strip("/") if "/actions/" in path else ""
+        first = self.ready.get((role, resource, action), [])
+        return first + [value for value in self.pools.get(resource, []) if value not in first]
+
+
+def _referral_in(state: str, city="guangzhou"):
+    """A referral of a fresh referable case, driven through the real actions up to `state`."""
+    officer, head, police, police_head = (
+        demo_user(f"{city}.{who}") for who in ("officer1", "head", "police", "police_head")
+    )
+    case, person = referable_case(city)
+    referral = r.propose_referral(case, actor=officer, persons=[person.pk], report="持伪造操作证上岗。")
+    road = {
+        "refused": [lambda x: r.refuse(x, actor=head, reason="证据不足")],
+        "approved": [lambda x: r.approve(x, actor=head)],
+        "transmitted": [lambda x: r.approve(x, actor=head), lambda x: r.transmit(x, actor=officer, documents=DOCS)],
+    }
+    road["received"] = road["transmitted"] + [lambda x: r.acknowledge(x, actor=police)]
+    road["accepted"] = road["received"] + [lambda x: r.accept(x, actor=police_head, police_case_number="GA-1")]
+    road["rejected"] = road["received"] + [lambda x: r.reject(x, actor=police_head, reason="不构成犯罪")]
+    road["reconsideration"] = road["rejected"] + [lambda x: r.request_reconsideration(x, actor=head, reason="证据充分")]
+    for step in road.get(state, []):
+        referral = step(referral)
+    return referral
+
+
+def build_world() -> World:
+    officer, head, supervisor = (demo_user(ROLES[role]) for role in ("officer", "head", "supervisor"))
+    lead = CaseFactory(status="lead")
+    declined = CaseFactory(status="declined")
+    closed = CaseFactory(status="closed")
+    unreferred, _ = referable_case()
+    measures = CaseFactory(status="open")
+    person = add_person(measures)
+    actions.record_finding(measures, actor=officer, kind="unlicensed_operation", person=person.pk)
+    actions.order_rectification(
+        measures, actor=officer, deadline=actions.local_today() + datetime.timedelta(days=10), items="停止无证作业"
+    )
+    actions.suspend_production(measures, actor=head, reason="无证作业", starts_on=actions.local_today())
+    actions.impose_fine(measures, actor=head, amount=Decimal("20000.00"), legal_basis="AQSCF-97-7")
+    takedown = actions.request_takedown(
+        measures, actor=officer, url="https://fake-cert.example.com/", agency="guangzhou-cyber"
+    )
+    elsewhere = CaseFactory(city="shenzhen", status="open")
+    states = ["proposed", "approved", "transmitted", "received", "rejected", "reconsideration", "accepted", "refused"]
+    referrals = [_referral_in(state) for state in states] + [_referral_in("transmitted", city="shenzhen")]
+    listing = listings.list_case(
+        unreferred, actor=supervisor, deadline=actions.local_today() + datetime.timedelta(days=30), instructions="督办"
+    )
+    audit.mark_typical(closed, actor=supervisor, title="典型案例")
+    evidence = add_evidence(unreferred, SimpleUploadedFile("scan.pdf", PDF), actor=officer)
+    cases = [c.pk for c in (unreferred, measures, lead, closed, declined, elsewhere)]
+    cases += [referral.case_id for referral in referrals]
+    ready = {}
+    for role, username in ROLES.items():
+        user = demo_user(username)
+        for case in Case.objects.filter(pk__in=cases).order_by("pk"):
+            for action in actions.available_actions(case, user):
+                ready.setdefault((role, "cases", action), []).append(case.pk)
+        for referral in referrals:
+            referral.refresh_from_db()
+            for action in r.available_referral_actions(referral, user):
+                ready.setdefault((role, "referrals", action), []).append(referral.pk)
+    return World(
+        tokens={role: Token.objects.get_or_create(user=demo_user(name))[0].key for role, name in ROLES.items()},
+        pools={
+            "cases": cases,
+            "referrals": [referral.pk for referral in referrals],
+            "listings": [listing.pk],
+            "takedowns": [takedown.pk],
+            "evidence": [evidence.pk],
+            "notifications": list(Notification.objects.order_by("id").values_list("id", flat=True)),
+            "risks": list(RISKS),
+        },
+        ready=ready,
+    )
