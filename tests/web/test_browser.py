@@ -25,6 +25,8 @@ ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "xianjie-demo"
 FOREIGN: list[str] = []
+# What the Content-Security-Policy refused, as the browser reports it on the console.
+REFUSED: list[str] = []
 
 
 def free_port() -> int:
@@ -109,6 +111,10 @@ class Desk:
         self.page.on(
             "request",
             lambda request: None if request.url.startswith((base, "data:", "blob:")) else FOREIGN.append(request.url),
+        )
+        self.page.on(
+            "console",
+            lambda message: REFUSED.append(message.text) if "Content Security Policy" in message.text else None,
         )
         self.page.goto(f"{base}/accounts/login/")
         self.page.fill("input[name=username]", username)
@@ -232,6 +238,10 @@ def test_regulator_police_and_supervisor_journeys(server, chromium, settings):
     assert case.number in supervisor.page.inner_text("[data-testid=in-progress]")
     assert "广州市" in supervisor.page.inner_text("[data-testid=by-city]")
     supervisor.shot("d-supervisor-dashboard")
+    # The language menu submits itself when changed (by attribute: the CSP allows no inline handler).
+    supervisor.page.select_option("select[name=language]", "en")
+    supervisor.page.wait_for_function("() => document.documentElement.lang === 'en'")
+    assert case.number in supervisor.page.inner_text("[data-testid=in-progress]")
 
     # (e) A Shenzhen officer gets 404 on the case URL.
     outsider = Desk(chromium, server, "shenzhen.officer1")
@@ -239,7 +249,13 @@ def test_regulator_police_and_supervisor_journeys(server, chromium, settings):
     assert response.status == 404
     outsider.shot("e-shenzhen-404")
 
+    # The API documentation runs under the same policy (its script is served as a file).
+    supervisor.go("/api/docs/")
+    supervisor.page.wait_for_selector(".swagger-ui .info .title")
+    assert "Xianjie API" in supervisor.page.inner_text(".swagger-ui .info .title")
+
     assert FOREIGN == [], FOREIGN
+    assert REFUSED == [], REFUSED
 
     # The PDF letter is there for the police.
     response = police.page.request.get(f"{server}/api/v1/referrals/{referral.pk}/letter.pdf")
