@@ -319,7 +319,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the 400/401/403/404/409 answers every view shares (documented).
+    "DEFAULT_SCHEMA_CLASS": "cases.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "cases.api.errors.exception_handler",
 }
 if DEBUG:
@@ -342,6 +343,7 @@ SPECTACULAR_SETTINGS = {
         "PartyKindEnum": "cases.kinds.PartyKind",
         "FindingKindEnum": "cases.kinds.FindingKind",
         "RegionLevelEnum": "agencies.models.Region.Level",
+        "ConflictCodeEnum": "cases.api.schema.CONFLICT_CODES",
     },
 }
 

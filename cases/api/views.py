@@ -140,6 +140,9 @@ class TakedownList(generics.ListAPIView):
 
     class Pagination(CursorPagination):
         ordering = ("-requested_at", "-id")
+        page_size = 50
+        page_size_query_param = "page_size"
+        max_page_size = 200
 
     pagination_class = Pagination
 
