@@ -31,8 +31,12 @@ Cells are the expected answer:
   4401                                    WebSocket refused by the consumer (not authenticated)
   1000                                    WebSocket refused before the consumer (foreign Origin)
 
-Every call that changes something and is refused (4xx) must leave the database as it was; every
-cell runs in its own savepoint, so an allowed change never leaks into the next cell.
+Every call that changes something and is refused (4xx) must leave the database as it was, and an
+allowed action must change it; every cell runs in its own savepoint, so an allowed change never
+leaks into the next cell.
+
+A new URL pattern (or API method) fails test_every_url_pattern_and_api_method_has_a_row_in_the_matrix
+until its rows are here; a request body goes in BODIES.
 """
 
 import datetime
