@@ -464,13 +464,7 @@ GET    /admin/otp_totp/totpdevice/{totp}/qrcode/                            gz 3
 
 # Bugs found by the matrix whose fix lies in a file this suite does not own: the cell holds the
 # correct code and fails (strict xfail) until the fix lands; then delete the entry.
-_LEAD_WITHOUT_REGION = (
-    "certificates/api.py LeadFromVerification.post: LeadInput.region is optional, but without it "
-    "lead_from_verification() misses its `region` keyword: TypeError, 500 (pass region=None)"
-)
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("POST /api/v1/certificates/leads/", role): _LEAD_WITHOUT_REGION for role in ROLES if role != "anon"
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def _today(days=0) -> str:
