@@ -5,16 +5,29 @@ import contextlib
 import json
 import sys
 import time
+from collections import Counter
 
 import websockets
 
+ATTEMPTS = 5
 
-async def client(url: str, out, ready: asyncio.Event, counter: list[int], total: int):
-    async with websockets.connect(url, max_queue=None, open_timeout=60) as ws:
-        await ws.recv()  # the unread count: connected and subscribed
-        counter[0] += 1
-        if counter[0] == total:
-            ready.set()
+
+async def client(url: str, out, ready: asyncio.Event, counter: list[int], total: int, failures: Counter):
+    # A refused or failed handshake is tried again after a pause, as the pages' live.js does.
+    for attempt in range(ATTEMPTS):
+        try:
+            ws = await websockets.connect(url, max_queue=None, open_timeout=60)
+            await ws.recv()  # the unread count: connected and subscribed
+            break
+        except (OSError, TimeoutError, websockets.WebSocketException) as exc:
+            failures[type(exc).__name__] += 1
+            await asyncio.sleep(1 + attempt)
+    else:
+        return
+    counter[0] += 1
+    if counter[0] == total:
+        ready.set()
+    async with ws:
         async for raw in ws:
             message = json.loads(raw)
             if message.get("type") == "notification":
@@ -23,14 +36,19 @@ async def client(url: str, out, ready: asyncio.Event, counter: list[int], total:
 
 
 async def main(ports: list[int], tokens: list[str], seconds: float):
-    ready, counter = asyncio.Event(), [0]
+    ready, counter, failures = asyncio.Event(), [0], Counter()
     tasks = []
     for i, token in enumerate(tokens):
         port = ports[i % len(ports)]  # spread over the ASGI processes, as a proxy would
         tasks.append(
             asyncio.create_task(
                 client(
-                    f"ws://127.0.0.1:{port}/ws/notifications/?token={token}", sys.stdout, ready, counter, len(tokens)
+                    f"ws://127.0.0.1:{port}/ws/notifications/?token={token}",
+                    sys.stdout,
+                    ready,
+                    counter,
+                    len(tokens),
+                    failures,
                 )
             )
         )
@@ -38,7 +56,7 @@ async def main(ports: list[int], tokens: list[str], seconds: float):
             await asyncio.sleep(0.1)  # connect at a steady pace, not in one burst
     with contextlib.suppress(TimeoutError):  # report how many made it; the bench says so beside the figure
         await asyncio.wait_for(ready.wait(), timeout=90)
-    sys.stdout.write(json.dumps({"ready": counter[0]}) + "\n")
+    sys.stdout.write(json.dumps({"ready": counter[0], "failed_attempts": dict(failures)}) + "\n")
     sys.stdout.flush()
     await asyncio.sleep(seconds)
     for task in tasks:
