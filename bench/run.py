@@ -128,6 +128,16 @@ def free_port():
         return s.getsockname()[1]
 
 
+def clear_channel_layer():
+    """Group members left by an earlier run (clients killed with their server) would each take a
+    share of every push, slowing B1's actions and B4's pushes: start and end with none."""
+    import redis
+
+    r = redis.Redis.from_url(os.environ["REDIS_URL"])
+    for key in r.scan_iter("asgi*"):
+        r.delete(key)
+
+
 def stop(proc):
     """Ask a server to stop; one still closing a thousand sockets after 10 s is killed."""
     proc.terminate()
@@ -404,11 +414,6 @@ def b4_push():
 
     from notifications.outbox import notify
 
-    # Group members left by an earlier run (clients killed with their server) would each take a
-    # share of every push: start from a channel layer with none.
-    r = redis.Redis.from_url(os.environ["REDIS_URL"])
-    for key in r.scan_iter("asgi*"):
-        r.delete(key)
     User = get_user_model()
     users = list(User.objects.filter(username__contains=".").order_by("id")[:200])
     tokens = [Token.objects.get_or_create(user=u)[0].key for u in users]
@@ -444,7 +449,9 @@ def b4_push():
     clients.kill()
     for proc, _port in servers:
         stop(proc)
+    clear_channel_layer()
     # Baseline: a bare Redis publish → subscribe round trip.
+    r = redis.Redis.from_url(os.environ["REDIS_URL"])
     sub = r.pubsub()
     sub.subscribe("bench-baseline")
     sub.get_message(timeout=1)
@@ -484,6 +491,7 @@ def main():
     from django.core.management import call_command
 
     started = time.monotonic()
+    clear_channel_layer()
     step("migrate and seed")
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)
