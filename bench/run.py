@@ -485,11 +485,11 @@ def b4_push():
 def write():
     out = ROOT / "bench"
     (out / "results.json").write_text(json.dumps(RESULTS, ensure_ascii=False, indent=2))
-    lines = ["| figure | value | baseline | ratio | target | met |", "|---|---|---|---|---|---|"]
+    lines = ["| figure | value | baseline | ratio | target | met | note |", "|---|---|---|---|---|---|---|"]
     for name, r in RESULTS.items():
         base = "—" if r["baseline"] is None else f"{r['baseline']} {r['unit']}"
         lines.append(
-            f"| {name} | {r['value']} {r['unit']} | {base} | {r['ratio'] or '—'} | {r['target']} | {'yes' if r['met'] else '**no**'} |"
+            f"| {name} | {r['value']} {r['unit']} | {base} | {r['ratio'] or '—'} | {r['target']} | {'yes' if r['met'] else '**no**'} | {r['note']} |"
         )
     (out / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
