@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from . import otp
+from .jurisdiction import memberships_of
 from .lockout import lockout_json
 from .models import Agency, Region
 
@@ -72,10 +73,6 @@ class Me(generics.GenericAPIView):
     serializer_class = MeOutput
 
     def get(self, request):
-        from rest_framework.response import Response
-
-        from .jurisdiction import memberships_of
-
         members = [{"agency": m.agency.slug, "role": m.role} for m in memberships_of(request.user)]
         return Response(
             {"username": request.user.username, "name": request.user.get_full_name(), "memberships": members}

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from agencies import jurisdiction
 from agencies.models import Agency, Region
 from cases import actions
+from cases.errors import Conflict
+from cases.events import record_event
 from cases.models import Case, CaseStatus
 from cases.rules import may
 from notifications import recipients
@@ -75,7 +77,6 @@ def store_evidence(case: Case, upload, *, by=None) -> Evidence:
 
 def read_evidence(evidence: Evidence) -> bytes:
     """The file's bytes, only if they still hash to what was recorded at upload."""
-    from cases.errors import Conflict
 
     with evidence.file.open("rb") as handle:
         data = handle.read()
@@ -92,8 +93,6 @@ def add_evidence(case: Case, upload, *, actor) -> Evidence:
     if not may(actor, locked, "add_person"):  # the handlers and the head, as for persons
         raise PermissionDenied(_("Only the case's handlers and head add evidence."))
     evidence = store_evidence(locked, upload, by=actor)
-    from cases.events import record_event
-
     record_event(
         locked,
         action="add_evidence",

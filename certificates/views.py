@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from agencies.models import Region
+from cases.access import get_case_for
+from cases.errors import Conflict
 from cases.kinds import PartyKind
 
 from . import services
@@ -240,8 +242,6 @@ def public_track(request):
 @login_required
 def case_evidence(request, pk):
     """Upload an evidence file from the case page (handlers and head)."""
-    from cases.access import get_case_for
-    from cases.errors import Conflict
 
     case = get_case_for(request.user, pk)
     if request.method == "POST" and request.FILES.get("file"):

@@ -11,9 +11,9 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-logger = logging.getLogger(__name__)
+from cases.api.errors import RETRY_AFTER_SECONDS
 
-RETRY_AFTER_SECONDS = 5
+logger = logging.getLogger(__name__)
 
 
 class DatabaseUnavailableMiddleware:

@@ -1,18 +1,22 @@
 """GET /api/v1/reports/monthly/ (JSON, ?format=xlsx|pdf), self-inspection entry, submission."""
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies import jurisdiction
 from agencies.models import Region
+from cases.access import get_case_for
 from cases.api.schema import errors, example, results_of
 
-from . import exports, reports
-from .models import SelfInspection
+from . import audit, exports, reports
+from .models import AuditRun, SelfInspection, TypicalCase
+from .risks import RISKS, describe, risk_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GUANGZHOU = OpenApiExample("广州市", value="440100")
@@ -193,13 +197,6 @@ class RiskList(APIView):
 
     @extend_schema(responses=results_of(RiskRow, "RiskList", title=serializers.CharField()))
     def get(self, request, name: str):
-        from django.http import Http404
-        from rest_framework.exceptions import PermissionDenied
-
-        from agencies import jurisdiction
-
-        from .risks import RISKS, describe, risk_rows
-
         if name not in RISKS:
             raise Http404
         if not jurisdiction.supervised_paths(request.user):
@@ -215,10 +212,6 @@ class TimelineExport(APIView):
 
     @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY, (200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
-        from cases.access import get_case_for
-
-        from . import audit
-
         case = get_case_for(request.user, pk)
         audit.record_view(request.user, request.path, case)
         body = audit.timeline_xlsx(case) if self.kind == "xlsx" else audit.timeline_pdf(case)
@@ -243,10 +236,6 @@ class TypicalInput(serializers.Serializer):
 class MarkTypical(APIView):
     @extend_schema(request=TypicalInput, responses={201: TypicalOutput, **errors(409)})
     def post(self, request, pk: int):
-        from cases.access import get_case_for
-
-        from . import audit
-
         case = get_case_for(request.user, pk)
         data = TypicalInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -262,8 +251,6 @@ class PublicTypicalCases(APIView):
 
     @extend_schema(responses=results_of(TypicalOutput, "TypicalCaseList"))
     def get(self, request):
-        from .models import TypicalCase
-
         rows = TypicalCase.objects.select_related("case__region")[:100]
         return Response({"results": TypicalOutput(rows, many=True).data, "next": None, "previous": None})
 
@@ -283,11 +270,6 @@ class AuditRuns(APIView):
 
     @extend_schema(responses=results_of(AuditRunOutput, "AuditRunList"))
     def get(self, request):
-        from rest_framework.exceptions import PermissionDenied
-
-        from . import audit
-        from .models import AuditRun
-
         if not audit.is_province_supervisor(request.user):
             raise PermissionDenied
         audit.record_view(request.user, request.path)

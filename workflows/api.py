@@ -1,6 +1,7 @@
 """API v1 for referrals (DESIGN §4) and the caller's workflow tasks."""
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -297,9 +298,7 @@ class ReferralPdf(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(409)})
     def get(self, request, pk: int):
-        from django.http import HttpResponse
-
-        from . import documents
+        from . import documents  # reportlab: loaded when a PDF is asked for, not at start-up
 
         referral = get_referral_for(request.user, pk)
         if self.document == "receipt" and referral.received_at is None:
