@@ -5,9 +5,10 @@ from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+
+from core.api import pagination
 
 from . import otp
 from .jurisdiction import memberships_of
@@ -29,20 +30,9 @@ class AgencyOutput(serializers.ModelSerializer):
         fields = ["id", "slug", "name", "kind", "region"]
 
 
-class ByCode(CursorPagination):
-    ordering = "code"
-    page_size = 200
-    max_page_size = 1000
-    page_size_query_param = "page_size"
-
-
-class ById(ByCode):
-    ordering = "id"
-
-
 class RegionList(generics.ListAPIView):
     serializer_class = RegionOutput
-    pagination_class = ByCode
+    pagination_class = pagination.by("code", page_size=200, max_page_size=1000)
     queryset = Region.objects.all()
 
 
@@ -50,7 +40,7 @@ class AgencyList(generics.ListAPIView):
     """Agencies, filterable by ?kind= and ?region= (the region's code)."""
 
     serializer_class = AgencyOutput
-    pagination_class = ById
+    pagination_class = pagination.by("id", page_size=200, max_page_size=1000)
 
     def get_queryset(self):
         qs = Agency.objects.all()

@@ -4,10 +4,10 @@ Not visible → 404; visible but not allowed → 403 (rules.may).
 """
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from agencies import jurisdiction
 from agencies.models import Agency
+from core.access import get_visible_or_404
 
 from .models import (
     SENT_REFERRAL_STATUSES,
@@ -60,14 +60,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
 def get_case_for(user, pk) -> Case:
     """The case if the user may see it; 404 otherwise (never reveal that it exists)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    case = cases_visible_to(user).select_related("region", "agency").filter(pk=pk).first()
-    if case is None:
-        raise Http404
-    return case
+    return get_visible_or_404(cases_visible_to(user).select_related("region", "agency"), pk)
 
 
 def can_see_case(user, case: Case) -> bool:
@@ -95,11 +88,4 @@ def takedowns_visible_to(user) -> QuerySet[Takedown]:
 
 
 def get_takedown_for(user, pk) -> Takedown:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    takedown = takedowns_visible_to(user).select_related("case", "agency").filter(pk=pk).first()
-    if takedown is None:
-        raise Http404
-    return takedown
+    return get_visible_or_404(takedowns_visible_to(user).select_related("case", "agency"), pk)

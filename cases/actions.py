@@ -10,21 +10,20 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
 from agencies.models import Agency, Region
+from core.errors import Code, Conflict, field_error
+from core.identity import id_hash, mask_id_number
 from notifications.announce import announce
 from oversight.models import Campaign
 from workflows import deadlines
 
-from . import errors
-from .errors import Conflict
 from .events import record_event
-from .identity import id_hash, mask_id_number
 from .kinds import ORGANISATION_PARTIES, PartyKind
 from .models import (
     COVERING_REFERRAL_STATUSES,
@@ -67,13 +66,13 @@ def _begin(case: Case, actor, action: str, version: int | None) -> Case:
         raise PermissionDenied(_("You may not run “%(action)s” on this case.") % {"action": action})
     if version is not None and version != locked.version:
         raise Conflict(
-            errors.STALE,
+            Code.STALE,
             _("The case has changed since you loaded it (version %(yours)s, now %(now)s). Reload and try again.")
             % {"yours": version, "now": locked.version},
         )
     if locked.status not in CASE_ACTIONS[action].source:
         raise Conflict(
-            errors.INVALID_TRANSITION,
+            Code.INVALID_TRANSITION,
             _("“%(action)s” is not possible while the case is %(status)s.")
             % {"action": action, "status": locked.get_status_display()},
         )
@@ -96,15 +95,11 @@ def _finish(case: Case, actor, action: str, *, from_status: str = "", data=None,
     )
 
 
-def _field_error(field: str, message: str) -> ValidationError:
-    return ValidationError({field: [message]})
-
-
 def _one_of(queryset, pk, field: str, message: str):
     try:
         return queryset.get(pk=int(pk))
     except (queryset.model.DoesNotExist, TypeError, ValueError):
-        raise _field_error(field, message) from None
+        raise field_error(field, message) from None
 
 
 # --- creating a case ------------------------------------------------------------------------
@@ -133,15 +128,15 @@ def _next_number(region: Region, year: int) -> str:
 def _check_party(party: dict, strict: bool = True) -> None:
     kind = party["kind"]
     if strict and kind in (PartyKind.EMPLOYER, PartyKind.TRAINING_INSTITUTION) and not party.get("credit_code"):
-        raise _field_error(
+        raise field_error(
             "party", _("An employer or training institution needs its unified social credit code (credit_code).")
         )
     if kind not in ORGANISATION_PARTIES and party.get("credit_code"):
-        raise _field_error("party", _("Only organisations have a credit code (credit_code)."))
+        raise field_error("party", _("Only organisations have a credit code (credit_code)."))
     if kind != PartyKind.INDIVIDUAL and party.get("id_number"):
-        raise _field_error("party", _("Only an individual party has an ID number (id_number)."))
+        raise field_error("party", _("Only an individual party has an ID number (id_number)."))
     if kind == PartyKind.WEBSITE and not party.get("url"):
-        raise _field_error("party", _("A counterfeit website case needs the website's address (url)."))
+        raise field_error("party", _("A counterfeit website case needs the website's address (url)."))
 
 
 @transaction.atomic
@@ -164,7 +159,7 @@ def create_case(
     if agency is None:
         raise PermissionDenied(_("A lead needs an owning agency."))
     if not region.path.startswith(agency.region.path):
-        raise _field_error(
+        raise field_error(
             "region",
             _("%(region)s is outside the jurisdiction of %(agency)s.") % {"region": region.name, "agency": agency.name},
         )
@@ -219,12 +214,12 @@ def open_case(case: Case, *, actor, handlers: list[str], version: int | None = N
     """立案: at least two handlers, both officers or the head of the owning agency."""
     case = _begin(case, actor, "open", version)
     if len(set(handlers)) != 2:
-        raise _field_error("handlers", _("Name exactly two different handlers (执法人员不少于两人)."))
+        raise field_error("handlers", _("Name exactly two different handlers (执法人员不少于两人)."))
     users = list(User.objects.filter(username__in=handlers, is_active=True))
     eligible = [u for u in users if jurisdiction.is_staff_of(u, case.agency_id)]
     if len(eligible) != 2:
         missing = sorted(set(handlers) - {u.username for u in eligible})
-        raise _field_error(
+        raise field_error(
             "handlers",
             _("Not officers of %(agency)s: %(names)s.") % {"agency": case.agency.name, "names": ", ".join(missing)},
         )
@@ -306,7 +301,7 @@ def close_case(case: Case, *, actor, summary: str, version: int | None = None) -
         if party:
             names.append(case.party_name)
         raise Conflict(
-            errors.UNREFERRED,
+            Code.UNREFERRED,
             _(
                 "Not yet settled by a referral: %(names)s. Refer them to the police, or have the refusal endorsed by a supervisor."
             )
@@ -317,7 +312,7 @@ def close_case(case: Case, *, actor, summary: str, version: int | None = None) -
     pending = open_measures(case)
     if pending:
         raise Conflict(
-            errors.OPEN_MEASURES,
+            Code.OPEN_MEASURES,
             _("These measures have not ended: %(measures)s.") % {"measures": ", ".join(pending)},
         )
     case.close(summary)
@@ -343,7 +338,7 @@ def add_person(case: Case, *, actor, name: str, id_number: str, role: str, versi
     case = _begin(case, actor, "add_person", version)
     hashed = id_hash(id_number)
     if case.persons.filter(id_hash=hashed).exists():
-        raise _field_error("id_number", _("A person with this ID number is already in the case."))
+        raise field_error("id_number", _("A person with this ID number is already in the case."))
     person = Person.objects.create(case=case, name=name, id_number=id_number, id_hash=hashed, role=role)
     _finish(
         case, actor, "add_person", data={"person": person.pk, "name": name, "id_number": person.id_masked, "role": role}
@@ -400,7 +395,7 @@ def order_rectification(
 ) -> Rectification:
     case = _begin(case, actor, "order_rectification", version)
     if deadline <= local_today():
-        raise _field_error("deadline", _("The deadline must be after today."))
+        raise field_error("deadline", _("The deadline must be after today."))
     order = Rectification.objects.create(case=case, deadline=deadline, items=items, issued_by=actor)
     deadlines.open_reinspection(case, order)
     _finish(
@@ -419,7 +414,7 @@ def verify_rectification(
         case.rectifications.select_for_update(), order, "order", _("No such rectification order in this case.")
     )
     if rectification.status != RectificationStatus.ISSUED:
-        raise Conflict(errors.INVALID_TRANSITION, _("This rectification order has already been re-inspected."))
+        raise Conflict(Code.INVALID_TRANSITION, _("This rectification order has already been re-inspected."))
     rectification.comply(note) if passed else rectification.fail(note)
     rectification.save()
     deadlines.meet(steps=("reinspect",), rectification=rectification)
@@ -433,7 +428,7 @@ def suspend_production(
 ) -> Suspension:
     case = _begin(case, actor, "suspend_production", version)
     if starts_on < local_today():
-        raise _field_error("starts_on", _("A suspension cannot start in the past."))
+        raise field_error("starts_on", _("A suspension cannot start in the past."))
     suspension = Suspension.objects.create(case=case, reason=reason, starts_on=starts_on, ordered_by=actor)
     _finish(
         case,
@@ -451,7 +446,7 @@ def lift_suspension(case: Case, *, actor, suspension: int, note: str = "", versi
         case.suspensions.select_for_update(), suspension, "suspension", _("No such suspension in this case.")
     )
     if record.status != SuspensionStatus.IN_FORCE:
-        raise Conflict(errors.INVALID_TRANSITION, _("This suspension has already been lifted."))
+        raise Conflict(Code.INVALID_TRANSITION, _("This suspension has already been lifted."))
     record.lift(note)
     record.save()
     _finish(case, actor, "lift_suspension", data={"suspension": record.pk, "note": note})
@@ -473,22 +468,22 @@ def impose_fine(
     case = _begin(case, actor, "impose_fine", version)
     day = violation_date or local_today()
     if day > local_today():
-        raise _field_error("violation_date", _("The violation cannot be in the future."))
+        raise field_error("violation_date", _("The violation cannot be in the future."))
     basis = LegalBasis.in_force(legal_basis, day)
     if basis is None:
-        raise _field_error(
+        raise field_error(
             "legal_basis",
             _("No legal basis %(code)s was in force on %(day)s.") % {"code": legal_basis, "day": day.isoformat()},
         )
     fined = None
     if basis.fined == LegalBasis.Fined.PERSON:
         if person is None:
-            raise _field_error("person", _("%(code)s fines a person: name the person.") % {"code": basis.code})
+            raise field_error("person", _("%(code)s fines a person: name the person.") % {"code": basis.code})
         fined = _one_of(case.persons.all(), person, "person", _("This person is not in the case."))
     elif person is not None:
-        raise _field_error("person", _("%(code)s fines the party, not a person.") % {"code": basis.code})
+        raise field_error("person", _("%(code)s fines the party, not a person.") % {"code": basis.code})
     if not (basis.min_amount <= amount <= basis.max_amount) or amount <= 0:
-        raise _field_error(
+        raise field_error(
             "amount",
             _("%(code)s allows a fine from %(min)s to %(max)s yuan.")
             % {"code": basis.code, "min": f"{basis.min_amount:,.2f}", "max": f"{basis.max_amount:,.2f}"},
@@ -517,10 +512,10 @@ def record_payment(case: Case, *, actor, fine: int, amount: Decimal, version: in
     case = _begin(case, actor, "record_payment", version)
     record = _one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
     if record.status == FineStatus.PAID:
-        raise Conflict(errors.INVALID_TRANSITION, _("This fine has already been paid."))
+        raise Conflict(Code.INVALID_TRANSITION, _("This fine has already been paid."))
     due = record.amount_due(local_today())
     if amount != due:
-        raise _field_error(
+        raise field_error(
             "amount",
             _("The amount due today is %(due)s yuan (fine %(fine)s + late penalty %(penalty)s).")
             % {
@@ -542,10 +537,10 @@ def request_enforcement(case: Case, *, actor, fine: int, version: int | None = N
     case = _begin(case, actor, "request_enforcement", version)
     record = _one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
     if record.status != FineStatus.DECIDED:
-        raise Conflict(errors.INVALID_TRANSITION, _("Enforcement can only be requested for a decided, unpaid fine."))
+        raise Conflict(Code.INVALID_TRANSITION, _("Enforcement can only be requested for a decided, unpaid fine."))
     if local_today() <= record.due_on:
         raise Conflict(
-            errors.INVALID_TRANSITION, _("The fine is payable until %(day)s.") % {"day": record.due_on.isoformat()}
+            Code.INVALID_TRANSITION, _("The fine is payable until %(day)s.") % {"day": record.due_on.isoformat()}
         )
     record.request_enforcement()
     record.save()
@@ -558,7 +553,7 @@ def request_takedown(case: Case, *, actor, url: str, agency: str, version: int |
     case = _begin(case, actor, "request_takedown", version)
     office = Agency.objects.filter(slug=agency, kind=Agency.Kind.CYBERSPACE).first()
     if office is None:
-        raise _field_error("agency", _("%(slug)s is not a cyberspace office.") % {"slug": agency})
+        raise field_error("agency", _("%(slug)s is not a cyberspace office.") % {"slug": agency})
     takedown = Takedown.objects.create(case=case, url=url, agency=office, requested_by=actor)
     _finish(case, actor, "request_takedown", data={"takedown": takedown.pk, "url": url, "agency": office.slug})
     announce("takedown_requested", case=case, takedown=takedown)
@@ -571,7 +566,7 @@ def _begin_takedown(takedown: Takedown, actor) -> tuple[Case, Takedown]:
     if not jurisdiction.is_staff_of(actor, takedown.agency_id):
         raise PermissionDenied(_("Only the cyberspace office asked can decide on this takedown."))
     if takedown.status != TakedownStatus.REQUESTED:
-        raise Conflict(errors.INVALID_TRANSITION, _("This takedown has already been decided."))
+        raise Conflict(Code.INVALID_TRANSITION, _("This takedown has already been decided."))
     return case, takedown
 
 

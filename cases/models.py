@@ -9,7 +9,8 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from .identity import mask_id_number
+from core.identity import mask_id_number
+
 from .kinds import (
     FINDING_RULES,
     FINE_PAYMENT_DAYS,

@@ -6,8 +6,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import Region
+from core.identity import id_hash
 
-from .identity import id_hash
 from .kinds import FINE_PAYMENT_DAYS
 from .models import Fine, FineStatus, Person, Rectification, RectificationStatus
 

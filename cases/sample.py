@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 
 from agencies import demo
 from agencies.models import Region
+from core.identity import USCC_ALPHABET, id_check_digit, uscc_check_char
 
 from . import actions
-from .identity import USCC_ALPHABET, id_check_digit, uscc_check_char
 
 SAMPLE_MARK = "【示例】"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗梁"

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
 from agencies.models import Agency, Region
+from core import webforms
+from core.errors import Conflict
 
-from . import actions, webforms
+from . import actions
 from .access import cases_visible_to, get_case_for
 from .api.serializers import CASE_ACTION_INPUTS, CaseCreateInput
 from .api.views import case_detail_queryset
-from .errors import Conflict
 from .kinds import PartyKind, Source
 from .models import CaseStatus, FineStatus, IdNumberView, LegalBasis, RectificationStatus, SuspensionStatus
 from .queries import filter_cases

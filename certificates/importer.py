@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-from cases.identity import id_hash, mask_id_number, normalize_id_number
+from core.identity import id_hash, mask_id_number, normalize_id_number
 
 from .models import CATEGORY_BY_NAME, VALIDITY_YEARS, Certificate, add_years
 

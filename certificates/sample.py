@@ -4,8 +4,8 @@ import datetime
 import random
 
 from agencies import demo
-from cases.identity import id_hash, mask_id_number
 from cases.sample import SURNAMES, make_id_number
+from core.identity import id_hash, mask_id_number
 
 from .models import Category, Certificate, add_years
 

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from agencies import jurisdiction
 from agencies.models import Agency, Region
 from cases import actions
-from cases.errors import Conflict
 from cases.events import record_event
 from cases.models import Case, CaseStatus
 from cases.rules import may
+from core.errors import Code, Conflict
 from notifications import recipients
 from notifications.outbox import notify
 
@@ -82,7 +82,7 @@ def read_evidence(evidence: Evidence) -> bytes:
         data = handle.read()
     if hashlib.sha256(data).hexdigest() != evidence.sha256:
         raise Conflict(
-            "integrity", _("This file no longer matches the fingerprint taken at upload; it was changed on disk.")
+            Code.INTEGRITY, _("This file no longer matches the fingerprint taken at upload; it was changed on disk.")
         )
     return data
 

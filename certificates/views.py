@@ -14,8 +14,8 @@ from django.utils.translation import pgettext
 
 from agencies.models import Region
 from cases.access import get_case_for
-from cases.errors import Conflict
 from cases.kinds import PartyKind
+from core.errors import Conflict
 
 from . import services
 from .models import RosterCheck

@@ -1,6 +1,6 @@
 """A page asked for while the database is out of reach gets 503 and a page that says to retry.
 
-The API answers the same case with 503 JSON (cases.api.errors); this is its counterpart for the
+The API answers the same case with 503 JSON (core.api.errors); this is its counterpart for the
 pages. The page is rendered without the request's context: its context processors would ask the
 database again.
 """
@@ -11,7 +11,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from cases.api.errors import RETRY_AFTER_SECONDS
+from core.api.errors import RETRY_AFTER_SECONDS
 
 logger = logging.getLogger(__name__)
 

@@ -320,8 +320,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     # drf-spectacular's, plus the 400/401/403/404/409 answers every view shares (documented).
-    "DEFAULT_SCHEMA_CLASS": "cases.api.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "cases.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
@@ -343,7 +343,7 @@ SPECTACULAR_SETTINGS = {
         "PartyKindEnum": "cases.kinds.PartyKind",
         "FindingKindEnum": "cases.kinds.FindingKind",
         "RegionLevelEnum": "agencies.models.Region.Level",
-        "ConflictCodeEnum": "cases.api.schema.CONFLICT_CODES",
+        "ConflictCodeEnum": "core.api.schema.CONFLICT_CODES",
     },
 }
 

@@ -5,11 +5,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api.schema import example
+from core.api import pagination
+from core.api.schema import example
 
 from .models import Notification, Preference
 from .outbox import EMAIL_KINDS
@@ -26,17 +26,10 @@ class NotificationOutput(serializers.ModelSerializer):
         return n.read_at is not None
 
 
-class NewestFirst(CursorPagination):
-    ordering = "-id"
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
 @extend_schema(parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL)])
 class NotificationList(generics.ListAPIView):
     serializer_class = NotificationOutput
-    pagination_class = NewestFirst
+    pagination_class = pagination.by("-id")
 
     def get_queryset(self):
         qs = Notification.objects.filter(recipient=self.request.user)

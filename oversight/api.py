@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from agencies import jurisdiction
 from agencies.models import Region
 from cases.access import get_case_for
-from cases.api.schema import errors, example, results_of
+from core.api.schema import errors, example, results_of
 
 from . import audit, exports, reports
 from .models import AuditRun, SelfInspection, TypicalCase

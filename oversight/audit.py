@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
-from cases import errors
-from cases.errors import Conflict
 from cases.events import Digest, compare_digest, verify_case_chain
 from cases.models import Case, CaseStatus
+from core.errors import Code, Conflict
 
 from .models import AuditRun, AuditView, TypicalCase
 
@@ -164,9 +163,9 @@ def mark_typical(case: Case, *, actor, title: str) -> TypicalCase:
     if not jurisdiction.supervises(actor, case.region):
         raise PermissionDenied(_("Only a supervisor over the case's region marks typical cases."))
     if case.status != CaseStatus.CLOSED:
-        raise Conflict(errors.INVALID_TRANSITION, _("Only a closed case can be a typical case."))
+        raise Conflict(Code.INVALID_TRANSITION, _("Only a closed case can be a typical case."))
     if TypicalCase.objects.filter(case=case).exists():
-        raise Conflict(errors.INVALID_TRANSITION, _("This case is already a typical case."))
+        raise Conflict(Code.INVALID_TRANSITION, _("This case is already a typical case."))
     return TypicalCase.objects.create(
         case=case,
         title=redact(title, [p.name for p in case.persons.all()]),

@@ -1,16 +1,16 @@
 """API for supervision listings (挂牌督办)."""
 
 from django.db.models import Q
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.access import get_case_for, visible_cases_q
-from cases.api.schema import errors, example
 from cases.models import Case
+from core.access import get_visible_or_404
+from core.api import pagination
+from core.api.schema import errors, example
 
 from . import listings
 from .models import Listing
@@ -72,22 +72,13 @@ def listings_visible_to(user):
 
 
 def get_listing_for(user, pk) -> Listing:
-    listing = listings_visible_to(user).filter(pk=pk).first()
-    if listing is None:
-        raise Http404
-    return listing
+    return get_visible_or_404(listings_visible_to(user), pk)
 
 
 class ListingList(generics.ListCreateAPIView):
     serializer_class = ListingOutput
 
-    class Pagination(CursorPagination):
-        ordering = ("-created_at", "-id")
-        page_size = 50
-        page_size_query_param = "page_size"
-        max_page_size = 200
-
-    pagination_class = Pagination
+    pagination_class = pagination.by("-created_at", "-id")
 
     def get_queryset(self):
         return listings_visible_to(self.request.user)

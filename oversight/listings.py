@@ -8,10 +8,9 @@ from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
 from agencies.models import Agency
-from cases import errors
-from cases.errors import Conflict
 from cases.events import record_event
 from cases.models import Case, local_today
+from core.errors import Code, Conflict
 from notifications import recipients
 from notifications.outbox import notify
 from workflows import deadlines
@@ -60,7 +59,7 @@ def list_case(case: Case, *, actor, deadline: datetime.date, instructions: str) 
     if deadline <= local_today():
         raise ValidationError({"deadline": [_("The deadline must be after today.")]})
     if case.listings.filter(status=Listing.Status.LISTED).exists():
-        raise Conflict(errors.INVALID_TRANSITION, _("This case is already listed for supervision."))
+        raise Conflict(Code.INVALID_TRANSITION, _("This case is already listed for supervision."))
     listing = Listing.objects.create(
         case=case, agency=office, listed_by=actor, deadline=deadline, instructions=instructions
     )
@@ -89,9 +88,9 @@ def report_progress(listing: Listing, *, actor, text: str) -> ListingReport:
     if not jurisdiction.is_head_of(actor, case.agency_id):
         raise PermissionDenied(_("The head of the agency handling the case reports its progress."))
     if listing.status != Listing.Status.LISTED:
-        raise Conflict(errors.INVALID_TRANSITION, _("This supervision listing is closed."))
+        raise Conflict(Code.INVALID_TRANSITION, _("This supervision listing is closed."))
     if not listing.task_routes.filter(task__flow_task__endswith="progress", task__status__in=OPEN).exists():
-        raise Conflict(errors.INVALID_TRANSITION, _("The last report is waiting for the supervisor's review."))
+        raise Conflict(Code.INVALID_TRANSITION, _("The last report is waiting for the supervisor's review."))
     report = ListingReport.objects.create(listing=listing, by=actor, text=text)
     _event(
         case, actor, "report_listing_progress", case.agency, {"listing": listing.pk, "report": report.pk, "text": text}
@@ -112,10 +111,10 @@ def review_listing(listing: Listing, *, actor, close: bool, note: str) -> Listin
     if not jurisdiction.supervises(actor, listing.agency.region):
         raise PermissionDenied(_("Only the supervisors who listed the case review it."))
     if listing.status != Listing.Status.LISTED:
-        raise Conflict(errors.INVALID_TRANSITION, _("This supervision listing is closed."))
+        raise Conflict(Code.INVALID_TRANSITION, _("This supervision listing is closed."))
     waiting = listing.task_routes.filter(task__flow_task__endswith="review", task__status__in=OPEN).exists()
     if not close and not waiting:
-        raise Conflict(errors.INVALID_TRANSITION, _("There is no progress report to review yet."))
+        raise Conflict(Code.INVALID_TRANSITION, _("There is no progress report to review yet."))
     if close:
         listing.close(note=note)
         listing.save()

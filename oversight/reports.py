@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from agencies import jurisdiction
 from agencies.models import Region
-from cases.errors import Conflict
+from core.errors import Code, Conflict
 
 from . import form
 from .models import Campaign, MonthlySubmission, SelfInspection
@@ -123,7 +123,7 @@ def save_self_inspection(
     if region.level != Region.Level.CITY or not _city_supervisor(actor, region):
         raise PermissionDenied(_("Only the city's supervisor enters its self-inspection figures."))
     if MonthlySubmission.objects.filter(campaign=campaign, region=region, month=month).exists():
-        raise Conflict("invalid_transition", _("This month's form was submitted; its figures are frozen."))
+        raise Conflict(Code.INVALID_TRANSITION, _("This month's form was submitted; its figures are frozen."))
     entry = SelfInspection.objects.select_for_update().filter(campaign=campaign, region=region, month=month).first()
     entry = entry or SelfInspection(campaign=campaign, region=region, month=month)
     for name, value in values.items():
@@ -140,7 +140,7 @@ def submit_monthly(*, actor, region: Region, month: datetime.date, campaign: Cam
     if region.level != Region.Level.CITY or not _city_supervisor(actor, region):
         raise PermissionDenied(_("Only the city's supervisor submits its monthly form."))
     if MonthlySubmission.objects.select_for_update().filter(campaign=campaign, region=region, month=month).exists():
-        raise Conflict("invalid_transition", _("This month's form has already been submitted."))
+        raise Conflict(Code.INVALID_TRANSITION, _("This month's form has already been submitted."))
     now = timezone.now()
     report = monthly_report(region, month, campaign)
     return MonthlySubmission.objects.create(

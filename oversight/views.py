@@ -145,7 +145,7 @@ def listing_list(request):
 
 @login_required
 def listing_detail(request, pk):
-    from cases import webforms
+    from core import webforms
 
     from . import listings as actions
     from .listing_api import ProgressInput, ReviewInput, get_listing_for
@@ -181,8 +181,8 @@ def listing_detail(request, pk):
 
 @login_required
 def listing_new(request, case_pk):
-    from cases import webforms
     from cases.access import get_case_for
+    from core import webforms
 
     from . import listings as actions
     from .listing_api import ListingInput
@@ -270,7 +270,7 @@ def monthly(request):
         except PermissionDenied:
             raise
         except Exception as exc:  # noqa: BLE001 - refusals become messages on the form
-            from cases import webforms
+            from core import webforms
 
             errors = webforms.errors_of(exc)
             other = [m for k, v in errors.items() if k not in SelfInspection.FIELDS for m in v]
@@ -321,8 +321,8 @@ def audit_page(request):
 
 @login_required
 def mark_typical(request, case_pk):
-    from cases import webforms
     from cases.access import get_case_for
+    from core import webforms
 
     from .api import TypicalInput
 

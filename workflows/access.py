@@ -2,13 +2,13 @@
 (once transmitted); the procuratorate of its region; 404 for everyone else."""
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from agencies import jurisdiction
 from agencies.models import Agency
 from cases.access import visible_cases_q
 from cases.models import SENT_REFERRAL_STATUSES as SENT
 from cases.models import Case, Referral
+from core.access import get_visible_or_404
 
 
 def referrals_visible_to(user) -> QuerySet[Referral]:
@@ -31,11 +31,4 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
 
 
 def get_referral_for(user, pk) -> Referral:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    referral = referrals_visible_to(user).filter(pk=pk).first()
-    if referral is None:
-        raise Http404
-    return referral
+    return get_visible_or_404(referrals_visible_to(user), pk)

@@ -7,13 +7,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api.schema import errors, example
 from cases.api.serializers import ActionInput, EventOutput
 from cases.models import Event, Referral, ReferralDocument
+from core.api import pagination
+from core.api.schema import errors, example
 
 from . import referrals
 from .access import get_referral_for, referrals_visible_to
@@ -206,17 +206,10 @@ def referral_queryset(user, *, visible_only=True):
     )
 
 
-class NewestFirst(CursorPagination):
-    ordering = ("-created_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
 @extend_schema(parameters=[OpenApiParameter("status", OpenApiTypes.STR)])
 class ReferralList(generics.ListAPIView):
     serializer_class = ReferralOutput
-    pagination_class = NewestFirst
+    pagination_class = pagination.by("-created_at", "-id")
 
     def get_serializer_context(self):
         return super().get_serializer_context() | {"now": timezone.now()}
@@ -274,13 +267,7 @@ class TaskList(generics.ListAPIView):
 
     serializer_class = TaskOutput
 
-    class Pagination(CursorPagination):
-        ordering = ("due_at", "id")
-        page_size = 50
-        page_size_query_param = "page_size"
-        max_page_size = 200
-
-    pagination_class = Pagination
+    pagination_class = pagination.by("due_at", "id")
 
     def get_serializer_context(self):
         return super().get_serializer_context() | {"now": timezone.now()}

@@ -15,12 +15,11 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies import jurisdiction
 from agencies.models import Agency
-from cases import errors
-from cases.actions import _begin, _field_error, _finish, _referred
-from cases.errors import Conflict
+from cases.actions import _begin, _finish, _referred
 from cases.events import record_event
 from cases.models import REQUIRED_DOCUMENTS, Case, Referral, ReferralDocument, ReferralStatus
 from cases.referral_rules import may_referral
+from core.errors import Code, Conflict, field_error
 from notifications.announce import announce
 
 from . import deadlines, flows
@@ -73,14 +72,14 @@ def _begin_referral(referral: Referral, actor, action: str, method: str | None =
         raise PermissionDenied(_("You may not run “%(action)s” on this referral.") % {"action": action})
     if not can_proceed(getattr(referral, method or action)):
         raise Conflict(
-            errors.INVALID_TRANSITION,
+            Code.INVALID_TRANSITION,
             _("“%(action)s” is not possible while the referral is %(status)s.")
             % {"action": action, "status": referral.get_status_display()},
         )
     step = next((s for s, rule in STEPS.items() if rule.bars_action == action), None)
     if step and referral.deadlines.filter(step=step, met_at__isnull=True, due_at__lte=timezone.now()).exists():
         raise Conflict(
-            errors.DEADLINE_PASSED,
+            Code.DEADLINE_PASSED,
             _("The time for “%(action)s” has run out (%(step)s: %(period)s).")
             % {"action": action, "step": STEPS[step].label, "period": STEPS[step].period},
         )
@@ -139,23 +138,23 @@ def propose_referral(
     chosen = list(case.persons.filter(pk__in=persons))
     if len(chosen) != len(set(persons)):
         unknown = sorted(set(persons) - {p.pk for p in chosen})
-        raise _field_error("persons", _("Not persons of this case: %(ids)s.") % {"ids": ", ".join(map(str, unknown))})
+        raise field_error("persons", _("Not persons of this case: %(ids)s.") % {"ids": ", ".join(map(str, unknown))})
     if not chosen and not include_party:
-        raise _field_error("persons", _("Choose at least one person to refer."))
+        raise field_error("persons", _("Choose at least one person to refer."))
     already, party_already = _referred(case, exclude=(R.REFUSED, R.REFUSAL_ENDORSED))
     twice = [p.name for p in chosen if p.pk in already]
     if twice:
-        raise _field_error("persons", _("Already in a referral of this case: %(names)s.") % {"names": "、".join(twice)})
+        raise field_error("persons", _("Already in a referral of this case: %(names)s.") % {"names": "、".join(twice)})
     if include_party and party_already:
-        raise _field_error("include_party", _("The party is already in a referral of this case."))
+        raise field_error("include_party", _("The party is already in a referral of this case."))
     if police_agency:
         police = Agency.objects.filter(slug=police_agency, kind=Agency.Kind.POLICE).first()
         if police is None:
-            raise _field_error("police_agency", _("%(slug)s is not a police agency.") % {"slug": police_agency})
+            raise field_error("police_agency", _("%(slug)s is not a police agency.") % {"slug": police_agency})
     else:
         police = jurisdiction.same_city_agency(case.region, Agency.Kind.POLICE)
         if police is None:
-            raise _field_error("police_agency", _("There is no police agency for this region; name one."))
+            raise field_error("police_agency", _("There is no police agency for this region; name one."))
     referral = Referral.objects.create(
         number=f"{case.number}-R{case.referrals.count() + 1:02d}",
         case=case,
@@ -259,7 +258,7 @@ def forward(referral: Referral, *, actor, police_agency: str, reason: str) -> Re
         Agency.objects.filter(slug=police_agency, kind=Agency.Kind.POLICE).exclude(pk=referral.police_agency_id).first()
     )
     if target is None:
-        raise _field_error("police_agency", _("Name another police agency."))
+        raise field_error("police_agency", _("Name another police agency."))
     from_status, previous = referral.status, referral.police_agency
     referral.forward(to=target, reason=reason)
     remove_perm(VIEW_CASE, previous.group, case)
@@ -305,7 +304,7 @@ def decide_reconsideration(
     case, referral = _begin_referral(referral, actor, "decide_reconsideration", method)
     if accept:
         if not police_case_number:
-            raise _field_error("police_case_number", _("Accepting needs the police case number."))
+            raise field_error("police_case_number", _("Accepting needs the police case number."))
         referral.reconsider_accept(reason=reason, police_case_number=police_case_number)
     else:
         referral.reconsider_uphold(reason=reason)
@@ -326,7 +325,7 @@ def request_supervision(referral: Referral, *, actor, procuratorate: str, reason
     case, referral = _begin_referral(referral, actor, "request_supervision")
     office = Agency.objects.filter(slug=procuratorate, kind=Agency.Kind.PROCURATORATE).first()
     if office is None:
-        raise _field_error("procuratorate", _("%(slug)s is not a procuratorate.") % {"slug": procuratorate})
+        raise field_error("procuratorate", _("%(slug)s is not a procuratorate.") % {"slug": procuratorate})
     from_status = referral.status
     referral.request_supervision(procuratorate=office, reason=reason)
     _finish_referral(

@@ -13,11 +13,11 @@ from viewflow.workflow.status import STATUS
 
 from agencies import jurisdiction
 from agencies.models import Agency
-from cases import webforms
 from cases.access import get_case_for
 from cases.events import Event
 from cases.models import ReferralDocument, ReferralStatus
 from cases.rules import may
+from core import webforms
 
 from . import referrals
 from .access import get_referral_for, referrals_visible_to

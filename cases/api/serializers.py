@@ -3,14 +3,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Region
+from core.api.schema import example
+from core.identity import normalize_credit_code, normalize_id_number
 from oversight.models import Campaign
 
 from .. import actions
-from ..identity import normalize_credit_code, normalize_id_number
 from ..kinds import FindingKind, PartyKind, PersonRole, Source
 from ..models import Case, Event
 from ..rules import is_handler
-from .schema import example
 
 # --- input ----------------------------------------------------------------------------------
 

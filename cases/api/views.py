@@ -4,9 +4,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from core.api import pagination
 
 from .. import actions
 from ..access import cases_visible_to, get_case_for, get_takedown_for, takedowns_visible_to
@@ -19,20 +20,6 @@ from ..models import (
 )
 from ..queries import filter_cases
 from . import serializers as s
-
-
-class NewestFirst(CursorPagination):
-    ordering = ("-created_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
-class OldestFirst(CursorPagination):
-    ordering = "seq"
-    page_size = 200
-    page_size_query_param = "page_size"
-    max_page_size = 1000
 
 
 def _truthy(value: str | None) -> bool:
@@ -83,7 +70,7 @@ def case_response(request, case_id: int, status_code=status.HTTP_200_OK) -> Resp
 )
 class CaseListCreate(generics.ListAPIView):
     serializer_class = s.CaseListOutput
-    pagination_class = NewestFirst
+    pagination_class = pagination.by("-created_at", "-id")
 
     def get_queryset(self):
         return filter_cases(cases_visible_to(self.request.user).select_related("agency"), self.request.query_params)
@@ -105,7 +92,7 @@ class CaseDetail(APIView):
 
 class CaseEvents(generics.ListAPIView):
     serializer_class = s.EventOutput
-    pagination_class = OldestFirst
+    pagination_class = pagination.by("seq", page_size=200, max_page_size=1000)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -138,13 +125,7 @@ class UnknownAction(APIView):
 class TakedownList(generics.ListAPIView):
     serializer_class = s.TakedownOutput
 
-    class Pagination(CursorPagination):
-        ordering = ("-requested_at", "-id")
-        page_size = 50
-        page_size_query_param = "page_size"
-        max_page_size = 200
-
-    pagination_class = Pagination
+    pagination_class = pagination.by("-requested_at", "-id")
 
     def get_queryset(self):
         return takedowns_visible_to(self.request.user).select_related("agency")

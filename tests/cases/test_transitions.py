@@ -9,8 +9,8 @@ import time_machine
 from django.utils import timezone
 
 from cases import actions
-from cases.errors import Conflict
 from cases.models import Case
+from core.errors import Conflict
 from tests.factories import CaseFactory, add_person, demo_user, fine_of
 from workflows import referrals
 

@@ -142,7 +142,7 @@ def test_forwarding_after_24_hours_is_refused_as_deadline_passed():
     referral = received()
     due = Deadline.objects.get(step="forward").due_at
     with time_machine.travel(due + datetime.timedelta(minutes=1), tick=False):
-        from cases.errors import Conflict
+        from core.errors import Conflict
 
         with pytest.raises(Conflict) as refused:
             referrals.forward(referral, actor=U("guangzhou.police_head"), police_agency="foshan-police", reason="管辖")

@@ -19,9 +19,9 @@ from django.utils import timezone
 from agencies import demo
 from agencies.models import Agency, Region
 from cases.events import _canonical, _digest
-from cases.identity import id_hash
 from cases.models import Case, CaseSequence, Event, Finding, Fine, LegalBasis, Person, Rectification
 from cases.sample import SURNAMES, make_credit_code, make_id_number
+from core.identity import id_hash
 
 BATCH = 5_000
 

@@ -17,16 +17,9 @@ from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 
-from .. import errors as codes
+from core.errors import Code
 
-CONFLICT_CODES = [
-    codes.INVALID_TRANSITION,
-    codes.UNREFERRED,
-    codes.OPEN_MEASURES,
-    codes.STALE,
-    codes.DEADLINE_PASSED,
-    "integrity",  # an evidence file changed on disk since its upload
-]
+CONFLICT_CODES = [code.value for code in Code]
 
 
 class ErrorOutput(serializers.Serializer):
