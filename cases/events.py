@@ -20,11 +20,11 @@ from django.utils import timezone
 from .models import Case, Event
 
 
-def _canonical(value) -> str:
+def canonical(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def _digest(event: Event) -> str:
+def event_digest(event: Event) -> str:
     body = {
         "case": event.case_id,
         "seq": event.seq,
@@ -38,7 +38,7 @@ def _digest(event: Event) -> str:
         "referral": event.referral_id,
         "prev": event.prev_hash,
     }
-    return hashlib.sha256(_canonical(body).encode()).hexdigest()
+    return hashlib.sha256(canonical(body).encode()).hexdigest()
 
 
 def build_event(
@@ -55,11 +55,11 @@ def build_event(
         from_status=from_status,
         to_status=to_status,
         # Round-trip through JSON so that what is hashed is exactly what the database returns.
-        data=json.loads(_canonical(data or {})),
+        data=json.loads(canonical(data or {})),
         referral=referral,
         prev_hash=case.last_event_hash,
     )
-    event.hash = _digest(event)
+    event.hash = event_digest(event)
     case.event_count, case.last_event_hash = event.seq, event.hash
     return event
 
@@ -78,9 +78,22 @@ def record_event(
         data=data,
         referral=referral,
     )
-    event.save()
-    Case.objects.filter(pk=case.pk).update(event_count=event.seq, last_event_hash=event.hash)
+    append_events([event])
     return event
+
+
+def append_events(events: list[Event]) -> None:
+    """The one writer of the chains: save events made by build_event (in chain order) and move
+    each case's stored head to its last one. The callers hold the case rows' locks."""
+    if not events:
+        return
+    Event.objects.bulk_create(events, batch_size=2000)
+    heads = {e.case_id: Case(pk=e.case_id, event_count=e.seq, last_event_hash=e.hash) for e in events}
+    if len(heads) == 1:
+        (head,) = heads.values()
+        Case.objects.filter(pk=head.pk).update(event_count=head.event_count, last_event_hash=head.last_event_hash)
+    else:
+        Case.objects.bulk_update(list(heads.values()), ["event_count", "last_event_hash"], batch_size=2000)
 
 
 @dataclass
@@ -98,7 +111,7 @@ def verify_case_chain(case: Case) -> ChainBreak | None:
             return ChainBreak(case.number, expected_seq, f"event {expected_seq} is missing")
         if event.prev_hash != prev_hash:
             return ChainBreak(case.number, event.seq, "the link to the previous event is broken")
-        if _digest(event) != event.hash:
+        if event_digest(event) != event.hash:
             return ChainBreak(case.number, event.seq, "the event's content does not match its hash")
         prev_hash, expected_seq = event.hash, expected_seq + 1
     if case.event_count != expected_seq - 1 or case.last_event_hash != prev_hash:

@@ -15,8 +15,8 @@ from viewflow.workflow.timers import fire_due_timers
 from agencies.jurisdiction import with_memberships
 from agencies.models import Agency
 from cases.access import can_see_case
-from cases.events import build_event
-from cases.models import Case, Event
+from cases.events import append_events, build_event
+from cases.models import Case
 from notifications import recipients
 from notifications.models import Notification
 from notifications.outbox import deliver
@@ -89,7 +89,7 @@ def escalate_batch(due: list[tuple[int, int]], now, who: Recipients) -> int:
         if not deadlines:
             return 0
         Deadline.objects.filter(pk__in=[d.pk for d in deadlines]).update(escalated_at=now)
-        events, notes, touched = [], [], {}
+        events, notes = [], []
         for deadline in deadlines:
             case = cases[deadline.case_id]
             step = STEPS[deadline.step]
@@ -112,7 +112,6 @@ def escalate_batch(due: list[tuple[int, int]], now, who: Recipients) -> int:
                     at=now,
                 )
             )
-            touched[case.pk] = case
             title = _("Missed deadline: %(step)s (%(subject)s)") % {"step": step.label, "subject": subject}
             body = _("Due %(due)s.") % {"due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")}
             notes += [
@@ -121,9 +120,7 @@ def escalate_batch(due: list[tuple[int, int]], now, who: Recipients) -> int:
                 )
                 for u in people
             ]
-        Event.objects.bulk_create(events)
-        for case in touched.values():
-            Case.objects.filter(pk=case.pk).update(event_count=case.event_count, last_event_hash=case.last_event_hash)
+        append_events(events)
         rows = Notification.objects.bulk_create(notes)
         if rows:
             transaction.on_commit(lambda: deliver(rows), robust=True)

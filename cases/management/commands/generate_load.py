@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from agencies import demo
 from agencies.models import Agency, Region
-from cases.events import _canonical, _digest
+from cases.events import canonical, event_digest
 from cases.models import Case, CaseSequence, Event, Finding, Fine, LegalBasis, Person, Rectification
 from cases.sample import SURNAMES, make_credit_code, make_id_number
 from core.identity import id_hash
@@ -228,10 +228,10 @@ class Command(BaseCommand):
                             at=case.created_at,
                             from_status=from_status,
                             to_status=to_status,
-                            data=json.loads(_canonical(data)),
+                            data=json.loads(canonical(data)),
                             prev_hash=prev,
                         )
-                        event.hash = _digest(event)
+                        event.hash = event_digest(event)
                         prev = event.hash
                         events.append(event)
                     case.event_count, case.last_event_hash, case.version = len(case._chain), prev, len(case._chain)
@@ -434,11 +434,11 @@ def copy_cases(command, n: int, rng: random.Random, referral_share: float) -> in
                     e.from_status, e.to_status, e.data, e.referral_id, e.prev_hash = (
                         from_status,
                         to_status,
-                        json.loads(_canonical(data)),
+                        json.loads(canonical(data)),
                         None,
                         prev,
                     )
-                    digest = _digest(e)
+                    digest = event_digest(e)
                     events.append(
                         (
                             pk,
@@ -449,7 +449,7 @@ def copy_cases(command, n: int, rng: random.Random, referral_share: float) -> in
                             created,
                             from_status,
                             to_status,
-                            _canonical(e.data),
+                            canonical(e.data),
                             prev,
                             digest,
                         )
