@@ -7,6 +7,8 @@ import datetime
 import hashlib
 import hmac
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -64,17 +66,43 @@ def id_hash(value: str) -> str:
     return hmac.new(settings.ID_HASH_KEY.encode(), value.upper().encode(), hashlib.sha256).hexdigest()
 
 
-# A resident ID number (18 characters, or the old 15 digits) standing alone in a text.
-_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+# A resident ID number (18 characters, or the old 15 digits) anywhere in a text: alone, inside a
+# certificate number (T440…, D440…: a letter before it) or written against Chinese text. No `\b`:
+# Python counts CJK characters as word characters, so `号440100198503120172，` has no boundary.
+ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9])(\d{17}[\dX]|\d{15})(?![0-9])", re.IGNORECASE)
+# A unified social credit code (GB 32100): 18 characters, a 6-digit division code at 3–8.
+CREDIT_CODE_IN_TEXT = re.compile(
+    r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])", re.IGNORECASE
+)
+PLACEHOLDER = "＊＊＊"
 
 
-def redact_id_numbers(value):
-    """Masks ID numbers in error messages, which quote what was sent: a number typed into the
-    wrong field must not come back in clear. Walks the dicts and lists of an error body."""
+def pseudonym(name: str) -> str:
+    """张三 → 张某: how a published text names a person."""
+    return name[:1] + "某" if name else ""
+
+
+def redact(value: Any, *, public: bool = False, names: Mapping[str, str] | None = None) -> Any:
+    """The one redaction of identity numbers in text, for every path that shows or logs text.
+
+    By default ID numbers are masked as everywhere else (440***********0172, a certificate
+    number keeps its letter): error messages quote what was sent, and a number typed into the
+    wrong field must not come back in clear. With `public=True` (texts for anyone, such as
+    typical cases) ID numbers and credit codes are removed outright, and each name in `names`
+    is replaced by what it maps to. Walks the dicts and lists of an error body.
+    """
     if isinstance(value, str):
-        return _ID_LIKE.sub(lambda m: mask_id_number(m.group(1)), value)
+        return _redact_text(value, public, names or {})
     if isinstance(value, dict):
-        return {k: redact_id_numbers(v) for k, v in value.items()}
+        return {k: redact(v, public=public, names=names) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [redact_id_numbers(v) for v in value]
+        return [redact(v, public=public, names=names) for v in value]
     return value
+
+
+def _redact_text(text: str, public: bool, names: Mapping[str, str]) -> str:
+    for name in sorted((n for n in names if n), key=len, reverse=True):  # 张三丰 before 张三
+        text = text.replace(name, names[name])
+    if not public:
+        return ID_NUMBER_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
+    return CREDIT_CODE_IN_TEXT.sub(PLACEHOLDER, ID_NUMBER_IN_TEXT.sub(PLACEHOLDER, text))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .errors import Conflict
-from .identity import redact_id_numbers
+from .identity import redact
 
 ACTION_TITLES = {
     "create": _("Lead registered"),
@@ -159,7 +159,7 @@ def data_from_post(serializer_class, post) -> dict:
 def errors_of(exc) -> dict:
     """Any refusal of an action as {field or "__all__": [messages]}, ID numbers masked;
     PermissionDenied passes through."""
-    return redact_id_numbers(_errors_of(exc))
+    return redact(_errors_of(exc))
 
 
 def _errors_of(exc) -> dict:

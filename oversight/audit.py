@@ -2,17 +2,18 @@
 shown full ID numbers), typical cases."""
 
 import io
-import re
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
 from cases.events import Digest, compare_digest, verify_case_chain
+from cases.kinds import PartyKind
 from cases.models import Case, CaseStatus
 from core.errors import Code, Conflict
+from core.identity import pseudonym, redact
 
 from .models import AuditRun, AuditView, TypicalCase
 
@@ -121,21 +122,24 @@ def timeline_pdf(case) -> bytes:
     return buffer.getvalue()
 
 
-SURNAME_PLACEHOLDER = "某"
-ID_LIKE = re.compile(r"\b\d{17}[\dXx]\b|\b[0-9A-HJ-NPQRTUWXY]{18}\b")
+def public_names(case) -> dict[str, str]:
+    """What a published text calls each person and the party: 张某, and 某用人单位 for an organisation."""
+    names = {p.name: pseudonym(p.name) for p in case.persons.all()}
+    if case.party_kind == PartyKind.INDIVIDUAL:
+        names[case.party_name] = pseudonym(case.party_name)
+    else:
+        with translation.override("zh-hans"):  # published texts are in Chinese, whoever marks them
+            names[case.party_name] = f"某{case.get_party_kind_display()}"
+    return names
 
 
-def redact(text: str, names: list[str]) -> str:
-    """Persons as 张某; ID numbers and credit codes out."""
-    for name in sorted(set(names), key=len, reverse=True):
-        if name:
-            text = text.replace(name, name[0] + SURNAME_PLACEHOLDER)
-    return ID_LIKE.sub("＊＊＊", text)
+def public_text(case, text: str) -> str:
+    """A text about the case fit for anyone: names as above, ID numbers and credit codes removed."""
+    return redact(text, public=True, names=public_names(case))
 
 
 def public_summary(case) -> str:
-    names = [p.name for p in case.persons.all()]
-    parts = [f"{case.region.name}{case.agency.name}查处{case.party_name}（{case.get_party_kind_display()}）一案。"]
+    parts = [f"{case.region.name}{case.agency.name}查处{case.party_name}一案。"]
     if case.summary:
         parts.append(case.summary)
     findings = [
@@ -154,7 +158,7 @@ def public_summary(case) -> str:
         parts.append(f"{persons}涉嫌犯罪移送{referral.police_agency.name}（{referral.get_status_display()}）。")
     if case.close_summary:
         parts.append(case.close_summary)
-    return redact("".join(parts), names + ([case.party_name] if case.party_kind == "individual" else []))
+    return public_text(case, "".join(parts))
 
 
 @transaction.atomic
@@ -168,7 +172,7 @@ def mark_typical(case: Case, *, actor, title: str) -> TypicalCase:
         raise Conflict(Code.INVALID_TRANSITION, _("This case is already a typical case."))
     return TypicalCase.objects.create(
         case=case,
-        title=redact(title, [p.name for p in case.persons.all()]),
+        title=public_text(case, title),
         summary=public_summary(case),
         marked_by=actor,
     )

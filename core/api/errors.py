@@ -12,7 +12,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from ..errors import Conflict
-from ..identity import redact_id_numbers
+from ..identity import redact
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ def exception_handler(exc, context):
     """Every error body with ID numbers masked: DRF's messages quote the value that was sent."""
     response = _error_response(exc, context)
     if response is not None:
-        response.data = redact_id_numbers(response.data)
+        response.data = redact(response.data)
     return response
 
 

@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from cases import actions
 from oversight.models import AuditRun, AuditView
-from tests.factories import CaseFactory, add_person, demo_user
+from tests.factories import CaseFactory, add_person, demo_user, make_credit_code
 from tests.workflows.helpers import DOCS, referable_case
 from workflows import referrals
 
@@ -50,8 +51,6 @@ def test_a_typical_case_has_a_redacted_public_summary(api):
     r = referrals.acknowledge(r, actor=demo_user("guangzhou.police"))
     r = referrals.accept(r, actor=demo_user("guangzhou.police_head"), police_case_number="1")
     referrals.hand_over(r, actor=demo_user("guangzhou.officer1"), items="假证1本")
-    from cases import actions
-
     other = add_person(case, name="李娜")
     actions.close_case(case, actor=demo_user("guangzhou.head"), summary="张伟已被刑事立案，李娜另案处理")
     assert (
@@ -76,3 +75,34 @@ def test_a_typical_case_has_a_redacted_public_summary(api):
     assert "张某" in text and "李某" in text
     assert "张伟" not in text and "李娜" not in text
     assert person.id_number not in text and other.id_number not in text and person.id_masked not in text
+
+
+ID_IN_TEXT = "440100198503120172"
+
+
+def test_nothing_that_identifies_anyone_reaches_the_published_typical_case(api, client):
+    """An ID number written against Chinese text, a certificate number (a letter and an ID
+    number), the party's full name and its credit code, in the summary, the closing summary and
+    the title: none of them is published."""
+    credit_code = make_credit_code("440100", 771)
+    party = {"kind": "employer", "name": "广州华安建筑工程有限公司", "credit_code": make_credit_code("440100", 770)}
+    text = f"身份证号{ID_IN_TEXT}，持证T{ID_IN_TEXT}上岗，广州华安建筑工程有限公司（{credit_code}）"
+    case = CaseFactory(status="open", party=party, summary=text)
+    actions.close_case(case, actor=demo_user("guangzhou.head"), summary="结案：" + text)
+    r = api("guangzhou.supervisor").post(
+        f"/api/v1/cases/{case.pk}/typical/", {"title": "典型案例：" + text}, format="json"
+    )
+    assert r.status_code == 201, r.content
+    published = api().get("/api/v1/typical/").json()["results"][0]
+    page = client.get("/public/typical/").content.decode()
+    for where in (published["title"], published["summary"], page):
+        assert "身份证号" in where  # the texts are there …
+        for secret in (
+            ID_IN_TEXT,
+            ID_IN_TEXT[-4:] + "，",
+            "广州华安建筑工程有限公司",
+            credit_code,
+            party["credit_code"],
+        ):
+            assert secret not in where  # … without what identifies anyone
+    assert "某用人单位" in published["summary"]
