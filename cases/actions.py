@@ -44,6 +44,7 @@ from .models import (
     TakedownStatus,
     local_today,
 )
+from .protocol import action, begin_case, finish, lock
 from .rules import CASE_ACTIONS, may
 
 # Agencies that own enforcement cases (市场监管 handles illegal intermediaries).
@@ -52,47 +53,7 @@ CASE_OWNER_KINDS = (Agency.Kind.SAFETY_REGULATOR, Agency.Kind.MARKET_REGULATOR)
 User = get_user_model()
 
 
-# --- locking and checking -------------------------------------------------------------------
-
-
-def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update(of=("self",)).select_related("region", "agency").get(pk=case.pk)
-
-
-def _begin(case: Case, actor, action: str, version: int | None) -> Case:
-    """Lock the case, then check permission, version and state, in that order."""
-    locked = _lock(case)
-    if not may(actor, locked, action):
-        raise PermissionDenied(_("You may not run “%(action)s” on this case.") % {"action": action})
-    if version is not None and version != locked.version:
-        raise Conflict(
-            Code.STALE,
-            _("The case has changed since you loaded it (version %(yours)s, now %(now)s). Reload and try again.")
-            % {"yours": version, "now": locked.version},
-        )
-    if locked.status not in CASE_ACTIONS[action].source:
-        raise Conflict(
-            Code.INVALID_TRANSITION,
-            _("“%(action)s” is not possible while the case is %(status)s.")
-            % {"action": action, "status": locked.get_status_display()},
-        )
-    return locked
-
-
-def _finish(case: Case, actor, action: str, *, from_status: str = "", data=None, referral=None) -> None:
-    case.version += 1
-    case.save()
-    agency = jurisdiction.acting_agency(actor, [case.agency_id])
-    record_event(
-        case,
-        action=action,
-        actor=actor,
-        agency=agency,
-        from_status=from_status or case.status,
-        to_status=case.status,
-        data=data,
-        referral=referral,
-    )
+# --- checking input -------------------------------------------------------------------------
 
 
 def _one_of(queryset, pk, field: str, message: str):
@@ -139,7 +100,7 @@ def _check_party(party: dict, strict: bool = True) -> None:
         raise field_error("party", _("A counterfeit website case needs the website's address (url)."))
 
 
-@transaction.atomic
+@action
 def create_case(
     *,
     actor,
@@ -209,10 +170,10 @@ def create_case(
 # --- the case lifecycle ---------------------------------------------------------------------
 
 
-@transaction.atomic
+@action
 def open_case(case: Case, *, actor, handlers: list[str], version: int | None = None) -> Case:
     """立案: at least two handlers, both officers or the head of the owning agency."""
-    case = _begin(case, actor, "open", version)
+    case = begin_case(case, actor=actor, action="open", version=version)
     if len(set(handlers)) != 2:
         raise field_error("handlers", _("Name exactly two different handlers (执法人员不少于两人)."))
     users = list(User.objects.filter(username__in=handlers, is_active=True))
@@ -225,16 +186,16 @@ def open_case(case: Case, *, actor, handlers: list[str], version: int | None = N
         )
     case.open()
     case.handlers.set(eligible)
-    _finish(case, actor, "open", from_status=CaseStatus.LEAD, data={"handlers": sorted(handlers)})
+    finish(case, actor=actor, action="open", from_status=CaseStatus.LEAD, data={"handlers": sorted(handlers)})
     announce("case_assigned", case=case)
     return case
 
 
-@transaction.atomic
+@action
 def decline_case(case: Case, *, actor, reason: str, version: int | None = None) -> Case:
-    case = _begin(case, actor, "decline", version)
+    case = begin_case(case, actor=actor, action="decline", version=version)
     case.decline(reason)
-    _finish(case, actor, "decline", from_status=CaseStatus.LEAD, data={"reason": reason})
+    finish(case, actor=actor, action="decline", from_status=CaseStatus.LEAD, data={"reason": reason})
     return case
 
 
@@ -268,7 +229,9 @@ def referable_subjects(case: Case) -> tuple[set[int], bool]:
     return persons, party
 
 
-def _referred(case: Case, statuses: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> tuple[set[int], bool]:
+def referred_subjects(
+    case: Case, statuses: Iterable[str] | None = None, exclude: Iterable[str] = ()
+) -> tuple[set[int], bool]:
     persons, party = set(), False
     for referral in case.referrals.all():
         if referral.status in exclude or (statuses is not None and referral.status not in statuses):
@@ -281,20 +244,20 @@ def _referred(case: Case, statuses: Iterable[str] | None = None, exclude: Iterab
 def unreferred(case: Case) -> tuple[list[int], bool]:
     """Referable subjects nobody has proposed to refer (a refused proposal does not count)."""
     persons, party = referable_subjects(case)
-    referred, party_referred = _referred(case, exclude=(ReferralStatus.REFUSED,))
+    referred, party_referred = referred_subjects(case, exclude=(ReferralStatus.REFUSED,))
     return sorted(persons - referred), party and not party_referred
 
 
 def uncovered(case: Case) -> tuple[list[int], bool]:
     """Referable subjects without a settled referral (the close guard, DESIGN §3)."""
     persons, party = referable_subjects(case)
-    covered, party_covered = _referred(case, statuses=COVERING_REFERRAL_STATUSES)
+    covered, party_covered = referred_subjects(case, statuses=COVERING_REFERRAL_STATUSES)
     return sorted(persons - covered), party and not party_covered
 
 
-@transaction.atomic
+@action
 def close_case(case: Case, *, actor, summary: str, version: int | None = None) -> Case:
-    case = _begin(case, actor, "close", version)
+    case = begin_case(case, actor=actor, action="close", version=version)
     person_ids, party = uncovered(case)
     if person_ids or party:
         names = [p.name for p in case.persons.filter(pk__in=person_ids)]
@@ -316,37 +279,40 @@ def close_case(case: Case, *, actor, summary: str, version: int | None = None) -
             _("These measures have not ended: %(measures)s.") % {"measures": ", ".join(pending)},
         )
     case.close(summary)
-    _finish(case, actor, "close", from_status=CaseStatus.OPEN, data={"summary": summary})
+    finish(case, actor=actor, action="close", from_status=CaseStatus.OPEN, data={"summary": summary})
     return case
 
 
-@transaction.atomic
+@action
 def reopen_case(case: Case, *, actor, reason: str, version: int | None = None) -> Case:
-    case = _begin(case, actor, "reopen", version)
+    case = begin_case(case, actor=actor, action="reopen", version=version)
     from_status = case.status
     case.reopen()
-    _finish(case, actor, "reopen", from_status=from_status, data={"reason": reason})
+    finish(case, actor=actor, action="reopen", from_status=from_status, data={"reason": reason})
     return case
 
 
 # --- persons and findings -------------------------------------------------------------------
 
 
-@transaction.atomic
+@action
 def add_person(case: Case, *, actor, name: str, id_number: str, role: str, version: int | None = None) -> Person:
     """id_number must already be normalised (identity.normalize_id_number)."""
-    case = _begin(case, actor, "add_person", version)
+    case = begin_case(case, actor=actor, action="add_person", version=version)
     hashed = id_hash(id_number)
     if case.persons.filter(id_hash=hashed).exists():
         raise field_error("id_number", _("A person with this ID number is already in the case."))
     person = Person.objects.create(case=case, name=name, id_number=id_number, id_hash=hashed, role=role)
-    _finish(
-        case, actor, "add_person", data={"person": person.pk, "name": name, "id_number": person.id_masked, "role": role}
+    finish(
+        case,
+        actor=actor,
+        action="add_person",
+        data={"person": person.pk, "name": name, "id_number": person.id_masked, "role": role},
     )
     return person
 
 
-@transaction.atomic
+@action
 def record_finding(
     case: Case,
     *,
@@ -357,7 +323,7 @@ def record_finding(
     note: str = "",
     version: int | None = None,
 ) -> Finding:
-    case = _begin(case, actor, "record_finding", version)
+    case = begin_case(case, actor=actor, action="record_finding", version=version)
     subject = None
     if person is not None:
         subject = _one_of(case.persons.all(), person, "person", _("This person is not in the case."))
@@ -365,16 +331,18 @@ def record_finding(
         case=case, kind=kind, person=subject, certificate_number=certificate_number, note=note, recorded_by=actor
     )
     if finding.referable and not case.requires_referral:
-        case.requires_referral = True  # saved by _finish below
+        case.requires_referral = True  # saved by finish below
     if finding.referable:
-        referred, party_referred = _referred(case, exclude=(ReferralStatus.REFUSED, ReferralStatus.REFUSAL_ENDORSED))
+        referred, party_referred = referred_subjects(
+            case, exclude=(ReferralStatus.REFUSED, ReferralStatus.REFUSAL_ENDORSED)
+        )
         if (subject.pk not in referred) if subject else not party_referred:
             # 逾期不移送: a referral must be proposed within 3 days of the finding.
             deadlines.open_deadline(case, "propose_referral", finding=finding, starts_at=finding.recorded_at)
-    _finish(
+    finish(
         case,
-        actor,
-        "record_finding",
+        actor=actor,
+        action="record_finding",
         data={
             "finding": finding.pk,
             "kind": kind,
@@ -389,27 +357,30 @@ def record_finding(
 # --- measures -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@action
 def order_rectification(
     case: Case, *, actor, deadline: datetime.date, items: str, version: int | None = None
 ) -> Rectification:
-    case = _begin(case, actor, "order_rectification", version)
+    case = begin_case(case, actor=actor, action="order_rectification", version=version)
     if deadline <= local_today():
         raise field_error("deadline", _("The deadline must be after today."))
     order = Rectification.objects.create(case=case, deadline=deadline, items=items, issued_by=actor)
     deadlines.open_reinspection(case, order)
-    _finish(
-        case, actor, "order_rectification", data={"order": order.pk, "deadline": deadline.isoformat(), "items": items}
+    finish(
+        case,
+        actor=actor,
+        action="order_rectification",
+        data={"order": order.pk, "deadline": deadline.isoformat(), "items": items},
     )
     return order
 
 
-@transaction.atomic
+@action
 def verify_rectification(
     case: Case, *, actor, order: int, passed: bool, note: str = "", version: int | None = None
 ) -> Rectification:
     """复查: the order is complied with, or it failed."""
-    case = _begin(case, actor, "verify_rectification", version)
+    case = begin_case(case, actor=actor, action="verify_rectification", version=version)
     rectification = _one_of(
         case.rectifications.select_for_update(), order, "order", _("No such rectification order in this case.")
     )
@@ -418,30 +389,35 @@ def verify_rectification(
     rectification.comply(note) if passed else rectification.fail(note)
     rectification.save()
     deadlines.meet(steps=("reinspect",), rectification=rectification)
-    _finish(case, actor, "verify_rectification", data={"order": rectification.pk, "passed": passed, "note": note})
+    finish(
+        case,
+        actor=actor,
+        action="verify_rectification",
+        data={"order": rectification.pk, "passed": passed, "note": note},
+    )
     return rectification
 
 
-@transaction.atomic
+@action
 def suspend_production(
     case: Case, *, actor, reason: str, starts_on: datetime.date, version: int | None = None
 ) -> Suspension:
-    case = _begin(case, actor, "suspend_production", version)
+    case = begin_case(case, actor=actor, action="suspend_production", version=version)
     if starts_on < local_today():
         raise field_error("starts_on", _("A suspension cannot start in the past."))
     suspension = Suspension.objects.create(case=case, reason=reason, starts_on=starts_on, ordered_by=actor)
-    _finish(
+    finish(
         case,
-        actor,
-        "suspend_production",
+        actor=actor,
+        action="suspend_production",
         data={"suspension": suspension.pk, "reason": reason, "starts_on": starts_on.isoformat()},
     )
     return suspension
 
 
-@transaction.atomic
+@action
 def lift_suspension(case: Case, *, actor, suspension: int, note: str = "", version: int | None = None) -> Suspension:
-    case = _begin(case, actor, "lift_suspension", version)
+    case = begin_case(case, actor=actor, action="lift_suspension", version=version)
     record = _one_of(
         case.suspensions.select_for_update(), suspension, "suspension", _("No such suspension in this case.")
     )
@@ -449,11 +425,11 @@ def lift_suspension(case: Case, *, actor, suspension: int, note: str = "", versi
         raise Conflict(Code.INVALID_TRANSITION, _("This suspension has already been lifted."))
     record.lift(note)
     record.save()
-    _finish(case, actor, "lift_suspension", data={"suspension": record.pk, "note": note})
+    finish(case, actor=actor, action="lift_suspension", data={"suspension": record.pk, "note": note})
     return record
 
 
-@transaction.atomic
+@action
 def impose_fine(
     case: Case,
     *,
@@ -465,7 +441,7 @@ def impose_fine(
     violation_date: datetime.date | None = None,
     version: int | None = None,
 ) -> Fine:
-    case = _begin(case, actor, "impose_fine", version)
+    case = begin_case(case, actor=actor, action="impose_fine", version=version)
     day = violation_date or local_today()
     if day > local_today():
         raise field_error("violation_date", _("The violation cannot be in the future."))
@@ -491,10 +467,10 @@ def impose_fine(
     fine = Fine.objects.create(
         case=case, amount=amount, legal_basis=basis, person=fined, decision_number=decision_number, decided_by=actor
     )
-    _finish(
+    finish(
         case,
-        actor,
-        "impose_fine",
+        actor=actor,
+        action="impose_fine",
         data={
             "fine": fine.pk,
             "amount": str(amount),
@@ -506,10 +482,10 @@ def impose_fine(
     return fine
 
 
-@transaction.atomic
+@action
 def record_payment(case: Case, *, actor, fine: int, amount: Decimal, version: int | None = None) -> Fine:
     """The fine and any late penalty are paid in full (partial payment needs a separate approval)."""
-    case = _begin(case, actor, "record_payment", version)
+    case = begin_case(case, actor=actor, action="record_payment", version=version)
     record = _one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
     if record.status == FineStatus.PAID:
         raise Conflict(Code.INVALID_TRANSITION, _("This fine has already been paid."))
@@ -527,14 +503,16 @@ def record_payment(case: Case, *, actor, fine: int, amount: Decimal, version: in
     from_status = record.status
     record.pay(amount)
     record.save()
-    _finish(case, actor, "record_payment", data={"fine": record.pk, "amount": str(amount), "from": from_status})
+    finish(
+        case, actor=actor, action="record_payment", data={"fine": record.pk, "amount": str(amount), "from": from_status}
+    )
     return record
 
 
-@transaction.atomic
+@action
 def request_enforcement(case: Case, *, actor, fine: int, version: int | None = None) -> Fine:
     """申请法院强制执行: only once the payment period has passed."""
-    case = _begin(case, actor, "request_enforcement", version)
+    case = begin_case(case, actor=actor, action="request_enforcement", version=version)
     record = _one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
     if record.status != FineStatus.DECIDED:
         raise Conflict(Code.INVALID_TRANSITION, _("Enforcement can only be requested for a decided, unpaid fine."))
@@ -544,24 +522,26 @@ def request_enforcement(case: Case, *, actor, fine: int, version: int | None = N
         )
     record.request_enforcement()
     record.save()
-    _finish(case, actor, "request_enforcement", data={"fine": record.pk})
+    finish(case, actor=actor, action="request_enforcement", data={"fine": record.pk})
     return record
 
 
-@transaction.atomic
+@action
 def request_takedown(case: Case, *, actor, url: str, agency: str, version: int | None = None) -> Takedown:
-    case = _begin(case, actor, "request_takedown", version)
+    case = begin_case(case, actor=actor, action="request_takedown", version=version)
     office = Agency.objects.filter(slug=agency, kind=Agency.Kind.CYBERSPACE).first()
     if office is None:
         raise field_error("agency", _("%(slug)s is not a cyberspace office.") % {"slug": agency})
     takedown = Takedown.objects.create(case=case, url=url, agency=office, requested_by=actor)
-    _finish(case, actor, "request_takedown", data={"takedown": takedown.pk, "url": url, "agency": office.slug})
+    finish(
+        case, actor=actor, action="request_takedown", data={"takedown": takedown.pk, "url": url, "agency": office.slug}
+    )
     announce("takedown_requested", case=case, takedown=takedown)
     return takedown
 
 
 def _begin_takedown(takedown: Takedown, actor) -> tuple[Case, Takedown]:
-    case = _lock(takedown.case)
+    case = lock(takedown.case_id)
     takedown = Takedown.objects.select_for_update().get(pk=takedown.pk)
     if not jurisdiction.is_staff_of(actor, takedown.agency_id):
         raise PermissionDenied(_("Only the cyberspace office asked can decide on this takedown."))
@@ -572,11 +552,10 @@ def _begin_takedown(takedown: Takedown, actor) -> tuple[Case, Takedown]:
 
 def _finish_takedown(case: Case, takedown: Takedown, actor, action: str, note: str) -> None:
     takedown.save()
-    case.save(update_fields=["updated_at"])
-    record_event(
+    finish(
         case,
-        action=action,
         actor=actor,
+        action=action,
         agency=takedown.agency,
         from_status=TakedownStatus.REQUESTED,
         to_status=takedown.status,
@@ -584,7 +563,7 @@ def _finish_takedown(case: Case, takedown: Takedown, actor, action: str, note: s
     )
 
 
-@transaction.atomic
+@action
 def block_takedown(takedown: Takedown, *, actor, note: str = "") -> Takedown:
     case, takedown = _begin_takedown(takedown, actor)
     takedown.block(by=actor, note=note)
@@ -592,7 +571,7 @@ def block_takedown(takedown: Takedown, *, actor, note: str = "") -> Takedown:
     return takedown
 
 
-@transaction.atomic
+@action
 def refuse_takedown(takedown: Takedown, *, actor, reason: str) -> Takedown:
     case, takedown = _begin_takedown(takedown, actor)
     takedown.refuse(by=actor, reason=reason)

@@ -82,12 +82,15 @@ def record_event(
     return event
 
 
-def append_events(events: list[Event]) -> None:
+def append_events(events: list[Event], *, move_heads: bool = True) -> None:
     """The one writer of the chains: save events made by build_event (in chain order) and move
-    each case's stored head to its last one. The callers hold the case rows' locks."""
+    each case's stored head to its last one (`move_heads=False` when the caller saves the case
+    row itself right after build_event). The callers hold the case rows' locks."""
     if not events:
         return
     Event.objects.bulk_create(events, batch_size=2000)
+    if not move_heads:
+        return
     heads = {e.case_id: Case(pk=e.case_id, event_count=e.seq, last_event_hash=e.hash) for e in events}
     if len(heads) == 1:
         (head,) = heads.values()

@@ -8,14 +8,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
 from agencies.models import Agency, Region
 from cases import actions
-from cases.events import record_event
 from cases.models import Case, CaseStatus
+from cases.protocol import action, finish, lock
 from cases.rules import may
 from core.errors import Code, Conflict
 from notifications import recipients
@@ -87,19 +86,17 @@ def read_evidence(evidence: Evidence) -> bytes:
     return data
 
 
-@transaction.atomic
+@action
 def add_evidence(case: Case, upload, *, actor) -> Evidence:
-    locked = Case.objects.select_for_update(of=("self",)).select_related("region", "agency").get(pk=case.pk)
+    locked = lock(case)
     if not may(actor, locked, "add_person"):  # the handlers and the head, as for persons
         raise PermissionDenied(_("Only the case's handlers and head add evidence."))
     evidence = store_evidence(locked, upload, by=actor)
-    record_event(
+    finish(
         locked,
-        action="add_evidence",
         actor=actor,
+        action="add_evidence",
         agency=locked.agency,
-        from_status=locked.status,
-        to_status=locked.status,
         data={"evidence": evidence.pk, "name": evidence.name, "sha256": evidence.sha256, "size": evidence.size},
     )
     return evidence
@@ -115,7 +112,7 @@ COARSE = {
 }
 
 
-@transaction.atomic
+@action
 def register_tip(*, city: Region, what: str, party_kind: str, party_name: str, contact: str = "", files=()) -> Tip:
     """举报: a lead in the city's work-safety regulator; the tipster keeps a tracking code."""
     regulator = Agency.objects.filter(kind=Agency.Kind.SAFETY_REGULATOR, region=city).first()
@@ -155,7 +152,7 @@ SUGGESTED_FINDING = {
 }
 
 
-@transaction.atomic
+@action
 def lead_from_verification(
     *, actor, region: Region | None, number: str, name: str, status: str, employer: str = "", credit_code: str = ""
 ) -> Case:

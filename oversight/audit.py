@@ -4,7 +4,6 @@ shown full ID numbers), typical cases."""
 import io
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -12,6 +11,7 @@ from agencies import jurisdiction
 from cases.events import Digest, compare_digest, verify_case_chain
 from cases.kinds import PartyKind
 from cases.models import Case, CaseStatus
+from cases.protocol import action, finish, lock
 from core.errors import Code, Conflict
 from core.identity import pseudonym, redact
 
@@ -161,18 +161,19 @@ def public_summary(case) -> str:
     return public_text(case, "".join(parts))
 
 
-@transaction.atomic
+@action
 def mark_typical(case: Case, *, actor, title: str) -> TypicalCase:
-    case = Case.objects.select_for_update(of=("self",)).select_related("region", "agency").get(pk=case.pk)
+    """Publish a closed case as a typical case (典型案例): what the public sees changes, so it is
+    an event on the case's chain like any other action."""
+    case = lock(case)
     if not jurisdiction.supervises(actor, case.region):
         raise PermissionDenied(_("Only a supervisor over the case's region marks typical cases."))
     if case.status != CaseStatus.CLOSED:
         raise Conflict(Code.INVALID_TRANSITION, _("Only a closed case can be a typical case."))
     if TypicalCase.objects.filter(case=case).exists():
         raise Conflict(Code.INVALID_TRANSITION, _("This case is already a typical case."))
-    return TypicalCase.objects.create(
-        case=case,
-        title=public_text(case, title),
-        summary=public_summary(case),
-        marked_by=actor,
+    typical = TypicalCase.objects.create(
+        case=case, title=public_text(case, title), summary=public_summary(case), marked_by=actor
     )
+    finish(case, actor=actor, action="mark_typical", data={"typical": typical.pk, "title": typical.title})
+    return typical

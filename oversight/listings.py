@@ -3,13 +3,12 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
 from agencies.models import Agency
-from cases.events import record_event
 from cases.models import Case, local_today
+from cases.protocol import action, finish, lock
 from core.errors import Code, Conflict
 from notifications import recipients
 from notifications.outbox import notify
@@ -33,28 +32,14 @@ def _supervising_office(actor, case) -> Agency:
 
 
 def _lock(listing: Listing) -> tuple[Case, Listing]:
-    case = Case.objects.select_for_update(of=("self",)).select_related("region", "agency").get(pk=listing.case_id)
+    case = lock(listing.case_id)
     locked = Listing.objects.select_for_update(of=("self",)).select_related("agency__region").get(pk=listing.pk)
     return case, locked
 
 
-def _event(case, actor, action, agency, data, from_status="", to_status=""):
-    case.version += 1
-    case.save(update_fields=["version", "updated_at"])
-    record_event(
-        case,
-        action=action,
-        actor=actor,
-        agency=agency,
-        from_status=from_status or case.status,
-        to_status=to_status or case.status,
-        data=data,
-    )
-
-
-@transaction.atomic
+@action
 def list_case(case: Case, *, actor, deadline: datetime.date, instructions: str) -> Listing:
-    case = Case.objects.select_for_update(of=("self",)).select_related("region", "agency").get(pk=case.pk)
+    case = lock(case)
     office = _supervising_office(actor, case)
     if deadline <= local_today():
         raise ValidationError({"deadline": [_("The deadline must be after today.")]})
@@ -64,12 +49,12 @@ def list_case(case: Case, *, actor, deadline: datetime.date, instructions: str) 
         case=case, agency=office, listed_by=actor, deadline=deadline, instructions=instructions
     )
     deadlines.open_deadline(case, "listing", listing=listing, due_at=end_of_day(deadline))
-    _event(
+    finish(
         case,
-        actor,
-        "list_case",
-        office,
-        {"listing": listing.pk, "deadline": deadline.isoformat(), "instructions": instructions},
+        actor=actor,
+        action="list_case",
+        agency=office,
+        data={"listing": listing.pk, "deadline": deadline.isoformat(), "instructions": instructions},
     )
     flows.start(listing)
     notify(
@@ -82,7 +67,7 @@ def list_case(case: Case, *, actor, deadline: datetime.date, instructions: str) 
     return listing
 
 
-@transaction.atomic
+@action
 def report_progress(listing: Listing, *, actor, text: str) -> ListingReport:
     case, listing = _lock(listing)
     if not jurisdiction.is_head_of(actor, case.agency_id):
@@ -92,8 +77,12 @@ def report_progress(listing: Listing, *, actor, text: str) -> ListingReport:
     if not listing.task_routes.filter(task__flow_task__endswith="progress", task__status__in=OPEN).exists():
         raise Conflict(Code.INVALID_TRANSITION, _("The last report is waiting for the supervisor's review."))
     report = ListingReport.objects.create(listing=listing, by=actor, text=text)
-    _event(
-        case, actor, "report_listing_progress", case.agency, {"listing": listing.pk, "report": report.pk, "text": text}
+    finish(
+        case,
+        actor=actor,
+        action="report_listing_progress",
+        agency=case.agency,
+        data={"listing": listing.pk, "report": report.pk, "text": text},
     )
     flows.advance(listing, actor)
     notify(
@@ -105,7 +94,7 @@ def report_progress(listing: Listing, *, actor, text: str) -> ListingReport:
     return report
 
 
-@transaction.atomic
+@action
 def review_listing(listing: Listing, *, actor, close: bool, note: str) -> Listing:
     case, listing = _lock(listing)
     if not jurisdiction.supervises(actor, listing.agency.region):
@@ -119,12 +108,12 @@ def review_listing(listing: Listing, *, actor, close: bool, note: str) -> Listin
         listing.close(note=note)
         listing.save()
         deadlines.meet(steps=("listing",), listing=listing)
-    _event(
+    finish(
         case,
-        actor,
-        "close_listing" if close else "review_listing",
-        listing.agency,
-        {"listing": listing.pk, "close": close, "note": note},
+        actor=actor,
+        action="close_listing" if close else "review_listing",
+        agency=listing.agency,
+        data={"listing": listing.pk, "close": close, "note": note},
     )
     if waiting:
         flows.advance(listing, actor)

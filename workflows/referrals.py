@@ -7,7 +7,6 @@ notifications — in one transaction.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -15,9 +14,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies import jurisdiction
 from agencies.models import Agency
-from cases.actions import _begin, _finish, _referred
-from cases.events import record_event
+from cases.actions import referred_subjects
 from cases.models import REQUIRED_DOCUMENTS, Case, Referral, ReferralDocument, ReferralStatus
+from cases.protocol import action, begin_case, finish, lock
 from cases.referral_rules import may_referral
 from core.errors import Code, Conflict, field_error
 from notifications.announce import announce
@@ -56,7 +55,7 @@ OPENS = {
 
 
 def _lock(referral: Referral) -> tuple[Case, Referral]:
-    case = Case.objects.select_for_update(of=("self",)).select_related("region", "agency").get(pk=referral.case_id)
+    case = lock(referral.case_id)
     locked = (
         Referral.objects.select_for_update(of=("self",))
         .select_related("referring_agency", "police_agency__region", "procuratorate")
@@ -92,15 +91,13 @@ def _finish_referral(case: Case, referral: Referral, actor, action: str, from_st
     if referral.status != from_status or action == "forward":
         for step in OPENS.get(referral.status, ()):
             deadlines.open_deadline(case, step, referral=referral)
-    case.version += 1
-    case.save(update_fields=["version", "updated_at"])
     agency = jurisdiction.acting_agency(
         actor, [referral.referring_agency_id, referral.police_agency_id, referral.procuratorate_id]
     )
-    record_event(
+    finish(
         case,
-        action=action,
         actor=actor,
+        action=action,
         agency=agency,
         from_status=from_status,
         to_status=referral.status,
@@ -122,7 +119,7 @@ def _grant(referral: Referral, police_agency: Agency) -> None:
 # --- proposal ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@action
 def propose_referral(
     case: Case,
     *,
@@ -134,14 +131,14 @@ def propose_referral(
     version: int | None = None,
 ) -> Referral:
     """移送建议: a handler proposes; the head decides within 3 days (never the proposer)."""
-    case = _begin(case, actor, "propose_referral", version)
+    case = begin_case(case, actor=actor, action="propose_referral", version=version)
     chosen = list(case.persons.filter(pk__in=persons))
     if len(chosen) != len(set(persons)):
         unknown = sorted(set(persons) - {p.pk for p in chosen})
         raise field_error("persons", _("Not persons of this case: %(ids)s.") % {"ids": ", ".join(map(str, unknown))})
     if not chosen and not include_party:
         raise field_error("persons", _("Choose at least one person to refer."))
-    already, party_already = _referred(case, exclude=(R.REFUSED, R.REFUSAL_ENDORSED))
+    already, party_already = referred_subjects(case, exclude=(R.REFUSED, R.REFUSAL_ENDORSED))
     twice = [p.name for p in chosen if p.pk in already]
     if twice:
         raise field_error("persons", _("Already in a referral of this case: %(names)s.") % {"names": "、".join(twice)})
@@ -171,10 +168,10 @@ def propose_referral(
     if include_party:
         deadlines.meet(steps=("propose_referral",), case=case, finding__person__isnull=True)
     deadlines.open_deadline(case, "decide", referral=referral)
-    _finish(
+    finish(
         case,
-        actor,
-        "propose_referral",
+        actor=actor,
+        action="propose_referral",
         data={
             "referral": referral.pk,
             "number": referral.number,
@@ -192,7 +189,7 @@ def propose_referral(
 # --- the road ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@action
 def approve(referral: Referral, *, actor) -> Referral:
     case, referral = _begin_referral(referral, actor, "approve")
     referral.approve(by=actor)
@@ -200,7 +197,7 @@ def approve(referral: Referral, *, actor) -> Referral:
     return referral
 
 
-@transaction.atomic
+@action
 def refuse(referral: Referral, *, actor, reason: str) -> Referral:
     case, referral = _begin_referral(referral, actor, "refuse")
     referral.refuse(by=actor, reason=reason)
@@ -208,7 +205,7 @@ def refuse(referral: Referral, *, actor, reason: str) -> Referral:
     return referral
 
 
-@transaction.atomic
+@action
 def endorse_refusal(referral: Referral, *, actor, note: str) -> Referral:
     case, referral = _begin_referral(referral, actor, "endorse_refusal")
     referral.endorse_refusal(note=note)
@@ -216,7 +213,7 @@ def endorse_refusal(referral: Referral, *, actor, note: str) -> Referral:
     return referral
 
 
-@transaction.atomic
+@action
 def order_transfer(referral: Referral, *, actor, note: str) -> Referral:
     case, referral = _begin_referral(referral, actor, "order_transfer")
     referral.order_transfer(note=note)
@@ -224,7 +221,7 @@ def order_transfer(referral: Referral, *, actor, note: str) -> Referral:
     return referral
 
 
-@transaction.atomic
+@action
 def transmit(referral: Referral, *, actor, documents: list[dict]) -> Referral:
     """移送: with the transfer letter, the investigation report and the evidence list."""
     case, referral = _begin_referral(referral, actor, "transmit")
@@ -241,7 +238,7 @@ def transmit(referral: Referral, *, actor, documents: list[dict]) -> Referral:
     return referral
 
 
-@transaction.atomic
+@action
 def acknowledge(referral: Referral, *, actor) -> Referral:
     """回执: the police sign the receipt."""
     case, referral = _begin_referral(referral, actor, "acknowledge")
@@ -250,7 +247,7 @@ def acknowledge(referral: Referral, *, actor) -> Referral:
     return referral
 
 
-@transaction.atomic
+@action
 def forward(referral: Referral, *, actor, police_agency: str, reason: str) -> Referral:
     """Not competent: sent on to another police agency, which gets the case instead."""
     case, referral = _begin_referral(referral, actor, "forward")
@@ -269,7 +266,7 @@ def forward(referral: Referral, *, actor, police_agency: str, reason: str) -> Re
     return referral
 
 
-@transaction.atomic
+@action
 def accept(referral: Referral, *, actor, police_case_number: str) -> Referral:
     """立案."""
     case, referral = _begin_referral(referral, actor, "accept")
@@ -278,7 +275,7 @@ def accept(referral: Referral, *, actor, police_case_number: str) -> Referral:
     return referral
 
 
-@transaction.atomic
+@action
 def reject(referral: Referral, *, actor, reason: str) -> Referral:
     """不予立案, with the reason on record."""
     case, referral = _begin_referral(referral, actor, "reject")
@@ -287,7 +284,7 @@ def reject(referral: Referral, *, actor, reason: str) -> Referral:
     return referral
 
 
-@transaction.atomic
+@action
 def request_reconsideration(referral: Referral, *, actor, reason: str) -> Referral:
     """提请复议, within 3 days of the rejection (国务院令第310号第九条)."""
     case, referral = _begin_referral(referral, actor, "request_reconsideration")
@@ -296,7 +293,7 @@ def request_reconsideration(referral: Referral, *, actor, reason: str) -> Referr
     return referral
 
 
-@transaction.atomic
+@action
 def decide_reconsideration(
     referral: Referral, *, actor, accept: bool, reason: str, police_case_number: str = ""
 ) -> Referral:
@@ -319,7 +316,7 @@ def decide_reconsideration(
     return referral
 
 
-@transaction.atomic
+@action
 def request_supervision(referral: Referral, *, actor, procuratorate: str, reason: str) -> Referral:
     """建议人民检察院立案监督."""
     case, referral = _begin_referral(referral, actor, "request_supervision")
@@ -334,7 +331,7 @@ def request_supervision(referral: Referral, *, actor, procuratorate: str, reason
     return referral
 
 
-@transaction.atomic
+@action
 def resolve_supervision(referral: Referral, *, actor, outcome: str, note: str) -> Referral:
     method = "supervision_accept" if outcome == "accept" else "supervision_reject"
     case, referral = _begin_referral(referral, actor, "resolve_supervision", method)
@@ -343,7 +340,7 @@ def resolve_supervision(referral: Referral, *, actor, outcome: str, note: str) -
     return referral
 
 
-@transaction.atomic
+@action
 def accept_rejection(referral: Referral, *, actor, reason: str) -> Referral:
     """The rejection stands; the case goes on with administrative penalties (第十条)."""
     case, referral = _begin_referral(referral, actor, "accept_rejection")
@@ -353,7 +350,7 @@ def accept_rejection(referral: Referral, *, actor, reason: str) -> Referral:
     return referral
 
 
-@transaction.atomic
+@action
 def hand_over(referral: Referral, *, actor, items: str) -> Referral:
     """移交涉案物品和证据, within 3 days of acceptance."""
     case, referral = _begin_referral(referral, actor, "hand_over")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases import actions
+from cases import actions, protocol
 from cases.models import Case, Event
 from cases.sample import make_credit_code
 from tests.factories import CaseFactory, add_person, demo_user, fine_of
@@ -259,17 +259,17 @@ def test_any_json_body_gets_an_answer_never_a_500(api, case, action, body):
 
 
 def test_a_failure_half_way_leaves_nothing_behind(monkeypatch, case):
-    """An exception after the first write rolls the whole action back (one transaction)."""
-    from cases import events
+    """An exception after the first write (the suspension row, the case's new version) rolls the
+    whole action back (one transaction): the event write fails, nothing stays."""
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(actions, "record_event", broken)
+    monkeypatch.setattr(protocol, "append_events", broken)
     before = snapshot(case.pk)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="disk full"):
         actions.suspend_production(
             case, actor=demo_user("guangzhou.head"), reason="整顿", starts_on=timezone.localdate()
         )
     assert snapshot(case.pk) == before
-    assert events.record_event is not broken
+    assert not case.suspensions.exists()
