@@ -1,0 +1,438 @@
+"""Every action of every app keeps the one protocol (cases.protocol): a change bumps the case's
+version by one and appends exactly one event; a refused call changes nothing at all.
+
+The table below has one scenario per registered action; an action added without a scenario
+fails `test_every_action_has_a_scenario`, so no state change escapes these checks.
+"""
+
+import datetime
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+import certificates.services
+import oversight.audit
+import oversight.listings
+import workflows.referrals
+from agencies.models import Region
+from cases import actions, protocol
+from cases.models import Case, Event, local_today
+from cases.sample import make_credit_code, make_id_number
+from core.errors import Conflict
+from oversight.models import Listing
+from tests.factories import CaseFactory, demo_user
+from tests.workflows.helpers import referable_case
+from tests.workflows.test_referral_transitions import ACTOR, BODY, reach
+
+pytestmark = pytest.mark.django_db
+U = demo_user
+STRANGER = "shenzhen.officer1"  # sees nothing of Guangzhou's cases
+MODULES = (actions, workflows.referrals, oversight.listings, oversight.audit, certificates.services)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass
+class Scenario:
+    """`setup()` → (case, run): run(actor) performs the action as that actor."""
+
+    setup: Callable
+    actor: str
+    event: str  # the action name the event records
+    refusal: type[Exception] = PermissionDenied
+    creates_case: bool = False
+
+
+def on_case(status, call, **kw):
+    def setup():
+        case = CaseFactory(status=status)
+        return case, lambda actor: call(case, U(actor))
+
+    return setup
+
+
+def with_case(make, call):
+    """`make()` builds a case and a record the action needs; call(case, record, actor)."""
+
+    def setup():
+        case, record = make()
+        return case, lambda actor: call(case, record, U(actor))
+
+    return setup
+
+
+def opened_with(fn):
+    def make():
+        case = CaseFactory(status="open")
+        return case, fn(case)
+
+    return make
+
+
+def rectification(case):
+    return actions.order_rectification(
+        case, actor=U("guangzhou.officer1"), deadline=local_today() + datetime.timedelta(days=10), items="整改"
+    )
+
+
+def suspension(case):
+    return actions.suspend_production(case, actor=U("guangzhou.head"), reason="整顿", starts_on=local_today())
+
+
+def fine(case):
+    return actions.impose_fine(case, actor=U("guangzhou.head"), amount=Decimal("30000.00"), legal_basis="AQSCF-97-7")
+
+
+def takedown(case):
+    return actions.request_takedown(
+        case, actor=U("guangzhou.officer1"), url="http://fake-gov.example/", agency="guangzhou-cyber"
+    )
+
+
+def listing(case):
+    return oversight.listings.list_case(
+        case,
+        actor=U("guangzhou.supervisor"),
+        deadline=local_today() + datetime.timedelta(days=20),
+        instructions="限期查清",
+    )
+
+
+def reported_listing(case):
+    record = listing(case)
+    oversight.listings.report_progress(record, actor=U("guangzhou.head"), text="已查清")
+    return Listing.objects.get(pk=record.pk)
+
+
+def overdue_fine():
+    case = CaseFactory(status="open")
+    record = fine(case)
+    return case, record
+
+
+def referral_at(status: str, action: str) -> Scenario:
+    def setup():
+        referral = reach(status)
+        run = workflows.referrals.REFERRAL_ACTIONS[action]
+        return referral.case, lambda actor: run(referral, actor=U(actor), **BODY[action])
+
+    return Scenario(setup, ACTOR[action], action)
+
+
+def county_without_regulator() -> Region:
+    city = Region.objects.get(code="440100")
+    return Region.objects.create(code="440199", name="测试区", slug="test-county", level="county", parent=city)
+
+
+def create(actor):
+    return actions.create_case(
+        actor=actor,
+        source="inspection",
+        region=Region.objects.get(code="440100"),
+        party={"kind": "employer", "name": "某厂", "credit_code": make_credit_code("440100", 901)},
+        summary="检查",
+    )
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "cases.actions.create_case": Scenario(lambda: (None, create), "guangzhou.officer1", "create", creates_case=True),
+    "cases.actions.open_case": Scenario(
+        on_case(
+            "lead", lambda c, a: actions.open_case(c, actor=a, handlers=["guangzhou.officer1", "guangzhou.officer2"])
+        ),
+        "guangzhou.officer1",
+        "open",
+    ),
+    "cases.actions.decline_case": Scenario(
+        on_case("lead", lambda c, a: actions.decline_case(c, actor=a, reason="线索不实")), "guangzhou.head", "decline"
+    ),
+    "cases.actions.close_case": Scenario(
+        on_case("open", lambda c, a: actions.close_case(c, actor=a, summary="结案")), "guangzhou.head", "close"
+    ),
+    "cases.actions.reopen_case": Scenario(
+        on_case("closed", lambda c, a: actions.reopen_case(c, actor=a, reason="新线索")),
+        "guangzhou.supervisor",
+        "reopen",
+    ),
+    "cases.actions.add_person": Scenario(
+        on_case(
+            "open",
+            lambda c, a: actions.add_person(
+                c, actor=a, name="王五", id_number=make_id_number("440106", datetime.date(1990, 1, 1), 7), role="holder"
+            ),
+        ),
+        "guangzhou.officer1",
+        "add_person",
+    ),
+    "cases.actions.record_finding": Scenario(
+        on_case("open", lambda c, a: actions.record_finding(c, actor=a, kind="unlicensed_operation")),
+        "guangzhou.officer1",
+        "record_finding",
+    ),
+    "cases.actions.order_rectification": Scenario(
+        on_case(
+            "open",
+            lambda c, a: actions.order_rectification(
+                c, actor=a, deadline=local_today() + datetime.timedelta(days=10), items="整改"
+            ),
+        ),
+        "guangzhou.officer1",
+        "order_rectification",
+    ),
+    "cases.actions.verify_rectification": Scenario(
+        with_case(
+            opened_with(rectification),
+            lambda c, r, a: actions.verify_rectification(c, actor=a, order=r.pk, passed=True),
+        ),
+        "guangzhou.officer1",
+        "verify_rectification",
+    ),
+    "cases.actions.suspend_production": Scenario(
+        on_case("open", lambda c, a: actions.suspend_production(c, actor=a, reason="整顿", starts_on=local_today())),
+        "guangzhou.head",
+        "suspend_production",
+    ),
+    "cases.actions.lift_suspension": Scenario(
+        with_case(opened_with(suspension), lambda c, s, a: actions.lift_suspension(c, actor=a, suspension=s.pk)),
+        "guangzhou.head",
+        "lift_suspension",
+    ),
+    "cases.actions.impose_fine": Scenario(
+        on_case(
+            "open",
+            lambda c, a: actions.impose_fine(c, actor=a, amount=Decimal("30000.00"), legal_basis="AQSCF-97-7"),
+        ),
+        "guangzhou.head",
+        "impose_fine",
+    ),
+    "cases.actions.record_payment": Scenario(
+        with_case(
+            opened_with(fine),
+            lambda c, f, a: actions.record_payment(c, actor=a, fine=f.pk, amount=f.amount_due(local_today())),
+        ),
+        "guangzhou.officer1",
+        "record_payment",
+    ),
+    "cases.actions.request_enforcement": Scenario(
+        with_case(overdue_fine, lambda c, f, a: actions.request_enforcement(c, actor=a, fine=f.pk)),
+        "guangzhou.head",
+        "request_enforcement",
+    ),
+    "cases.actions.request_takedown": Scenario(
+        on_case(
+            "open",
+            lambda c, a: actions.request_takedown(c, actor=a, url="http://fake-gov.example/", agency="guangzhou-cyber"),
+        ),
+        "guangzhou.officer1",
+        "request_takedown",
+    ),
+    "cases.actions.block_takedown": Scenario(
+        with_case(opened_with(takedown), lambda c, t, a: actions.block_takedown(t, actor=a, note="已封堵")),
+        "guangzhou.cyber",
+        "block_takedown",
+    ),
+    "cases.actions.refuse_takedown": Scenario(
+        with_case(opened_with(takedown), lambda c, t, a: actions.refuse_takedown(t, actor=a, reason="境外")),
+        "guangzhou.cyber",
+        "refuse_takedown",
+    ),
+    "workflows.referrals.propose_referral": Scenario(
+        with_case(
+            referable_case,
+            lambda c, p, a: workflows.referrals.propose_referral(c, actor=a, persons=[p.pk], report="移送"),
+        ),
+        "guangzhou.officer1",
+        "propose_referral",
+    ),
+    "workflows.referrals.approve": referral_at("proposed", "approve"),
+    "workflows.referrals.refuse": referral_at("proposed", "refuse"),
+    "workflows.referrals.endorse_refusal": referral_at("refused", "endorse_refusal"),
+    "workflows.referrals.order_transfer": referral_at("refused", "order_transfer"),
+    "workflows.referrals.transmit": referral_at("approved", "transmit"),
+    "workflows.referrals.acknowledge": referral_at("transmitted", "acknowledge"),
+    "workflows.referrals.forward": referral_at("received", "forward"),
+    "workflows.referrals.accept": referral_at("received", "accept"),
+    "workflows.referrals.reject": referral_at("received", "reject"),
+    "workflows.referrals.request_reconsideration": referral_at("rejected", "request_reconsideration"),
+    "workflows.referrals.decide_reconsideration": referral_at("reconsideration", "decide_reconsideration"),
+    "workflows.referrals.request_supervision": referral_at("rejected", "request_supervision"),
+    "workflows.referrals.resolve_supervision": referral_at("supervision", "resolve_supervision"),
+    "workflows.referrals.accept_rejection": referral_at("rejected", "accept_rejection"),
+    "workflows.referrals.hand_over": referral_at("accepted", "hand_over"),
+    "oversight.listings.list_case": Scenario(
+        on_case(
+            "open",
+            lambda c, a: oversight.listings.list_case(
+                c, actor=a, deadline=local_today() + datetime.timedelta(days=20), instructions="限期查清"
+            ),
+        ),
+        "guangzhou.supervisor",
+        "list_case",
+    ),
+    "oversight.listings.report_progress": Scenario(
+        with_case(
+            opened_with(listing), lambda c, li, a: oversight.listings.report_progress(li, actor=a, text="已查清")
+        ),
+        "guangzhou.head",
+        "report_listing_progress",
+    ),
+    "oversight.listings.review_listing": Scenario(
+        with_case(
+            opened_with(reported_listing),
+            lambda c, li, a: oversight.listings.review_listing(li, actor=a, close=True, note="办结"),
+        ),
+        "guangzhou.supervisor",
+        "close_listing",
+    ),
+    "oversight.audit.mark_typical": Scenario(
+        on_case("closed", lambda c, a: oversight.audit.mark_typical(c, actor=a, title="典型案例")),
+        "guangzhou.supervisor",
+        "mark_typical",
+    ),
+    "certificates.services.add_evidence": Scenario(
+        on_case(
+            "open",
+            lambda c, a: certificates.services.add_evidence(
+                c, SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf"), actor=a
+            ),
+        ),
+        "guangzhou.officer1",
+        "add_evidence",
+    ),
+    "certificates.services.register_tip": Scenario(
+        lambda: (
+            None,
+            # A tip has no actor: a place with no work-safety regulator to receive it is refused.
+            lambda actor: certificates.services.register_tip(
+                city=Region.objects.get(code="440100") if actor.username != STRANGER else county_without_regulator(),
+                what="某厂工人持假证",
+                party_kind="employer",
+                party_name="某厂",
+            ),
+        ),
+        "guangzhou.officer1",
+        "create",
+        refusal=ValidationError,
+        creates_case=True,
+    ),
+    "certificates.services.lead_from_verification": Scenario(
+        lambda: (
+            None,
+            lambda actor: certificates.services.lead_from_verification(
+                actor=actor, region=None, number="T440100197001010011", name="张三", status="not_found"
+            ),
+        ),
+        "guangzhou.officer1",
+        "create",
+        creates_case=True,
+    ),
+}
+
+
+def snapshot(case: Case) -> tuple:
+    """Everything an action may change, as plain values."""
+    case = Case.objects.get(pk=case.pk)
+    related = (
+        "persons",
+        "findings",
+        "rectifications",
+        "suspensions",
+        "fines",
+        "takedowns",
+        "referrals",
+        "listings",
+        "evidence",
+    )
+    counts = tuple(getattr(case, name).count() for name in related if hasattr(case, name))
+    statuses = tuple(
+        sorted(
+            (kind, pk, status)
+            for kind in ("rectifications", "suspensions", "fines", "takedowns", "referrals", "listings")
+            if hasattr(case, kind)
+            for pk, status in getattr(case, kind).values_list("pk", "status")
+        )
+    )
+    events = Event.objects.filter(case=case).count()
+    return case.status, case.version, case.event_count, case.last_event_hash, events, counts, statuses
+
+
+def test_every_action_has_a_scenario():
+    assert {m.__name__ for m in MODULES} <= {name.rsplit(".", 1)[0] for name in protocol.ACTIONS}
+    assert set(protocol.ACTIONS) == set(SCENARIOS)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_a_change_bumps_the_version_once_and_appends_one_event(name):
+    scenario = SCENARIOS[name]
+    case, run = scenario.setup()
+    if scenario.creates_case:
+        before = set(Case.objects.values_list("pk", flat=True))
+        run(U(scenario.actor))
+        (new,) = Case.objects.exclude(pk__in=before)
+        assert (new.version, new.event_count) == (1, 1)
+        assert list(new.events.values_list("action", flat=True)) == [scenario.event]
+        return
+    before = Case.objects.get(pk=case.pk)
+    clock = time_machine.travel(timezone.now() + datetime.timedelta(days=40), tick=True)
+    if name.endswith("request_enforcement"):
+        clock.start()  # the fine's payment period has passed
+    try:
+        run(U(scenario.actor))
+    finally:
+        if name.endswith("request_enforcement"):
+            clock.stop()
+    after = Case.objects.get(pk=case.pk)
+    assert after.version == before.version + 1
+    assert after.event_count == before.event_count + 1
+    last = after.events.order_by("-seq").first()
+    assert (last.seq, last.action, last.hash) == (after.event_count, scenario.event, after.last_event_hash)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_a_refused_call_changes_nothing(name):
+    scenario = SCENARIOS[name]
+    case, run = scenario.setup()
+    if scenario.creates_case:
+        before = Case.objects.count(), Event.objects.count()
+        with pytest.raises(scenario.refusal):
+            run(U("guangzhou.police") if scenario.refusal is PermissionDenied else U(STRANGER))
+        assert (Case.objects.count(), Event.objects.count()) == before
+        return
+    before = snapshot(case)
+    with pytest.raises((PermissionDenied, Conflict)):
+        run(U(STRANGER))
+    assert snapshot(case) == before
+
+
+def takes_version(name: str) -> bool:
+    return not SCENARIOS[name].creates_case and "version" in inspect.signature(protocol.ACTIONS[name]).parameters
+
+
+@pytest.mark.parametrize("name", sorted(filter(takes_version, SCENARIOS)))
+def test_a_stale_version_changes_nothing(name, monkeypatch):
+    """Case actions take the version the caller loaded: an older one is refused (409 stale)."""
+    scenario = SCENARIOS[name]
+    case, run = scenario.setup()
+    before = snapshot(case)
+    stale = Case.objects.get(pk=case.pk).version - 1
+    check = protocol.check_version
+    monkeypatch.setattr(protocol, "check_version", lambda locked, version: check(locked, stale))
+    with pytest.raises(Conflict) as refused:
+        run(U(scenario.actor))
+    assert refused.value.code == "stale"
+    assert snapshot(case) == before
+
+
+def test_the_stale_check_covers_every_case_action():
+    assert {n.rsplit(".", 1)[1] for n in filter(takes_version, SCENARIOS)} >= {
+        "open_case",
+        "add_person",
+        "close_case",
+        "propose_referral",
+    }
