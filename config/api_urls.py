@@ -1,6 +1,7 @@
 from django.urls import path
 
-from agencies.api import AgencyList, AuthToken, Me, RegionList
+from accounts.api import AuthToken
+from agencies.api import AgencyList, Me, RegionList
 from cases.api import views as cases
 from cases.api.serializers import CASE_ACTION_INPUTS, TakedownBlockInput, TakedownRefuseInput
 from certificates import api as certificates

@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "channels",
     "agencies",
+    "accounts",
     "cases",
     "workflows",
     "notifications",
@@ -149,7 +150,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): has this session passed the second factor?
     "django_otp.middleware.OTPMiddleware",
-    "agencies.otp.RequiredSecondFactorMiddleware",
+    "accounts.otp.RequiredSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # viewflow's Material frontend: the site/app of each request, and Turbo-friendly form errors.
@@ -257,10 +258,10 @@ AUTHENTICATION_BACKENDS = [
 # Checked when a password is set or changed (not at login: the demo's password still works).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "agencies.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "agencies.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -283,11 +284,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30, minimum
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "agencies.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 # Behind reverse proxies, set TRUSTED_PROXY_COUNT to their number: the client's address is then
 # read from X-Forwarded-For, counted from the right. Left at 0, every client counts as the proxy.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "agencies.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 
 # Two-factor (django-otp, TOTP): optional for everyone; OTP_REQUIRED_ROLES (membership roles,
 # and "staff" for admin users) must enrol and pass it at every login, on the web and for tokens.

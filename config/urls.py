@@ -6,7 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from viewflow.contrib.auth import AuthViewset
 
-from agencies import accounts
+from accounts import views as accounts
 from certificates import views as certificate_views
 from oversight import views as oversight_views
 

@@ -234,5 +234,5 @@ def test_the_schema_documents_the_code_and_the_refusals(api):
 
 def test_an_unknown_required_role_stops_the_start(settings):
     settings.OTP_REQUIRED_ROLES = ["head", "chief"]
-    with pytest.raises(SystemCheckError, match="agencies.E001"):
+    with pytest.raises(SystemCheckError, match="accounts.E001"):
         call_command("check")

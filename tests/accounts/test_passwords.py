@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import translation
 
+from accounts.passwords import character_classes
 from agencies import demo
-from agencies.passwords import character_classes
 
 from .conftest import PASSWORD
 

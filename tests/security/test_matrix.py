@@ -18,7 +18,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from rest_framework.authtoken.models import Token
 
-from agencies import otp
+from accounts import otp
 from cases.models import Case, Event, IdNumberView
 from certificates.models import Evidence, RosterCheck
 from config.asgi import application

@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.core.checks import Error, register
 
+from agencies.models import Membership
+
 
 @register("security")
 def otp_required_roles(app_configs=None, **kwargs):
-    from .models import Membership
-
     known = set(Membership.Role.values) | {"staff"}
     unknown = sorted(set(settings.OTP_REQUIRED_ROLES) - known)
     if unknown:
@@ -15,7 +15,7 @@ def otp_required_roles(app_configs=None, **kwargs):
             Error(
                 f"OTP_REQUIRED_ROLES names unknown roles: {', '.join(unknown)}.",
                 hint=f"Use any of: {', '.join(sorted(known))}.",
-                id="agencies.E001",
+                id="accounts.E001",
             )
         ]
     return []

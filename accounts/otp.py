@@ -25,7 +25,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import jurisdiction
+from agencies import jurisdiction
 
 PENDING = "xianjie_otp_pending"
 # Pages a user held back for the second factor may still open.

@@ -17,7 +17,9 @@ from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 from viewflow.contrib.auth import AuthenticationForm
 
-from . import jurisdiction, otp
+from agencies import jurisdiction
+
+from . import otp
 
 
 class CodeForm(forms.Form):
