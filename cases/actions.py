@@ -187,7 +187,7 @@ def open_case(case: Case, *, actor, handlers: list[str], version: int | None = N
     case.open()
     case.handlers.set(eligible)
     finish(case, actor=actor, action="open", from_status=CaseStatus.LEAD, data={"handlers": sorted(handlers)})
-    announce("case_assigned", case=case)
+    announce(CASE_ACTIONS["open"].announces, case=case)
     return case
 
 
@@ -536,7 +536,7 @@ def request_takedown(case: Case, *, actor, url: str, agency: str, version: int |
     finish(
         case, actor=actor, action="request_takedown", data={"takedown": takedown.pk, "url": url, "agency": office.slug}
     )
-    announce("takedown_requested", case=case, takedown=takedown)
+    announce(CASE_ACTIONS["request_takedown"].announces, case=case, takedown=takedown)
     return takedown
 
 
@@ -603,7 +603,7 @@ def available_actions(case: Case, user) -> list[str]:
     """The case actions this user may run now: permitted, in the right state, with something to act on."""
     names = []
     for name, rule in CASE_ACTIONS.items():
-        if case.status in rule.source and may(user, case, name):
+        if rule.possible(case) and may(user, case, name):
             check = _PRECONDITIONS.get(name)
             if check is None or check(case):
                 names.append(name)

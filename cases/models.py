@@ -20,8 +20,6 @@ from .kinds import (
     PersonRole,
     Source,
 )
-from .referral_rules import may_referral
-from .rules import may
 
 
 def local_today() -> datetime.date:
@@ -92,29 +90,22 @@ class Case(FSMModelMixin, models.Model):
     def party_id_masked(self) -> str:
         return mask_id_number(self.party_id_number)
 
-    # The lifecycle (DESIGN §3). Who may run each transition is the rule table in rules.py.
-    @transition(status, source=CaseStatus.LEAD, target=CaseStatus.OPEN, permission=lambda c, u: may(u, c, "open"))
+    # The lifecycle (DESIGN §3): from which states. Who may run each action: rules.CASE_ACTIONS.
+    @transition(status, source=CaseStatus.LEAD, target=CaseStatus.OPEN)
     def open(self):
         self.opened_at = timezone.now()
 
-    @transition(
-        status, source=CaseStatus.LEAD, target=CaseStatus.DECLINED, permission=lambda c, u: may(u, c, "decline")
-    )
+    @transition(status, source=CaseStatus.LEAD, target=CaseStatus.DECLINED)
     def decline(self, reason: str):
         self.decline_reason = reason
         self.closed_at = timezone.now()
 
-    @transition(status, source=CaseStatus.OPEN, target=CaseStatus.CLOSED, permission=lambda c, u: may(u, c, "close"))
+    @transition(status, source=CaseStatus.OPEN, target=CaseStatus.CLOSED)
     def close(self, summary: str):
         self.close_summary = summary
         self.closed_at = timezone.now()
 
-    @transition(
-        status,
-        source=[CaseStatus.CLOSED, CaseStatus.DECLINED],
-        target=CaseStatus.OPEN,
-        permission=lambda c, u: may(u, c, "reopen"),
-    )
+    @transition(status, source=[CaseStatus.CLOSED, CaseStatus.DECLINED], target=CaseStatus.OPEN)
     def reopen(self):
         self.closed_at = None
 
@@ -407,10 +398,6 @@ SENT_REFERRAL_STATUSES = frozenset(ReferralStatus) - {
 }
 
 
-def _who(action):
-    return lambda referral, user: may_referral(user, referral, action)
-
-
 R = ReferralStatus
 
 
@@ -453,77 +440,73 @@ class Referral(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return self.number
 
-    # The transition table of DESIGN §3. Who: cases/referral_rules.py.
-    @transition(status, source=R.PROPOSED, target=R.APPROVED, permission=_who("approve"))
+    # The transition table of DESIGN §3: from which states. Who: referral_rules.REFERRAL_ACTIONS.
+    @transition(status, source=R.PROPOSED, target=R.APPROVED)
     def approve(self, *, by):
         self.decided_by = by
 
-    @transition(status, source=R.PROPOSED, target=R.REFUSED, permission=_who("refuse"))
+    @transition(status, source=R.PROPOSED, target=R.REFUSED)
     def refuse(self, *, by, reason):
         self.decided_by, self.reason = by, reason
 
-    @transition(status, source=R.REFUSED, target=R.REFUSAL_ENDORSED, permission=_who("endorse_refusal"))
+    @transition(status, source=R.REFUSED, target=R.REFUSAL_ENDORSED)
     def endorse_refusal(self, *, note):
         self.reason = note
 
-    @transition(status, source=R.REFUSED, target=R.APPROVED, permission=_who("order_transfer"))
+    @transition(status, source=R.REFUSED, target=R.APPROVED)
     def order_transfer(self, *, note):
         self.reason = note
 
-    @transition(status, source=R.APPROVED, target=R.TRANSMITTED, permission=_who("transmit"))
+    @transition(status, source=R.APPROVED, target=R.TRANSMITTED)
     def transmit(self):
         self.transmitted_at = timezone.now()
 
-    @transition(status, source=R.TRANSMITTED, target=R.RECEIVED, permission=_who("acknowledge"))
+    @transition(status, source=R.TRANSMITTED, target=R.RECEIVED)
     def acknowledge(self):
         self.received_at = timezone.now()
 
-    @transition(status, source=[R.TRANSMITTED, R.RECEIVED], target=R.TRANSMITTED, permission=_who("forward"))
+    @transition(status, source=[R.TRANSMITTED, R.RECEIVED], target=R.TRANSMITTED)
     def forward(self, *, to, reason):
         self.police_agency, self.reason = to, reason
         self.transmitted_at, self.received_at = timezone.now(), None
 
-    @transition(status, source=R.RECEIVED, target=R.ACCEPTED, permission=_who("accept"))
+    @transition(status, source=R.RECEIVED, target=R.ACCEPTED)
     def accept(self, *, police_case_number):
         self.police_case_number, self.accepted_at = police_case_number, timezone.now()
 
-    @transition(status, source=R.RECEIVED, target=R.REJECTED, permission=_who("reject"))
+    @transition(status, source=R.RECEIVED, target=R.REJECTED)
     def reject(self, *, reason):
         self.reason = reason
 
-    @transition(status, source=R.REJECTED, target=R.RECONSIDERATION, permission=_who("request_reconsideration"))
+    @transition(status, source=R.REJECTED, target=R.RECONSIDERATION)
     def request_reconsideration(self, *, reason):
         self.reason = reason
 
-    @transition(status, source=R.RECONSIDERATION, target=R.ACCEPTED, permission=_who("decide_reconsideration"))
+    @transition(status, source=R.RECONSIDERATION, target=R.ACCEPTED)
     def reconsider_accept(self, *, reason, police_case_number):
         self.reason, self.police_case_number, self.accepted_at = reason, police_case_number, timezone.now()
 
-    @transition(status, source=R.RECONSIDERATION, target=R.REJECTION_UPHELD, permission=_who("decide_reconsideration"))
+    @transition(status, source=R.RECONSIDERATION, target=R.REJECTION_UPHELD)
     def reconsider_uphold(self, *, reason):
         self.reason = reason
 
-    @transition(
-        status, source=[R.REJECTED, R.REJECTION_UPHELD], target=R.SUPERVISION, permission=_who("request_supervision")
-    )
+    @transition(status, source=[R.REJECTED, R.REJECTION_UPHELD], target=R.SUPERVISION)
     def request_supervision(self, *, procuratorate, reason):
         self.procuratorate, self.reason = procuratorate, reason
 
-    @transition(status, source=R.SUPERVISION, target=R.ACCEPTED, permission=_who("resolve_supervision"))
+    @transition(status, source=R.SUPERVISION, target=R.ACCEPTED)
     def supervision_accept(self, *, note):
         self.reason, self.accepted_at = note, timezone.now()
 
-    @transition(status, source=R.SUPERVISION, target=R.REJECTION_FINAL, permission=_who("resolve_supervision"))
+    @transition(status, source=R.SUPERVISION, target=R.REJECTION_FINAL)
     def supervision_reject(self, *, note):
         self.reason = note
 
-    @transition(
-        status, source=[R.REJECTED, R.REJECTION_UPHELD], target=R.REJECTION_FINAL, permission=_who("accept_rejection")
-    )
+    @transition(status, source=[R.REJECTED, R.REJECTION_UPHELD], target=R.REJECTION_FINAL)
     def accept_rejection(self, *, reason):
         self.reason = reason
 
-    @transition(status, source=R.ACCEPTED, target=R.HANDED_OVER, permission=_who("hand_over"))
+    @transition(status, source=R.ACCEPTED, target=R.HANDED_OVER)
     def hand_over(self, *, items):
         self.hand_over_items = items
 

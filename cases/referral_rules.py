@@ -1,8 +1,21 @@
-"""Who may run each referral action (DESIGN §3 transition table). Declared once, used by the
-referral's django-fsm transitions and by the list of actions shown to a caller."""
+"""Each referral action declared once (DESIGN §3 transition table): who may run it, the django-fsm
+transitions of `Referral` it takes (from which states follows from them), the legal deadlines it
+settles, its input, its function, its title and the notification it announces. The API routes,
+the web forms, the actions a caller may run now and the deadline bookkeeping are derived from it."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed
 
 from agencies import jurisdiction
 
+from .models import Referral
 from .rules import is_handler
 
 
@@ -44,24 +57,116 @@ def _deciding_head(user, referral) -> bool:
     return _referring_head(user, referral) and user.pk != referral.proposed_by_id
 
 
-REFERRAL_WHO = {
-    "approve": _deciding_head,
-    "refuse": _deciding_head,
-    "endorse_refusal": _supervisor,
-    "order_transfer": _supervisor,
-    "transmit": _referring_staff,
-    "acknowledge": _police_member,
-    "forward": _police_head,
-    "accept": _police_head,
-    "reject": _police_head,
-    "request_reconsideration": _referring_head,
-    "decide_reconsideration": _police_head,
-    "request_supervision": _referring_head,
-    "resolve_supervision": _procuratorate_asked,
-    "accept_rejection": _referring_head,
-    "hand_over": _referring_staff,
+@dataclass(frozen=True)
+class ReferralAction:
+    who: Callable[[Any, Referral], bool]
+    title: Promise
+    input: str  # dotted path of the input serializer (workflows/api.py)
+    transitions: tuple[str, ...]  # the `Referral` transitions it may take
+    settles: tuple[str, ...] = ()  # deadline steps it meets, whatever the outcome (workflows/deadlines.py)
+    announces: str = ""  # the notification kind (notifications/announce.py) it writes, if any
+    run: str = field(default="", compare=False)  # dotted path; set from the name below
+
+    @cached_property
+    def function(self) -> Callable[..., Any]:
+        return import_string(self.run)
+
+    @cached_property
+    def input_class(self) -> type:
+        return import_string(self.input)
+
+    def possible(self, referral: Referral) -> bool:
+        """Allowed by the referral's state now (not asking who): one of its transitions can proceed."""
+        return any(can_proceed(getattr(referral, method)) for method in self.transitions)
+
+
+_I = "workflows.api."
+_PROPOSED, _RECEIVED, _REJECTED = ("decide",), ("forward", "police_decision"), ("ask_reconsideration",)
+
+_DECLARED: dict[str, ReferralAction] = {
+    "approve": ReferralAction(_deciding_head, _("Approve the referral"), _I + "Empty", ("approve",), _PROPOSED),
+    "refuse": ReferralAction(
+        _deciding_head,
+        _("Refuse the referral"),
+        _I + "ReferralReasonInput",
+        ("refuse",),
+        _PROPOSED,
+        announces="referral_refuse",
+    ),
+    "endorse_refusal": ReferralAction(_supervisor, _("Endorse the refusal"), _I + "NoteInput", ("endorse_refusal",)),
+    "order_transfer": ReferralAction(_supervisor, _("Order the transfer"), _I + "NoteInput", ("order_transfer",)),
+    "transmit": ReferralAction(
+        _referring_staff,
+        _("Transmit to the police"),
+        _I + "TransmitInput",
+        ("transmit",),
+        ("transmit",),
+        announces="referral_transmit",
+    ),
+    "acknowledge": ReferralAction(_police_member, _("Sign the receipt"), _I + "Empty", ("acknowledge",), ("receipt",)),
+    "forward": ReferralAction(
+        _police_head,
+        _("Forward to another police agency"),
+        _I + "ForwardInput",
+        ("forward",),
+        ("receipt", *_RECEIVED),
+        announces="referral_forward",
+    ),
+    "accept": ReferralAction(
+        _police_head, _("Accept (立案)"), _I + "AcceptInput", ("accept",), _RECEIVED, announces="referral_accept"
+    ),
+    "reject": ReferralAction(
+        _police_head,
+        _("Reject (不予立案)"),
+        _I + "ReferralReasonInput",
+        ("reject",),
+        _RECEIVED,
+        announces="referral_reject",
+    ),
+    "request_reconsideration": ReferralAction(
+        _referring_head,
+        _("Request reconsideration"),
+        _I + "ReferralReasonInput",
+        ("request_reconsideration",),
+        _REJECTED,
+    ),
+    "decide_reconsideration": ReferralAction(
+        _police_head,
+        _("Decide the reconsideration"),
+        _I + "DecideReconsiderationInput",
+        ("reconsider_accept", "reconsider_uphold"),
+        ("decide_reconsideration",),
+    ),
+    "request_supervision": ReferralAction(
+        _referring_head,
+        _("Ask the procuratorate to supervise"),
+        _I + "RequestSupervisionInput",
+        ("request_supervision",),
+        (*_REJECTED, "ask_procuratorate"),
+        announces="referral_request_supervision",
+    ),
+    "resolve_supervision": ReferralAction(
+        _procuratorate_asked,
+        _("Resolve the supervision"),
+        _I + "ResolveSupervisionInput",
+        ("supervision_accept", "supervision_reject"),
+    ),
+    "accept_rejection": ReferralAction(
+        _referring_head,
+        _("Accept the rejection"),
+        _I + "ReferralReasonInput",
+        ("accept_rejection",),
+        (*_REJECTED, "ask_procuratorate"),
+    ),
+    "hand_over": ReferralAction(
+        _referring_staff, _("Hand over evidence and items"), _I + "HandOverInput", ("hand_over",), ("hand_over",)
+    ),
+}
+# Each action's function is the one of the same name in workflows/referrals.py.
+REFERRAL_ACTIONS: dict[str, ReferralAction] = {
+    name: replace(rule, run=f"workflows.referrals.{name}") for name, rule in _DECLARED.items()
 }
 
 
-def may_referral(user, referral, action: str) -> bool:
-    return REFERRAL_WHO[action](user, referral)
+def may_referral(user: Any, referral: Referral, action: str) -> bool:
+    return REFERRAL_ACTIONS[action].who(user, referral)

@@ -1,13 +1,30 @@
-"""Who may run each case action, and from which case statuses (DESIGN §3). Declared once.
+"""Each case action declared once (DESIGN §3–4): who may run it, the lifecycle transition it takes,
+its input, its function, its title and the notification it announces.
+
+Everything else is derived from this table: the API routes and the web forms (input, function),
+the actions a caller may run now (`may` and the django-fsm transitions of `Case`), the titles of
+the timeline, and what is announced. From which states an action runs is not repeated here: an
+action that takes a lifecycle transition runs from that transition's sources (`Case.open` …),
+every other one while the case is open.
 
 `may()` answers "is this person entitled to this action on this case at all" (403 when not);
-the status check (409) and the visibility check (404) are separate questions.
+the state check (409) and the visibility check (404) are separate questions.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed
 
 from agencies import jurisdiction
+
+from .models import Case, CaseStatus
 
 
 class Who(StrEnum):
@@ -18,40 +35,92 @@ class Who(StrEnum):
 
 
 @dataclass(frozen=True)
-class Rule:
+class CaseAction:
+    """One case action. `input` and `run` are dotted paths, resolved when first used: the input
+    is an API serializer and propose_referral lives with the workflows, both above this module."""
+
     who: Who
-    source: frozenset[str]
+    title: Promise
+    input: str
+    run: str
+    transition: str = ""  # the `Case` lifecycle transition it takes; none → while the case is open
+    announces: str = ""  # the notification kind (notifications/announce.py) it writes, if any
+
+    @cached_property
+    def function(self) -> Callable[..., Any]:
+        return import_string(self.run)
+
+    @cached_property
+    def input_class(self) -> type:
+        return import_string(self.input)
+
+    @cached_property
+    def source(self) -> frozenset[str]:
+        """The case statuses it runs from, read off the django-fsm declaration."""
+        if not self.transition:
+            return frozenset({CaseStatus.OPEN})
+        return frozenset(getattr(Case, self.transition)._django_fsm.transitions)
+
+    def possible(self, case: Case) -> bool:
+        """Allowed by the case's state now (not asking who)."""
+        if self.transition:
+            return can_proceed(getattr(case, self.transition))
+        return case.status == CaseStatus.OPEN
 
 
-_LEAD, _OPEN, _CLOSED, _DECLINED = "lead", "open", "closed", "declined"
-_WHILE_OPEN = frozenset({_OPEN})
+_S = "cases.api.serializers."
+_A = "cases.actions."
 
-CASE_ACTIONS: dict[str, Rule] = {
-    "open": Rule(Who.STAFF, frozenset({_LEAD})),
-    "decline": Rule(Who.HEAD, frozenset({_LEAD})),
-    "add_person": Rule(Who.HANDLER, _WHILE_OPEN),
-    "record_finding": Rule(Who.HANDLER, _WHILE_OPEN),
-    "order_rectification": Rule(Who.HANDLER, _WHILE_OPEN),
-    "verify_rectification": Rule(Who.HANDLER, _WHILE_OPEN),
-    "suspend_production": Rule(Who.HEAD, _WHILE_OPEN),
-    "lift_suspension": Rule(Who.HEAD, _WHILE_OPEN),
-    "impose_fine": Rule(Who.HEAD, _WHILE_OPEN),
-    "record_payment": Rule(Who.HANDLER, _WHILE_OPEN),
-    # Not in DESIGN §4's list but in its fine lifecycle: unpaid after 15 days → court enforcement.
-    "request_enforcement": Rule(Who.HEAD, _WHILE_OPEN),
-    "request_takedown": Rule(Who.HANDLER, _WHILE_OPEN),
-    "propose_referral": Rule(Who.HANDLER, _WHILE_OPEN),
-    "close": Rule(Who.HEAD, _WHILE_OPEN),
-    "reopen": Rule(Who.SUPERVISOR, frozenset({_CLOSED, _DECLINED})),
+CASE_ACTIONS: dict[str, CaseAction] = {
+    "open": CaseAction(
+        Who.STAFF, _("Open the case (立案)"), _S + "OpenInput", _A + "open_case", "open", announces="case_assigned"
+    ),
+    "decline": CaseAction(Who.HEAD, _("Decline the lead"), _S + "ReasonInput", _A + "decline_case", "decline"),
+    "add_person": CaseAction(Who.HANDLER, _("Add a person"), _S + "AddPersonInput", _A + "add_person"),
+    "record_finding": CaseAction(Who.HANDLER, _("Record a finding"), _S + "RecordFindingInput", _A + "record_finding"),
+    "order_rectification": CaseAction(
+        Who.HANDLER, _("Order rectification"), _S + "OrderRectificationInput", _A + "order_rectification"
+    ),
+    "verify_rectification": CaseAction(
+        Who.HANDLER, _("Re-inspect a rectification"), _S + "VerifyRectificationInput", _A + "verify_rectification"
+    ),
+    "suspend_production": CaseAction(
+        Who.HEAD, _("Suspend production"), _S + "SuspendProductionInput", _A + "suspend_production"
+    ),
+    "lift_suspension": CaseAction(
+        Who.HEAD, _("Lift the suspension"), _S + "LiftSuspensionInput", _A + "lift_suspension"
+    ),
+    "impose_fine": CaseAction(Who.HEAD, _("Impose a fine"), _S + "ImposeFineInput", _A + "impose_fine"),
+    "record_payment": CaseAction(Who.HANDLER, _("Record a payment"), _S + "RecordPaymentInput", _A + "record_payment"),
+    # Not in DESIGN §4's list but in its fine lifecycle: unpaid after the period → court enforcement.
+    "request_enforcement": CaseAction(
+        Who.HEAD, _("Request court enforcement"), _S + "FineRefInput", _A + "request_enforcement"
+    ),
+    "request_takedown": CaseAction(
+        Who.HANDLER,
+        _("Request a website takedown"),
+        _S + "RequestTakedownInput",
+        _A + "request_takedown",
+        announces="takedown_requested",
+    ),
+    "propose_referral": CaseAction(
+        Who.HANDLER,
+        _("Propose a referral to the police"),
+        "workflows.api.ProposeReferralInput",
+        "workflows.referrals.propose_referral",
+        announces="referral_propose",
+    ),
+    "close": CaseAction(Who.HEAD, _("Close the case"), _S + "CloseInput", _A + "close_case", "close"),
+    "reopen": CaseAction(Who.SUPERVISOR, _("Reopen the case"), _S + "ReasonInput", _A + "reopen_case", "reopen"),
 }
 
 
-def is_handler(user, case) -> bool:
+def is_handler(user: Any, case: Case) -> bool:
     # `.all()` so that a prefetched list is used on list and detail pages.
     return any(h.pk == user.pk for h in case.handlers.all())
 
 
-def may(user, case, action: str) -> bool:
+def may(user: Any, case: Case, action: str) -> bool:
     rule = CASE_ACTIONS[action]
     if rule.who is Who.SUPERVISOR:
         return jurisdiction.supervises(user, case.region)
@@ -62,3 +131,18 @@ def may(user, case, action: str) -> bool:
     if rule.who is Who.HANDLER:
         return jurisdiction.is_staff_of(user, case.agency_id) and is_handler(user, case)
     return False
+
+
+# Events that are not case actions of the table above, with their titles on the timeline.
+OTHER_EVENT_TITLES: dict[str, Promise] = {
+    "create": _("Lead registered"),
+    "deadline_missed": _("Deadline missed, escalated"),
+    "block_takedown": _("Website blocked"),
+    "refuse_takedown": _("Takedown refused"),
+    "add_evidence": _("Evidence added"),
+    "list_case": _("Listed for supervision"),
+    "report_listing_progress": _("Progress reported on the listing"),
+    "review_listing": _("Listing reviewed, more asked"),
+    "close_listing": _("Listing closed"),
+    "mark_typical": _("Published as a typical case"),
+}

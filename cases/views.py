@@ -18,12 +18,13 @@ from core.errors import Conflict
 
 from . import actions
 from .access import cases_visible_to, get_case_for
-from .api.serializers import CASE_ACTION_INPUTS, CaseCreateInput
+from .api.serializers import CaseCreateInput
 from .api.views import case_detail_queryset
 from .kinds import PartyKind, Source
 from .models import CaseStatus, FineStatus, IdNumberView, LegalBasis, RectificationStatus, SuspensionStatus
 from .queries import filter_cases
 from .rules import CASE_ACTIONS, is_handler, may
+from .titles import EVENT_TITLES
 
 PAGE_SIZE = 25
 
@@ -147,7 +148,7 @@ def case_detail(request, pk):
             "unmasked": unmasked,
             "events": events,
             "actions": actions.available_actions(case, request.user),
-            "titles": webforms.ACTION_TITLES,
+            "titles": EVENT_TITLES,
             "unreferred": set(person_ids),
             "party_unreferred": party,
             "today": timezone.localdate(),
@@ -194,32 +195,25 @@ def action_choices(case, name: str) -> dict:
 @login_required
 def case_action(request, pk, name):
     case = get_case_for(request.user, pk)
-    if name not in CASE_ACTION_INPUTS or name not in CASE_ACTIONS:
+    if name not in CASE_ACTIONS:
         raise Http404
     if not may(request.user, case, name):
         raise PermissionDenied
-    serializer_class, run = CASE_ACTION_INPUTS[name]
+    if name == "propose_referral":  # its own page, with the referable persons preselected
+        return redirect("cases:case:propose", case_pk=case.pk)
+    rule = CASE_ACTIONS[name]
     case = case_detail_queryset(request.user).get(pk=case.pk)
     # A link may prefill the form (e.g. the person and finding a failed verification proposes).
-    initial = {k: v for k, v in request.GET.items() if k in serializer_class().fields}
-    fields = webforms.build_fields(serializer_class, choices=action_choices(case, name), initial=initial)
-    other = []
-    if request.method == "POST":
-        errors = webforms.submit(serializer_class, request.POST, lambda **data: run(case, actor=request.user, **data))
-        if errors is None:
-            messages.success(request, _("Done: %(action)s.") % {"action": webforms.ACTION_TITLES.get(name, name)})
-            return redirect("cases:case:detail", pk=case.pk)
-        other = webforms.attach(fields, request.POST, errors)
-    return render(
+    initial = {k: v for k, v in request.GET.items() if k in rule.input_class().fields}
+    return webforms.action_form(
         request,
-        "includes/action_form.html",
-        {
-            "title": webforms.ACTION_TITLES.get(name, name),
-            "subject": case,
-            "back_url": reverse("cases:case:detail", args=[case.pk]),
-            "fields": fields,
-            "other_errors": other,
-            "version": case.version,
-        },
-        status=400 if other or any(f.errors for f in fields) else 200,
+        title=rule.title,
+        subject=case,
+        back_url=reverse("cases:case:detail", args=[case.pk]),
+        input_class=rule.input_class,
+        run=lambda **data: rule.function(case, actor=request.user, **data),
+        done=lambda: redirect("cases:case:detail", pk=case.pk),
+        choices=action_choices(case, name),
+        initial=initial,
+        context={"version": case.version},
     )

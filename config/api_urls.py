@@ -3,17 +3,14 @@ from django.urls import path
 from accounts.api import AuthToken
 from agencies.api import AgencyList, Me, RegionList
 from cases.api import views as cases
-from cases.api.serializers import CASE_ACTION_INPUTS, TakedownBlockInput, TakedownRefuseInput
+from cases.api.serializers import TakedownBlockInput, TakedownRefuseInput
+from cases.referral_rules import REFERRAL_ACTIONS
+from cases.rules import CASE_ACTIONS
 from certificates import api as certificates
 from notifications import api as notifications
 from oversight import api as oversight
 from oversight import listing_api
 from workflows import api as workflows
-from workflows.referrals import propose_referral
-
-# Every case action of DESIGN §4: name → (body, action function). propose_referral starts the
-# referral workflow, so it lives with the workflows.
-CASE_ACTIONS = CASE_ACTION_INPUTS | {"propose_referral": (workflows.ProposeReferralInput, propose_referral)}
 
 urlpatterns = [
     path("auth/token/", AuthToken.as_view(), name="api-token"),
@@ -26,10 +23,10 @@ urlpatterns = [
     *[
         path(
             f"cases/<int:pk>/actions/{name}/",
-            cases.CaseAction.as_view(serializer_class=serializer, run=run),
+            cases.CaseAction.as_view(serializer_class=rule.input_class, run=rule.function),
             name=f"api-case-{name}",
         )
-        for name, (serializer, run) in CASE_ACTIONS.items()
+        for name, rule in CASE_ACTIONS.items()
     ],
     path("cases/<int:pk>/actions/<str:name>/", cases.UnknownAction.as_view()),
     path("referrals/", workflows.ReferralList.as_view(), name="api-referrals"),
@@ -37,10 +34,10 @@ urlpatterns = [
     *[
         path(
             f"referrals/<int:pk>/actions/{name}/",
-            workflows.ReferralAction.as_view(action_name=name, serializer_class=serializer),
+            workflows.ReferralAction.as_view(action_name=name, serializer_class=rule.input_class),
             name=f"api-referral-{name}",
         )
-        for name, serializer in workflows.REFERRAL_ACTION_INPUTS.items()
+        for name, rule in REFERRAL_ACTIONS.items()
     ],
     path("referrals/<int:pk>/actions/<str:name>/", cases.UnknownAction.as_view()),
     path("referrals/<int:pk>/letter.pdf", workflows.ReferralPdf.as_view(document="letter"), name="api-referral-letter"),

@@ -2,53 +2,20 @@
 the same validation, the same messages. One place turns a serializer into form fields, a POST
 into the serializer's data, and any refusal into messages on the form."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .errors import Conflict
 from .identity import redact
-
-ACTION_TITLES = {
-    "create": _("Lead registered"),
-    "deadline_missed": _("Deadline missed, escalated"),
-    "block_takedown": _("Website blocked"),
-    "refuse_takedown": _("Takedown refused"),
-    "open": _("Open the case (立案)"),
-    "decline": _("Decline the lead"),
-    "add_person": _("Add a person"),
-    "record_finding": _("Record a finding"),
-    "order_rectification": _("Order rectification"),
-    "verify_rectification": _("Re-inspect a rectification"),
-    "suspend_production": _("Suspend production"),
-    "lift_suspension": _("Lift the suspension"),
-    "impose_fine": _("Impose a fine"),
-    "record_payment": _("Record a payment"),
-    "request_enforcement": _("Request court enforcement"),
-    "request_takedown": _("Request a website takedown"),
-    "propose_referral": _("Propose a referral to the police"),
-    "close": _("Close the case"),
-    "reopen": _("Reopen the case"),
-    "approve": _("Approve the referral"),
-    "refuse": _("Refuse the referral"),
-    "endorse_refusal": _("Endorse the refusal"),
-    "order_transfer": _("Order the transfer"),
-    "transmit": _("Transmit to the police"),
-    "acknowledge": _("Sign the receipt"),
-    "forward": _("Forward to another police agency"),
-    "accept": _("Accept (立案)"),
-    "reject": _("Reject (不予立案)"),
-    "request_reconsideration": _("Request reconsideration"),
-    "decide_reconsideration": _("Decide the reconsideration"),
-    "request_supervision": _("Ask the procuratorate to supervise"),
-    "resolve_supervision": _("Resolve the supervision"),
-    "accept_rejection": _("Accept the rejection"),
-    "hand_over": _("Hand over evidence and items"),
-}
 
 LABELS = {
     "handlers": _("handlers (two)"),
@@ -201,3 +168,45 @@ def submit(serializer_class, post, run, extra: dict | None = None) -> dict | Non
     except (serializers.ValidationError, DjangoValidationError, Conflict) as exc:
         return errors_of(exc)
     return None
+
+
+def action_form(
+    request: HttpRequest,
+    *,
+    title: Any,
+    subject: Any,
+    back_url: str,
+    input_class: type[serializers.Serializer],
+    run: Callable[..., Any],
+    done: Callable[[], HttpResponse],
+    choices: dict | None = None,
+    initial: dict | None = None,
+    skip: tuple[str, ...] = ("version",),
+    extra: Callable[[Any], dict] | None = None,
+    success: str | None = None,
+    context: dict | None = None,
+) -> HttpResponse:
+    """The one page of an action, for cases and referrals alike: the form built from the action's
+    API input, and on POST the action run, then `done()` (a redirect) or the form again with every
+    refusal on it (400). `extra(post)` adds input the form gathers its own way."""
+    fields = build_fields(input_class, choices=choices, initial=initial, skip=skip)
+    other: list[str] = []
+    if request.method == "POST":
+        errors = submit(input_class, request.POST, run, extra(request.POST) if extra else None)
+        if errors is None:
+            messages.success(request, success or _("Done: %(action)s.") % {"action": title})
+            return done()
+        other = attach(fields, request.POST, errors)
+    return render(
+        request,
+        "includes/action_form.html",
+        {
+            "title": title,
+            "subject": subject,
+            "back_url": back_url,
+            "fields": fields,
+            "other_errors": other,
+            **(context or {}),
+        },
+        status=400 if other or any(f.errors for f in fields) else 200,
+    )

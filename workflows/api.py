@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from cases.api.serializers import ActionInput, EventOutput
 from cases.models import Event, Referral, ReferralDocument
+from cases.referral_rules import REFERRAL_ACTIONS
 from core.api import pagination
 from core.api.schema import errors, example
 
@@ -97,25 +98,6 @@ class ResolveSupervisionInput(serializers.Serializer):
 @example({"items": "伪造的操作证一本，现场照片三张"})
 class HandOverInput(serializers.Serializer):
     items = serializers.CharField(max_length=4000)
-
-
-REFERRAL_ACTION_INPUTS = {
-    "approve": Empty,
-    "refuse": ReferralReasonInput,
-    "endorse_refusal": NoteInput,
-    "order_transfer": NoteInput,
-    "transmit": TransmitInput,
-    "acknowledge": Empty,
-    "forward": ForwardInput,
-    "accept": AcceptInput,
-    "reject": ReferralReasonInput,
-    "request_reconsideration": ReferralReasonInput,
-    "decide_reconsideration": DecideReconsiderationInput,
-    "request_supervision": RequestSupervisionInput,
-    "resolve_supervision": ResolveSupervisionInput,
-    "accept_rejection": ReferralReasonInput,
-    "hand_over": HandOverInput,
-}
 
 
 class DocumentOutput(serializers.ModelSerializer):
@@ -241,7 +223,7 @@ class ReferralAction(generics.GenericAPIView):
         referral = get_referral_for(request.user, pk)
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        referrals.REFERRAL_ACTIONS[self.action_name](referral, actor=request.user, **data.validated_data)
+        REFERRAL_ACTIONS[self.action_name].function(referral, actor=request.user, **data.validated_data)
         # The actor sees the outcome of their own action, even a forward that takes the case away.
         return referral_response(request, referral.pk, visible_only=False)
 

@@ -17,7 +17,8 @@ from agencies.models import Agency
 from cases.actions import referred_subjects
 from cases.models import REQUIRED_DOCUMENTS, Case, Referral, ReferralDocument, ReferralStatus
 from cases.protocol import action, begin_case, finish, lock
-from cases.referral_rules import may_referral
+from cases.referral_rules import REFERRAL_ACTIONS, may_referral
+from cases.rules import CASE_ACTIONS
 from core.errors import Code, Conflict, field_error
 from notifications.announce import announce
 
@@ -27,21 +28,7 @@ from .deadlines import STEPS
 R = ReferralStatus
 VIEW_CASE = "cases.view_case"
 
-# Deadlines that an action settles (whatever the outcome) and the step it opens next.
-SETTLES = {
-    "approve": ("decide",),
-    "refuse": ("decide",),
-    "transmit": ("transmit",),
-    "acknowledge": ("receipt",),
-    "forward": ("receipt", "forward", "police_decision"),
-    "accept": ("forward", "police_decision"),
-    "reject": ("forward", "police_decision"),
-    "request_reconsideration": ("ask_reconsideration",),
-    "decide_reconsideration": ("decide_reconsideration",),
-    "request_supervision": ("ask_reconsideration", "ask_procuratorate"),
-    "accept_rejection": ("ask_reconsideration", "ask_procuratorate"),
-    "hand_over": ("hand_over",),
-}
+# The deadline steps a referral's new status opens (those an action settles: REFERRAL_ACTIONS).
 OPENS = {
     R.PROPOSED: ("decide",),
     R.APPROVED: ("transmit",),
@@ -87,7 +74,7 @@ def _begin_referral(referral: Referral, actor, action: str, method: str | None =
 
 def _finish_referral(case: Case, referral: Referral, actor, action: str, from_status: str, data: dict) -> None:
     referral.save()
-    deadlines.meet(steps=SETTLES.get(action, ()), referral=referral)
+    deadlines.meet(steps=REFERRAL_ACTIONS[action].settles, referral=referral)
     if referral.status != from_status or action == "forward":
         for step in OPENS.get(referral.status, ()):
             deadlines.open_deadline(case, step, referral=referral)
@@ -105,11 +92,8 @@ def _finish_referral(case: Case, referral: Referral, actor, action: str, from_st
         referral=referral,
     )
     flows.advance(referral, actor)
-    _tell(case, referral, action)
-
-
-def _tell(case: Case, referral: Referral, action: str) -> None:
-    announce(f"referral_{action}", case=case, referral=referral)
+    if REFERRAL_ACTIONS[action].announces:
+        announce(REFERRAL_ACTIONS[action].announces, case=case, referral=referral)
 
 
 def _grant(referral: Referral, police_agency: Agency) -> None:
@@ -182,7 +166,7 @@ def propose_referral(
         referral=referral,
     )
     flows.start(referral)
-    _tell(case, referral, "propose")
+    announce(CASE_ACTIONS["propose_referral"].announces, case=case, referral=referral)
     return referral
 
 
@@ -359,32 +343,5 @@ def hand_over(referral: Referral, *, actor, items: str) -> Referral:
     return referral
 
 
-REFERRAL_ACTIONS = {
-    "approve": approve,
-    "refuse": refuse,
-    "endorse_refusal": endorse_refusal,
-    "order_transfer": order_transfer,
-    "transmit": transmit,
-    "acknowledge": acknowledge,
-    "forward": forward,
-    "accept": accept,
-    "reject": reject,
-    "request_reconsideration": request_reconsideration,
-    "decide_reconsideration": decide_reconsideration,
-    "request_supervision": request_supervision,
-    "resolve_supervision": resolve_supervision,
-    "accept_rejection": accept_rejection,
-    "hand_over": hand_over,
-}
-
-# Transition methods behind an action, for "what may this caller run now".
-_METHODS = {"decide_reconsideration": ("reconsider_accept",), "resolve_supervision": ("supervision_accept",)}
-
-
 def available_referral_actions(referral: Referral, user) -> list[str]:
-    names = []
-    for name in REFERRAL_ACTIONS:
-        methods = _METHODS.get(name, (name,))
-        if may_referral(user, referral, name) and any(can_proceed(getattr(referral, m)) for m in methods):
-            names.append(name)
-    return names
+    return [name for name, rule in REFERRAL_ACTIONS.items() if rule.who(user, referral) and rule.possible(referral)]

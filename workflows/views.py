@@ -1,6 +1,5 @@
 """The task inbox, the referral pages (police and regulator), and their short action forms."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -13,15 +12,18 @@ from viewflow.workflow.status import STATUS
 
 from agencies import jurisdiction
 from agencies.models import Agency
+from cases import actions as case_actions
 from cases.access import get_case_for
+from cases.api.views import case_detail_queryset
 from cases.events import Event
 from cases.models import ReferralDocument, ReferralStatus
-from cases.rules import may
+from cases.referral_rules import REFERRAL_ACTIONS
+from cases.rules import CASE_ACTIONS, may
+from cases.titles import EVENT_TITLES
 from core import webforms
 
 from . import referrals
 from .access import get_referral_for, referrals_visible_to
-from .api import REFERRAL_ACTION_INPUTS, ProposeReferralInput
 from .flows import OPEN, ReferralFlow
 from .models import Deadline, TaskRoute
 from .tasks import open_tasks_for
@@ -100,7 +102,7 @@ def referral_detail(request, pk):
             "due": referral.open_deadlines[0] if referral.open_deadlines else None,
             "history": Event.objects.filter(referral=referral).select_related("actor", "agency").order_by("seq"),
             "actions": referrals.available_referral_actions(referral, request.user),
-            "titles": webforms.ACTION_TITLES,
+            "titles": EVENT_TITLES,
             "chart": chart_svg(referral),
         },
     )
@@ -146,79 +148,55 @@ def _referral_choices() -> dict:
 @login_required
 def referral_action(request, pk, name):
     referral = get_referral_for(request.user, pk)
-    if name not in REFERRAL_ACTION_INPUTS:
+    if name not in REFERRAL_ACTIONS:
         raise Http404
     if not referrals.may_referral(request.user, referral, name):
         raise PermissionDenied
-    serializer_class, run = REFERRAL_ACTION_INPUTS[name], referrals.REFERRAL_ACTIONS[name]
-    skip = ("version", "documents")
-    fields = webforms.build_fields(serializer_class, choices=_referral_choices(), skip=skip)
+    rule = REFERRAL_ACTIONS[name]
     documents = [
         (kind, name_, ReferralDocument.Kind(kind).label, DEFAULT_TITLES.get(kind, "")) for kind, name_ in DOC_FIELDS
     ]
-    other = []
-    if request.method == "POST":
-        extra = {"documents": _documents_from(request.POST)} if name == "transmit" else None
-        errors = webforms.submit(
-            serializer_class, request.POST, lambda **data: run(referral, actor=request.user, **data), extra
-        )
-        if errors is None:
-            messages.success(request, _("Done: %(action)s.") % {"action": webforms.ACTION_TITLES.get(name, name)})
-            if referrals_visible_to(request.user).filter(pk=referral.pk).exists():
-                return redirect("referrals:referral:detail", pk=referral.pk)
-            return redirect("referrals:referral:index")
-        other = webforms.attach(fields, request.POST, errors)
-    return render(
+
+    def done():
+        if referrals_visible_to(request.user).filter(pk=referral.pk).exists():
+            return redirect("referrals:referral:detail", pk=referral.pk)
+        return redirect("referrals:referral:index")  # forwarded away: no longer ours to see
+
+    return webforms.action_form(
         request,
-        "includes/action_form.html",
-        {
-            "title": webforms.ACTION_TITLES.get(name, name),
-            "subject": referral,
-            "back_url": reverse("referrals:referral:detail", args=[referral.pk]),
-            "fields": fields,
-            "documents": documents if name == "transmit" else None,
-            "other_errors": other,
-        },
-        status=400 if other or any(f.errors for f in fields) else 200,
+        title=rule.title,
+        subject=referral,
+        back_url=reverse("referrals:referral:detail", args=[referral.pk]),
+        input_class=rule.input_class,
+        run=lambda **data: rule.function(referral, actor=request.user, **data),
+        done=done,
+        choices=_referral_choices(),
+        skip=("version", "documents"),
+        extra=(lambda post: {"documents": _documents_from(post)}) if name == "transmit" else None,
+        context={"documents": documents if name == "transmit" else None},
     )
 
 
 @login_required
 def propose(request, case_pk):
     """移送建议 from the case page: the persons with a referable finding come preselected."""
-    from cases import actions as case_actions
-    from cases.api.views import case_detail_queryset
-
     case = get_case_for(request.user, case_pk)
     if not may(request.user, case, "propose_referral"):
         raise PermissionDenied
+    rule = CASE_ACTIONS["propose_referral"]
     case = case_detail_queryset(request.user).get(pk=case.pk)
     unreferred, _party = case_actions.unreferred(case)
     choices = {"persons": [(p.pk, f"{p.name}（{p.id_masked}）") for p in case.persons.all()]} | _referral_choices()
     choices["police_agency"] = [("", _("the police of the case's city"))] + choices["police_agency"]
-    fields = webforms.build_fields(
-        ProposeReferralInput, choices=choices, initial={"persons": [str(i) for i in unreferred]}
-    )
-    other = []
-    if request.method == "POST":
-        errors = webforms.submit(
-            ProposeReferralInput,
-            request.POST,
-            lambda **data: referrals.propose_referral(case, actor=request.user, **data),
-        )
-        if errors is None:
-            messages.success(request, _("Referral proposed; the head decides within 3 days."))
-            return redirect("cases:case:detail", pk=case.pk)
-        other = webforms.attach(fields, request.POST, errors)
-    return render(
+    return webforms.action_form(
         request,
-        "includes/action_form.html",
-        {
-            "title": webforms.ACTION_TITLES["propose_referral"],
-            "subject": case,
-            "back_url": reverse("cases:case:detail", args=[case.pk]),
-            "fields": fields,
-            "other_errors": other,
-        },
-        status=400 if other or any(f.errors for f in fields) else 200,
+        title=rule.title,
+        subject=case,
+        back_url=reverse("cases:case:detail", args=[case.pk]),
+        input_class=rule.input_class,
+        run=lambda **data: referrals.propose_referral(case, actor=request.user, **data),
+        done=lambda: redirect("cases:case:detail", pk=case.pk),
+        choices=choices,
+        initial={"persons": [str(i) for i in unreferred]},
+        success=_("Referral proposed; the head decides within 3 days."),
     )

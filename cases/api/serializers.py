@@ -165,25 +165,6 @@ class TakedownRefuseInput(serializers.Serializer):
     reason = serializers.CharField(**_TEXT)
 
 
-# The case actions of DESIGN §4: name → (input, action function).
-CASE_ACTION_INPUTS = {
-    "open": (OpenInput, actions.open_case),
-    "decline": (ReasonInput, actions.decline_case),
-    "add_person": (AddPersonInput, actions.add_person),
-    "record_finding": (RecordFindingInput, actions.record_finding),
-    "order_rectification": (OrderRectificationInput, actions.order_rectification),
-    "verify_rectification": (VerifyRectificationInput, actions.verify_rectification),
-    "suspend_production": (SuspendProductionInput, actions.suspend_production),
-    "lift_suspension": (LiftSuspensionInput, actions.lift_suspension),
-    "impose_fine": (ImposeFineInput, actions.impose_fine),
-    "record_payment": (RecordPaymentInput, actions.record_payment),
-    "request_enforcement": (FineRefInput, actions.request_enforcement),
-    "request_takedown": (RequestTakedownInput, actions.request_takedown),
-    "close": (CloseInput, actions.close_case),
-    "reopen": (ReasonInput, actions.reopen_case),
-}
-
-
 # --- output ---------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ import workflows.referrals
 from agencies.models import Region
 from cases import actions, protocol
 from cases.models import Case, Event, local_today
+from cases.referral_rules import REFERRAL_ACTIONS
 from cases.sample import make_credit_code, make_id_number
 from core.errors import Conflict
 from oversight.models import Listing
@@ -119,7 +120,7 @@ def overdue_fine():
 def referral_at(status: str, action: str) -> Scenario:
     def setup():
         referral = reach(status)
-        run = workflows.referrals.REFERRAL_ACTIONS[action]
+        run = REFERRAL_ACTIONS[action].function
         return referral.case, lambda actor: run(referral, actor=U(actor), **BODY[action])
 
     return Scenario(setup, ACTOR[action], action)

@@ -5,6 +5,7 @@ who cannot see the referral yet)."""
 import pytest
 
 from cases.models import SENT_REFERRAL_STATUSES, Referral
+from cases.referral_rules import REFERRAL_ACTIONS
 from tests.factories import demo_user
 from tests.workflows.helpers import DOCS, referable_case
 from workflows import referrals as r
@@ -103,7 +104,7 @@ def reach(status: str) -> Referral:
     case, person = referable_case()
     referral = r.propose_referral(case, actor=U("guangzhou.officer1"), persons=[person.pk], report="移送")
     for action in ROAD[status]:
-        referral = r.REFERRAL_ACTIONS[action](referral, actor=U(ACTOR[action]), **BODY[action])
+        referral = REFERRAL_ACTIONS[action].function(referral, actor=U(ACTOR[action]), **BODY[action])
     assert referral.status == status
     return referral
 
