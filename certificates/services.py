@@ -17,8 +17,7 @@ from cases.models import Case, CaseStatus
 from cases.protocol import action, finish, lock
 from cases.rules import may
 from core.errors import Code, Conflict
-from notifications import recipients
-from notifications.outbox import notify
+from notifications.announce import announce
 
 from .models import Evidence, LeadProposal, Tip
 
@@ -128,12 +127,7 @@ def register_tip(*, city: Region, what: str, party_kind: str, party_name: str, c
     tip = Tip.objects.create(code=secrets.token_urlsafe(12), case=case, what=what, contact=contact)
     for upload in files:
         store_evidence(case, upload)
-    notify(
-        recipients.members(regulator.pk),
-        kind="tip_received",
-        title=_("Tip received: lead %(case)s") % {"case": case.number},
-        case=case,
-    )
+    announce("tip_received", case=case)
     return tip
 
 

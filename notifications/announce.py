@@ -1,76 +1,173 @@
-"""Who is told of what, decided here in one place per event kind (issue 4).
+"""Who is told of what: one row per notification kind (issue 4) — who, the title they read, and
+whether it is also e-mailed. Every notification in the apps is written through announce() or
+announce_many(); tests/notifications/test_announce.py fails if a module writes one otherwise.
 
-Supervisors hear of escalations, refusals and listings, not of routine steps (DESIGN §4).
-Nobody is told about a case they cannot see: every recipient is checked against the same
-visibility rule the API uses.
+Supervisors hear of escalations, refusals and listings, not of routine steps (DESIGN §4): a kind
+that has no row tells nobody (most referral actions announce themselves and are routine).
+Nobody is told about a case they cannot see: every recipient of a row that shows a case is
+checked against the same visibility rule the API uses.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from agencies.jurisdiction import with_memberships
+from agencies.models import Region
+from cases.access import can_see_case
+from cases.models import Case, Referral
+from workflows.deadlines import STEPS
+
 from . import recipients as r
-from .outbox import notify
+from .models import Notification
+from .outbox import Message, notify_many
+
+
+@dataclass(frozen=True)
+class About:
+    """What one announcement is about: a case (and a referral of it), or a region for the kinds
+    that concern no case. `facts` are the caller's other keywords: objects a rule reads
+    (takedown, listing, deadline) and values a title shows (day, month)."""
+
+    case: Case | None = None
+    referral: Referral | None = None
+    region: Region | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)  # recipient look-ups kept across a batch (announce_many)
 
 
 @dataclass(frozen=True)
 class Rule:
-    who: Any  # (case, referral, extra) -> iterable of users
-    title: Any  # lazily translated, formatted with number/agency/case/url
+    """One kind of notification: who is told, what they read, and whether by e-mail too."""
+
+    who: Callable[[About], Iterable]  # the people told, before the visibility check
+    title: Promise  # lazily translated; formatted with TITLE_FACTS and the caller's facts
+    email: bool = False  # also e-mailed, unless the recipient turned the kind off (Preference)
+    # False: the notification links no case and its people are not checked against one — the
+    # cyberspace office is asked about a URL, not shown the case; the monthly form has no case.
+    shows_case: bool = True
 
 
-RULES = {
-    "case_assigned": Rule(lambda c, ref, x: c.handlers.all(), _("Case %(case)s assigned to you")),
-    "takedown_requested": Rule(lambda c, ref, x: r.members(x["takedown"].agency_id), _("Takedown requested: %(url)s")),
+RULES: dict[str, Rule] = {
+    "case_assigned": Rule(lambda a: a.case.handlers.all(), _("Case %(case)s assigned to you")),
+    "takedown_requested": Rule(
+        lambda a: r.members(a.facts["takedown"].agency_id), _("Takedown requested: %(url)s"), shows_case=False
+    ),
+    "tip_received": Rule(lambda a: r.members(a.case.agency_id), _("Tip received: lead %(case)s")),
     "referral_propose": Rule(
-        lambda c, ref, x: [u for u in r.heads(ref.referring_agency_id) if u.pk != ref.proposed_by_id],
+        lambda a: [u for u in r.heads(a.referral.referring_agency_id) if u.pk != a.referral.proposed_by_id],
         _("Referral %(number)s proposed: please decide"),
     ),
     "referral_refuse": Rule(
-        lambda c, ref, x: r.supervisors(c), _("Referral %(number)s refused by the head: please review")
+        lambda a: r.supervisors(a.case), _("Referral %(number)s refused by the head: please review")
     ),
     "referral_transmit": Rule(
-        lambda c, ref, x: r.members(ref.police_agency_id), _("Referral %(number)s received from %(agency)s")
+        lambda a: r.members(a.referral.police_agency_id),
+        _("Referral %(number)s received from %(agency)s"),
+        email=True,
     ),
     "referral_forward": Rule(
-        lambda c, ref, x: r.members(ref.police_agency_id), _("Referral %(number)s forwarded to you")
+        lambda a: r.members(a.referral.police_agency_id), _("Referral %(number)s forwarded to you"), email=True
     ),
-    "referral_accept": Rule(lambda c, ref, x: r.handlers_and_head(c), _("Referral %(number)s accepted by the police")),
-    "referral_reject": Rule(lambda c, ref, x: r.handlers_and_head(c), _("Referral %(number)s rejected by the police")),
+    "referral_accept": Rule(lambda a: r.handlers_and_head(a.case), _("Referral %(number)s accepted by the police")),
+    "referral_reject": Rule(lambda a: r.handlers_and_head(a.case), _("Referral %(number)s rejected by the police")),
     "referral_request_supervision": Rule(
-        lambda c, ref, x: r.members(ref.procuratorate_id), _("Referral %(number)s: supervision requested")
+        lambda a: r.members(a.referral.procuratorate_id), _("Referral %(number)s: supervision requested")
     ),
-    # Escalations: the people of the deadline table's "escalated to" column, given by the sweep.
-    "escalation": Rule(lambda c, ref, x: x["people"], _("Missed deadline: %(step)s (%(subject)s)")),
+    # A missed deadline: the people of the deadline table's "escalated to" column (the sweep).
+    "escalation": Rule(
+        lambda a: r.escalated_to(a.facts["deadline"], a.case, a.memo),
+        _("Missed deadline: %(step)s (%(subject)s)"),
+        email=True,
+    ),
+    # 挂牌督办: the head of the agency handling the case, then the supervisors who listed it.
+    "listing": Rule(lambda a: r.heads(a.case.agency_id), _("Case %(case)s listed for supervision until %(day)s")),
+    "listing_progress": Rule(
+        lambda a: r.members(a.facts["listing"].agency_id, ("supervisor",)),
+        _("Progress reported on listed case %(case)s"),
+    ),
+    # The monthly statistics form (DESIGN §3, last row): about a city, not a case.
+    "monthly_reminder": Rule(
+        lambda a: r.office_supervisors(a.region),
+        _("Monthly statistics for %(month)s are due on the %(day)sth"),
+        shows_case=False,
+    ),
+    "monthly_escalation": Rule(
+        lambda a: r.province_supervisors(a.region),
+        _("%(city)s has not submitted the monthly statistics for %(month)s"),
+        shows_case=False,
+    ),
+}
+
+# The kinds a user may turn e-mail off for (GET|PUT /api/v1/notifications/preferences/).
+EMAIL_KINDS = frozenset(kind for kind, rule in RULES.items() if rule.email)
+
+# What a title may name, each computed only if the title (or its translation) asks for it: some
+# need a row the caller did not load.
+TITLE_FACTS: dict[str, Callable[[About], Any]] = {
+    "case": lambda a: a.case.number,
+    "number": lambda a: a.referral.number,
+    "agency": lambda a: a.referral.referring_agency.name if a.referral else a.case.agency.name,
+    "subject": lambda a: a.referral.number if a.referral else a.case.number,
+    "url": lambda a: a.facts["takedown"].url,
+    "step": lambda a: STEPS[a.facts["deadline"].step].label,
+    "city": lambda a: a.region.name,
 }
 
 
-def announce(kind: str, *, case, referral=None, body: str = "", **extra) -> list:
-    """Write the notifications of one event, if the event kind tells anyone."""
-    from agencies.jurisdiction import with_memberships
-    from cases.access import can_see_case
+class _TitleValues(dict):
+    """The caller's facts, and TITLE_FACTS on demand (`%` formatting asks for each name it needs)."""
 
+    def __init__(self, about: About):
+        super().__init__(about.facts)
+        self.about = about
+
+    def __missing__(self, key: str) -> Any:
+        return TITLE_FACTS[key](self.about)
+
+
+def announce(
+    kind: str,
+    *,
+    case: Case | None = None,
+    referral: Referral | None = None,
+    region: Region | None = None,
+    body: str = "",
+    **facts,
+) -> list[Notification]:
+    """Write the notifications of one event, if its kind tells anyone."""
+    return announce_many(kind, [{"case": case, "referral": referral, "region": region, "body": body, **facts}])[0]
+
+
+def announce_many(kind: str, events: Iterable[Mapping], *, memo: dict | None = None) -> list[list[Notification]]:
+    """announce() for many events of one kind in one insert, delivered together after the commit
+    (the sweep's batches). Each event is the keywords of one announce() call; `memo` keeps
+    recipient look-ups across calls. Returns each event's notifications, in order."""
+    events = list(events)
     rule = RULES.get(kind)
     if rule is None:
-        return []
-    people = list(rule.who(case, referral, extra))
-    about_case = kind != "takedown_requested"  # the cyberspace office sees the takedown, not the case
-    if about_case:
-        people = [u for u in with_memberships(people) if can_see_case(u, case)]
-    values = {
-        "case": case.number,
-        "number": referral.number if referral else "",
-        "agency": referral.referring_agency.name if referral else case.agency.name,
-        "url": extra["takedown"].url if "takedown" in extra else "",
-        "step": extra.get("step", ""),
-        "subject": extra.get("subject", ""),
-    }
-    return notify(
-        people,
-        kind=kind,
-        title=str(rule.title) % values,
-        body=body,
-        case=case if about_case else None,
-        referral=referral,
+        return [[] for _event in events]
+    memo = {} if memo is None else memo
+    abouts, bodies = [], []
+    for event in events:
+        facts = dict(event)
+        bodies.append(facts.pop("body", ""))
+        case, referral, region = facts.pop("case", None), facts.pop("referral", None), facts.pop("region", None)
+        if rule.shows_case and case is None:
+            raise ValueError(f"A {kind} notification is about a case: pass case=.")
+        abouts.append(About(case, referral, region, facts, memo))
+    named = [list(rule.who(a)) for a in abouts]
+    if rule.shows_case:
+        with_memberships([u for people in named for u in people])  # one query for the whole batch
+        named = [[u for u in people if can_see_case(u, a.case)] for a, people in zip(abouts, named, strict=True)]
+    return notify_many(
+        kind,
+        [
+            Message(people, str(rule.title) % _TitleValues(a), body, a.case if rule.shows_case else None, a.referral)
+            for a, people, body in zip(abouts, named, bodies, strict=True)
+        ],
+        email=rule.email,
     )

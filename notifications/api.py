@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 from core.api import pagination
 from core.api.schema import example
 
+from .announce import EMAIL_KINDS
 from .models import Notification, Preference
-from .outbox import EMAIL_KINDS
 
 
 class NotificationOutput(serializers.ModelSerializer):

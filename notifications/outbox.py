@@ -1,8 +1,11 @@
 """Writing notifications: rows now, inside the caller's transaction (an outbox); the WebSocket
-push and the e-mail only after commit, so a rolled-back action tells nobody anything."""
+push and the e-mail only after commit, so a rolled-back action tells nobody anything.
+
+Who is told of what is decided in announce.py, the only caller of these writers in the apps."""
 
 import logging
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -10,12 +13,11 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
+from cases.models import Case, Referral
+
 from .models import Notification, Preference
 
 logger = logging.getLogger(__name__)
-
-# Kinds that are also sent by e-mail unless the recipient turned them off (issue 4).
-EMAIL_KINDS = frozenset({"escalation", "referral_transmit", "referral_forward"})
 
 
 def group_name(user_id: int) -> str:
@@ -35,29 +37,56 @@ def payload(n: Notification) -> dict:
     }
 
 
+class Message(NamedTuple):
+    """One announcement: the same title, body, case and referral to each of its recipients."""
+
+    recipients: Iterable
+    title: str
+    body: str = ""
+    case: Case | None = None
+    referral: Referral | None = None
+
+
 def notify(
-    recipients: Iterable, *, kind: str, title: str, body: str = "", case=None, referral=None
+    recipients: Iterable, *, kind: str, title: str, body: str = "", case=None, referral=None, email: bool = False
 ) -> list[Notification]:
     """One row per distinct active recipient; delivery is scheduled for after the commit."""
-    seen, rows = set(), []
-    for user in recipients:
-        if user.pk in seen or not user.is_active:
-            continue
-        seen.add(user.pk)
-        rows.append(
-            Notification(
-                recipient=user, kind=kind, title=str(title)[:200], body=str(body), case=case, referral=referral
+    return notify_many(kind, [Message(recipients, title, body, case, referral)], email=email)[0]
+
+
+def notify_many(kind: str, messages: Iterable[Message], *, email: bool = False) -> list[list[Notification]]:
+    """The rows of many messages of one kind in one insert, delivered together after the commit
+    (the sweep escalates hundreds of deadlines per transaction). Per message, one row per distinct
+    active recipient; returns each message's rows. `email`: also e-mail them (see deliver)."""
+    batches = []
+    for m in messages:
+        seen, rows = set(), []
+        for user in m.recipients:
+            if user.pk in seen or not user.is_active:
+                continue
+            seen.add(user.pk)
+            rows.append(
+                Notification(
+                    recipient=user,
+                    kind=kind,
+                    title=str(m.title)[:200],
+                    body=str(m.body),
+                    case=m.case,
+                    referral=m.referral,
+                )
             )
-        )
-    rows = Notification.objects.bulk_create(rows)
+        batches.append(rows)
+    rows = Notification.objects.bulk_create([n for batch in batches for n in batch])
     if rows:
-        transaction.on_commit(lambda: deliver(rows), robust=True)
-    return rows
+        transaction.on_commit(lambda: deliver(rows, email=email), robust=True)
+    return batches
 
 
-def deliver(rows: list[Notification]) -> None:
+def deliver(rows: list[Notification], *, email: bool = False) -> None:
+    """Push the rows; with `email` (the kind's rule in announce.py says so) also e-mail them."""
     push(rows)
-    email(rows)
+    if email:
+        mail(rows)
 
 
 def push(rows: list[Notification]) -> int:
@@ -80,8 +109,9 @@ def push(rows: list[Notification]) -> int:
         return 0
 
 
-def email(rows: list[Notification]) -> int:
-    wanted = [n for n in rows if n.kind in EMAIL_KINDS and n.recipient.email]
+def mail(rows: list[Notification]) -> int:
+    """E-mail each row to its recipient, unless they turned its kind off (a Preference row)."""
+    wanted = [n for n in rows if n.recipient.email]
     if not wanted:
         return 0
     off = set(

@@ -1,14 +1,16 @@
-"""Who is told of what: decided here, in one place, per event kind (DESIGN §4, issue 4).
+"""The groups of people the rules of announce.py name (DESIGN §4, issue 4).
 
-Everyone returned can see the case: supervisors of its region, members of its agencies, the
+Everyone returned for a case can see it: supervisors of its region, members of its agencies, the
 police agency a referral was sent to (granted on transmission), the procuratorate of the region.
+announce() still checks each of them against the case.
 """
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from agencies import jurisdiction
-from agencies.models import Agency, Membership
+from agencies.models import Agency, Membership, Region
+from workflows.deadlines import STEPS, Notify
 
 User = get_user_model()
 
@@ -43,3 +45,54 @@ def handlers_and_head(case) -> list:
 def procuratorate_of(police_agency: Agency) -> QuerySet:
     office = jurisdiction.same_city_agency(police_agency.region, Agency.Kind.PROCURATORATE)
     return members(office.pk) if office else User.objects.none()
+
+
+def office_supervisors(region: Region) -> QuerySet:
+    """Supervisors of the committee office of exactly this region (a city's, for its monthly form)."""
+    return User.objects.filter(
+        memberships__role=Membership.Role.SUPERVISOR,
+        memberships__agency__kind=Agency.Kind.COMMITTEE_OFFICE,
+        memberships__agency__region=region,
+        is_active=True,
+    ).distinct()
+
+
+def province_supervisors(region: Region) -> QuerySet:
+    """Supervisors of the committee office of the province the region lies in."""
+    return User.objects.filter(
+        memberships__role=Membership.Role.SUPERVISOR,
+        memberships__agency__kind=Agency.Kind.COMMITTEE_OFFICE,
+        memberships__agency__region__in=region.ancestor_codes(),
+        memberships__agency__region__level=Region.Level.PROVINCE,
+        is_active=True,
+    ).distinct()
+
+
+def escalated_to(deadline, case, memo: dict) -> list:
+    """The people of the deadline table's "escalated to" column (workflows/deadlines.py STEPS) for
+    a missed deadline. Each group is looked up once per region or agency for as long as the caller
+    keeps `memo` (the sweep keeps one for its whole run)."""
+
+    def once(key: tuple, load) -> list:
+        if key not in memo:
+            memo[key] = list(load())
+        return memo[key]
+
+    referral = deadline.referral
+    people: list = []
+    for who in STEPS[deadline.step].escalate_to:
+        if who is Notify.SUPERVISORS:
+            people += once(("sup", case.region_id), lambda: supervisors(case))
+        elif who is Notify.POLICE_HEAD and referral:
+            people += once(("ph", referral.police_agency_id), lambda: heads(referral.police_agency_id))
+        elif who is Notify.PROCURATORATE and referral:
+            people += once(
+                ("proc", referral.police_agency_id),
+                lambda: procuratorate_of(Agency.objects.select_related("region").get(pk=referral.police_agency_id)),
+            )
+        elif who is Notify.AGENCY_HEAD:
+            people += once(("head", case.agency_id), lambda: heads(case.agency_id))
+        elif who is Notify.SUPERVISORS_ABOVE and deadline.listing_id:
+            region = deadline.listing.agency.region
+            people += once(("above", region.code), lambda region=region: supervisors_above(region))
+    return people  # someone named twice is told once (outbox.notify_many)

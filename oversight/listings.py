@@ -10,8 +10,7 @@ from agencies.models import Agency
 from cases.models import Case, local_today
 from cases.protocol import action, finish, lock
 from core.errors import Code, Conflict
-from notifications import recipients
-from notifications.outbox import notify
+from notifications.announce import announce
 from workflows import deadlines
 from workflows.calendar import end_of_day
 from workflows.flows import OPEN
@@ -57,13 +56,7 @@ def list_case(case: Case, *, actor, deadline: datetime.date, instructions: str) 
         data={"listing": listing.pk, "deadline": deadline.isoformat(), "instructions": instructions},
     )
     flows.start(listing)
-    notify(
-        recipients.heads(case.agency_id),
-        kind="listing",
-        title=_("Case %(case)s listed for supervision until %(day)s")
-        % {"case": case.number, "day": deadline.isoformat()},
-        case=case,
-    )
+    announce("listing", case=case, day=deadline.isoformat())
     return listing
 
 
@@ -85,12 +78,7 @@ def report_progress(listing: Listing, *, actor, text: str) -> ListingReport:
         data={"listing": listing.pk, "report": report.pk, "text": text},
     )
     flows.advance(listing, actor)
-    notify(
-        recipients.members(listing.agency_id, ("supervisor",)),
-        kind="listing_progress",
-        title=_("Progress reported on listed case %(case)s") % {"case": case.number},
-        case=case,
-    )
+    announce("listing_progress", case=case, listing=listing)
     return report
 
 

@@ -3,20 +3,14 @@ supervisors on the 23rd, and an escalation to the province's after the 25th — 
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from agencies.models import Agency, Region
-from notifications.outbox import notify
-from notifications.recipients import members
+from agencies.models import Region
+from notifications.announce import announce
 
 from .models import Campaign, MonthlyNotice, MonthlySubmission
 from .reports import due_at
 
 REMIND_DAY = 23
-
-
-def _supervisors(agency: Agency | None):
-    return list(members(agency.pk, ("supervisor",))) if agency else []
 
 
 def _once(campaign, region, month, kind) -> bool:
@@ -37,27 +31,15 @@ def send_monthly_alarms(now=None) -> int:
         if today.day < REMIND_DAY:
             continue
         done = set(MonthlySubmission.objects.filter(campaign=campaign, month=month).values_list("region_id", flat=True))
-        committees = {a.region_id: a for a in Agency.objects.filter(kind=Agency.Kind.COMMITTEE_OFFICE)}
-        province = next((a for a in committees.values() if a.region.level == Region.Level.PROVINCE), None)
         for city in Region.objects.filter(level=Region.Level.CITY).exclude(code__in=done):
             with transaction.atomic():
                 if now <= due_at(campaign, month):
                     if _once(campaign, city, month, "reminder"):
                         sent += len(
-                            notify(
-                                _supervisors(committees.get(city.code)),
-                                kind="monthly_reminder",
-                                title=_("Monthly statistics for %(month)s are due on the %(day)sth")
-                                % {"month": f"{month:%Y-%m}", "day": campaign.report_due_day},
+                            announce(
+                                "monthly_reminder", region=city, month=f"{month:%Y-%m}", day=campaign.report_due_day
                             )
                         )
                 elif _once(campaign, city, month, "escalation"):
-                    sent += len(
-                        notify(
-                            _supervisors(province),
-                            kind="monthly_escalation",
-                            title=_("%(city)s has not submitted the monthly statistics for %(month)s")
-                            % {"city": city.name, "month": f"{month:%Y-%m}"},
-                        )
-                    )
+                    sent += len(announce("monthly_escalation", region=city, month=f"{month:%Y-%m}"))
     return sent
