@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "PATH": os.environ["PATH"],
     "SECRET_KEY": secrets.token_urlsafe(50),
+    "ID_HASH_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "xianjie.example.org",
 }
 
