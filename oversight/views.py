@@ -2,21 +2,28 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Min, Q
 from django.db.models.functions import Substr, TruncMonth
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
 from agencies.models import Region
+from cases.access import get_case_for
 from cases.models import COVERING_REFERRAL_STATUSES, Case, CaseStatus, Referral, ReferralStatus
+from core import webforms
 from workflows.calendar import LEGAL_TZ
 from workflows.models import Deadline
 
-from . import audit, charts
-from .risks import RISKS
+from . import audit, charts, reports
+from . import listings as actions
+from .api import TypicalInput
+from .listing_api import ListingInput, ProgressInput, ReviewInput, get_listing_for, listings_visible_to
+from .models import AuditRun, AuditView, SelfInspection, TypicalCase
+from .risks import RISKS, describe, risk_rows
 
 LIST_SIZE = 100
 SETTLED = COVERING_REFERRAL_STATUSES | {ReferralStatus.REFUSED}
@@ -121,10 +128,6 @@ def _supervisor_only(request):
 
 @login_required
 def risk_list(request, name):
-    from django.http import Http404
-
-    from .risks import describe, risk_rows
-
     _supervisor_only(request)
     if name not in RISKS:
         raise Http404
@@ -138,18 +141,11 @@ def risk_list(request, name):
 
 @login_required
 def listing_list(request):
-    from .listing_api import listings_visible_to
-
     return render(request, "oversight/listing_list.html", {"listings": listings_visible_to(request.user)[:200]})
 
 
 @login_required
 def listing_detail(request, pk):
-    from core import webforms
-
-    from . import listings as actions
-    from .listing_api import ProgressInput, ReviewInput, get_listing_for
-
     listing = get_listing_for(request.user, pk)
     forms = {}
     if jurisdiction.is_head_of(request.user, listing.case.agency_id):
@@ -181,12 +177,6 @@ def listing_detail(request, pk):
 
 @login_required
 def listing_new(request, case_pk):
-    from cases.access import get_case_for
-    from core import webforms
-
-    from . import listings as actions
-    from .listing_api import ListingInput
-
     case = get_case_for(request.user, case_pk)
     _supervisor_only(request)
     fields = webforms.build_fields(ListingInput, skip=("case",))
@@ -221,11 +211,6 @@ def listing_new(request, case_pk):
 @login_required
 def monthly(request):
     """The month's form for a region: the table, the downloads, and for a city its entry and submission."""
-    from django.core.exceptions import ValidationError
-
-    from . import reports
-    from .models import SelfInspection
-
     _supervisor_only(request)
     home = next(m.agency.region for m in jurisdiction.memberships_of(request.user) if m.role == "supervisor")
     code = request.GET.get("region") or home.code
@@ -270,8 +255,6 @@ def monthly(request):
         except PermissionDenied:
             raise
         except Exception as exc:  # noqa: BLE001 - refusals become messages on the form
-            from core import webforms
-
             errors = webforms.errors_of(exc)
             other = [m for k, v in errors.items() if k not in SelfInspection.FIELDS for m in v]
         else:
@@ -307,8 +290,6 @@ def monthly(request):
 
 @login_required
 def audit_page(request):
-    from .models import AuditRun, AuditView
-
     if not audit.is_province_supervisor(request.user):
         raise PermissionDenied
     audit.record_view(request.user, request.path)
@@ -321,11 +302,6 @@ def audit_page(request):
 
 @login_required
 def mark_typical(request, case_pk):
-    from cases.access import get_case_for
-    from core import webforms
-
-    from .api import TypicalInput
-
     case = get_case_for(request.user, case_pk)
     _supervisor_only(request)
     fields = webforms.build_fields(TypicalInput)
@@ -353,8 +329,6 @@ def mark_typical(request, case_pk):
 
 
 def public_typical_list(request):
-    from .models import TypicalCase
-
     return render(
         request, "oversight/typical_public.html", {"cases": TypicalCase.objects.select_related("case__region")[:100]}
     )
