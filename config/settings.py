@@ -318,6 +318,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+# --- Web pages ------------------------------------------------------------------------------
+# Rows on one page of a paged list (templates/includes/pager.html says which page of how many).
+LIST_PAGE_SIZE = 50
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: an unauthenticated API call then gets 401 with a WWW-Authenticate header.

@@ -1,8 +1,10 @@
 """The supervisor's dashboard for their region (督查)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
 from django.db.models.functions import Substr, TruncMonth
 from django.http import Http404
@@ -25,8 +27,22 @@ from .listing_api import ListingInput, ProgressInput, ReviewInput, get_listing_f
 from .models import AuditRun, AuditView, SelfInspection, TypicalCase
 from .risks import RISKS, describe, risk_rows
 
-LIST_SIZE = 100
+# The dashboard's panels and the audit page's verification runs show only their first rows (paging
+# four panels on one page would not read), and each says how many there are in all.
+PANEL_SIZE = 100
+AUDIT_RUNS_SHOWN = 20
 SETTLED = COVERING_REFERRAL_STATUSES | {ReferralStatus.REFUSED}
+
+
+def _first(rows, size: int) -> tuple[list, int]:
+    """The first `size` rows and how many there are in all (counted only when some are left out)."""
+    head = list(rows[: size + 1])
+    return head[:size], (len(head) if len(head) <= size else rows.count())
+
+
+def _page(request, rows):
+    """The page of rows that ?page= asks for (the first if absent or bad, the last if past the end)."""
+    return Paginator(rows, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def is_supervisor(user) -> bool:
@@ -47,6 +63,31 @@ def dashboard(request):
     for row in by_city:
         table.setdefault(row["city"], {s: 0 for s, _label in CaseStatus.choices})[row["status"]] = row["n"]
     now = timezone.now()
+    missed, missed_total = _first(
+        Deadline.objects.filter(in_region, met_at__isnull=True, due_at__lte=now)
+        .select_related("case", "referral")
+        .order_by("due_at", "id"),
+        PANEL_SIZE,
+    )
+    unreferred, unreferred_total = _first(
+        Deadline.objects.filter(in_region, step="propose_referral", met_at__isnull=True)
+        .select_related("case", "finding__person")
+        .order_by("due_at", "id"),
+        PANEL_SIZE,
+    )
+    in_progress, in_progress_total = _first(
+        Referral.objects.filter(in_region)
+        .exclude(status__in=SETTLED)
+        .select_related("case", "police_agency")
+        .order_by("-updated_at", "-id"),
+        PANEL_SIZE,
+    )
+    refusals, refusals_total = _first(
+        Referral.objects.filter(in_region, status=ReferralStatus.REFUSED)
+        .select_related("case", "referring_agency")
+        .order_by("updated_at", "id"),
+        PANEL_SIZE,
+    )
     rows = [
         (city, counts, total)
         for city, counts, total in (
@@ -62,19 +103,14 @@ def dashboard(request):
             "province": audit.is_province_supervisor(request.user),
             "statuses": CaseStatus.choices,
             "by_city": rows,
-            "missed": Deadline.objects.filter(in_region, met_at__isnull=True, due_at__lte=now)
-            .select_related("case", "referral")
-            .order_by("due_at")[:LIST_SIZE],
-            "unreferred": Deadline.objects.filter(in_region, step="propose_referral", met_at__isnull=True)
-            .select_related("case", "finding__person")
-            .order_by("due_at")[:LIST_SIZE],
-            "in_progress": Referral.objects.filter(in_region)
-            .exclude(status__in=SETTLED)
-            .select_related("case", "police_agency")
-            .order_by("-updated_at")[:LIST_SIZE],
-            "refusals": Referral.objects.filter(in_region, status=ReferralStatus.REFUSED)
-            .select_related("case", "referring_agency")
-            .order_by("updated_at")[:LIST_SIZE],
+            "missed": missed,
+            "missed_total": missed_total,
+            "unreferred": unreferred,
+            "unreferred_total": unreferred_total,
+            "in_progress": in_progress,
+            "in_progress_total": in_progress_total,
+            "refusals": refusals,
+            "refusals_total": refusals_total,
             "now": now,
         },
     )
@@ -131,17 +167,23 @@ def risk_list(request, name):
     _supervisor_only(request)
     if name not in RISKS:
         raise Http404
-    rows = [describe(r) for r in risk_rows(request.user, name)[:500]]
+    page = _page(request, risk_rows(request.user, name))
     return render(
         request,
         "oversight/risk_list.html",
-        {"title": RISKS[name].title, "rows": rows, "now": timezone.now().isoformat()},
+        {
+            "title": RISKS[name].title,
+            "page": page,
+            "rows": [describe(r) for r in page],
+            "now": timezone.now().isoformat(),
+        },
     )
 
 
 @login_required
 def listing_list(request):
-    return render(request, "oversight/listing_list.html", {"listings": listings_visible_to(request.user)[:200]})
+    listings = _page(request, listings_visible_to(request.user).order_by("-created_at", "-id"))
+    return render(request, "oversight/listing_list.html", {"listings": listings})
 
 
 @login_required
@@ -293,11 +335,9 @@ def audit_page(request):
     if not audit.is_province_supervisor(request.user):
         raise PermissionDenied
     audit.record_view(request.user, request.path)
-    return render(
-        request,
-        "oversight/audit.html",
-        {"runs": AuditRun.objects.all()[:20], "views": AuditView.objects.select_related("user", "case")[:50]},
-    )
+    runs, runs_total = _first(AuditRun.objects.order_by("-started_at", "-id"), AUDIT_RUNS_SHOWN)
+    views = _page(request, AuditView.objects.select_related("user", "case").order_by("-at", "-id"))
+    return render(request, "oversight/audit.html", {"runs": runs, "runs_total": runs_total, "views": views})
 
 
 @login_required
@@ -329,6 +369,5 @@ def mark_typical(request, case_pk):
 
 
 def public_typical_list(request):
-    return render(
-        request, "oversight/typical_public.html", {"cases": TypicalCase.objects.select_related("case__region")[:100]}
-    )
+    cases = _page(request, TypicalCase.objects.select_related("case__region").order_by("-marked_at", "-id"))
+    return render(request, "oversight/typical_public.html", {"cases": cases})
