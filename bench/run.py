@@ -54,6 +54,7 @@ def setup():
         SECURE_HSTS_SECONDS="0",
     )
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
+    os.environ.setdefault("ID_HASH_KEY", "bench-only-id-" + "x" * 40)
     import django
 
     django.setup()

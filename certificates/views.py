@@ -7,10 +7,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from openpyxl import Workbook, load_workbook
 
 from agencies.models import Region
 from cases.access import get_case_for
@@ -38,8 +40,6 @@ def _read_roster(upload) -> list[dict]:
     name = upload.name.lower()
     rows: list[list[str]] = []
     if name.endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
-
         wb = load_workbook(upload, read_only=True, data_only=True)
         rows = [["" if v is None else str(v).strip() for v in r[:2]] for r in wb.active.iter_rows(values_only=True)]
         wb.close()
@@ -86,11 +86,10 @@ def roster(request):
             results=results,
         )
         return redirect("certificates:roster:result", pk=saved.pk)
-    return render(
-        request,
-        "certificates/roster.html",
-        {"max": MAX_ITEMS, "recent": RosterCheck.objects.filter(user=request.user)[:10]},
-    )
+    # Not the results: a roster's can be 10,000 rows, and the list shows only names and times.
+    recent = RosterCheck.objects.filter(user=request.user).only("id", "filename", "created_at")
+    page = Paginator(recent.order_by("-created_at", "-id"), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "certificates/roster.html", {"max": MAX_ITEMS, "recent": page})
 
 
 def _own_roster(request, pk) -> RosterCheck:
@@ -106,18 +105,18 @@ def roster_result(request, pk):
     counts: dict[str, int] = {}
     for row in saved.results:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
+    # The index in the roster stays with each row: "Open a lead" names the row by it, on any page.
     failed = [(i, row) for i, row in enumerate(saved.results) if row["status"] in services.SUGGESTED_FINDING]
+    page = Paginator(failed, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "certificates/roster_result.html",
-        {"saved": saved, "counts": counts, "failed": failed[:1000], "labels": labels(), "total": len(saved.results)},
+        {"saved": saved, "counts": counts, "failed": page, "labels": labels(), "total": len(saved.results)},
     )
 
 
 @login_required
 def roster_download(request, pk):
-    from openpyxl import Workbook
-
     saved = _own_roster(request, pk)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("核验结果")

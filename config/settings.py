@@ -100,8 +100,17 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105 - DEBUG only
 
 # Key for the keyed hash of identity numbers (lookups without storing them in indexes in clear).
-# Separate from SECRET_KEY so that rotating the session key does not orphan every lookup.
-ID_HASH_KEY = os.environ.get("ID_HASH_KEY", "") or SECRET_KEY
+# Separate from SECRET_KEY so that rotating the session key does not orphan every lookup: in
+# production it is required, as a silent fallback would tie every stored hash to SECRET_KEY.
+ID_HASH_KEY = os.environ.get("ID_HASH_KEY", "")
+if not ID_HASH_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "ID_HASH_KEY must be set when DEBUG is off (the key of the ID-number lookup hash): a long random "
+            "value apart from SECRET_KEY; an installation that ran without it used SECRET_KEY, so set it to "
+            "that value or stored lookups stop matching (set DEBUG=1 for local work)."
+        )
+    ID_HASH_KEY = SECRET_KEY
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
@@ -309,6 +318,10 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# --- Web pages ------------------------------------------------------------------------------
+# Rows on one page of a paged list (templates/includes/pager.html says which page of how many).
+LIST_PAGE_SIZE = 50
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

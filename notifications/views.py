@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -8,8 +10,9 @@ from .models import Notification
 
 @login_required
 def notification_list(request):
-    rows = Notification.objects.filter(recipient=request.user).select_related("case", "referral")[:200]
-    return render(request, "notifications/list.html", {"rows": rows})
+    rows = Notification.objects.filter(recipient=request.user).select_related("case", "referral").order_by("-id")
+    page = Paginator(rows, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"rows": page})
 
 
 @login_required

@@ -1,25 +1,48 @@
 """The supervisor's dashboard for their region (督查)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
 from django.db.models.functions import Substr, TruncMonth
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
 from agencies.models import Region
+from cases.access import get_case_for
 from cases.models import COVERING_REFERRAL_STATUSES, Case, CaseStatus, Referral, ReferralStatus
+from core import webforms
 from workflows.calendar import LEGAL_TZ
 from workflows.models import Deadline
 
-from . import audit, charts
-from .risks import RISKS
+from . import audit, charts, reports
+from . import listings as actions
+from .api import TypicalInput
+from .listing_api import ListingInput, ProgressInput, ReviewInput, get_listing_for, listings_visible_to
+from .models import AuditRun, AuditView, SelfInspection, TypicalCase
+from .risks import RISKS, describe, risk_rows
 
-LIST_SIZE = 100
+# The dashboard's panels and the audit page's verification runs show only their first rows (paging
+# four panels on one page would not read), and each says how many there are in all.
+PANEL_SIZE = 100
+AUDIT_RUNS_SHOWN = 20
 SETTLED = COVERING_REFERRAL_STATUSES | {ReferralStatus.REFUSED}
+
+
+def _first(rows, size: int) -> tuple[list, int]:
+    """The first `size` rows and how many there are in all (counted only when some are left out)."""
+    head = list(rows[: size + 1])
+    return head[:size], (len(head) if len(head) <= size else rows.count())
+
+
+def _page(request, rows):
+    """The page of rows that ?page= asks for (the first if absent or bad, the last if past the end)."""
+    return Paginator(rows, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def is_supervisor(user) -> bool:
@@ -40,6 +63,31 @@ def dashboard(request):
     for row in by_city:
         table.setdefault(row["city"], {s: 0 for s, _label in CaseStatus.choices})[row["status"]] = row["n"]
     now = timezone.now()
+    missed, missed_total = _first(
+        Deadline.objects.filter(in_region, met_at__isnull=True, due_at__lte=now)
+        .select_related("case", "referral")
+        .order_by("due_at", "id"),
+        PANEL_SIZE,
+    )
+    unreferred, unreferred_total = _first(
+        Deadline.objects.filter(in_region, step="propose_referral", met_at__isnull=True)
+        .select_related("case", "finding__person")
+        .order_by("due_at", "id"),
+        PANEL_SIZE,
+    )
+    in_progress, in_progress_total = _first(
+        Referral.objects.filter(in_region)
+        .exclude(status__in=SETTLED)
+        .select_related("case", "police_agency")
+        .order_by("-updated_at", "-id"),
+        PANEL_SIZE,
+    )
+    refusals, refusals_total = _first(
+        Referral.objects.filter(in_region, status=ReferralStatus.REFUSED)
+        .select_related("case", "referring_agency")
+        .order_by("updated_at", "id"),
+        PANEL_SIZE,
+    )
     rows = [
         (city, counts, total)
         for city, counts, total in (
@@ -55,19 +103,14 @@ def dashboard(request):
             "province": audit.is_province_supervisor(request.user),
             "statuses": CaseStatus.choices,
             "by_city": rows,
-            "missed": Deadline.objects.filter(in_region, met_at__isnull=True, due_at__lte=now)
-            .select_related("case", "referral")
-            .order_by("due_at")[:LIST_SIZE],
-            "unreferred": Deadline.objects.filter(in_region, step="propose_referral", met_at__isnull=True)
-            .select_related("case", "finding__person")
-            .order_by("due_at")[:LIST_SIZE],
-            "in_progress": Referral.objects.filter(in_region)
-            .exclude(status__in=SETTLED)
-            .select_related("case", "police_agency")
-            .order_by("-updated_at")[:LIST_SIZE],
-            "refusals": Referral.objects.filter(in_region, status=ReferralStatus.REFUSED)
-            .select_related("case", "referring_agency")
-            .order_by("updated_at")[:LIST_SIZE],
+            "missed": missed,
+            "missed_total": missed_total,
+            "unreferred": unreferred,
+            "unreferred_total": unreferred_total,
+            "in_progress": in_progress,
+            "in_progress_total": in_progress_total,
+            "refusals": refusals,
+            "refusals_total": refusals_total,
             "now": now,
         },
     )
@@ -121,35 +164,30 @@ def _supervisor_only(request):
 
 @login_required
 def risk_list(request, name):
-    from django.http import Http404
-
-    from .risks import describe, risk_rows
-
     _supervisor_only(request)
     if name not in RISKS:
         raise Http404
-    rows = [describe(r) for r in risk_rows(request.user, name)[:500]]
+    page = _page(request, risk_rows(request.user, name))
     return render(
         request,
         "oversight/risk_list.html",
-        {"title": RISKS[name].title, "rows": rows, "now": timezone.now().isoformat()},
+        {
+            "title": RISKS[name].title,
+            "page": page,
+            "rows": [describe(r) for r in page],
+            "now": timezone.now().isoformat(),
+        },
     )
 
 
 @login_required
 def listing_list(request):
-    from .listing_api import listings_visible_to
-
-    return render(request, "oversight/listing_list.html", {"listings": listings_visible_to(request.user)[:200]})
+    listings = _page(request, listings_visible_to(request.user).order_by("-created_at", "-id"))
+    return render(request, "oversight/listing_list.html", {"listings": listings})
 
 
 @login_required
 def listing_detail(request, pk):
-    from core import webforms
-
-    from . import listings as actions
-    from .listing_api import ProgressInput, ReviewInput, get_listing_for
-
     listing = get_listing_for(request.user, pk)
     forms = {}
     if jurisdiction.is_head_of(request.user, listing.case.agency_id):
@@ -181,12 +219,6 @@ def listing_detail(request, pk):
 
 @login_required
 def listing_new(request, case_pk):
-    from cases.access import get_case_for
-    from core import webforms
-
-    from . import listings as actions
-    from .listing_api import ListingInput
-
     case = get_case_for(request.user, case_pk)
     _supervisor_only(request)
     fields = webforms.build_fields(ListingInput, skip=("case",))
@@ -221,11 +253,6 @@ def listing_new(request, case_pk):
 @login_required
 def monthly(request):
     """The month's form for a region: the table, the downloads, and for a city its entry and submission."""
-    from django.core.exceptions import ValidationError
-
-    from . import reports
-    from .models import SelfInspection
-
     _supervisor_only(request)
     home = next(m.agency.region for m in jurisdiction.memberships_of(request.user) if m.role == "supervisor")
     code = request.GET.get("region") or home.code
@@ -270,8 +297,6 @@ def monthly(request):
         except PermissionDenied:
             raise
         except Exception as exc:  # noqa: BLE001 - refusals become messages on the form
-            from core import webforms
-
             errors = webforms.errors_of(exc)
             other = [m for k, v in errors.items() if k not in SelfInspection.FIELDS for m in v]
         else:
@@ -307,25 +332,16 @@ def monthly(request):
 
 @login_required
 def audit_page(request):
-    from .models import AuditRun, AuditView
-
     if not audit.is_province_supervisor(request.user):
         raise PermissionDenied
     audit.record_view(request.user, request.path)
-    return render(
-        request,
-        "oversight/audit.html",
-        {"runs": AuditRun.objects.all()[:20], "views": AuditView.objects.select_related("user", "case")[:50]},
-    )
+    runs, runs_total = _first(AuditRun.objects.order_by("-started_at", "-id"), AUDIT_RUNS_SHOWN)
+    views = _page(request, AuditView.objects.select_related("user", "case").order_by("-at", "-id"))
+    return render(request, "oversight/audit.html", {"runs": runs, "runs_total": runs_total, "views": views})
 
 
 @login_required
 def mark_typical(request, case_pk):
-    from cases.access import get_case_for
-    from core import webforms
-
-    from .api import TypicalInput
-
     case = get_case_for(request.user, case_pk)
     _supervisor_only(request)
     fields = webforms.build_fields(TypicalInput)
@@ -353,8 +369,5 @@ def mark_typical(request, case_pk):
 
 
 def public_typical_list(request):
-    from .models import TypicalCase
-
-    return render(
-        request, "oversight/typical_public.html", {"cases": TypicalCase.objects.select_related("case__region")[:100]}
-    )
+    cases = _page(request, TypicalCase.objects.select_related("case__region").order_by("-marked_at", "-id"))
+    return render(request, "oversight/typical_public.html", {"cases": cases})

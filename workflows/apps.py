@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class WorkflowsConfig(AppConfig):
     name = "workflows"
     verbose_name = _("Workflows")
+
+    def ready(self):
+        # local import: checks.py reads deadlines.py, whose models load only once the registry is ready
+        from . import checks  # noqa: F401 - registers the checks

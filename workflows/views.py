@@ -1,7 +1,9 @@
 """The task inbox, the referral pages (police and regulator), and their short action forms."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,24 +30,25 @@ from .flows import OPEN, ReferralFlow
 from .models import Deadline, TaskRoute
 from .tasks import open_tasks_for
 
-TASK_LIST_SIZE = 100
 
-
-def _tasks(qs, order=("due_at", "task_id")):
-    return qs.select_related("task", "case", "referral").order_by(*order)[:TASK_LIST_SIZE]
+def _tasks(request, qs, order=("due_at", "task_id")):
+    """The page of tasks the query string asks for."""
+    rows = qs.select_related("task", "case", "referral").order_by(*order)
+    return Paginator(rows, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @login_required
 def inbox(request):
     """我的待办: the open tasks routed to me, soonest due first."""
-    return render(request, "workflows/inbox.html", {"tab": "mine", "routes": _tasks(open_tasks_for(request.user))})
+    routes = _tasks(request, open_tasks_for(request.user))
+    return render(request, "workflows/inbox.html", {"tab": "mine", "routes": routes})
 
 
 @login_required
 def queue(request):
     """本单位队列: everything open in my agencies, whoever must act."""
     agencies = jurisdiction.agency_ids_of(request.user)
-    routes = _tasks(TaskRoute.objects.filter(agency_id__in=agencies, task__status__in=OPEN))
+    routes = _tasks(request, TaskRoute.objects.filter(agency_id__in=agencies, task__status__in=OPEN))
     return render(request, "workflows/inbox.html", {"tab": "queue", "routes": routes})
 
 
@@ -53,7 +56,9 @@ def queue(request):
 def done(request):
     """已办: the tasks I completed."""
     routes = _tasks(
-        TaskRoute.objects.filter(task__owner=request.user, task__status=STATUS.DONE), order=("-task__finished",)
+        request,
+        TaskRoute.objects.filter(task__owner=request.user, task__status=STATUS.DONE),
+        order=("-task__finished", "-task_id"),
     )
     return render(request, "workflows/inbox.html", {"tab": "done", "routes": routes})
 
@@ -74,10 +79,11 @@ def referral_list(request):
     status = request.GET.get("status", "")
     if status:
         qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-created_at", "-id"), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "workflows/referral_list.html",
-        {"referrals": qs.order_by("-created_at")[:200], "statuses": ReferralStatus.choices, "status": status},
+        {"referrals": page, "statuses": ReferralStatus.choices, "status": status},
     )
 
 

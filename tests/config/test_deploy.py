@@ -2,6 +2,7 @@
 browser relies on are sent."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -11,10 +12,13 @@ import pytest
 from django.db import OperationalError
 from django.test import Client, override_settings
 
+from cases import views
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "PATH": os.environ["PATH"],
     "SECRET_KEY": secrets.token_urlsafe(50),
+    "ID_HASH_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "xianjie.example.org",
 }
 
@@ -88,8 +92,6 @@ def test_pages_behind_the_proxy_carry_the_security_headers():
 @pytest.mark.django_db
 def test_the_pages_carry_no_inline_script(client, django_user_model):
     """What the CSP forbids must not be in our templates: no <script> without src, no on*= handler."""
-    import re
-
     client.force_login(django_user_model.objects.get(username="guangzhou.officer1"))
     for path in ("/tasks/mine/", "/cases/case/", "/referrals/referral/", "/certificates/roster/", "/api/docs/"):
         html = client.get(path, follow=True).content.decode()
@@ -99,8 +101,6 @@ def test_the_pages_carry_no_inline_script(client, django_user_model):
 
 @pytest.mark.django_db
 def test_a_page_asked_for_while_the_database_is_away_gets_503_and_retry(client, django_user_model, monkeypatch):
-    from cases import views
-
     client.force_login(django_user_model.objects.get(username="guangzhou.officer1"))
 
     def unreachable(*args, **kwargs):
