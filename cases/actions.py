@@ -19,7 +19,6 @@ from agencies import jurisdiction
 from agencies.models import Agency, Region
 from core.errors import Code, Conflict, field_error
 from core.identity import id_hash, mask_id_number
-from notifications.announce import announce
 from oversight.models import Campaign
 from workflows import deadlines
 
@@ -44,7 +43,7 @@ from .models import (
     TakedownStatus,
     local_today,
 )
-from .protocol import action, begin_case, finish, lock
+from .protocol import action, announce, begin_case, finish, lock
 from .rules import CASE_ACTIONS, may
 
 # Agencies that own enforcement cases (市场监管 handles illegal intermediaries).

@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,32 @@ R = TypeVar("R")
 
 # Every action function of every app, by dotted name (filled as the modules are imported).
 ACTIONS: dict[str, Callable[..., Any]] = {}
+
+# Who is told of what is decided by notifications.announce, which sits above the actions (it asks
+# who may see a case); its app installs it here when Django starts, so actions announce through
+# this one door without importing upwards.
+_ANNOUNCERS: dict[str, Callable[..., Any]] = {}
+
+
+def install_announcer(*, announce: Callable[..., Any], announce_many: Callable[..., Any]) -> None:
+    _ANNOUNCERS.update(announce=announce, announce_many=announce_many)
+
+
+def _announcer(name: str) -> Callable[..., Any]:
+    try:
+        return _ANNOUNCERS[name]
+    except KeyError:
+        raise ImproperlyConfigured("No announcer: add 'notifications' to INSTALLED_APPS.") from None
+
+
+def announce(kind: str, **facts: Any) -> list[Any]:
+    """Write the notifications of one event of `kind` in the caller's transaction (the outbox)."""
+    return _announcer("announce")(kind, **facts)
+
+
+def announce_many(kind: str, events: Any, **options: Any) -> list[Any]:
+    """announce() for many events of one kind at once (the sweep's batches)."""
+    return _announcer("announce_many")(kind, events, **options)
 
 
 def action(fn: Callable[P, R]) -> Callable[P, R]:

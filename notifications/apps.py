@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        # local import: the announcement table reads the models, loadable only once apps are ready.
+        from cases.protocol import install_announcer
+
+        from .announce import announce, announce_many
+
+        install_announcer(announce=announce, announce_many=announce_many)

@@ -16,11 +16,10 @@ from agencies import jurisdiction
 from agencies.models import Agency
 from cases.actions import referred_subjects
 from cases.models import REQUIRED_DOCUMENTS, Case, Referral, ReferralDocument, ReferralStatus
-from cases.protocol import action, begin_case, finish, lock
+from cases.protocol import action, announce, begin_case, finish, lock
 from cases.referral_rules import REFERRAL_ACTIONS, may_referral
 from cases.rules import CASE_ACTIONS
 from core.errors import Code, Conflict, field_error
-from notifications.announce import announce
 
 from . import deadlines, flows
 from .deadlines import STEPS

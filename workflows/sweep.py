@@ -14,7 +14,7 @@ from viewflow.workflow.timers import fire_due_timers
 
 from cases.events import append_events, build_event
 from cases.models import Case
-from notifications.announce import announce_many
+from cases.protocol import announce_many
 
 from .models import Deadline
 
@@ -108,10 +108,4 @@ def sweep(now=None, batch: int = BATCH) -> int:
         fire_due_timers()
     except Exception:
         logger.exception("Firing viewflow timers failed")
-    try:
-        from oversight.reminders import send_monthly_alarms
-
-        send_monthly_alarms(now)
-    except Exception:
-        logger.exception("The monthly statistics reminders failed")
     return escalated

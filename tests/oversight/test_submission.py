@@ -2,14 +2,15 @@
 reminder goes out on the 23rd and an escalation after the 25th, each once."""
 
 import datetime
+import io
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
 from notifications.models import Notification
 from oversight.models import MonthlySubmission
 from workflows.calendar import LEGAL_TZ
-from workflows.sweep import sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +50,11 @@ def test_submit_freezes_the_month_and_the_province_sees_the_status(api):
     assert status["440100"] == "submitted" and status["440300"] == "late" and status["440400"] == "missing"
     assert MonthlySubmission.objects.get(region="440300").late is True
     assert api("guangzhou.supervisor").get("/api/v1/reports/submissions/", {"month": "2018-09"}).status_code == 404
+
+
+def sweep():
+    """The sweep as it runs: the command sends the monthly reminders with the deadline sweep."""
+    call_command("sweep_deadlines", stdout=io.StringIO())
 
 
 def test_a_reminder_on_the_23rd_and_an_escalation_after_the_25th_each_once():

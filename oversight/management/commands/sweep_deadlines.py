@@ -8,13 +8,17 @@ from django.db import InterfaceError, OperationalError, close_old_connections
 from django.utils import timezone
 
 from cases.events import digest_text
+from oversight.reminders import send_monthly_alarms
 from workflows.sweep import sweep
 
 logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Escalate every missed legal deadline exactly once; safe to run from several hosts at once."
+    help = (
+        "Escalate every missed legal deadline exactly once and send the monthly statistics reminders; "
+        "safe to run from several hosts at once."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=int, metavar="SECONDS", help="keep running, sweeping every SECONDS")
@@ -28,7 +32,9 @@ class Command(BaseCommand):
     def handle(self, *args, every=None, digest_dir=None, **options):
         while True:
             try:
-                count = sweep()
+                now = timezone.now()
+                count = sweep(now)
+                remind(now)
                 if digest_dir:
                     write_daily_digest(digest_dir)
             except (OperationalError, InterfaceError):
@@ -60,3 +66,13 @@ def write_daily_digest(directory: Path) -> Path | None:
     partial.replace(target)
     logger.info("sweep_deadlines: wrote %s: %s", target, lines[-1])
     return target
+
+
+def remind(now: datetime.datetime) -> None:
+    """The monthly statistics reminders of the supervisors; a failure there never stops the sweep."""
+    try:
+        send_monthly_alarms(now)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:
+        logger.exception("The monthly statistics reminders failed")
