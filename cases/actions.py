@@ -19,13 +19,13 @@ from agencies import jurisdiction
 from agencies.models import Agency, Region
 from core.errors import Code, Conflict, field_error
 from core.identity import id_hash, mask_id_number
-from oversight.models import Campaign
 from workflows import deadlines
 
 from .events import record_event
 from .kinds import ORGANISATION_PARTIES, PartyKind
 from .models import (
     COVERING_REFERRAL_STATUSES,
+    Campaign,
     Case,
     CaseSequence,
     CaseStatus,

@@ -33,6 +33,31 @@ class CaseStatus(models.TextChoices):
     DECLINED = "declined", _("declined")
 
 
+class Campaign(models.Model):
+    """An enforcement campaign (专项行动): cases created while it runs belong to it."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    # [{"name": "动员部署", "starts_on": "2018-07-10", "ends_on": "2018-07-31"}, ...]
+    phases = models.JSONField(_("phases"), default=list, blank=True)
+    report_due_day = models.PositiveSmallIntegerField(_("monthly report due day"), default=25)
+
+    class Meta:
+        db_table = "oversight_campaign"  # the table it had when the oversight app held it
+        ordering = ["-starts_on"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def running_on(cls, day):
+        return cls.objects.filter(starts_on__lte=day, ends_on__gte=day).order_by("-starts_on").first()
+
+
 class Case(FSMModelMixin, models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     status = FSMField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.LEAD, protected=True)
@@ -40,7 +65,7 @@ class Case(FSMModelMixin, models.Model):
     region = models.ForeignKey("agencies.Region", models.PROTECT, related_name="cases", verbose_name=_("region"))
     agency = models.ForeignKey("agencies.Agency", models.PROTECT, related_name="cases", verbose_name=_("agency"))
     campaign = models.ForeignKey(
-        "oversight.Campaign", models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("campaign")
+        Campaign, models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("campaign")
     )
     summary = models.TextField(_("summary"), max_length=4000)
 

@@ -19,7 +19,7 @@ from agencies.jurisdiction import with_memberships
 from agencies.models import Region
 from cases.access import can_see_case
 from cases.models import Case, Referral
-from workflows.deadlines import STEPS
+from workflows.steps import STEPS
 
 from . import recipients as r
 from .models import Notification

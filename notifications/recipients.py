@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from agencies import jurisdiction
 from agencies.models import Agency, Membership, Region
-from workflows.deadlines import STEPS, Notify
+from workflows.steps import STEPS, Notify
 
 User = get_user_model()
 

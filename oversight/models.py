@@ -5,36 +5,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+import cases.models
 
-class Campaign(models.Model):
-    """An enforcement campaign (专项行动): cases created while it runs belong to it."""
 
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    title = models.CharField(_("title"), max_length=200)
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
-    # [{"name": "动员部署", "starts_on": "2018-07-10", "ends_on": "2018-07-31"}, ...]
-    phases = models.JSONField(_("phases"), default=list, blank=True)
-    report_due_day = models.PositiveSmallIntegerField(_("monthly report due day"), default=25)
+class Campaign(cases.models.Campaign):
+    """The campaigns as the oversight pages and the admin manage them (the model is the cases app's:
+    a case belongs to a campaign)."""
 
     class Meta:
-        ordering = ["-starts_on"]
+        proxy = True
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
-
-    def __str__(self) -> str:
-        return self.title
-
-    @classmethod
-    def running_on(cls, day):
-        return cls.objects.filter(starts_on__lte=day, ends_on__gte=day).order_by("-starts_on").first()
 
 
 class SelfInspection(models.Model):
     """自查自纠: what a city reports of employers', training institutions' and issuing
     authorities' own checks in one month. Entered by the city, validated here."""
 
-    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="self_inspections")
+    campaign = models.ForeignKey("cases.Campaign", models.CASCADE, related_name="self_inspections")
     region = models.ForeignKey("agencies.Region", models.PROTECT, related_name="+")
     month = models.DateField(_("month"), help_text=_("the first day of the month"))
     employers = models.PositiveIntegerField(_("employers (units)"), default=0)
@@ -94,7 +82,7 @@ class SelfInspection(models.Model):
 class MonthlySubmission(models.Model):
     """A city's monthly form as submitted: a frozen snapshot."""
 
-    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="submissions")
+    campaign = models.ForeignKey("cases.Campaign", models.CASCADE, related_name="submissions")
     region = models.ForeignKey("agencies.Region", models.PROTECT, related_name="+")
     month = models.DateField(_("month"))
     rows = models.JSONField(_("rows"))
@@ -112,7 +100,7 @@ class MonthlySubmission(models.Model):
 class MonthlyNotice(models.Model):
     """That a reminder (23rd) or an escalation (after the 25th) went out, so it goes out once."""
 
-    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="+")
+    campaign = models.ForeignKey("cases.Campaign", models.CASCADE, related_name="+")
     region = models.ForeignKey("agencies.Region", models.PROTECT, related_name="+")
     month = models.DateField()
     kind = models.CharField(max_length=20)

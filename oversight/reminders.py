@@ -5,9 +5,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.models import Region
+from cases.models import Campaign
 from notifications.announce import announce
 
-from .models import Campaign, MonthlyNotice, MonthlySubmission
+from .models import MonthlyNotice, MonthlySubmission
 from .reports import due_at
 
 REMIND_DAY = 23

@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy
 
 from agencies import jurisdiction
 from agencies.models import Region
+from cases.models import Campaign
 from core.errors import Code, Conflict
 
 from . import form
-from .models import Campaign, MonthlySubmission, SelfInspection
+from .models import MonthlySubmission, SelfInspection
 
 STATUS_LABELS = {
     "submitted": gettext_lazy("submitted"),

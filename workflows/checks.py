@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
-from .deadlines import DAYS, STEPS
+from .steps import DAYS, STEPS
 
 
 @register()

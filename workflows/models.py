@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .steps import STEPS
+
 
 class Deadline(models.Model):
     """One legal deadline of the table in DESIGN §3, stored when its step begins."""
@@ -39,8 +41,6 @@ class Deadline(models.Model):
 
     @property
     def label(self) -> str:
-        from .deadlines import STEPS
-
         return str(STEPS[self.step].label)
 
     @property

@@ -22,7 +22,7 @@ from cases.rules import CASE_ACTIONS
 from core.errors import Code, Conflict, field_error
 
 from . import deadlines, flows
-from .deadlines import STEPS
+from .steps import STEPS
 
 R = ReferralStatus
 VIEW_CASE = "cases.view_case"

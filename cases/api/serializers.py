@@ -5,11 +5,10 @@ from rest_framework import serializers
 from agencies.models import Region
 from core.api.schema import example
 from core.identity import normalize_credit_code, normalize_id_number
-from oversight.models import Campaign
 
 from .. import actions
 from ..kinds import FindingKind, PartyKind, PersonRole, Source
-from ..models import Case, Event
+from ..models import Campaign, Case, Event
 from ..rules import is_handler
 
 # --- input ----------------------------------------------------------------------------------

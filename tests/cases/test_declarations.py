@@ -16,7 +16,7 @@ from cases.referral_rules import REFERRAL_ACTIONS
 from cases.rules import CASE_ACTIONS
 from cases.titles import EVENT_TITLES
 from notifications.announce import RULES as ANNOUNCEMENTS
-from workflows.deadlines import STEPS
+from workflows.steps import STEPS
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 APPS = ("cases", "workflows", "oversight", "certificates", "notifications", "agencies", "accounts", "core")

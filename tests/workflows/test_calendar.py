@@ -70,7 +70,7 @@ def test_counting_from_a_date():
 
 
 def test_a_rule_can_switch_to_working_days(settings):
-    from workflows.deadlines import period_for
+    from workflows.steps import period_for
 
     assert period_for("decide") == Period(3, "days")
     settings.WORKING_DAY_STEPS = ["decide"]

@@ -20,8 +20,9 @@ from tests.factories import CaseFactory, demo_user
 from tests.notifications.test_live_redis import database_url
 from tests.workflows.helpers import referable_case
 from workflows import referrals
-from workflows.deadlines import STEPS, open_deadline
+from workflows.deadlines import open_deadline
 from workflows.models import Deadline
+from workflows.steps import STEPS
 from workflows.sweep import BATCH
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
