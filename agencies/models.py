@@ -36,9 +36,6 @@ class Region(models.Model):
         """This region's code and those of every region above it."""
         return [code for code in self.path.split("/") if code]
 
-    def contains(self, other: "Region") -> bool:
-        return other.path.startswith(self.path)
-
 
 class Agency(models.Model):
     class Kind(models.TextChoices):

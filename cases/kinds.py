@@ -64,8 +64,6 @@ FINDING_RULES: dict[str, FindingRule] = {
     FindingKind.TRAINING_COLLUSION: FindingRule(False, "特种作业人员安全技术培训考核管理规定"),
 }
 
-REFERABLE_KINDS = frozenset(kind for kind, rule in FINDING_RULES.items() if rule.referable)
-
 
 @dataclass(frozen=True)
 class LegalBasisDefault:

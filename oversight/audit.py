@@ -6,6 +6,10 @@ import io
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from agencies import jurisdiction
 from cases.events import Digest, compare_digest, verify_case_chain
@@ -14,6 +18,7 @@ from cases.models import Case, CaseStatus
 from cases.protocol import action, finish, lock
 from core.errors import Code, Conflict
 from core.identity import pseudonym, redact
+from core.pdf import FONT, TITLE
 
 from .models import AuditRun, AuditView, TypicalCase
 
@@ -82,7 +87,6 @@ def id_number_view_rows(case) -> list[list]:
 
 
 def timeline_xlsx(case) -> bytes:
-    from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
@@ -99,11 +103,6 @@ def timeline_xlsx(case) -> bytes:
 
 
 def timeline_pdf(case) -> bytes:
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
-
-    from workflows.documents import _TITLE, FONT
 
     def table(rows):
         t = Table([[str(cell)[:60] for cell in row] for row in rows], repeatRows=1)
@@ -113,9 +112,9 @@ def timeline_pdf(case) -> bytes:
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm, rightMargin=10 * mm).build(
         [
-            Paragraph(f"{case.number} 办案记录", _TITLE),
+            Paragraph(f"{case.number} 办案记录", TITLE),
             table(timeline_rows(case)),
-            Paragraph("身份证号查看记录", _TITLE),
+            Paragraph("身份证号查看记录", TITLE),
             table(id_number_view_rows(case)),
         ]
     )

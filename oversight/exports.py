@@ -5,6 +5,12 @@ from itertools import groupby
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from core.pdf import FONT, PLAIN
+from core.pdf import TITLE as TITLE_STYLE
 
 TITLE = "广东省打击假冒特种作业操作证专项治理情况统计表"
 CATEGORY = {"自查自纠": "自查自纠情况", "执法": "执法情况"}
@@ -66,11 +72,6 @@ def xlsx(report: dict) -> bytes:
 
 
 def pdf(report: dict) -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from workflows.documents import _PLAIN, _TITLE, FONT
 
     data = [["类别", "", "项目", "本月数据", "累计数据"]]
     spans = [("SPAN", (0, 0), (1, 0))]
@@ -107,12 +108,12 @@ def pdf(report: dict) -> bytes:
     )
     doc.build(
         [
-            Paragraph(TITLE, _TITLE),
-            Paragraph(f"单位：{report['region_name']}　　月份：{report['month']}", _PLAIN),
+            Paragraph(TITLE, TITLE_STYLE),
+            Paragraph(f"单位：{report['region_name']}　　月份：{report['month']}", PLAIN),
             Spacer(1, 4 * mm),
             table,
             Spacer(1, 6 * mm),
-            Paragraph(f"填表人：{report.get('filled_by') or ''}　　联系电话：{report.get('phone') or ''}", _PLAIN),
+            Paragraph(f"填表人：{report.get('filled_by') or ''}　　联系电话：{report.get('phone') or ''}", PLAIN),
         ]
     )
     return buffer.getvalue()

@@ -30,10 +30,6 @@ class ReferralProcess(Process):
         proxy = True
         verbose_name = _("referral process")
 
-    @property
-    def referral(self):
-        return self.artifact
-
 
 def _status(*statuses):
     return lambda activation: activation.process.artifact.status in statuses

@@ -43,10 +43,6 @@ class Deadline(models.Model):
     def label(self) -> str:
         return str(STEPS[self.step].label)
 
-    @property
-    def missed(self) -> bool:
-        return self.escalated_at is not None
-
 
 class TaskRoute(models.Model):
     """Where a viewflow task belongs: which agency and role may do it, and who never may.

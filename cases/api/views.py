@@ -22,10 +22,6 @@ from ..queries import filter_cases
 from . import serializers as s
 
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").lower() in ("1", "true", "yes", "on")
-
-
 def case_detail_queryset(user):
     return (
         cases_visible_to(user)
