@@ -53,17 +53,33 @@ def is_head_of(user, agency_id: int) -> bool:
     return role_in(user, agency_id) == Role.HEAD
 
 
+def is_supervision(m: Membership) -> bool:
+    """A supervisor's membership of a committee office (安委办): what "supervisor of a region" means."""
+    return m.role == Role.SUPERVISOR and m.agency.kind == Kind.COMMITTEE_OFFICE
+
+
+def supervising_offices(user) -> list[Agency]:
+    """The committee offices in which the user is a supervisor."""
+    return [m.agency for m in memberships_of(user) if is_supervision(m)]
+
+
 def supervised_paths(user) -> list[str]:
     """Region paths the user supervises: supervisor of a committee office (安委办) there."""
-    return [
-        m.agency.region.path
-        for m in memberships_of(user)
-        if m.role == Role.SUPERVISOR and m.agency.kind == Kind.COMMITTEE_OFFICE
-    ]
+    return [office.region.path for office in supervising_offices(user)]
 
 
 def supervises(user, region: Region) -> bool:
     return any(region.path.startswith(path) for path in supervised_paths(user))
+
+
+def office_over(user, region: Region) -> Agency | None:
+    """The committee office through which the user supervises `region`, if any."""
+    return next((o for o in supervising_offices(user) if region.path.startswith(o.region.path)), None)
+
+
+def supervises_exactly(user, region: Region) -> bool:
+    """A supervisor of the committee office of exactly this region (a city's, for its monthly form)."""
+    return any(office.region_id == region.code for office in supervising_offices(user))
 
 
 def region_q(paths: list[str], field: str = "region__path") -> Q:
@@ -74,17 +90,23 @@ def region_q(paths: list[str], field: str = "region__path") -> Q:
     return q
 
 
-def supervisors_of(region: Region) -> QuerySet:
-    """Supervisors of the region: committee-office supervisors of its city and every region above."""
+def supervisors_in(region_codes, **more) -> QuerySet:
+    """Users who supervise through the committee office of one of these regions (`more` filters the office)."""
     return (
         get_user_model()
         .objects.filter(
             memberships__role=Role.SUPERVISOR,
             memberships__agency__kind=Kind.COMMITTEE_OFFICE,
-            memberships__agency__region__in=region.ancestor_codes(),
+            memberships__agency__region__in=list(region_codes),
+            **{f"memberships__agency__{k}": v for k, v in more.items()},
         )
         .distinct()
     )
+
+
+def supervisors_of(region: Region) -> QuerySet:
+    """Supervisors of the region: committee-office supervisors of its city and every region above."""
+    return supervisors_in(region.ancestor_codes())
 
 
 def acting_agency(user, preferred_agency_ids=()) -> Agency | None:

@@ -69,11 +69,7 @@ def can_see_case(user, case: Case) -> bool:
     for m in jurisdiction.memberships_of(user):
         if m.agency_id == case.agency_id:
             return True
-        if (
-            m.role == "supervisor"
-            and m.agency.kind == Agency.Kind.COMMITTEE_OFFICE
-            and case.region.path.startswith(m.agency.region.path)
-        ):
+        if jurisdiction.is_supervision(m) and case.region.path.startswith(m.agency.region.path):
             return True
     return cases_visible_to(user).filter(pk=case.pk).exists()
 

@@ -44,10 +44,7 @@ from .models import (
     local_today,
 )
 from .protocol import action, announce, begin_case, finish, lock
-from .rules import CASE_ACTIONS, may
-
-# Agencies that own enforcement cases (市场监管 handles illegal intermediaries).
-CASE_OWNER_KINDS = (Agency.Kind.SAFETY_REGULATOR, Agency.Kind.MARKET_REGULATOR)
+from .rules import CASE_ACTIONS, home_agency, may
 
 User = get_user_model()
 
@@ -66,10 +63,10 @@ def _one_of(queryset, pk, field: str, message: str):
 
 
 def _owning_agency(actor) -> Agency:
-    for m in jurisdiction.memberships_of(actor):
-        if m.agency.kind in CASE_OWNER_KINDS and m.role in ("officer", "head"):
-            return m.agency
-    raise PermissionDenied(_("Only officers and heads of a regulator can open cases."))
+    home = home_agency(actor)
+    if home is None:
+        raise PermissionDenied(_("Only officers and heads of a regulator can open cases."))
+    return home
 
 
 def _next_number(region: Region, year: int) -> str:

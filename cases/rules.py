@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from agencies import jurisdiction
+from agencies.models import Agency, Membership
 
 from .models import Case, CaseStatus
 
@@ -113,6 +114,22 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "close": CaseAction(Who.HEAD, _("Close the case"), _S + "CloseInput", _A + "close_case", "close"),
     "reopen": CaseAction(Who.SUPERVISOR, _("Reopen the case"), _S + "ReasonInput", _A + "reopen_case", "reopen"),
 }
+
+
+# Agencies that own enforcement cases (市场监管 handles illegal intermediaries).
+CASE_OWNER_KINDS = (Agency.Kind.SAFETY_REGULATOR, Agency.Kind.MARKET_REGULATOR)
+
+
+def home_agency(user: Any) -> Agency | None:
+    """The agency whose cases the user may open: an officer or the head of a regulator; else None."""
+    return next(
+        (
+            m.agency
+            for m in jurisdiction.memberships_of(user)
+            if m.agency.kind in CASE_OWNER_KINDS and m.role in (Membership.Role.OFFICER, Membership.Role.HEAD)
+        ),
+        None,
+    )
 
 
 def is_handler(user: Any, case: Case) -> bool:

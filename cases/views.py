@@ -23,7 +23,7 @@ from .api.views import case_detail_queryset
 from .kinds import PartyKind, Source
 from .models import CaseStatus, FineStatus, IdNumberView, LegalBasis, RectificationStatus, SuspensionStatus
 from .queries import filter_cases
-from .rules import CASE_ACTIONS, is_handler, may
+from .rules import CASE_ACTIONS, home_agency, is_handler, may
 from .titles import EVENT_TITLES
 
 PAGE_SIZE = 25
@@ -60,10 +60,7 @@ def case_list(request):
 
 
 def _can_create(user) -> bool:
-    return any(
-        m.agency.kind in actions.CASE_OWNER_KINDS and m.role in ("officer", "head")
-        for m in jurisdiction.memberships_of(user)
-    )
+    return home_agency(user) is not None
 
 
 CREATE_FIELDS = [
@@ -80,11 +77,9 @@ CREATE_FIELDS = [
 
 @login_required
 def case_create(request):
-    if not _can_create(request.user):
+    home = home_agency(request.user)
+    if home is None:
         raise PermissionDenied
-    home = next(
-        m.agency for m in jurisdiction.memberships_of(request.user) if m.agency.kind in actions.CASE_OWNER_KINDS
-    )
     regions = Region.objects.filter(path__startswith=home.region.path).order_by("code")
     errors, other = {}, []
     values = {"region": home.region.code if home.region.level == "city" else ""}

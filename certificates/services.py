@@ -10,12 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
-from agencies import jurisdiction
 from agencies.models import Agency, Region
 from cases import actions
 from cases.models import Case, CaseStatus
 from cases.protocol import action, finish, lock
-from cases.rules import may
+from cases.rules import home_agency, may
 from core.errors import Code, Conflict
 from notifications.announce import announce
 
@@ -152,9 +151,7 @@ def lead_from_verification(
 ) -> Case:
     if status not in SUGGESTED_FINDING:
         raise ValidationError({"status": [_("Only a failed verification opens a lead.")]})
-    home = next(
-        (m.agency for m in jurisdiction.memberships_of(actor) if m.agency.kind in actions.CASE_OWNER_KINDS), None
-    )
+    home = home_agency(actor)
     if home is None:
         raise PermissionDenied(_("Only officers and heads of a regulator can open cases."))
     region = region or (home.region if home.region.level == "city" else None)

@@ -30,12 +30,7 @@ def supervisors(case) -> QuerySet:
 def supervisors_above(region) -> QuerySet:
     """Supervisors of the committee offices of the regions above `region` (not of `region` itself)."""
     above = [code for code in region.ancestor_codes() if code != region.code]
-    return User.objects.filter(
-        memberships__role=Membership.Role.SUPERVISOR,
-        memberships__agency__kind=Agency.Kind.COMMITTEE_OFFICE,
-        memberships__agency__region__in=above,
-        is_active=True,
-    ).distinct()
+    return jurisdiction.supervisors_in(above).filter(is_active=True)
 
 
 def handlers_and_head(case) -> list:
@@ -49,23 +44,14 @@ def procuratorate_of(police_agency: Agency) -> QuerySet:
 
 def office_supervisors(region: Region) -> QuerySet:
     """Supervisors of the committee office of exactly this region (a city's, for its monthly form)."""
-    return User.objects.filter(
-        memberships__role=Membership.Role.SUPERVISOR,
-        memberships__agency__kind=Agency.Kind.COMMITTEE_OFFICE,
-        memberships__agency__region=region,
-        is_active=True,
-    ).distinct()
+    return jurisdiction.supervisors_in([region.code]).filter(is_active=True)
 
 
 def province_supervisors(region: Region) -> QuerySet:
     """Supervisors of the committee office of the province the region lies in."""
-    return User.objects.filter(
-        memberships__role=Membership.Role.SUPERVISOR,
-        memberships__agency__kind=Agency.Kind.COMMITTEE_OFFICE,
-        memberships__agency__region__in=region.ancestor_codes(),
-        memberships__agency__region__level=Region.Level.PROVINCE,
-        is_active=True,
-    ).distinct()
+    return jurisdiction.supervisors_in(region.ancestor_codes(), region__level=Region.Level.PROVINCE).filter(
+        is_active=True
+    )
 
 
 def escalated_to(deadline, case, memo: dict) -> list:

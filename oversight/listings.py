@@ -20,14 +20,10 @@ from .models import Listing, ListingReport
 
 
 def _supervising_office(actor, case) -> Agency:
-    for m in jurisdiction.memberships_of(actor):
-        if (
-            m.role == "supervisor"
-            and m.agency.kind == Agency.Kind.COMMITTEE_OFFICE
-            and case.region.path.startswith(m.agency.region.path)
-        ):
-            return m.agency
-    raise PermissionDenied(_("Only a supervisor over the case's region lists it for supervision."))
+    office = jurisdiction.office_over(actor, case.region)
+    if office is None:
+        raise PermissionDenied(_("Only a supervisor over the case's region lists it for supervision."))
+    return office
 
 
 def _lock(listing: Listing) -> tuple[Case, Listing]:

@@ -111,10 +111,7 @@ def region_for(user, code: str) -> Region:
 
 
 def _city_supervisor(user, region: Region) -> bool:
-    return any(
-        m.role == "supervisor" and m.agency.kind == "committee_office" and m.agency.region_id == region.code
-        for m in jurisdiction.memberships_of(user)
-    )
+    return jurisdiction.supervises_exactly(user, region)
 
 
 @transaction.atomic

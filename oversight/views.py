@@ -254,7 +254,7 @@ def listing_new(request, case_pk):
 def monthly(request):
     """The month's form for a region: the table, the downloads, and for a city its entry and submission."""
     _supervisor_only(request)
-    home = next(m.agency.region for m in jurisdiction.memberships_of(request.user) if m.role == "supervisor")
+    home = jurisdiction.supervising_offices(request.user)[0].region
     code = request.GET.get("region") or home.code
     today = timezone.localdate()
     month_text = request.GET.get("month") or f"{today:%Y-%m}"
