@@ -5,7 +5,6 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
@@ -19,26 +18,6 @@ from core.errors import Code, Conflict
 from notifications.announce import announce
 
 from .models import Evidence, LeadProposal, Tip
-
-# --- rate limits of the public pages ---------------------------------------------------------
-
-
-def allow(kind: str, address: str, limit: int, window: int = 3600) -> bool:
-    """At most `limit` calls of `kind` per client address per window (shared through the cache)."""
-    key = f"rate:{kind}:{address}"
-    if cache.add(key, 1, timeout=window):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        return True
-    return count <= limit
-
-
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
 
 # --- evidence files --------------------------------------------------------------------------
 

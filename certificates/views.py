@@ -17,6 +17,7 @@ from openpyxl import Workbook, load_workbook
 from agencies.models import Region
 from cases.access import get_case_for
 from cases.kinds import PartyKind
+from core import ratelimit
 from core.errors import Conflict
 
 from . import services
@@ -163,7 +164,7 @@ def roster_lead(request, pk, row):
 
 
 def _limited(request, kind: str, limit: int):
-    if services.allow(kind, services.client_address(request), limit):
+    if ratelimit.allow(kind, ratelimit.client_address(request), limit):
         return None
     return render(request, "certificates/public_limited.html", {"limit": limit}, status=429)
 
