@@ -13,7 +13,7 @@ from agencies.models import Region
 from cases.access import get_case_for
 from core.api.schema import errors, example, results_of
 
-from . import services
+from . import actions
 from .models import Evidence
 from .verify import MAX_ITEMS, STATUSES, verify
 
@@ -105,7 +105,7 @@ class CaseEvidence(APIView):
         case = get_case_for(request.user, pk)
         data = EvidenceUpload(data=request.data)
         data.is_valid(raise_exception=True)
-        evidence = services.add_evidence(case, data.validated_data["file"], actor=request.user)
+        evidence = actions.add_evidence(case, data.validated_data["file"], actor=request.user)
         return Response(EvidenceOutput(evidence).data, status=status.HTTP_201_CREATED)
 
 
@@ -113,14 +113,14 @@ class EvidenceDownload(APIView):
     """The file, for those who see its case, checked against its SHA-256 first."""
 
     @extend_schema(
-        responses={**{(200, kind): OpenApiTypes.BINARY for kind in services.SIGNATURES.values()}, **errors(409)}
+        responses={**{(200, kind): OpenApiTypes.BINARY for kind in actions.SIGNATURES.values()}, **errors(409)}
     )
     def get(self, request, pk: int):
         evidence = Evidence.objects.filter(pk=pk).first()
         if evidence is None:
             raise Http404
         get_case_for(request.user, evidence.case_id)
-        response = HttpResponse(services.read_evidence(evidence), content_type=evidence.content_type)
+        response = HttpResponse(actions.read_evidence(evidence), content_type=evidence.content_type)
         response["Content-Disposition"] = f'attachment; filename="evidence-{evidence.pk}"'
         response["X-Content-Type-Options"] = "nosniff"
         return response
@@ -130,7 +130,7 @@ class EvidenceDownload(APIView):
 class LeadInput(serializers.Serializer):
     number = serializers.CharField(max_length=40)
     name = serializers.CharField(max_length=100)
-    status = serializers.ChoiceField(choices=list(services.SUGGESTED_FINDING))
+    status = serializers.ChoiceField(choices=list(actions.SUGGESTED_FINDING))
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(), default=None)
     employer = serializers.CharField(max_length=200, required=False, allow_blank=True)
     credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
@@ -146,5 +146,5 @@ class LeadFromVerification(APIView):
     def post(self, request):
         data = LeadInput(data=request.data)
         data.is_valid(raise_exception=True)
-        case = services.lead_from_verification(actor=request.user, **data.validated_data)
+        case = actions.lead_from_verification(actor=request.user, **data.validated_data)
         return Response(LeadOutput(case).data, status=status.HTTP_201_CREATED)

@@ -20,7 +20,7 @@ from cases.kinds import PartyKind
 from core import ratelimit
 from core.errors import Conflict
 
-from . import services
+from . import actions
 from .models import RosterCheck
 from .verify import MAX_ITEMS, verify
 
@@ -107,7 +107,7 @@ def roster_result(request, pk):
     for row in saved.results:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     # The index in the roster stays with each row: "Open a lead" names the row by it, on any page.
-    failed = [(i, row) for i, row in enumerate(saved.results) if row["status"] in services.SUGGESTED_FINDING]
+    failed = [(i, row) for i, row in enumerate(saved.results) if row["status"] in actions.SUGGESTED_FINDING]
     page = Paginator(failed, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -142,7 +142,7 @@ def roster_lead(request, pk, row):
         raise Http404
     item = saved.results[row]
     try:
-        case = services.lead_from_verification(
+        case = actions.lead_from_verification(
             actor=request.user,
             region=None,
             number=item["number"],
@@ -200,7 +200,7 @@ def public_tip(request):
         files = request.FILES.getlist("evidence")[:5]
         if not errors:
             try:
-                tip = services.register_tip(
+                tip = actions.register_tip(
                     city=city,
                     what=what,
                     party_kind=kind,
@@ -229,7 +229,7 @@ def public_tip(request):
 
 def public_track(request):
     code = request.GET.get("code", "").strip()[:24]
-    state = services.tip_status(code) if code else None
+    state = actions.tip_status(code) if code else None
     names = {"received": pgettext("tip", "received"), "handling": _("being handled"), "concluded": _("concluded")}
     return render(
         request,
@@ -246,7 +246,7 @@ def case_evidence(request, pk):
     case = get_case_for(request.user, pk)
     if request.method == "POST" and request.FILES.get("file"):
         try:
-            services.add_evidence(case, request.FILES["file"], actor=request.user)
+            actions.add_evidence(case, request.FILES["file"], actor=request.user)
         except (ValidationError, Conflict) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:

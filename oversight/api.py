@@ -14,7 +14,7 @@ from agencies.models import Region
 from cases.access import get_case_for
 from core.api.schema import errors, example, results_of
 
-from . import audit, exports, reports
+from . import actions, audit, exports, reports
 from .models import AuditRun, SelfInspection, TypicalCase
 from .risks import RISKS, describe, risk_rows
 
@@ -239,7 +239,7 @@ class MarkTypical(APIView):
         case = get_case_for(request.user, pk)
         data = TypicalInput(data=request.data)
         data.is_valid(raise_exception=True)
-        typical = audit.mark_typical(case, actor=request.user, title=data.validated_data["title"])
+        typical = actions.mark_typical(case, actor=request.user, title=data.validated_data["title"])
         return Response(TypicalOutput(typical).data, status=201)
 
 

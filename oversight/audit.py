@@ -3,9 +3,7 @@ shown full ID numbers), typical cases."""
 
 import io
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -14,13 +12,11 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from agencies import jurisdiction
 from cases.events import Digest, compare_digest, verify_case_chain
 from cases.kinds import PartyKind
-from cases.models import Case, CaseStatus
-from cases.protocol import action, finish, lock
-from core.errors import Code, Conflict
+from cases.models import Case
 from core.identity import pseudonym, redact
 from core.pdf import FONT, TITLE
 
-from .models import AuditRun, AuditView, TypicalCase
+from .models import AuditRun, AuditView
 
 
 def verify_all(case_number: str | None = None, kept: Digest | None = None) -> AuditRun:
@@ -158,21 +154,3 @@ def public_summary(case) -> str:
     if case.close_summary:
         parts.append(case.close_summary)
     return public_text(case, "".join(parts))
-
-
-@action
-def mark_typical(case: Case, *, actor, title: str) -> TypicalCase:
-    """Publish a closed case as a typical case (典型案例): what the public sees changes, so it is
-    an event on the case's chain like any other action."""
-    case = lock(case)
-    if not jurisdiction.supervises(actor, case.region):
-        raise PermissionDenied(_("Only a supervisor over the case's region marks typical cases."))
-    if case.status != CaseStatus.CLOSED:
-        raise Conflict(Code.INVALID_TRANSITION, _("Only a closed case can be a typical case."))
-    if TypicalCase.objects.filter(case=case).exists():
-        raise Conflict(Code.INVALID_TRANSITION, _("This case is already a typical case."))
-    typical = TypicalCase.objects.create(
-        case=case, title=public_text(case, title), summary=public_summary(case), marked_by=actor
-    )
-    finish(case, actor=actor, action="mark_typical", data={"typical": typical.pk, "title": typical.title})
-    return typical

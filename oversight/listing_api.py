@@ -12,7 +12,7 @@ from core.access import get_visible_or_404
 from core.api import pagination
 from core.api.schema import errors, example
 
-from . import listings
+from . import actions
 from .models import Listing
 
 
@@ -88,7 +88,7 @@ class ListingList(generics.ListCreateAPIView):
         data = ListingInput(data=request.data)
         data.is_valid(raise_exception=True)
         case = get_case_for(request.user, data.validated_data["case"])
-        listing = listings.list_case(
+        listing = actions.list_case(
             case,
             actor=request.user,
             deadline=data.validated_data["deadline"],
@@ -112,6 +112,6 @@ class ListingAction(generics.GenericAPIView):
         listing = get_listing_for(request.user, pk)
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        run = {"report_progress": listings.report_progress, "review": listings.review_listing}[self.action_name]
+        run = {"report_progress": actions.report_progress, "review": actions.review_listing}[self.action_name]
         run(listing, actor=request.user, **data.validated_data)
         return Response(ListingOutput(get_listing_for(request.user, pk)).data)

@@ -20,8 +20,7 @@ from core import webforms
 from workflows.calendar import LEGAL_TZ
 from workflows.models import Deadline
 
-from . import audit, charts, reports
-from . import listings as actions
+from . import actions, audit, charts, reports
 from .api import TypicalInput
 from .listing_api import ListingInput, ProgressInput, ReviewInput, get_listing_for, listings_visible_to
 from .models import AuditRun, AuditView, SelfInspection, TypicalCase
@@ -348,7 +347,9 @@ def mark_typical(request, case_pk):
     other = []
     if request.method == "POST":
         errors = webforms.submit(
-            TypicalInput, request.POST, lambda **data: audit.mark_typical(case, actor=request.user, title=data["title"])
+            TypicalInput,
+            request.POST,
+            lambda **data: actions.mark_typical(case, actor=request.user, title=data["title"]),
         )
         if errors is None:
             messages.success(request, _("Marked as a typical case; its redacted summary is public."))

@@ -26,13 +26,13 @@ def test_a_lead_from_a_verification_without_a_region_is_in_the_officers_city(api
 def test_these_lists_answer_pages_as_every_list_does(api, path):
     # Were bare JSON arrays: their cursor pagination had no page size.
     from cases import actions
-    from oversight import listings
+    from oversight import actions as oversight_actions
 
     case = CaseFactory(status="open")
     actions.request_takedown(
         case, actor=demo_user("guangzhou.officer1"), url="https://fake.example.com/", agency="guangzhou-cyber"
     )
-    listings.list_case(
+    oversight_actions.list_case(
         case,
         actor=demo_user("guangzhou.supervisor"),
         deadline=actions.local_today().replace(year=actions.local_today().year + 1),

@@ -10,9 +10,9 @@ from rest_framework.authtoken.models import Token
 
 from cases import actions
 from cases.models import Case
-from certificates.services import add_evidence
+from certificates.actions import add_evidence
 from notifications.models import Notification
-from oversight import audit, listings
+from oversight import actions as oversight_actions
 from oversight.risks import RISKS
 from tests.factories import CaseFactory, add_person, demo_user
 from tests.workflows.helpers import DOCS, referable_case
@@ -86,10 +86,10 @@ def build_world() -> World:
     elsewhere = CaseFactory(city="shenzhen", status="open")
     states = ["proposed", "approved", "transmitted", "received", "rejected", "reconsideration", "accepted", "refused"]
     referrals = [_referral_in(state) for state in states] + [_referral_in("transmitted", city="shenzhen")]
-    listing = listings.list_case(
+    listing = oversight_actions.list_case(
         unreferred, actor=supervisor, deadline=actions.local_today() + datetime.timedelta(days=30), instructions="督办"
     )
-    audit.mark_typical(closed, actor=supervisor, title="典型案例")
+    oversight_actions.mark_typical(closed, actor=supervisor, title="典型案例")
     evidence = add_evidence(unreferred, SimpleUploadedFile("scan.pdf", PDF), actor=officer)
     cases = [c.pk for c in (unreferred, measures, lead, closed, declined, elsewhere)]
     cases += [referral.case_id for referral in referrals]

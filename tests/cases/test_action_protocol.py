@@ -17,9 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-import certificates.services
-import oversight.audit
-import oversight.listings
+import certificates.actions
+import oversight.actions
 import workflows.referrals
 from agencies.models import Region
 from cases import actions, protocol
@@ -35,7 +34,7 @@ from tests.workflows.test_referral_transitions import ACTOR, BODY, reach
 pytestmark = pytest.mark.django_db
 U = demo_user
 STRANGER = "shenzhen.officer1"  # sees nothing of Guangzhou's cases
-MODULES = (actions, workflows.referrals, oversight.listings, oversight.audit, certificates.services)
+MODULES = (actions, workflows.referrals, oversight.actions, certificates.actions)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -97,7 +96,7 @@ def takedown(case):
 
 
 def listing(case):
-    return oversight.listings.list_case(
+    return oversight.actions.list_case(
         case,
         actor=U("guangzhou.supervisor"),
         deadline=local_today() + datetime.timedelta(days=20),
@@ -107,7 +106,7 @@ def listing(case):
 
 def reported_listing(case):
     record = listing(case)
-    oversight.listings.report_progress(record, actor=U("guangzhou.head"), text="已查清")
+    oversight.actions.report_progress(record, actor=U("guangzhou.head"), text="已查清")
     return Listing.objects.get(pk=record.pk)
 
 
@@ -266,51 +265,49 @@ SCENARIOS: dict[str, Scenario] = {
     "workflows.referrals.resolve_supervision": referral_at("supervision", "resolve_supervision"),
     "workflows.referrals.accept_rejection": referral_at("rejected", "accept_rejection"),
     "workflows.referrals.hand_over": referral_at("accepted", "hand_over"),
-    "oversight.listings.list_case": Scenario(
+    "oversight.actions.list_case": Scenario(
         on_case(
             "open",
-            lambda c, a: oversight.listings.list_case(
+            lambda c, a: oversight.actions.list_case(
                 c, actor=a, deadline=local_today() + datetime.timedelta(days=20), instructions="限期查清"
             ),
         ),
         "guangzhou.supervisor",
         "list_case",
     ),
-    "oversight.listings.report_progress": Scenario(
-        with_case(
-            opened_with(listing), lambda c, li, a: oversight.listings.report_progress(li, actor=a, text="已查清")
-        ),
+    "oversight.actions.report_progress": Scenario(
+        with_case(opened_with(listing), lambda c, li, a: oversight.actions.report_progress(li, actor=a, text="已查清")),
         "guangzhou.head",
         "report_listing_progress",
     ),
-    "oversight.listings.review_listing": Scenario(
+    "oversight.actions.review_listing": Scenario(
         with_case(
             opened_with(reported_listing),
-            lambda c, li, a: oversight.listings.review_listing(li, actor=a, close=True, note="办结"),
+            lambda c, li, a: oversight.actions.review_listing(li, actor=a, close=True, note="办结"),
         ),
         "guangzhou.supervisor",
         "close_listing",
     ),
-    "oversight.audit.mark_typical": Scenario(
-        on_case("closed", lambda c, a: oversight.audit.mark_typical(c, actor=a, title="典型案例")),
+    "oversight.actions.mark_typical": Scenario(
+        on_case("closed", lambda c, a: oversight.actions.mark_typical(c, actor=a, title="典型案例")),
         "guangzhou.supervisor",
         "mark_typical",
     ),
-    "certificates.services.add_evidence": Scenario(
+    "certificates.actions.add_evidence": Scenario(
         on_case(
             "open",
-            lambda c, a: certificates.services.add_evidence(
+            lambda c, a: certificates.actions.add_evidence(
                 c, SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf"), actor=a
             ),
         ),
         "guangzhou.officer1",
         "add_evidence",
     ),
-    "certificates.services.register_tip": Scenario(
+    "certificates.actions.register_tip": Scenario(
         lambda: (
             None,
             # A tip has no actor: a place with no work-safety regulator to receive it is refused.
-            lambda actor: certificates.services.register_tip(
+            lambda actor: certificates.actions.register_tip(
                 city=Region.objects.get(code="440100") if actor.username != STRANGER else county_without_regulator(),
                 what="某厂工人持假证",
                 party_kind="employer",
@@ -322,10 +319,10 @@ SCENARIOS: dict[str, Scenario] = {
         refusal=ValidationError,
         creates_case=True,
     ),
-    "certificates.services.lead_from_verification": Scenario(
+    "certificates.actions.lead_from_verification": Scenario(
         lambda: (
             None,
-            lambda actor: certificates.services.lead_from_verification(
+            lambda actor: certificates.actions.lead_from_verification(
                 actor=actor, region=None, number="T440100197001010011", name="张三", status="not_found"
             ),
         ),

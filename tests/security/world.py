@@ -31,11 +31,11 @@ from django.utils import timezone
 from agencies.models import Region
 from cases import actions
 from cases.sample import make_id_number
-from certificates import services
+from certificates import actions as certificate_actions
 from certificates.models import RosterCheck
 from certificates.verify import verify
 from notifications.outbox import notify
-from oversight import listings
+from oversight import actions as oversight_actions
 from tests.factories import CaseFactory, demo_user
 from tests.workflows.helpers import DOCS
 from workflows import referrals
@@ -153,8 +153,8 @@ def build_city(code: str) -> City:
     o["takedown"] = actions.request_takedown(
         case, actor=officer, url=f"http://{city.slug}-fake-cert.example/", agency=f"{city.slug}-cyber"
     )
-    o["evidence"] = services.add_evidence(case, pdf_upload(), actor=officer)
-    o["listing"] = listings.list_case(
+    o["evidence"] = certificate_actions.add_evidence(case, pdf_upload(), actor=officer)
+    o["listing"] = oversight_actions.list_case(
         case, actor=city.user("supervisor"), deadline=today + datetime.timedelta(days=30), instructions="限期查处"
     )
     for n, status in enumerate(REFERRAL_STATES, start=1):

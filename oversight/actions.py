@@ -1,4 +1,5 @@
-"""Supervision listing actions (挂牌督办): list, report progress, review (ask more or close)."""
+"""The oversight actions: supervision listings (挂牌督办: list, report progress, review — ask more
+or close) and typical cases (典型案例) published from closed cases."""
 
 import datetime
 
@@ -7,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
 from agencies.models import Agency
-from cases.models import Case, local_today
+from cases.models import Case, CaseStatus, local_today
 from cases.protocol import action, finish, lock
 from core.errors import Code, Conflict
 from notifications.announce import announce
@@ -16,7 +17,8 @@ from workflows.calendar import end_of_day
 from workflows.flows import OPEN
 
 from . import flows
-from .models import Listing, ListingReport
+from .audit import public_summary, public_text
+from .models import Listing, ListingReport, TypicalCase
 
 
 def _supervising_office(actor, case) -> Agency:
@@ -107,3 +109,21 @@ def review_listing(listing: Listing, *, actor, close: bool, note: str) -> Listin
             status="CANCELED"
         )
     return listing
+
+
+@action
+def mark_typical(case: Case, *, actor, title: str) -> TypicalCase:
+    """Publish a closed case as a typical case (典型案例): what the public sees changes, so it is
+    an event on the case's chain like any other action."""
+    case = lock(case)
+    if not jurisdiction.supervises(actor, case.region):
+        raise PermissionDenied(_("Only a supervisor over the case's region marks typical cases."))
+    if case.status != CaseStatus.CLOSED:
+        raise Conflict(Code.INVALID_TRANSITION, _("Only a closed case can be a typical case."))
+    if TypicalCase.objects.filter(case=case).exists():
+        raise Conflict(Code.INVALID_TRANSITION, _("This case is already a typical case."))
+    typical = TypicalCase.objects.create(
+        case=case, title=public_text(case, title), summary=public_summary(case), marked_by=actor
+    )
+    finish(case, actor=actor, action="mark_typical", data={"typical": typical.pk, "title": typical.title})
+    return typical

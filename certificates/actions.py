@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Region
-from cases import actions
+from cases import actions as case_actions
 from cases.models import Case, CaseStatus
 from cases.protocol import action, finish, lock
 from cases.rules import home_agency, may
@@ -99,7 +99,7 @@ def register_tip(*, city: Region, what: str, party_kind: str, party_name: str, c
     if party_kind == "website":
         party["url"] = "http://unknown.invalid/"
     # A tipster cannot be asked for a credit code: the organisation is named, its code comes later.
-    case = actions.create_case(
+    case = case_actions.create_case(
         actor=None, agency=regulator, source="tip", region=city, party=party, summary=what, strict_party=False
     )
     tip = Tip.objects.create(code=secrets.token_urlsafe(12), case=case, what=what, contact=contact)
@@ -144,7 +144,7 @@ def lead_from_verification(
         "name": name,
         "status": status,
     }
-    case = actions.create_case(
+    case = case_actions.create_case(
         actor=actor, source="verification", region=region, party=party, summary=summary, strict_party=bool(credit_code)
     )
     LeadProposal.objects.create(
