@@ -162,9 +162,9 @@ _DECLARED: dict[str, ReferralAction] = {
         _referring_staff, _("Hand over evidence and items"), _I + "HandOverInput", ("hand_over",), ("hand_over",)
     ),
 }
-# Each action's function is the one of the same name in workflows/referrals.py.
+# Each action's function is the one of the same name in workflows/actions.py.
 REFERRAL_ACTIONS: dict[str, ReferralAction] = {
-    name: replace(rule, run=f"workflows.referrals.{name}") for name, rule in _DECLARED.items()
+    name: replace(rule, run=f"workflows.actions.{name}") for name, rule in _DECLARED.items()
 }
 
 

@@ -108,7 +108,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         Who.HANDLER,
         _("Propose a referral to the police"),
         "workflows.api.ProposeReferralInput",
-        "workflows.referrals.propose_referral",
+        "workflows.actions.propose_referral",
         announces="referral_propose",
     ),
     "close": CaseAction(Who.HEAD, _("Close the case"), _S + "CloseInput", _A + "close_case", "close"),

@@ -42,7 +42,7 @@ def _name(rng: random.Random) -> str:
 
 def create_sample_cases(n: int, *, seed: int = 2018, progress=None) -> int:
     """Create up to `n` sample cases in total (idempotent: counts those already made)."""
-    from workflows import referrals
+    from workflows import actions as referrals
 
     from .models import Case
 

@@ -16,7 +16,7 @@ from cases.referral_rules import REFERRAL_ACTIONS
 from core.api import pagination
 from core.api.schema import errors, example
 
-from . import referrals
+from . import actions as referrals
 from .access import get_referral_for, referrals_visible_to
 from .models import Deadline, TaskRoute
 from .tasks import open_tasks_for

@@ -1,7 +1,7 @@
 """The police referral road (两法衔接) as a viewflow process: every human step is a task.
 
 The referral's django-fsm status is the legal record; the flow says who works next. Each
-referral action (workflows/referrals.py) changes the status, then completes the open task,
+referral action (workflows/actions.py) changes the status, then completes the open task,
 and the Switch after it routes on the new status to the next human step.
 """
 

@@ -24,7 +24,7 @@ from cases.rules import CASE_ACTIONS, may
 from cases.titles import EVENT_TITLES
 from core import webforms
 
-from . import referrals
+from . import actions as referrals
 from .access import get_referral_for, referrals_visible_to
 from .flows import OPEN, ReferralFlow
 from .models import Deadline, TaskRoute

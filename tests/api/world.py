@@ -16,7 +16,7 @@ from oversight import actions as oversight_actions
 from oversight.risks import RISKS
 from tests.factories import CaseFactory, add_person, demo_user
 from tests.workflows.helpers import DOCS, referable_case
-from workflows import referrals as r
+from workflows import actions as r
 
 # The four roles fuzzed: who each is in the demo data.
 ROLES = {

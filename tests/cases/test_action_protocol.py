@@ -19,7 +19,7 @@ from django.utils import timezone
 
 import certificates.actions
 import oversight.actions
-import workflows.referrals
+import workflows.actions
 from agencies.models import Region
 from cases import actions, protocol
 from cases.models import Case, Event, local_today
@@ -34,7 +34,7 @@ from tests.workflows.test_referral_transitions import ACTOR, BODY, reach
 pytestmark = pytest.mark.django_db
 U = demo_user
 STRANGER = "shenzhen.officer1"  # sees nothing of Guangzhou's cases
-MODULES = (actions, workflows.referrals, oversight.actions, certificates.actions)
+MODULES = (actions, workflows.actions, oversight.actions, certificates.actions)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -242,29 +242,29 @@ SCENARIOS: dict[str, Scenario] = {
         "guangzhou.cyber",
         "refuse_takedown",
     ),
-    "workflows.referrals.propose_referral": Scenario(
+    "workflows.actions.propose_referral": Scenario(
         with_case(
             referable_case,
-            lambda c, p, a: workflows.referrals.propose_referral(c, actor=a, persons=[p.pk], report="移送"),
+            lambda c, p, a: workflows.actions.propose_referral(c, actor=a, persons=[p.pk], report="移送"),
         ),
         "guangzhou.officer1",
         "propose_referral",
     ),
-    "workflows.referrals.approve": referral_at("proposed", "approve"),
-    "workflows.referrals.refuse": referral_at("proposed", "refuse"),
-    "workflows.referrals.endorse_refusal": referral_at("refused", "endorse_refusal"),
-    "workflows.referrals.order_transfer": referral_at("refused", "order_transfer"),
-    "workflows.referrals.transmit": referral_at("approved", "transmit"),
-    "workflows.referrals.acknowledge": referral_at("transmitted", "acknowledge"),
-    "workflows.referrals.forward": referral_at("received", "forward"),
-    "workflows.referrals.accept": referral_at("received", "accept"),
-    "workflows.referrals.reject": referral_at("received", "reject"),
-    "workflows.referrals.request_reconsideration": referral_at("rejected", "request_reconsideration"),
-    "workflows.referrals.decide_reconsideration": referral_at("reconsideration", "decide_reconsideration"),
-    "workflows.referrals.request_supervision": referral_at("rejected", "request_supervision"),
-    "workflows.referrals.resolve_supervision": referral_at("supervision", "resolve_supervision"),
-    "workflows.referrals.accept_rejection": referral_at("rejected", "accept_rejection"),
-    "workflows.referrals.hand_over": referral_at("accepted", "hand_over"),
+    "workflows.actions.approve": referral_at("proposed", "approve"),
+    "workflows.actions.refuse": referral_at("proposed", "refuse"),
+    "workflows.actions.endorse_refusal": referral_at("refused", "endorse_refusal"),
+    "workflows.actions.order_transfer": referral_at("refused", "order_transfer"),
+    "workflows.actions.transmit": referral_at("approved", "transmit"),
+    "workflows.actions.acknowledge": referral_at("transmitted", "acknowledge"),
+    "workflows.actions.forward": referral_at("received", "forward"),
+    "workflows.actions.accept": referral_at("received", "accept"),
+    "workflows.actions.reject": referral_at("received", "reject"),
+    "workflows.actions.request_reconsideration": referral_at("rejected", "request_reconsideration"),
+    "workflows.actions.decide_reconsideration": referral_at("reconsideration", "decide_reconsideration"),
+    "workflows.actions.request_supervision": referral_at("rejected", "request_supervision"),
+    "workflows.actions.resolve_supervision": referral_at("supervision", "resolve_supervision"),
+    "workflows.actions.accept_rejection": referral_at("rejected", "accept_rejection"),
+    "workflows.actions.hand_over": referral_at("accepted", "hand_over"),
     "oversight.actions.list_case": Scenario(
         on_case(
             "open",

@@ -43,7 +43,7 @@ def test_a_case_action_names_real_things(name):
 def test_a_referral_action_names_real_things(name):
     rule = REFERRAL_ACTIONS[name]
     assert issubclass(rule.input_class, serializers.Serializer)
-    assert rule.run == f"workflows.referrals.{name}" and rule.run in ACTIONS
+    assert rule.run == f"workflows.actions.{name}" and rule.run in ACTIONS
     assert set(rule.transitions) <= transitions_of(Referral)
     assert set(rule.settles) <= set(STEPS)
     assert not rule.announces or rule.announces in ANNOUNCEMENTS

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases import actions
 from tests.factories import CaseFactory, add_person, demo_user, fine_of
-from workflows import referrals
+from workflows import actions as referrals
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from cases import actions
 from cases.models import Case
 from core.errors import Conflict
 from tests.factories import CaseFactory, add_person, demo_user, fine_of
-from workflows import referrals
+from workflows import actions as referrals
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from notifications.models import Notification
 from notifications.outbox import notify
 from tests.factories import demo_user
 from tests.workflows.helpers import DOCS, referable_case
-from workflows import referrals
+from workflows import actions as referrals
 
 pytestmark = pytest.mark.django_db
 ORIGIN = (b"origin", b"http://localhost")

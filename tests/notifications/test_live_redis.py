@@ -23,7 +23,7 @@ from rest_framework.authtoken.models import Token
 from notifications.models import Notification
 from tests.factories import demo_user
 from tests.workflows.helpers import DOCS, referable_case
-from workflows import referrals
+from workflows import actions as referrals
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]

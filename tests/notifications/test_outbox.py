@@ -10,7 +10,7 @@ from notifications.announce import RULES, announce
 from notifications.models import Notification
 from tests.factories import CaseFactory, demo_user
 from tests.workflows.helpers import DOCS, referable_case
-from workflows import referrals
+from workflows import actions as referrals
 
 pytestmark = pytest.mark.django_db
 U = demo_user

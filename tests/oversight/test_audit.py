@@ -10,7 +10,7 @@ from cases import actions
 from oversight.models import AuditRun, AuditView
 from tests.factories import CaseFactory, add_person, demo_user, make_credit_code
 from tests.workflows.helpers import DOCS, referable_case
-from workflows import referrals
+from workflows import actions as referrals
 
 pytestmark = pytest.mark.django_db
 

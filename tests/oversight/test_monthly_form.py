@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from cases import actions
 from tests.factories import CaseFactory, add_person, demo_user
 from tests.workflows.helpers import DOCS
-from workflows import referrals
+from workflows import actions as referrals
 from workflows.calendar import LEGAL_TZ
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases import actions
 from tests.factories import CaseFactory, demo_user, fine_of
 from tests.workflows.helpers import DOCS, referable_case
-from workflows import referrals
+from workflows import actions as referrals
 
 pytestmark = pytest.mark.django_db
 U = demo_user

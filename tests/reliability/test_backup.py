@@ -22,7 +22,7 @@ from django.utils import timezone
 from cases.sample import create_sample_cases
 from tests.factories import demo_user
 from tests.workflows.helpers import DOCS, referable_case
-from workflows import referrals
+from workflows import actions as referrals
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

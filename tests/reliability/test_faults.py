@@ -53,7 +53,7 @@ from tests.workflows.test_sweep_concurrency import (
     missed_deadlines,
     sweeper,
 )
-from workflows import referrals
+from workflows import actions as referrals
 from workflows.models import Deadline, TaskRoute
 from workflows.sweep import BATCH
 

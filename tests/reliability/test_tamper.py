@@ -20,7 +20,7 @@ from cases.models import Case, Event
 from oversight.models import AuditRun
 from tests.factories import CaseFactory, add_person, demo_user
 from tests.workflows.helpers import DOCS, referable_case
-from workflows import referrals
+from workflows import actions as referrals
 
 pytestmark = pytest.mark.django_db
 

@@ -38,7 +38,7 @@ from notifications.outbox import notify
 from oversight import actions as oversight_actions
 from tests.factories import CaseFactory, demo_user
 from tests.workflows.helpers import DOCS
-from workflows import referrals
+from workflows import actions as referrals
 
 CITIES = {"gz": "guangzhou", "sz": "shenzhen"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

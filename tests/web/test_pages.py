@@ -11,7 +11,7 @@ from django.utils import timezone
 from cases.models import Case
 from tests.factories import CaseFactory, add_person, demo_user, fine_of
 from tests.workflows.helpers import referable_case
-from workflows import referrals
+from workflows import actions as referrals
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from oversight.models import AuditRun, AuditView, TypicalCase
 from oversight.risks import risk_rows
 from tests.factories import CaseFactory, demo_user
 from tests.workflows.helpers import referable_case
-from workflows import referrals
+from workflows import actions as referrals
 from workflows.access import referrals_visible_to
 from workflows.tasks import open_tasks_for
 

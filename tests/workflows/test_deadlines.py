@@ -13,7 +13,7 @@ from cases.models import Event
 from notifications.models import Notification
 from tests.factories import CaseFactory, demo_user
 from tests.workflows.helpers import DOCS, referable_case
-from workflows import referrals
+from workflows import actions as referrals
 from workflows.models import Deadline
 from workflows.sweep import sweep
 

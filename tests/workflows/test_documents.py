@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories import demo_user
 from tests.workflows.helpers import DOCS, referable_case
-from workflows import referrals
+from workflows import actions as referrals
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from cases.models import SENT_REFERRAL_STATUSES, Referral
 from cases.referral_rules import REFERRAL_ACTIONS
 from tests.factories import demo_user
 from tests.workflows.helpers import DOCS, referable_case
-from workflows import referrals as r
+from workflows import actions as r
 
 pytestmark = pytest.mark.django_db
 U = demo_user

@@ -19,7 +19,7 @@ from notifications.models import Notification
 from tests.factories import CaseFactory, demo_user
 from tests.notifications.test_live_redis import database_url
 from tests.workflows.helpers import referable_case
-from workflows import referrals
+from workflows import actions as referrals
 from workflows.deadlines import open_deadline
 from workflows.models import Deadline
 from workflows.steps import STEPS

@@ -245,7 +245,7 @@ class Command(BaseCommand):
 
     def refer(self, case_ids: list[int], users) -> None:
         """Send a share of the referable cases down the real road, to every status on the way."""
-        from workflows import referrals as r
+        from workflows import actions as r
 
         docs = [
             {"kind": "transfer_letter", "title": "涉嫌犯罪案件移送书"},
@@ -276,7 +276,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _step(step, referral, officer, head, police, police_head, docs):
-        from workflows import referrals as r
+        from workflows import actions as r
 
         return {
             "approve": lambda ref: r.approve(ref, actor=head),
