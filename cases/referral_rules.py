@@ -5,18 +5,16 @@ the web forms, the actions a caller may run now and the deadline bookkeeping are
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from agencies import jurisdiction
 
 from .models import Referral
-from .rules import is_handler
+from .rules import Resolved, is_handler
 
 
 def _referring_head(user, referral) -> bool:
@@ -58,7 +56,7 @@ def _deciding_head(user, referral) -> bool:
 
 
 @dataclass(frozen=True)
-class ReferralAction:
+class ReferralAction(Resolved):
     who: Callable[[Any, Referral], bool]
     title: Promise
     input: str  # dotted path of the input serializer (workflows/api.py)
@@ -66,14 +64,6 @@ class ReferralAction:
     settles: tuple[str, ...] = ()  # deadline steps it meets, whatever the outcome (workflows/deadlines.py)
     announces: str = ""  # the notification kind (notifications/announce.py) it writes, if any
     run: str = field(default="", compare=False)  # dotted path; set from the name below
-
-    @cached_property
-    def function(self) -> Callable[..., Any]:
-        return import_string(self.run)
-
-    @cached_property
-    def input_class(self) -> type:
-        return import_string(self.input)
 
     def possible(self, referral: Referral) -> bool:
         """Allowed by the referral's state now (not asking who): one of its transitions can proceed."""

@@ -35,8 +35,24 @@ class Who(StrEnum):
     SUPERVISOR = "supervisor"  # a supervisor over the case's region
 
 
+class Resolved:
+    """The dotted paths of a declaration, resolved when first used: the inputs are API serializers
+    and some functions live in the apps above this one."""
+
+    input: str
+    run: str
+
+    @cached_property
+    def function(self) -> Callable[..., Any]:
+        return import_string(self.run)
+
+    @cached_property
+    def input_class(self) -> type:
+        return import_string(self.input)
+
+
 @dataclass(frozen=True)
-class CaseAction:
+class CaseAction(Resolved):
     """One case action. `input` and `run` are dotted paths, resolved when first used: the input
     is an API serializer and propose_referral lives with the workflows, both above this module."""
 
@@ -46,14 +62,6 @@ class CaseAction:
     run: str
     transition: str = ""  # the `Case` lifecycle transition it takes; none → while the case is open
     announces: str = ""  # the notification kind (notifications/announce.py) it writes, if any
-
-    @cached_property
-    def function(self) -> Callable[..., Any]:
-        return import_string(self.run)
-
-    @cached_property
-    def input_class(self) -> type:
-        return import_string(self.input)
 
     @cached_property
     def source(self) -> frozenset[str]:
