@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "notifications",
     "oversight",
     "certificates",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -30,10 +30,10 @@ from django.utils import timezone
 
 from agencies.models import Region
 from cases import actions
-from cases.sample import make_id_number
 from certificates import services
 from certificates.models import RosterCheck
 from certificates.verify import verify
+from demo.sample_cases import make_id_number
 from notifications.outbox import notify
 from oversight import listings
 from tests.factories import CaseFactory, demo_user

@@ -16,12 +16,12 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from agencies import demo
 from agencies.models import Agency, Region
 from cases.events import canonical, event_digest
 from cases.models import Case, CaseSequence, Event, Finding, Fine, LegalBasis, Person, Rectification
-from cases.sample import SURNAMES, make_credit_code, make_id_number
 from core.identity import id_hash
+from demo.data import CITIES
+from demo.sample_cases import SURNAMES, make_credit_code, make_id_number
 
 BATCH = 5_000
 
@@ -49,7 +49,7 @@ class Command(BaseCommand):
             made = self.bulk_cases(wanted, rng, referral_share)
         self.stdout.write(f"cases: {have:,} → {have + made:,} in {time.monotonic() - started:.1f} s")
         if certificates:
-            from certificates.sample import create_sample_certificates
+            from demo.sample_certificates import create_sample_certificates
 
             t = time.monotonic()
             create_sample_certificates(certificates, batch=20_000)
@@ -84,7 +84,7 @@ class Command(BaseCommand):
                     seqs[code] = row
                 new_cases, plans = [], []
                 for i in range(size):
-                    code, _name, slug = demo.CITIES[(made + i) % len(demo.CITIES)]
+                    code, _name, slug = CITIES[(made + i) % len(CITIES)]
                     seqs[code].last += 1
                     roll = rng.random()
                     status = (
@@ -262,7 +262,7 @@ class Command(BaseCommand):
             ["approve", "transmit", "acknowledge", "reject"],
             ["approve", "transmit", "acknowledge", "accept", "hand_over"],
         ]
-        slug_of = {code: slug for code, _name, slug in demo.CITIES}
+        slug_of = {code: slug for code, _name, slug in CITIES}
         for i, case in enumerate(Case.objects.filter(pk__in=case_ids).select_related("region")):
             slug = slug_of[case.region_id]
             officer, head, police, police_head = (
@@ -376,7 +376,7 @@ def copy_cases(command, n: int, rng: random.Random, referral_share: float) -> in
             person_id = _next_ids(cursor, "cases_person", size)
             cases, handlers, persons, findings, orders, fines, events = [], [], [], [], [], [], []
             for i in range(size):
-                code, _name, slug = demo.CITIES[(made + i) % len(demo.CITIES)]
+                code, _name, slug = CITIES[(made + i) % len(CITIES)]
                 seqs[code].last += 1
                 pk = case_id + i
                 roll = rng.random()
