@@ -95,7 +95,8 @@ NO_ROAD = frozenset({"forward"})  # transitions no road takes (see the module's 
 
 
 def road(from_status: str, to_status: str) -> list[str]:
-    """The transition methods leading from one referral status to another, shortest first found."""
+    """The transition methods of the shortest road between two referral statuses (breadth-first, so
+    that of two roads as short the one whose transitions are declared first is taken)."""
     if to_status not in ReferralStatus.values:
         raise ValueError(f"{to_status!r} is not a referral status")
     edges: dict[str, list[tuple[str, str]]] = {}
@@ -154,9 +155,11 @@ def propose(case: Case, *, persons: Iterable[int] | None = None, report: str = R
         )
         if not persons:
             raise ValueError(f"{case.number} has no referable finding naming a person: pass persons=")
-    officers = User.objects.filter(
-        memberships__agency_id=case.agency_id, memberships__role=Role.OFFICER, handled_cases=case
-    ).order_by("username")
+    officers = jurisdiction.with_memberships(
+        User.objects.filter(
+            memberships__agency_id=case.agency_id, memberships__role=Role.OFFICER, handled_cases=case
+        ).order_by("username")
+    )
     proposer = next((u for u in officers if may(u, case, "propose_referral")), None)
     if proposer is None:
         raise LookupError(f"no officer of {case.agency} handles {case.number}")
@@ -171,7 +174,9 @@ def actor_for(referral: Referral, step: Step):
         PROCURATORATE: lambda: referral.procuratorate_id,
         COMMITTEE: lambda: _city_agency(referral, Agency.Kind.COMMITTEE_OFFICE).pk,
     }[step.side]()
-    members = User.objects.filter(memberships__agency_id=agency_id, memberships__role=step.role).order_by("username")
+    members = jurisdiction.with_memberships(
+        User.objects.filter(memberships__agency_id=agency_id, memberships__role=step.role).order_by("username")
+    )
     for user in members:
         if may_referral(user, referral, step.action):
             return user
