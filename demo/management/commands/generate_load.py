@@ -1,7 +1,8 @@
 """generate_load: a province's worth of realistic data, fast (bulk inserts, hash chains intact).
 
-The world is made in demo/load.py; this command sizes it, adds sample certificates, and leaves
-PostgreSQL's planner statistics as autovacuum would after such a load.
+The world is planned in demo/world.py and written by demo/load.py (through COPY on PostgreSQL,
+demo/pg_copy.py); this command sizes it, adds sample certificates, and leaves PostgreSQL's
+planner statistics as autovacuum would after such a load.
 """
 
 import random
