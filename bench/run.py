@@ -182,7 +182,7 @@ def b1_actions():
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    from cases.sample import make_credit_code, make_id_number
+    from demo.sample_cases import make_credit_code, make_id_number
 
     User = get_user_model()
     cities = ["guangzhou", "shenzhen", "foshan", "dongguan", "zhuhai", "shantou", "huizhou", "jiangmen"]

@@ -91,12 +91,13 @@ def append_events(events: list[Event], *, move_heads: bool = True) -> None:
     Event.objects.bulk_create(events, batch_size=2000)
     if not move_heads:
         return
-    heads = {e.case_id: Case(pk=e.case_id, event_count=e.seq, last_event_hash=e.hash) for e in events}
-    if len(heads) == 1:
-        (head,) = heads.values()
-        Case.objects.filter(pk=head.pk).update(event_count=head.event_count, last_event_hash=head.last_event_hash)
+    last = {e.case_id: e for e in events}  # each case's last event; a Case row built per case, not per event
+    if len(last) == 1:
+        (head,) = last.values()
+        Case.objects.filter(pk=head.case_id).update(event_count=head.seq, last_event_hash=head.hash)
     else:
-        Case.objects.bulk_update(list(heads.values()), ["event_count", "last_event_hash"], batch_size=2000)
+        heads = [Case(pk=e.case_id, event_count=e.seq, last_event_hash=e.hash) for e in last.values()]
+        Case.objects.bulk_update(heads, ["event_count", "last_event_hash"], batch_size=2000)
 
 
 @dataclass

@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "notifications",
     "oversight",
     "certificates",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from agencies.models import Region
 from cases import actions
 from cases.models import Case
-from cases.sample import make_credit_code, make_id_number
+from demo.sample_cases import make_credit_code, make_id_number
 
 _seq = itertools.count(1)
 

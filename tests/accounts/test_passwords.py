@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import translation
 
 from accounts.passwords import character_classes
-from agencies import demo
+from demo.data import DEFAULT_PASSWORD
 
 from .conftest import PASSWORD
 
@@ -95,5 +95,5 @@ def test_the_demo_password_is_weak_but_still_logs_in(client, settings):
     from django.conf import global_settings
 
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS  # the demo users' hashes were made with these
-    assert problems(demo.DEFAULT_PASSWORD) == ["password_too_simple"]
-    assert client.login(request=HttpRequest(), username="gd.supervisor", password=demo.DEFAULT_PASSWORD)
+    assert problems(DEFAULT_PASSWORD) == ["password_too_simple"]
+    assert client.login(request=HttpRequest(), username="gd.supervisor", password=DEFAULT_PASSWORD)

@@ -11,11 +11,12 @@ from rest_framework.authtoken.models import Token
 from cases import actions
 from cases.models import Case
 from certificates.actions import add_evidence
+from demo.reach import reach
 from notifications.models import Notification
 from oversight import actions as oversight_actions
 from oversight.risks import RISKS
 from tests.factories import CaseFactory, add_person, demo_user
-from tests.workflows.helpers import DOCS, referable_case
+from tests.workflows.helpers import referable_case
 from workflows import actions as r
 
 # The four roles fuzzed: who each is in the demo data.
@@ -47,23 +48,8 @@ class World:
 
 def _referral_in(state: str, city="guangzhou"):
     """A referral of a fresh referable case, driven through the real actions up to `state`."""
-    officer, head, police, police_head = (
-        demo_user(f"{city}.{who}") for who in ("officer1", "head", "police", "police_head")
-    )
     case, person = referable_case(city)
-    referral = r.propose_referral(case, actor=officer, persons=[person.pk], report="持伪造操作证上岗。")
-    road = {
-        "refused": [lambda x: r.refuse(x, actor=head, reason="证据不足")],
-        "approved": [lambda x: r.approve(x, actor=head)],
-        "transmitted": [lambda x: r.approve(x, actor=head), lambda x: r.transmit(x, actor=officer, documents=DOCS)],
-    }
-    road["received"] = road["transmitted"] + [lambda x: r.acknowledge(x, actor=police)]
-    road["accepted"] = road["received"] + [lambda x: r.accept(x, actor=police_head, police_case_number="GA-1")]
-    road["rejected"] = road["received"] + [lambda x: r.reject(x, actor=police_head, reason="不构成犯罪")]
-    road["reconsideration"] = road["rejected"] + [lambda x: r.request_reconsideration(x, actor=head, reason="证据充分")]
-    for step in road.get(state, []):
-        referral = step(referral)
-    return referral
+    return reach(case, state, persons=[person.pk], report="持伪造操作证上岗。")
 
 
 def build_world() -> World:

@@ -24,8 +24,8 @@ from agencies.models import Region
 from cases import actions, protocol
 from cases.models import Case, Event, local_today
 from cases.referral_rules import REFERRAL_ACTIONS
-from cases.sample import make_credit_code, make_id_number
 from core.errors import Conflict
+from demo.sample_cases import make_credit_code, make_id_number
 from oversight.models import Listing
 from tests.factories import CaseFactory, demo_user
 from tests.workflows.helpers import referable_case

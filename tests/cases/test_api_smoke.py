@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Case, Event
-from cases.sample import make_credit_code, make_id_number
+from demo.sample_cases import make_credit_code, make_id_number
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from cases import actions, protocol
 from cases.models import Case, Event
-from cases.sample import make_credit_code
+from demo.sample_cases import make_credit_code
 from tests.factories import CaseFactory, add_person, demo_user, fine_of
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.db import connection, connections
 from agencies.models import Region
 from cases import actions
 from cases.models import Case
-from cases.sample import make_credit_code
 from core.errors import Conflict
+from demo.sample_cases import make_credit_code
 from tests.factories import CaseFactory, demo_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

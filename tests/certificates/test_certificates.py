@@ -6,10 +6,10 @@ import pytest
 from django.core.management import call_command
 from openpyxl import Workbook
 
-from cases.sample import make_id_number
 from certificates.models import Certificate
 from certificates.verify import status_of, verify
 from core.identity import id_hash, mask_id_number
+from demo.sample_cases import make_id_number
 
 pytestmark = pytest.mark.django_db
 ID = make_id_number("440106", datetime.date(1980, 1, 2), 11)

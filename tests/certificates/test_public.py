@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import actions
 from cases.models import Case
-from cases.sample import make_id_number
 from certificates.models import Certificate, Evidence, Tip
 from core.identity import id_hash, mask_id_number
+from demo.sample_cases import make_id_number
 from tests.factories import CaseFactory, demo_user
 
 pytestmark = pytest.mark.django_db

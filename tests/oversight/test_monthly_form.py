@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from cases import actions
+from demo.sample_cases import make_credit_code
 from tests.factories import CaseFactory, add_person, demo_user
 from tests.workflows.helpers import DOCS
 from workflows import actions as referrals
@@ -66,7 +67,7 @@ def scenario():
             party={
                 "kind": "training_institution",
                 "name": "某培训学校",
-                "credit_code": __import__("cases.sample", fromlist=["x"]).make_credit_code("440100", 777),
+                "credit_code": make_credit_code("440100", 777),
             },
         )
         finding(b, "forged_certificate", add_person(b, name="丙"))

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from cases.sample import create_sample_cases
+from demo.sample_cases import create_sample_cases
 from tests.factories import demo_user
 from tests.workflows.helpers import DOCS, referable_case
 from workflows import actions as referrals

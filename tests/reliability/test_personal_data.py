@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from cases.models import Case, IdNumberView
-from cases.sample import make_id_number
+from demo.sample_cases import make_id_number
 from notifications.models import Notification
 from tests.factories import CaseFactory, demo_user
 from tests.workflows.helpers import DOCS

@@ -30,14 +30,14 @@ from django.utils import timezone
 
 from agencies.models import Region
 from cases import actions
-from cases.sample import make_id_number
 from certificates import actions as certificate_actions
 from certificates.models import RosterCheck
 from certificates.verify import verify
+from demo.reach import reach
+from demo.sample_cases import make_id_number
 from notifications.outbox import notify
 from oversight import actions as oversight_actions
 from tests.factories import CaseFactory, demo_user
-from tests.workflows.helpers import DOCS
 from workflows import actions as referrals
 
 CITIES = {"gz": "guangzhou", "sz": "shenzhen"}
@@ -96,38 +96,15 @@ def _person_with_finding(city: City, case, n: int):
 
 
 def _referral_in(city: City, status: str, n: int):
-    """A referral walked to `status` by the people whose step it is."""
-    officer, head = city.user("officer1"), city.user("head")
-    police, police_head = city.user("police"), city.user("police_head")
+    """A referral walked to `status` by the people whose step it is; `forwarded` is transmitted,
+    then sent on by the police head to Foshan's police."""
     case = _open_case(city)
     person = _person_with_finding(city, case, n)
-    r = referrals.propose_referral(case, actor=officer, persons=[person.pk], report="持伪造操作证上岗，涉嫌犯罪。")
-    if status == "proposed":
-        return r
-    if status == "refused":
-        return referrals.refuse(r, actor=head, reason="证据不足")
-    r = referrals.approve(r, actor=head)
-    if status == "approved":
-        return r
-    r = referrals.transmit(r, actor=officer, documents=DOCS)
-    if status == "transmitted":
-        return r
+    target = "transmitted" if status == "forwarded" else status
+    r = reach(case, target, persons=[person.pk], report="持伪造操作证上岗，涉嫌犯罪。")
     if status == "forwarded":
-        return referrals.forward(r, actor=police_head, police_agency="foshan-police", reason="不属本局管辖")
-    r = referrals.acknowledge(r, actor=police)
-    if status == "received":
-        return r
-    if status == "accepted":
-        return referrals.accept(r, actor=police_head, police_case_number=f"{city.slug}-2018-{n}")
-    r = referrals.reject(r, actor=police_head, reason="不构成犯罪")
-    if status == "rejected":
-        return r
-    if status == "reconsideration":
-        return referrals.request_reconsideration(r, actor=head, reason="证据确凿")
-    assert status == "supervision"
-    return referrals.request_supervision(
-        r, actor=head, procuratorate=f"{city.slug}-procuratorate", reason="请求立案监督"
-    )
+        r = referrals.forward(r, actor=city.user("police_head"), police_agency="foshan-police", reason="不属本局管辖")
+    return r
 
 
 def build_city(code: str) -> City:

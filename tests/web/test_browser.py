@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from cases.models import Case, Referral
-from cases.sample import make_credit_code, make_id_number
+from demo.sample_cases import make_credit_code, make_id_number
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import Case
+from demo.sample_cases import make_credit_code
 from tests.factories import CaseFactory, add_person, demo_user, fine_of
 from tests.workflows.helpers import referable_case
 from workflows import actions as referrals
@@ -82,8 +83,6 @@ def test_the_case_form_shows_field_errors_in_chinese(web):
     assert r.status_code == 400
     page = r.content.decode()
     assert "统一社会信用代码为18位" in page and "该字段是必填项" in page
-    from cases.sample import make_credit_code
-
     good = make_credit_code("440100", 3)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     r = client.post(

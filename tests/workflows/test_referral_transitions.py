@@ -4,11 +4,10 @@ who cannot see the referral yet)."""
 
 import pytest
 
-from cases.models import SENT_REFERRAL_STATUSES, Referral
-from cases.referral_rules import REFERRAL_ACTIONS
+from cases.models import SENT_REFERRAL_STATUSES, Referral, ReferralStatus
+from demo.reach import reach
 from tests.factories import demo_user
 from tests.workflows.helpers import DOCS, referable_case
-from workflows import actions as r
 
 pytestmark = pytest.mark.django_db
 U = demo_user
@@ -67,29 +66,6 @@ EDGES = {
     ("rejection_upheld", "accept_rejection"): "rejection_final",
     ("accepted", "hand_over"): "handed_over",
 }
-# The road to each status, as (action, actor, body) steps from a fresh proposal.
-ROAD = {
-    "proposed": [],
-    "approved": ["approve"],
-    "refused": ["refuse"],
-    "refusal_endorsed": ["refuse", "endorse_refusal"],
-    "transmitted": ["approve", "transmit"],
-    "received": ["approve", "transmit", "acknowledge"],
-    "accepted": ["approve", "transmit", "acknowledge", "accept"],
-    "handed_over": ["approve", "transmit", "acknowledge", "accept", "hand_over"],
-    "rejected": ["approve", "transmit", "acknowledge", "reject"],
-    "reconsideration": ["approve", "transmit", "acknowledge", "reject", "request_reconsideration"],
-    "rejection_upheld": [
-        "approve",
-        "transmit",
-        "acknowledge",
-        "reject",
-        "request_reconsideration",
-        "decide_reconsideration",
-    ],
-    "supervision": ["approve", "transmit", "acknowledge", "reject", "request_supervision"],
-    "rejection_final": ["approve", "transmit", "acknowledge", "reject", "accept_rejection"],
-}
 POLICE_OR_PROCURATORATE = {
     "acknowledge",
     "forward",
@@ -100,19 +76,18 @@ POLICE_OR_PROCURATORATE = {
 }
 
 
-def reach(status: str) -> Referral:
+def referral_in(status: str) -> Referral:
+    """A fresh referral driven to `status` by the people whose step it is (demo.reach)."""
     case, person = referable_case()
-    referral = r.propose_referral(case, actor=U("guangzhou.officer1"), persons=[person.pk], report="移送")
-    for action in ROAD[status]:
-        referral = REFERRAL_ACTIONS[action].function(referral, actor=U(ACTOR[action]), **BODY[action])
+    referral = reach(case, status, persons=[person.pk], report="移送")
     assert referral.status == status
     return referral
 
 
-@pytest.mark.parametrize("status", ROAD)
+@pytest.mark.parametrize("status", ReferralStatus.values)
 @pytest.mark.parametrize("action", ACTOR)
 def test_the_referral_transition_table(api, status, action):
-    referral = reach(status)
+    referral = referral_in(status)
     r = api(ACTOR[action]).post(f"/api/v1/referrals/{referral.pk}/actions/{action}/", BODY[action], format="json")
     target = EDGES.get((status, action))
     if target:
@@ -139,7 +114,7 @@ def test_the_referral_transition_table(api, status, action):
     ],
 )
 def test_the_second_outcome_of_two_way_decisions(api, status, action, body, target):
-    referral = reach(status)
+    referral = referral_in(status)
     r = api(ACTOR[action]).post(f"/api/v1/referrals/{referral.pk}/actions/{action}/", body, format="json")
     assert r.status_code == 200 and r.json()["status"] == target
 
@@ -174,7 +149,7 @@ WRONG_ACTORS = [
 
 @pytest.mark.parametrize("status, action, username, code", WRONG_ACTORS)
 def test_only_the_role_the_table_names_may_act(api, status, action, username, code):
-    referral = reach(status)
+    referral = referral_in(status)
     r = api(username).post(f"/api/v1/referrals/{referral.pk}/actions/{action}/", BODY[action], format="json")
     assert r.status_code == code, r.content
     assert Referral.objects.get(pk=referral.pk).status == status

@@ -5,12 +5,13 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from agencies import demo
 from agencies.actions import set_membership
 from agencies.models import Agency, Region
 from cases.kinds import DEFAULT_LEGAL_BASES
-from cases.models import LegalBasis
-from oversight.models import Campaign
+from cases.models import Campaign, LegalBasis
+from demo import data
+from demo.sample_cases import create_sample_cases
+from demo.sample_certificates import create_sample_certificates
 
 
 class Command(BaseCommand):
@@ -18,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--password", help=f"password for every demo user (default {demo.DEFAULT_PASSWORD!r} for new users)"
+            "--password", help=f"password for every demo user (default {data.DEFAULT_PASSWORD!r} for new users)"
         )
         parser.add_argument(
             "--sample-cases", type=int, default=0, metavar="N", help="create N sample cases across cities and states"
@@ -41,31 +42,27 @@ class Command(BaseCommand):
             f"Demo data: {Region.objects.count()} regions, {Agency.objects.count()} agencies, {users} users."
         )
         if sample_cases:
-            from cases.sample import create_sample_cases
-
             made = create_sample_cases(sample_cases, progress=self.stdout.write)
             self.stdout.write(f"Sample cases: {made} created.")
         if certificates:
-            from certificates.sample import create_sample_certificates
-
             self.stdout.write(f"Sample certificates: {create_sample_certificates(certificates)} created.")
 
     def seed_reference(self) -> dict[str, Agency]:
-        code, name, slug = demo.PROVINCE
+        code, name, slug = data.PROVINCE
         province, _ = Region.objects.update_or_create(
             code=code, defaults={"name": name, "slug": slug, "level": "province", "parent": None}
         )
         agencies = {}
-        for slug_, kind, name_ in demo.PROVINCE_AGENCIES:
+        for slug_, kind, name_ in data.PROVINCE_AGENCIES:
             agencies[slug_], _ = Agency.objects.update_or_create(
                 slug=slug_, defaults={"name": name_, "kind": kind, "region": province, "parent": None}
             )
         province_by_kind = {a.kind: a for a in agencies.values()}
-        for code, name, slug in demo.CITIES:
+        for code, name, slug in data.CITIES:
             city, _ = Region.objects.update_or_create(
                 code=code, defaults={"name": name, "slug": slug, "level": "city", "parent": province}
             )
-            for suffix, kind, name_suffix in demo.CITY_AGENCIES:
+            for suffix, kind, name_suffix in data.CITY_AGENCIES:
                 agencies[f"{slug}-{suffix}"], _ = Agency.objects.update_or_create(
                     slug=f"{slug}-{suffix}",
                     defaults={
@@ -77,7 +74,7 @@ class Command(BaseCommand):
                 )
         for basis in demo_legal_bases():
             LegalBasis.objects.update_or_create(code=basis["code"], valid_from=basis["valid_from"], defaults=basis)
-        c = demo.CAMPAIGN_2018
+        c = data.CAMPAIGN_2018
         Campaign.objects.update_or_create(
             slug=c["slug"],
             defaults={
@@ -93,12 +90,12 @@ class Command(BaseCommand):
     def seed_users(self, agencies: dict[str, Agency], password: str | None) -> int:
         User = get_user_model()
         # One hash for all: hashing 200 passwords one by one would take a minute.
-        hashed = make_password(password or demo.DEFAULT_PASSWORD)
+        hashed = make_password(password or data.DEFAULT_PASSWORD)
         specs = [
             (f"{slug}.{suffix}", f"{slug}-{agency_suffix}", role, name_[:-1] + display)
-            for _code, name_, slug in demo.CITIES
-            for suffix, agency_suffix, role, display in demo.CITY_USERS
-        ] + [(username, agency, role, display) for username, agency, role, display in demo.PROVINCE_USERS]
+            for _code, name_, slug in data.CITIES
+            for suffix, agency_suffix, role, display in data.CITY_USERS
+        ] + [(username, agency, role, display) for username, agency, role, display in data.PROVINCE_USERS]
         existing = {u.username: u for u in User.objects.filter(username__in=[s[0] for s in specs])}
         for username, agency_slug, role, display in specs:
             user = existing.get(username)

@@ -6,11 +6,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
-from agencies import demo
 from agencies.models import Region
+from cases import actions
+from cases.models import Case
 from core.identity import USCC_ALPHABET, id_check_digit, uscc_check_char
+from workflows import actions as referrals
 
-from . import actions
+from .data import CITIES
 
 SAMPLE_MARK = "【示例】"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗梁"
@@ -42,16 +44,12 @@ def _name(rng: random.Random) -> str:
 
 def create_sample_cases(n: int, *, seed: int = 2018, progress=None) -> int:
     """Create up to `n` sample cases in total (idempotent: counts those already made)."""
-    from workflows import actions as referrals
-
-    from .models import Case
-
     existing = Case.objects.filter(summary__startswith=SAMPLE_MARK).count()
     rng = random.Random(seed + existing)  # noqa: S311 - demo data, not secrets
     users = {u.username: u for u in get_user_model().objects.filter(username__contains=".")}
     made = 0
     for i in range(existing, n):
-        code, city, slug = demo.CITIES[i % len(demo.CITIES)]
+        code, city, slug = CITIES[i % len(CITIES)]
         officer1, officer2, head = (users[f"{slug}.{s}"] for s in ("officer1", "officer2", "head"))
         region = Region.objects.get(code=code)
         employer = city[:-1] + rng.choice("东南西北中新") + rng.choice("华达盛兴安") + rng.choice(EMPLOYERS)

@@ -3,11 +3,11 @@
 import datetime
 import random
 
-from agencies import demo
-from cases.sample import SURNAMES, make_id_number
+from certificates.models import Category, Certificate, add_years
 from core.identity import id_hash, mask_id_number
 
-from .models import Category, Certificate, add_years
+from .data import CITIES
+from .sample_cases import SURNAMES, make_id_number
 
 ITEMS = {
     "electrical": "低压电工作业",
@@ -22,7 +22,7 @@ def create_sample_certificates(n: int, *, seed: int = 2018, batch: int = 5_000) 
     existing = Certificate.objects.filter(number__startswith="D").count()
     made, rows = 0, []
     for i in range(existing, n):
-        code, city, _slug = demo.CITIES[i % len(demo.CITIES)]
+        code, city, _slug = CITIES[i % len(CITIES)]
         birth = datetime.date(1965 + i % 35, 1 + i % 12, 1 + i % 28)
         id_number = make_id_number(code, birth, i)
         issued = datetime.date(2016 + i % 10, 1 + (i * 7) % 12, 1 + (i * 11) % 28)

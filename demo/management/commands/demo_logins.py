@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from agencies import demo
+from demo.data import CITIES, DEFAULT_PASSWORD
 
 
 class Command(BaseCommand):
@@ -14,9 +14,7 @@ class Command(BaseCommand):
             return
         w = self.stdout.write
         w("")
-        w(
-            f"Xianjie demo logins — every user's password: {demo.DEFAULT_PASSWORD} (unless seed_demo --password set another)"
-        )
+        w(f"Xianjie demo logins — every user's password: {DEFAULT_PASSWORD} (unless seed_demo --password set another)")
         w("  regulator (Guangzhou safety):  guangzhou.officer1, guangzhou.officer2 (officers), guangzhou.head (head)")
         w("  police (Guangzhou):            guangzhou.police (officer), guangzhou.police_head (head)")
         w("  market regulator:              guangzhou.market, guangzhou.market_head")
@@ -24,7 +22,7 @@ class Command(BaseCommand):
         w("  supervisor:                    guangzhou.supervisor (city), gd.supervisor (province)")
         w("  procuratorate:                 guangzhou.procurator (city), gd.procurator (province)")
         w("  administrator (reference data): admin")
-        w("  the same users exist for every city: " + ", ".join(slug for _c, _n, slug in demo.CITIES))
+        w("  the same users exist for every city: " + ", ".join(slug for _c, _n, slug in CITIES))
         w("")
         w("  web: http://127.0.0.1:8000/   API docs: http://127.0.0.1:8000/api/docs/   admin: /admin/")
         w("")

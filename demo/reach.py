@@ -1,0 +1,183 @@
+"""reach(): a referral driven to any status through the real actions of workflows/actions.py.
+
+For the demo, the load generator and the tests, which all need referrals in given statuses
+made exactly as the application makes them: every step is the action function, run by a member
+of the agency whose step it is, so rights, deadlines, tasks, events and notifications are real.
+
+The road is the shortest one in the referral's own transition graph (the django-fsm transitions
+of cases.models.Referral); where two roads are as short, the transition declared first wins.
+`forward` re-sends a referral to another police agency and leads to no status of its own, so
+no road takes it: call referrals.forward yourself.
+"""
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+
+from agencies import jurisdiction
+from agencies.models import Agency, Membership
+from cases.models import Case, Referral, ReferralStatus
+from cases.referral_rules import REFERRAL_ACTIONS, may_referral
+from cases.rules import may
+from workflows import actions as referrals
+
+User = get_user_model()
+Role = Membership.Role
+
+DOCUMENTS = [
+    {"kind": "transfer_letter", "title": "涉嫌犯罪案件移送书"},
+    {"kind": "investigation_report", "title": "涉嫌犯罪案件调查报告"},
+    {"kind": "evidence_list", "title": "涉案物品清单"},
+]
+REPORT = "持伪造的特种作业操作证上岗作业，涉嫌使用伪造的国家机关证件罪。"
+
+# Whose member takes a step: the referring agency, the police agency referred to, the
+# procuratorate asked, or the safety committee office of the case's city.
+REFERRING, POLICE, PROCURATORATE, COMMITTEE = "referring", "police", "procuratorate", "committee"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One transition of the referral as an action call: who runs it and with what."""
+
+    action: str  # the action function of workflows/actions.py (cases.referral_rules.REFERRAL_ACTIONS)
+    side: str
+    role: str
+    details: Callable[[Referral], dict]
+
+
+def _city_agency(referral: Referral, kind: str) -> Agency:
+    agency = jurisdiction.same_city_agency(referral.case.region, kind)
+    if agency is None:
+        raise LookupError(f"no {kind} agency for the region of {referral.case.number}")
+    return agency
+
+
+# Keyed by the transition method of cases.models.Referral; tests/demo/test_reach.py fails when a
+# transition is added there and not here.
+STEPS: dict[str, Step] = {
+    "approve": Step("approve", REFERRING, Role.HEAD, lambda r: {}),
+    "refuse": Step("refuse", REFERRING, Role.HEAD, lambda r: {"reason": "证据不足，不予移送"}),
+    "endorse_refusal": Step("endorse_refusal", COMMITTEE, Role.SUPERVISOR, lambda r: {"note": "同意不予移送"}),
+    "order_transfer": Step("order_transfer", COMMITTEE, Role.SUPERVISOR, lambda r: {"note": "应当移送"}),
+    "transmit": Step("transmit", REFERRING, Role.OFFICER, lambda r: {"documents": DOCUMENTS}),
+    "acknowledge": Step("acknowledge", POLICE, Role.OFFICER, lambda r: {}),
+    "accept": Step("accept", POLICE, Role.HEAD, lambda r: {"police_case_number": f"{r.number}-立"}),
+    "reject": Step("reject", POLICE, Role.HEAD, lambda r: {"reason": "不构成犯罪"}),
+    "request_reconsideration": Step("request_reconsideration", REFERRING, Role.HEAD, lambda r: {"reason": "证据确凿"}),
+    "reconsider_accept": Step(
+        "decide_reconsideration",
+        POLICE,
+        Role.HEAD,
+        lambda r: {"accept": True, "reason": "改变决定", "police_case_number": f"{r.number}-立"},
+    ),
+    "reconsider_uphold": Step(
+        "decide_reconsideration", POLICE, Role.HEAD, lambda r: {"accept": False, "reason": "维持不予立案"}
+    ),
+    "request_supervision": Step(
+        "request_supervision",
+        REFERRING,
+        Role.HEAD,
+        lambda r: {"procuratorate": _city_agency(r, Agency.Kind.PROCURATORATE).slug, "reason": "请求立案监督"},
+    ),
+    "supervision_accept": Step(
+        "resolve_supervision", PROCURATORATE, Role.OFFICER, lambda r: {"outcome": "accept", "note": "通知立案"}
+    ),
+    "supervision_reject": Step(
+        "resolve_supervision", PROCURATORATE, Role.OFFICER, lambda r: {"outcome": "reject", "note": "不立案理由成立"}
+    ),
+    "accept_rejection": Step("accept_rejection", REFERRING, Role.HEAD, lambda r: {"reason": "转行政处罚"}),
+    "hand_over": Step("hand_over", REFERRING, Role.OFFICER, lambda r: {"items": "伪造的操作证1本"}),
+}
+NO_ROAD = frozenset({"forward"})  # transitions no road takes (see the module's docstring)
+
+
+def road(from_status: str, to_status: str) -> list[str]:
+    """The transition methods of the shortest road between two referral statuses (breadth-first, so
+    that of two roads as short the one whose transitions are declared first is taken)."""
+    if to_status not in ReferralStatus.values:
+        raise ValueError(f"{to_status!r} is not a referral status")
+    edges: dict[str, list[tuple[str, str]]] = {}
+    for t in Referral._meta.get_field("status").get_all_transitions(Referral):
+        if t.name not in NO_ROAD:
+            edges.setdefault(t.source, []).append((t.name, t.target))
+    came_from: dict[str, tuple[str, str] | None] = {from_status: None}
+    queue = deque([from_status])
+    while queue:
+        status = queue.popleft()
+        if status == to_status:
+            steps = []
+            while came_from[status] is not None:
+                status, method = came_from[status]
+                steps.append(method)
+            return steps[::-1]
+        for method, target in edges.get(status, []):
+            if target not in came_from:
+                came_from[target] = (status, method)
+                queue.append(target)
+    raise ValueError(f"no road leads from {from_status!r} to {to_status!r}")
+
+
+def reach(
+    referral_or_case: Referral | Case,
+    status: str,
+    *,
+    persons: Iterable[int] | None = None,
+    report: str = REPORT,
+) -> Referral:
+    """The referral driven to `status`; given a case, a new referral of it is proposed first.
+
+    A new referral names `persons` (default: the persons of the case's referable findings) and
+    is proposed by an officer handling the case. Each later step is run by the first member (by
+    username) with the step's role in the agency whose step it is and the right to take it.
+    """
+    if isinstance(referral_or_case, Case):
+        referral = propose(referral_or_case, persons=persons, report=report)
+    else:
+        referral = referral_or_case
+    for method in road(referral.status, status):
+        step = STEPS[method]
+        run = REFERRAL_ACTIONS[step.action].function
+        referral = run(referral, actor=actor_for(referral, step), **step.details(referral))
+    return referral
+
+
+def propose(case: Case, *, persons: Iterable[int] | None = None, report: str = REPORT) -> Referral:
+    """A new referral of the case, proposed by the first officer (by username) handling it."""
+    if persons is None:
+        persons = list(
+            case.findings.filter(referable=True, person__isnull=False)
+            .order_by("person_id")
+            .values_list("person_id", flat=True)
+            .distinct()
+        )
+        if not persons:
+            raise ValueError(f"{case.number} has no referable finding naming a person: pass persons=")
+    officers = jurisdiction.with_memberships(
+        User.objects.filter(
+            memberships__agency_id=case.agency_id, memberships__role=Role.OFFICER, handled_cases=case
+        ).order_by("username")
+    )
+    proposer = next((u for u in officers if may(u, case, "propose_referral")), None)
+    if proposer is None:
+        raise LookupError(f"no officer of {case.agency} handles {case.number}")
+    return referrals.propose_referral(case, actor=proposer, persons=list(persons), report=report)
+
+
+def actor_for(referral: Referral, step: Step):
+    """The first member (by username) of the step's agency, in its role, who may take the step."""
+    agency_id = {
+        REFERRING: lambda: referral.referring_agency_id,
+        POLICE: lambda: referral.police_agency_id,
+        PROCURATORATE: lambda: referral.procuratorate_id,
+        COMMITTEE: lambda: _city_agency(referral, Agency.Kind.COMMITTEE_OFFICE).pk,
+    }[step.side]()
+    members = jurisdiction.with_memberships(
+        User.objects.filter(memberships__agency_id=agency_id, memberships__role=step.role).order_by("username")
+    )
+    for user in members:
+        if may_referral(user, referral, step.action):
+            return user
+    raise LookupError(f"nobody of agency {agency_id} ({step.role}) may {step.action} {referral.number}")
