@@ -29,7 +29,7 @@ from demo.sample_cases import make_credit_code, make_id_number
 from oversight.models import Listing
 from tests.factories import CaseFactory, demo_user
 from tests.workflows.helpers import referable_case
-from tests.workflows.test_referral_transitions import ACTOR, BODY, reach
+from tests.workflows.test_referral_transitions import ACTOR, BODY, referral_in
 
 pytestmark = pytest.mark.django_db
 U = demo_user
@@ -118,7 +118,7 @@ def overdue_fine():
 
 def referral_at(status: str, action: str) -> Scenario:
     def setup():
-        referral = reach(status)
+        referral = referral_in(status)
         run = REFERRAL_ACTIONS[action].function
         return referral.case, lambda actor: run(referral, actor=U(actor), **BODY[action])
 
