@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Login")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the checks
+        from . import checks  # noqa: F401, PLC0415 - registers the checks once the app registry is ready

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from agencies.models import Region
 from core.identity import id_hash
+from workflows.models import Deadline
 
 from .kinds import FINE_PAYMENT_DAYS
 from .models import Fine, FineStatus, Person, Rectification, RectificationStatus
@@ -18,8 +19,6 @@ def truthy(value) -> bool:
 
 def overdue_q() -> Q:
     """Something of the case is late: a legal deadline missed, an order past its date, a fine unpaid."""
-    from workflows.models import Deadline
-
     now = timezone.now()
     today = timezone.localdate(now)
     late_deadlines = Deadline.objects.filter(case=OuterRef("pk"), met_at__isnull=True, due_at__lte=now)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from openpyxl import load_workbook
 
 from core.identity import id_hash, mask_id_number, normalize_id_number
 
@@ -50,8 +51,6 @@ class Report:
 def rows_of(path: Path) -> Iterator[tuple[int, list[str]]]:
     """(line number, cells) of a CSV or XLSX file, one at a time, header first."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
         wb = load_workbook(path, read_only=True, data_only=True)
         try:
             for line, values in enumerate(wb.active.iter_rows(values_only=True), start=1):

@@ -1,6 +1,7 @@
 """What every page shows about the user: their agencies and roles, and unread notifications."""
 
 from agencies import jurisdiction
+from notifications.models import Notification
 
 
 def xianjie(request):
@@ -9,8 +10,6 @@ def xianjie(request):
         return {}
 
     def unread():
-        from notifications.models import Notification
-
         return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
     return {

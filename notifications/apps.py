@@ -8,8 +8,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # local import: the announcement table reads the models, loadable only once apps are ready.
-        from cases.protocol import install_announcer
+        from cases.protocol import install_announcer  # noqa: PLC0415 - see above
 
-        from .announce import announce, announce_many
+        from .announce import announce, announce_many  # noqa: PLC0415 - see above
 
         install_announcer(announce=announce, announce_many=announce_many)

@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,6 +14,7 @@ from agencies import jurisdiction
 from agencies.models import Region
 from cases.models import Campaign
 from core.errors import Code, Conflict
+from workflows.calendar import end_of_day
 
 from . import form
 from .models import MonthlySubmission, SelfInspection
@@ -55,8 +57,6 @@ def find_campaign(slug: str | None, month: datetime.date) -> Campaign:
 
 def due_at(campaign: Campaign, month: datetime.date) -> datetime.datetime:
     """The form of a month is due by the report day of that month (每月25日前), end of day."""
-    from workflows.calendar import end_of_day
-
     return end_of_day(month.replace(day=campaign.report_due_day))
 
 
@@ -102,8 +102,6 @@ def monthly_report(region: Region, month: datetime.date, campaign: Campaign) -> 
 
 def region_for(user, code: str) -> Region:
     """The region, if the user supervises it (404 otherwise, as for a case)."""
-    from django.http import Http404
-
     region = Region.objects.filter(code=str(code)[:6]).first()
     if region is None or not jurisdiction.supervises(user, region):
         raise Http404

@@ -17,6 +17,7 @@ from core.api import pagination
 from core.api.schema import errors, example
 
 from . import actions as referrals
+from . import documents
 from .access import get_referral_for, referrals_visible_to
 from .models import Deadline, TaskRoute
 from .tasks import open_tasks_for
@@ -267,8 +268,6 @@ class ReferralPdf(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(409)})
     def get(self, request, pk: int):
-        from . import documents  # reportlab: loaded when a PDF is asked for, not at start-up
-
         referral = get_referral_for(request.user, pk)
         if self.document == "receipt" and referral.received_at is None:
             return Response(

@@ -8,4 +8,4 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self):
         # local import: checks.py reads deadlines.py, whose models load only once the registry is ready
-        from . import checks  # noqa: F401 - registers the checks
+        from . import checks  # noqa: F401, PLC0415 - registers the checks once the app registry is ready

@@ -12,6 +12,7 @@ from viewflow.workflow.flow.views import UpdateProcessView
 from viewflow.workflow.models import Process
 from viewflow.workflow.status import STATUS
 
+from agencies.jurisdiction import same_city_agency
 from agencies.models import Agency
 from cases.models import ReferralStatus as R
 
@@ -122,8 +123,6 @@ class ReferralFlow(flow.Flow):
 
 
 def _committee(referral):
-    from agencies.jurisdiction import same_city_agency
-
     return same_city_agency(referral.case.region, Agency.Kind.COMMITTEE_OFFICE)
 
 
