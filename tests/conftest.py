@@ -6,7 +6,18 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from tests.workers import use_worker_redis
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true")
+
+
+def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, … in a pytest-xdist worker
+    if worker and os.environ.get("REDIS_URL"):
+        try:
+            use_worker_redis(worker)
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
 
 
 @pytest.fixture(scope="session")
