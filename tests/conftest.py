@@ -33,6 +33,16 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _channel_layer_per_test(settings):
+    """A channel layer of the test's own: setting CHANNEL_LAYERS, even to itself, makes channels
+    build a new one. The process-wide one would carry channels_redis's asyncio locks and queues,
+    which belong to the event loop that made them, from one test's async_to_sync loop into the
+    next: a receive cancelled at a disconnect leaves them behind (channels_redis 4.3), and the next
+    test's receive then fails with "… is bound to a different event loop"."""
+    settings.CHANNEL_LAYERS = settings.CHANNEL_LAYERS
+
+
 @pytest.fixture
 def user():
     from django.contrib.auth import get_user_model
