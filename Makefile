@@ -35,8 +35,16 @@ run: seed
 	trap 'kill $$sweeper 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# In parallel: one pytest-xdist worker per core, each on its own test database and Redis database
+# (tests/workers.py). --dist load hands tests out one by one in collection order: better balanced
+# than by file (the security matrix alone is a third of the suite), and each worker still runs
+# the transactional tests, which empty its database, after every test that needs the seeded demo
+# data (worksteal would not keep that order). PYTEST_ARGS comes last and wins: PYTEST_ARGS="-n 0"
+# runs serially, PYTEST_ARGS=tests/cases a part in parallel.
+PYTEST_XDIST ?= -n auto --dist load
+
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 # Benchmarks on PostgreSQL and Redis (DATABASE_URL, REDIS_URL); writes bench/results.json and .md.
 bench: $(STAMP)

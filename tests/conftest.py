@@ -6,7 +6,20 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from tests.workers import use_worker_redis
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true")
+# Named here, in the conftest that pytest-xdist's controller reads too, so that it prints the summary.
+pytest_plugins = ["tests.api.answers"]
+
+
+def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, … in a pytest-xdist worker
+    if worker and os.environ.get("REDIS_URL"):
+        try:
+            use_worker_redis(worker)
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +31,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _channel_layer_per_test(settings):
+    """A channel layer of the test's own: setting CHANNEL_LAYERS, even to itself, makes channels
+    build a new one. The process-wide one would carry channels_redis's asyncio locks and queues,
+    which belong to the event loop that made them, from one test's async_to_sync loop into the
+    next: a receive cancelled at a disconnect leaves them behind (channels_redis 4.3), and the next
+    test's receive then fails with "… is bound to a different event loop"."""
+    settings.CHANNEL_LAYERS = settings.CHANNEL_LAYERS
 
 
 @pytest.fixture
@@ -56,6 +79,8 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_sessionfinish(session, exitstatus):
     """In CI's service pass nothing may skip: a skipped service test there is a failure."""
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker saw only its share: the controller, which sees every report, judges
     if IN_CI and os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
         skipped = session.config.pluginmanager.get_plugin("terminalreporter").stats.get("skipped", [])
         if skipped:

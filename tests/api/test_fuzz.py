@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from .conftest import ANSWERS
+from .answers import ANSWERS
 from .world import ROLES, build_world
 
 MAX_EXAMPLES = 8  # generated per operation and role (valid and invalid), besides the documented example

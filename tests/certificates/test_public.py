@@ -21,9 +21,10 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_limits(settings):
+def _fresh_limits(settings, tmp_path):
     cache.clear()
-    settings.MEDIA_ROOT = settings.BASE_DIR / "test-artifacts" / "media"
+    # Uploads in a folder of the test's own, not one shared by every run and xdist worker.
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

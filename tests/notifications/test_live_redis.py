@@ -12,6 +12,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from http.client import HTTPConnection
 from pathlib import Path
 
 import pytest
@@ -29,22 +30,35 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(tra
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 30, proc: subprocess.Popen | None = None) -> None:
+def wait_for_http(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+    """Until the server on `port` answers HTTP (any status). Its socket listens from the start (we
+    bound it), so a connection alone proves nothing; a request is answered once daphne serves."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"the process for port {port} exited with {proc.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server on port {port} exited with {proc.returncode}")
+        http = HTTPConnection("127.0.0.1", port, timeout=1)
+        try:
+            http.request("GET", "/up/")  # no such page: a 404, without touching the database
+            http.getresponse()
+            return
+        except OSError:  # refused, reset or timed out while daphne starts
+            time.sleep(0.1)
+        finally:
+            http.close()
+    raise TimeoutError(f"nothing answers HTTP on {port}")
+
+
+def wait_for_unix_socket(path: Path, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the process for {path} exited with {proc.returncode}")
+        with socket.socket(socket.AF_UNIX) as s:
+            if s.connect_ex(str(path)) == 0:
                 return
         time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on {port}")
+    raise TimeoutError(f"nothing listens on {path}")
 
 
 def database_url() -> str:
@@ -55,24 +69,32 @@ def database_url() -> str:
 @contextmanager
 def daphne(count: int = 1, **env: str) -> Iterator[list[int]]:
     """`count` daphne processes on the test database (and the Redis of REDIS_URL unless env says
-    otherwise); yields their ports. Their logs go to files, so a busy server never blocks on a pipe."""
+    otherwise); yields their ports. Their logs go to files, so a busy server never blocks on a pipe.
+
+    Each listening socket is bound here, on a port the system picks, and handed to its daphne
+    (--fd): a port chosen free and bound later by the server could be taken in between by another
+    process, such as a server of a test running beside this one in another xdist worker."""
     env = os.environ | {"DATABASE_URL": database_url(), "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1,localhost"} | env
-    ports = [free_port() for _ in range(count)]
     with ExitStack() as stack:
+        listeners = [stack.enter_context(socket.create_server(("127.0.0.1", 0))) for _ in range(count)]
+        ports = [listener.getsockname()[1] for listener in listeners]
         logs = [stack.enter_context(tempfile.TemporaryFile()) for _ in ports]
         procs = [
             subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(p), "config.asgi:application"],
+                [sys.executable, "-m", "daphne", "--fd", str(listener.fileno()), "config.asgi:application"],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
                 stderr=log,
+                pass_fds=[listener.fileno()],
             )
-            for p, log in zip(ports, logs, strict=True)
+            for listener, log in zip(listeners, logs, strict=True)
         ]
+        for listener in listeners:
+            listener.close()  # daphne holds it now: the port closes when daphne stops
         try:
             for port, proc in zip(ports, procs, strict=True):
-                wait_for_port(port, proc=proc)
+                wait_for_http(port, proc)
             yield ports
         except BaseException:
             for log in logs:
@@ -132,19 +154,22 @@ def test_a_client_on_one_daphne_gets_within_a_second_what_is_transmitted_through
 
 
 class PrivateRedis:
-    """A redis-server of our own on a free port, so that stopping it disturbs nobody else."""
+    """A redis-server of our own, so that stopping it disturbs nobody else. It listens on a Unix
+    socket in a folder of its own, not on TCP: while it is stopped, a TCP port of its could be
+    taken by any other process of the machine, and the restart would fail."""
 
-    def __init__(self):
+    def __init__(self, folder: Path):
         self.binary = shutil.which("redis-server")
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.socket = folder / "redis.sock"
+        self.url = f"unix://{self.socket}?db=0"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
+            [self.binary, "--port", "0", "--unixsocket", str(self.socket), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
         )
-        wait_for_port(self.port, proc=self.proc)
+        wait_for_unix_socket(self.socket, self.proc)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -154,15 +179,17 @@ class PrivateRedis:
     @classmethod
     @contextmanager
     def running(cls) -> Iterator["PrivateRedis"]:
-        redis = cls()
-        if redis.binary is None:
-            pytest.skip("needs redis-server on PATH")
-        redis.start()
-        try:
-            yield redis
-        finally:
-            if redis.proc:
-                redis.stop()
+        # Not pytest's tmp_path: a Unix socket's path must stay under about 100 bytes.
+        with tempfile.TemporaryDirectory(prefix="xj-redis-") as folder:
+            redis = cls(Path(folder))
+            if redis.binary is None:
+                pytest.skip("needs redis-server on PATH")
+            redis.start()
+            try:
+                yield redis
+            finally:
+                if redis.proc:
+                    redis.stop()
 
 
 @pytest.fixture

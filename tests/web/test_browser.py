@@ -120,6 +120,9 @@ class Desk:
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", PASSWORD)
         self.page.click("button[type=submit]")
+        # Until the login has landed on the next page: a load state the login page has already
+        # reached does not wait for it, and a page opened while the POST is on its way aborts it.
+        self.page.wait_for_url(lambda url: "/accounts/login/" not in url)
         self.page.wait_for_load_state("networkidle")
         self.shot(f"login-{username}")
 
