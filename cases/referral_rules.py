@@ -12,37 +12,39 @@ from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
+from rest_framework import serializers
 
 from agencies import jurisdiction
+from core.access import AnyUser
 
 from .models import Referral
 from .rules import is_handler
 
 
-def _referring_head(user, referral) -> bool:
+def _referring_head(user: AnyUser, referral: Referral) -> bool:
     return jurisdiction.is_head_of(user, referral.referring_agency_id)
 
 
-def _referring_staff(user, referral) -> bool:
+def _referring_staff(user: AnyUser, referral: Referral) -> bool:
     """A handler of the case or the head of the referring agency."""
     return _referring_head(user, referral) or (
         jurisdiction.is_staff_of(user, referral.referring_agency_id) and is_handler(user, referral.case)
     )
 
 
-def _police_member(user, referral) -> bool:
+def _police_member(user: AnyUser, referral: Referral) -> bool:
     return jurisdiction.role_in(user, referral.police_agency_id) is not None
 
 
-def _police_head(user, referral) -> bool:
+def _police_head(user: AnyUser, referral: Referral) -> bool:
     return jurisdiction.is_head_of(user, referral.police_agency_id)
 
 
-def _supervisor(user, referral) -> bool:
+def _supervisor(user: AnyUser, referral: Referral) -> bool:
     return jurisdiction.supervises(user, referral.case.region)
 
 
-def _procuratorate_asked(user, referral) -> bool:
+def _procuratorate_asked(user: AnyUser, referral: Referral) -> bool:
     """The procuratorate asked; before anyone is asked, any procuratorate over the case's region."""
     if referral.procuratorate_id is not None:
         return jurisdiction.role_in(user, referral.procuratorate_id) is not None
@@ -52,14 +54,14 @@ def _procuratorate_asked(user, referral) -> bool:
     )
 
 
-def _deciding_head(user, referral) -> bool:
+def _deciding_head(user: AnyUser, referral: Referral) -> bool:
     """Four eyes: the head decides, never the one who proposed."""
     return _referring_head(user, referral) and user.pk != referral.proposed_by_id
 
 
 @dataclass(frozen=True)
 class ReferralAction:
-    who: Callable[[Any, Referral], bool]
+    who: Callable[[AnyUser, Referral], bool]
     title: Promise
     input: str  # dotted path of the input serializer (workflows/api.py)
     transitions: tuple[str, ...]  # the `Referral` transitions it may take
@@ -69,11 +71,13 @@ class ReferralAction:
 
     @cached_property
     def function(self) -> Callable[..., Any]:
-        return import_string(self.run)
+        function: Callable[..., Any] = import_string(self.run)
+        return function
 
     @cached_property
-    def input_class(self) -> type:
-        return import_string(self.input)
+    def input_class(self) -> type[serializers.Serializer[Any]]:
+        input_class: type[serializers.Serializer[Any]] = import_string(self.input)
+        return input_class
 
     def possible(self, referral: Referral) -> bool:
         """Allowed by the referral's state now (not asking who): one of its transitions can proceed."""
@@ -168,5 +172,5 @@ REFERRAL_ACTIONS: dict[str, ReferralAction] = {
 }
 
 
-def may_referral(user: Any, referral: Referral, action: str) -> bool:
+def may_referral(user: AnyUser, referral: Referral, action: str) -> bool:
     return REFERRAL_ACTIONS[action].who(user, referral)

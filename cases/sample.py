@@ -2,6 +2,7 @@
 
 import datetime
 import random
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -11,6 +12,7 @@ from agencies.models import Region
 from core.identity import USCC_ALPHABET, id_check_digit, uscc_check_char
 
 from . import actions
+from .models import local_today
 
 SAMPLE_MARK = "【示例】"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗梁"
@@ -40,7 +42,7 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
 
 
-def create_sample_cases(n: int, *, seed: int = 2018, progress=None) -> int:
+def create_sample_cases(n: int, *, seed: int = 2018, progress: Callable[[str], None] | None = None) -> int:
     """Create up to `n` sample cases in total (idempotent: counts those already made)."""
     from workflows import actions as referrals
 
@@ -86,15 +88,13 @@ def create_sample_cases(n: int, *, seed: int = 2018, progress=None) -> int:
                 order = actions.order_rectification(
                     case,
                     actor=officer2,
-                    deadline=actions.local_today() + datetime.timedelta(days=15),
+                    deadline=local_today() + datetime.timedelta(days=15),
                     items="无证人员立即停止特种作业，组织培训取证",
                 )
                 fine = actions.impose_fine(case, actor=head, amount=Decimal("20000.00"), legal_basis="AQSCF-97-7")
                 if stage == 4:
                     actions.verify_rectification(case, actor=officer1, order=order.pk, passed=True, note="复查合格")
-                    actions.record_payment(
-                        case, actor=officer1, fine=fine.pk, amount=fine.amount_due(actions.local_today())
-                    )
+                    actions.record_payment(case, actor=officer1, fine=fine.pk, amount=fine.amount_due(local_today()))
                     actions.close_case(case, actor=head, summary="整改完毕，罚款已缴纳，结案。")
         made += 1
         if progress and made % 20 == 0:

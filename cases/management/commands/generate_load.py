@@ -9,27 +9,33 @@ import datetime
 import json
 import random
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
 from agencies import demo
 from agencies.models import Agency, Region
 from cases.events import canonical, event_digest
-from cases.models import Case, CaseSequence, Event, Finding, Fine, LegalBasis, Person, Rectification
+from cases.models import Case, CaseSequence, Event, Finding, Fine, LegalBasis, Person, Rectification, Referral
 from cases.sample import SURNAMES, make_credit_code, make_id_number
 from core.identity import id_hash
 
 BATCH = 5_000
 
+# One event of a chain to be written: action, from status, to status, data, actor.
+Link = tuple[str, str, str, dict[str, Any], User]
+
 
 class Command(BaseCommand):
     help = "Generate load: N cases (with persons, findings, measures, events, referrals, tasks) and M certificates."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--cases", type=int, default=10_000, help="total cases wanted (adds up to this many)")
         parser.add_argument("--certificates", type=int, default=0, help="total sample certificates wanted")
         parser.add_argument(
@@ -37,7 +43,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=1)
 
-    def handle(self, *args, cases, certificates, referral_share, seed, **options):
+    def handle(
+        self, *args: Any, cases: int, certificates: int, referral_share: float, seed: int, **options: Any
+    ) -> None:
         call_command("seed_demo", verbosity=0)
         started = time.monotonic()
         have = Case.objects.count()
@@ -78,7 +86,7 @@ class Command(BaseCommand):
         while made < n:
             size = min(BATCH, n - made)
             with transaction.atomic():
-                seqs = {}
+                seqs: dict[str, CaseSequence] = {}
                 for code in regions:
                     row, _created = CaseSequence.objects.select_for_update().get_or_create(region_id=code, year=year)
                     seqs[code] = row
@@ -114,13 +122,14 @@ class Command(BaseCommand):
                     plans.append((slug, status, created))
                 CaseSequence.objects.bulk_update(seqs.values(), ["last"])
                 # The status is protected from assignment; set it on the rows directly.
-                for case, (_slug, status, _created) in zip(new_cases, plans, strict=True):
+                for case, (_slug, status, _when) in zip(new_cases, plans, strict=True):
                     case.__dict__["status"] = status
                 Case.objects.bulk_create(new_cases, batch_size=BATCH)
                 handlers = Case.handlers.through
                 persons, findings, orders, fines, events, links = [], [], [], [], [], []
+                chains: dict[int, list[Link]] = {}  # by case id
                 for case, (slug, status, created) in zip(new_cases, plans, strict=True):
-                    chain = [("create", "", "lead", {"source": case.source}, users[f"{slug}.officer1"])]
+                    chain: list[Link] = [("create", "", "lead", {"source": case.source}, users[f"{slug}.officer1"])]
                     if status in ("open", "closed"):
                         links += [
                             handlers(case_id=case.pk, user_id=users[f"{slug}.officer1"].pk),
@@ -151,7 +160,7 @@ class Command(BaseCommand):
                         persons.append((person, case, slug, status, created))
                     elif status == "declined":
                         chain.append(("decline", "lead", "declined", {"reason": "线索不实"}, users[f"{slug}.head"]))
-                    case._chain = chain
+                    chains[case.pk] = chain
                 Person.objects.bulk_create([p for p, *_ in persons], batch_size=BATCH)
                 for person, case, slug, status, created in persons:
                     referable = status == "open" and rng.random() < 0.3
@@ -166,7 +175,7 @@ class Command(BaseCommand):
                             referable=referable,
                         )
                     )
-                    case._chain.append(
+                    chains[case.pk].append(
                         (
                             "record_finding",
                             "open",
@@ -195,16 +204,16 @@ class Command(BaseCommand):
                                 decided_on=created.date(),
                             )
                         )
-                        case._chain.append(
+                        chains[case.pk].append(
                             ("order_rectification", "open", "open", {"items": "整改"}, users[f"{slug}.officer1"])
                         )
-                        case._chain.append(
+                        chains[case.pk].append(
                             ("impose_fine", "open", "open", {"amount": "20000.00"}, users[f"{slug}.head"])
                         )
                     elif rng.random() < referral_share / 0.15:
                         refer_later.append(case.pk)
                     if status == "closed":
-                        case._chain.append(("close", "open", "closed", {"summary": "结案"}, users[f"{slug}.head"]))
+                        chains[case.pk].append(("close", "open", "closed", {"summary": "结案"}, users[f"{slug}.head"]))
                 handlers.objects.bulk_create(links, batch_size=BATCH)
                 Finding.objects.bulk_create(findings, batch_size=BATCH)
                 Case.objects.filter(pk__in=[f.case_id for f in findings if f.referable]).update(requires_referral=True)
@@ -218,7 +227,7 @@ class Command(BaseCommand):
                 updates = []
                 for case in new_cases:
                     prev = ""
-                    for seq, (action, from_status, to_status, data, actor) in enumerate(case._chain, start=1):
+                    for seq, (action, from_status, to_status, data, actor) in enumerate(chains[case.pk], start=1):
                         event = Event(
                             case=case,
                             seq=seq,
@@ -234,7 +243,11 @@ class Command(BaseCommand):
                         event.hash = event_digest(event)
                         prev = event.hash
                         events.append(event)
-                    case.event_count, case.last_event_hash, case.version = len(case._chain), prev, len(case._chain)
+                    case.event_count, case.last_event_hash, case.version = (
+                        len(chains[case.pk]),
+                        prev,
+                        len(chains[case.pk]),
+                    )
                     updates.append(case)
                 Event.objects.bulk_create(events, batch_size=BATCH)
                 _set_heads(updates)
@@ -243,7 +256,7 @@ class Command(BaseCommand):
         self.refer(refer_later, users)
         return made
 
-    def refer(self, case_ids: list[int], users) -> None:
+    def refer(self, case_ids: list[int], users: dict[str, User]) -> None:
         """Send a share of the referable cases down the real road, to every status on the way."""
         from workflows import actions as r
 
@@ -269,16 +282,26 @@ class Command(BaseCommand):
                 users[f"{slug}.{x}"] for x in ("officer1", "head", "police", "police_head")
             )
             person = case.persons.first()
+            if person is None:  # every case set aside for a referral was given a person
+                continue
             referral = r.propose_referral(case, actor=officer, persons=[person.pk], report="负载测试移送")
             for step in roads[i % len(roads)]:
                 referral = self._step(step, referral, officer, head, police, police_head, docs)
         self.stdout.write(f"  {len(case_ids):,} referrals through the real actions")
 
     @staticmethod
-    def _step(step, referral, officer, head, police, police_head, docs):
+    def _step(
+        step: str,
+        referral: Referral,
+        officer: User,
+        head: User,
+        police: User,
+        police_head: User,
+        docs: list[dict[str, str]],
+    ) -> Referral:
         from workflows import actions as r
 
-        return {
+        steps: dict[str, Callable[[Referral], Referral]] = {
             "approve": lambda ref: r.approve(ref, actor=head),
             "refuse": lambda ref: r.refuse(ref, actor=head, reason="情节轻微"),
             "transmit": lambda ref: r.transmit(ref, actor=officer, documents=docs),
@@ -286,10 +309,11 @@ class Command(BaseCommand):
             "accept": lambda ref: r.accept(ref, actor=police_head, police_case_number="负载"),
             "reject": lambda ref: r.reject(ref, actor=police_head, reason="不构成犯罪"),
             "hand_over": lambda ref: r.hand_over(ref, actor=officer, items="假证"),
-        }[step](referral)
+        }
+        return steps[step](referral)
 
 
-def _set_heads(cases) -> None:
+def _set_heads(cases: list[Case]) -> None:
     """Each case's event count and chain head, in one statement on PostgreSQL."""
     if connection.vendor != "postgresql":
         Case.objects.bulk_update(cases, ["event_count", "last_event_hash", "version"], batch_size=BATCH)
@@ -308,7 +332,7 @@ def _set_heads(cases) -> None:
 # --- PostgreSQL: COPY, a million cases in minutes ---------------------------------------------
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return "\\N"
     if isinstance(value, datetime.datetime | datetime.date):
@@ -317,24 +341,37 @@ def _cell(value) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _copy(cursor, table: str, columns: list[str], rows: list[tuple]) -> None:
+def _copy(cursor: Any, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
     import io
 
     buffer = io.StringIO("".join("\t".join(_cell(v) for v in row) + "\n" for row in rows))
     cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
 
 
-def _next_ids(cursor, table: str, n: int) -> int:
+def _next_ids(cursor: Any, table: str, n: int) -> int:
     """Reserve n ids of a table's identity sequence; the first one."""
     cursor.execute(  # noqa: S608 - the table names are this module's constants
         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), nextval(pg_get_serial_sequence('{table}', 'id'))) + %s)",  # noqa: S608
         [n],
     )
-    return cursor.fetchone()[0] - n + 1
+    last: int = cursor.fetchone()[0]
+    return last - n + 1
 
 
 class _Event:
-    """Just what events._digest reads."""
+    """Just what events.event_digest reads."""
+
+    case_id: int
+    seq: int
+    action: str
+    actor_id: int | None
+    agency_id: int | None
+    at: datetime.datetime
+    from_status: str
+    to_status: str
+    data: Any
+    referral_id: int | None
+    prev_hash: str
 
     __slots__ = (
         "case_id",
@@ -351,7 +388,7 @@ class _Event:
     )
 
 
-def copy_cases(command, n: int, rng: random.Random, referral_share: float) -> int:
+def copy_cases(command: Command, n: int, rng: random.Random, referral_share: float) -> int:
     if n <= 0:
         return 0
     User = get_user_model()
@@ -368,7 +405,7 @@ def copy_cases(command, n: int, rng: random.Random, referral_share: float) -> in
     while made < n:
         size = min(batch, n - made)
         with transaction.atomic(), connection.cursor() as cursor:
-            seqs = {}
+            seqs: dict[str, CaseSequence] = {}
             for code in regions:
                 row, _created = CaseSequence.objects.select_for_update().get_or_create(region_id=code, year=year)
                 seqs[code] = row
@@ -383,7 +420,9 @@ def copy_cases(command, n: int, rng: random.Random, referral_share: float) -> in
                 status = "lead" if roll < 0.1 else "declined" if roll < 0.15 else "open" if roll < 0.65 else "closed"
                 created = now - datetime.timedelta(days=rng.randint(1, 1000), minutes=rng.randint(0, 1439))
                 officer1, officer2, head = users[f"{slug}.officer1"], users[f"{slug}.officer2"], users[f"{slug}.head"]
-                chain = [("create", "", "lead", {"source": "inspection"}, officer1)]
+                chain: list[tuple[str, str, str, dict[str, Any], int]] = [
+                    ("create", "", "lead", {"source": "inspection"}, officer1)
+                ]
                 if status in ("open", "closed"):
                     handlers += [(pk, officer1), (pk, officer2)]
                     chain.append(
