@@ -54,6 +54,7 @@ check: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py check
+	$(VENV)/bin/mypy .
 
 clean:
 	rm -rf $(VENV) xianjie.sqlite3 staticfiles

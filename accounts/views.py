@@ -120,7 +120,7 @@ def otp_disable(request):
             messages.success(request, _("Two-factor authentication is off."))
             return redirect("profile")
         form.add_error("code", otp.refusal(retry_at))
-    messages.error(request, " ".join(form.errors["code"]))
+    messages.error(request, " ".join(str(m) for m in form.errors["code"]))
     return redirect("profile")
 
 

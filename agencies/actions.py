@@ -1,10 +1,11 @@
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from .models import Agency, Membership
 
 
 @transaction.atomic
-def set_membership(user, agency: Agency, role: str) -> Membership:
+def set_membership(user: User, agency: Agency, role: str) -> Membership:
     """Make `user` a member of `agency` with `role`, and of the agency's group."""
     membership, _created = Membership.objects.update_or_create(user=user, agency=agency, defaults={"role": role})
     user.groups.add(agency.group)

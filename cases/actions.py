@@ -6,12 +6,13 @@ ValidationError (400, per field).
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Any, TypeVar
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.contrib.auth.models import User
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,23 +47,23 @@ from .models import (
 from .protocol import action, announce, begin_case, finish, lock
 from .rules import CASE_ACTIONS, home_agency, may
 
-User = get_user_model()
+M = TypeVar("M", bound=models.Model)
 
 
 # --- checking input -------------------------------------------------------------------------
 
 
-def _one_of(queryset, pk, field: str, message: str):
+def _one_of(queryset: models.QuerySet[M], pk: Any, field: str, message: str) -> M:
     try:
         return queryset.get(pk=int(pk))
-    except (queryset.model.DoesNotExist, TypeError, ValueError):
+    except (ObjectDoesNotExist, TypeError, ValueError):
         raise field_error(field, message) from None
 
 
 # --- creating a case ------------------------------------------------------------------------
 
 
-def _owning_agency(actor) -> Agency:
+def _owning_agency(actor: User) -> Agency:
     home = home_agency(actor)
     if home is None:
         raise PermissionDenied(_("Only officers and heads of a regulator can open cases."))
@@ -82,7 +83,7 @@ def _next_number(region: Region, year: int) -> str:
     return f"{region.code}-{year}-{seq.last:05d}"
 
 
-def _check_party(party: dict, strict: bool = True) -> None:
+def _check_party(party: dict[str, Any], strict: bool = True) -> None:
     kind = party["kind"]
     if strict and kind in (PartyKind.EMPLOYER, PartyKind.TRAINING_INSTITUTION) and not party.get("credit_code"):
         raise field_error(
@@ -99,10 +100,10 @@ def _check_party(party: dict, strict: bool = True) -> None:
 @action
 def create_case(
     *,
-    actor,
+    actor: User | None,
     source: str,
     region: Region,
-    party: dict,
+    party: dict[str, Any],
     summary: str,
     campaign: Campaign | None = None,
     agency: Agency | None = None,
@@ -167,7 +168,7 @@ def create_case(
 
 
 @action
-def open_case(case: Case, *, actor, handlers: list[str], version: int | None = None) -> Case:
+def open_case(case: Case, *, actor: User, handlers: list[str], version: int | None = None) -> Case:
     """立案: at least two handlers, both officers or the head of the owning agency."""
     case = begin_case(case, actor=actor, action="open", version=version)
     if len(set(handlers)) != 2:
@@ -188,7 +189,7 @@ def open_case(case: Case, *, actor, handlers: list[str], version: int | None = N
 
 
 @action
-def decline_case(case: Case, *, actor, reason: str, version: int | None = None) -> Case:
+def decline_case(case: Case, *, actor: User, reason: str, version: int | None = None) -> Case:
     case = begin_case(case, actor=actor, action="decline", version=version)
     case.decline(reason)
     finish(case, actor=actor, action="decline", from_status=CaseStatus.LEAD, data={"reason": reason})
@@ -197,7 +198,7 @@ def decline_case(case: Case, *, actor, reason: str, version: int | None = None) 
 
 def open_measures(case: Case) -> list[str]:
     """Measures that have not ended, in words."""
-    open_ = []
+    open_: list[str] = []
     open_ += [
         _("rectification order #%(id)s") % {"id": r.pk}
         for r in case.rectifications.all()
@@ -215,7 +216,8 @@ def open_measures(case: Case) -> list[str]:
 
 def referable_subjects(case: Case) -> tuple[set[int], bool]:
     """Persons with a referable finding, and whether the party itself has one (no person named)."""
-    persons, party = set(), False
+    persons: set[int] = set()
+    party = False
     for finding in case.findings.all():
         if finding.referable:
             if finding.person_id:
@@ -228,7 +230,8 @@ def referable_subjects(case: Case) -> tuple[set[int], bool]:
 def referred_subjects(
     case: Case, statuses: Iterable[str] | None = None, exclude: Iterable[str] = ()
 ) -> tuple[set[int], bool]:
-    persons, party = set(), False
+    persons: set[int] = set()
+    party = False
     for referral in case.referrals.all():
         if referral.status in exclude or (statuses is not None and referral.status not in statuses):
             continue
@@ -252,7 +255,7 @@ def uncovered(case: Case) -> tuple[list[int], bool]:
 
 
 @action
-def close_case(case: Case, *, actor, summary: str, version: int | None = None) -> Case:
+def close_case(case: Case, *, actor: User, summary: str, version: int | None = None) -> Case:
     case = begin_case(case, actor=actor, action="close", version=version)
     person_ids, party = uncovered(case)
     if person_ids or party:
@@ -280,7 +283,7 @@ def close_case(case: Case, *, actor, summary: str, version: int | None = None) -
 
 
 @action
-def reopen_case(case: Case, *, actor, reason: str, version: int | None = None) -> Case:
+def reopen_case(case: Case, *, actor: User, reason: str, version: int | None = None) -> Case:
     case = begin_case(case, actor=actor, action="reopen", version=version)
     from_status = case.status
     case.reopen()
@@ -292,7 +295,7 @@ def reopen_case(case: Case, *, actor, reason: str, version: int | None = None) -
 
 
 @action
-def add_person(case: Case, *, actor, name: str, id_number: str, role: str, version: int | None = None) -> Person:
+def add_person(case: Case, *, actor: User, name: str, id_number: str, role: str, version: int | None = None) -> Person:
     """id_number must already be normalised (identity.normalize_id_number)."""
     case = begin_case(case, actor=actor, action="add_person", version=version)
     hashed = id_hash(id_number)
@@ -312,7 +315,7 @@ def add_person(case: Case, *, actor, name: str, id_number: str, role: str, versi
 def record_finding(
     case: Case,
     *,
-    actor,
+    actor: User,
     kind: str,
     person: int | None = None,
     certificate_number: str = "",
@@ -355,7 +358,7 @@ def record_finding(
 
 @action
 def order_rectification(
-    case: Case, *, actor, deadline: datetime.date, items: str, version: int | None = None
+    case: Case, *, actor: User, deadline: datetime.date, items: str, version: int | None = None
 ) -> Rectification:
     case = begin_case(case, actor=actor, action="order_rectification", version=version)
     if deadline <= local_today():
@@ -373,7 +376,7 @@ def order_rectification(
 
 @action
 def verify_rectification(
-    case: Case, *, actor, order: int, passed: bool, note: str = "", version: int | None = None
+    case: Case, *, actor: User, order: int, passed: bool, note: str = "", version: int | None = None
 ) -> Rectification:
     """复查: the order is complied with, or it failed."""
     case = begin_case(case, actor=actor, action="verify_rectification", version=version)
@@ -396,7 +399,7 @@ def verify_rectification(
 
 @action
 def suspend_production(
-    case: Case, *, actor, reason: str, starts_on: datetime.date, version: int | None = None
+    case: Case, *, actor: User, reason: str, starts_on: datetime.date, version: int | None = None
 ) -> Suspension:
     case = begin_case(case, actor=actor, action="suspend_production", version=version)
     if starts_on < local_today():
@@ -412,7 +415,9 @@ def suspend_production(
 
 
 @action
-def lift_suspension(case: Case, *, actor, suspension: int, note: str = "", version: int | None = None) -> Suspension:
+def lift_suspension(
+    case: Case, *, actor: User, suspension: int, note: str = "", version: int | None = None
+) -> Suspension:
     case = begin_case(case, actor=actor, action="lift_suspension", version=version)
     record = _one_of(
         case.suspensions.select_for_update(), suspension, "suspension", _("No such suspension in this case.")
@@ -429,7 +434,7 @@ def lift_suspension(case: Case, *, actor, suspension: int, note: str = "", versi
 def impose_fine(
     case: Case,
     *,
-    actor,
+    actor: User,
     amount: Decimal,
     legal_basis: str,
     person: int | None = None,
@@ -479,7 +484,7 @@ def impose_fine(
 
 
 @action
-def record_payment(case: Case, *, actor, fine: int, amount: Decimal, version: int | None = None) -> Fine:
+def record_payment(case: Case, *, actor: User, fine: int, amount: Decimal, version: int | None = None) -> Fine:
     """The fine and any late penalty are paid in full (partial payment needs a separate approval)."""
     case = begin_case(case, actor=actor, action="record_payment", version=version)
     record = _one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
@@ -506,7 +511,7 @@ def record_payment(case: Case, *, actor, fine: int, amount: Decimal, version: in
 
 
 @action
-def request_enforcement(case: Case, *, actor, fine: int, version: int | None = None) -> Fine:
+def request_enforcement(case: Case, *, actor: User, fine: int, version: int | None = None) -> Fine:
     """申请法院强制执行: only once the payment period has passed."""
     case = begin_case(case, actor=actor, action="request_enforcement", version=version)
     record = _one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
@@ -523,7 +528,7 @@ def request_enforcement(case: Case, *, actor, fine: int, version: int | None = N
 
 
 @action
-def request_takedown(case: Case, *, actor, url: str, agency: str, version: int | None = None) -> Takedown:
+def request_takedown(case: Case, *, actor: User, url: str, agency: str, version: int | None = None) -> Takedown:
     case = begin_case(case, actor=actor, action="request_takedown", version=version)
     office = Agency.objects.filter(slug=agency, kind=Agency.Kind.CYBERSPACE).first()
     if office is None:
@@ -536,7 +541,7 @@ def request_takedown(case: Case, *, actor, url: str, agency: str, version: int |
     return takedown
 
 
-def _begin_takedown(takedown: Takedown, actor) -> tuple[Case, Takedown]:
+def _begin_takedown(takedown: Takedown, actor: User) -> tuple[Case, Takedown]:
     case = lock(takedown.case_id)
     takedown = Takedown.objects.select_for_update().get(pk=takedown.pk)
     if not jurisdiction.is_staff_of(actor, takedown.agency_id):
@@ -546,7 +551,7 @@ def _begin_takedown(takedown: Takedown, actor) -> tuple[Case, Takedown]:
     return case, takedown
 
 
-def _finish_takedown(case: Case, takedown: Takedown, actor, action: str, note: str) -> None:
+def _finish_takedown(case: Case, takedown: Takedown, actor: User, action: str, note: str) -> None:
     takedown.save()
     finish(
         case,
@@ -560,7 +565,7 @@ def _finish_takedown(case: Case, takedown: Takedown, actor, action: str, note: s
 
 
 @action
-def block_takedown(takedown: Takedown, *, actor, note: str = "") -> Takedown:
+def block_takedown(takedown: Takedown, *, actor: User, note: str = "") -> Takedown:
     case, takedown = _begin_takedown(takedown, actor)
     takedown.block(by=actor, note=note)
     _finish_takedown(case, takedown, actor, "block_takedown", note)
@@ -568,7 +573,7 @@ def block_takedown(takedown: Takedown, *, actor, note: str = "") -> Takedown:
 
 
 @action
-def refuse_takedown(takedown: Takedown, *, actor, reason: str) -> Takedown:
+def refuse_takedown(takedown: Takedown, *, actor: User, reason: str) -> Takedown:
     case, takedown = _begin_takedown(takedown, actor)
     takedown.refuse(by=actor, reason=reason)
     _finish_takedown(case, takedown, actor, "refuse_takedown", reason)
@@ -578,12 +583,12 @@ def refuse_takedown(takedown: Takedown, *, actor, reason: str) -> Takedown:
 # --- what the caller may run now ------------------------------------------------------------
 
 
-def _has(items, status) -> bool:
+def _has(items: Iterable[Any], status: str) -> bool:
     return any(item.status == status for item in items)
 
 
 # Extra preconditions on top of the rule table, over prefetched relations (no queries per row).
-_PRECONDITIONS = {
+_PRECONDITIONS: dict[str, Callable[[Case], bool]] = {
     "verify_rectification": lambda c: _has(c.rectifications.all(), RectificationStatus.ISSUED),
     "lift_suspension": lambda c: _has(c.suspensions.all(), SuspensionStatus.IN_FORCE),
     "record_payment": lambda c: any(f.status != FineStatus.PAID for f in c.fines.all()),
@@ -595,9 +600,9 @@ _PRECONDITIONS = {
 }
 
 
-def available_actions(case: Case, user) -> list[str]:
+def available_actions(case: Case, user: User) -> list[str]:
     """The case actions this user may run now: permitted, in the right state, with something to act on."""
-    names = []
+    names: list[str] = []
     for name, rule in CASE_ACTIONS.items():
         if rule.possible(case) and may(user, case, name):
             check = _PRECONDITIONS.get(name)

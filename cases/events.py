@@ -13,18 +13,49 @@ import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, Protocol
 
+from django.contrib.auth.models import User
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from .models import Case, Event
+from agencies.models import Agency
+
+from .models import Case, Event, Referral
 
 
-def canonical(value) -> str:
+class Digestible(Protocol):
+    """What event_digest reads: an Event, or a lighter row with the same fields (generate_load)."""
+
+    @property
+    def case_id(self) -> int: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def actor_id(self) -> int | None: ...
+    @property
+    def agency_id(self) -> int | None: ...
+    @property
+    def at(self) -> datetime.datetime: ...
+    @property
+    def from_status(self) -> str: ...
+    @property
+    def to_status(self) -> str: ...
+    @property
+    def data(self) -> Any: ...
+    @property
+    def referral_id(self) -> int | None: ...
+    @property
+    def prev_hash(self) -> str: ...
+
+
+def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def event_digest(event: Event) -> str:
+def event_digest(event: Digestible) -> str:
     body = {
         "case": event.case_id,
         "seq": event.seq,
@@ -42,7 +73,16 @@ def event_digest(event: Event) -> str:
 
 
 def build_event(
-    case: Case, *, action: str, actor, agency=None, from_status="", to_status="", data=None, referral=None, at=None
+    case: Case,
+    *,
+    action: str,
+    actor: User | None,
+    agency: Agency | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    data: dict[str, Any] | None = None,
+    referral: Referral | None = None,
+    at: datetime.datetime | None = None,
 ) -> Event:
     """The next event of the case's chain, hashed, not yet saved; the case's head moves in memory."""
     event = Event(
@@ -65,7 +105,15 @@ def build_event(
 
 
 def record_event(
-    case: Case, *, action: str, actor, agency=None, from_status="", to_status="", data=None, referral=None
+    case: Case,
+    *,
+    action: str,
+    actor: User | None,
+    agency: Agency | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    data: dict[str, Any] | None = None,
+    referral: Referral | None = None,
 ) -> Event:
     """Append one event. The caller holds the case row lock, so the chain cannot fork."""
     event = build_event(

@@ -1,7 +1,9 @@
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, NoReturn
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from agencies.models import Agency
 from core.identity import mask_id_number
 
 from .kinds import (
@@ -54,7 +57,7 @@ class Campaign(models.Model):
         return self.title
 
     @classmethod
-    def running_on(cls, day):
+    def running_on(cls, day: datetime.date) -> "Campaign | None":
         return cls.objects.filter(starts_on__lte=day, ends_on__gte=day).order_by("-starts_on").first()
 
 
@@ -117,21 +120,21 @@ class Case(FSMModelMixin, models.Model):
 
     # The lifecycle (DESIGN §3): from which states. Who may run each action: rules.CASE_ACTIONS.
     @transition(status, source=CaseStatus.LEAD, target=CaseStatus.OPEN)
-    def open(self):
+    def open(self) -> None:
         self.opened_at = timezone.now()
 
     @transition(status, source=CaseStatus.LEAD, target=CaseStatus.DECLINED)
-    def decline(self, reason: str):
+    def decline(self, reason: str) -> None:
         self.decline_reason = reason
         self.closed_at = timezone.now()
 
     @transition(status, source=CaseStatus.OPEN, target=CaseStatus.CLOSED)
-    def close(self, summary: str):
+    def close(self, summary: str) -> None:
         self.close_summary = summary
         self.closed_at = timezone.now()
 
     @transition(status, source=[CaseStatus.CLOSED, CaseStatus.DECLINED], target=CaseStatus.OPEN)
-    def reopen(self):
+    def reopen(self) -> None:
         self.closed_at = None
 
 
@@ -207,7 +210,7 @@ class Finding(models.Model):
     def __str__(self) -> str:
         return self.get_kind_display()
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.referable = FINDING_RULES[self.kind].referable
         super().save(*args, **kwargs)
 
@@ -239,11 +242,11 @@ class Rectification(FSMModelMixin, models.Model):
         return f"rectification #{self.pk} ({self.status})"
 
     @transition(status, source=RectificationStatus.ISSUED, target=RectificationStatus.COMPLIED)
-    def comply(self, note: str = ""):
+    def comply(self, note: str = "") -> None:
         self.verified_at, self.verification_note = timezone.now(), note
 
     @transition(status, source=RectificationStatus.ISSUED, target=RectificationStatus.FAILED)
-    def fail(self, note: str = ""):
+    def fail(self, note: str = "") -> None:
         self.verified_at, self.verification_note = timezone.now(), note
 
 
@@ -273,7 +276,7 @@ class Suspension(FSMModelMixin, models.Model):
         return f"suspension #{self.pk} ({self.status})"
 
     @transition(status, source=SuspensionStatus.IN_FORCE, target=SuspensionStatus.LIFTED)
-    def lift(self, note: str = ""):
+    def lift(self, note: str = "") -> None:
         self.lifted_at, self.lift_note = timezone.now(), note
 
 
@@ -302,7 +305,7 @@ class LegalBasis(models.Model):
         return f"{self.code} {self.title}"
 
     @classmethod
-    def in_force(cls, code: str, day: datetime.date):
+    def in_force(cls, code: str, day: datetime.date) -> "LegalBasis | None":
         """The version of `code` in force on `day` (the day of the violation picks the version)."""
         return (
             cls.objects.filter(code=code, valid_from__lte=day)
@@ -352,11 +355,11 @@ class Fine(FSMModelMixin, models.Model):
         return self.amount + self.late_penalty(on)
 
     @transition(status, source=FineStatus.DECIDED, target=FineStatus.ENFORCEMENT_REQUESTED)
-    def request_enforcement(self):
+    def request_enforcement(self) -> None:
         self.enforcement_requested_on = local_today()
 
     @transition(status, source=[FineStatus.DECIDED, FineStatus.ENFORCEMENT_REQUESTED], target=FineStatus.PAID)
-    def pay(self, amount: Decimal):
+    def pay(self, amount: Decimal) -> None:
         self.paid_amount, self.paid_on = amount, local_today()
 
 
@@ -386,11 +389,11 @@ class Takedown(FSMModelMixin, models.Model):
         return f"takedown #{self.pk} ({self.status})"
 
     @transition(status, source=TakedownStatus.REQUESTED, target=TakedownStatus.BLOCKED)
-    def block(self, *, by, note: str = ""):
+    def block(self, *, by: User, note: str = "") -> None:
         self.decided_by, self.decided_at, self.note = by, timezone.now(), note
 
     @transition(status, source=TakedownStatus.REQUESTED, target=TakedownStatus.REFUSED)
-    def refuse(self, *, by, reason: str):
+    def refuse(self, *, by: User, reason: str) -> None:
         self.decided_by, self.decided_at, self.note = by, timezone.now(), reason
 
 
@@ -467,72 +470,72 @@ class Referral(FSMModelMixin, models.Model):
 
     # The transition table of DESIGN §3: from which states. Who: referral_rules.REFERRAL_ACTIONS.
     @transition(status, source=R.PROPOSED, target=R.APPROVED)
-    def approve(self, *, by):
+    def approve(self, *, by: User) -> None:
         self.decided_by = by
 
     @transition(status, source=R.PROPOSED, target=R.REFUSED)
-    def refuse(self, *, by, reason):
+    def refuse(self, *, by: User, reason: str) -> None:
         self.decided_by, self.reason = by, reason
 
     @transition(status, source=R.REFUSED, target=R.REFUSAL_ENDORSED)
-    def endorse_refusal(self, *, note):
+    def endorse_refusal(self, *, note: str) -> None:
         self.reason = note
 
     @transition(status, source=R.REFUSED, target=R.APPROVED)
-    def order_transfer(self, *, note):
+    def order_transfer(self, *, note: str) -> None:
         self.reason = note
 
     @transition(status, source=R.APPROVED, target=R.TRANSMITTED)
-    def transmit(self):
+    def transmit(self) -> None:
         self.transmitted_at = timezone.now()
 
     @transition(status, source=R.TRANSMITTED, target=R.RECEIVED)
-    def acknowledge(self):
+    def acknowledge(self) -> None:
         self.received_at = timezone.now()
 
     @transition(status, source=[R.TRANSMITTED, R.RECEIVED], target=R.TRANSMITTED)
-    def forward(self, *, to, reason):
+    def forward(self, *, to: Agency, reason: str) -> None:
         self.police_agency, self.reason = to, reason
         self.transmitted_at, self.received_at = timezone.now(), None
 
     @transition(status, source=R.RECEIVED, target=R.ACCEPTED)
-    def accept(self, *, police_case_number):
+    def accept(self, *, police_case_number: str) -> None:
         self.police_case_number, self.accepted_at = police_case_number, timezone.now()
 
     @transition(status, source=R.RECEIVED, target=R.REJECTED)
-    def reject(self, *, reason):
+    def reject(self, *, reason: str) -> None:
         self.reason = reason
 
     @transition(status, source=R.REJECTED, target=R.RECONSIDERATION)
-    def request_reconsideration(self, *, reason):
+    def request_reconsideration(self, *, reason: str) -> None:
         self.reason = reason
 
     @transition(status, source=R.RECONSIDERATION, target=R.ACCEPTED)
-    def reconsider_accept(self, *, reason, police_case_number):
+    def reconsider_accept(self, *, reason: str, police_case_number: str) -> None:
         self.reason, self.police_case_number, self.accepted_at = reason, police_case_number, timezone.now()
 
     @transition(status, source=R.RECONSIDERATION, target=R.REJECTION_UPHELD)
-    def reconsider_uphold(self, *, reason):
+    def reconsider_uphold(self, *, reason: str) -> None:
         self.reason = reason
 
     @transition(status, source=[R.REJECTED, R.REJECTION_UPHELD], target=R.SUPERVISION)
-    def request_supervision(self, *, procuratorate, reason):
+    def request_supervision(self, *, procuratorate: Agency, reason: str) -> None:
         self.procuratorate, self.reason = procuratorate, reason
 
     @transition(status, source=R.SUPERVISION, target=R.ACCEPTED)
-    def supervision_accept(self, *, note):
+    def supervision_accept(self, *, note: str) -> None:
         self.reason, self.accepted_at = note, timezone.now()
 
     @transition(status, source=R.SUPERVISION, target=R.REJECTION_FINAL)
-    def supervision_reject(self, *, note):
+    def supervision_reject(self, *, note: str) -> None:
         self.reason = note
 
     @transition(status, source=[R.REJECTED, R.REJECTION_UPHELD], target=R.REJECTION_FINAL)
-    def accept_rejection(self, *, reason):
+    def accept_rejection(self, *, reason: str) -> None:
         self.reason = reason
 
     @transition(status, source=R.ACCEPTED, target=R.HANDED_OVER)
-    def hand_over(self, *, items):
+    def hand_over(self, *, items: str) -> None:
         self.hand_over_items = items
 
 
@@ -589,12 +592,12 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.action}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise RuntimeError("Events are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RuntimeError("Events are append-only.")
 
 
@@ -621,6 +624,6 @@ class IdNumberView(models.Model):
         return f"{self.case_id} {self.user_id} {self.at:%Y-%m-%d %H:%M}"
 
     @classmethod
-    def record(cls, user, case: Case, via: str, numbers: int) -> None:
+    def record(cls, user: User, case: Case, via: str, numbers: int) -> None:
         if numbers:
             cls.objects.create(user=user, case=case, via=via, numbers=numbers)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from agencies.models import Agency
 from core.errors import Code, Conflict
 
 from .events import append_events, build_event
-from .models import Case, Event
+from .models import Case, Event, Referral
 from .rules import CASE_ACTIONS, may
 
 P = ParamSpec("P")
@@ -33,14 +34,14 @@ ACTIONS: dict[str, Callable[..., Any]] = {}
 # Who is told of what is decided by notifications.announce, which sits above the actions (it asks
 # who may see a case); its app installs it here when Django starts, so actions announce through
 # this one door without importing upwards.
-_ANNOUNCERS: dict[str, Callable[..., Any]] = {}
+_ANNOUNCERS: dict[str, Callable[..., list[Any]]] = {}
 
 
-def install_announcer(*, announce: Callable[..., Any], announce_many: Callable[..., Any]) -> None:
+def install_announcer(*, announce: Callable[..., list[Any]], announce_many: Callable[..., list[Any]]) -> None:
     _ANNOUNCERS.update(announce=announce, announce_many=announce_many)
 
 
-def _announcer(name: str) -> Callable[..., Any]:
+def _announcer(name: str) -> Callable[..., list[Any]]:
     try:
         return _ANNOUNCERS[name]
     except KeyError:
@@ -111,13 +112,13 @@ def begin(
 def finish(
     case: Case,
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
     agency: Agency | None = None,
     from_status: str = "",
     to_status: str = "",
     data: dict[str, Any] | None = None,
-    referral: Any = None,
+    referral: Referral | None = None,
 ) -> Event:
     """Save the locked case with its version bumped and append the action's one event.
 
@@ -143,7 +144,7 @@ def finish(
     return event
 
 
-def begin_case(case: Case, *, actor: Any, action: str, version: int | None = None) -> Case:
+def begin_case(case: Case, *, actor: User, action: str, version: int | None = None) -> Case:
     """`begin` for a case action of the rule table (cases.rules.CASE_ACTIONS)."""
     return begin(
         case,

@@ -1,6 +1,8 @@
 """The case list's filters and search, shared by the API and the web pages."""
 
 import datetime
+from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -10,10 +12,10 @@ from core.identity import id_hash
 from workflows.models import Deadline
 
 from .kinds import FINE_PAYMENT_DAYS
-from .models import Fine, FineStatus, Person, Rectification, RectificationStatus
+from .models import Case, Fine, FineStatus, Person, Rectification, RectificationStatus
 
 
-def truthy(value) -> bool:
+def truthy(value: Any) -> bool:
     return str(value or "").lower() in ("1", "true", "yes", "on")
 
 
@@ -33,7 +35,7 @@ def overdue_q() -> Q:
     return Q(Exists(late_deadlines)) | Q(Exists(late_orders)) | Q(Exists(late_fines))
 
 
-def filter_cases(qs: QuerySet, params) -> QuerySet:
+def filter_cases(qs: QuerySet[Case], params: Mapping[str, Any]) -> QuerySet[Case]:
     """?status=&region=&source=&party_kind=&requires_referral=&overdue=&q= (DESIGN §4)."""
     for name in ("status", "source", "party_kind"):
         if params.get(name):

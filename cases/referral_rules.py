@@ -5,42 +5,42 @@ the web forms, the actions a caller may run now and the deadline bookkeeping are
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from agencies import jurisdiction
+from core.access import AnyUser
 
 from .models import Referral
 from .rules import Resolved, is_handler
 
 
-def _referring_head(user, referral) -> bool:
+def _referring_head(user: AnyUser, referral: Referral) -> bool:
     return jurisdiction.is_head_of(user, referral.referring_agency_id)
 
 
-def _referring_staff(user, referral) -> bool:
+def _referring_staff(user: AnyUser, referral: Referral) -> bool:
     """A handler of the case or the head of the referring agency."""
     return _referring_head(user, referral) or (
         jurisdiction.is_staff_of(user, referral.referring_agency_id) and is_handler(user, referral.case)
     )
 
 
-def _police_member(user, referral) -> bool:
+def _police_member(user: AnyUser, referral: Referral) -> bool:
     return jurisdiction.role_in(user, referral.police_agency_id) is not None
 
 
-def _police_head(user, referral) -> bool:
+def _police_head(user: AnyUser, referral: Referral) -> bool:
     return jurisdiction.is_head_of(user, referral.police_agency_id)
 
 
-def _supervisor(user, referral) -> bool:
+def _supervisor(user: AnyUser, referral: Referral) -> bool:
     return jurisdiction.supervises(user, referral.case.region)
 
 
-def _procuratorate_asked(user, referral) -> bool:
+def _procuratorate_asked(user: AnyUser, referral: Referral) -> bool:
     """The procuratorate asked; before anyone is asked, any procuratorate over the case's region."""
     if referral.procuratorate_id is not None:
         return jurisdiction.role_in(user, referral.procuratorate_id) is not None
@@ -50,14 +50,14 @@ def _procuratorate_asked(user, referral) -> bool:
     )
 
 
-def _deciding_head(user, referral) -> bool:
+def _deciding_head(user: AnyUser, referral: Referral) -> bool:
     """Four eyes: the head decides, never the one who proposed."""
     return _referring_head(user, referral) and user.pk != referral.proposed_by_id
 
 
 @dataclass(frozen=True)
 class ReferralAction(Resolved):
-    who: Callable[[Any, Referral], bool]
+    who: Callable[[AnyUser, Referral], bool]
     title: Promise
     input: str  # dotted path of the input serializer (workflows/api.py)
     transitions: tuple[str, ...]  # the `Referral` transitions it may take
@@ -158,5 +158,5 @@ REFERRAL_ACTIONS: dict[str, ReferralAction] = {
 }
 
 
-def may_referral(user: Any, referral: Referral, action: str) -> bool:
+def may_referral(user: AnyUser, referral: Referral, action: str) -> bool:
     return REFERRAL_ACTIONS[action].who(user, referral)

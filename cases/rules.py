@@ -21,9 +21,11 @@ from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
+from rest_framework import serializers
 
 from agencies import jurisdiction
 from agencies.models import Agency, Membership
+from core.access import AnyUser
 
 from .models import Case, CaseStatus
 
@@ -44,11 +46,13 @@ class Resolved:
 
     @cached_property
     def function(self) -> Callable[..., Any]:
-        return import_string(self.run)
+        function: Callable[..., Any] = import_string(self.run)
+        return function
 
     @cached_property
-    def input_class(self) -> type:
-        return import_string(self.input)
+    def input_class(self) -> type[serializers.Serializer[Any]]:
+        input_class: type[serializers.Serializer[Any]] = import_string(self.input)
+        return input_class
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ class CaseAction(Resolved):
         """Allowed by the case's state now (not asking who)."""
         if self.transition:
             return can_proceed(getattr(case, self.transition))
-        return case.status == CaseStatus.OPEN
+        return bool(case.status == CaseStatus.OPEN)  # django-fsm's field reads as Any
 
 
 _S = "cases.api.serializers."
@@ -128,7 +132,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
 CASE_OWNER_KINDS = (Agency.Kind.SAFETY_REGULATOR, Agency.Kind.MARKET_REGULATOR)
 
 
-def home_agency(user: Any) -> Agency | None:
+def home_agency(user: AnyUser) -> Agency | None:
     """The agency whose cases the user may open: an officer or the head of a regulator; else None."""
     return next(
         (
@@ -140,12 +144,12 @@ def home_agency(user: Any) -> Agency | None:
     )
 
 
-def is_handler(user: Any, case: Case) -> bool:
+def is_handler(user: AnyUser, case: Case) -> bool:
     # `.all()` so that a prefetched list is used on list and detail pages.
     return any(h.pk == user.pk for h in case.handlers.all())
 
 
-def may(user: Any, case: Case, action: str) -> bool:
+def may(user: AnyUser, case: Case, action: str) -> bool:
     rule = CASE_ACTIONS[action]
     if rule.who is Who.SUPERVISOR:
         return jurisdiction.supervises(user, case.region)

@@ -1,11 +1,13 @@
 """The regulator's pages: case list, new case, the case page, and one short form per action."""
 
+from typing import Any
+
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from agencies import jurisdiction
 from agencies.models import Agency, Region
 from core import webforms
+from core.access import AnyUser, AuthenticatedHttpRequest
 from core.errors import Conflict
 
 from . import actions
@@ -21,7 +24,7 @@ from .access import cases_visible_to, get_case_for
 from .api.serializers import CaseCreateInput
 from .api.views import case_detail_queryset
 from .kinds import PartyKind, Source
-from .models import CaseStatus, FineStatus, IdNumberView, LegalBasis, RectificationStatus, SuspensionStatus
+from .models import Case, CaseStatus, FineStatus, IdNumberView, LegalBasis, RectificationStatus, SuspensionStatus
 from .queries import filter_cases
 from .rules import CASE_ACTIONS, home_agency, is_handler, may
 from .titles import EVENT_TITLES
@@ -30,7 +33,7 @@ PAGE_SIZE = 25
 
 
 @login_required
-def case_list(request):
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     params = request.GET
     try:
         page = max(int(params.get("page", 1)), 1)
@@ -59,7 +62,7 @@ def case_list(request):
     )
 
 
-def _can_create(user) -> bool:
+def _can_create(user: AnyUser) -> bool:
     return home_agency(user) is not None
 
 
@@ -76,7 +79,7 @@ CREATE_FIELDS = [
 
 
 @login_required
-def case_create(request):
+def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     home = home_agency(request.user)
     if home is None:
         raise PermissionDenied
@@ -126,7 +129,7 @@ def case_create(request):
 
 
 @login_required
-def case_detail(request, pk):
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
     case = case_detail_queryset(request.user).get(pk=case.pk)
     events = case.events.select_related("actor", "agency").order_by("seq")
@@ -152,9 +155,8 @@ def case_detail(request, pk):
     )
 
 
-def action_choices(case, name: str) -> dict:
+def action_choices(case: Case, name: str) -> dict[str, list[tuple[Any, str]]]:
     """The options of each field of a case action's form, from the case itself."""
-    User = get_user_model()
     if name == "open":
         staff = User.objects.filter(
             memberships__agency=case.agency, memberships__role__in=("officer", "head")
@@ -188,7 +190,7 @@ def action_choices(case, name: str) -> dict:
 
 
 @login_required
-def case_action(request, pk, name):
+def case_action(request: AuthenticatedHttpRequest, pk: int, name: str) -> HttpResponse:
     case = get_case_for(request.user, pk)
     if name not in CASE_ACTIONS:
         raise Http404

@@ -5,6 +5,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
@@ -64,7 +65,7 @@ def read_evidence(evidence: Evidence) -> bytes:
 
 
 @action
-def add_evidence(case: Case, upload, *, actor) -> Evidence:
+def add_evidence(case: Case, upload, *, actor: User) -> Evidence:
     locked = lock(case)
     if not may(actor, locked, "add_person"):  # the handlers and the head, as for persons
         raise PermissionDenied(_("Only the case's handlers and head add evidence."))
@@ -126,7 +127,14 @@ SUGGESTED_FINDING = {
 
 @action
 def lead_from_verification(
-    *, actor, region: Region | None, number: str, name: str, status: str, employer: str = "", credit_code: str = ""
+    *,
+    actor: User,
+    region: Region | None,
+    number: str,
+    name: str,
+    status: str,
+    employer: str = "",
+    credit_code: str = "",
 ) -> Case:
     if status not in SUGGESTED_FINDING:
         raise ValidationError({"status": [_("Only a failed verification opens a lead.")]})

@@ -1,6 +1,9 @@
 """POST /api/v1/certificates/verify/ (DESIGN §4), evidence files, and leads from verification."""
 
+from typing import Any
+
 from django.http import Http404, HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -43,11 +46,12 @@ class VerifyInput(serializers.Serializer):
                     ]
                 }
             )
-        errors, clean = {}, []
+        errors: dict[str, Any] = {}
+        clean = []
         for index, item in enumerate(items):
             number = item.get("number") if isinstance(item, dict) else None
             name = item.get("name") if isinstance(item, dict) else None
-            problems = {}
+            problems: dict[str, list[str | Promise]] = {}
             for field, value, limit in (("number", number, 40), ("name", name, 100)):
                 if not isinstance(value, str) or not value.strip():
                     problems[field] = [_("This field is required.")]

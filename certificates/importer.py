@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, overload
 
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
@@ -53,14 +54,17 @@ def rows_of(path: Path) -> Iterator[tuple[int, list[str]]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         wb = load_workbook(path, read_only=True, data_only=True)
         try:
-            for line, values in enumerate(wb.active.iter_rows(values_only=True), start=1):
+            sheet = wb.active
+            if sheet is None:
+                raise ValueError(f"{path.name} has no sheet to read")
+            for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
                 yield (
                     line,
                     [
                         ""
                         if v is None
                         else (v.isoformat()[:10] if isinstance(v, datetime.date | datetime.datetime) else str(v))
-                        for v in values
+                        for v in cells
                     ],
                 )
         finally:
@@ -71,6 +75,10 @@ def rows_of(path: Path) -> Iterator[tuple[int, list[str]]]:
             yield line, values
 
 
+@overload
+def _date(value: str, name: str, required: Literal[True] = True) -> datetime.date: ...
+@overload
+def _date(value: str, name: str, required: Literal[False]) -> datetime.date | None: ...
 def _date(value: str, name: str, required: bool = True) -> datetime.date | None:
     value = (value or "").strip()
     if not value:

@@ -42,7 +42,12 @@ def _read_roster(upload) -> list[dict]:
     rows: list[list[str]] = []
     if name.endswith((".xlsx", ".xlsm")):
         wb = load_workbook(upload, read_only=True, data_only=True)
-        rows = [["" if v is None else str(v).strip() for v in r[:2]] for r in wb.active.iter_rows(values_only=True)]
+        sheet = wb.active  # none: no rows, refused below like an empty roster
+        rows = (
+            [["" if v is None else str(v).strip() for v in r[:2]] for r in sheet.iter_rows(values_only=True)]
+            if sheet is not None
+            else []
+        )
         wb.close()
     elif name.endswith(".csv"):
         text = upload.read().decode("utf-8-sig", errors="replace")
@@ -198,7 +203,7 @@ def public_tip(request):
             errors["city"] = _("Choose a city.")
         kind = values.get("party_kind") if values.get("party_kind") in PartyKind.values else PartyKind.EMPLOYER
         files = request.FILES.getlist("evidence")[:5]
-        if not errors:
+        if not errors and city is not None:  # no city is an error above
             try:
                 tip = actions.register_tip(
                     city=city,
@@ -234,7 +239,7 @@ def public_track(request):
     return render(
         request,
         "certificates/public_track.html",
-        {"code": code, "state": state, "label": names.get(state)},
+        {"code": code, "state": state, "label": names.get(state) if state else None},
         status=404 if code and state is None else 200,
     )
 

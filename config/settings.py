@@ -7,6 +7,7 @@ layer, e-mail printed on the console.
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
@@ -54,7 +55,7 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def parse_email_url(name: str, raw: str) -> dict:
+def parse_email_url(name: str, raw: str) -> dict[str, Any]:
     """EMAIL_URL: console://, locmem://, dummy://, smtp://user:pass@host:port, smtp+tls://, smtps://."""
     parts = urlsplit(raw)
     backends = {
@@ -69,7 +70,7 @@ def parse_email_url(name: str, raw: str) -> dict:
         raise ImproperlyConfigured(
             f"{name}={raw!r}: unknown scheme {parts.scheme!r}; use one of {', '.join(sorted(backends))}."
         )
-    config = {"EMAIL_BACKEND": backends[parts.scheme]}
+    config: dict[str, Any] = {"EMAIL_BACKEND": backends[parts.scheme]}
     if parts.scheme.startswith("smtp"):
         if not parts.hostname:
             raise ImproperlyConfigured(f"{name}={raw!r}: an SMTP URL needs a host.")
@@ -196,7 +197,7 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 DB_CONN_MAX_AGE = envint("DB_CONN_MAX_AGE", 0)
 if DATABASE_URL:
     try:
-        _db = dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE)
+        _db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE))
     except (ValueError, KeyError) as exc:
         raise ImproperlyConfigured(f"DATABASE_URL={DATABASE_URL!r} cannot be parsed: {exc}") from None
     if _db.get("ENGINE") not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
@@ -325,7 +326,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 LIST_PAGE_SIZE = 50
 
 # --- API ------------------------------------------------------------------------------------
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     # Token first: an unauthenticated API call then gets 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

@@ -3,12 +3,29 @@
 Not visible and not found answer alike, so nobody learns that a record exists (DESIGN §4).
 """
 
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from rest_framework.request import Request
 
 M = TypeVar("M", bound=Model)
+
+# Whoever asks: a signed-in user or, on the public pages and in a closed session, the anonymous one.
+AnyUser: TypeAlias = User | AnonymousUser
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a page behind login_required, whose user is signed in (for annotations only)."""
+
+    user: User
+
+
+class AuthenticatedRequest(Request):
+    """The request of an API view behind IsAuthenticated, whose user is signed in (for annotations only)."""
+
+    user: User
 
 
 def get_visible_or_404(visible: QuerySet[M], pk: Any) -> M:

@@ -20,4 +20,4 @@ def allow(kind: str, key: str, limit: int, window: int = 3600) -> bool:
 
 def client_address(request: HttpRequest) -> str:
     """The client's address as the proxy middleware left it in REMOTE_ADDR."""
-    return request.META.get("REMOTE_ADDR", "unknown")
+    return str(request.META.get("REMOTE_ADDR", "unknown"))

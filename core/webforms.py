@@ -9,8 +9,9 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -58,16 +59,16 @@ LABELS = {
 @dataclass
 class Field:
     name: str
-    label: str
+    label: str | Promise
     widget: str
     required: bool
-    choices: list = field(default_factory=list)
+    choices: list[tuple[Any, Any]] = field(default_factory=list)
     value: Any = ""
-    errors: list = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     many: bool = False
 
 
-def _widget(f: serializers.Field, has_choices: bool) -> str:
+def _widget(f: serializers.Field[Any, Any, Any, Any], has_choices: bool) -> str:
     if isinstance(f, serializers.ListField):
         return "checkboxes"
     if isinstance(f, serializers.BooleanField):
@@ -84,7 +85,11 @@ def _widget(f: serializers.Field, has_choices: bool) -> str:
 
 
 def build_fields(
-    serializer_class, *, choices: dict | None = None, initial: dict | None = None, skip=("version",)
+    serializer_class: type[serializers.Serializer[Any]],
+    *,
+    choices: dict[str, Any] | None = None,
+    initial: dict[str, Any] | None = None,
+    skip: tuple[str, ...] = ("version",),
 ) -> list[Field]:
     choices, initial = choices or {}, initial or {}
     out = []
@@ -108,9 +113,9 @@ def build_fields(
     return out
 
 
-def data_from_post(serializer_class, post) -> dict:
+def data_from_post(serializer_class: type[serializers.Serializer[Any]], post: QueryDict) -> dict[str, Any]:
     """The serializer's input from a form POST: blanks omitted, lists as lists, boxes as booleans."""
-    data = {}
+    data: dict[str, Any] = {}
     for name, f in serializer_class().fields.items():
         if isinstance(f, serializers.ListSerializer):
             continue  # nested lists (documents) are assembled by the view
@@ -123,13 +128,14 @@ def data_from_post(serializer_class, post) -> dict:
     return data
 
 
-def errors_of(exc) -> dict:
+def errors_of(exc: Exception) -> dict[str, list[str]]:
     """Any refusal of an action as {field or "__all__": [messages]}, ID numbers masked;
     PermissionDenied passes through."""
-    return redact(_errors_of(exc))
+    masked: dict[str, list[str]] = redact(_errors_of(exc))
+    return masked
 
 
-def _errors_of(exc) -> dict:
+def _errors_of(exc: Exception) -> dict[str, list[str]]:
     if isinstance(exc, serializers.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"__all__": exc.detail}
         return {k: _flatten(v) for k, v in detail.items()}
@@ -140,7 +146,7 @@ def _errors_of(exc) -> dict:
     raise exc
 
 
-def _flatten(value) -> list[str]:
+def _flatten(value: Any) -> list[str]:
     if isinstance(value, dict):
         return [f"{k}: {m}" for k, v in value.items() for m in _flatten(v)]
     if isinstance(value, list):
@@ -148,7 +154,7 @@ def _flatten(value) -> list[str]:
     return [str(value)]
 
 
-def attach(fields: list[Field], post, errors: dict) -> list[str]:
+def attach(fields: list[Field], post: QueryDict, errors: dict[str, list[str]]) -> list[str]:
     """Put the submitted values and the field errors back on the form; return the other errors."""
     for f in fields:
         f.value = post.getlist(f.name) if f.many else post.get(f.name, "")
@@ -157,7 +163,12 @@ def attach(fields: list[Field], post, errors: dict) -> list[str]:
     return [m for k, msgs in errors.items() if k not in known for m in msgs]
 
 
-def submit(serializer_class, post, run, extra: dict | None = None) -> dict | None:
+def submit(
+    serializer_class: type[serializers.Serializer[Any]],
+    post: QueryDict,
+    run: Callable[..., Any],
+    extra: dict[str, Any] | None = None,
+) -> dict[str, list[str]] | None:
     """Validate `post` with the serializer and run the action; None on success, else the errors."""
     data = serializer_class(data=data_from_post(serializer_class, post) | (extra or {}))
     try:
@@ -176,15 +187,15 @@ def action_form(
     title: Any,
     subject: Any,
     back_url: str,
-    input_class: type[serializers.Serializer],
+    input_class: type[serializers.Serializer[Any]],
     run: Callable[..., Any],
     done: Callable[[], HttpResponse],
-    choices: dict | None = None,
-    initial: dict | None = None,
+    choices: dict[str, Any] | None = None,
+    initial: dict[str, Any] | None = None,
     skip: tuple[str, ...] = ("version",),
-    extra: Callable[[Any], dict] | None = None,
+    extra: Callable[[QueryDict], dict[str, Any]] | None = None,
     success: str | None = None,
-    context: dict | None = None,
+    context: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The one page of an action, for cases and referrals alike: the form built from the action's
     API input, and on POST the action run, then `done()` (a redirect) or the form again with every

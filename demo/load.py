@@ -73,7 +73,7 @@ def generate(n: int, *, rng: random.Random, referral_share: float, progress: Cal
                 )
             CaseSequence.objects.bulk_update(sequences.values(), ["last"])
             write(world)
-        to_refer += [(p.case.pk, p.person.pk) for p in world if p.refer]
+        to_refer += [(p.case.pk, p.person.pk) for p in world if p.refer and p.person]
         made += size
         progress(f"  {made:,}/{n:,} cases")
     refer(to_refer)

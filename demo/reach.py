@@ -102,15 +102,15 @@ def road(from_status: str, to_status: str) -> list[str]:
     edges: dict[str, list[tuple[str, str]]] = {}
     for t in Referral._meta.get_field("status").get_all_transitions(Referral):
         if t.name not in NO_ROAD:
-            edges.setdefault(t.source, []).append((t.name, t.target))
+            edges.setdefault(str(t.source), []).append((t.name, str(t.target)))
     came_from: dict[str, tuple[str, str] | None] = {from_status: None}
     queue = deque([from_status])
     while queue:
         status = queue.popleft()
         if status == to_status:
             steps = []
-            while came_from[status] is not None:
-                status, method = came_from[status]
+            while (previous := came_from[status]) is not None:
+                status, method = previous
                 steps.append(method)
             return steps[::-1]
         for method, target in edges.get(status, []):
@@ -174,6 +174,7 @@ def actor_for(referral: Referral, step: Step):
         PROCURATORATE: lambda: referral.procuratorate_id,
         COMMITTEE: lambda: _city_agency(referral, Agency.Kind.COMMITTEE_OFFICE).pk,
     }[step.side]()
+    assert agency_id is not None, f"no {step.side} agency for referral {referral.number}"
     members = jurisdiction.with_memberships(
         User.objects.filter(memberships__agency_id=agency_id, memberships__role=step.role).order_by("username")
     )

@@ -2,13 +2,14 @@
 
 import datetime
 import random
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
 from agencies.models import Region
 from cases import actions
-from cases.models import Case
+from cases.models import Case, local_today
 from core.identity import USCC_ALPHABET, id_check_digit, uscc_check_char
 from workflows import actions as referrals
 
@@ -42,7 +43,7 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
 
 
-def create_sample_cases(n: int, *, seed: int = 2018, progress=None) -> int:
+def create_sample_cases(n: int, *, seed: int = 2018, progress: Callable[[str], None] | None = None) -> int:
     """Create up to `n` sample cases in total (idempotent: counts those already made)."""
     existing = Case.objects.filter(summary__startswith=SAMPLE_MARK).count()
     rng = random.Random(seed + existing)  # noqa: S311 - demo data, not secrets
@@ -84,15 +85,13 @@ def create_sample_cases(n: int, *, seed: int = 2018, progress=None) -> int:
                 order = actions.order_rectification(
                     case,
                     actor=officer2,
-                    deadline=actions.local_today() + datetime.timedelta(days=15),
+                    deadline=local_today() + datetime.timedelta(days=15),
                     items="无证人员立即停止特种作业，组织培训取证",
                 )
                 fine = actions.impose_fine(case, actor=head, amount=Decimal("20000.00"), legal_basis="AQSCF-97-7")
                 if stage == 4:
                     actions.verify_rectification(case, actor=officer1, order=order.pk, passed=True, note="复查合格")
-                    actions.record_payment(
-                        case, actor=officer1, fine=fine.pk, amount=fine.amount_due(actions.local_today())
-                    )
+                    actions.record_payment(case, actor=officer1, fine=fine.pk, amount=fine.amount_due(local_today()))
                     actions.close_case(case, actor=head, summary="整改完毕，罚款已缴纳，结案。")
         made += 1
         if progress and made % 20 == 0:

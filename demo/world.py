@@ -10,6 +10,7 @@ cases.events.build_event, the chain's own constructor.
 import datetime
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 
@@ -68,8 +69,8 @@ class Planned:
     """One case of the world and everything in it, before it is written."""
 
     case: Case
-    officer: object
-    head: object
+    officer: Any  # a User
+    head: Any  # a User
     story: list[str]
     handlers: list = field(default_factory=list)
     person: Person | None = None
@@ -106,7 +107,7 @@ def plan(
     refer_share: float,
 ) -> Planned:
     """One case in a status drawn from STATUS_SHARES, with what that status implies."""
-    (status,) = rng.choices(list(STATUS_SHARES), weights=STATUS_SHARES.values())
+    (status,) = rng.choices(list(STATUS_SHARES), weights=list(STATUS_SHARES.values()))
     referable = status == CaseStatus.OPEN and rng.random() < REFERABLE_SHARE
     created = now - datetime.timedelta(days=rng.randint(1, 1000), minutes=rng.randint(0, 1439))
     actions = story(status, referable)
@@ -183,6 +184,7 @@ def events_of(p: Planned) -> list[Event]:
     """The case's chain, one event per action of its story, made by build_event (the case's head
     moves in memory; append_events saves both)."""
     case, events = p.case, []
+    step: tuple[str, str, Any, dict[str, Any]]
     for action in p.story:
         match action:
             case "create":
@@ -192,7 +194,12 @@ def events_of(p: Planned) -> list[Event]:
             case "decline":
                 step = (CaseStatus.LEAD, CaseStatus.DECLINED, p.head, {"reason": "线索不实"})
             case "record_finding":
-                step = (CaseStatus.OPEN, CaseStatus.OPEN, p.officer, {"kind": p.finding.kind, "person": p.person.pk})
+                step = (
+                    CaseStatus.OPEN,
+                    CaseStatus.OPEN,
+                    p.officer,
+                    {"kind": p.finding.kind if p.finding else "", "person": p.person.pk if p.person else None},
+                )
             case "order_rectification":
                 step = (CaseStatus.OPEN, CaseStatus.OPEN, p.officer, {"items": ITEMS})
             case "impose_fine":
@@ -201,12 +208,12 @@ def events_of(p: Planned) -> list[Event]:
                 step = (CaseStatus.OPEN, CaseStatus.CLOSED, p.head, {"summary": "结案"})
             case _:
                 raise ValueError(f"no event for {action!r}")
-        from_status, to_status, actor, data = step
+        from_status, to_status, who, data = step
         events.append(
             build_event(
                 case,
                 action=action,
-                actor=actor,
+                actor=who,
                 agency=case.agency,
                 from_status=from_status,
                 to_status=to_status,

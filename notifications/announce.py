@@ -38,6 +38,26 @@ class About:
     facts: dict[str, Any] = field(default_factory=dict)
     memo: dict = field(default_factory=dict)  # recipient look-ups kept across a batch (announce_many)
 
+    # The rules that read a case, a referral or a region use these: a caller who left it out
+    # gets a clear error instead of an AttributeError on None.
+    @property
+    def known_case(self) -> Case:
+        if self.case is None:
+            raise ValueError("This notification is about a case: pass case=.")
+        return self.case
+
+    @property
+    def known_referral(self) -> Referral:
+        if self.referral is None:
+            raise ValueError("This notification is about a referral: pass referral=.")
+        return self.referral
+
+    @property
+    def known_region(self) -> Region:
+        if self.region is None:
+            raise ValueError("This notification is about a region: pass region=.")
+        return self.region
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -52,51 +72,57 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {
-    "case_assigned": Rule(lambda a: a.case.handlers.all(), _("Case %(case)s assigned to you")),
+    "case_assigned": Rule(lambda a: a.known_case.handlers.all(), _("Case %(case)s assigned to you")),
     "takedown_requested": Rule(
         lambda a: r.members(a.facts["takedown"].agency_id), _("Takedown requested: %(url)s"), shows_case=False
     ),
-    "tip_received": Rule(lambda a: r.members(a.case.agency_id), _("Tip received: lead %(case)s")),
+    "tip_received": Rule(lambda a: r.members(a.known_case.agency_id), _("Tip received: lead %(case)s")),
     "referral_propose": Rule(
-        lambda a: [u for u in r.heads(a.referral.referring_agency_id) if u.pk != a.referral.proposed_by_id],
+        lambda a: [u for u in r.heads(a.known_referral.referring_agency_id) if u.pk != a.known_referral.proposed_by_id],
         _("Referral %(number)s proposed: please decide"),
     ),
     "referral_refuse": Rule(
-        lambda a: r.supervisors(a.case), _("Referral %(number)s refused by the head: please review")
+        lambda a: r.supervisors(a.known_case), _("Referral %(number)s refused by the head: please review")
     ),
     "referral_transmit": Rule(
-        lambda a: r.members(a.referral.police_agency_id),
+        lambda a: r.members(a.known_referral.police_agency_id),
         _("Referral %(number)s received from %(agency)s"),
         email=True,
     ),
     "referral_forward": Rule(
-        lambda a: r.members(a.referral.police_agency_id), _("Referral %(number)s forwarded to you"), email=True
+        lambda a: r.members(a.known_referral.police_agency_id), _("Referral %(number)s forwarded to you"), email=True
     ),
-    "referral_accept": Rule(lambda a: r.handlers_and_head(a.case), _("Referral %(number)s accepted by the police")),
-    "referral_reject": Rule(lambda a: r.handlers_and_head(a.case), _("Referral %(number)s rejected by the police")),
+    "referral_accept": Rule(
+        lambda a: r.handlers_and_head(a.known_case), _("Referral %(number)s accepted by the police")
+    ),
+    "referral_reject": Rule(
+        lambda a: r.handlers_and_head(a.known_case), _("Referral %(number)s rejected by the police")
+    ),
     "referral_request_supervision": Rule(
-        lambda a: r.members(a.referral.procuratorate_id), _("Referral %(number)s: supervision requested")
+        # request_supervision names the procuratorate before it announces.
+        lambda a: r.members(a.known_referral.procuratorate_id) if a.known_referral.procuratorate_id else [],
+        _("Referral %(number)s: supervision requested"),
     ),
     # A missed deadline: the people of the deadline table's "escalated to" column (the sweep).
     "escalation": Rule(
-        lambda a: r.escalated_to(a.facts["deadline"], a.case, a.memo),
+        lambda a: r.escalated_to(a.facts["deadline"], a.known_case, a.memo),
         _("Missed deadline: %(step)s (%(subject)s)"),
         email=True,
     ),
     # 挂牌督办: the head of the agency handling the case, then the supervisors who listed it.
-    "listing": Rule(lambda a: r.heads(a.case.agency_id), _("Case %(case)s listed for supervision until %(day)s")),
+    "listing": Rule(lambda a: r.heads(a.known_case.agency_id), _("Case %(case)s listed for supervision until %(day)s")),
     "listing_progress": Rule(
         lambda a: r.members(a.facts["listing"].agency_id, ("supervisor",)),
         _("Progress reported on listed case %(case)s"),
     ),
     # The monthly statistics form (DESIGN §3, last row): about a city, not a case.
     "monthly_reminder": Rule(
-        lambda a: r.office_supervisors(a.region),
+        lambda a: r.office_supervisors(a.known_region),
         _("Monthly statistics for %(month)s are due on the %(day)sth"),
         shows_case=False,
     ),
     "monthly_escalation": Rule(
-        lambda a: r.province_supervisors(a.region),
+        lambda a: r.province_supervisors(a.known_region),
         _("%(city)s has not submitted the monthly statistics for %(month)s"),
         shows_case=False,
     ),
@@ -108,13 +134,13 @@ EMAIL_KINDS = frozenset(kind for kind, rule in RULES.items() if rule.email)
 # What a title may name, each computed only if the title (or its translation) asks for it: some
 # need a row the caller did not load.
 TITLE_FACTS: dict[str, Callable[[About], Any]] = {
-    "case": lambda a: a.case.number,
-    "number": lambda a: a.referral.number,
-    "agency": lambda a: a.referral.referring_agency.name if a.referral else a.case.agency.name,
-    "subject": lambda a: a.referral.number if a.referral else a.case.number,
+    "case": lambda a: a.known_case.number,
+    "number": lambda a: a.known_referral.number,
+    "agency": lambda a: a.known_referral.referring_agency.name if a.referral else a.known_case.agency.name,
+    "subject": lambda a: a.known_referral.number if a.referral else a.known_case.number,
     "url": lambda a: a.facts["takedown"].url,
     "step": lambda a: STEPS[a.facts["deadline"].step].label,
-    "city": lambda a: a.region.name,
+    "city": lambda a: a.known_region.name,
 }
 
 
@@ -162,7 +188,7 @@ def announce_many(kind: str, events: Iterable[Mapping], *, memo: dict | None = N
     named = [list(rule.who(a)) for a in abouts]
     if rule.shows_case:
         with_memberships([u for people in named for u in people])  # one query for the whole batch
-        named = [[u for u in people if can_see_case(u, a.case)] for a, people in zip(abouts, named, strict=True)]
+        named = [[u for u in people if can_see_case(u, a.known_case)] for a, people in zip(abouts, named, strict=True)]
     return notify_many(
         kind,
         [

@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.access import AuthenticatedRequest
 from core.api import pagination
 from core.api.schema import example
 
@@ -27,7 +28,8 @@ class NotificationOutput(serializers.ModelSerializer):
 
 
 @extend_schema(parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL)])
-class NotificationList(generics.ListAPIView):
+class NotificationList(generics.ListAPIView[Notification]):
+    request: AuthenticatedRequest  # IsAuthenticated: the user is signed in
     serializer_class = NotificationOutput
     pagination_class = pagination.by("-id")
 
@@ -68,7 +70,8 @@ class PreferenceItem(serializers.Serializer):
 
 @example({"preferences": [{"kind": "escalation", "email": False}]})
 class PreferencesInput(serializers.Serializer):
-    preferences = PreferenceItem(many=True, max_length=20)
+    # many=True makes a ListSerializer, which takes max_length; the stubs check the child's arguments.
+    preferences = PreferenceItem(many=True, max_length=20)  # type: ignore[call-arg]
 
 
 class Preferences(APIView):

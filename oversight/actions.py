@@ -3,6 +3,7 @@ or close) and typical cases (典型案例) published from closed cases."""
 
 import datetime
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from .audit import public_summary, public_text
 from .models import Listing, ListingReport, TypicalCase
 
 
-def _supervising_office(actor, case) -> Agency:
+def _supervising_office(actor: User, case: Case) -> Agency:
     office = jurisdiction.office_over(actor, case.region)
     if office is None:
         raise PermissionDenied(_("Only a supervisor over the case's region lists it for supervision."))
@@ -35,7 +36,7 @@ def _lock(listing: Listing) -> tuple[Case, Listing]:
 
 
 @action
-def list_case(case: Case, *, actor, deadline: datetime.date, instructions: str) -> Listing:
+def list_case(case: Case, *, actor: User, deadline: datetime.date, instructions: str) -> Listing:
     case = lock(case)
     office = _supervising_office(actor, case)
     if deadline <= local_today():
@@ -59,7 +60,7 @@ def list_case(case: Case, *, actor, deadline: datetime.date, instructions: str) 
 
 
 @action
-def report_progress(listing: Listing, *, actor, text: str) -> ListingReport:
+def report_progress(listing: Listing, *, actor: User, text: str) -> ListingReport:
     case, listing = _lock(listing)
     if not jurisdiction.is_head_of(actor, case.agency_id):
         raise PermissionDenied(_("The head of the agency handling the case reports its progress."))
@@ -81,7 +82,7 @@ def report_progress(listing: Listing, *, actor, text: str) -> ListingReport:
 
 
 @action
-def review_listing(listing: Listing, *, actor, close: bool, note: str) -> Listing:
+def review_listing(listing: Listing, *, actor: User, close: bool, note: str) -> Listing:
     case, listing = _lock(listing)
     if not jurisdiction.supervises(actor, listing.agency.region):
         raise PermissionDenied(_("Only the supervisors who listed the case review it."))
@@ -112,7 +113,7 @@ def review_listing(listing: Listing, *, actor, close: bool, note: str) -> Listin
 
 
 @action
-def mark_typical(case: Case, *, actor, title: str) -> TypicalCase:
+def mark_typical(case: Case, *, actor: User, title: str) -> TypicalCase:
     """Publish a closed case as a typical case (典型案例): what the public sees changes, so it is
     an event on the case's chain like any other action."""
     case = lock(case)

@@ -123,7 +123,7 @@ for _name in SelfInspection.FIELDS:
         max_value=10_000_000,
         required=False,
         default=0,
-        label=str(SelfInspection._meta.get_field(_name).verbose_name),
+        label=str(SelfInspection.label_of(_name)),
     )
 
 

@@ -85,7 +85,7 @@ def id_number_view_rows(case) -> list[list]:
 def timeline_xlsx(case) -> bytes:
 
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook's one sheet, the active one
     ws.title = case.number
     ws.append([f"{case.number} {case.party_name} 办案记录"])
     for row in timeline_rows(case):

@@ -46,7 +46,7 @@ def stacked(
         parts.append(
             f'<text x="{label_width - 6}" y="{y + bar_height - 5}" text-anchor="end" font-size="12">{escape(category)}</text>'
         )
-        offset = label_width
+        offset: float = label_width
         for k, (name, values) in enumerate(series):
             w = (width - label_width - 50) * values[i] / top
             if w:

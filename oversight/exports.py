@@ -27,7 +27,7 @@ def _layout(rows):
 
 def xlsx(report: dict) -> bytes:
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook's one sheet, the active one
     ws.title = report["month"]
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -49,9 +49,9 @@ def xlsx(report: dict) -> bytes:
                 ws.cell(line, 3, row["row"])
                 for column, key in ((4, "month"), (5, "cumulative")):
                     value = row[key]
-                    cell = ws.cell(line, column, float(value) if "元" in row["row"] else value)
+                    written = ws.cell(line, column, float(value) if "元" in row["row"] else value)
                     if "元" in row["row"]:
-                        cell.number_format = "#,##0.00"
+                        written.number_format = "#,##0.00"
                 line += 1
             ws.cell(first_of_unit, 2, unit)
             if line - 1 > first_of_unit:
@@ -64,8 +64,8 @@ def xlsx(report: dict) -> bytes:
         for cell in row:
             cell.border = box
             cell.alignment = center
-    for column, width in zip("ABCDE", (12, 14, 34, 14, 14), strict=True):
-        ws.column_dimensions[column].width = width
+    for letter, width in zip("ABCDE", (12, 14, 34, 14, 14), strict=True):
+        ws.column_dimensions[letter].width = width
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -1,6 +1,7 @@
 """挂牌督办 as a viewflow process: the owning agency's head reports progress, the supervisor
 reviews each report and either asks for more or closes the listing."""
 
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
@@ -66,6 +67,6 @@ def start(listing) -> None:
     ListingFlow.start.run(listing=listing)
 
 
-def advance(listing, actor, *, cancel=False) -> None:
+def advance(listing: Listing, actor: User, *, cancel: bool = False) -> None:
     """Complete the listing's open task by `actor` (or cancel what is open when it closes early)."""
     complete_open_tasks(TaskRoute.objects.filter(listing=listing), actor, cancel=cancel)

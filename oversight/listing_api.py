@@ -1,5 +1,8 @@
 """API for supervision listings (挂牌督办)."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -112,6 +115,11 @@ class ListingAction(generics.GenericAPIView):
         listing = get_listing_for(request.user, pk)
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        run = {"report_progress": actions.report_progress, "review": actions.review_listing}[self.action_name]
+        # Two actions with different keywords (text; close and note): the validated input supplies them.
+        runs: dict[str, Callable[..., Any]] = {
+            "report_progress": actions.report_progress,
+            "review": actions.review_listing,
+        }
+        run = runs[self.action_name]
         run(listing, actor=request.user, **data.validated_data)
         return Response(ListingOutput(get_listing_for(request.user, pk)).data)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -59,8 +60,16 @@ class SelfInspection(models.Model):
     def __str__(self) -> str:
         return f"{self.region_id} {self.month:%Y-%m}"
 
+    @classmethod
+    def label_of(cls, name: str) -> str | Promise:
+        """The verbose name of one of FIELDS, which the API and the form label their inputs with."""
+        field = cls._meta.get_field(name)
+        if not isinstance(field, models.Field):
+            raise TypeError(f"{name} is not a column of {cls.__name__}")
+        return field.verbose_name
+
     def clean(self):
-        errors = {}
+        errors: dict[str, str | Promise] = {}
         if self.employer_reported > self.employer_fake_found:
             errors["employer_reported"] = _(
                 "More reported (%(r)s) than found (%(f)s): reported persons are among those found."

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -131,7 +132,7 @@ def save_self_inspection(
 
 
 @transaction.atomic
-def submit_monthly(*, actor, region: Region, month: datetime.date, campaign: Campaign) -> MonthlySubmission:
+def submit_monthly(*, actor: User, region: Region, month: datetime.date, campaign: Campaign) -> MonthlySubmission:
     """报送: the city's form as it stands now, frozen."""
     if region.level != Region.Level.CITY or not _city_supervisor(actor, region):
         raise PermissionDenied(_("Only the city's supervisor submits its monthly form."))

@@ -100,12 +100,13 @@ def describe(row) -> dict:
     if isinstance(row, Deadline):
         out["due_at"] = row.due_at.isoformat()
         out["detail"] = row.label
-        if row.referral_id:
+        # `x is not None` reads no row when x_id is empty, and the row it would have read anyway.
+        if row.referral is not None:
             out["referral"], out["referral_number"] = row.referral_id, row.referral.number
-        if row.finding_id:
-            out["subject"] = row.finding.person.name if row.finding.person_id else case.party_name
+        if row.finding is not None:
+            out["subject"] = row.finding.person.name if row.finding.person is not None else case.party_name
             out["detail"] = row.finding.get_kind_display()
-        if row.rectification_id:
+        if row.rectification is not None:
             out["detail"] = row.rectification.items[:100]
     elif isinstance(row, Referral):
         out["referral"], out["referral_number"] = row.pk, row.number

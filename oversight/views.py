@@ -1,5 +1,8 @@
 """The supervisor's dashboard for their region (督查)."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 
 from agencies import jurisdiction
 from agencies.models import Region
@@ -188,7 +192,8 @@ def listing_list(request):
 @login_required
 def listing_detail(request, pk):
     listing = get_listing_for(request.user, pk)
-    forms = {}
+    # Two forms whose actions take different keywords: each runs with its own validated input.
+    forms: dict[str, tuple[type[serializers.Serializer[Any]], Callable[..., Any]]] = {}
     if jurisdiction.is_head_of(request.user, listing.case.agency_id):
         forms["report_progress"] = (ProgressInput, actions.report_progress)
     if jurisdiction.supervises(request.user, listing.agency.region):
@@ -315,7 +320,7 @@ def monthly(request):
             "fields": [
                 (
                     f,
-                    SelfInspection._meta.get_field(f).verbose_name,
+                    SelfInspection.label_of(f),
                     request.POST.get(f) if errors else getattr(entry, f, 0),
                 )
                 for f in SelfInspection.FIELDS

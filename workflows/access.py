@@ -1,6 +1,8 @@
 """Who sees which referral (DESIGN §4): those who see its case; the police agency it is with
 (once transmitted); the procuratorate of its region; 404 for everyone else."""
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from agencies import jurisdiction
@@ -8,11 +10,11 @@ from agencies.models import Agency
 from cases.access import visible_cases_q
 from cases.models import SENT_REFERRAL_STATUSES as SENT
 from cases.models import Case, Referral
-from core.access import get_visible_or_404
+from core.access import AnyUser, get_visible_or_404
 
 
-def referrals_visible_to(user) -> QuerySet[Referral]:
-    if not getattr(user, "is_authenticated", False):
+def referrals_visible_to(user: AnyUser) -> QuerySet[Referral]:
+    if not user.is_authenticated:
         return Referral.objects.none()
     members = jurisdiction.memberships_of(user)
     # The case's owner is the referring agency; supervisors see their regions; grants go through
@@ -30,5 +32,5 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     return Referral.objects.filter(q)
 
 
-def get_referral_for(user, pk) -> Referral:
+def get_referral_for(user: AnyUser, pk: Any) -> Referral:
     return get_visible_or_404(referrals_visible_to(user), pk)

@@ -6,6 +6,9 @@ table, moves the workflow's tasks, appends one event to the case's chain and wri
 notifications — in one transaction.
 """
 
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +22,7 @@ from cases.models import REQUIRED_DOCUMENTS, Case, Referral, ReferralDocument, R
 from cases.protocol import action, announce, begin_case, finish, lock
 from cases.referral_rules import REFERRAL_ACTIONS, may_referral
 from cases.rules import CASE_ACTIONS
+from core.access import AnyUser
 from core.errors import Code, Conflict, field_error
 
 from . import deadlines, flows
@@ -28,7 +32,7 @@ R = ReferralStatus
 VIEW_CASE = "cases.view_case"
 
 # The deadline steps a referral's new status opens (those an action settles: REFERRAL_ACTIONS).
-OPENS = {
+OPENS: dict[str, tuple[str, ...]] = {
     R.PROPOSED: ("decide",),
     R.APPROVED: ("transmit",),
     R.TRANSMITTED: ("receipt",),
@@ -51,7 +55,7 @@ def _lock(referral: Referral) -> tuple[Case, Referral]:
     return case, locked
 
 
-def _begin_referral(referral: Referral, actor, action: str, method: str | None = None) -> tuple[Case, Referral]:
+def _begin_referral(referral: Referral, actor: User, action: str, method: str | None = None) -> tuple[Case, Referral]:
     case, referral = _lock(referral)
     if not may_referral(actor, referral, action):
         raise PermissionDenied(_("You may not run “%(action)s” on this referral.") % {"action": action})
@@ -71,7 +75,9 @@ def _begin_referral(referral: Referral, actor, action: str, method: str | None =
     return case, referral
 
 
-def _finish_referral(case: Case, referral: Referral, actor, action: str, from_status: str, data: dict) -> None:
+def _finish_referral(
+    case: Case, referral: Referral, actor: User, action: str, from_status: str, data: dict[str, Any]
+) -> None:
     referral.save()
     deadlines.meet(steps=REFERRAL_ACTIONS[action].settles, referral=referral)
     if referral.status != from_status or action == "forward":
@@ -106,7 +112,7 @@ def _grant(referral: Referral, police_agency: Agency) -> None:
 def propose_referral(
     case: Case,
     *,
-    actor,
+    actor: User,
     persons: list[int],
     report: str,
     police_agency: str | None = None,
@@ -173,7 +179,7 @@ def propose_referral(
 
 
 @action
-def approve(referral: Referral, *, actor) -> Referral:
+def approve(referral: Referral, *, actor: User) -> Referral:
     case, referral = _begin_referral(referral, actor, "approve")
     referral.approve(by=actor)
     _finish_referral(case, referral, actor, "approve", R.PROPOSED, {})
@@ -181,7 +187,7 @@ def approve(referral: Referral, *, actor) -> Referral:
 
 
 @action
-def refuse(referral: Referral, *, actor, reason: str) -> Referral:
+def refuse(referral: Referral, *, actor: User, reason: str) -> Referral:
     case, referral = _begin_referral(referral, actor, "refuse")
     referral.refuse(by=actor, reason=reason)
     _finish_referral(case, referral, actor, "refuse", R.PROPOSED, {"reason": reason})
@@ -189,7 +195,7 @@ def refuse(referral: Referral, *, actor, reason: str) -> Referral:
 
 
 @action
-def endorse_refusal(referral: Referral, *, actor, note: str) -> Referral:
+def endorse_refusal(referral: Referral, *, actor: User, note: str) -> Referral:
     case, referral = _begin_referral(referral, actor, "endorse_refusal")
     referral.endorse_refusal(note=note)
     _finish_referral(case, referral, actor, "endorse_refusal", R.REFUSED, {"note": note})
@@ -197,7 +203,7 @@ def endorse_refusal(referral: Referral, *, actor, note: str) -> Referral:
 
 
 @action
-def order_transfer(referral: Referral, *, actor, note: str) -> Referral:
+def order_transfer(referral: Referral, *, actor: User, note: str) -> Referral:
     case, referral = _begin_referral(referral, actor, "order_transfer")
     referral.order_transfer(note=note)
     _finish_referral(case, referral, actor, "order_transfer", R.REFUSED, {"note": note})
@@ -205,7 +211,7 @@ def order_transfer(referral: Referral, *, actor, note: str) -> Referral:
 
 
 @action
-def transmit(referral: Referral, *, actor, documents: list[dict]) -> Referral:
+def transmit(referral: Referral, *, actor: User, documents: list[dict[str, str]]) -> Referral:
     """移送: with the transfer letter, the investigation report and the evidence list."""
     case, referral = _begin_referral(referral, actor, "transmit")
     kinds = {d["kind"] for d in documents}
@@ -222,7 +228,7 @@ def transmit(referral: Referral, *, actor, documents: list[dict]) -> Referral:
 
 
 @action
-def acknowledge(referral: Referral, *, actor) -> Referral:
+def acknowledge(referral: Referral, *, actor: User) -> Referral:
     """回执: the police sign the receipt."""
     case, referral = _begin_referral(referral, actor, "acknowledge")
     referral.acknowledge()
@@ -231,7 +237,7 @@ def acknowledge(referral: Referral, *, actor) -> Referral:
 
 
 @action
-def forward(referral: Referral, *, actor, police_agency: str, reason: str) -> Referral:
+def forward(referral: Referral, *, actor: User, police_agency: str, reason: str) -> Referral:
     """Not competent: sent on to another police agency, which gets the case instead."""
     case, referral = _begin_referral(referral, actor, "forward")
     target = (
@@ -250,7 +256,7 @@ def forward(referral: Referral, *, actor, police_agency: str, reason: str) -> Re
 
 
 @action
-def accept(referral: Referral, *, actor, police_case_number: str) -> Referral:
+def accept(referral: Referral, *, actor: User, police_case_number: str) -> Referral:
     """立案."""
     case, referral = _begin_referral(referral, actor, "accept")
     referral.accept(police_case_number=police_case_number)
@@ -259,7 +265,7 @@ def accept(referral: Referral, *, actor, police_case_number: str) -> Referral:
 
 
 @action
-def reject(referral: Referral, *, actor, reason: str) -> Referral:
+def reject(referral: Referral, *, actor: User, reason: str) -> Referral:
     """不予立案, with the reason on record."""
     case, referral = _begin_referral(referral, actor, "reject")
     referral.reject(reason=reason)
@@ -268,7 +274,7 @@ def reject(referral: Referral, *, actor, reason: str) -> Referral:
 
 
 @action
-def request_reconsideration(referral: Referral, *, actor, reason: str) -> Referral:
+def request_reconsideration(referral: Referral, *, actor: User, reason: str) -> Referral:
     """提请复议, within 3 days of the rejection (国务院令第310号第九条)."""
     case, referral = _begin_referral(referral, actor, "request_reconsideration")
     referral.request_reconsideration(reason=reason)
@@ -278,7 +284,7 @@ def request_reconsideration(referral: Referral, *, actor, reason: str) -> Referr
 
 @action
 def decide_reconsideration(
-    referral: Referral, *, actor, accept: bool, reason: str, police_case_number: str = ""
+    referral: Referral, *, actor: User, accept: bool, reason: str, police_case_number: str = ""
 ) -> Referral:
     method = "reconsider_accept" if accept else "reconsider_uphold"
     case, referral = _begin_referral(referral, actor, "decide_reconsideration", method)
@@ -300,7 +306,7 @@ def decide_reconsideration(
 
 
 @action
-def request_supervision(referral: Referral, *, actor, procuratorate: str, reason: str) -> Referral:
+def request_supervision(referral: Referral, *, actor: User, procuratorate: str, reason: str) -> Referral:
     """建议人民检察院立案监督."""
     case, referral = _begin_referral(referral, actor, "request_supervision")
     office = Agency.objects.filter(slug=procuratorate, kind=Agency.Kind.PROCURATORATE).first()
@@ -315,7 +321,7 @@ def request_supervision(referral: Referral, *, actor, procuratorate: str, reason
 
 
 @action
-def resolve_supervision(referral: Referral, *, actor, outcome: str, note: str) -> Referral:
+def resolve_supervision(referral: Referral, *, actor: User, outcome: str, note: str) -> Referral:
     method = "supervision_accept" if outcome == "accept" else "supervision_reject"
     case, referral = _begin_referral(referral, actor, "resolve_supervision", method)
     getattr(referral, method)(note=note)
@@ -324,7 +330,7 @@ def resolve_supervision(referral: Referral, *, actor, outcome: str, note: str) -
 
 
 @action
-def accept_rejection(referral: Referral, *, actor, reason: str) -> Referral:
+def accept_rejection(referral: Referral, *, actor: User, reason: str) -> Referral:
     """The rejection stands; the case goes on with administrative penalties (第十条)."""
     case, referral = _begin_referral(referral, actor, "accept_rejection")
     from_status = referral.status
@@ -334,7 +340,7 @@ def accept_rejection(referral: Referral, *, actor, reason: str) -> Referral:
 
 
 @action
-def hand_over(referral: Referral, *, actor, items: str) -> Referral:
+def hand_over(referral: Referral, *, actor: User, items: str) -> Referral:
     """移交涉案物品和证据, within 3 days of acceptance."""
     case, referral = _begin_referral(referral, actor, "hand_over")
     referral.hand_over(items=items)
@@ -342,5 +348,5 @@ def hand_over(referral: Referral, *, actor, items: str) -> Referral:
     return referral
 
 
-def available_referral_actions(referral: Referral, user) -> list[str]:
+def available_referral_actions(referral: Referral, user: AnyUser) -> list[str]:
     return [name for name, rule in REFERRAL_ACTIONS.items() if rule.who(user, referral) and rule.possible(referral)]

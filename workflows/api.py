@@ -1,6 +1,8 @@
 """API v1 for referrals (DESIGN §4) and the caller's workflow tasks."""
 
-from django.db.models import Prefetch
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,9 +12,11 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies.models import Agency
 from cases.api.serializers import ActionInput, EventOutput
 from cases.models import Event, Referral, ReferralDocument
 from cases.referral_rules import REFERRAL_ACTIONS
+from core.access import AnyUser, AuthenticatedRequest
 from core.api import pagination
 from core.api.schema import errors, example
 
@@ -34,21 +38,21 @@ class ProposeReferralInput(ActionInput):
 
 
 @example({})
-class Empty(serializers.Serializer):
+class Empty(serializers.Serializer[Any]):
     pass
 
 
 @example({"reason": "证据不足"})
-class ReferralReasonInput(serializers.Serializer):
+class ReferralReasonInput(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=4000)
 
 
 @example({"note": "同意"})
-class NoteInput(serializers.Serializer):
+class NoteInput(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=4000)
 
 
-class DocumentInput(serializers.Serializer):
+class DocumentInput(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=ReferralDocument.Kind.choices)
     title = serializers.CharField(max_length=200)
 
@@ -62,57 +66,60 @@ class DocumentInput(serializers.Serializer):
         ]
     }
 )
-class TransmitInput(serializers.Serializer):
-    documents = DocumentInput(many=True, max_length=50)
+class TransmitInput(serializers.Serializer[Any]):
+    # many=True makes a ListSerializer, which takes max_length; the stubs check the child's arguments.
+    documents = DocumentInput(many=True, max_length=50)  # type: ignore[call-arg]
 
 
 @example({"police_agency": "foshan-police", "reason": "案发地不在本辖区"})
-class ForwardInput(serializers.Serializer):
+class ForwardInput(serializers.Serializer[Any]):
     police_agency = serializers.SlugField(max_length=60)
     reason = serializers.CharField(max_length=4000)
 
 
 @example({"police_case_number": "GA-2018-001"})
-class AcceptInput(serializers.Serializer):
+class AcceptInput(serializers.Serializer[Any]):
     police_case_number = serializers.CharField(max_length=60)
 
 
 @example({"accept": False, "reason": "维持不予立案决定"})
-class DecideReconsiderationInput(serializers.Serializer):
+class DecideReconsiderationInput(serializers.Serializer[Any]):
     accept = serializers.BooleanField()
     reason = serializers.CharField(max_length=4000)
     police_case_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
 
 
 @example({"procuratorate": "guangzhou-procuratorate", "reason": "公安机关不予立案理由不成立"})
-class RequestSupervisionInput(serializers.Serializer):
+class RequestSupervisionInput(serializers.Serializer[Any]):
     procuratorate = serializers.SlugField(max_length=60)
     reason = serializers.CharField(max_length=4000)
 
 
 @example({"outcome": "accept", "note": "通知公安机关立案"})
-class ResolveSupervisionInput(serializers.Serializer):
+class ResolveSupervisionInput(serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(choices=["accept", "reject"])
     note = serializers.CharField(max_length=4000)
 
 
 @example({"items": "伪造的操作证一本，现场照片三张"})
-class HandOverInput(serializers.Serializer):
+class HandOverInput(serializers.Serializer[Any]):
     items = serializers.CharField(max_length=4000)
 
 
-class DocumentOutput(serializers.ModelSerializer):
+class DocumentOutput(serializers.ModelSerializer[ReferralDocument]):
     class Meta:
         model = ReferralDocument
         fields = ["id", "kind", "title", "added_at"]
 
 
-class ReferralOutput(serializers.ModelSerializer):
+class ReferralOutput(serializers.ModelSerializer[Referral]):
     case = serializers.IntegerField(source="case_id")
     case_number = serializers.CharField(source="case.number")
     referring_agency = serializers.CharField(source="referring_agency.slug")
     police_agency = serializers.CharField(source="police_agency.slug")
-    procuratorate = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    procuratorate: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     persons = serializers.SerializerMethodField()
     documents = DocumentOutput(many=True)
     due_at = serializers.SerializerMethodField()
@@ -143,23 +150,23 @@ class ReferralOutput(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def get_persons(self, referral) -> list[int]:
+    def get_persons(self, referral: Referral) -> list[int]:
         return [p.pk for p in referral.persons.all()]
 
-    def _next_deadline(self, referral):
+    def _next_deadline(self, referral: Referral) -> Deadline | None:
         pending = [d for d in referral.deadlines.all() if d.met_at is None]
         return min(pending, key=lambda d: d.due_at) if pending else None
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
-    def get_due_at(self, referral):
+    def get_due_at(self, referral: Referral) -> str | None:
         d = self._next_deadline(referral)
         return d.due_at.isoformat() if d else None
 
-    def get_due_step(self, referral) -> str | None:
+    def get_due_step(self, referral: Referral) -> str | None:
         d = self._next_deadline(referral)
         return d.step if d else None
 
-    def get_overdue(self, referral) -> bool:
+    def get_overdue(self, referral: Referral) -> bool:
         d = self._next_deadline(referral)
         return bool(d and d.due_at <= self.context["now"])
 
@@ -171,16 +178,16 @@ class ReferralDetailOutput(ReferralOutput):
     class Meta(ReferralOutput.Meta):
         fields = ReferralOutput.Meta.fields + ["actions", "history"]
 
-    def get_actions(self, referral) -> list[str]:
+    def get_actions(self, referral: Referral) -> list[str]:
         return referrals.available_referral_actions(referral, self.context["request"].user)
 
     @extend_schema_field(EventOutput(many=True))
-    def get_history(self, referral):
+    def get_history(self, referral: Referral) -> Any:
         events = Event.objects.filter(referral=referral).select_related("actor", "agency").order_by("seq")
         return EventOutput(events, many=True).data
 
 
-def referral_queryset(user, *, visible_only=True):
+def referral_queryset(user: AnyUser, *, visible_only: bool = True) -> QuerySet[Referral]:
     base = referrals_visible_to(user) if visible_only else Referral.objects.all()
     return base.select_related(
         "case__region", "case__agency", "referring_agency", "police_agency", "procuratorate"
@@ -190,37 +197,37 @@ def referral_queryset(user, *, visible_only=True):
 
 
 @extend_schema(parameters=[OpenApiParameter("status", OpenApiTypes.STR)])
-class ReferralList(generics.ListAPIView):
+class ReferralList(generics.ListAPIView[Referral]):
     serializer_class = ReferralOutput
     pagination_class = pagination.by("-created_at", "-id")
 
-    def get_serializer_context(self):
+    def get_serializer_context(self) -> dict[str, Any]:
         return super().get_serializer_context() | {"now": timezone.now()}
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Referral]:
         qs = referral_queryset(self.request.user)
         if self.request.query_params.get("status"):
             qs = qs.filter(status=self.request.query_params["status"])
         return qs
 
 
-def referral_response(request, pk: int, *, visible_only=True) -> Response:
+def referral_response(request: AuthenticatedRequest, pk: int, *, visible_only: bool = True) -> Response:
     referral = referral_queryset(request.user, visible_only=visible_only).get(pk=pk)
     return Response(ReferralDetailOutput(referral, context={"request": request, "now": timezone.now()}).data)
 
 
 class ReferralDetail(APIView):
     @extend_schema(responses=ReferralDetailOutput)
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         return referral_response(request, get_referral_for(request.user, pk).pk)
 
 
-class ReferralAction(generics.GenericAPIView):
+class ReferralAction(generics.GenericAPIView[Referral]):
     action_name = ""
     serializer_class = Empty
 
     @extend_schema(responses=ReferralDetailOutput)
-    def post(self, request, pk: int):
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         referral = get_referral_for(request.user, pk)
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -229,7 +236,7 @@ class ReferralAction(generics.GenericAPIView):
         return referral_response(request, referral.pk, visible_only=False)
 
 
-class TaskOutput(serializers.Serializer):
+class TaskOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField(source="task_id")
     title = serializers.CharField(source="task.title")
     step = serializers.CharField(source="task.flow_task.name")
@@ -241,21 +248,21 @@ class TaskOutput(serializers.Serializer):
     overdue = serializers.SerializerMethodField()
     created = serializers.DateTimeField(source="task.created")
 
-    def get_overdue(self, task) -> bool:
+    def get_overdue(self, task: TaskRoute) -> bool:
         return bool(task.due_at and task.due_at <= self.context["now"])
 
 
-class TaskList(generics.ListAPIView):
+class TaskList(generics.ListAPIView[TaskRoute]):
     """The caller's open workflow tasks: those of their agencies and roles, never their own proposals."""
 
     serializer_class = TaskOutput
 
     pagination_class = pagination.by("due_at", "id")
 
-    def get_serializer_context(self):
+    def get_serializer_context(self) -> dict[str, Any]:
         return super().get_serializer_context() | {"now": timezone.now()}
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[TaskRoute]:
         if getattr(self, "swagger_fake_view", False):
             return TaskRoute.objects.none()
         return open_tasks_for(self.request.user)
@@ -267,7 +274,7 @@ class ReferralPdf(APIView):
     document = "letter"
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(409)})
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         referral = get_referral_for(request.user, pk)
         if self.document == "receipt" and referral.received_at is None:
             return Response(

@@ -6,6 +6,6 @@ class WorkflowsConfig(AppConfig):
     name = "workflows"
     verbose_name = _("Workflows")
 
-    def ready(self):
+    def ready(self) -> None:
         # local import: checks.py reads deadlines.py, whose models load only once the registry is ready
         from . import checks  # noqa: F401, PLC0415 - registers the checks once the app registry is ready

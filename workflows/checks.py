@@ -1,16 +1,20 @@
 """Start-up checks of the workflow settings: a misspelt step name would otherwise change nothing."""
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 from .steps import DAYS, STEPS
 
 
 @register()
-def working_day_steps(app_configs=None, **kwargs):
+def working_day_steps(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
     """Every name in WORKING_DAY_STEPS is a step of deadlines.STEPS that is counted in days."""
     valid = ", ".join(STEPS)
-    problems = []
+    problems: list[CheckMessage] = []
     for name in settings.WORKING_DAY_STEPS:
         step = STEPS.get(name)
         if step is None:

@@ -4,7 +4,12 @@ Every step's due time is stored when the step begins, so "missed" and "due in th
 are plain indexed queries; the sweep escalates each missed one exactly once.
 """
 
+import datetime
+from typing import Any
+
 from django.utils import timezone
+
+from cases.models import Case, Finding, Rectification, Referral
 
 from .calendar import due_after, due_after_date
 from .models import Deadline
@@ -12,7 +17,15 @@ from .steps import period_for
 
 
 def open_deadline(
-    case, step: str, *, starts_at=None, referral=None, finding=None, rectification=None, listing=None, due_at=None
+    case: Case,
+    step: str,
+    *,
+    starts_at: datetime.datetime | None = None,
+    referral: Referral | None = None,
+    finding: Finding | None = None,
+    rectification: Rectification | None = None,
+    listing: Any = None,  # an oversight.Listing: that app sits above this one
+    due_at: datetime.datetime | None = None,
 ) -> Deadline:
     starts_at = starts_at or timezone.now()
     return Deadline.objects.create(
@@ -27,7 +40,7 @@ def open_deadline(
     )
 
 
-def open_reinspection(case, rectification) -> Deadline:
+def open_reinspection(case: Case, rectification: Rectification) -> Deadline:
     return open_deadline(
         case,
         "reinspect",
@@ -36,6 +49,6 @@ def open_reinspection(case, rectification) -> Deadline:
     )
 
 
-def meet(*, steps: tuple[str, ...], **where) -> int:
+def meet(*, steps: tuple[str, ...], **where: Any) -> int:
     """Mark the open deadlines of these steps met (e.g. referral=r). The caller holds the case lock."""
     return Deadline.objects.filter(step__in=steps, met_at__isnull=True, **where).update(met_at=timezone.now())

@@ -1,20 +1,22 @@
 """The 涉嫌犯罪案件移送书 and its 回执 as PDF (reportlab, built-in CJK font STSong-Light)."""
 
+import datetime
 import io
 
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from cases.models import Referral
 from core.pdf import BODY, FONT, PLAIN, RIGHT, TITLE, escape
 
 
-def _date(value) -> str:
+def _date(value: datetime.datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y年%m月%d日") if value else "____年__月__日"
 
 
-def _build(flowables) -> bytes:
+def _build(flowables: list[Flowable]) -> bytes:
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=25 * mm, rightMargin=25 * mm, topMargin=25 * mm, bottomMargin=25 * mm
@@ -23,8 +25,8 @@ def _build(flowables) -> bytes:
     return buffer.getvalue()
 
 
-def _persons_table(referral):
-    rows = [["姓名", "身份证号码", "涉案身份"]]
+def _persons_table(referral: Referral) -> Table:
+    rows: list[list[str]] = [["姓名", "身份证号码", "涉案身份"]]
     for person in referral.persons.all():
         rows.append([person.name, person.id_masked, person.get_role_display()])
     if referral.includes_party:
@@ -34,10 +36,10 @@ def _persons_table(referral):
     return table
 
 
-def transfer_letter(referral) -> bytes:
+def transfer_letter(referral: Referral) -> bytes:
     """涉嫌犯罪案件移送书 (国务院令第310号第六条)."""
     case = referral.case
-    flow = [
+    flow: list[Flowable] = [
         Paragraph(escape(referral.referring_agency.name), TITLE),
         Paragraph("涉嫌犯罪案件移送书", TITLE),
         Paragraph(f"编号：{escape(referral.number)}", RIGHT),
@@ -63,7 +65,7 @@ def transfer_letter(referral) -> bytes:
     return _build(flow)
 
 
-def receipt(referral) -> bytes:
+def receipt(referral: Referral) -> bytes:
     """涉嫌犯罪案件移送回执: signed by the police on receipt."""
     flow = [
         Paragraph(escape(referral.police_agency.name), TITLE),

@@ -5,6 +5,13 @@ referral action (workflows/actions.py) changes the status, then completes the op
 and the Switch after it routes on the new status to the next human step.
 """
 
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
@@ -14,6 +21,7 @@ from viewflow.workflow.status import STATUS
 
 from agencies.jurisdiction import same_city_agency
 from agencies.models import Agency
+from cases.models import Referral
 from cases.models import ReferralStatus as R
 
 from .models import Deadline, TaskRoute
@@ -24,7 +32,7 @@ OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 _NO_FORM = UpdateProcessView.as_view(fields=[])
 
 
-class ReferralProcess(Process):
+class ReferralProcess(Process):  # type: ignore[misc]  # viewflow ships no type information
     """A referral's process; the referral is its artifact."""
 
     class Meta:
@@ -32,15 +40,15 @@ class ReferralProcess(Process):
         verbose_name = _("referral process")
 
 
-def _status(*statuses):
+def _status(*statuses: str) -> Callable[[Any], bool]:
     return lambda activation: activation.process.artifact.status in statuses
 
 
-def _task(title):
+def _task(title: Promise) -> Any:
     return flow.View(_NO_FORM).Annotation(title=title).onCreate(this.route)
 
 
-class ReferralFlow(flow.Flow):
+class ReferralFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type information
     process_class = ReferralProcess
     process_title = _("Police referral")
 
@@ -94,15 +102,17 @@ class ReferralFlow(flow.Flow):
 
     end = flow.End()
 
-    def start_process(self, activation, referral):
+    def start_process(self, activation: Any, referral: Referral) -> Any:
         activation.process.artifact = referral
         return activation.process
 
-    def route(self, activation):
+    def route(self, activation: Any) -> None:
         """Send the new task to the agency and role of DESIGN §3, with its legal due time."""
         referral = activation.process.artifact
         step = activation.task.flow_task.name
         agency, role, excluded, deadline = ROUTES[step](referral)
+        if agency is None:  # the case's city has no committee office, or nobody asked a procuratorate
+            raise ImproperlyConfigured(f"No agency to route the {step} step of referral {referral.number} to.")
         due = (
             Deadline.objects.filter(referral=referral, step=deadline, met_at__isnull=True)
             .order_by("due_at")
@@ -122,14 +132,14 @@ class ReferralFlow(flow.Flow):
         )
 
 
-def _committee(referral):
+def _committee(referral: Referral) -> Agency | None:
     return same_city_agency(referral.case.region, Agency.Kind.COMMITTEE_OFFICE)
 
 
 H, HANDLER, M, S = TaskRoute.Role.HEAD, TaskRoute.Role.HANDLER, TaskRoute.Role.MEMBER, TaskRoute.Role.SUPERVISOR
 
 # step → (agency, role, the one person who must not do it, the deadline that dates it)
-ROUTES = {
+ROUTES: dict[str, Callable[[Referral], tuple[Agency | None, str, User | None, str | None]]] = {
     "decide": lambda r: (r.referring_agency, H, r.proposed_by, "decide"),
     "review_refusal": lambda r: (_committee(r), S, None, None),
     "transmit": lambda r: (r.referring_agency, HANDLER, None, "transmit"),
@@ -143,11 +153,11 @@ ROUTES = {
 }
 
 
-def start(referral) -> None:
+def start(referral: Referral) -> None:
     ReferralFlow.start.run(referral=referral)
 
 
-def complete_open_tasks(routes, actor, *, cancel: bool = False) -> None:
+def complete_open_tasks(routes: QuerySet[TaskRoute], actor: User, *, cancel: bool = False) -> None:
     """Complete (or cancel) the open human tasks behind these routes, by `actor`: the flow's
     Switch then routes to the next step. Shared by every flow whose steps are actions."""
     for route in routes.filter(task__status__in=OPEN).select_related("task"):
@@ -163,6 +173,6 @@ def complete_open_tasks(routes, actor, *, cancel: bool = False) -> None:
             activation.execute()
 
 
-def advance(referral, actor) -> None:
+def advance(referral: Referral, actor: User) -> None:
     """Complete the referral's open human task by `actor`; the flow routes to the next step."""
     complete_open_tasks(TaskRoute.objects.filter(referral=referral), actor)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import Period
@@ -23,7 +24,7 @@ class Notify(StrEnum):
 
 @dataclass(frozen=True)
 class Step:
-    label: str  # lazily translated
+    label: Promise  # lazily translated
     period: Period
     escalate_to: tuple[Notify, ...]
     # After the due time the step is no longer possible (a time bar), not merely late.
@@ -38,13 +39,13 @@ STEPS: dict[str, Step] = {
     "receipt": Step(_("police sign the receipt"), Period(1, DAYS), (Notify.POLICE_HEAD, Notify.SUPERVISORS)),
     "forward": Step(_("forward if not competent"), Period(24, "hours"), (), bars_action="forward"),
     "police_decision": Step(
-        "police accept or reject", Period(3, DAYS), (Notify.POLICE_HEAD, Notify.SUPERVISORS, Notify.PROCURATORATE)
+        _("police accept or reject"), Period(3, DAYS), (Notify.POLICE_HEAD, Notify.SUPERVISORS, Notify.PROCURATORATE)
     ),
     "ask_reconsideration": Step(
-        "ask reconsideration", Period(3, DAYS), (Notify.SUPERVISORS,), bars_action="request_reconsideration"
+        _("ask reconsideration"), Period(3, DAYS), (Notify.SUPERVISORS,), bars_action="request_reconsideration"
     ),
     "decide_reconsideration": Step(
-        "decide reconsideration", Period(3, DAYS), (Notify.SUPERVISORS, Notify.PROCURATORATE)
+        _("decide reconsideration"), Period(3, DAYS), (Notify.SUPERVISORS, Notify.PROCURATORATE)
     ),
     "ask_procuratorate": Step(_("ask the procuratorate"), Period(3, DAYS), (Notify.SUPERVISORS,)),
     "hand_over": Step(_("hand over evidence"), Period(3, DAYS), (Notify.SUPERVISORS,)),

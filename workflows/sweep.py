@@ -5,7 +5,9 @@ then its deadline rows with SKIP LOCKED, and re-checks each before it escalates.
 what is due: one indexed read of the due rows, then a few statements per batch of 200.
 """
 
+import datetime
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +24,7 @@ logger = logging.getLogger(__name__)
 BATCH = 200
 
 
-def escalate_batch(due: list[tuple[int, int]], now, memo: dict) -> int:
+def escalate_batch(due: list[tuple[int, int]], now: datetime.datetime, memo: dict[str, Any]) -> int:
     """Escalate the still-open, missed deadlines among `due` [(deadline id, case id)] in one
     transaction. `memo` keeps the recipient look-ups of the whole sweep (announce_many)."""
     with transaction.atomic():
@@ -81,10 +83,10 @@ def escalate_batch(due: list[tuple[int, int]], now, memo: dict) -> int:
         return len(deadlines)
 
 
-def sweep(now=None, batch: int = BATCH) -> int:
+def sweep(now: datetime.datetime | None = None, batch: int = BATCH) -> int:
     """Escalate every deadline missed by `now`; returns how many this call escalated."""
     now = now or timezone.now()
-    memo: dict = {}
+    memo: dict[str, Any] = {}
     escalated, last_id = 0, 0
     while True:
         due = list(

@@ -1,14 +1,17 @@
 """The caller's open tasks: the inbox query (one query, routed by agency and role)."""
 
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 
 from agencies import jurisdiction
+from core.access import AnyUser
 
 from .flows import OPEN
 from .models import TaskRoute
 
 
-def open_tasks_q(user) -> Q:
+def open_tasks_q(user: User) -> Q:
+    """The open-task filter of a signed-in user's inbox (open_tasks_for answers the anonymous with none)."""
     q = Q(pk__in=[])
     for m in jurisdiction.memberships_of(user):
         roles = [TaskRoute.Role.MEMBER]
@@ -22,8 +25,8 @@ def open_tasks_q(user) -> Q:
     return q
 
 
-def open_tasks_for(user) -> QuerySet[TaskRoute]:
-    if not getattr(user, "is_authenticated", False):
+def open_tasks_for(user: AnyUser) -> QuerySet[TaskRoute]:
+    if not user.is_authenticated:
         return TaskRoute.objects.none()
     return (
         TaskRoute.objects.filter(open_tasks_q(user), task__status__in=OPEN)

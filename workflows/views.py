@@ -1,11 +1,13 @@
 """The task inbox, the referral pages (police and regulator), and their short action forms."""
 
+from typing import Any, Literal
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,12 +19,12 @@ from agencies.models import Agency
 from cases import actions as case_actions
 from cases.access import get_case_for
 from cases.api.views import case_detail_queryset
-from cases.events import Event
-from cases.models import ReferralDocument, ReferralStatus
-from cases.referral_rules import REFERRAL_ACTIONS
+from cases.models import Event, Referral, ReferralDocument, ReferralStatus
+from cases.referral_rules import REFERRAL_ACTIONS, may_referral
 from cases.rules import CASE_ACTIONS, may
 from cases.titles import EVENT_TITLES
 from core import webforms
+from core.access import AuthenticatedHttpRequest
 
 from . import actions as referrals
 from .access import get_referral_for, referrals_visible_to
@@ -31,21 +33,23 @@ from .models import Deadline, TaskRoute
 from .tasks import open_tasks_for
 
 
-def _tasks(request, qs, order=("due_at", "task_id")):
+def _tasks(
+    request: AuthenticatedHttpRequest, qs: QuerySet[TaskRoute], order: tuple[str, ...] = ("due_at", "task_id")
+) -> "Page[TaskRoute]":
     """The page of tasks the query string asks for."""
     rows = qs.select_related("task", "case", "referral").order_by(*order)
     return Paginator(rows, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @login_required
-def inbox(request):
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """我的待办: the open tasks routed to me, soonest due first."""
     routes = _tasks(request, open_tasks_for(request.user))
     return render(request, "workflows/inbox.html", {"tab": "mine", "routes": routes})
 
 
 @login_required
-def queue(request):
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """本单位队列: everything open in my agencies, whoever must act."""
     agencies = jurisdiction.agency_ids_of(request.user)
     routes = _tasks(request, TaskRoute.objects.filter(agency_id__in=agencies, task__status__in=OPEN))
@@ -53,7 +57,7 @@ def queue(request):
 
 
 @login_required
-def done(request):
+def done(request: AuthenticatedHttpRequest) -> HttpResponse:
     """已办: the tasks I completed."""
     routes = _tasks(
         request,
@@ -63,14 +67,14 @@ def done(request):
     return render(request, "workflows/inbox.html", {"tab": "done", "routes": routes})
 
 
-def _deadlines():
+def _deadlines() -> "Prefetch[Literal['deadlines'], QuerySet[Deadline], Literal['open_deadlines']]":
     return Prefetch(
         "deadlines", queryset=Deadline.objects.filter(met_at__isnull=True).order_by("due_at"), to_attr="open_deadlines"
     )
 
 
 @login_required
-def referral_list(request):
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = (
         referrals_visible_to(request.user)
         .select_related("case", "referring_agency", "police_agency")
@@ -87,12 +91,12 @@ def referral_list(request):
     )
 
 
-def _process_id(referral):
+def _process_id(referral: Referral) -> int | None:
     return TaskRoute.objects.filter(referral=referral).values_list("task__process_id", flat=True).first()
 
 
 @login_required
-def referral_detail(request, pk):
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for(request.user, pk)
     referral = (
         referrals_visible_to(request.user)
@@ -114,17 +118,18 @@ def referral_detail(request, pk):
     )
 
 
-def chart_svg(referral) -> str:
+def chart_svg(referral: Referral) -> str:
     """viewflow's chart of the referral flow, the steps done and the current one marked."""
     process_id = _process_id(referral)
     grid = chart.calc_layout_data(ReferralFlow)
     if process_id:
         chart.calc_cell_status(ReferralFlow, grid, process_id)
-    return chart.grid_to_svg(grid)
+    svg: str = chart.grid_to_svg(grid)
+    return svg
 
 
 @login_required
-def referral_chart(request, pk):
+def referral_chart(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(chart_svg(get_referral_for(request.user, pk)), content_type="image/svg+xml")
 
 
@@ -136,11 +141,12 @@ DEFAULT_TITLES = {
 }
 
 
-def _documents_from(post) -> list[dict]:
-    return [{"kind": kind, "title": post[name]} for kind, name in DOC_FIELDS if post.get(name, "").strip()]
+def _documents_from(post: QueryDict) -> list[dict[str, str]]:
+    titles = ((kind, post.get(name, "")) for kind, name in DOC_FIELDS)
+    return [{"kind": kind, "title": title} for kind, title in titles if title.strip()]
 
 
-def _referral_choices() -> dict:
+def _referral_choices() -> dict[str, list[tuple[str, str]]]:
     return {
         "police_agency": [
             (a.slug, a.name) for a in Agency.objects.filter(kind=Agency.Kind.POLICE).order_by("region_id")
@@ -152,18 +158,18 @@ def _referral_choices() -> dict:
 
 
 @login_required
-def referral_action(request, pk, name):
+def referral_action(request: AuthenticatedHttpRequest, pk: int, name: str) -> HttpResponse:
     referral = get_referral_for(request.user, pk)
     if name not in REFERRAL_ACTIONS:
         raise Http404
-    if not referrals.may_referral(request.user, referral, name):
+    if not may_referral(request.user, referral, name):
         raise PermissionDenied
     rule = REFERRAL_ACTIONS[name]
     documents = [
         (kind, name_, ReferralDocument.Kind(kind).label, DEFAULT_TITLES.get(kind, "")) for kind, name_ in DOC_FIELDS
     ]
 
-    def done():
+    def done() -> HttpResponse:
         if referrals_visible_to(request.user).filter(pk=referral.pk).exists():
             return redirect("referrals:referral:detail", pk=referral.pk)
         return redirect("referrals:referral:index")  # forwarded away: no longer ours to see
@@ -184,7 +190,7 @@ def referral_action(request, pk, name):
 
 
 @login_required
-def propose(request, case_pk):
+def propose(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     """移送建议 from the case page: the persons with a referable finding come preselected."""
     case = get_case_for(request.user, case_pk)
     if not may(request.user, case, "propose_referral"):
@@ -192,7 +198,9 @@ def propose(request, case_pk):
     rule = CASE_ACTIONS["propose_referral"]
     case = case_detail_queryset(request.user).get(pk=case.pk)
     unreferred, _party = case_actions.unreferred(case)
-    choices = {"persons": [(p.pk, f"{p.name}（{p.id_masked}）") for p in case.persons.all()]} | _referral_choices()
+    choices: dict[str, list[tuple[Any, str]]] = {
+        "persons": [(p.pk, f"{p.name}（{p.id_masked}）") for p in case.persons.all()]
+    } | _referral_choices()
     choices["police_agency"] = [("", _("the police of the case's city"))] + choices["police_agency"]
     return webforms.action_form(
         request,

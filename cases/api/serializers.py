@@ -1,21 +1,25 @@
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agencies.models import Region
+from agencies.models import Agency, Region
 from core.api.schema import example
 from core.identity import normalize_credit_code, normalize_id_number
 
 from .. import actions
 from ..kinds import FindingKind, PartyKind, PersonRole, Source
-from ..models import Campaign, Case, Event
+from ..models import Campaign, Case, Event, Fine, Person, Referral
 from ..rules import is_handler
 
 # --- input ----------------------------------------------------------------------------------
 
 
-def _django_to_drf(validator):
-    def run(value):
+def _django_to_drf(validator: Callable[[str], str]) -> Callable[[str], str]:
+    def run(value: str) -> str:
         try:
             return validator(value)
         except DjangoValidationError as exc:
@@ -25,22 +29,22 @@ def _django_to_drf(validator):
 
 
 class IdNumberField(serializers.CharField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_length=18, **kwargs)
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> str:
         return _django_to_drf(normalize_id_number)(super().to_internal_value(data))
 
 
 class CreditCodeField(serializers.CharField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_length=18, **kwargs)
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> str:
         return _django_to_drf(normalize_credit_code)(super().to_internal_value(data))
 
 
-class PartyInput(serializers.Serializer):
+class PartyInput(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=PartyKind.choices)
     name = serializers.CharField(max_length=200)
     credit_code = CreditCodeField(required=False)
@@ -56,21 +60,22 @@ class PartyInput(serializers.Serializer):
         "summary": "特种作业人员持证情况专项检查",
     }
 )
-class CaseCreateInput(serializers.Serializer):
-    source = serializers.ChoiceField(choices=Source.choices)
+class CaseCreateInput(serializers.Serializer[Any]):
+    # The stubs take a declared field named `source` for Field.source (DRF moves it into the fields).
+    source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
     party = PartyInput()
     summary = serializers.CharField(max_length=4000)
     campaign = serializers.SlugRelatedField(slug_field="slug", queryset=Campaign.objects.all(), required=False)
 
 
-class ActionInput(serializers.Serializer):
+class ActionInput(serializers.Serializer[Any]):
     """Every action body may carry the version the client last saw (409 `stale` if changed)."""
 
     version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
 
-_TEXT = {"max_length": 4000}
+_TEXT: dict[str, Any] = {"max_length": 4000}
 
 
 @example({"handlers": ["guangzhou.officer1", "guangzhou.officer2"]})
@@ -155,29 +160,29 @@ class CloseInput(ActionInput):
 
 
 @example({"note": "已封堵"})
-class TakedownBlockInput(serializers.Serializer):
+class TakedownBlockInput(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, **_TEXT)
 
 
 @example({"reason": "该网站不在本辖区"})
-class TakedownRefuseInput(serializers.Serializer):
+class TakedownRefuseInput(serializers.Serializer[Any]):
     reason = serializers.CharField(**_TEXT)
 
 
 # --- output ---------------------------------------------------------------------------------
 
 
-class PersonOutput(serializers.Serializer):
+class PersonOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     id_number = serializers.SerializerMethodField()
     role = serializers.CharField()
 
-    def get_id_number(self, person) -> str:
+    def get_id_number(self, person: Person) -> str:
         return person.id_number if self.context.get("unmasked") else person.id_masked
 
 
-class FindingOutput(serializers.Serializer):
+class FindingOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     person = serializers.IntegerField(source="person_id", allow_null=True)
@@ -187,7 +192,7 @@ class FindingOutput(serializers.Serializer):
     recorded_at = serializers.DateTimeField()
 
 
-class RectificationOutput(serializers.Serializer):
+class RectificationOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     deadline = serializers.DateField()
     items = serializers.CharField()
@@ -197,7 +202,7 @@ class RectificationOutput(serializers.Serializer):
     verification_note = serializers.CharField()
 
 
-class SuspensionOutput(serializers.Serializer):
+class SuspensionOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     reason = serializers.CharField()
     starts_on = serializers.DateField()
@@ -205,7 +210,7 @@ class SuspensionOutput(serializers.Serializer):
     lifted_at = serializers.DateTimeField(allow_null=True)
 
 
-class FineOutput(serializers.Serializer):
+class FineOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     legal_basis = serializers.CharField(source="legal_basis.code")
@@ -219,15 +224,15 @@ class FineOutput(serializers.Serializer):
     paid_amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
 
     @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
-    def get_late_penalty(self, fine) -> str:
+    def get_late_penalty(self, fine: Fine) -> str:
         return str(fine.late_penalty(self.context["today"])) if fine.status != "paid" else "0.00"
 
     @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
-    def get_amount_due(self, fine) -> str:
+    def get_amount_due(self, fine: Fine) -> str:
         return str(fine.amount_due(self.context["today"])) if fine.status != "paid" else "0.00"
 
 
-class TakedownOutput(serializers.Serializer):
+class TakedownOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     case = serializers.IntegerField(source="case_id")
     url = serializers.CharField()
@@ -238,7 +243,7 @@ class TakedownOutput(serializers.Serializer):
     note = serializers.CharField()
 
 
-class CaseReferralOutput(serializers.Serializer):
+class CaseReferralOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     number = serializers.CharField()
     status = serializers.CharField()
@@ -246,22 +251,22 @@ class CaseReferralOutput(serializers.Serializer):
     persons = serializers.SerializerMethodField()
     includes_party = serializers.BooleanField()
 
-    def get_persons(self, referral) -> list[int]:
+    def get_persons(self, referral: Referral) -> list[int]:
         return [p.pk for p in referral.persons.all()]
 
 
-class PartyOutput(serializers.Serializer):
+class PartyOutput(serializers.Serializer[Any]):
     kind = serializers.CharField(source="party_kind")
     name = serializers.CharField(source="party_name")
     credit_code = serializers.CharField(source="party_credit_code")
     id_number = serializers.SerializerMethodField()
     url = serializers.CharField(source="party_url")
 
-    def get_id_number(self, case) -> str:
+    def get_id_number(self, case: Case) -> str:
         return case.party_id_number if self.context.get("unmasked") else case.party_id_masked
 
 
-class CaseListOutput(serializers.ModelSerializer):
+class CaseListOutput(serializers.ModelSerializer[Case]):
     region = serializers.CharField(source="region_id")
     agency = serializers.CharField(source="agency.slug")
     party = PartyOutput(source="*")
@@ -286,7 +291,9 @@ class CaseListOutput(serializers.ModelSerializer):
 
 
 class CaseDetailOutput(CaseListOutput):
-    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    campaign: serializers.SlugRelatedField[Campaign] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     handlers = serializers.SerializerMethodField()
     persons = serializers.SerializerMethodField()
     findings = FindingOutput(many=True)
@@ -315,33 +322,35 @@ class CaseDetailOutput(CaseListOutput):
             "actions",
         ]
 
-    def to_representation(self, case):
+    def to_representation(self, case: Case) -> dict[str, Any]:
         user = self.context["request"].user
         # ID numbers in full only for the handling officers (DESIGN §2).
         self.context["unmasked"] = is_handler(user, case)
         self.context["unreferred"] = actions.unreferred(case)
         return super().to_representation(case)
 
-    def get_handlers(self, case) -> list[str]:
+    def get_handlers(self, case: Case) -> list[str]:
         return sorted(u.username for u in case.handlers.all())
 
     @extend_schema_field(PersonOutput(many=True))
-    def get_persons(self, case):
+    def get_persons(self, case: Case) -> Any:
         return PersonOutput(case.persons.all(), many=True, context=self.context).data
 
-    def get_unreferred_persons(self, case) -> list[int]:
-        return self.context["unreferred"][0]
+    def get_unreferred_persons(self, case: Case) -> list[int]:
+        persons: list[int] = self.context["unreferred"][0]
+        return persons
 
-    def get_party_unreferred(self, case) -> bool:
-        return self.context["unreferred"][1]
+    def get_party_unreferred(self, case: Case) -> bool:
+        party: bool = self.context["unreferred"][1]
+        return party
 
-    def get_actions(self, case) -> list[str]:
+    def get_actions(self, case: Case) -> list[str]:
         return actions.available_actions(case, self.context["request"].user)
 
 
-class EventOutput(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+class EventOutput(serializers.ModelSerializer[Event]):
+    actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
         model = Event

@@ -1,13 +1,17 @@
+import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import template
 from django.utils import timezone
+
+from cases.models import Fine
 
 register = template.Library()
 
 
 @register.filter
-def yuan(value) -> str:
+def yuan(value: Any) -> str:
     """30000 → "¥30,000.00"."""
     try:
         return f"¥{Decimal(value):,.2f}"
@@ -16,15 +20,15 @@ def yuan(value) -> str:
 
 
 @register.filter
-def overdue(value) -> bool:
+def overdue(value: datetime.datetime | None) -> bool:
     return bool(value and value <= timezone.now())
 
 
 @register.filter
-def get(mapping, key):
+def get(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
 
 
 @register.filter
-def due_today(fine):
+def due_today(fine: Fine) -> Decimal:
     return fine.amount_due(timezone.localdate())

@@ -2,6 +2,7 @@
 code when the database cannot be reached."""
 
 import logging
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
@@ -20,7 +21,7 @@ DATABASE_UNAVAILABLE = "database_unavailable"
 RETRY_AFTER_SECONDS = 5
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every error body with ID numbers masked: DRF's messages quote the value that was sent."""
     response = _error_response(exc, context)
     if response is not None:
@@ -28,7 +29,7 @@ def exception_handler(exc, context):
     return response
 
 
-def _error_response(exc, context):
+def _error_response(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, Conflict):
         return Response({"detail": exc.detail, "code": exc.code, **exc.extra}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
@@ -39,7 +40,7 @@ def _error_response(exc, context):
     return drf_exception_handler(exc, context)
 
 
-def database_unavailable(exc, context) -> Response:
+def database_unavailable(exc: Exception, context: dict[str, Any]) -> Response:
     """The connection dropped or the server is out of reach. Every action is one transaction,
     which the database rolls back when it loses the connection before the commit, so nothing is
     half written; Django drops the broken connection, so the retry gets a fresh one. (Should the

@@ -5,9 +5,13 @@ a body → 400, a path id or a cursor → 404, an action → 409); a view adds t
 with `errors(...)` in its `extend_schema(responses=...)`.
 """
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    Direction,
     OpenApiExample,
     OpenApiResponse,
     extend_schema_serializer,
@@ -21,8 +25,10 @@ from core.errors import Code
 
 CONFLICT_CODES = [code.value for code in Code]
 
+SerializerClass = TypeVar("SerializerClass", bound=type[serializers.Serializer[Any]])
 
-class ErrorOutput(serializers.Serializer):
+
+class ErrorOutput(serializers.Serializer[Any]):
     detail = serializers.CharField()
 
 
@@ -39,17 +45,21 @@ ERRORS = {
 }
 
 
-def errors(*status_codes: int) -> dict:
+def errors(*status_codes: int) -> dict[int, OpenApiResponse]:
     """The documented error answers with these codes, for a view's `extend_schema(responses=...)`."""
     return {code: ERRORS[code] for code in status_codes}
 
 
-def example(value: dict):
+def example(value: dict[str, Any]) -> Callable[[SerializerClass], SerializerClass]:
     """A request body as DESIGN §4 shows it: in the API docs, and the first case the fuzzer sends."""
     return extend_schema_serializer(examples=[OpenApiExample("example", value=value, request_only=True)])
 
 
-def results_of(serializer_class, name: str, **extra_fields):
+def results_of(
+    serializer_class: type[serializers.Serializer[Any]],
+    name: str,
+    **extra_fields: serializers.Field[Any, Any, Any, Any],
+) -> serializers.Serializer[Any]:
     """The list envelope of DESIGN §4, for a view that builds it by hand: one page, no links."""
     return inline_serializer(
         name=name,
@@ -63,12 +73,15 @@ def results_of(serializer_class, name: str, **extra_fields):
 
 
 class AutoSchema(openapi.AutoSchema):
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         for code in self._shared_errors():
             responses.setdefault(
                 str(code),
-                self._get_response_for_code(ERRORS[code], str(code), ["application/json"], direction=direction),
+                # drf-spectacular leaves its AutoSchema hooks unannotated.
+                self._get_response_for_code(  # type: ignore[no-untyped-call]
+                    ERRORS[code], str(code), ["application/json"], direction=direction
+                ),
             )
         return responses
 
@@ -80,7 +93,9 @@ class AutoSchema(openapi.AutoSchema):
             shared.append(401)  # also a bad token sent to an open view
         if not all(isinstance(p, AllowAny) for p in view.get_permissions()):
             shared.append(403)
-        if "{" in self.path or (self.method == "GET" and isinstance(self._get_paginator(), CursorPagination)):
+        if "{" in self.path or (
+            self.method == "GET" and isinstance(self._get_paginator(), CursorPagination)  # type: ignore[no-untyped-call]  # unannotated upstream
+        ):
             shared.append(404)
         if "/actions/" in self.path:
             shared.append(409)

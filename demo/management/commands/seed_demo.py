@@ -79,8 +79,8 @@ class Command(BaseCommand):
             slug=c["slug"],
             defaults={
                 "title": c["title"],
-                "starts_on": datetime.date.fromisoformat(c["starts_on"]),
-                "ends_on": datetime.date.fromisoformat(c["ends_on"]),
+                "starts_on": datetime.date.fromisoformat(str(c["starts_on"])),
+                "ends_on": datetime.date.fromisoformat(str(c["ends_on"])),
                 "phases": c["phases"],
                 "report_due_day": c["report_due_day"],
             },
