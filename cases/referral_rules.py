@@ -61,7 +61,7 @@ class ReferralAction(Resolved):
     title: Promise
     input: str  # dotted path of the input serializer (workflows/api.py)
     transitions: tuple[str, ...]  # the `Referral` transitions it may take
-    settles: tuple[str, ...] = ()  # deadline steps it meets, whatever the outcome (workflows/deadlines.py)
+    settles: tuple[str, ...] = ()  # deadline steps it meets, whatever the outcome (workflows/steps.py)
     announces: str = ""  # the notification kind (notifications/announce.py) it writes, if any
     run: str = field(default="", compare=False)  # dotted path; set from the name below
 

@@ -363,7 +363,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Deadline steps (workflows/deadlines.py) counted in working days instead of calendar days.
+# Deadline steps (workflows/steps.py) counted in working days instead of calendar days.
 WORKING_DAY_STEPS = envlist("WORKING_DAY_STEPS", [])
 
 LOGGING = {

@@ -75,6 +75,18 @@ CREDIT_CODE_IN_TEXT = re.compile(
     r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])", re.IGNORECASE
 )
 PLACEHOLDER = "＊＊＊"
+# In a public text a number may also be written in groups ("4401 0019 8503 1201 72",
+# "440100-19850312-0172"): any run of 15 or more digits (an X may end it) with single spaces or
+# hyphens between them goes, and so does any 18-character run of the credit-code alphabet with a
+# 6-digit division code, whatever stands before it. Removing a phone number too is the lesser harm.
+GROUPED_NUMBER = re.compile(r"(?<![0-9])\d(?:[ \-‐‑–]?\d){13,}(?:[ \-‐‑–]?[\dX])?(?![0-9])", re.IGNORECASE)
+CREDIT_CODE_ANYWHERE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])", re.IGNORECASE)
+# Characters that hide a number from the patterns without showing on the page.
+# Full-width digits and letters (４４０１…, Ｘ) read as ASCII; Chinese punctuation stays as written.
+PLAIN_NUMBERS: dict[int, int | None] = {
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad")),
+    **{c: c - 0xFEE0 for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]},
+}
 
 
 def pseudonym(name: str) -> str:
@@ -105,4 +117,5 @@ def _redact_text(text: str, public: bool, names: Mapping[str, str]) -> str:
         text = text.replace(name, names[name])
     if not public:
         return ID_NUMBER_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
-    return CREDIT_CODE_IN_TEXT.sub(PLACEHOLDER, ID_NUMBER_IN_TEXT.sub(PLACEHOLDER, text))
+    text = text.translate(PLAIN_NUMBERS)
+    return CREDIT_CODE_ANYWHERE.sub(PLACEHOLDER, GROUPED_NUMBER.sub(PLACEHOLDER, text))

@@ -55,7 +55,7 @@ def province_supervisors(region: Region) -> QuerySet:
 
 
 def escalated_to(deadline, case, memo: dict) -> list:
-    """The people of the deadline table's "escalated to" column (workflows/deadlines.py STEPS) for
+    """The people of the deadline table's "escalated to" column (workflows/steps.py STEPS) for
     a missed deadline. Each group is looked up once per region or agency for as long as the caller
     keeps `memo` (the sweep keeps one for its whole run)."""
 

@@ -19,6 +19,7 @@ from cases.referral_rules import REFERRAL_ACTIONS
 from core.access import AnyUser, AuthenticatedRequest
 from core.api import pagination
 from core.api.schema import errors, example
+from core.errors import Code, Conflict
 
 from . import actions as referrals
 from . import documents
@@ -277,9 +278,7 @@ class ReferralPdf(APIView):
     def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         referral = get_referral_for(request.user, pk)
         if self.document == "receipt" and referral.received_at is None:
-            return Response(
-                {"detail": _("The police have not signed the receipt yet."), "code": "invalid_transition"}, status=409
-            )
+            raise Conflict(Code.INVALID_TRANSITION, _("The police have not signed the receipt yet."))
         make = documents.receipt if self.document == "receipt" else documents.transfer_letter
         response = HttpResponse(make(referral), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{referral.number}-{self.document}.pdf"'

@@ -7,5 +7,5 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self) -> None:
-        # local import: checks.py reads deadlines.py, whose models load only once the registry is ready
+        # local import: the checks are registered once the app registry is ready
         from . import checks  # noqa: F401, PLC0415 - registers the checks once the app registry is ready

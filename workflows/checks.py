@@ -12,7 +12,7 @@ from .steps import DAYS, STEPS
 
 @register()
 def working_day_steps(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
-    """Every name in WORKING_DAY_STEPS is a step of deadlines.STEPS that is counted in days."""
+    """Every name in WORKING_DAY_STEPS is a step of steps.STEPS that is counted in days."""
     valid = ", ".join(STEPS)
     problems: list[CheckMessage] = []
     for name in settings.WORKING_DAY_STEPS:
@@ -21,7 +21,7 @@ def working_day_steps(app_configs: Sequence[AppConfig] | None = None, **kwargs: 
             problems.append(
                 Error(
                     f"WORKING_DAY_STEPS names {name!r}, which is not a deadline step.",
-                    hint=f"Use the step names of workflows/deadlines.py STEPS: {valid}.",
+                    hint=f"Use the step names of workflows/steps.py STEPS: {valid}.",
                     id="workflows.E001",
                 )
             )

@@ -106,3 +106,31 @@ def test_nothing_that_identifies_anyone_reaches_the_published_typical_case(api, 
         ):
             assert secret not in where  # … without what identifies anyone
     assert "某用人单位" in published["summary"]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "4401 0019 8503 1201 72",
+        "440100 19850312 0172",
+        "440100-19850312-0172",
+        "4401\u200b00198503120172",
+        "４４０１００１９８５０３１２０１７２",
+        "USCC91350100M000100Y43",
+        "９１３５０１００Ｍ０００１００Ｙ４３",
+    ],
+)
+def test_a_number_written_in_groups_or_full_width_is_not_published(api, written):
+    case = CaseFactory(status="open", summary=f"当事人证件号码{written}，已核实")
+    actions.close_case(case, actor=demo_user("guangzhou.head"), summary=f"结案（{written}）")
+    r = api("guangzhou.supervisor").post(f"/api/v1/cases/{case.pk}/typical/", {"title": written}, format="json")
+    assert r.status_code == 201, r.content
+    published = api().get("/api/v1/typical/").json()["results"][0]
+    text = published["title"] + published["summary"]
+    assert "，已核实" in text  # the Chinese punctuation stays
+
+    def plain(value):  # as a reader would put the number together again
+        value = value.translate({c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B)})
+        return "".join(c for c in value if c.isalnum())
+
+    assert plain(written)[-8:] not in plain(text)
