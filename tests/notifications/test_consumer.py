@@ -9,6 +9,7 @@ from django.conf import settings
 from rest_framework.authtoken.models import Token
 
 from config.asgi import application
+from notifications import announce as announce_module
 from notifications.models import Notification
 from notifications.outbox import notify
 from tests.factories import demo_user
@@ -151,13 +152,19 @@ def test_a_rolled_back_action_leaves_no_row_and_pushes_nothing(monkeypatch, djan
     referral = referrals.approve(referral, actor=demo_user("guangzhou.head"))
     before = Notification.objects.count()
 
-    def broken(*args, **kwargs):
+    written = []
+
+    def write_then_fail(*args, **kwargs):
+        """The notification rows are written, then the action fails: the last thing it does."""
+        written.extend(real_notify_many(*args, **kwargs))
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(referrals.flows, "advance", broken)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+    real_notify_many = announce_module.notify_many
+    monkeypatch.setattr(announce_module, "notify_many", write_then_fail)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError, match="power cut"):
         referrals.transmit(referral, actor=demo_user("guangzhou.officer1"), documents=DOCS)
-    assert callbacks == []
-    assert Notification.objects.count() == before
+    assert any(written)  # rows were written inside the action's transaction …
+    assert callbacks == []  # … nothing was scheduled to go out …
+    assert Notification.objects.count() == before  # … and the rollback took them back
     referral.refresh_from_db()
     assert referral.status == "approved"
