@@ -10,6 +10,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from core.errors import Refusal
+
 from . import otp
 from .lockout import lockout_json
 
@@ -87,7 +89,7 @@ class AuthToken(generics.GenericAPIView):
                     "detail": _(
                         "Your role requires two-factor authentication: enrol an authenticator app on the web first."
                     ),
-                    "code": "otp_enrolment_required",
+                    "code": Refusal.OTP_ENROLMENT_REQUIRED,
                 },
                 status=status.HTTP_403_FORBIDDEN,
             )

@@ -13,6 +13,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from viewflow.contrib.auth import AuthenticationForm
 
+from core.errors import Refusal
+
 
 def client_ip(request) -> str | None:
     """The client's address: REMOTE_ADDR, or the entry TRUSTED_PROXY_COUNT proxies added to X-Forwarded-For.
@@ -47,7 +49,7 @@ def lockout_json(request) -> JsonResponse:
     when = retry_at(request)
     wait = max(1, int((when - timezone.now()).total_seconds()))
     response = JsonResponse(
-        {"detail": lockout_message(when), "code": "locked_out", "retry_after": when.isoformat()},
+        {"detail": lockout_message(when), "code": Refusal.LOCKED_OUT, "retry_after": when.isoformat()},
         status=429,
     )
     response["Retry-After"] = str(wait)

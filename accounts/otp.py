@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies import jurisdiction
+from core.errors import Refusal
 
 PENDING = "xianjie_otp_pending"
 # Pages a user held back for the second factor may still open.
@@ -136,7 +137,7 @@ class RequiredSecondFactorMiddleware(MiddlewareMixin):
             return JsonResponse(
                 {
                     "detail": _("Your role requires two-factor authentication: log in again with your code."),
-                    "code": "otp_required",
+                    "code": Refusal.OTP_REQUIRED,
                 },
                 status=403,
             )

@@ -6,19 +6,21 @@ Memberships are read once per request and cached on the user object.
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from core.access import AnyUser
+
 from .models import Agency, Membership, Region
 
 Role = Membership.Role
 Kind = Agency.Kind
 
 
-def memberships_of(user) -> list[Membership]:
-    if not getattr(user, "is_authenticated", False):
+def memberships_of(user: AnyUser) -> list[Membership]:
+    if user.pk is None or not getattr(user, "is_authenticated", False):
         return []
-    cached = getattr(user, "_xj_memberships", None)
+    cached: list[Membership] | None = getattr(user, "_xj_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user).select_related("agency__region"))
-        user._xj_memberships = cached
+        cached = list(Membership.objects.filter(user_id=user.pk).select_related("agency__region"))
+        setattr(user, "_xj_memberships", cached)  # noqa: B010 - a per-request cache on the user object
     return cached
 
 
@@ -33,23 +35,23 @@ def with_memberships(users) -> list:
     return users
 
 
-def agency_ids_of(user) -> set[int]:
+def agency_ids_of(user: AnyUser) -> set[int]:
     return {m.agency_id for m in memberships_of(user)}
 
 
-def role_in(user, agency_id: int) -> str | None:
+def role_in(user: AnyUser, agency_id: int) -> str | None:
     for m in memberships_of(user):
         if m.agency_id == agency_id:
             return m.role
     return None
 
 
-def is_staff_of(user, agency_id: int) -> bool:
+def is_staff_of(user: AnyUser, agency_id: int) -> bool:
     """An officer or the head of the agency (执法人员)."""
     return role_in(user, agency_id) in (Role.OFFICER, Role.HEAD)
 
 
-def is_head_of(user, agency_id: int) -> bool:
+def is_head_of(user: AnyUser, agency_id: int) -> bool:
     return role_in(user, agency_id) == Role.HEAD
 
 
@@ -58,26 +60,26 @@ def is_supervision(m: Membership) -> bool:
     return m.role == Role.SUPERVISOR and m.agency.kind == Kind.COMMITTEE_OFFICE
 
 
-def supervising_offices(user) -> list[Agency]:
+def supervising_offices(user: AnyUser) -> list[Agency]:
     """The committee offices in which the user is a supervisor."""
     return [m.agency for m in memberships_of(user) if is_supervision(m)]
 
 
-def supervised_paths(user) -> list[str]:
+def supervised_paths(user: AnyUser) -> list[str]:
     """Region paths the user supervises: supervisor of a committee office (安委办) there."""
     return [office.region.path for office in supervising_offices(user)]
 
 
-def supervises(user, region: Region) -> bool:
+def supervises(user: AnyUser, region: Region) -> bool:
     return any(region.path.startswith(path) for path in supervised_paths(user))
 
 
-def office_over(user, region: Region) -> Agency | None:
+def office_over(user: AnyUser, region: Region) -> Agency | None:
     """The committee office through which the user supervises `region`, if any."""
     return next((o for o in supervising_offices(user) if region.path.startswith(o.region.path)), None)
 
 
-def supervises_exactly(user, region: Region) -> bool:
+def supervises_exactly(user: AnyUser, region: Region) -> bool:
     """A supervisor of the committee office of exactly this region (a city's, for its monthly form)."""
     return any(office.region_id == region.code for office in supervising_offices(user))
 
@@ -109,7 +111,7 @@ def supervisors_of(region: Region) -> QuerySet:
     return supervisors_in(region.ancestor_codes())
 
 
-def acting_agency(user, preferred_agency_ids=()) -> Agency | None:
+def acting_agency(user: AnyUser, preferred_agency_ids=()) -> Agency | None:
     """The agency on whose behalf the user acts: the first preferred one they belong to."""
     members = memberships_of(user)
     for agency_id in preferred_agency_ids:

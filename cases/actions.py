@@ -45,7 +45,7 @@ from .models import (
     local_today,
 )
 from .protocol import action, announce, begin_case, finish, lock
-from .rules import CASE_ACTIONS, home_agency, may
+from .rules import CASE_ACTIONS, TAKEDOWN_ACTIONS, home_agency, may
 
 M = TypeVar("M", bound=models.Model)
 
@@ -541,12 +541,12 @@ def request_takedown(case: Case, *, actor: User, url: str, agency: str, version:
     return takedown
 
 
-def _begin_takedown(takedown: Takedown, actor: User) -> tuple[Case, Takedown]:
+def _begin_takedown(takedown: Takedown, actor: User, name: str) -> tuple[Case, Takedown]:
     case = lock(takedown.case_id)
-    takedown = Takedown.objects.select_for_update().get(pk=takedown.pk)
+    takedown = Takedown.objects.select_for_update(of=("self",)).get(pk=takedown.pk)
     if not jurisdiction.is_staff_of(actor, takedown.agency_id):
         raise PermissionDenied(_("Only the cyberspace office asked can decide on this takedown."))
-    if takedown.status != TakedownStatus.REQUESTED:
+    if not TAKEDOWN_ACTIONS[name].possible(takedown):
         raise Conflict(Code.INVALID_TRANSITION, _("This takedown has already been decided."))
     return case, takedown
 
@@ -566,7 +566,7 @@ def _finish_takedown(case: Case, takedown: Takedown, actor: User, action: str, n
 
 @action
 def block_takedown(takedown: Takedown, *, actor: User, note: str = "") -> Takedown:
-    case, takedown = _begin_takedown(takedown, actor)
+    case, takedown = _begin_takedown(takedown, actor, "block")
     takedown.block(by=actor, note=note)
     _finish_takedown(case, takedown, actor, "block_takedown", note)
     return takedown
@@ -574,7 +574,7 @@ def block_takedown(takedown: Takedown, *, actor: User, note: str = "") -> Takedo
 
 @action
 def refuse_takedown(takedown: Takedown, *, actor: User, reason: str) -> Takedown:
-    case, takedown = _begin_takedown(takedown, actor)
+    case, takedown = _begin_takedown(takedown, actor, "refuse")
     takedown.refuse(by=actor, reason=reason)
     _finish_takedown(case, takedown, actor, "refuse_takedown", reason)
     return takedown

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from agencies import jurisdiction
+from agencies.models import Agency
 from core.access import AnyUser
 
 from .models import Referral
@@ -45,7 +46,7 @@ def _procuratorate_asked(user: AnyUser, referral: Referral) -> bool:
     if referral.procuratorate_id is not None:
         return jurisdiction.role_in(user, referral.procuratorate_id) is not None
     return any(
-        m.agency.kind == "procuratorate" and referral.case.region.path.startswith(m.agency.region.path)
+        m.agency.kind == Agency.Kind.PROCURATORATE and referral.case.region.path.startswith(m.agency.region.path)
         for m in jurisdiction.memberships_of(user)
     )
 

@@ -27,7 +27,7 @@ from agencies import jurisdiction
 from agencies.models import Agency, Membership
 from core.access import AnyUser
 
-from .models import Case, CaseStatus
+from .models import Case, CaseStatus, Takedown
 
 
 class Who(StrEnum):
@@ -125,6 +125,28 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     ),
     "close": CaseAction(Who.HEAD, _("Close the case"), _S + "CloseInput", _A + "close_case", "close"),
     "reopen": CaseAction(Who.SUPERVISOR, _("Reopen the case"), _S + "ReasonInput", _A + "reopen_case", "reopen"),
+}
+
+
+@dataclass(frozen=True)
+class TakedownAction(Resolved):
+    """One decision of the cyberspace office asked (DESIGN §3, takedown lifecycle): only a member
+    of that office may take it, from the states of its `Takedown` transition."""
+
+    title: Promise
+    input: str
+    run: str
+    transition: str  # the `Takedown` transition it takes
+
+    def possible(self, takedown: Takedown) -> bool:
+        return can_proceed(getattr(takedown, self.transition))
+
+
+# Keyed by the API route's action name (/takedowns/{id}/actions/{name}/); each appends the event
+# named by its function.
+TAKEDOWN_ACTIONS: dict[str, TakedownAction] = {
+    "block": TakedownAction(_("Block the website"), _S + "TakedownBlockInput", _A + "block_takedown", "block"),
+    "refuse": TakedownAction(_("Refuse the takedown"), _S + "TakedownRefuseInput", _A + "refuse_takedown", "refuse"),
 }
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Region
 from cases import actions as case_actions
+from cases.kinds import PartyKind
 from cases.models import Case, CaseStatus
 from cases.protocol import action, finish, lock
 from cases.rules import home_agency, may
@@ -97,7 +98,7 @@ def register_tip(*, city: Region, what: str, party_kind: str, party_name: str, c
     if regulator is None:
         raise ValidationError({"city": [_("Choose a city.")]})
     party = {"kind": party_kind, "name": party_name or _("to be identified")}
-    if party_kind == "website":
+    if party_kind == PartyKind.WEBSITE:
         party["url"] = "http://unknown.invalid/"
     # A tipster cannot be asked for a credit code: the organisation is named, its code comes later.
     case = case_actions.create_case(

@@ -3,9 +3,8 @@ from django.urls import path
 from accounts.api import AuthToken
 from agencies.api import AgencyList, Me, RegionList
 from cases.api import views as cases
-from cases.api.serializers import TakedownBlockInput, TakedownRefuseInput
 from cases.referral_rules import REFERRAL_ACTIONS
-from cases.rules import CASE_ACTIONS
+from cases.rules import CASE_ACTIONS, TAKEDOWN_ACTIONS
 from certificates import api as certificates
 from notifications import api as notifications
 from oversight import api as oversight
@@ -77,14 +76,12 @@ urlpatterns = [
     path("evidence/<int:pk>/", certificates.EvidenceDownload.as_view(), name="api-evidence"),
     path("takedowns/", cases.TakedownList.as_view(), name="api-takedowns"),
     path("takedowns/<int:pk>/", cases.TakedownDetail.as_view(), name="api-takedown"),
+]
+urlpatterns += [
     path(
-        "takedowns/<int:pk>/actions/block/",
-        cases.TakedownAction.as_view(action_name="block", serializer_class=TakedownBlockInput),
-        name="api-takedown-block",
-    ),
-    path(
-        "takedowns/<int:pk>/actions/refuse/",
-        cases.TakedownAction.as_view(action_name="refuse", serializer_class=TakedownRefuseInput),
-        name="api-takedown-refuse",
-    ),
+        f"takedowns/<int:pk>/actions/{name}/",
+        cases.TakedownAction.as_view(action_name=name, serializer_class=rule.input_class),
+        name=f"api-takedown-{name}",
+    )
+    for name, rule in TAKEDOWN_ACTIONS.items()
 ]

@@ -366,11 +366,15 @@ SPECTACULAR_SETTINGS = {
 # Deadline steps (workflows/steps.py) counted in working days instead of calendar days.
 WORKING_DAY_STEPS = envlist("WORKING_DAY_STEPS", [])
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(f"LOG_LEVEL={LOG_LEVEL!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # django-axes: failures and lock-outs are warnings; its per-login chatter (INFO) is left out,
     # the admin's access log has every login.
     # django.db.backends and django.template at INFO whatever LOG_LEVEL says: at DEBUG they log

@@ -21,6 +21,15 @@ class Code(StrEnum):
     INTEGRITY = "integrity"  # an evidence file changed on disk since its upload
 
 
+class Refusal(StrEnum):
+    """The codes of answers that are not 409 but still carry one, so a client can act on them."""
+
+    DATABASE_UNAVAILABLE = "database_unavailable"  # 503 with Retry-After: try again
+    LOCKED_OUT = "locked_out"  # 429: too many failed logins, with retry_after
+    OTP_REQUIRED = "otp_required"  # 403: the role requires two-factor; sign in with the code
+    OTP_ENROLMENT_REQUIRED = "otp_enrolment_required"  # 403: enrol a device on the account page first
+
+
 class Conflict(Exception):
     """The action is understood and permitted, but the record's state forbids it now."""
 

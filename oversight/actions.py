@@ -106,9 +106,6 @@ def review_listing(listing: Listing, *, actor: User, close: bool, note: str) -> 
         flows.advance(listing, actor)
     elif close:
         flows.advance(listing, actor, cancel=True)
-        flows.ListingProcess.objects.filter(pk__in=listing.task_routes.values("task__process_id")).update(
-            status="CANCELED"
-        )
     return listing
 
 

@@ -134,7 +134,9 @@ def public_text(case, text: str) -> str:
 
 
 def public_summary(case) -> str:
-    parts = [f"{case.region.name}{case.agency.name}查处{case.party_name}一案。"]
+    # Agency names already carry their place (广州市应急管理局); the region is said only when not.
+    where = "" if case.agency.name.startswith(case.region.name) else case.region.name
+    parts = [f"{where}{case.agency.name}查处{case.party_name}一案。"]
     if case.summary:
         parts.append(case.summary)
     findings = [

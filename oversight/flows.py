@@ -7,6 +7,7 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.flow.views import UpdateProcessView
 from viewflow.workflow.models import Process
+from viewflow.workflow.status import PROCESS
 
 from workflows.flows import complete_open_tasks
 from workflows.models import TaskRoute
@@ -69,4 +70,7 @@ def start(listing) -> None:
 
 def advance(listing: Listing, actor: User, *, cancel: bool = False) -> None:
     """Complete the listing's open task by `actor` (or cancel what is open when it closes early)."""
-    complete_open_tasks(TaskRoute.objects.filter(listing=listing), actor, cancel=cancel)
+    routes = TaskRoute.objects.filter(listing=listing)
+    complete_open_tasks(routes, actor, cancel=cancel)
+    if cancel:  # closed before its report: the listing's process ends as canceled, not done
+        ListingProcess.objects.filter(pk__in=routes.values("task__process_id")).update(status=PROCESS.CANCELED)

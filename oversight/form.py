@@ -13,10 +13,16 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from agencies.models import Region
+from cases.kinds import PartyKind
 from cases.models import Case, Event, Finding, Fine, Rectification, Suspension, Takedown, TakedownStatus
 from workflows.calendar import LEGAL_TZ
 
-EMPLOYER, TRAINING, WEBSITE, INTERMEDIARY = "employer", "training_institution", "website", "intermediary"
+EMPLOYER, TRAINING, WEBSITE, INTERMEDIARY = (
+    PartyKind.EMPLOYER,
+    PartyKind.TRAINING_INSTITUTION,
+    PartyKind.WEBSITE,
+    PartyKind.INTERMEDIARY,
+)
 FAKE_KINDS = ("forged_certificate", "altered_certificate")
 
 

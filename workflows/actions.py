@@ -25,23 +25,11 @@ from cases.rules import CASE_ACTIONS
 from core.access import AnyUser
 from core.errors import Code, Conflict, field_error
 
-from . import deadlines, flows
+from . import deadlines, flows, steps
 from .steps import STEPS
 
 R = ReferralStatus
 VIEW_CASE = "cases.view_case"
-
-# The deadline steps a referral's new status opens (those an action settles: REFERRAL_ACTIONS).
-OPENS: dict[str, tuple[str, ...]] = {
-    R.PROPOSED: ("decide",),
-    R.APPROVED: ("transmit",),
-    R.TRANSMITTED: ("receipt",),
-    R.RECEIVED: ("forward", "police_decision"),
-    R.REJECTED: ("ask_reconsideration",),
-    R.RECONSIDERATION: ("decide_reconsideration",),
-    R.REJECTION_UPHELD: ("ask_procuratorate",),
-    R.ACCEPTED: ("hand_over",),
-}
 
 
 def _lock(referral: Referral) -> tuple[Case, Referral]:
@@ -65,7 +53,7 @@ def _begin_referral(referral: Referral, actor: User, action: str, method: str | 
             _("“%(action)s” is not possible while the referral is %(status)s.")
             % {"action": action, "status": referral.get_status_display()},
         )
-    step = next((s for s, rule in STEPS.items() if rule.bars_action == action), None)
+    step = steps.barring(action)
     if step and referral.deadlines.filter(step=step, met_at__isnull=True, due_at__lte=timezone.now()).exists():
         raise Conflict(
             Code.DEADLINE_PASSED,
@@ -81,7 +69,7 @@ def _finish_referral(
     referral.save()
     deadlines.meet(steps=REFERRAL_ACTIONS[action].settles, referral=referral)
     if referral.status != from_status or action == "forward":
-        for step in OPENS.get(referral.status, ()):
+        for step in steps.opened_by(referral.status):
             deadlines.open_deadline(case, step, referral=referral)
     agency = jurisdiction.acting_agency(
         actor, [referral.referring_agency_id, referral.police_agency_id, referral.procuratorate_id]

@@ -8,6 +8,8 @@ import datetime
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import ngettext
+
 from .holidays import is_working_day
 
 LEGAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -19,7 +21,13 @@ class Period:
     unit: str  # "days", "working_days" or "hours"
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.unit.replace('_', ' ')}"
+        """The period in the reader's language: "3日" / "3 days"."""
+        words = {
+            "days": ngettext("%(n)d day", "%(n)d days", self.amount),
+            "working_days": ngettext("%(n)d working day", "%(n)d working days", self.amount),
+            "hours": ngettext("%(n)d hour", "%(n)d hours", self.amount),
+        }
+        return words[self.unit] % {"n": self.amount}
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cases.models import ReferralStatus as R
+
 from .calendar import Period
 
 
@@ -29,26 +31,47 @@ class Step:
     escalate_to: tuple[Notify, ...]
     # After the due time the step is no longer possible (a time bar), not merely late.
     bars_action: str | None = None
+    # The referral statuses whose arrival opens this step (a re-entry by `forward` opens it again).
+    opened_by: tuple[str, ...] = ()
 
 
 DAYS = "days"  # switch a rule to "working_days" to count only working days (holidays.py)
 
 STEPS: dict[str, Step] = {
-    "decide": Step(_("head decides on the proposal"), Period(3, DAYS), (Notify.SUPERVISORS,)),
-    "transmit": Step(_("transmit after approval"), Period(24, "hours"), (Notify.SUPERVISORS,)),
-    "receipt": Step(_("police sign the receipt"), Period(1, DAYS), (Notify.POLICE_HEAD, Notify.SUPERVISORS)),
-    "forward": Step(_("forward if not competent"), Period(24, "hours"), (), bars_action="forward"),
+    "decide": Step(_("head decides on the proposal"), Period(3, DAYS), (Notify.SUPERVISORS,), opened_by=(R.PROPOSED,)),
+    "transmit": Step(_("transmit after approval"), Period(24, "hours"), (Notify.SUPERVISORS,), opened_by=(R.APPROVED,)),
+    "receipt": Step(
+        _("police sign the receipt"),
+        Period(1, DAYS),
+        (Notify.POLICE_HEAD, Notify.SUPERVISORS),
+        opened_by=(R.TRANSMITTED,),
+    ),
+    "forward": Step(
+        _("forward if not competent"), Period(24, "hours"), (), bars_action="forward", opened_by=(R.RECEIVED,)
+    ),
     "police_decision": Step(
-        _("police accept or reject"), Period(3, DAYS), (Notify.POLICE_HEAD, Notify.SUPERVISORS, Notify.PROCURATORATE)
+        _("police accept or reject"),
+        Period(3, DAYS),
+        (Notify.POLICE_HEAD, Notify.SUPERVISORS, Notify.PROCURATORATE),
+        opened_by=(R.RECEIVED,),
     ),
     "ask_reconsideration": Step(
-        _("ask reconsideration"), Period(3, DAYS), (Notify.SUPERVISORS,), bars_action="request_reconsideration"
+        _("ask reconsideration"),
+        Period(3, DAYS),
+        (Notify.SUPERVISORS,),
+        bars_action="request_reconsideration",
+        opened_by=(R.REJECTED,),
     ),
     "decide_reconsideration": Step(
-        _("decide reconsideration"), Period(3, DAYS), (Notify.SUPERVISORS, Notify.PROCURATORATE)
+        _("decide reconsideration"),
+        Period(3, DAYS),
+        (Notify.SUPERVISORS, Notify.PROCURATORATE),
+        opened_by=(R.RECONSIDERATION,),
     ),
-    "ask_procuratorate": Step(_("ask the procuratorate"), Period(3, DAYS), (Notify.SUPERVISORS,)),
-    "hand_over": Step(_("hand over evidence"), Period(3, DAYS), (Notify.SUPERVISORS,)),
+    "ask_procuratorate": Step(
+        _("ask the procuratorate"), Period(3, DAYS), (Notify.SUPERVISORS,), opened_by=(R.REJECTION_UPHELD,)
+    ),
+    "hand_over": Step(_("hand over evidence"), Period(3, DAYS), (Notify.SUPERVISORS,), opened_by=(R.ACCEPTED,)),
     "propose_referral": Step(_("propose referral of a referable finding"), Period(3, DAYS), (Notify.SUPERVISORS,)),
     "reinspect": Step(_("re-inspect a rectification"), Period(5, DAYS), (Notify.AGENCY_HEAD,)),
     # 挂牌督办: the listing's own deadline (a date), escalated to the supervisor above.
@@ -62,3 +85,13 @@ def period_for(step: str) -> Period:
     if period.unit == DAYS and step in settings.WORKING_DAY_STEPS:
         return Period(period.amount, "working_days")
     return period
+
+
+def opened_by(status: str) -> tuple[str, ...]:
+    """The steps a referral arriving in `status` opens."""
+    return tuple(name for name, step in STEPS.items() if status in step.opened_by)
+
+
+def barring(action: str) -> str | None:
+    """The step whose due time bars `action`, if any."""
+    return next((name for name, step in STEPS.items() if step.bars_action == action), None)

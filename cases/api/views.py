@@ -25,6 +25,7 @@ from ..models import (
     Takedown,
 )
 from ..queries import filter_cases
+from ..rules import TAKEDOWN_ACTIONS
 from . import serializers as s
 
 
@@ -150,8 +151,7 @@ class TakedownAction(generics.GenericAPIView[Takedown]):
         takedown = get_takedown_for(request.user, pk)
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        # Two actions with different keywords (note, reason): the validated input supplies them.
-        runs: dict[str, Callable[..., Takedown]] = {"block": actions.block_takedown, "refuse": actions.refuse_takedown}
-        run = runs[self.action_name]
+        # The actions take different keywords (note, reason): the validated input supplies them.
+        run = TAKEDOWN_ACTIONS[self.action_name].function
         takedown = run(takedown, actor=request.user, **data.validated_data)
         return Response(s.TakedownOutput(Takedown.objects.select_related("agency").get(pk=takedown.pk)).data)

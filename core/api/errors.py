@@ -12,12 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from ..errors import Conflict
+from ..errors import Conflict, Refusal
 from ..identity import redact
 
 logger = logging.getLogger(__name__)
 
-DATABASE_UNAVAILABLE = "database_unavailable"
 RETRY_AFTER_SECONDS = 5
 
 
@@ -56,7 +55,7 @@ def database_unavailable(exc: Exception, context: dict[str, Any]) -> Response:
             "detail": _(
                 "The database could not be reached, so the request was not completed. Please try again in a few seconds."
             ),
-            "code": DATABASE_UNAVAILABLE,
+            "code": Refusal.DATABASE_UNAVAILABLE,
         },
         status=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},

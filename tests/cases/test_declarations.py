@@ -10,12 +10,14 @@ from django.urls import reverse
 from django.utils import translation
 from rest_framework import serializers
 
-from cases.models import Case, Referral
+from cases.actions import _PRECONDITIONS
+from cases.models import Case, Referral, ReferralStatus, Takedown
 from cases.protocol import ACTIONS
 from cases.referral_rules import REFERRAL_ACTIONS
-from cases.rules import CASE_ACTIONS
+from cases.rules import CASE_ACTIONS, TAKEDOWN_ACTIONS
 from cases.titles import EVENT_TITLES
 from notifications.announce import RULES as ANNOUNCEMENTS
+from workflows import steps
 from workflows.steps import STEPS
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -74,6 +76,41 @@ def test_every_action_of_the_api_is_declared():
     }
     assert case_routes - {"<str:name>"} == set(CASE_ACTIONS)
     assert referral_routes - {"<str:name>"} == set(REFERRAL_ACTIONS)
+    takedown_routes = {
+        r.split("/actions/")[1].rstrip("/") for r in routes if r.startswith("takedowns/<int:pk>/actions/")
+    }
+    assert takedown_routes == set(TAKEDOWN_ACTIONS)
+
+
+@pytest.mark.parametrize("name", TAKEDOWN_ACTIONS)
+def test_a_takedown_action_names_real_things(name):
+    rule = TAKEDOWN_ACTIONS[name]
+    assert issubclass(rule.input_class, serializers.Serializer)
+    assert rule.run in ACTIONS and rule.function is ACTIONS[rule.run]
+    assert rule.transition in transitions_of(Takedown)
+    assert rule.run.rsplit(".", 1)[1] in EVENT_TITLES
+    assert reverse(f"api-takedown-{name}", args=[1]) == f"/api/v1/takedowns/1/actions/{name}/"
+
+
+def test_every_takedown_transition_belongs_to_exactly_one_action():
+    assert sorted(rule.transition for rule in TAKEDOWN_ACTIONS.values()) == sorted(transitions_of(Takedown))
+
+
+def test_the_extra_preconditions_name_declared_actions():
+    assert set(_PRECONDITIONS) <= set(CASE_ACTIONS)
+
+
+def test_the_deadline_table_names_real_statuses_and_actions():
+    """Each step opened by a referral status is one of its statuses; a time bar bars a real action;
+    every step an action settles is opened somewhere (else it could never be met)."""
+    for name, step in STEPS.items():
+        assert set(step.opened_by) <= set(ReferralStatus), name
+        assert step.bars_action is None or step.bars_action in REFERRAL_ACTIONS, name
+    opened = {name for status in ReferralStatus for name in steps.opened_by(status)}
+    settled = {step for rule in REFERRAL_ACTIONS.values() for step in rule.settles}
+    assert settled <= opened, settled - opened
+    assert steps.opened_by(ReferralStatus.RECEIVED) == ("forward", "police_decision")
+    assert steps.barring("request_reconsideration") == "ask_reconsideration"
 
 
 def event_names_in_code() -> set[str]:

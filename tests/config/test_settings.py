@@ -81,6 +81,7 @@ def test_the_id_hash_key_falls_back_to_the_secret_key_only_with_debug():
         ({"DEBUG": "1", "EMAIL_URL": "pigeon://coop"}, "EMAIL_URL"),
         ({"DEBUG": "1", "EMAIL_URL": "smtp://host:port"}, "EMAIL_URL"),
         ({"DEBUG": "1", "DB_CONN_MAX_AGE": "forever"}, "DB_CONN_MAX_AGE"),
+        ({"DEBUG": "1", "LOG_LEVEL": "verbose"}, "LOG_LEVEL"),
     ],
 )
 def test_a_bad_value_fails_at_start_naming_the_variable(env, named):

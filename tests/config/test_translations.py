@@ -30,7 +30,8 @@ def entries():
 
         msgid = field("msgid")
         if msgid:
-            yield field("msgctxt"), msgid, field("msgstr"), "#, fuzzy" in block
+            translated = field("msgstr") or field(r"msgstr\[0\]")  # a plural's one form (nplurals=1)
+            yield field("msgctxt"), msgid, translated, "#, fuzzy" in block
 
 
 def test_every_message_is_translated_and_none_is_fuzzy():

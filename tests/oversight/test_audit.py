@@ -75,6 +75,9 @@ def test_a_typical_case_has_a_redacted_public_summary(api):
     assert "张某" in text and "李某" in text
     assert "张伟" not in text and "李娜" not in text
     assert person.id_number not in text and other.id_number not in text and person.id_masked not in text
+    agency = case.agency.name
+    assert public["summary"].startswith(agency if agency.startswith(case.region.name) else case.region.name + agency)
+    assert case.region.name * 2 not in public["summary"]  # not 广州市广州市应急管理局
 
 
 ID_IN_TEXT = "440100198503120172"
