@@ -1,7 +1,8 @@
 """Legal day counting (DESIGN §3).
 
 The day of the event is not counted; an "N days" deadline ends at 24:00 Asia/Shanghai of the
-N-th day (calendar or working days, per rule); "N hours" is exact.
+N-th day (calendar or working days, per rule), and a last day that is a holiday or a rest day
+moves to the first working day after it (LEGAL.md §1); "N hours" is exact.
 """
 
 import datetime
@@ -41,7 +42,12 @@ def due_after(event_at: datetime.datetime, period: Period) -> datetime.datetime:
         return event_at + datetime.timedelta(hours=period.amount)
     day = event_at.astimezone(LEGAL_TZ).date()
     if period.unit == "days":
-        return end_of_day(day + datetime.timedelta(days=period.amount))
+        # 民法典 第203条, 刑事诉讼法 第105条: a last day that is a holiday or a rest day moves to the
+        # first working day after it; the days inside the period are not skipped.
+        last = day + datetime.timedelta(days=period.amount)
+        while not is_working_day(last):
+            last += datetime.timedelta(days=1)
+        return end_of_day(last)
     if period.unit == "working_days":
         counted = 0
         while counted < period.amount:

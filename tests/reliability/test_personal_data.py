@@ -29,6 +29,7 @@ from demo.sample_cases import make_id_number
 from notifications.models import Notification
 from tests.factories import CaseFactory, demo_user
 from tests.workflows.helpers import DOCS
+from workflows.models import Deadline
 
 pytestmark = pytest.mark.django_db
 
@@ -207,7 +208,8 @@ def run_scenario(rec: Recorder) -> Case:
     assert rec.api("shenzhen.officer1").get(f"{case}/").status_code == 404
 
     # The police sit on it past the three days: the sweep escalates, then they accept.
-    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=5)):
+    due = Deadline.objects.get(referral_id=referral, step="police_decision").due_at
+    with time_machine.travel(due + datetime.timedelta(hours=1)):
         call_command("sweep_deadlines", stdout=io.StringIO())
         r = rec.web("guangzhou.police_head").post(
             f"/referrals/referral/{referral}/accept/", {"police_case_number": "穗公刑立〔2024〕88号"}

@@ -181,8 +181,11 @@ def test_the_police_see_their_referral_with_a_countdown_and_the_chart(web):
 def test_the_supervisor_dashboard_lists_missed_deadlines_and_unreferred_findings(web):
     import time_machine
 
+    from workflows.models import Deadline
+
     case, person = referable_case()
-    with time_machine.travel(timezone.now() + datetime.timedelta(days=5)):
+    due = Deadline.objects.get(case=case, step="propose_referral").due_at
+    with time_machine.travel(due + datetime.timedelta(hours=1)):
         from workflows.sweep import sweep
 
         sweep()

@@ -15,14 +15,28 @@ def at(*args):
 
 
 def test_the_event_day_is_not_counted_and_days_end_at_midnight_shanghai():
-    assert due_after(at(2018, 9, 28, 10, 0), Period(3, "days")) == at(2018, 10, 2, 0, 0)
-    assert due_after(at(2018, 9, 28, 23, 59), Period(3, "days")) == at(2018, 10, 2, 0, 0)
+    # Monday 2018-09-10: three days end with Thursday the 13th, at 24:00.
+    assert due_after(at(2018, 9, 10, 10, 0), Period(3, "days")) == at(2018, 9, 14, 0, 0)
+    assert due_after(at(2018, 9, 10, 23, 59), Period(3, "days")) == at(2018, 9, 14, 0, 0)
+    # The last day is the adjusted working Saturday 2018-09-29: it stays.
     assert due_after(at(2018, 9, 28, 0, 0), Period(1, "days")) == at(2018, 9, 30, 0, 0)
 
 
+def test_a_last_day_on_a_holiday_moves_to_the_first_working_day_after_it():
+    """民法典 第203条, 刑事诉讼法 第105条 (LEGAL.md §1): only the last day moves."""
+    # 2018-09-28 + 3 days = 10-01, National Day: the period ends at 24:00 on Monday 10-08.
+    assert due_after(at(2018, 9, 28, 10, 0), Period(3, "days")) == at(2018, 10, 9, 0, 0)
+    # The rejection of the issue: 2018-09-30 23:59 + 3 days = 10-03 → 10-08 24:00, not 10-04 00:00.
+    assert due_after(at(2018, 9, 30, 23, 59), Period(3, "days")) == at(2018, 10, 9, 0, 0)
+    # A last day on an ordinary Sunday moves to Monday: 2018-09-13 (Thu) + 3 = Sunday the 16th.
+    assert due_after(at(2018, 9, 13, 9, 0), Period(3, "days")) == at(2018, 9, 18, 0, 0)
+    # A Saturday with work (调休) is a working day: 2018-09-26 + 3 = Saturday the 29th stays.
+    assert due_after(at(2018, 9, 26, 9, 0), Period(3, "days")) == at(2018, 9, 30, 0, 0)
+
+
 def test_the_local_date_decides_not_the_utc_date():
-    utc_evening = datetime.datetime(2018, 9, 27, 17, 0, tzinfo=datetime.UTC)  # 01:00 on the 28th in Guangzhou
-    assert due_after(utc_evening, Period(3, "days")) == at(2018, 10, 2, 0, 0)
+    utc_evening = datetime.datetime(2018, 9, 10, 17, 0, tzinfo=datetime.UTC)  # 01:00 on the 11th in Guangzhou
+    assert due_after(utc_evening, Period(3, "days")) == at(2018, 9, 15, 0, 0)
 
 
 def test_hours_are_exact():
@@ -44,7 +58,8 @@ def test_the_2026_spring_festival():
     assert is_working_day(datetime.date(2026, 2, 14))  # Saturday, adjusted
     assert not is_working_day(datetime.date(2026, 2, 16))
     assert due_after(at(2026, 2, 13, 9, 0), Period(3, "working_days")) == at(2026, 2, 26, 0, 0)
-    assert due_after(at(2026, 2, 13, 9, 0), Period(3, "days")) == at(2026, 2, 17, 0, 0)
+    # 2-16 falls in the Spring Festival (2-15 … 2-23): the period ends with Tuesday 2-24, 8 days on.
+    assert due_after(at(2026, 2, 13, 9, 0), Period(3, "days")) == at(2026, 2, 25, 0, 0)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +81,9 @@ def test_the_holiday_table(day, working):
 
 
 def test_counting_from_a_date():
-    assert due_after_date(datetime.date(2018, 9, 28), Period(5, "days")) == at(2018, 10, 4, 0, 0)
+    assert due_after_date(datetime.date(2018, 9, 10), Period(4, "days")) == at(2018, 9, 15, 0, 0)
+    assert due_after_date(datetime.date(2018, 9, 10), Period(5, "days")) == at(2018, 9, 18, 0, 0)  # Sat → Mon
+    assert due_after_date(datetime.date(2018, 9, 28), Period(5, "days")) == at(2018, 10, 9, 0, 0)  # 10-03 → 10-08
 
 
 def test_a_rule_can_switch_to_working_days(settings):

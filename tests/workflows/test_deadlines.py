@@ -14,6 +14,7 @@ from notifications.models import Notification
 from tests.factories import CaseFactory, demo_user
 from tests.workflows.helpers import DOCS, referable_case
 from workflows import actions as referrals
+from workflows.calendar import LEGAL_TZ as SHANGHAI
 from workflows.models import Deadline
 from workflows.sweep import sweep
 
@@ -163,6 +164,23 @@ def test_reconsideration_after_3_days_is_refused_but_the_procuratorate_can_still
             format="json",
         )
         assert r.status_code == 200
+
+
+def test_a_rejection_before_national_day_may_still_be_contested_on_the_first_working_day_after_it(api):
+    """LEGAL.md §1: rejected 2018-09-30 23:59, three days end on 10-03, a holiday, so the agency may
+    still ask for reconsideration on 2018-10-08 (until 24:00); the sweep does not call it missed."""
+    with time_machine.travel(datetime.datetime(2018, 9, 30, 23, 59, tzinfo=SHANGHAI), tick=False):
+        referral = rejected()
+    due = Deadline.objects.get(step="ask_reconsideration").due_at
+    assert due == datetime.datetime(2018, 10, 9, 0, 0, tzinfo=SHANGHAI)
+    with time_machine.travel(datetime.datetime(2018, 10, 8, 23, 0, tzinfo=SHANGHAI), tick=False):
+        sweep()
+        assert Deadline.objects.get(step="ask_reconsideration").escalated_at is None
+        r = api("guangzhou.head").post(
+            f"/api/v1/referrals/{referral.pk}/actions/request_reconsideration/", {"reason": "请复议"}, format="json"
+        )
+        assert r.status_code == 200, r.content
+        assert r.json()["status"] == "reconsideration"
 
 
 def test_the_tasks_show_their_legal_due_time_and_overdue(api):
