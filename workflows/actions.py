@@ -58,7 +58,7 @@ def _begin_referral(referral: Referral, actor: User, action: str, method: str | 
         raise Conflict(
             Code.DEADLINE_PASSED,
             _("The time for “%(action)s” has run out (%(step)s: %(period)s).")
-            % {"action": action, "step": STEPS[step].label, "period": STEPS[step].period},
+            % {"action": action, "step": STEPS[step].label, "period": steps.period_for(step)},
         )
     return case, referral
 
@@ -144,7 +144,8 @@ def propose_referral(
     deadlines.meet(steps=("propose_referral",), case=case, finding__person__in=ids)
     if include_party:
         deadlines.meet(steps=("propose_referral",), case=case, finding__person__isnull=True)
-    deadlines.open_deadline(case, "decide", referral=referral)
+    for step in steps.opened_by(referral.status):  # the head's 3 days to decide
+        deadlines.open_deadline(case, step, referral=referral)
     finish(
         case,
         actor=actor,

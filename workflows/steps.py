@@ -38,8 +38,10 @@ class Step:
 DAYS = "days"  # switch a rule to "working_days" to count only working days (holidays.py)
 
 STEPS: dict[str, Step] = {
+    # 310号令 第5条: the head decides within 3 days; transmission within 24 hours of approval.
     "decide": Step(_("head decides on the proposal"), Period(3, DAYS), (Notify.SUPERVISORS,), opened_by=(R.PROPOSED,)),
     "transmit": Step(_("transmit after approval"), Period(24, "hours"), (Notify.SUPERVISORS,), opened_by=(R.APPROVED,)),
+    # 310号令 第7条: the police sign the 回执; a police agency not competent forwards within 24 hours.
     "receipt": Step(
         _("police sign the receipt"),
         Period(1, DAYS),
@@ -49,12 +51,14 @@ STEPS: dict[str, Step] = {
     "forward": Step(
         _("forward if not competent"), Period(24, "hours"), (), bars_action="forward", opened_by=(R.RECEIVED,)
     ),
+    # 310号令 第8条: 立案 or 不予立案 within 3 days of receipt.
     "police_decision": Step(
         _("police accept or reject"),
         Period(3, DAYS),
         (Notify.POLICE_HEAD, Notify.SUPERVISORS, Notify.PROCURATORATE),
         opened_by=(R.RECEIVED,),
     ),
+    # 310号令 第9条, 程序规定 第181条: reconsideration asked within 3 days, decided within 3 days.
     "ask_reconsideration": Step(
         _("ask reconsideration"),
         Period(3, DAYS),
@@ -68,9 +72,11 @@ STEPS: dict[str, Step] = {
         (Notify.SUPERVISORS, Notify.PROCURATORATE),
         opened_by=(R.RECONSIDERATION,),
     ),
+    # 310号令 第9条: after an upheld rejection, the procuratorate may be asked within 3 days.
     "ask_procuratorate": Step(
         _("ask the procuratorate"), Period(3, DAYS), (Notify.SUPERVISORS,), opened_by=(R.REJECTION_UPHELD,)
     ),
+    # 310号令 第12条: items and materials handed over within 3 days of the 立案 notice.
     "hand_over": Step(_("hand over evidence"), Period(3, DAYS), (Notify.SUPERVISORS,), opened_by=(R.ACCEPTED,)),
     "propose_referral": Step(_("propose referral of a referable finding"), Period(3, DAYS), (Notify.SUPERVISORS,)),
     "reinspect": Step(_("re-inspect a rectification"), Period(5, DAYS), (Notify.AGENCY_HEAD,)),

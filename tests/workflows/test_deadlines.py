@@ -183,6 +183,22 @@ def test_a_rejection_before_national_day_may_still_be_contested_on_the_first_wor
         assert r.json()["status"] == "reconsideration"
 
 
+def test_the_refusal_names_the_period_as_counted(api, settings):
+    """A step switched to working days (WORKING_DAY_STEPS) says so when its time bar refuses."""
+    settings.WORKING_DAY_STEPS = ["ask_reconsideration"]
+    referral = rejected()
+    due = Deadline.objects.get(step="ask_reconsideration").due_at
+    with time_machine.travel(due + datetime.timedelta(minutes=1), tick=False):
+        r = api("guangzhou.head").post(
+            f"/api/v1/referrals/{referral.pk}/actions/request_reconsideration/",
+            {"reason": "x"},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert r.status_code == 409 and r.json()["code"] == "deadline_passed"
+    assert "3 working days" in r.json()["detail"], r.json()
+
+
 def test_the_tasks_show_their_legal_due_time_and_overdue(api):
     referral = proposed()
     due = Deadline.objects.get(step="decide").due_at
