@@ -3,6 +3,7 @@
 Not visible → 404; visible but not allowed → 403 (rules.may).
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -17,9 +18,12 @@ from .models import (
     Case,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
+    Event,
+    Person,
     Referral,
     Takedown,
 )
+from .rules import is_handler
 
 VIEW_CASE = "view_case"
 
@@ -46,14 +50,80 @@ def visible_cases_q(user: User) -> Q:
     grants = _grants(user, group_ids)
     if grants is not None:
         q |= grants
-    procuratorates = [m.agency.region.path for m in members if m.agency.kind == Agency.Kind.PROCURATORATE]
-    if procuratorates:
-        # A procuratorate supervises the referrals of its region, and reads their cases.
-        sent = Referral.objects.filter(status__in=SENT_REFERRAL_STATUSES).filter(
-            jurisdiction.region_q(procuratorates, "case__region__path")
-        )
-        q |= Q(pk__in=sent.values("case_id"))
+    procuratorate = _procuratorate_referrals_q(members)
+    if procuratorate is not None:
+        # A procuratorate supervises the referrals sent to the police it oversees, and reads their cases.
+        q |= Q(pk__in=Referral.objects.filter(procuratorate).values("case_id"))
     return q
+
+
+def _procuratorate_referrals_q(members: list[Any]) -> Q | None:
+    """The sent referrals a procuratorate member sees: those of cases in its region, those sent to a
+    police agency in its region (the same-level copy of 应急〔2019〕54号 第8条, also after a forward to
+    another city), and those it was asked to supervise. None for someone of no procuratorate."""
+    offices = [m.agency for m in members if m.agency.kind == Agency.Kind.PROCURATORATE]
+    if not offices:
+        return None
+    paths = [office.region.path for office in offices]
+    where = jurisdiction.region_q(paths, "case__region__path") | jurisdiction.region_q(
+        paths, "police_agency__region__path"
+    )
+    return Q(status__in=SENT_REFERRAL_STATUSES) & (where | Q(procuratorate_id__in=[o.pk for o in offices]))
+
+
+def referrals_visible_to(user: AnyUser) -> QuerySet[Referral]:
+    """Who sees which referral (DESIGN §4, LEGAL.md §2): the referring agency and the supervisors
+    of the case's region; the police agency it is with, and the procuratorates concerned, once it
+    has been transmitted to them — never a proposal or approval before that, even of a case they see."""
+    if not user.is_authenticated:
+        return Referral.objects.none()
+    members = jurisdiction.memberships_of(user)
+    # Spelled out so that each part can use its own index (issue 8, B2).
+    q = Q(referring_agency_id__in=[m.agency_id for m in members])
+    q |= jurisdiction.region_q(jurisdiction.supervised_paths(user), "case__region__path")
+    police = [m.agency_id for m in members if m.agency.kind == Agency.Kind.POLICE]
+    if police:
+        q |= Q(police_agency_id__in=police, status__in=SENT_REFERRAL_STATUSES)
+    procuratorate = _procuratorate_referrals_q(members)
+    if procuratorate is not None:
+        q |= procuratorate
+    return Referral.objects.filter(q)
+
+
+@dataclass(frozen=True)
+class Identities:
+    """Whose ID numbers one user sees in full on one case (DESIGN §2, LEGAL.md §2): the handlers see
+    all; the police and the procuratorates see the persons of the referrals sent to them, since they
+    cannot act on a masked number; everyone else sees them masked. Every full rendering is recorded
+    (IdNumberView)."""
+
+    everyone: bool = False
+    persons: frozenset[int] = frozenset()
+    party: bool = False
+
+    def of(self, person: Person) -> str:
+        return person.id_number if self.everyone or person.pk in self.persons else person.id_masked
+
+    def of_party(self, case: Case) -> str:
+        return case.party_id_number if self.everyone or self.party else case.party_id_masked
+
+
+def identities_shown(user: AnyUser, case: Case, *, signing: bool = False) -> Identities:
+    """`signing`: the referring agency's head too (they sign the 移送书)."""
+    if not user.is_authenticated:
+        return Identities()
+    if is_handler(user, case) or (signing and jurisdiction.is_head_of(user, case.agency_id)):
+        return Identities(everyone=True)
+    members = jurisdiction.memberships_of(user)
+    if not any(m.agency.kind in (Agency.Kind.POLICE, Agency.Kind.PROCURATORATE) for m in members):
+        return Identities()
+    persons: set[int] = set()
+    party = False
+    sent = referrals_visible_to(user).filter(case=case, status__in=SENT_REFERRAL_STATUSES)
+    for referral in sent.prefetch_related("persons"):
+        persons.update(p.pk for p in referral.persons.all())
+        party = party or referral.includes_party
+    return Identities(persons=frozenset(persons), party=party)
 
 
 def cases_visible_to(user: AnyUser) -> QuerySet[Case]:
@@ -89,3 +159,11 @@ def takedowns_visible_to(user: AnyUser) -> QuerySet[Takedown]:
 
 def get_takedown_for(user: AnyUser, pk: Any) -> Takedown:
     return get_visible_or_404(takedowns_visible_to(user).select_related("case", "agency"), pk)
+
+
+def events_visible_to(user: AnyUser, case: Case) -> QuerySet[Event]:
+    """The case's events the user may read: all but those of referrals they do not see (a police
+    agency sees the case's own events and those of the referral sent to it, not a proposal)."""
+    return Event.objects.filter(case=case).filter(
+        Q(referral__isnull=True) | Q(referral__in=referrals_visible_to(user).filter(case=case))
+    )

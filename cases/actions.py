@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
 from agencies.models import Agency, Region
+from core.calendar import legal_time
 from core.errors import Code, Conflict, field_error
 from core.identity import id_hash, mask_id_number
 from workflows import deadlines
@@ -483,13 +484,87 @@ def impose_fine(
     return fine
 
 
+def _unpaid_fine(case: Case, fine: int) -> Fine:
+    record = _one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
+    if record.status == FineStatus.PAID:
+        raise Conflict(Code.INVALID_TRANSITION, _("This fine has already been paid."))
+    return record
+
+
+def _served_day(day: datetime.date, field: str, after: datetime.date, after_what: str) -> None:
+    if day > local_today():
+        raise field_error(field, _("The day of service cannot be in the future."))
+    if day < after:
+        raise field_error(
+            field,
+            _("The day of service cannot be before %(what)s (%(day)s).")
+            % {"what": after_what, "day": after.isoformat()},
+        )
+
+
+@action
+def serve_decision(
+    case: Case, *, actor: User, fine: int, served_on: datetime.date, method: str, version: int | None = None
+) -> Fine:
+    """送达 (行政处罚法 第61条): the day the party received the decision starts its 15 days to pay
+    (第67条) and the periods to contest it, after which the court may be asked (行政强制法 第53条)."""
+    case = begin_case(case, actor=actor, action="serve_decision", version=version)
+    record = _unpaid_fine(case, fine)
+    if record.served_on is not None:
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _("This decision was already served on %(day)s.") % {"day": record.served_on.isoformat()},
+        )
+    _served_day(served_on, "served_on", record.decided_on, _("the decision"))
+    record.served_on, record.service_method = served_on, method
+    record.save(update_fields=["served_on", "service_method"])
+    deadlines.open_fine_periods(case, record)
+    assert record.due_on is not None
+    finish(
+        case,
+        actor=actor,
+        action="serve_decision",
+        data={
+            "fine": record.pk,
+            "served_on": served_on.isoformat(),
+            "method": method,
+            "payable_until": record.due_on.isoformat(),
+        },
+    )
+    return record
+
+
+@action
+def issue_demand(case: Case, *, actor: User, fine: int, served_on: datetime.date, version: int | None = None) -> Fine:
+    """催告 (行政强制法 第54条): after the period to pay, a written demand; the court may be asked
+    once more than 10 days have passed since it was served."""
+    case = begin_case(case, actor=actor, action="issue_demand", version=version)
+    record = _unpaid_fine(case, fine)
+    if record.due_on is None:
+        raise Conflict(Code.INVALID_TRANSITION, _("Record the service of the decision first."))
+    if local_today() <= record.due_on:
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _("The fine is payable until %(day)s; a demand comes after that.") % {"day": record.due_on.isoformat()},
+        )
+    if record.demand_served_on is not None:
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _("A demand was already served on %(day)s.") % {"day": record.demand_served_on.isoformat()},
+        )
+    _served_day(served_on, "served_on", record.due_on + datetime.timedelta(days=1), _("the end of the period to pay"))
+    record.demand_served_on = served_on
+    record.save(update_fields=["demand_served_on"])
+    deadlines.meet(steps=("fine_payment",), fine=record)
+    finish(case, actor=actor, action="issue_demand", data={"fine": record.pk, "served_on": served_on.isoformat()})
+    return record
+
+
 @action
 def record_payment(case: Case, *, actor: User, fine: int, amount: Decimal, version: int | None = None) -> Fine:
     """The fine and any late penalty are paid in full (partial payment needs a separate approval)."""
     case = begin_case(case, actor=actor, action="record_payment", version=version)
-    record = _one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
-    if record.status == FineStatus.PAID:
-        raise Conflict(Code.INVALID_TRANSITION, _("This fine has already been paid."))
+    record = _unpaid_fine(case, fine)
     due = record.amount_due(local_today())
     if amount != due:
         raise field_error(
@@ -504,25 +579,49 @@ def record_payment(case: Case, *, actor: User, fine: int, amount: Decimal, versi
     from_status = record.status
     record.pay(amount)
     record.save()
+    deadlines.meet(steps=("fine_payment", "fine_enforcement"), fine=record)
     finish(
         case, actor=actor, action="record_payment", data={"fine": record.pk, "amount": str(amount), "from": from_status}
     )
     return record
 
 
+def enforcement_refusal(fine: Fine, now: datetime.datetime) -> str:
+    """Why the court may not be asked to enforce this fine now (行政强制法 第53条、第54条), or ""."""
+    if fine.status != FineStatus.DECIDED:
+        return _("Enforcement can only be requested for a decided, unpaid fine.")
+    if fine.served_on is None:
+        return _("Record the service of the decision first: the periods run from it.")
+    if fine.demand_served_on is None:
+        return _("Serve a written demand (催告) first; the court may be asked more than 10 days after it.")
+    opens = fine.enforcement_opens_on
+    if opens is not None and timezone.localdate(now) < opens:
+        return _(
+            "The court may be asked from %(day)s: the party may still contest the decision (6 months from service) "
+            "or the 10 days after the demand have not passed."
+        ) % {"day": opens.isoformat()}
+    return ""
+
+
 @action
 def request_enforcement(case: Case, *, actor: User, fine: int, version: int | None = None) -> Fine:
-    """申请法院强制执行: only once the payment period has passed."""
+    """申请法院强制执行 (行政强制法 第53条): within the 3 months after the party's periods to contest
+    the decision have run out, more than 10 days after a 催告; after those 3 months, never."""
     case = begin_case(case, actor=actor, action="request_enforcement", version=version)
     record = _one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
-    if record.status != FineStatus.DECIDED:
-        raise Conflict(Code.INVALID_TRANSITION, _("Enforcement can only be requested for a decided, unpaid fine."))
-    if local_today() <= record.due_on:
+    now = timezone.now()
+    refusal = enforcement_refusal(record, now)
+    if refusal:
+        raise Conflict(Code.INVALID_TRANSITION, refusal)
+    closes = record.enforcement_closes_at
+    if closes is not None and closes <= now:
         raise Conflict(
-            Code.INVALID_TRANSITION, _("The fine is payable until %(day)s.") % {"day": record.due_on.isoformat()}
+            Code.DEADLINE_PASSED,
+            _("The 3 months to apply to the court ended at %(due)s (行政强制法 第53条).") % {"due": legal_time(closes)},
         )
     record.request_enforcement()
     record.save()
+    deadlines.meet(steps=("fine_enforcement",), fine=record)
     finish(case, actor=actor, action="request_enforcement", data={"fine": record.pk})
     return record
 
@@ -592,9 +691,12 @@ _PRECONDITIONS: dict[str, Callable[[Case], bool]] = {
     "verify_rectification": lambda c: _has(c.rectifications.all(), RectificationStatus.ISSUED),
     "lift_suspension": lambda c: _has(c.suspensions.all(), SuspensionStatus.IN_FORCE),
     "record_payment": lambda c: any(f.status != FineStatus.PAID for f in c.fines.all()),
-    "request_enforcement": lambda c: any(
-        f.status == FineStatus.DECIDED and local_today() > f.due_on for f in c.fines.all()
+    "serve_decision": lambda c: any(f.status != FineStatus.PAID and f.served_on is None for f in c.fines.all()),
+    "issue_demand": lambda c: any(
+        f.status != FineStatus.PAID and f.due_on and local_today() > f.due_on and not f.demand_served_on
+        for f in c.fines.all()
     ),
+    "request_enforcement": lambda c: any(not enforcement_refusal(f, timezone.now()) for f in c.fines.all()),
     "propose_referral": lambda c: any(unreferred(c)),
     "close": lambda c: not any(uncovered(c)) and not open_measures(c),
 }

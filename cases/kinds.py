@@ -46,19 +46,58 @@ class FindingKind(models.TextChoices):
     TRAINING_COLLUSION = "training_collusion", _("training institution colluding in forged renewals")
 
 
+class ReferralKind(models.TextChoices):
+    """How a referable finding goes to the police (LEGAL.md §2, "What goes to the police, and how")."""
+
+    CRIMINAL = "criminal", _("criminal (涉嫌犯罪案件移送)")
+    PUBLIC_SECURITY = "public_security", _("public security (移送公安机关依法处理)")
+
+
+@dataclass(frozen=True)
+class Offence:
+    """What a person is suspected of, as the 移送书 names it, and the article."""
+
+    name: str
+    article: str
+
+
 @dataclass(frozen=True)
 class FindingRule:
     referable: bool
     basis: str
+    # A referable finding: how it goes to the police by default, and the suspected offence.
+    referral_kind: str = ""
+    offence: Offence | None = None
 
 
-# Which findings must go to the police (DESIGN §2). Data, not code paths.
+_ART_280 = "刑法 第280条第一款"
+
+# Which findings must go to the police (DESIGN §2), how, and as what (LEGAL.md §2). Data, not code
+# paths. Using a forged or altered certificate alone is a 治安 matter (治安管理处罚法 第52条第(二)项);
+# forging, altering or trading one is a crime (刑法 第280条); a counterfeit government website is
+# 非法利用信息网络 (刑法 第287条之一), with 第280条 where it sells forged certificates.
 FINDING_RULES: dict[str, FindingRule] = {
-    FindingKind.FORGED_CERTIFICATE: FindingRule(True, "治安管理处罚法 / 刑法第280条"),
-    FindingKind.ALTERED_CERTIFICATE: FindingRule(True, "治安管理处罚法 / 刑法第280条"),
-    FindingKind.CERTIFICATE_TRADING: FindingRule(True, "刑法第280条"),
-    FindingKind.COUNTERFEIT_WEBSITE: FindingRule(True, "刑法第280条 (operators)"),
-    FindingKind.ILLEGAL_INTERMEDIARY: FindingRule(True, "刑法第280条"),
+    FindingKind.FORGED_CERTIFICATE: FindingRule(
+        True,
+        "治安管理处罚法(2012) 第52条第(二)项",
+        ReferralKind.PUBLIC_SECURITY,
+        Offence("使用伪造的国家机关证件", "治安管理处罚法(2012) 第52条第(二)项"),
+    ),
+    FindingKind.ALTERED_CERTIFICATE: FindingRule(
+        True, _ART_280, ReferralKind.CRIMINAL, Offence("涉嫌变造国家机关证件罪", _ART_280)
+    ),
+    FindingKind.CERTIFICATE_TRADING: FindingRule(
+        True, _ART_280, ReferralKind.CRIMINAL, Offence("涉嫌伪造、买卖国家机关证件罪", _ART_280)
+    ),
+    FindingKind.COUNTERFEIT_WEBSITE: FindingRule(
+        True,
+        "刑法 第287条之一 (operators)",
+        ReferralKind.CRIMINAL,
+        Offence("涉嫌非法利用信息网络罪", "刑法 第287条之一；涉及出售伪造证件的，第280条第一款"),
+    ),
+    FindingKind.ILLEGAL_INTERMEDIARY: FindingRule(
+        True, _ART_280, ReferralKind.CRIMINAL, Offence("涉嫌买卖国家机关证件罪", _ART_280)
+    ),
     FindingKind.LENT_CERTIFICATE: FindingRule(False, "特种作业人员安全技术培训考核管理规定第四十一条"),
     FindingKind.UNLICENSED_OPERATION: FindingRule(False, "安全生产法第九十七条"),
     FindingKind.TRAINING_COLLUSION: FindingRule(False, "特种作业人员安全技术培训考核管理规定"),
@@ -118,6 +157,11 @@ DEFAULT_LEGAL_BASES = [
     ),
 ]
 
-# Fines (行政处罚法 第七十二条): 15 days to pay, then 3 % a day, never more than the fine itself.
+# Fines: 15 days from service to pay (行政处罚法 第67条), then 3 % a day, never more than the fine
+# itself (第72条). The court may be asked within 3 months after the party's 6 months to sue have run
+# out (行政诉讼法 第46条, 行政强制法 第53条), more than 10 days after a written 催告 (第54条).
 FINE_PAYMENT_DAYS = 15
 LATE_PENALTY_RATE_PERCENT = 3
+CONTEST_MONTHS = 6
+ENFORCEMENT_WINDOW_MONTHS = 3
+DEMAND_WAIT_DAYS = 10

@@ -12,15 +12,20 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency
+from core.calendar import Period, due_after_date, last_day
 from core.identity import mask_id_number
 
 from .kinds import (
+    CONTEST_MONTHS,
+    DEMAND_WAIT_DAYS,
+    ENFORCEMENT_WINDOW_MONTHS,
     FINDING_RULES,
     FINE_PAYMENT_DAYS,
     LATE_PENALTY_RATE_PERCENT,
     FindingKind,
     PartyKind,
     PersonRole,
+    ReferralKind,
     Source,
 )
 
@@ -321,6 +326,17 @@ class FineStatus(models.TextChoices):
     PAID = "paid", _("paid")
 
 
+class ServiceMethod(models.TextChoices):
+    """How a decision or a 催告 reached the party (行政处罚法 第61条; 民事诉讼法 第七章 by reference)."""
+
+    IN_PERSON = "in_person", _("handed over in person (直接送达)")
+    LEFT = "left", _("left at the residence (留置送达)")
+    POST = "post", _("by post (邮寄送达)")
+    ELECTRONIC = "electronic", _("electronically, with consent (电子送达)")
+    ENTRUSTED = "entrusted", _("through another agency (委托送达)")
+    PUBLIC_NOTICE = "public_notice", _("by public notice (公告送达)")
+
+
 class Fine(FSMModelMixin, models.Model):
     case = models.ForeignKey(Case, models.CASCADE, related_name="fines")
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
@@ -331,6 +347,11 @@ class Fine(FSMModelMixin, models.Model):
     decided_on = models.DateField(default=local_today)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # 送达: the payment period and every later one run from the day the party received the decision.
+    served_on = models.DateField(_("decision served on"), null=True, blank=True)
+    service_method = models.CharField(_("served by"), max_length=16, choices=ServiceMethod.choices, blank=True)
+    # 催告 (行政强制法 第54条): served before an application to the court, at least 10 days before it.
+    demand_served_on = models.DateField(_("demand (催告) served on"), null=True, blank=True)
     paid_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     paid_on = models.DateField(null=True, blank=True)
     enforcement_requested_on = models.DateField(null=True, blank=True)
@@ -342,17 +363,45 @@ class Fine(FSMModelMixin, models.Model):
         return f"fine #{self.pk} ({self.status})"
 
     @property
-    def due_on(self) -> datetime.date:
-        return self.decided_on + datetime.timedelta(days=FINE_PAYMENT_DAYS)
+    def due_on(self) -> datetime.date | None:
+        """The last day to pay: 15 days from service (行政处罚法 第67条), a last day on a holiday or a
+        rest day moved to the next working day (民法典 第203条). None until the decision is served."""
+        if self.served_on is None:
+            return None
+        return last_day(self.served_on, Period(FINE_PAYMENT_DAYS, "days"))
 
     def late_penalty(self, on: datetime.date) -> Decimal:
-        """加处罚款: 3 % of the fine per day late, never more than the fine itself."""
-        days_late = max((on - self.due_on).days, 0)
+        """加处罚款 (行政处罚法 第72条): 3 % of the fine for each day after the last day to pay, never
+        more than the fine itself. Nothing runs before the decision is served."""
+        due = self.due_on
+        days_late = max((on - due).days, 0) if due else 0
         penalty = self.amount * LATE_PENALTY_RATE_PERCENT * days_late / 100
         return min(penalty, self.amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     def amount_due(self, on: datetime.date) -> Decimal:
         return self.amount + self.late_penalty(on)
+
+    @property
+    def contest_ends_on(self) -> datetime.date | None:
+        """The last day the party may still contest the decision: 行政诉讼 within 6 months of service
+        (行政诉讼法 第46条; 行政复议's 60 days end before it)."""
+        return last_day(self.served_on, Period(CONTEST_MONTHS, "months")) if self.served_on else None
+
+    @property
+    def enforcement_opens_on(self) -> datetime.date | None:
+        """The first day the agency may apply to the court (行政强制法 第53条, 第54条): once the party's
+        periods have run out and more than 10 days after a 催告 was served. None until both are known."""
+        if self.contest_ends_on is None or self.demand_served_on is None:
+            return None
+        after_demand = last_day(self.demand_served_on, Period(DEMAND_WAIT_DAYS, "days"))
+        return max(self.contest_ends_on, after_demand) + datetime.timedelta(days=1)
+
+    @property
+    def enforcement_closes_at(self) -> datetime.datetime | None:
+        """The end of the 3 months in which the court may be asked (行政强制法 第53条); then never."""
+        if self.contest_ends_on is None:
+            return None
+        return due_after_date(self.contest_ends_on, Period(ENFORCEMENT_WINDOW_MONTHS, "months"))
 
     @transition(status, source=FineStatus.DECIDED, target=FineStatus.ENFORCEMENT_REQUESTED)
     def request_enforcement(self) -> None:
@@ -404,11 +453,14 @@ class ReferralStatus(models.TextChoices):
     REFUSAL_ENDORSED = "refusal_endorsed", _("refusal endorsed")
     TRANSMITTED = "transmitted", _("transmitted")
     RECEIVED = "received", _("received")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("materials requested (补正)")
+    JURISDICTION_DECLINED = "jurisdiction_declined", _("not police business")
     ACCEPTED = "accepted", _("accepted")
     REJECTED = "rejected", _("rejected")
     RECONSIDERATION = "reconsideration", _("reconsideration")
     REJECTION_UPHELD = "rejection_upheld", _("rejection upheld")
     SUPERVISION = "supervision", _("procuratorate supervision")
+    FILING_ORDERED = "filing_ordered", _("filing ordered by the procuratorate")
     REJECTION_FINAL = "rejection_final", _("rejection final")
     HANDED_OVER = "handed_over", _("handed over")
 
@@ -417,23 +469,50 @@ class ReferralStatus(models.TextChoices):
 COVERING_REFERRAL_STATUSES = frozenset(
     {ReferralStatus.HANDED_OVER, ReferralStatus.REJECTION_FINAL, ReferralStatus.REFUSAL_ENDORSED}
 )
-# From transmission on, the police agency and the region's procuratorate see the referral.
-SENT_REFERRAL_STATUSES = frozenset(ReferralStatus) - {
-    ReferralStatus.PROPOSED,
-    ReferralStatus.APPROVED,
-    ReferralStatus.REFUSED,
-    ReferralStatus.REFUSAL_ENDORSED,
-}
+# Not yet sent: only the referring agency (and supervisors) see a referral in these statuses.
+UNSENT_REFERRAL_STATUSES = frozenset(
+    {ReferralStatus.PROPOSED, ReferralStatus.APPROVED, ReferralStatus.REFUSED, ReferralStatus.REFUSAL_ENDORSED}
+)
+# From transmission on, the police agency and the procuratorates concerned see the referral.
+SENT_REFERRAL_STATUSES = frozenset(ReferralStatus) - UNSENT_REFERRAL_STATUSES
 
 
 R = ReferralStatus
+K = ReferralKind
+
+
+def _criminal(referral: Any) -> bool:  # a Referral (django-fsm types conditions on Model)
+    return bool(referral.kind == K.CRIMINAL)
+
+
+def _not_forwarded(referral: Any) -> bool:  # a Referral (django-fsm types conditions on Model)
+    """310号令 第7条: a referral is forwarded once; the competent police may not send it on again."""
+    return referral.forwarded_from_id is None
+
+
+def _explanation_pending(referral: Any) -> bool:  # a Referral (django-fsm types conditions on Model)
+    return referral.explanation_requested_at is not None and referral.explained_at is None
+
+
+def _explanation_not_asked(referral: Any) -> bool:  # a Referral (django-fsm types conditions on Model)
+    return referral.explanation_requested_at is None
+
+
+def _no_outcome(referral: Any) -> bool:  # a Referral (django-fsm types conditions on Model)
+    return bool(referral.kind == K.PUBLIC_SECURITY) and not referral.outcome
 
 
 class Referral(FSMModelMixin, models.Model):
-    """移送公安: a case's suspects sent to the police (国务院令第310号, revised 2020)."""
+    """移送公安: a case's suspects sent to the police, as a suspected crime (国务院令第310号, revised
+    2020) or as a public-security matter (治安管理处罚法; LEGAL.md §2)."""
 
     number = models.CharField(_("number"), max_length=30, unique=True, editable=False)
     case = models.ForeignKey(Case, models.CASCADE, related_name="referrals")
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=ReferralKind.choices, default=ReferralKind.CRIMINAL, editable=False
+    )
+    # Why the proposer chose the kind the findings do not suggest (empty when they agree).
+    kind_reason = models.TextField(_("reason for the kind"), max_length=4000, blank=True)
     persons = models.ManyToManyField(Person, related_name="referrals", blank=True)
     # The party itself is referred (e.g. the operators of a counterfeit website).
     includes_party = models.BooleanField(default=False)
@@ -443,15 +522,41 @@ class Referral(FSMModelMixin, models.Model):
         "agencies.Agency", models.PROTECT, null=True, blank=True, related_name="referrals_supervised"
     )
     report = models.TextField(_("report"), max_length=20000)
-    status = FSMField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.PROPOSED, protected=True)
+    status = FSMField(max_length=24, choices=ReferralStatus.choices, default=ReferralStatus.PROPOSED, protected=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     reason = models.TextField(_("latest reason"), blank=True)
     police_case_number = models.CharField(_("police case number"), max_length=60, blank=True)
     hand_over_items = models.TextField(_("items handed over"), blank=True)
     transmitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # 回执 (310号令 第7条): who signed it, and when.
     received_at = models.DateTimeField(null=True, blank=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    # The police agency that forwarded it here (once only), when, and why.
+    forwarded_from = models.ForeignKey("agencies.Agency", models.PROTECT, null=True, blank=True, related_name="+")
+    forwarded_at = models.DateTimeField(null=True, blank=True)
+    forward_reason = models.TextField(blank=True)
+    # 补正 (程序规定 第180条): what the police asked for, when, and the agency's answer.
+    supplement_request = models.TextField(blank=True)
+    supplement_requested_at = models.DateTimeField(null=True, blank=True)
+    supplement_note = models.TextField(blank=True)
+    supplemented_at = models.DateTimeField(null=True, blank=True)
+    # Not police business (程序规定 第180条): the written notice, naming the competent body.
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    competent_body = models.CharField(_("competent body"), max_length=200, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # 不予立案 (310号令 第8条): the notice's reasons, kept when later reasons are recorded.
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    # 立案监督 (程序规定 第182条): the procuratorate asks the police to explain, then may order filing.
+    explanation_requested_at = models.DateTimeField(null=True, blank=True)
+    explanation = models.TextField(blank=True)
+    explained_at = models.DateTimeField(null=True, blank=True)
+    filing_ordered_at = models.DateTimeField(null=True, blank=True)
+    # 治安: what the police decided (处理结果), e.g. detention and a fine.
+    outcome = models.TextField(_("outcome"), blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -467,6 +572,10 @@ class Referral(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def criminal(self) -> bool:
+        return _criminal(self)
 
     # The transition table of DESIGN §3: from which states. Who: referral_rules.REFERRAL_ACTIONS.
     @transition(status, source=R.PROPOSED, target=R.APPROVED)
@@ -490,23 +599,39 @@ class Referral(FSMModelMixin, models.Model):
         self.transmitted_at = timezone.now()
 
     @transition(status, source=R.TRANSMITTED, target=R.RECEIVED)
-    def acknowledge(self) -> None:
-        self.received_at = timezone.now()
+    def acknowledge(self, *, by: User) -> None:
+        self.received_at, self.received_by = timezone.now(), by
 
-    @transition(status, source=[R.TRANSMITTED, R.RECEIVED], target=R.TRANSMITTED)
+    @transition(status, source=[R.TRANSMITTED, R.RECEIVED], target=R.TRANSMITTED, conditions=[_not_forwarded])
     def forward(self, *, to: Agency, reason: str) -> None:
+        self.forwarded_from, self.forwarded_at, self.forward_reason = self.police_agency, timezone.now(), reason
         self.police_agency, self.reason = to, reason
-        self.transmitted_at, self.received_at = timezone.now(), None
+        self.transmitted_at, self.received_at, self.received_by = timezone.now(), None, None
 
-    @transition(status, source=R.RECEIVED, target=R.ACCEPTED)
+    @transition(status, source=R.RECEIVED, target=R.SUPPLEMENT_REQUESTED, conditions=[_criminal])
+    def request_supplement(self, *, items: str) -> None:
+        self.supplement_request, self.supplement_requested_at = items, timezone.now()
+        self.supplement_note, self.supplemented_at = "", None
+
+    @transition(status, source=R.SUPPLEMENT_REQUESTED, target=R.RECEIVED)
+    def supplement(self, *, note: str) -> None:
+        self.supplement_note, self.supplemented_at = note, timezone.now()
+
+    @transition(status, source=[R.TRANSMITTED, R.RECEIVED], target=R.JURISDICTION_DECLINED)
+    def decline_jurisdiction(self, *, reason: str, competent_body: str) -> None:
+        self.decline_reason, self.competent_body, self.declined_at = reason, competent_body, timezone.now()
+        self.reason = reason
+
+    @transition(status, source=[R.RECEIVED, R.FILING_ORDERED], target=R.ACCEPTED)
     def accept(self, *, police_case_number: str) -> None:
         self.police_case_number, self.accepted_at = police_case_number, timezone.now()
 
     @transition(status, source=R.RECEIVED, target=R.REJECTED)
     def reject(self, *, reason: str) -> None:
-        self.reason = reason
+        self.reason = self.rejection_reason = reason
+        self.rejected_at = timezone.now()
 
-    @transition(status, source=R.REJECTED, target=R.RECONSIDERATION)
+    @transition(status, source=R.REJECTED, target=R.RECONSIDERATION, conditions=[_criminal])
     def request_reconsideration(self, *, reason: str) -> None:
         self.reason = reason
 
@@ -516,27 +641,45 @@ class Referral(FSMModelMixin, models.Model):
 
     @transition(status, source=R.RECONSIDERATION, target=R.REJECTION_UPHELD)
     def reconsider_uphold(self, *, reason: str) -> None:
-        self.reason = reason
+        self.reason = self.rejection_reason = reason
+        self.rejected_at = timezone.now()
 
-    @transition(status, source=[R.REJECTED, R.REJECTION_UPHELD], target=R.SUPERVISION)
+    @transition(
+        status,
+        source=[R.REJECTED, R.REJECTION_UPHELD, R.JURISDICTION_DECLINED],
+        target=R.SUPERVISION,
+        conditions=[_criminal],
+    )
     def request_supervision(self, *, procuratorate: Agency, reason: str) -> None:
         self.procuratorate, self.reason = procuratorate, reason
 
-    @transition(status, source=R.SUPERVISION, target=R.ACCEPTED)
+    @transition(status, source=R.SUPERVISION, target=None, conditions=[_explanation_not_asked])
+    def request_explanation(self, *, note: str) -> None:
+        self.explanation_requested_at, self.reason = timezone.now(), note
+
+    @transition(status, source=R.SUPERVISION, target=None, conditions=[_explanation_pending])
+    def explain(self, *, reason: str) -> None:
+        self.explanation, self.explained_at = reason, timezone.now()
+
+    @transition(status, source=R.SUPERVISION, target=R.FILING_ORDERED)
     def supervision_accept(self, *, note: str) -> None:
-        self.reason, self.accepted_at = note, timezone.now()
+        self.reason, self.filing_ordered_at = note, timezone.now()
 
     @transition(status, source=R.SUPERVISION, target=R.REJECTION_FINAL)
     def supervision_reject(self, *, note: str) -> None:
         self.reason = note
 
-    @transition(status, source=[R.REJECTED, R.REJECTION_UPHELD], target=R.REJECTION_FINAL)
+    @transition(status, source=[R.REJECTED, R.REJECTION_UPHELD, R.JURISDICTION_DECLINED], target=R.REJECTION_FINAL)
     def accept_rejection(self, *, reason: str) -> None:
         self.reason = reason
 
     @transition(status, source=R.ACCEPTED, target=R.HANDED_OVER)
     def hand_over(self, *, items: str) -> None:
         self.hand_over_items = items
+
+    @transition(status, source=[R.ACCEPTED, R.HANDED_OVER], target=None, conditions=[_no_outcome])
+    def record_outcome(self, *, outcome: str) -> None:
+        self.outcome, self.outcome_at = outcome, timezone.now()
 
 
 class ReferralDocument(models.Model):
@@ -607,6 +750,7 @@ class IdNumberView(models.Model):
     class Via(models.TextChoices):
         WEB = "web", _("web page")
         API = "api", _("API")
+        PDF = "pdf", _("printed document")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("user"))
     case = models.ForeignKey(Case, models.PROTECT, related_name="id_number_views", verbose_name=_("case"))

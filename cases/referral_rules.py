@@ -42,7 +42,8 @@ def _supervisor(user: AnyUser, referral: Referral) -> bool:
 
 
 def _procuratorate_asked(user: AnyUser, referral: Referral) -> bool:
-    """The procuratorate asked; before anyone is asked, any procuratorate over the case's region."""
+    """The procuratorate asked; before anyone is asked, any procuratorate over the case's region
+    (so that it hears 409, not yet possible, rather than 403)."""
     if referral.procuratorate_id is not None:
         return jurisdiction.role_in(user, referral.procuratorate_id) is not None
     return any(
@@ -64,6 +65,7 @@ class ReferralAction(Resolved):
     transitions: tuple[str, ...]  # the `Referral` transitions it may take
     settles: tuple[str, ...] = ()  # deadline steps it meets, whatever the outcome (workflows/steps.py)
     announces: str = ""  # the notification kind (notifications/announce.py) it writes, if any
+    copies: str = ""  # the kind of the copy (抄送) it also writes, if any
     run: str = field(default="", compare=False)  # dotted path; set from the name below
 
     def possible(self, referral: Referral) -> bool:
@@ -72,16 +74,18 @@ class ReferralAction(Resolved):
 
 
 _I = "workflows.api."
-_PROPOSED, _RECEIVED, _REJECTED = ("decide",), ("forward", "police_decision"), ("ask_reconsideration",)
+# The police's first answers to a referral they received, each of which ends the others' periods.
+_DECIDING = ("forward", "request_supplement", "police_decision", "ps_decision")
+_REMEDIES = ("ask_reconsideration", "ask_procuratorate", "conclude_rejection", "answer_decline")
 
 _DECLARED: dict[str, ReferralAction] = {
-    "approve": ReferralAction(_deciding_head, _("Approve the referral"), _I + "Empty", ("approve",), _PROPOSED),
+    "approve": ReferralAction(_deciding_head, _("Approve the referral"), _I + "Empty", ("approve",), ("decide",)),
     "refuse": ReferralAction(
         _deciding_head,
         _("Refuse the referral"),
         _I + "ReferralReasonInput",
         ("refuse",),
-        _PROPOSED,
+        ("decide",),
         announces="referral_refuse",
     ),
     "endorse_refusal": ReferralAction(_supervisor, _("Endorse the refusal"), _I + "NoteInput", ("endorse_refusal",)),
@@ -93,33 +97,64 @@ _DECLARED: dict[str, ReferralAction] = {
         ("transmit",),
         ("transmit",),
         announces="referral_transmit",
+        copies="referral_copy_transmit",
     ),
     "acknowledge": ReferralAction(_police_member, _("Sign the receipt"), _I + "Empty", ("acknowledge",), ("receipt",)),
     "forward": ReferralAction(
         _police_head,
-        _("Forward to another police agency"),
+        _("Forward to the competent police agency"),
         _I + "ForwardInput",
         ("forward",),
-        ("receipt", *_RECEIVED),
+        ("receipt", *_DECIDING),
         announces="referral_forward",
     ),
+    "request_supplement": ReferralAction(
+        _police_head,
+        _("Ask for missing materials (补正)"),
+        _I + "SupplementRequestInput",
+        ("request_supplement",),
+        _DECIDING,
+        announces="referral_request_supplement",
+    ),
+    "supplement": ReferralAction(
+        _referring_staff,
+        _("Supplement the materials"),
+        _I + "SupplementInput",
+        ("supplement",),
+        ("supplement",),
+        announces="referral_supplement",
+    ),
+    "decline_jurisdiction": ReferralAction(
+        _police_head,
+        _("Not police business: tell the agency"),
+        _I + "DeclineJurisdictionInput",
+        ("decline_jurisdiction",),
+        ("receipt", *_DECIDING),
+        announces="referral_decline_jurisdiction",
+    ),
     "accept": ReferralAction(
-        _police_head, _("Accept (立案)"), _I + "AcceptInput", ("accept",), _RECEIVED, announces="referral_accept"
+        _police_head,
+        _("Accept (立案 / 受理)"),
+        _I + "AcceptInput",
+        ("accept",),
+        (*_DECIDING, "file_after_order"),
+        announces="referral_accept",
     ),
     "reject": ReferralAction(
         _police_head,
-        _("Reject (不予立案)"),
+        _("Reject (不予立案 / 不予受理)"),
         _I + "ReferralReasonInput",
         ("reject",),
-        _RECEIVED,
+        _DECIDING,
         announces="referral_reject",
+        copies="referral_copy_reject",
     ),
     "request_reconsideration": ReferralAction(
         _referring_head,
         _("Request reconsideration"),
         _I + "ReferralReasonInput",
         ("request_reconsideration",),
-        _REJECTED,
+        ("ask_reconsideration",),
     ),
     "decide_reconsideration": ReferralAction(
         _police_head,
@@ -127,30 +162,60 @@ _DECLARED: dict[str, ReferralAction] = {
         _I + "DecideReconsiderationInput",
         ("reconsider_accept", "reconsider_uphold"),
         ("decide_reconsideration",),
+        announces="referral_decide_reconsideration",
     ),
     "request_supervision": ReferralAction(
         _referring_head,
         _("Ask the procuratorate to supervise"),
         _I + "RequestSupervisionInput",
         ("request_supervision",),
-        (*_REJECTED, "ask_procuratorate"),
+        _REMEDIES,
         announces="referral_request_supervision",
+    ),
+    "request_explanation": ReferralAction(
+        _procuratorate_asked,
+        _("Ask the police to explain the non-filing"),
+        _I + "NoteInput",
+        ("request_explanation",),
+        announces="referral_request_explanation",
+    ),
+    "explain": ReferralAction(
+        _police_head,
+        _("Explain the non-filing to the procuratorate"),
+        _I + "ReferralReasonInput",
+        ("explain",),
+        ("explain",),
+        announces="referral_explain",
     ),
     "resolve_supervision": ReferralAction(
         _procuratorate_asked,
         _("Resolve the supervision"),
         _I + "ResolveSupervisionInput",
         ("supervision_accept", "supervision_reject"),
+        ("explain",),
+        announces="referral_resolve_supervision",
     ),
     "accept_rejection": ReferralAction(
         _referring_head,
         _("Accept the rejection"),
         _I + "ReferralReasonInput",
         ("accept_rejection",),
-        (*_REJECTED, "ask_procuratorate"),
+        _REMEDIES,
     ),
     "hand_over": ReferralAction(
-        _referring_staff, _("Hand over evidence and items"), _I + "HandOverInput", ("hand_over",), ("hand_over",)
+        _referring_staff,
+        _("Hand over evidence and items"),
+        _I + "HandOverInput",
+        ("hand_over",),
+        ("hand_over", "ps_hand_over"),
+    ),
+    "record_outcome": ReferralAction(
+        _police_head,
+        _("Record the outcome (处理结果)"),
+        _I + "OutcomeInput",
+        ("record_outcome",),
+        ("ps_outcome",),
+        announces="referral_record_outcome",
     ),
 }
 # Each action's function is the one of the same name in workflows/actions.py.

@@ -104,7 +104,14 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         Who.HEAD, _("Lift the suspension"), _S + "LiftSuspensionInput", _A + "lift_suspension"
     ),
     "impose_fine": CaseAction(Who.HEAD, _("Impose a fine"), _S + "ImposeFineInput", _A + "impose_fine"),
+    "serve_decision": CaseAction(
+        Who.HANDLER, _("Record the service of the decision (送达)"), _S + "ServeDecisionInput", _A + "serve_decision"
+    ),
     "record_payment": CaseAction(Who.HANDLER, _("Record a payment"), _S + "RecordPaymentInput", _A + "record_payment"),
+    # 行政强制法 第54条: the written demand before the court is asked.
+    "issue_demand": CaseAction(
+        Who.HEAD, _("Serve a demand to pay (催告)"), _S + "IssueDemandInput", _A + "issue_demand"
+    ),
     # Not in DESIGN §4's list but in its fine lifecycle: unpaid after the period → court enforcement.
     "request_enforcement": CaseAction(
         Who.HEAD, _("Request court enforcement"), _S + "FineRefInput", _A + "request_enforcement"

@@ -20,13 +20,13 @@ from core.access import AnyUser, AuthenticatedHttpRequest
 from core.errors import Conflict
 
 from . import actions
-from .access import cases_visible_to, get_case_for
+from .access import cases_visible_to, events_visible_to, get_case_for, identities_shown, referrals_visible_to
 from .api.serializers import CaseCreateInput
 from .api.views import case_detail_queryset
 from .kinds import PartyKind, Source
 from .models import Case, CaseStatus, FineStatus, IdNumberView, LegalBasis, RectificationStatus, SuspensionStatus
 from .queries import filter_cases
-from .rules import CASE_ACTIONS, home_agency, is_handler, may
+from .rules import CASE_ACTIONS, home_agency, may
 from .titles import EVENT_TITLES
 
 PAGE_SIZE = 25
@@ -132,18 +132,22 @@ def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
     case = case_detail_queryset(request.user).get(pk=case.pk)
-    events = case.events.select_related("actor", "agency").order_by("seq")
+    events = events_visible_to(request.user, case).select_related("actor", "agency").order_by("seq")
     person_ids, party = actions.unreferred(case)
-    unmasked = is_handler(request.user, case)
-    if unmasked:
-        numbers = bool(case.party_id_number) + len(case.persons.all())
-        IdNumberView.record(request.user, case, IdNumberView.Via.WEB, numbers)
+    shown = identities_shown(request.user, case)
+    persons = [(p, shown.of(p)) for p in case.persons.all()]
+    party_id = shown.of_party(case) if case.party_id_number else ""
+    full = sum(1 for _p, n in persons if "*" not in n) + bool(party_id and "*" not in party_id)
+    IdNumberView.record(request.user, case, IdNumberView.Via.WEB, full)
+    visible = set(referrals_visible_to(request.user).filter(case=case).values_list("pk", flat=True))
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
-            "unmasked": unmasked,
+            "persons": persons,
+            "party_id": party_id,
+            "referrals": [r for r in case.referrals.all() if r.pk in visible],
             "events": events,
             "actions": actions.available_actions(case, request.user),
             "titles": EVENT_TITLES,

@@ -10,6 +10,7 @@ from notifications import api as notifications
 from oversight import api as oversight
 from oversight import listing_api
 from workflows import api as workflows
+from workflows.documents import PAPERS
 
 urlpatterns = [
     path("auth/token/", AuthToken.as_view(), name="api-token"),
@@ -39,10 +40,12 @@ urlpatterns = [
         for name, rule in REFERRAL_ACTIONS.items()
     ],
     path("referrals/<int:pk>/actions/<str:name>/", cases.UnknownAction.as_view()),
-    path("referrals/<int:pk>/letter.pdf", workflows.ReferralPdf.as_view(document="letter"), name="api-referral-letter"),
-    path(
-        "referrals/<int:pk>/receipt.pdf", workflows.ReferralPdf.as_view(document="receipt"), name="api-referral-receipt"
-    ),
+    *[
+        path(
+            f"referrals/<int:pk>/{name}.pdf", workflows.ReferralPdf.as_view(document=name), name=f"api-referral-{name}"
+        )
+        for name in PAPERS
+    ],
     path("tasks/", workflows.TaskList.as_view(), name="api-tasks"),
     path("notifications/", notifications.NotificationList.as_view(), name="api-notifications"),
     path("notifications/read-all/", notifications.MarkAllRead.as_view(), name="api-notifications-read-all"),

@@ -358,6 +358,8 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "cases.models.ReferralDocument.Kind",
         "PartyKindEnum": "cases.kinds.PartyKind",
         "FindingKindEnum": "cases.kinds.FindingKind",
+        "ReferralKindEnum": "cases.kinds.ReferralKind",
+        "ServiceMethodEnum": "cases.models.ServiceMethod",
         "RegionLevelEnum": "agencies.models.Region.Level",
         "ConflictCodeEnum": "core.api.schema.CONFLICT_CODES",
     },

@@ -51,6 +51,10 @@ LABELS = {
     "procuratorate": _("procuratorate"),
     "outcome": _("outcome"),
     "documents": _("documents"),
+    "kind_reason": _("reason for choosing this kind"),
+    "competent_body": _("competent body to hand it to"),
+    "served_on": _("served on"),
+    "method": _("served by"),
     "source": _("source"),
     "region": _("region"),
 }

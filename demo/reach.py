@@ -6,8 +6,11 @@ of the agency whose step it is, so rights, deadlines, tasks, events and notifica
 
 The road is the shortest one in the referral's own transition graph (the django-fsm transitions
 of cases.models.Referral); where two roads are as short, the transition declared first wins.
-`forward` re-sends a referral to another police agency and leads to no status of its own, so
-no road takes it: call referrals.forward yourself.
+`forward` re-sends a referral to another police agency and leads to no status of its own, and
+`decline_jurisdiction` is a side road (not police business): no road takes them, call them
+yourself. Transitions that keep the status (request_explanation, explain, record_outcome) lead
+nowhere either. A public-security referral has no reconsideration or supervision: the roads
+through them are refused by the referral's own transition conditions.
 """
 
 from collections import deque
@@ -22,6 +25,7 @@ from cases.models import Case, Referral, ReferralStatus
 from cases.referral_rules import REFERRAL_ACTIONS, may_referral
 from cases.rules import may
 from workflows import actions as referrals
+from workflows.actions import competent_procuratorates
 
 User = get_user_model()
 Role = Membership.Role
@@ -76,12 +80,21 @@ STEPS: dict[str, Step] = {
     "reconsider_uphold": Step(
         "decide_reconsideration", POLICE, Role.HEAD, lambda r: {"accept": False, "reason": "维持不予立案"}
     ),
+    "request_supplement": Step("request_supplement", POLICE, Role.HEAD, lambda r: {"items": "证件真伪鉴定意见"}),
+    "supplement": Step("supplement", REFERRING, Role.OFFICER, lambda r: {"note": "已补充鉴定意见"}),
+    "decline_jurisdiction": Step(
+        "decline_jurisdiction", POLICE, Role.HEAD, lambda r: {"reason": "不属于公安机关职责范围", "competent_body": ""}
+    ),
     "request_supervision": Step(
         "request_supervision",
         REFERRING,
         Role.HEAD,
-        lambda r: {"procuratorate": _city_agency(r, Agency.Kind.PROCURATORATE).slug, "reason": "请求立案监督"},
+        lambda r: {"procuratorate": competent_procuratorates(r.police_agency)[0].slug, "reason": "请求立案监督"},
     ),
+    "request_explanation": Step(
+        "request_explanation", PROCURATORATE, Role.OFFICER, lambda r: {"note": "请说明不立案理由"}
+    ),
+    "explain": Step("explain", POLICE, Role.HEAD, lambda r: {"reason": "证据不足以证明犯罪事实"}),
     "supervision_accept": Step(
         "resolve_supervision", PROCURATORATE, Role.OFFICER, lambda r: {"outcome": "accept", "note": "通知立案"}
     ),
@@ -90,8 +103,10 @@ STEPS: dict[str, Step] = {
     ),
     "accept_rejection": Step("accept_rejection", REFERRING, Role.HEAD, lambda r: {"reason": "转行政处罚"}),
     "hand_over": Step("hand_over", REFERRING, Role.OFFICER, lambda r: {"items": "伪造的操作证1本"}),
+    "record_outcome": Step("record_outcome", POLICE, Role.HEAD, lambda r: {"outcome": "行政拘留十日，并处罚款五百元"}),
 }
-NO_ROAD = frozenset({"forward"})  # transitions no road takes (see the module's docstring)
+# Transitions no road takes (see the module's docstring): side roads the caller takes on purpose.
+NO_ROAD = frozenset({"forward", "decline_jurisdiction"})
 
 
 def road(from_status: str, to_status: str) -> list[str]:
@@ -101,7 +116,7 @@ def road(from_status: str, to_status: str) -> list[str]:
         raise ValueError(f"{to_status!r} is not a referral status")
     edges: dict[str, list[tuple[str, str]]] = {}
     for t in Referral._meta.get_field("status").get_all_transitions(Referral):
-        if t.name not in NO_ROAD:
+        if t.name not in NO_ROAD and t.target is not None:  # a transition that keeps the status leads nowhere
             edges.setdefault(str(t.source), []).append((t.name, str(t.target)))
     came_from: dict[str, tuple[str, str] | None] = {from_status: None}
     queue = deque([from_status])

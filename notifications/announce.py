@@ -89,19 +89,65 @@ RULES: dict[str, Rule] = {
         _("Referral %(number)s received from %(agency)s"),
         email=True,
     ),
+    # 310号令 第7条: the referring agency is told in writing of a forward, as are the new police.
     "referral_forward": Rule(
-        lambda a: r.members(a.known_referral.police_agency_id), _("Referral %(number)s forwarded to you"), email=True
+        lambda a: [*r.members(a.known_referral.police_agency_id), *r.handlers_and_head(a.known_case)],
+        _("Referral %(number)s forwarded from %(from)s to %(police)s"),
+        email=True,
+    ),
+    "referral_request_supplement": Rule(
+        lambda a: r.handlers_and_head(a.known_case),
+        _("Referral %(number)s: the police ask for missing materials within 3 days (补正)"),
+        email=True,
+    ),
+    "referral_supplement": Rule(
+        lambda a: r.heads(a.known_referral.police_agency_id), _("Referral %(number)s: the materials were supplemented")
+    ),
+    "referral_decline_jurisdiction": Rule(
+        lambda a: r.handlers_and_head(a.known_case),
+        _("Referral %(number)s: %(police)s says it is not police business"),
+        email=True,
     ),
     "referral_accept": Rule(
         lambda a: r.handlers_and_head(a.known_case), _("Referral %(number)s accepted by the police")
     ),
     "referral_reject": Rule(
-        lambda a: r.handlers_and_head(a.known_case), _("Referral %(number)s rejected by the police")
+        lambda a: r.handlers_and_head(a.known_case), _("Referral %(number)s rejected by the police"), email=True
+    ),
+    "referral_decide_reconsideration": Rule(
+        lambda a: r.handlers_and_head(a.known_case), _("Referral %(number)s: the police decided the reconsideration")
     ),
     "referral_request_supervision": Rule(
         # request_supervision names the procuratorate before it announces.
         lambda a: r.members(a.known_referral.procuratorate_id) if a.known_referral.procuratorate_id else [],
         _("Referral %(number)s: supervision requested"),
+    ),
+    "referral_request_explanation": Rule(
+        lambda a: r.heads(a.known_referral.police_agency_id),
+        _("Referral %(number)s: the procuratorate asks you to explain the non-filing within 7 days"),
+        email=True,
+    ),
+    "referral_explain": Rule(
+        lambda a: r.members(a.known_referral.procuratorate_id) if a.known_referral.procuratorate_id else [],
+        _("Referral %(number)s: the police explained the non-filing"),
+    ),
+    "referral_resolve_supervision": Rule(
+        lambda a: [*r.heads(a.known_referral.police_agency_id), *r.handlers_and_head(a.known_case)],
+        _("Referral %(number)s: the procuratorate has decided the supervision"),
+        email=True,
+    ),
+    "referral_record_outcome": Rule(
+        lambda a: r.handlers_and_head(a.known_case), _("Referral %(number)s: the police recorded the outcome")
+    ),
+    # 应急〔2019〕54号 第8条: the same-level procuratorate receives a copy of every 移送书 and of every
+    # 不予立案 notice.
+    "referral_copy_transmit": Rule(
+        lambda a: r.procuratorate_of(a.known_referral.police_agency),
+        _("Copy: referral %(number)s transmitted by %(agency)s to %(police)s"),
+    ),
+    "referral_copy_reject": Rule(
+        lambda a: r.procuratorate_of(a.known_referral.police_agency),
+        _("Copy: %(police)s rejected referral %(number)s (不予立案)"),
     ),
     # A missed deadline: the people of the deadline table's "escalated to" column (the sweep).
     "escalation": Rule(
@@ -138,6 +184,8 @@ TITLE_FACTS: dict[str, Callable[[About], Any]] = {
     "number": lambda a: a.known_referral.number,
     "agency": lambda a: a.known_referral.referring_agency.name if a.referral else a.known_case.agency.name,
     "subject": lambda a: a.known_referral.number if a.referral else a.known_case.number,
+    "police": lambda a: a.known_referral.police_agency.name,
+    "from": lambda a: a.known_referral.forwarded_from.name if a.known_referral.forwarded_from else "—",
     "url": lambda a: a.facts["takedown"].url,
     "step": lambda a: STEPS[a.facts["deadline"].step].label,
     "city": lambda a: a.known_region.name,

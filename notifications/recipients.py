@@ -71,6 +71,9 @@ def escalated_to(deadline, case, memo: dict) -> list:
             people += once(("sup", case.region_id), lambda: supervisors(case))
         elif who is Notify.POLICE_HEAD and referral:
             people += once(("ph", referral.police_agency_id), lambda: heads(referral.police_agency_id))
+        elif who is Notify.PROCURATORATE and referral and referral.procuratorate_id:
+            # The procuratorate asked to supervise.
+            people += once(("asked", referral.procuratorate_id), lambda: members(referral.procuratorate_id))
         elif who is Notify.PROCURATORATE and referral:
             people += once(
                 ("proc", referral.police_agency_id),

@@ -11,10 +11,10 @@ from agencies import jurisdiction
 from agencies.models import Agency
 from cases.models import Case, CaseStatus, local_today
 from cases.protocol import action, finish, lock
+from core.calendar import end_of_day
 from core.errors import Code, Conflict
 from notifications.announce import announce
 from workflows import deadlines
-from workflows.calendar import end_of_day
 from workflows.flows import OPEN
 
 from . import flows

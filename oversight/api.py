@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from agencies import jurisdiction
 from agencies.models import Region
-from cases.access import get_case_for
+from cases.access import events_visible_to, get_case_for
 from core.api.schema import errors, example, results_of
 
 from . import actions, audit, exports, reports
@@ -214,7 +214,8 @@ class TimelineExport(APIView):
     def get(self, request, pk: int):
         case = get_case_for(request.user, pk)
         audit.record_view(request.user, request.path, case)
-        body = audit.timeline_xlsx(case) if self.kind == "xlsx" else audit.timeline_pdf(case)
+        events = events_visible_to(request.user, case)
+        body = audit.timeline_xlsx(case, events) if self.kind == "xlsx" else audit.timeline_pdf(case, events)
         response = HttpResponse(body, content_type=XLSX if self.kind == "xlsx" else "application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{case.number}-timeline.{self.kind}"'
         return response

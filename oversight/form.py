@@ -15,7 +15,7 @@ from django.db.models import Count, Q, Sum
 from agencies.models import Region
 from cases.kinds import PartyKind
 from cases.models import Case, Event, Finding, Fine, Rectification, Suspension, Takedown, TakedownStatus
-from workflows.calendar import LEGAL_TZ
+from core.calendar import LEGAL_TZ
 
 EMPLOYER, TRAINING, WEBSITE, INTERMEDIARY = (
     PartyKind.EMPLOYER,

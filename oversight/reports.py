@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from agencies import jurisdiction
 from agencies.models import Region
 from cases.models import Campaign
+from core.calendar import end_of_day
 from core.errors import Code, Conflict
-from workflows.calendar import end_of_day
 
 from . import form
 from .models import MonthlySubmission, SelfInspection

@@ -21,7 +21,7 @@ from agencies.models import Region
 from cases.access import get_case_for
 from cases.models import COVERING_REFERRAL_STATUSES, Case, CaseStatus, Referral, ReferralStatus
 from core import webforms
-from workflows.calendar import LEGAL_TZ
+from core.calendar import LEGAL_TZ
 from workflows.models import Deadline
 
 from . import actions, audit, charts, reports

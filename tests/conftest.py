@@ -43,6 +43,16 @@ def _channel_layer_per_test(settings):
     settings.CHANNEL_LAYERS = settings.CHANNEL_LAYERS
 
 
+@pytest.fixture(autouse=True)
+def _calendar_as_committed():
+    """Holiday arrangements a test entered are rolled back with it: the next test reads them afresh."""
+    from core import calendar
+
+    calendar.forget_overrides()
+    yield
+    calendar.forget_overrides()
+
+
 @pytest.fixture
 def user():
     from django.contrib.auth import get_user_model

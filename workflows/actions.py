@@ -1,4 +1,4 @@
-"""Referral actions (两法衔接, DESIGN §3): one function per action of the transition table.
+"""Referral actions (两法衔接, DESIGN §3, LEGAL.md §2): one function per action of the table.
 
 Each locks the case and the referral, checks who may act (403) and the state (409), changes
 the referral through its django-fsm transition, closes and opens the legal deadlines of the
@@ -18,17 +18,21 @@ from guardian.shortcuts import assign_perm, remove_perm
 from agencies import jurisdiction
 from agencies.models import Agency
 from cases.actions import referred_subjects
-from cases.models import REQUIRED_DOCUMENTS, Case, Referral, ReferralDocument, ReferralStatus
+from cases.kinds import FINDING_RULES, ReferralKind
+from cases.models import REQUIRED_DOCUMENTS, Case, Person, Referral, ReferralDocument, ReferralStatus
 from cases.protocol import action, announce, begin_case, finish, lock
 from cases.referral_rules import REFERRAL_ACTIONS, may_referral
 from cases.rules import CASE_ACTIONS
 from core.access import AnyUser
+from core.calendar import legal_time
 from core.errors import Code, Conflict, field_error
 
 from . import deadlines, flows, steps
+from .models import Deadline
 from .steps import STEPS
 
 R = ReferralStatus
+K = ReferralKind
 VIEW_CASE = "cases.view_case"
 
 
@@ -36,41 +40,85 @@ def _lock(referral: Referral) -> tuple[Case, Referral]:
     case = lock(referral.case_id)
     locked = (
         Referral.objects.select_for_update(of=("self",))
-        .select_related("referring_agency", "police_agency__region", "procuratorate")
+        .select_related("referring_agency", "police_agency__region", "procuratorate", "forwarded_from")
         .get(pk=referral.pk)
     )
     locked.case = case
     return case, locked
 
 
+def _why_not(referral: Referral, action: str) -> str:
+    """Why an action the referral's status allows is refused all the same (a transition condition)."""
+    if action == "forward" and referral.forwarded_from_id is not None:
+        return _(
+            "This referral was already forwarded once, from %(agency)s: the police it was forwarded to decide it "
+            "(国务院令第310号 第7条). If they are not competent either, tell the agency that it is not police business."
+        ) % {"agency": referral.forwarded_from.name if referral.forwarded_from else ""}
+    if action in ("request_supplement", "request_reconsideration", "request_supervision") and not referral.criminal:
+        return _(
+            "A public-security referral has no 补正, reconsideration or procuratorate supervision under "
+            "国务院令第310号: accept the rejection and decide the administrative penalty, or refer it again as a "
+            "suspected crime."
+        )
+    if action == "record_outcome":
+        return _("Only a public-security referral records the police's outcome here, and only once.")
+    if action == "request_explanation":
+        return _("The police have already been asked to explain why they did not file the case.")
+    if action == "explain":
+        return _("The procuratorate has not asked for an explanation, or it has been given.")
+    return ""
+
+
 def _begin_referral(referral: Referral, actor: User, action: str, method: str | None = None) -> tuple[Case, Referral]:
     case, referral = _lock(referral)
     if not may_referral(actor, referral, action):
         raise PermissionDenied(_("You may not run “%(action)s” on this referral.") % {"action": action})
-    if not can_proceed(getattr(referral, method or action)):
+    transition = getattr(referral, method or action)
+    if not can_proceed(transition):
+        reason = _why_not(referral, action) if can_proceed(transition, check_conditions=False) else ""
         raise Conflict(
             Code.INVALID_TRANSITION,
-            _("“%(action)s” is not possible while the referral is %(status)s.")
+            reason
+            or _("“%(action)s” is not possible while the referral is %(status)s.")
             % {"action": action, "status": referral.get_status_display()},
         )
-    step = steps.barring(action)
-    if step and referral.deadlines.filter(step=step, met_at__isnull=True, due_at__lte=timezone.now()).exists():
-        raise Conflict(
-            Code.DEADLINE_PASSED,
-            _("The time for “%(action)s” has run out (%(step)s: %(period)s).")
-            % {"action": action, "step": STEPS[step].label, "period": steps.period_for(step)},
-        )
+    _check_time_bar(referral, action)
     return case, referral
 
 
+def _check_time_bar(referral: Referral, action: str) -> None:
+    """409 `deadline_passed` once the period that bars `action` has run out (its latest opening:
+    a referral forwarded to another police agency opens the police's periods again)."""
+    step = steps.barring(action)
+    if step is None:
+        return
+    latest = Deadline.objects.filter(referral=referral, step=step).order_by("-starts_at", "-pk").first()
+    if latest is not None and latest.due_at <= timezone.now():
+        raise Conflict(
+            Code.DEADLINE_PASSED,
+            _("The time for “%(action)s” has run out: %(step)s ended at %(due)s (%(period)s, %(basis)s).")
+            % {
+                "action": action,
+                "step": STEPS[step].label,
+                "due": legal_time(latest.due_at),
+                "period": steps.period_for(step),
+                "basis": STEPS[step].basis_display,
+            },
+        )
+
+
 def _finish_referral(
-    case: Case, referral: Referral, actor: User, action: str, from_status: str, data: dict[str, Any]
+    case: Case,
+    referral: Referral,
+    actor: User,
+    action: str,
+    from_status: str,
+    data: dict[str, Any],
+    **facts: Any,
 ) -> None:
     referral.save()
     deadlines.meet(steps=REFERRAL_ACTIONS[action].settles, referral=referral)
-    if referral.status != from_status or action == "forward":
-        for step in steps.opened_by(referral.status):
-            deadlines.open_deadline(case, step, referral=referral)
+    deadlines.open_referral_steps(case, referral, action=action, changed=referral.status != from_status)
     agency = jurisdiction.acting_agency(
         actor, [referral.referring_agency_id, referral.police_agency_id, referral.procuratorate_id]
     )
@@ -84,13 +132,29 @@ def _finish_referral(
         data={"referral": referral.pk, "number": referral.number} | data,
         referral=referral,
     )
-    flows.advance(referral, actor)
-    if REFERRAL_ACTIONS[action].announces:
-        announce(REFERRAL_ACTIONS[action].announces, case=case, referral=referral)
+    flows.advance(referral, actor, action)
+    rule = REFERRAL_ACTIONS[action]
+    if rule.announces:
+        announce(rule.announces, case=case, referral=referral, **facts)
+    if rule.copies and referral.criminal:  # 应急〔2019〕54号 第8条 concerns suspected crimes
+        announce(rule.copies, case=case, referral=referral, **facts)
 
 
 def _grant(referral: Referral, police_agency: Agency) -> None:
     assign_perm(VIEW_CASE, police_agency.group, referral.case)
+
+
+def default_kind(persons: list[Person], case: Case, include_party: bool) -> dict[str, set[str]]:
+    """How each subject goes to the police by its referable findings (LEGAL.md §2): kind → names.
+    A subject with a finding that is a suspected crime goes as criminal."""
+    kinds: dict[str, set[str]] = {}
+    for subject, findings in [(p.name, [f for f in case.findings.all() if f.person_id == p.pk]) for p in persons] + (
+        [(case.party_name, [f for f in case.findings.all() if f.person_id is None])] if include_party else []
+    ):
+        suggested = {FINDING_RULES[f.kind].referral_kind for f in findings if FINDING_RULES[f.kind].referable}
+        if suggested:
+            kinds.setdefault(K.CRIMINAL if K.CRIMINAL in suggested else K.PUBLIC_SECURITY, set()).add(subject)
+    return kinds
 
 
 # --- proposal ---------------------------------------------------------------------------------
@@ -105,9 +169,15 @@ def propose_referral(
     report: str,
     police_agency: str | None = None,
     include_party: bool = False,
+    kind: str | None = None,
+    kind_reason: str = "",
     version: int | None = None,
 ) -> Referral:
-    """移送建议: a handler proposes; the head decides within 3 days (never the proposer)."""
+    """移送建议: a handler proposes; the head decides within 3 days (never the proposer).
+
+    The findings decide how it goes (LEGAL.md §2): a suspected crime as criminal, a 治安 matter
+    (using a forged certificate) as public security; the proposer may choose the other kind with
+    a reason on the record. Subjects whose findings go different ways are proposed separately."""
     case = begin_case(case, actor=actor, action="propose_referral", version=version)
     chosen = list(case.persons.filter(pk__in=persons))
     if len(chosen) != len(set(persons)):
@@ -121,6 +191,30 @@ def propose_referral(
         raise field_error("persons", _("Already in a referral of this case: %(names)s.") % {"names": "、".join(twice)})
     if include_party and party_already:
         raise field_error("include_party", _("The party is already in a referral of this case."))
+    suggested = default_kind(chosen, case, include_party)
+    if kind is None:
+        if len(suggested) > 1:
+            raise field_error(
+                "persons",
+                _(
+                    "%(criminal)s would go as a suspected crime and %(ps)s as a public-security matter: propose them "
+                    "in separate referrals, or choose one kind with a reason."
+                )
+                % {
+                    "criminal": "、".join(sorted(suggested[K.CRIMINAL])),
+                    "ps": "、".join(sorted(suggested[K.PUBLIC_SECURITY])),
+                },
+            )
+        kind = next(iter(suggested), K.CRIMINAL)
+    if set(suggested) - {kind} and not kind_reason.strip():
+        raise field_error(
+            "kind_reason",
+            _("The findings suggest another kind of referral for %(names)s: give the reason for %(kind)s.")
+            % {
+                "names": "、".join(sorted(n for k, names in suggested.items() if k != kind for n in names)),
+                "kind": K(kind).label,
+            },
+        )
     if police_agency:
         police = Agency.objects.filter(slug=police_agency, kind=Agency.Kind.POLICE).first()
         if police is None:
@@ -133,6 +227,8 @@ def propose_referral(
         number=f"{case.number}-R{case.referrals.count() + 1:02d}",
         case=case,
         includes_party=include_party,
+        kind=kind,
+        kind_reason=kind_reason.strip() if set(suggested) - {kind} else "",
         referring_agency=case.agency,
         police_agency=police,
         report=report,
@@ -144,8 +240,7 @@ def propose_referral(
     deadlines.meet(steps=("propose_referral",), case=case, finding__person__in=ids)
     if include_party:
         deadlines.meet(steps=("propose_referral",), case=case, finding__person__isnull=True)
-    for step in steps.opened_by(referral.status):  # the head's 3 days to decide
-        deadlines.open_deadline(case, step, referral=referral)
+    deadlines.open_referral_steps(case, referral, action="propose_referral")  # the head's 3 days to decide
     finish(
         case,
         actor=actor,
@@ -156,6 +251,8 @@ def propose_referral(
             "persons": sorted(ids),
             "party": include_party,
             "police_agency": police.slug,
+            "kind": kind,
+            "kind_reason": referral.kind_reason,
         },
         referral=referral,
     )
@@ -218,16 +315,17 @@ def transmit(referral: Referral, *, actor: User, documents: list[dict[str, str]]
 
 @action
 def acknowledge(referral: Referral, *, actor: User) -> Referral:
-    """回执: the police sign the receipt."""
+    """回执 (310号令 第7条): the police sign the receipt; the signer and the time are recorded."""
     case, referral = _begin_referral(referral, actor, "acknowledge")
-    referral.acknowledge()
+    referral.acknowledge(by=actor)
     _finish_referral(case, referral, actor, "acknowledge", R.TRANSMITTED, {})
     return referral
 
 
 @action
 def forward(referral: Referral, *, actor: User, police_agency: str, reason: str) -> Referral:
-    """Not competent: sent on to another police agency, which gets the case instead."""
+    """Not competent (310号令 第7条): sent on, once, to the competent police agency, which gets the
+    case instead; the referring agency is told in writing (the 转送告知书)."""
     case, referral = _begin_referral(referral, actor, "forward")
     target = (
         Agency.objects.filter(slug=police_agency, kind=Agency.Kind.POLICE).exclude(pk=referral.police_agency_id).first()
@@ -239,23 +337,82 @@ def forward(referral: Referral, *, actor: User, police_agency: str, reason: str)
     remove_perm(VIEW_CASE, previous.group, case)
     _grant(referral, target)
     _finish_referral(
-        case, referral, actor, "forward", from_status, {"from": previous.slug, "to": target.slug, "reason": reason}
+        case,
+        referral,
+        actor,
+        "forward",
+        from_status,
+        {"from": previous.slug, "to": target.slug, "reason": reason},
+        previous=previous,
+    )
+    return referral
+
+
+@action
+def request_supplement(referral: Referral, *, actor: User, items: str) -> Referral:
+    """补正 (程序规定 第180条): materials incomplete — asked within 24 hours of receipt, never a
+    refusal; the agency supplements within 3 days and the decision's 3 days start again then."""
+    case, referral = _begin_referral(referral, actor, "request_supplement")
+    referral.request_supplement(items=items)
+    _finish_referral(case, referral, actor, "request_supplement", R.RECEIVED, {"items": items})
+    return referral
+
+
+@action
+def supplement(
+    referral: Referral, *, actor: User, note: str, documents: list[dict[str, str]] | None = None
+) -> Referral:
+    """The agency sends what the police asked for; the police decide within 3 days from now."""
+    case, referral = _begin_referral(referral, actor, "supplement")
+    documents = documents or []
+    ReferralDocument.objects.bulk_create(
+        ReferralDocument(referral=referral, kind=d["kind"], title=d["title"], added_by=actor) for d in documents
+    )
+    referral.supplement(note=note)
+    _finish_referral(
+        case,
+        referral,
+        actor,
+        "supplement",
+        R.SUPPLEMENT_REQUESTED,
+        {"note": note, "documents": [d["title"] for d in documents]},
+    )
+    return referral
+
+
+@action
+def decline_jurisdiction(referral: Referral, *, actor: User, reason: str, competent_body: str = "") -> Referral:
+    """Not police business (程序规定 第180条): a written notice that the agency hands it to the
+    competent body. The agency then settles it (accept_rejection) or, for a suspected crime, asks the
+    procuratorate."""
+    case, referral = _begin_referral(referral, actor, "decline_jurisdiction")
+    from_status = referral.status
+    referral.decline_jurisdiction(reason=reason, competent_body=competent_body)
+    _finish_referral(
+        case,
+        referral,
+        actor,
+        "decline_jurisdiction",
+        from_status,
+        {"reason": reason, "competent_body": competent_body},
     )
     return referral
 
 
 @action
 def accept(referral: Referral, *, actor: User, police_case_number: str) -> Referral:
-    """立案."""
+    """立案 (a suspected crime), or 受理 (a public-security matter); also the filing the
+    procuratorate ordered (程序规定 第182条: within 15 days of the order)."""
     case, referral = _begin_referral(referral, actor, "accept")
+    from_status = referral.status
     referral.accept(police_case_number=police_case_number)
-    _finish_referral(case, referral, actor, "accept", R.RECEIVED, {"police_case_number": police_case_number})
+    _finish_referral(case, referral, actor, "accept", from_status, {"police_case_number": police_case_number})
     return referral
 
 
 @action
 def reject(referral: Referral, *, actor: User, reason: str) -> Referral:
-    """不予立案, with the reason on record."""
+    """不予立案 (不予受理), with the reasons on the written notice; a copy goes to the procuratorate."""
     case, referral = _begin_referral(referral, actor, "reject")
     referral.reject(reason=reason)
     _finish_referral(case, referral, actor, "reject", R.RECEIVED, {"reason": reason})
@@ -264,7 +421,7 @@ def reject(referral: Referral, *, actor: User, reason: str) -> Referral:
 
 @action
 def request_reconsideration(referral: Referral, *, actor: User, reason: str) -> Referral:
-    """提请复议, within 3 days of the rejection (国务院令第310号第九条)."""
+    """提请复议, within 3 days of the 不予立案 notice (国务院令第310号 第9条)."""
     case, referral = _begin_referral(referral, actor, "request_reconsideration")
     referral.request_reconsideration(reason=reason)
     _finish_referral(case, referral, actor, "request_reconsideration", R.REJECTED, {"reason": reason})
@@ -294,13 +451,33 @@ def decide_reconsideration(
     return referral
 
 
+def competent_procuratorates(police: Agency) -> list[Agency]:
+    """The procuratorates that supervise the filing of this police agency: of its own region, and
+    of the region above it (LEGAL.md §2; 刑事诉讼法 第113条)."""
+    regions = [police.region_id] + ([police.region.parent_id] if police.region.parent_id else [])
+    return list(
+        Agency.objects.filter(kind=Agency.Kind.PROCURATORATE, region__in=regions).order_by("-region__code", "slug")
+    )
+
+
 @action
 def request_supervision(referral: Referral, *, actor: User, procuratorate: str, reason: str) -> Referral:
-    """建议人民检察院立案监督."""
+    """建议人民检察院立案监督: to the procuratorate over the police that decided."""
     case, referral = _begin_referral(referral, actor, "request_supervision")
     office = Agency.objects.filter(slug=procuratorate, kind=Agency.Kind.PROCURATORATE).first()
     if office is None:
         raise field_error("procuratorate", _("%(slug)s is not a procuratorate.") % {"slug": procuratorate})
+    competent = competent_procuratorates(referral.police_agency)
+    if office not in competent:
+        raise field_error(
+            "procuratorate",
+            _("%(office)s does not supervise %(police)s: ask %(competent)s.")
+            % {
+                "office": office.name,
+                "police": referral.police_agency.name,
+                "competent": _(" or ").join(a.name for a in competent) or "—",
+            },
+        )
     from_status = referral.status
     referral.request_supervision(procuratorate=office, reason=reason)
     _finish_referral(
@@ -310,7 +487,27 @@ def request_supervision(referral: Referral, *, actor: User, procuratorate: str, 
 
 
 @action
+def request_explanation(referral: Referral, *, actor: User, note: str) -> Referral:
+    """要求说明不立案理由: the police explain in writing within 7 days (程序规定 第182条)."""
+    case, referral = _begin_referral(referral, actor, "request_explanation")
+    referral.request_explanation(note=note)
+    _finish_referral(case, referral, actor, "request_explanation", R.SUPERVISION, {"note": note})
+    return referral
+
+
+@action
+def explain(referral: Referral, *, actor: User, reason: str) -> Referral:
+    """The police's written explanation of why they did not file the case."""
+    case, referral = _begin_referral(referral, actor, "explain")
+    referral.explain(reason=reason)
+    _finish_referral(case, referral, actor, "explain", R.SUPERVISION, {"reason": reason})
+    return referral
+
+
+@action
 def resolve_supervision(referral: Referral, *, actor: User, outcome: str, note: str) -> Referral:
+    """The procuratorate orders the police to file (通知立案: they file within 15 days, 程序规定
+    第182条), or finds the rejection sound."""
     method = "supervision_accept" if outcome == "accept" else "supervision_reject"
     case, referral = _begin_referral(referral, actor, "resolve_supervision", method)
     getattr(referral, method)(note=note)
@@ -320,7 +517,7 @@ def resolve_supervision(referral: Referral, *, actor: User, outcome: str, note: 
 
 @action
 def accept_rejection(referral: Referral, *, actor: User, reason: str) -> Referral:
-    """The rejection stands; the case goes on with administrative penalties (第十条)."""
+    """The rejection stands; the case goes on with administrative penalties (310号令 第10条)."""
     case, referral = _begin_referral(referral, actor, "accept_rejection")
     from_status = referral.status
     referral.accept_rejection(reason=reason)
@@ -330,10 +527,19 @@ def accept_rejection(referral: Referral, *, actor: User, reason: str) -> Referra
 
 @action
 def hand_over(referral: Referral, *, actor: User, items: str) -> Referral:
-    """移交涉案物品和证据, within 3 days of acceptance."""
+    """移交涉案物品和证据, within 3 days of the 立案 notice (310号令 第12条)."""
     case, referral = _begin_referral(referral, actor, "hand_over")
     referral.hand_over(items=items)
     _finish_referral(case, referral, actor, "hand_over", R.ACCEPTED, {"items": items})
+    return referral
+
+
+@action
+def record_outcome(referral: Referral, *, actor: User, outcome: str) -> Referral:
+    """治安: the police's decision on the matter (处理结果), e.g. detention and a fine."""
+    case, referral = _begin_referral(referral, actor, "record_outcome")
+    referral.record_outcome(outcome=outcome)
+    _finish_referral(case, referral, actor, "record_outcome", referral.status, {"outcome": outcome})
     return referral
 
 

@@ -5,7 +5,6 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
@@ -13,8 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import Agency
+from cases.access import Identities, identities_shown
 from cases.api.serializers import ActionInput, EventOutput
-from cases.models import Event, Referral, ReferralDocument
+from cases.kinds import ReferralKind
+from cases.models import Event, IdNumberView, Referral, ReferralDocument
 from cases.referral_rules import REFERRAL_ACTIONS
 from core.access import AnyUser, AuthenticatedRequest
 from core.api import pagination
@@ -25,6 +26,7 @@ from . import actions as referrals
 from . import documents
 from .access import get_referral_for, referrals_visible_to
 from .models import Deadline, TaskRoute
+from .steps import STEPS, next_due
 from .tasks import open_tasks_for
 
 
@@ -36,6 +38,9 @@ class ProposeReferralInput(ActionInput):
     report = serializers.CharField(max_length=20000)
     police_agency = serializers.SlugField(max_length=60, required=False)
     include_party = serializers.BooleanField(required=False, default=False)
+    # Default: from the findings (a suspected crime → criminal; using a forged certificate → 治安).
+    kind = serializers.ChoiceField(choices=ReferralKind.choices, required=False)
+    kind_reason = serializers.CharField(max_length=4000, required=False, allow_blank=True)
 
 
 @example({})
@@ -78,6 +83,28 @@ class ForwardInput(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=4000)
 
 
+@example({"items": "缺少伪造证件的鉴定意见，请补充"})
+class SupplementRequestInput(serializers.Serializer[Any]):
+    items = serializers.CharField(max_length=4000)
+
+
+@example({"note": "已补充证件真伪鉴定意见", "documents": [{"kind": "inspection_report", "title": "证件鉴定意见书"}]})
+class SupplementInput(serializers.Serializer[Any]):
+    note = serializers.CharField(max_length=4000)
+    documents = DocumentInput(many=True, max_length=50, required=False)  # type: ignore[call-arg]
+
+
+@example({"reason": "所涉行为不属于公安机关职责范围", "competent_body": "广州市市场监督管理局"})
+class DeclineJurisdictionInput(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=4000)
+    competent_body = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+@example({"outcome": "对张伟处行政拘留十日，并处罚款五百元"})
+class OutcomeInput(serializers.Serializer[Any]):
+    outcome = serializers.CharField(max_length=4000)
+
+
 @example({"police_case_number": "GA-2018-001"})
 class AcceptInput(serializers.Serializer[Any]):
     police_case_number = serializers.CharField(max_length=60)
@@ -113,6 +140,25 @@ class DocumentOutput(serializers.ModelSerializer[ReferralDocument]):
         fields = ["id", "kind", "title", "added_at"]
 
 
+class DeadlineOutput(serializers.Serializer[Any]):
+    step = serializers.CharField()
+    title = serializers.CharField(source="label")
+    basis = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    bars = serializers.SerializerMethodField()
+    escalates = serializers.SerializerMethodField()
+    met_at = serializers.DateTimeField(allow_null=True)
+    escalated_at = serializers.DateTimeField(allow_null=True)
+
+    def get_bars(self, deadline: Deadline) -> str | None:
+        """The action this period bars once it has run out, if any."""
+        return STEPS[deadline.step].bars_action
+
+    def get_escalates(self, deadline: Deadline) -> bool:
+        return bool(STEPS[deadline.step].escalate_to)
+
+
 class ReferralOutput(serializers.ModelSerializer[Referral]):
     case = serializers.IntegerField(source="case_id")
     case_number = serializers.CharField(source="case.number")
@@ -120,6 +166,12 @@ class ReferralOutput(serializers.ModelSerializer[Referral]):
     police_agency = serializers.CharField(source="police_agency.slug")
     procuratorate: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True
+    )
+    forwarded_from: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    received_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
     )
     persons = serializers.SerializerMethodField()
     documents = DocumentOutput(many=True)
@@ -134,9 +186,12 @@ class ReferralOutput(serializers.ModelSerializer[Referral]):
             "number",
             "case",
             "case_number",
+            "kind",
+            "kind_reason",
             "status",
             "referring_agency",
             "police_agency",
+            "forwarded_from",
             "procuratorate",
             "persons",
             "includes_party",
@@ -144,6 +199,15 @@ class ReferralOutput(serializers.ModelSerializer[Referral]):
             "reason",
             "police_case_number",
             "documents",
+            "transmitted_at",
+            "received_at",
+            "received_by",
+            "supplement_request",
+            "supplement_note",
+            "competent_body",
+            "rejection_reason",
+            "explanation",
+            "outcome",
             "due_at",
             "due_step",
             "overdue",
@@ -155,8 +219,8 @@ class ReferralOutput(serializers.ModelSerializer[Referral]):
         return [p.pk for p in referral.persons.all()]
 
     def _next_deadline(self, referral: Referral) -> Deadline | None:
-        pending = [d for d in referral.deadlines.all() if d.met_at is None]
-        return min(pending, key=lambda d: d.due_at) if pending else None
+        # The duty that escalates first (or, when none is open, the first time bar): steps.next_due.
+        return next_due(referral.deadlines.all())
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_due_at(self, referral: Referral) -> str | None:
@@ -175,9 +239,15 @@ class ReferralOutput(serializers.ModelSerializer[Referral]):
 class ReferralDetailOutput(ReferralOutput):
     actions = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
+    deadlines = serializers.SerializerMethodField()
 
     class Meta(ReferralOutput.Meta):
-        fields = ReferralOutput.Meta.fields + ["actions", "history"]
+        fields = ReferralOutput.Meta.fields + ["actions", "history", "deadlines"]
+
+    @extend_schema_field(DeadlineOutput(many=True))
+    def get_deadlines(self, referral: Referral) -> Any:
+        """Every period of the referral, open and past, with its legal source."""
+        return DeadlineOutput(sorted(referral.deadlines.all(), key=lambda d: (d.starts_at, d.pk)), many=True).data
 
     def get_actions(self, referral: Referral) -> list[str]:
         return referrals.available_referral_actions(referral, self.context["request"].user)
@@ -191,9 +261,19 @@ class ReferralDetailOutput(ReferralOutput):
 def referral_queryset(user: AnyUser, *, visible_only: bool = True) -> QuerySet[Referral]:
     base = referrals_visible_to(user) if visible_only else Referral.objects.all()
     return base.select_related(
-        "case__region", "case__agency", "referring_agency", "police_agency", "procuratorate"
+        "case__region",
+        "case__agency",
+        "referring_agency",
+        "police_agency",
+        "procuratorate",
+        "forwarded_from",
+        "received_by",
     ).prefetch_related(
-        "persons", "documents", "case__handlers", Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at"))
+        "persons",
+        "documents",
+        "case__handlers",
+        "case__findings",
+        Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")),
     )
 
 
@@ -270,16 +350,26 @@ class TaskList(generics.ListAPIView[TaskRoute]):
 
 
 class ReferralPdf(APIView):
-    """The 移送书 (letter) or its 回执 (receipt), for those who see the referral."""
+    """A paper of the referral (documents.PAPERS: the 移送书, its 回执, the police's notices), for
+    those who see the referral; ID numbers in full for those entitled to them, each rendering recorded."""
 
     document = "letter"
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(409)})
     def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
-        referral = get_referral_for(request.user, pk)
-        if self.document == "receipt" and referral.received_at is None:
-            raise Conflict(Code.INVALID_TRANSITION, _("The police have not signed the receipt yet."))
-        make = documents.receipt if self.document == "receipt" else documents.transfer_letter
-        response = HttpResponse(make(referral), content_type="application/pdf")
+        referral = referral_queryset(request.user).get(pk=get_referral_for(request.user, pk).pk)
+        paper = documents.PAPERS[self.document]
+        if not paper.exists(referral):
+            raise Conflict(Code.INVALID_TRANSITION, str(paper.missing))
+        shown = identities_shown(request.user, referral.case, signing=True) if paper.names_subjects else Identities()
+        body = paper.render(referral, shown)
+        if paper.names_subjects:
+            numbers = [shown.of(p) for p in referral.persons.all()]
+            if referral.includes_party and referral.case.party_id_number:
+                numbers.append(shown.of_party(referral.case))
+            IdNumberView.record(
+                request.user, referral.case, IdNumberView.Via.PDF, sum(1 for n in numbers if n and "*" not in n)
+            )
+        response = HttpResponse(body, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{referral.number}-{self.document}.pdf"'
         return response

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
+
+from core import calendar
 
 
 class WorkflowsConfig(AppConfig):
@@ -7,5 +10,11 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self) -> None:
-        # local import: the checks are registered once the app registry is ready
-        from . import checks  # noqa: F401, PLC0415 - registers the checks once the app registry is ready
+        # Local imports: models and checks exist only once the app registry is ready.
+        from . import checks, holidays  # noqa: F401, PLC0415 - checks registers the system checks
+        from .models import CalendarDay, CalendarYear  # noqa: PLC0415 - see above
+
+        calendar.install_overrides(holidays.entered)
+        for model in (CalendarDay, CalendarYear):
+            post_save.connect(holidays.changed, sender=model, dispatch_uid=f"calendar-{model.__name__}-save")
+            post_delete.connect(holidays.changed, sender=model, dispatch_uid=f"calendar-{model.__name__}-delete")

@@ -5,8 +5,14 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.db import DatabaseError
+from django.db.models import Max, Min
+from django.utils import timezone
 
+from core import calendar
+
+from .models import Deadline
 from .steps import DAYS, STEPS
 
 
@@ -36,3 +42,37 @@ def working_day_steps(app_configs: Sequence[AppConfig] | None = None, **kwargs: 
                 )
             )
     return problems
+
+
+@register(Tags.database)
+def holiday_arrangements(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Every year a running deadline spans, this year, and from November on the next, has its holiday arrangement
+    (LEGAL.md §1: a year without one must be visible, never silently Monday–Friday). Run by
+    `migrate` (so by `make run`) and `check --database default`, as Django runs database checks."""
+    if not databases:
+        return []
+    return [
+        Warning(
+            f"No State Council holiday arrangement for {year}: days of {year} are counted Monday to Friday, "
+            "so a period ending in it may end too early or too late.",
+            hint="Enter the year's notice in the admin (Workflows › holiday arrangements), "
+            "or upgrade the chinesecalendar package.",
+            id="workflows.W002",
+        )
+        for year in years_without_arrangement()
+    ]
+
+
+def years_without_arrangement() -> list[int]:
+    try:
+        span = Deadline.objects.filter(met_at__isnull=True).aggregate(first=Min("starts_at"), last=Max("due_at"))
+    except DatabaseError:  # before the first migrate
+        return []
+    today = timezone.localdate()
+    # The State Council publishes the next year's arrangement around November.
+    years = {today.year, today.year + 1} if today.month >= 11 else {today.year}
+    if span["first"] and span["last"]:
+        years |= set(range(timezone.localtime(span["first"]).year, timezone.localtime(span["last"]).year + 1))
+    return calendar.missing_years(years)

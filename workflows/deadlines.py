@@ -9,11 +9,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from cases.models import Case, Finding, Rectification, Referral
+from cases.models import Case, Finding, Fine, Rectification, Referral
+from core.calendar import LEGAL_TZ, due_after, due_after_date, end_of_day
 
-from .calendar import due_after, due_after_date
 from .models import Deadline
-from .steps import period_for
+from .steps import opened_by, period_for
 
 
 def open_deadline(
@@ -25,6 +25,7 @@ def open_deadline(
     finding: Finding | None = None,
     rectification: Rectification | None = None,
     listing: Any = None,  # an oversight.Listing: that app sits above this one
+    fine: Fine | None = None,
     due_at: datetime.datetime | None = None,
 ) -> Deadline:
     starts_at = starts_at or timezone.now()
@@ -35,6 +36,7 @@ def open_deadline(
         finding=finding,
         rectification=rectification,
         listing=listing,
+        fine=fine,
         starts_at=starts_at,
         due_at=due_at or due_after(starts_at, period_for(step)),
     )
@@ -47,6 +49,24 @@ def open_reinspection(case: Case, rectification: Rectification) -> Deadline:
         rectification=rectification,
         due_at=due_after_date(rectification.deadline, period_for("reinspect")),
     )
+
+
+def open_referral_steps(case: Case, referral: Referral, *, action: str, changed: bool = True) -> list[Deadline]:
+    """Open the steps the referral's arrival in its status (through `action`) opens (steps.opened_by)."""
+    return [
+        open_deadline(case, step, referral=referral)
+        for step in opened_by(referral.status, action=action, kind=referral.kind, changed=changed)
+    ]
+
+
+def open_fine_periods(case: Case, fine: Fine) -> list[Deadline]:
+    """Once a fine's decision is served: the 15 days to pay, and the court window that follows."""
+    assert fine.served_on is not None and fine.due_on is not None and fine.enforcement_closes_at is not None
+    served = datetime.datetime.combine(fine.served_on, datetime.time(), tzinfo=LEGAL_TZ)
+    return [
+        open_deadline(case, "fine_payment", fine=fine, starts_at=served, due_at=end_of_day(fine.due_on)),
+        open_deadline(case, "fine_enforcement", fine=fine, starts_at=served, due_at=fine.enforcement_closes_at),
+    ]
 
 
 def meet(*, steps: tuple[str, ...], **where: Any) -> int:

@@ -1,83 +1,327 @@
-"""The 涉嫌犯罪案件移送书 and its 回执 as PDF (reportlab, built-in CJK font STSong-Light)."""
+"""The papers of the referral road as PDF (LEGAL.md §2), in the house style of core.pdf:
+
+- 涉嫌犯罪案件移送书 (criminal, 国务院令第310号 第6条) or 案件移送函 (治安), with the suspects' full
+  names and ID numbers, the suspected offence and its article per person, the attachments of 第6条
+  (the letter does not list itself) and, for a crime, the 抄送 to the same-level procuratorate;
+- the 回执 with the time of receipt and the signer (第7条);
+- the police's notices to the agency: 补充材料通知书 (程序规定 第180条), 不予立案通知书 (第8条),
+  the 转送告知书 of a forward (第7条) and the notice that the matter is not police business (第180条).
+
+Who sees ID numbers in full is decided by the caller (cases.access.identities_shown); every
+number in a table cell or a line wraps as a whole and never runs over its column.
+"""
 
 import datetime
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from cases.models import Referral
-from core.pdf import BODY, FONT, PLAIN, RIGHT, TITLE, escape
+from agencies.jurisdiction import same_city_agency
+from agencies.models import Agency
+from cases.access import Identities
+from cases.kinds import FINDING_RULES, Offence
+from cases.models import Person, Referral, ReferralDocument
+from core.pdf import BODY, CELL, FONT, PLAIN, RIGHT, TITLE, escape
+
+MARGIN = 25 * mm
+WIDTH = A4[0] - 2 * MARGIN
 
 
 def _date(value: datetime.datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y年%m月%d日") if value else "____年__月__日"
+    if value is None:
+        return "____年__月__日"
+    local = timezone.localtime(value)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def _time(value: datetime.datetime | None) -> str:
+    if value is None:
+        return "____年__月__日__时__分"
+    local = timezone.localtime(value)
+    return f"{local.year}年{local.month}月{local.day}日{local.hour}时{local.minute:02d}分"
+
+
+def _p(text: str, style=PLAIN) -> Paragraph:  # type: ignore[no-untyped-def]
+    return Paragraph(escape(text), style)
 
 
 def _build(flowables: list[Flowable]) -> bytes:
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=25 * mm, rightMargin=25 * mm, topMargin=25 * mm, bottomMargin=25 * mm
+        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN
     )
     doc.build(flowables)
     return buffer.getvalue()
 
 
-def _persons_table(referral: Referral) -> Table:
-    rows: list[list[str]] = [["姓名", "身份证号码", "涉案身份"]]
-    for person in referral.persons.all():
-        rows.append([person.name, person.id_masked, person.get_role_display()])
-    if referral.includes_party:
-        rows.append([referral.case.party_name, referral.case.party_credit_code or "—", "当事人"])
-    table = Table(rows, colWidths=[40 * mm, 70 * mm, 50 * mm])
-    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 11), ("GRID", (0, 0), (-1, -1), 0.5, "#333333")]))
+Cell = str | tuple[str, ...]  # a cell's text, or its lines
+
+
+def _cell(cell: Cell) -> Paragraph:
+    lines = (cell,) if isinstance(cell, str) else cell
+    return Paragraph("<br/>".join(escape(line) for line in lines), CELL)
+
+
+def _grid(rows: list[list[Cell]], widths: list[float]) -> Table:
+    """A ruled table whose every cell is a wrapping paragraph (no text runs over its cell)."""
+    table = Table([[_cell(cell) for cell in row] for row in rows], colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 10.5),
+                ("GRID", (0, 0), (-1, -1), 0.5, "#333333"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), "#eeeeee"),
+            ]
+        )
+    )
     return table
 
 
-def transfer_letter(referral: Referral) -> bytes:
-    """涉嫌犯罪案件移送书 (国务院令第310号第六条)."""
+def offences_of(referral: Referral, person: Person | None) -> list[Offence]:
+    """The suspected offences of a person (None: the party) by their referable findings."""
+    seen: list[Offence] = []
+    for finding in referral.case.findings.all():
+        rule = FINDING_RULES[finding.kind]
+        if rule.offence and finding.person_id == (person.pk if person else None) and rule.offence not in seen:
+            seen.append(rule.offence)
+    return seen
+
+
+def _subjects_table(referral: Referral, shown: Identities) -> Table:
     case = referral.case
+    # An identity number stands on a line of its own, in a column wide enough for 18 characters.
+    rows: list[list[Cell]] = [["姓名/名称", "证件类型及号码", "涉案身份", "涉嫌违法犯罪事实", "法律依据"]]
+    for person in referral.persons.all():
+        offences = offences_of(referral, person)
+        rows.append(
+            [
+                person.name,
+                ("居民身份证", shown.of(person)),
+                str(person.get_role_display()),
+                "；".join(o.name for o in offences) or "—",
+                "；".join(o.article for o in offences) or "—",
+            ]
+        )
+    if referral.includes_party:
+        offences = offences_of(referral, None)
+        identity: Cell = (
+            ("统一社会信用代码", case.party_credit_code)
+            if case.party_credit_code
+            else (("居民身份证", shown.of_party(case)) if case.party_id_number else (case.party_url or "—"))
+        )
+        rows.append(
+            [
+                case.party_name,
+                identity,
+                "当事人",
+                "；".join(o.name for o in offences) or "—",
+                "；".join(o.article for o in offences) or "—",
+            ]
+        )
+    return _grid(rows, [24 * mm, 44 * mm, 18 * mm, 38 * mm, WIDTH - 124 * mm])
+
+
+def same_level_procuratorate(referral: Referral) -> Agency | None:
+    """The procuratorate of the police agency's level, copied on the 移送书 (应急〔2019〕54号 第8条)."""
+    return same_city_agency(referral.police_agency.region, Agency.Kind.PROCURATORATE)
+
+
+def attachments(referral: Referral) -> list[str]:
+    """The package of 310号令 第6条 as transmitted: every document but the letter itself."""
+    return [d.title for d in referral.documents.all() if d.kind != ReferralDocument.Kind.TRANSFER_LETTER]
+
+
+def transfer_letter(referral: Referral, shown: Identities) -> bytes:
+    """涉嫌犯罪案件移送书 (国务院令第310号 第6条), or the 案件移送函 of a public-security matter."""
+    case = referral.case
+    criminal = referral.criminal
     flow: list[Flowable] = [
-        Paragraph(escape(referral.referring_agency.name), TITLE),
-        Paragraph("涉嫌犯罪案件移送书", TITLE),
-        Paragraph(f"编号：{escape(referral.number)}", RIGHT),
-        Paragraph(f"{escape(referral.police_agency.name)}：", PLAIN),
-        Paragraph(
-            f"本机关在查处{escape(case.party_name)}一案（案件编号 {escape(case.number)}）中，发现下列人员涉嫌犯罪，"
-            "依据《行政执法机关移送涉嫌犯罪案件的规定》（国务院令第310号）之规定，现将该案移送你局。",
-            BODY,
-        ),
-        Spacer(1, 4 * mm),
-        _persons_table(referral),
-        Spacer(1, 4 * mm),
-        Paragraph(f"案情：{escape(referral.report)}", BODY),
-        Paragraph("附件：", PLAIN),
+        _p(referral.referring_agency.name, TITLE),
+        _p("涉嫌犯罪案件移送书" if criminal else "案件移送函", TITLE),
+        _p(f"编号：{referral.number}", RIGHT),
+        _p(f"{referral.police_agency.name}："),
     ]
-    flow += [Paragraph(f"{i}. {escape(d.title)}", PLAIN) for i, d in enumerate(referral.documents.all(), 1)]
+    if criminal:
+        body = (
+            f"本机关在查处{case.party_name}一案（案件编号：{case.number}）中，发现下列人员涉嫌犯罪。"
+            "依据《行政执法机关移送涉嫌犯罪案件的规定》（国务院令第310号）第三条、第六条的规定，现将该案移送你局，"
+            "请依法审查，自收到本移送书之日起3日内作出立案或者不予立案的决定，并书面告知本机关（第八条）。"
+        )
+    else:
+        body = (
+            f"本机关在查处{case.party_name}一案（案件编号：{case.number}）中，发现下列人员有应当由公安机关依法处理的"
+            "违反治安管理行为。现将该案移送你局依法处理，请在受理后将处理结果书面告知本机关。"
+        )
+    flow += [_p(body, BODY), Spacer(1, 3 * mm), _subjects_table(referral, shown), Spacer(1, 3 * mm)]
+    flow.append(_p(f"案件情况：{referral.report}", BODY))
+    if referral.kind_reason:
+        flow.append(_p(f"移送方式说明：{referral.kind_reason}", BODY))
+    flow.append(_p("附件：" if criminal else "随附材料："))
+    listed = attachments(referral)
+    if listed:
+        flow += [_p(f"{i}. {title}") for i, title in enumerate(listed, 1)]
+    else:
+        flow.append(
+            _p("（移送时随附：涉嫌犯罪案件情况的调查报告；涉案物品清单；有关检验报告或者鉴定结论；其他有关材料）")
+        )
     flow += [
-        Spacer(1, 12 * mm),
-        Paragraph(f"{escape(referral.referring_agency.name)}（印章）", RIGHT),
-        Paragraph(_date(referral.transmitted_at or referral.updated_at), RIGHT),
-        Paragraph("抄送：同级人民检察院", PLAIN),
+        Spacer(1, 10 * mm),
+        _p(f"{referral.referring_agency.name}（印章）", RIGHT),
+        _p(_date(referral.transmitted_at), RIGHT),
     ]
+    copy = same_level_procuratorate(referral) if criminal else None
+    if copy is not None:
+        flow += [Spacer(1, 6 * mm), _p(f"抄送：{copy.name}")]
     return _build(flow)
 
 
-def receipt(referral: Referral) -> bytes:
-    """涉嫌犯罪案件移送回执: signed by the police on receipt."""
-    flow = [
-        Paragraph(escape(referral.police_agency.name), TITLE),
-        Paragraph("涉嫌犯罪案件移送回执", TITLE),
-        Paragraph(f"{escape(referral.referring_agency.name)}：", PLAIN),
-        Paragraph(
-            f"你单位于{_date(referral.transmitted_at)}移送的涉嫌犯罪案件（移送书编号 {escape(referral.number)}）"
-            f"及有关材料{referral.documents.count()}份，本机关已于{_date(referral.received_at)}收到。",
+def _received_line(referral: Referral) -> str:
+    signer = referral.received_by
+    name = (signer.get_full_name() or signer.username) if signer else "________"
+    return f"签收人：{name}　　签收时间：{_time(referral.received_at)}"
+
+
+def receipt(referral: Referral, shown: Identities) -> bytes:
+    """移送回执 (310号令 第7条): signed by the police on receipt, with the time and the signer."""
+    kind = "涉嫌犯罪案件" if referral.criminal else "案件"
+    flow: list[Flowable] = [
+        _p(referral.police_agency.name, TITLE),
+        _p(f"{kind}移送回执", TITLE),
+        _p(f"{referral.referring_agency.name}："),
+        _p(
+            f"你单位于{_date(referral.transmitted_at)}移送的{kind}（移送书编号：{referral.number}，"
+            f"涉案人员{referral.persons.count()}人）及有关材料{referral.documents.count()}份，"
+            f"本机关已于{_time(referral.received_at)}收到。",
             BODY,
         ),
-        Spacer(1, 12 * mm),
-        Paragraph(f"{escape(referral.police_agency.name)}（印章）", RIGHT),
-        Paragraph(_date(referral.received_at), RIGHT),
+        Spacer(1, 4 * mm),
+        _p(_received_line(referral)),
+        Spacer(1, 10 * mm),
+        _p(f"{referral.police_agency.name}（印章）", RIGHT),
+        _p(_date(referral.received_at), RIGHT),
     ]
     return _build(flow)
+
+
+def _notice(referral: Referral, title: str, body: list[str], issued: datetime.datetime | None, *, by: Agency) -> bytes:
+    flow: list[Flowable] = [_p(by.name, TITLE), _p(title, TITLE), _p(f"{referral.referring_agency.name}：")]
+    flow += [_p(text, BODY) for text in body]
+    flow += [Spacer(1, 10 * mm), _p(f"{by.name}（印章）", RIGHT), _p(_date(issued), RIGHT)]
+    copy = same_level_procuratorate(referral) if referral.criminal and title.startswith("不予立案") else None
+    if copy is not None:
+        flow += [Spacer(1, 6 * mm), _p(f"抄送：{copy.name}")]
+    return _build(flow)
+
+
+def supplement_notice(referral: Referral, shown: Identities) -> bytes:
+    """补充材料通知书 (程序规定 第180条): within 24 hours of receipt; never a refusal."""
+    return _notice(
+        referral,
+        "补充材料通知书",
+        [
+            f"你单位于{_date(referral.transmitted_at)}移送的涉嫌犯罪案件（移送书编号：{referral.number}），"
+            "经审查，移送材料不全。根据《公安机关办理刑事案件程序规定》第一百八十条的规定，请于收到本通知之日起"
+            "3日内补充下列材料：",
+            referral.supplement_request,
+        ],
+        referral.supplement_requested_at,
+        by=referral.police_agency,
+    )
+
+
+def rejection_notice(referral: Referral, shown: Identities) -> bytes:
+    """不予立案通知书 (310号令 第8条), or 不予受理 of a public-security matter, with the reasons."""
+    if referral.criminal:
+        return _notice(
+            referral,
+            "不予立案通知书",
+            [
+                f"你单位于{_date(referral.transmitted_at)}移送的涉嫌犯罪案件（移送书编号：{referral.number}），"
+                f"经审查，本机关决定不予立案。理由：{referral.rejection_reason}",
+                "你单位如有异议，可以自接到本通知书之日起3日内提请本机关复议，也可以建议人民检察院依法进行立案监督"
+                "（《行政执法机关移送涉嫌犯罪案件的规定》第九条）。",
+            ],
+            referral.rejected_at,
+            by=referral.police_agency,
+        )
+    return _notice(
+        referral,
+        "不予受理告知书",
+        [
+            f"你单位于{_date(referral.transmitted_at)}移送的案件（编号：{referral.number}），经审查，本机关不予受理。"
+            f"理由：{referral.rejection_reason}"
+        ],
+        referral.rejected_at,
+        by=referral.police_agency,
+    )
+
+
+def forward_notice(referral: Referral, shown: Identities) -> bytes:
+    """转送告知书 (310号令 第7条): the police not competent tell the agency in writing where it went."""
+    previous = referral.forwarded_from
+    assert previous is not None
+    return _notice(
+        referral,
+        "移送案件转送告知书",
+        [
+            f"你单位移送的案件（移送书编号：{referral.number}），经审查不属于本机关管辖。根据《行政执法机关移送涉嫌"
+            f"犯罪案件的规定》第七条的规定，本机关已于{_time(referral.forwarded_at)}将该案转送{referral.police_agency.name}。",
+            f"理由：{referral.forward_reason}",
+        ],
+        referral.forwarded_at,
+        by=previous,
+    )
+
+
+def decline_notice(referral: Referral, shown: Identities) -> bytes:
+    """Not police business (程序规定 第180条): the agency is told to hand it to the competent body."""
+    target = f"请依法移送{referral.competent_body}处理。" if referral.competent_body else "请依法移送有关主管机关处理。"
+    return _notice(
+        referral,
+        "不属于公安机关职责范围告知书",
+        [
+            f"你单位移送的案件（移送书编号：{referral.number}），经审查，所涉事项不属于公安机关职责范围。{target}",
+            f"理由：{referral.decline_reason}",
+        ],
+        referral.declined_at,
+        by=referral.police_agency,
+    )
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One printable paper of a referral: how it is drawn, when it exists, and whether it names the
+    subjects by their ID numbers (a rendering in full is then recorded)."""
+
+    render: Callable[[Referral, Identities], bytes]
+    exists: Callable[[Referral], bool]
+    missing: Promise | str  # why it does not exist yet, for the 409
+    names_subjects: bool = False
+
+
+PAPERS: dict[str, Paper] = {
+    "letter": Paper(transfer_letter, lambda r: True, "", names_subjects=True),
+    "receipt": Paper(receipt, lambda r: r.received_at is not None, _("The police have not signed the receipt yet.")),
+    "supplement_notice": Paper(
+        supplement_notice,
+        lambda r: r.supplement_requested_at is not None,
+        _("The police have not asked for materials."),
+    ),
+    "rejection_notice": Paper(
+        rejection_notice, lambda r: r.rejected_at is not None, _("The police have not rejected the referral.")
+    ),
+    "forward_notice": Paper(
+        forward_notice, lambda r: r.forwarded_from_id is not None, _("The referral has not been forwarded.")
+    ),
+    "decline_notice": Paper(
+        decline_notice, lambda r: r.declined_at is not None, _("The police have not declined the referral.")
+    ),
+}

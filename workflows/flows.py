@@ -21,6 +21,7 @@ from viewflow.workflow.status import STATUS
 
 from agencies.jurisdiction import same_city_agency
 from agencies.models import Agency
+from cases.kinds import ReferralKind
 from cases.models import Referral
 from cases.models import ReferralStatus as R
 
@@ -44,6 +45,11 @@ def _status(*statuses: str) -> Callable[[Any], bool]:
     return lambda activation: activation.process.artifact.status in statuses
 
 
+def _awaits_outcome(activation: Any) -> bool:
+    referral = activation.process.artifact
+    return bool(referral.kind == ReferralKind.PUBLIC_SECURITY and not referral.outcome)
+
+
 def _task(title: Promise) -> Any:
     return flow.View(_NO_FORM).Annotation(title=title).onCreate(this.route)
 
@@ -64,16 +70,22 @@ class ReferralFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type i
 
     receipt = _task(_("Sign the receipt of the referral")).Next(this.after_receipt)
     after_receipt = (
-        flow.Switch().Case(this.police_decision, _status(R.RECEIVED)).Case(this.receipt, _status(R.TRANSMITTED))
+        flow.Switch()
+        .Case(this.police_decision, _status(R.RECEIVED))
+        .Case(this.receipt, _status(R.TRANSMITTED))
+        .Case(this.remedy, _status(R.JURISDICTION_DECLINED))
     )
 
     police_decision = _task(_("Accept or reject the referral")).Next(this.after_police_decision)
     after_police_decision = (
         flow.Switch()
         .Case(this.hand_over, _status(R.ACCEPTED))
-        .Case(this.remedy, _status(R.REJECTED))
+        .Case(this.remedy, _status(R.REJECTED, R.JURISDICTION_DECLINED))
         .Case(this.receipt, _status(R.TRANSMITTED))
+        .Case(this.supplement, _status(R.SUPPLEMENT_REQUESTED))
     )
+
+    supplement = _task(_("Supplement the materials the police asked for")).Next(this.police_decision)
 
     remedy = _task(_("Decide on the rejection: reconsideration, procuratorate, or accept")).Next(this.after_remedy)
     after_remedy = (
@@ -95,10 +107,20 @@ class ReferralFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type i
 
     supervision = _task(_("Supervise the rejected referral")).Next(this.after_supervision)
     after_supervision = (
-        flow.Switch().Case(this.hand_over, _status(R.ACCEPTED)).Case(this.end, _status(R.REJECTION_FINAL))
+        flow.Switch()
+        .Case(this.file_case, _status(R.FILING_ORDERED))
+        .Case(this.end, _status(R.REJECTION_FINAL))
+        .Case(this.explain, _status(R.SUPERVISION))
     )
 
-    hand_over = _task(_("Hand over evidence and items")).Next(this.end)
+    explain = _task(_("Explain the non-filing to the procuratorate")).Next(this.supervision)
+
+    file_case = _task(_("File the case as the procuratorate ordered")).Next(this.hand_over)
+
+    hand_over = _task(_("Hand over evidence and items")).Next(this.after_hand_over)
+    after_hand_over = flow.Switch().Case(this.outcome, _awaits_outcome).Default(this.end)
+
+    outcome = _task(_("Record the outcome of the public-security matter")).Next(this.end)
 
     end = flow.End()
 
@@ -138,19 +160,41 @@ def _committee(referral: Referral) -> Agency | None:
 
 H, HANDLER, M, S = TaskRoute.Role.HEAD, TaskRoute.Role.HANDLER, TaskRoute.Role.MEMBER, TaskRoute.Role.SUPERVISOR
 
+
+# step → (agency, role, the one person who must not do it, the deadline that dates it)
+def _criminal_or(criminal: str, public_security: str) -> Callable[[Referral], str]:
+    return lambda r: criminal if r.kind == ReferralKind.CRIMINAL else public_security
+
+
+def _remedy_deadline(referral: Referral) -> str:
+    if referral.status == R.JURISDICTION_DECLINED:
+        return "answer_decline"
+    return _criminal_or("ask_reconsideration", "conclude_rejection")(referral)
+
+
+_decision, _hand_over = _criminal_or("police_decision", "ps_decision"), _criminal_or("hand_over", "ps_hand_over")
+
 # step → (agency, role, the one person who must not do it, the deadline that dates it)
 ROUTES: dict[str, Callable[[Referral], tuple[Agency | None, str, User | None, str | None]]] = {
     "decide": lambda r: (r.referring_agency, H, r.proposed_by, "decide"),
     "review_refusal": lambda r: (_committee(r), S, None, None),
     "transmit": lambda r: (r.referring_agency, HANDLER, None, "transmit"),
     "receipt": lambda r: (r.police_agency, M, None, "receipt"),
-    "police_decision": lambda r: (r.police_agency, H, None, "police_decision"),
-    "remedy": lambda r: (r.referring_agency, H, None, "ask_reconsideration"),
+    "police_decision": lambda r: (r.police_agency, H, None, _decision(r)),
+    "supplement": lambda r: (r.referring_agency, HANDLER, None, "supplement"),
+    "remedy": lambda r: (r.referring_agency, H, None, _remedy_deadline(r)),
     "reconsideration": lambda r: (r.police_agency, H, None, "decide_reconsideration"),
     "remedy_upheld": lambda r: (r.referring_agency, H, None, "ask_procuratorate"),
     "supervision": lambda r: (r.procuratorate, M, None, None),
-    "hand_over": lambda r: (r.referring_agency, HANDLER, None, "hand_over"),
+    "explain": lambda r: (r.police_agency, H, None, "explain"),
+    "file_case": lambda r: (r.police_agency, H, None, "file_after_order"),
+    "hand_over": lambda r: (r.referring_agency, HANDLER, None, _hand_over(r)),
+    "outcome": lambda r: (r.police_agency, H, None, "ps_outcome"),
 }
+
+# Actions that may run while another party's step is open (the police record a 治安 outcome before
+# the agency has handed over): they complete only their own flow step, if it is open.
+OWN_STEP_ONLY = {"record_outcome": "outcome"}
 
 
 def start(referral: Referral) -> None:
@@ -173,6 +217,10 @@ def complete_open_tasks(routes: QuerySet[TaskRoute], actor: User, *, cancel: boo
             activation.execute()
 
 
-def advance(referral: Referral, actor: User) -> None:
+def advance(referral: Referral, actor: User, action: str = "") -> None:
     """Complete the referral's open human task by `actor`; the flow routes to the next step."""
-    complete_open_tasks(TaskRoute.objects.filter(referral=referral), actor)
+    routes = TaskRoute.objects.filter(referral=referral)
+    if action in OWN_STEP_ONLY:
+        own = [r.pk for r in routes.select_related("task") if r.task.flow_task.name == OWN_STEP_ONLY[action]]
+        routes = routes.filter(pk__in=own)
+    complete_open_tasks(routes, actor)

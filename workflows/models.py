@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ class Deadline(models.Model):
         "cases.Rectification", models.CASCADE, null=True, blank=True, related_name="deadlines"
     )
     listing = models.ForeignKey("oversight.Listing", models.CASCADE, null=True, blank=True, related_name="deadlines")
+    fine = models.ForeignKey("cases.Fine", models.CASCADE, null=True, blank=True, related_name="deadlines")
     starts_at = models.DateTimeField(_("starts at"))
     due_at = models.DateTimeField(_("due at"))
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
@@ -42,6 +44,10 @@ class Deadline(models.Model):
     @property
     def label(self) -> str:
         return str(STEPS[self.step].label)
+
+    @property
+    def basis(self) -> str:
+        return STEPS[self.step].basis_display
 
 
 class TaskRoute(models.Model):
@@ -78,3 +84,46 @@ class TaskRoute(models.Model):
 
     def __str__(self) -> str:
         return f"task {self.task_id} → {self.agency_id}/{self.role}"
+
+
+class CalendarYear(models.Model):
+    """A year whose State Council holiday arrangement has been entered by hand (its days below).
+
+    The `chinesecalendar` package carries the arrangements up to its latest release; a notice
+    published after it (国务院办公厅关于X年部分节假日安排的通知) is entered here, and its days win
+    over the package's (core.calendar)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    notice = models.CharField(_("notice"), max_length=200, help_text=_("e.g. 国办发明电〔2026〕12号"))
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("holiday arrangement")
+        verbose_name_plural = _("holiday arrangements")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.notice}"
+
+
+class CalendarDay(models.Model):
+    """One day of an entered arrangement: a holiday (also on a weekday) or an adjusted working day."""
+
+    year = models.ForeignKey(CalendarYear, models.CASCADE, related_name="days", verbose_name=_("year"))
+    day = models.DateField(_("day"), unique=True)
+    working = models.BooleanField(
+        _("working day"), help_text=_("Ticked: an adjusted working day (调休上班); not ticked: a holiday.")
+    )
+    name = models.CharField(_("name"), max_length=40, blank=True, help_text=_("e.g. 春节"))
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("arranged day")
+        verbose_name_plural = _("arranged days")
+
+    def __str__(self) -> str:
+        return f"{self.day} {'working' if self.working else 'holiday'}"
+
+    def clean(self) -> None:
+        if self.day and self.year_id and self.day.year != self.year_id:
+            raise ValidationError({"day": _("This day is not in %(year)s.") % {"year": self.year_id}})

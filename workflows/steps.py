@@ -1,87 +1,240 @@
-"""The deadline table of DESIGN §3 as data: each legal step, its period and whom a miss reaches.
+"""The deadline table as data: each step, its period, its legal source and whom a miss reaches.
 
 Plain data with no model behind it, so the Deadline model, the functions that open and meet
-deadlines, the sweep and the announcements all read the one table.
+deadlines, the sweep, the announcements and the pages all read the one table. The law behind
+each row is in ../shared/LEGAL.md §1–3; a row whose `basis` is empty is Xianjie's own alarm, not
+a legal period: it may escalate, never bar (Step refuses to be declared otherwise).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cases.kinds import ReferralKind as K
 from cases.models import ReferralStatus as R
+from core.calendar import Period
 
-from .calendar import Period
+if TYPE_CHECKING:
+    from .models import Deadline  # the model reads this table: a cycle for the type checker only
 
 
 class Notify(StrEnum):
     SUPERVISORS = "supervisors"  # supervisors of the case's region and above
     POLICE_HEAD = "police_head"  # heads of the police agency the referral is with
-    PROCURATORATE = "procuratorate"  # the procuratorate of the police agency's city (a copy)
+    # The procuratorate asked to supervise, else the one of the police agency's city (a copy).
+    PROCURATORATE = "procuratorate"
     AGENCY_HEAD = "agency_head"  # head of the agency owning the case
     SUPERVISORS_ABOVE = "supervisors_above"  # supervisors above the committee office that listed the case
+
+
+BOTH = (K.CRIMINAL, K.PUBLIC_SECURITY)
+OWN_ALARM = ""  # the basis of a step that is not a legal period
 
 
 @dataclass(frozen=True)
 class Step:
     label: Promise  # lazily translated
     period: Period
-    escalate_to: tuple[Notify, ...]
+    basis: str  # the article that sets the period, or OWN_ALARM
+    escalate_to: tuple[Notify, ...] = ()
     # After the due time the step is no longer possible (a time bar), not merely late.
     bars_action: str | None = None
-    # The referral statuses whose arrival opens this step (a re-entry by `forward` opens it again).
+    # The referral statuses whose arrival opens this step …
     opened_by: tuple[str, ...] = ()
+    # … when reached through one of these actions (empty: through any action that changes the status;
+    # an action that keeps the status opens only the steps that name it here).
+    opened_on: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = BOTH  # the referral kinds it applies to
+
+    def __post_init__(self) -> None:
+        # LEGAL.md §1: a time bar must never fire before the law's own end of the period.
+        if self.bars_action and not self.basis:
+            raise ValueError(f"{self.label}: Xianjie's own alarm may escalate, never bar an action.")
+
+    @property
+    def basis_display(self) -> str:
+        return self.basis or str(_("Xianjie's own alarm, not a legal period"))
 
 
-DAYS = "days"  # switch a rule to "working_days" to count only working days (holidays.py)
+DAYS = "days"  # switch a rule to "working_days" with WORKING_DAY_STEPS (settings)
+HOURS = "hours"
+P310 = "国务院令第310号"
+RULES_180 = "公安机关办理刑事案件程序规定 第180条"
+RULES_182 = "公安机关办理刑事案件程序规定 第182条"
+N = Notify
 
 STEPS: dict[str, Step] = {
-    # 310号令 第5条: the head decides within 3 days; transmission within 24 hours of approval.
-    "decide": Step(_("head decides on the proposal"), Period(3, DAYS), (Notify.SUPERVISORS,), opened_by=(R.PROPOSED,)),
-    "transmit": Step(_("transmit after approval"), Period(24, "hours"), (Notify.SUPERVISORS,), opened_by=(R.APPROVED,)),
-    # 310号令 第7条: the police sign the 回执; a police agency not competent forwards within 24 hours.
+    # --- the referral road (LEGAL.md §2) --------------------------------------------------------
+    "decide": Step(
+        _("head decides on the proposal"), Period(3, DAYS), f"{P310} 第5条", (N.SUPERVISORS,), opened_by=(R.PROPOSED,)
+    ),
+    "transmit": Step(
+        _("transmit after approval"), Period(24, HOURS), f"{P310} 第5条", (N.SUPERVISORS,), opened_by=(R.APPROVED,)
+    ),
+    # 310号令 第7条 has the police sign the 回执 but sets no period for it.
     "receipt": Step(
         _("police sign the receipt"),
         Period(1, DAYS),
-        (Notify.POLICE_HEAD, Notify.SUPERVISORS),
+        OWN_ALARM,
+        (N.POLICE_HEAD, N.SUPERVISORS),
         opened_by=(R.TRANSMITTED,),
+        opened_on=("transmit", "forward"),
     ),
+    # A police agency that is not competent forwards within 24 hours. Not a bar: a late forward still
+    # sends the case where it belongs, and barring it would keep it with a police that cannot act.
     "forward": Step(
-        _("forward if not competent"), Period(24, "hours"), (), bars_action="forward", opened_by=(R.RECEIVED,)
+        _("forward if not competent"),
+        Period(24, HOURS),
+        f"{P310} 第7条",
+        opened_by=(R.RECEIVED,),
+        opened_on=("acknowledge",),
     ),
-    # 310号令 第8条: 立案 or 不予立案 within 3 days of receipt.
+    # Materials incomplete: the police ask within 24 hours of receipt (never refuse for it); the
+    # agency supplements within 3 days, and the decision's 3 days start again from the supplement.
+    "request_supplement": Step(
+        _("ask for missing materials (补正)"),
+        Period(24, HOURS),
+        RULES_180,
+        bars_action="request_supplement",
+        opened_by=(R.RECEIVED,),
+        opened_on=("acknowledge",),
+        kinds=(K.CRIMINAL,),
+    ),
+    "supplement": Step(
+        _("supplement the materials"),
+        Period(3, DAYS),
+        RULES_180,
+        (N.SUPERVISORS,),
+        opened_by=(R.SUPPLEMENT_REQUESTED,),
+        kinds=(K.CRIMINAL,),
+    ),
     "police_decision": Step(
         _("police accept or reject"),
         Period(3, DAYS),
-        (Notify.POLICE_HEAD, Notify.SUPERVISORS, Notify.PROCURATORATE),
+        f"{P310} 第8条",
+        (N.POLICE_HEAD, N.SUPERVISORS, N.PROCURATORATE),
         opened_by=(R.RECEIVED,),
+        opened_on=("acknowledge", "supplement"),
+        kinds=(K.CRIMINAL,),
     ),
-    # 310号令 第9条, 程序规定 第181条: reconsideration asked within 3 days, decided within 3 days.
+    # 治安: the police register and decide "promptly" (公安机关办理行政案件程序规定 第61条), no period.
+    "ps_decision": Step(
+        _("police register the public-security matter (受理)"),
+        Period(3, DAYS),
+        OWN_ALARM,
+        (N.POLICE_HEAD, N.SUPERVISORS),
+        opened_by=(R.RECEIVED,),
+        opened_on=("acknowledge",),
+        kinds=(K.PUBLIC_SECURITY,),
+    ),
     "ask_reconsideration": Step(
         _("ask reconsideration"),
         Period(3, DAYS),
-        (Notify.SUPERVISORS,),
+        f"{P310} 第9条",
+        (N.SUPERVISORS,),
         bars_action="request_reconsideration",
         opened_by=(R.REJECTED,),
+        kinds=(K.CRIMINAL,),
     ),
     "decide_reconsideration": Step(
         _("decide reconsideration"),
         Period(3, DAYS),
-        (Notify.SUPERVISORS, Notify.PROCURATORATE),
+        f"{P310} 第9条; 公安机关办理刑事案件程序规定 第181条",
+        (N.SUPERVISORS, N.PROCURATORATE),
         opened_by=(R.RECONSIDERATION,),
+        kinds=(K.CRIMINAL,),
     ),
-    # 310号令 第9条: after an upheld rejection, the procuratorate may be asked within 3 days.
     "ask_procuratorate": Step(
-        _("ask the procuratorate"), Period(3, DAYS), (Notify.SUPERVISORS,), opened_by=(R.REJECTION_UPHELD,)
+        _("ask the procuratorate"),
+        Period(3, DAYS),
+        f"{P310} 第9条",
+        (N.SUPERVISORS,),
+        opened_by=(R.REJECTION_UPHELD,),
+        kinds=(K.CRIMINAL,),
     ),
-    # 310号令 第12条: items and materials handed over within 3 days of the 立案 notice.
-    "hand_over": Step(_("hand over evidence"), Period(3, DAYS), (Notify.SUPERVISORS,), opened_by=(R.ACCEPTED,)),
-    "propose_referral": Step(_("propose referral of a referable finding"), Period(3, DAYS), (Notify.SUPERVISORS,)),
-    "reinspect": Step(_("re-inspect a rectification"), Period(5, DAYS), (Notify.AGENCY_HEAD,)),
-    # 挂牌督办: the listing's own deadline (a date), escalated to the supervisor above.
-    "listing": Step(_("complete a supervision listing"), Period(0, DAYS), (Notify.SUPERVISORS_ABOVE,)),
+    # A public-security matter refused, or a referral that is no police business: the agency settles it
+    # (takes it back for its own penalty, or hands it to the competent body).
+    "conclude_rejection": Step(
+        _("settle the refused public-security matter"),
+        Period(3, DAYS),
+        OWN_ALARM,
+        (N.SUPERVISORS,),
+        opened_by=(R.REJECTED,),
+        kinds=(K.PUBLIC_SECURITY,),
+    ),
+    "answer_decline": Step(
+        _("settle a referral that is not police business"),
+        Period(3, DAYS),
+        OWN_ALARM,
+        (N.SUPERVISORS,),
+        opened_by=(R.JURISDICTION_DECLINED,),
+    ),
+    # 立案监督: the police explain within 7 days when asked, and file within 15 days when ordered.
+    "explain": Step(
+        _("police explain the non-filing to the procuratorate"),
+        Period(7, DAYS),
+        RULES_182,
+        (N.POLICE_HEAD, N.PROCURATORATE, N.SUPERVISORS),
+        opened_by=(R.SUPERVISION,),
+        opened_on=("request_explanation",),
+        kinds=(K.CRIMINAL,),
+    ),
+    "file_after_order": Step(
+        _("police file the case as the procuratorate ordered"),
+        Period(15, DAYS),
+        RULES_182,
+        (N.POLICE_HEAD, N.PROCURATORATE, N.SUPERVISORS),
+        opened_by=(R.FILING_ORDERED,),
+        kinds=(K.CRIMINAL,),
+    ),
+    "hand_over": Step(
+        _("hand over evidence"),
+        Period(3, DAYS),
+        f"{P310} 第12条",
+        (N.SUPERVISORS,),
+        opened_by=(R.ACCEPTED,),
+        kinds=(K.CRIMINAL,),
+    ),
+    "ps_hand_over": Step(
+        _("hand over the materials of the public-security matter"),
+        Period(3, DAYS),
+        OWN_ALARM,
+        (N.SUPERVISORS,),
+        opened_by=(R.ACCEPTED,),
+        kinds=(K.PUBLIC_SECURITY,),
+    ),
+    "ps_outcome": Step(
+        _("police conclude the public-security matter"),
+        Period(30, DAYS),
+        "治安管理处罚法(2012) 第99条",
+        (N.POLICE_HEAD,),
+        opened_by=(R.ACCEPTED,),
+        kinds=(K.PUBLIC_SECURITY,),
+    ),
+    # --- the case ----------------------------------------------------------------------------
+    "propose_referral": Step(
+        _("propose referral of a referable finding"), Period(3, DAYS), OWN_ALARM, (N.SUPERVISORS,)
+    ),
+    "reinspect": Step(_("re-inspect a rectification"), Period(5, DAYS), OWN_ALARM, (N.AGENCY_HEAD,)),
+    # 挂牌督办: the listing's own deadline (a date the supervisors set), escalated to those above.
+    "listing": Step(_("complete a supervision listing"), Period(0, DAYS), OWN_ALARM, (N.SUPERVISORS_ABOVE,)),
+    # --- fines (LEGAL.md §3) ------------------------------------------------------------------
+    # Payment within 15 days of service; after it the late penalty runs and the head issues a 催告.
+    "fine_payment": Step(_("pay the fine"), Period(15, DAYS), "行政处罚法 第67条、第72条", (N.AGENCY_HEAD,)),
+    # Court enforcement may be applied for within 3 months after the party's periods to contest the
+    # decision (行政复议 60 days, 行政诉讼 6 months) have run out; after that, never.
+    "fine_enforcement": Step(
+        _("apply to the court for enforcement of the fine"),
+        Period(3, "months"),
+        "行政强制法 第53条、第54条; 行政诉讼法 第46条",
+        (N.AGENCY_HEAD, N.SUPERVISORS),
+        bars_action="request_enforcement",
+    ),
 }
 
 
@@ -93,11 +246,26 @@ def period_for(step: str) -> Period:
     return period
 
 
-def opened_by(status: str) -> tuple[str, ...]:
-    """The steps a referral arriving in `status` opens."""
-    return tuple(name for name, step in STEPS.items() if status in step.opened_by)
+def opened_by(status: str, *, action: str, kind: str, changed: bool = True) -> tuple[str, ...]:
+    """The steps a referral of `kind` opens when `action` brings it to `status` (`changed`: the
+    status is new; an action that keeps the status opens only the steps that name it)."""
+    return tuple(
+        name
+        for name, step in STEPS.items()
+        if status in step.opened_by and kind in step.kinds and (action in step.opened_on if step.opened_on else changed)
+    )
 
 
 def barring(action: str) -> str | None:
     """The step whose due time bars `action`, if any."""
     return next((name for name, step in STEPS.items() if step.bars_action == action), None)
+
+
+def next_due(deadlines: Iterable["Deadline"]) -> "Deadline | None":
+    """The deadline to show as "next": the first duty someone is escalated for missing; when none is
+    open, the first time bar. A period that neither escalates nor bars (the 24 hours to forward)
+    is on the record, never the headline."""
+    pending = [d for d in deadlines if d.met_at is None]
+    duties = [d for d in pending if STEPS[d.step].escalate_to]
+    pool = duties or [d for d in pending if STEPS[d.step].bars_action]
+    return min(pool, key=lambda d: d.due_at) if pool else None

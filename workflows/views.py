@@ -17,9 +17,9 @@ from viewflow.workflow.status import STATUS
 from agencies import jurisdiction
 from agencies.models import Agency
 from cases import actions as case_actions
-from cases.access import get_case_for
+from cases.access import get_case_for, identities_shown
 from cases.api.views import case_detail_queryset
-from cases.models import Event, Referral, ReferralDocument, ReferralStatus
+from cases.models import Event, IdNumberView, Referral, ReferralDocument, ReferralStatus
 from cases.referral_rules import REFERRAL_ACTIONS, may_referral
 from cases.rules import CASE_ACTIONS, may
 from cases.titles import EVENT_TITLES
@@ -27,9 +27,11 @@ from core import webforms
 from core.access import AuthenticatedHttpRequest
 
 from . import actions as referrals
+from . import documents
 from .access import get_referral_for, referrals_visible_to
 from .flows import OPEN, ReferralFlow
 from .models import Deadline, TaskRoute
+from .steps import next_due
 from .tasks import open_tasks_for
 
 
@@ -84,6 +86,8 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if status:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-created_at", "-id"), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    for referral in page:
+        referral.next_deadline = next_due(referral.open_deadlines)  # type: ignore[attr-defined]
     return render(
         request,
         "workflows/referral_list.html",
@@ -100,16 +104,34 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for(request.user, pk)
     referral = (
         referrals_visible_to(request.user)
-        .select_related("case__region", "case__agency", "referring_agency", "police_agency", "procuratorate")
-        .prefetch_related("persons", "documents", "case__handlers", _deadlines())
+        .select_related(
+            "case__region",
+            "case__agency",
+            "referring_agency",
+            "police_agency",
+            "procuratorate",
+            "forwarded_from",
+            "received_by",
+        )
+        .prefetch_related("persons", "documents", "case__handlers", "case__findings", "deadlines")
         .get(pk=referral.pk)
     )
+    # The police and the procuratorates cannot act on a masked number (LEGAL.md §2); each full one is recorded.
+    shown = identities_shown(request.user, referral.case)
+    persons = [(p, shown.of(p), documents.offences_of(referral, p)) for p in referral.persons.all()]
+    IdNumberView.record(
+        request.user, referral.case, IdNumberView.Via.WEB, sum(1 for _p, n, _o in persons if "*" not in n)
+    )
+    periods = sorted(referral.deadlines.all(), key=lambda d: (d.starts_at, d.pk))
     return render(
         request,
         "workflows/referral_detail.html",
         {
             "referral": referral,
-            "due": referral.open_deadlines[0] if referral.open_deadlines else None,
+            "persons": persons,
+            "due": next_due(periods),
+            "periods": periods,
+            "papers": [name for name, paper in documents.PAPERS.items() if paper.exists(referral)],
             "history": Event.objects.filter(referral=referral).select_related("actor", "agency").order_by("seq"),
             "actions": referrals.available_referral_actions(referral, request.user),
             "titles": EVENT_TITLES,
@@ -146,14 +168,16 @@ def _documents_from(post: QueryDict) -> list[dict[str, str]]:
     return [{"kind": kind, "title": title} for kind, title in titles if title.strip()]
 
 
-def _referral_choices() -> dict[str, list[tuple[str, str]]]:
+def _police_choices(exclude: tuple[int | None, ...] = ()) -> list[tuple[str, str]]:
+    police = Agency.objects.filter(kind=Agency.Kind.POLICE).exclude(pk__in=[pk for pk in exclude if pk])
+    return [(a.slug, a.name) for a in police.order_by("region_id")]
+
+
+def _referral_choices(referral: Referral) -> dict[str, list[tuple[str, str]]]:
+    """A forward goes to another police agency; supervision to a procuratorate over the police."""
     return {
-        "police_agency": [
-            (a.slug, a.name) for a in Agency.objects.filter(kind=Agency.Kind.POLICE).order_by("region_id")
-        ],
-        "procuratorate": [
-            (a.slug, a.name) for a in Agency.objects.filter(kind=Agency.Kind.PROCURATORATE).order_by("region_id")
-        ],
+        "police_agency": _police_choices((referral.police_agency_id, referral.forwarded_from_id)),
+        "procuratorate": [(a.slug, a.name) for a in referrals.competent_procuratorates(referral.police_agency)],
     }
 
 
@@ -165,9 +189,9 @@ def referral_action(request: AuthenticatedHttpRequest, pk: int, name: str) -> Ht
     if not may_referral(request.user, referral, name):
         raise PermissionDenied
     rule = REFERRAL_ACTIONS[name]
-    documents = [
-        (kind, name_, ReferralDocument.Kind(kind).label, DEFAULT_TITLES.get(kind, "")) for kind, name_ in DOC_FIELDS
-    ]
+    # The papers sent: the package of 310号令 第6条 on transmission, what the police asked for on a supplement.
+    defaults = DEFAULT_TITLES if name == "transmit" else {}
+    documents = [(kind, name_, ReferralDocument.Kind(kind).label, defaults.get(kind, "")) for kind, name_ in DOC_FIELDS]
 
     def done() -> HttpResponse:
         if referrals_visible_to(request.user).filter(pk=referral.pk).exists():
@@ -182,10 +206,10 @@ def referral_action(request: AuthenticatedHttpRequest, pk: int, name: str) -> Ht
         input_class=rule.input_class,
         run=lambda **data: rule.function(referral, actor=request.user, **data),
         done=done,
-        choices=_referral_choices(),
+        choices=_referral_choices(referral),
         skip=("version", "documents"),
-        extra=(lambda post: {"documents": _documents_from(post)}) if name == "transmit" else None,
-        context={"documents": documents if name == "transmit" else None},
+        extra=(lambda post: {"documents": _documents_from(post)}) if name in ("transmit", "supplement") else None,
+        context={"documents": documents if name in ("transmit", "supplement") else None},
     )
 
 
@@ -200,8 +224,8 @@ def propose(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     unreferred, _party = case_actions.unreferred(case)
     choices: dict[str, list[tuple[Any, str]]] = {
         "persons": [(p.pk, f"{p.name}（{p.id_masked}）") for p in case.persons.all()]
-    } | _referral_choices()
-    choices["police_agency"] = [("", _("the police of the case's city"))] + choices["police_agency"]
+    }
+    choices["police_agency"] = [("", _("the police of the case's city"))] + _police_choices()
     return webforms.action_form(
         request,
         title=rule.title,

@@ -11,9 +11,9 @@ from core.api.schema import example
 from core.identity import normalize_credit_code, normalize_id_number
 
 from .. import actions
+from ..access import Identities, identities_shown, referrals_visible_to
 from ..kinds import FindingKind, PartyKind, PersonRole, Source
-from ..models import Campaign, Case, Event, Fine, Person, Referral
-from ..rules import is_handler
+from ..models import Campaign, Case, Event, Fine, Person, Referral, ServiceMethod
 
 # --- input ----------------------------------------------------------------------------------
 
@@ -143,6 +143,19 @@ class RecordPaymentInput(ActionInput):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
 
 
+@example({"fine": 1, "served_on": "2018-09-16", "method": "in_person"})
+class ServeDecisionInput(ActionInput):
+    fine = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    served_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=ServiceMethod.choices)
+
+
+@example({"fine": 1, "served_on": "2018-10-20"})
+class IssueDemandInput(ActionInput):
+    fine = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    served_on = serializers.DateField()
+
+
 @example({"fine": 1})
 class FineRefInput(ActionInput):
     fine = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
@@ -179,7 +192,8 @@ class PersonOutput(serializers.Serializer[Any]):
     role = serializers.CharField()
 
     def get_id_number(self, person: Person) -> str:
-        return person.id_number if self.context.get("unmasked") else person.id_masked
+        shown: Identities = self.context.get("shown", Identities())
+        return shown.of(person)
 
 
 class FindingOutput(serializers.Serializer[Any]):
@@ -218,7 +232,12 @@ class FineOutput(serializers.Serializer[Any]):
     decision_number = serializers.CharField()
     status = serializers.CharField()
     decided_on = serializers.DateField()
-    due_on = serializers.DateField()
+    served_on = serializers.DateField(allow_null=True)
+    service_method = serializers.CharField()
+    due_on = serializers.DateField(allow_null=True)
+    demand_served_on = serializers.DateField(allow_null=True)
+    enforcement_opens_on = serializers.DateField(allow_null=True)
+    enforcement_closes_at = serializers.DateTimeField(allow_null=True)
     late_penalty = serializers.SerializerMethodField()
     amount_due = serializers.SerializerMethodField()
     paid_amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
@@ -246,6 +265,7 @@ class TakedownOutput(serializers.Serializer[Any]):
 class CaseReferralOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     number = serializers.CharField()
+    kind = serializers.CharField()
     status = serializers.CharField()
     police_agency = serializers.CharField(source="police_agency.slug")
     persons = serializers.SerializerMethodField()
@@ -263,7 +283,8 @@ class PartyOutput(serializers.Serializer[Any]):
     url = serializers.CharField(source="party_url")
 
     def get_id_number(self, case: Case) -> str:
-        return case.party_id_number if self.context.get("unmasked") else case.party_id_masked
+        shown: Identities = self.context.get("shown", Identities())
+        return shown.of_party(case)
 
 
 class CaseListOutput(serializers.ModelSerializer[Case]):
@@ -301,7 +322,7 @@ class CaseDetailOutput(CaseListOutput):
     suspensions = SuspensionOutput(many=True)
     fines = FineOutput(many=True)
     takedowns = TakedownOutput(many=True)
-    referrals = CaseReferralOutput(many=True)
+    referrals = serializers.SerializerMethodField()
     unreferred_persons = serializers.SerializerMethodField()
     party_unreferred = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
@@ -324,10 +345,18 @@ class CaseDetailOutput(CaseListOutput):
 
     def to_representation(self, case: Case) -> dict[str, Any]:
         user = self.context["request"].user
-        # ID numbers in full only for the handling officers (DESIGN §2).
-        self.context["unmasked"] = is_handler(user, case)
+        # ID numbers in full for the handling officers, and for the police and procuratorates of the
+        # referrals sent to them (cases.access.identities_shown).
+        self.context["shown"] = identities_shown(user, case)
         self.context["unreferred"] = actions.unreferred(case)
+        # The referrals the caller sees: the police never see a proposal, or a referral sent elsewhere.
+        self.context["referral_ids"] = set(referrals_visible_to(user).filter(case=case).values_list("pk", flat=True))
         return super().to_representation(case)
+
+    @extend_schema_field(CaseReferralOutput(many=True))
+    def get_referrals(self, case: Case) -> Any:
+        visible = [r for r in case.referrals.all() if r.pk in self.context["referral_ids"]]
+        return CaseReferralOutput(visible, many=True).data
 
     def get_handlers(self, case: Case) -> list[str]:
         return sorted(u.username for u in case.handlers.all())

@@ -15,7 +15,7 @@ from core.access import AnyUser, AuthenticatedRequest
 from core.api import pagination
 
 from .. import actions
-from ..access import cases_visible_to, get_case_for, get_takedown_for, takedowns_visible_to
+from ..access import cases_visible_to, events_visible_to, get_case_for, get_takedown_for, takedowns_visible_to
 from ..models import (
     Case,
     Event,
@@ -101,7 +101,7 @@ class CaseEvents(generics.ListAPIView[Event]):
         if getattr(self, "swagger_fake_view", False):
             return Event.objects.none()
         case = get_case_for(self.request.user, self.kwargs["pk"])
-        return Event.objects.filter(case=case).select_related("actor", "agency")
+        return events_visible_to(self.request.user, case).select_related("actor", "agency")
 
 
 class CaseAction(generics.GenericAPIView[Case]):

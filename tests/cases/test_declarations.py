@@ -11,6 +11,7 @@ from django.utils import translation
 from rest_framework import serializers
 
 from cases.actions import _PRECONDITIONS
+from cases.kinds import ReferralKind
 from cases.models import Case, Referral, ReferralStatus, Takedown
 from cases.protocol import ACTIONS
 from cases.referral_rules import REFERRAL_ACTIONS
@@ -101,16 +102,32 @@ def test_the_extra_preconditions_name_declared_actions():
 
 
 def test_the_deadline_table_names_real_statuses_and_actions():
-    """Each step opened by a referral status is one of its statuses; a time bar bars a real action;
-    every step an action settles is opened somewhere (else it could never be met)."""
+    """Each step opened by a referral status is one of its statuses and opened only by real
+    actions; a time bar bars a real action; every step an action settles is opened somewhere
+    (else it could never be met)."""
     for name, step in STEPS.items():
         assert set(step.opened_by) <= set(ReferralStatus), name
-        assert step.bars_action is None or step.bars_action in REFERRAL_ACTIONS, name
-    opened = {name for status in ReferralStatus for name in steps.opened_by(status)}
+        assert set(step.opened_on) <= set(REFERRAL_ACTIONS), name
+        assert step.bars_action is None or step.bars_action in REFERRAL_ACTIONS | CASE_ACTIONS, name
+    opened = {
+        name
+        for status in ReferralStatus
+        for kind in ReferralKind
+        for action in REFERRAL_ACTIONS
+        for changed in (True, False)
+        for name in steps.opened_by(status, action=action, kind=kind, changed=changed)
+    }
     settled = {step for rule in REFERRAL_ACTIONS.values() for step in rule.settles}
     assert settled <= opened, settled - opened
-    assert steps.opened_by(ReferralStatus.RECEIVED) == ("forward", "police_decision")
+    received = {k: steps.opened_by(ReferralStatus.RECEIVED, action="acknowledge", kind=k) for k in ReferralKind}
+    assert received == {
+        "criminal": ("forward", "request_supplement", "police_decision"),
+        "public_security": ("forward", "ps_decision"),
+    }
+    # After a supplement only the decision's 3 days start again (程序规定 第180条).
+    assert steps.opened_by(ReferralStatus.RECEIVED, action="supplement", kind="criminal") == ("police_decision",)
     assert steps.barring("request_reconsideration") == "ask_reconsideration"
+    assert steps.barring("request_enforcement") == "fine_enforcement"
 
 
 def event_names_in_code() -> set[str]:

@@ -51,6 +51,8 @@ MATRIX = {
     "lift_suspension": HEAD_ONLY,
     "impose_fine": HEAD_ONLY,
     "record_payment": HANDLER_OR_HEAD,
+    "serve_decision": HANDLER_OR_HEAD,
+    "issue_demand": HEAD_ONLY,
     "request_enforcement": HEAD_ONLY,
     "request_takedown": HANDLER_OR_HEAD,
     "propose_referral": HANDLER_OR_HEAD,
@@ -92,9 +94,19 @@ def prepare(action: str) -> tuple[Case, dict]:
         return case, {"amount": "5000.00", "legal_basis": "AQSCF-97-7"}
     if action == "record_payment":
         return case, {"fine": fine_of(case).pk, "amount": "20000.00"}
-    if action == "request_enforcement":
-        with time_machine.travel(timezone.now() - datetime.timedelta(days=20)):
+    if action == "serve_decision":
+        return case, {"fine": fine_of(case).pk, "served_on": today.isoformat(), "method": "in_person"}
+    if action in ("issue_demand", "request_enforcement"):
+        # Served seven months ago; for enforcement, a 催告 half a year ago (行政强制法 第53、54条).
+        with time_machine.travel(timezone.now() - datetime.timedelta(days=210)):
             fine = fine_of(case)
+            actions.serve_decision(
+                case, actor=officer, fine=fine.pk, served_on=timezone.localdate(), method="in_person"
+            )
+        if action == "issue_demand":
+            return case, {"fine": fine.pk, "served_on": today.isoformat()}
+        with time_machine.travel(timezone.now() - datetime.timedelta(days=190)):
+            actions.issue_demand(case, actor=demo_user("guangzhou.head"), fine=fine.pk, served_on=timezone.localdate())
         return case, {"fine": fine.pk}
     if action == "request_takedown":
         return case, {"url": "http://fake.example/", "agency": "guangzhou-cyber"}

@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from cases import actions
@@ -120,35 +119,7 @@ def test_fine_decided_to_paid_and_no_further():
         actions.request_enforcement(case, actor=head, fine=fine.pk)
 
 
-def test_fine_enforcement_only_after_the_payment_period_then_paid_with_the_late_penalty():
-    case, officer, head = open_case(), demo_user("guangzhou.officer1"), demo_user("guangzhou.head")
-    decided = timezone.localdate()
-    fine = fine_of(case, amount="10000.00")
-    with pytest.raises(Conflict):  # day 0: still payable
-        actions.request_enforcement(case, actor=head, fine=fine.pk)
-    with time_machine.travel(timezone.now() + datetime.timedelta(days=15)), pytest.raises(Conflict):
-        actions.request_enforcement(case, actor=head, fine=fine.pk)  # day 15: the last day to pay
-    with time_machine.travel(timezone.now() + datetime.timedelta(days=18)):
-        today = timezone.localdate()
-        assert (today - decided).days == 18
-        assert actions.request_enforcement(case, actor=head, fine=fine.pk).status == "enforcement_requested"
-        with pytest.raises(Conflict):
-            actions.request_enforcement(case, actor=head, fine=fine.pk)
-        # 3 days late at 3 % a day = 900 yuan.
-        fine.refresh_from_db()
-        assert fine.late_penalty(today) == Decimal("900.00")
-        paid = actions.record_payment(case, actor=officer, fine=fine.pk, amount=Decimal("10900.00"))
-        assert paid.status == "paid" and paid.paid_amount == Decimal("10900.00")
-
-
-def test_the_late_penalty_never_exceeds_the_fine():
-    case = open_case()
-    fine = fine_of(case, amount="10000.00")
-    assert fine.late_penalty(fine.due_on) == 0
-    assert fine.late_penalty(fine.due_on + datetime.timedelta(days=1)) == Decimal("300.00")
-    assert fine.late_penalty(fine.due_on + datetime.timedelta(days=33)) == Decimal("9900.00")
-    assert fine.late_penalty(fine.due_on + datetime.timedelta(days=34)) == Decimal("10000.00")
-    assert fine.late_penalty(fine.due_on + datetime.timedelta(days=400)) == Decimal("10000.00")
+# The periods of a fine (service, payment, 催告, the court window): tests/cases/test_fines.py.
 
 
 @pytest.mark.parametrize("decision, target", [("block", "blocked"), ("refuse", "refused")])

@@ -30,7 +30,11 @@ ROADS = {
     "rejection_upheld": [*REJECTED, ("request_reconsideration", HEAD), ("decide_reconsideration", POLICE_HEAD)],
     "supervision": [*REJECTED, ("request_supervision", HEAD)],
     "rejection_final": [*REJECTED, ("accept_rejection", HEAD)],
+    "supplement_requested": [*SENT, ("request_supplement", POLICE_HEAD)],
+    "filing_ordered": [*REJECTED, ("request_supervision", HEAD), ("resolve_supervision", PROCURATOR)],
 }
+# A side road (not police business) that reach() takes only when asked: decline_jurisdiction.
+SIDE_ROADS = {"jurisdiction_declined"}
 
 
 def story(referral):
@@ -40,10 +44,16 @@ def story(referral):
 
 
 def test_the_roads_cover_every_status():
-    assert set(ROADS) == set(ReferralStatus.values)
+    assert set(ROADS) | SIDE_ROADS == set(ReferralStatus.values)
 
 
-@pytest.mark.parametrize("status", ReferralStatus.values)
+def test_a_side_road_is_refused_by_name():
+    case, _person = referable_case()
+    with pytest.raises(ValueError, match="no road"):
+        reach(case, "jurisdiction_declined")
+
+
+@pytest.mark.parametrize("status", sorted(ROADS))
 def test_it_reaches_every_status_by_the_right_people(status):
     case, person = referable_case()
     referral = reach(case, status)
@@ -62,7 +72,8 @@ def test_it_reaches_every_status_by_the_right_people(status):
     [
         ("refused", "approved", [("order_transfer", SUPERVISOR)]),
         ("reconsideration", "accepted", [("decide_reconsideration", POLICE_HEAD)]),
-        ("supervision", "accepted", [("resolve_supervision", PROCURATOR)]),
+        ("supervision", "accepted", [("resolve_supervision", PROCURATOR), ("accept", POLICE_HEAD)]),
+        ("supplement_requested", "accepted", [("supplement", OFFICER), ("accept", POLICE_HEAD)]),
         ("supervision", "rejection_final", [("resolve_supervision", PROCURATOR)]),
         ("received", "handed_over", [("accept", POLICE_HEAD), ("hand_over", OFFICER)]),
     ],
@@ -113,4 +124,5 @@ def test_a_case_without_a_referable_finding_needs_persons_named():
 
 def test_every_transition_of_the_referral_has_a_step():
     transitions = {t.name for t in Referral._meta.get_field("status").get_all_transitions(Referral)}
-    assert transitions == set(STEPS) | NO_ROAD
+    assert transitions == set(STEPS) | {"forward"}
+    assert {"forward", "decline_jurisdiction"} == NO_ROAD

@@ -129,8 +129,10 @@ def test_every_kind_announced_in_the_code_has_its_row():
         "monthly_reminder",
         "monthly_escalation",
     } <= literals
-    assert others and all(kind.endswith(".announces") for kind in others), others
+    assert others and all(kind.endswith((".announces", ".copies")) for kind in others), others
     declared = {rule.announces for rule in [*CASE_ACTIONS.values(), *REFERRAL_ACTIONS.values()]} - {""}
+    declared |= {rule.copies for rule in REFERRAL_ACTIONS.values()} - {""}
     assert {"case_assigned", "takedown_requested", "referral_propose", "referral_transmit"} <= declared
+    assert {"referral_copy_transmit", "referral_copy_reject"} <= declared
     assert sorted((literals | declared) - RULES.keys()) == []
     assert sorted(RULES.keys() - literals - declared) == []  # no row that nothing announces

@@ -13,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from cases import actions
+from core.calendar import LEGAL_TZ
 from demo.sample_cases import make_credit_code
 from tests.factories import CaseFactory, add_person, demo_user
 from tests.workflows.helpers import DOCS
 from workflows import actions as referrals
-from workflows.calendar import LEGAL_TZ
 
 pytestmark = pytest.mark.django_db
 U = demo_user

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from core.calendar import LEGAL_TZ
 from notifications.models import Notification
 from oversight.models import MonthlySubmission
-from workflows.calendar import LEGAL_TZ
 
 pytestmark = pytest.mark.django_db
 

@@ -100,10 +100,25 @@ class Recorder:
 
 
 def handler_case_view(username, method, path, response, case_pk) -> bool:
-    """The handling officers' own view of the case: the one place full numbers are shown."""
+    """The handling officers' own view of the case and its referral: full numbers of their own case."""
     api_case = re.fullmatch(rf"/api/v1/cases/({case_pk}/|{case_pk}/actions/\w+/)", path)
-    page = method == "GET" and path == f"/cases/case/{case_pk}/"
+    page = method == "GET" and (
+        path == f"/cases/case/{case_pk}/" or bool(re.fullmatch(r"/referrals/referral/\d+/", path))
+    )
     return username in HANDLERS and response.status_code in (200, 201) and bool(api_case or page)
+
+
+def police_view(username, method, path, response, case_pk) -> bool:
+    """The police's view of the case they were sent: the referred persons in full (LEGAL.md §2), never
+    the others (the individual party here is not referred)."""
+    pages = (f"/api/v1/cases/{case_pk}/", f"/cases/case/{case_pk}/")
+    referral_page = re.fullmatch(r"/referrals/referral/\d+/", path)
+    return (
+        username.startswith("guangzhou.police")
+        and method == "GET"
+        and response.status_code == 200
+        and (path in pages or bool(referral_page))
+    )
 
 
 def visible_text(response) -> str:
@@ -184,7 +199,15 @@ def run_scenario(rec: Recorder) -> Case:
     finding = {"kind": "certificate_trading", "person": seller, "note": "出售伪造操作证"}
     assert officer.post(f"{case}/actions/record_finding/", finding).status_code == 200
 
-    r = officer.post(f"{case}/actions/propose_referral/", {"persons": [holder, seller], "report": "持、售伪造操作证"})
+    r = officer.post(
+        f"{case}/actions/propose_referral/",
+        {
+            "persons": [holder, seller],
+            "report": "持、售伪造操作证",
+            "kind": "criminal",
+            "kind_reason": "持证人系向李强购买",
+        },
+    )
     assert r.status_code == 200, r.content
     referral = r.json()["referrals"][-1]["id"]
     act = f"/api/v1/referrals/{referral}/actions"
@@ -276,20 +299,27 @@ def test_no_id_number_reaches_a_table_a_log_an_email_or_a_response(scenario, log
     in_logs = [(r.name, r.getMessage()) for r in records if found_in(text.format(r) + str(vars(r)))]
     assert in_logs == []
 
-    scanned = [r for r in rec.responses if not handler_case_view(*r, case.pk)]
+    scanned = [r for r in rec.responses if not handler_case_view(*r, case.pk) and not police_view(*r, case.pk)]
     in_responses = [(u, m, p, r.status_code) for u, m, p, r in scanned if found_in(visible_text(r))]
     assert in_responses == []
     assert len(scanned) >= 40
+    police = [r[3] for r in rec.responses if police_view(*r, case.pk)]
+    assert len(police) >= 3
+    for response in police:
+        assert set(found_in(visible_text(response))) == {HOLDER[:17], SELLER[:17]}, response.request["PATH_INFO"]
 
 
 def test_the_handlers_see_full_numbers_and_each_showing_is_recorded(scenario, django_user_model):
     case, rec = scenario
     shown = [r[3] for r in rec.responses if handler_case_view(*r, case.pk)]
-    assert len(shown) >= 8 and all(PARTY in r.content.decode() for r in shown)
+    assert len(shown) >= 8 and all(PARTY in r.content.decode() or HOLDER in r.content.decode() for r in shown)
+    police = [r for r in rec.responses if police_view(*r, case.pk)]
     views = IdNumberView.objects.filter(case=case)
-    assert views.count() == len(shown)
-    assert set(views.values_list("user__username", flat=True)) == set(HANDLERS)
-    page = views.get(via="web")
+    assert views.count() == len(shown) + len(police)
+    assert set(views.values_list("user__username", flat=True)) == {*HANDLERS, "guangzhou.police_head"}
+    assert views.filter(user__username="guangzhou.police_head", numbers=2).count() == len(police)
+    views = views.filter(user__username__in=HANDLERS)
+    page = views.get(via="web", numbers=3)
     assert (page.user.username, page.numbers) == ("guangzhou.officer1", 3)
     assert views.filter(via="api", numbers=1).count() == 1  # the case opened: the party only
 
@@ -298,7 +328,7 @@ def test_the_handlers_see_full_numbers_and_each_showing_is_recorded(scenario, dj
     r = supervisor.get(f"/api/v1/cases/{case.pk}/timeline.xlsx")
     sheet = load_workbook(io.BytesIO(r.content))["身份证号查看记录"]
     listed = [row[1:] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert len(listed) == len(shown) and ("guangzhou.officer1", "web", 3) in listed
+    assert len(listed) == len(shown) + len(police) and ("guangzhou.officer1", "web", 3) in listed
 
     admin = Client()
     admin.force_login(django_user_model.objects.get(username="admin"))

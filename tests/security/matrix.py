@@ -124,6 +124,10 @@ POST   /api/v1/cases/{case}/actions/record_payment/                         gz 2
 POST   /api/v1/cases/{case}/actions/record_payment/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/request_enforcement/                    gz 403       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/request_enforcement/                    sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/serve_decision/                         gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/serve_decision/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/issue_demand/                           gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/issue_demand/                           sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/request_takedown/                       gz 200       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/request_takedown/                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/propose_referral/                       gz 200       403       200   404     404     404     404    404     403     403     404      404    401
@@ -181,6 +185,26 @@ POST   /api/v1/referrals/{rejected}/actions/accept_rejection/               gz 4
 POST   /api/v1/referrals/{rejected}/actions/accept_rejection/               sz 404       404       404   404     404     404     404    404     404     403     403      404    401
 POST   /api/v1/referrals/{accepted}/actions/hand_over/                      gz 200       403       200   403     403     404     404    403     403     403     403      404    401
 POST   /api/v1/referrals/{accepted}/actions/hand_over/                      sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{received}/actions/request_supplement/             gz 403       403       403   403     200     404     404    403     403     403     403      404    401
+POST   /api/v1/referrals/{received}/actions/request_supplement/             sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{supplement_requested}/actions/supplement/         gz 200       403       200   403     403     404     404    403     403     403     403      404    401
+POST   /api/v1/referrals/{supplement_requested}/actions/supplement/         sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{received}/actions/decline_jurisdiction/           gz 403       403       403   403     200     404     404    403     403     403     403      404    401
+POST   /api/v1/referrals/{received}/actions/decline_jurisdiction/           sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{supervision}/actions/request_explanation/         gz 403       403       403   403     403     404     404    200     403     403     403      404    401
+POST   /api/v1/referrals/{supervision}/actions/request_explanation/         sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{explaining}/actions/explain/                      gz 403       403       403   403     200     404     404    403     403     403     403      404    401
+POST   /api/v1/referrals/{explaining}/actions/explain/                      sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+POST   /api/v1/referrals/{ps_accepted}/actions/record_outcome/              gz 403       403       403   403     200     404     404    403     403     403     403      404    401
+POST   /api/v1/referrals/{ps_accepted}/actions/record_outcome/              sz 404       404       404   404     404     404     404    404     404     403     403      404    401
+GET    /api/v1/referrals/{supplement_requested}/supplement_notice.pdf       gz 200       200       200   200     200     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{supplement_requested}/supplement_notice.pdf       sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/referrals/{rejected}/rejection_notice.pdf                    gz 200       200       200   200     200     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{rejected}/rejection_notice.pdf                    sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/referrals/{forwarded}/forward_notice.pdf                     gz 200       200       200   404     404     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{forwarded}/forward_notice.pdf                     sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/referrals/{declined}/decline_notice.pdf                      gz 200       200       200   200     200     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{declined}/decline_notice.pdf                      sz 404       404       404   404     404     404     404    404     404     200     200      404    401
 POST   /api/v1/referrals/{received}/actions/nonsense/                       gz 404       404       404   404     404     404     404    404     404     404     404      404    401
 # ── API v1: takedowns ──
 GET    /api/v1/takedowns/ ∋ id={takedown}                                   gz 200+      200+      200+  200-    200-    200-    200+   200-    200+    200+    200-     200-   401
@@ -433,6 +457,12 @@ GET    /admin/oversight/campaign/{campaign}/                                gz 3
 GET    /admin/oversight/campaign/{campaign}/change/                         gz 302       302       302   302     302     302     302    302     302     302     302      200    302
 GET    /admin/oversight/campaign/{campaign}/history/                        gz 302       302       302   302     302     302     302    302     302     302     302      200    302
 GET    /admin/oversight/campaign/{campaign}/delete/                         gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/workflows/calendaryear/                                       -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/workflows/calendaryear/add/                                   -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/workflows/calendaryear/{calendar_year}/                       gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/workflows/calendaryear/{calendar_year}/change/                gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/workflows/calendaryear/{calendar_year}/history/               gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/workflows/calendaryear/{calendar_year}/delete/                gz 302       302       302   302     302     302     302    302     302     302     302      200    302
 # ── Administration: logins and second factors ──
 GET    /admin/axes/accessattempt/                                           -  302       302       302   302     302     302     302    302     302     302     302      200    302
 GET    /admin/axes/accessattempt/add/                                       -  302       302       302   302     302     302     302    302     302     302     302      403    302
@@ -509,6 +539,12 @@ BODIES = {
         "amount": str(w.fine.amount_due(timezone.localdate())),
     },
     "POST /api/v1/cases/{case}/actions/request_enforcement/": lambda w: {"fine": w.fine.pk},
+    "POST /api/v1/cases/{case}/actions/serve_decision/": lambda w: {
+        "fine": w.unserved.pk,
+        "served_on": _today(),
+        "method": "in_person",
+    },
+    "POST /api/v1/cases/{case}/actions/issue_demand/": lambda w: {"fine": w.unpaid.pk, "served_on": _today()},
     "POST /api/v1/cases/{case}/actions/request_takedown/": lambda w: {
         "url": "http://another-fake.example/",
         "agency": f"{w.slug}-cyber",
@@ -538,6 +574,12 @@ BODIES = {
     },
     "POST /api/v1/referrals/{rejected}/actions/accept_rejection/": lambda w: _REASON,
     "POST /api/v1/referrals/{accepted}/actions/hand_over/": lambda w: {"items": "假证3本"},
+    "POST /api/v1/referrals/{received}/actions/request_supplement/": lambda w: {"items": "鉴定意见"},
+    "POST /api/v1/referrals/{supplement_requested}/actions/supplement/": lambda w: {"note": "已补充"},
+    "POST /api/v1/referrals/{received}/actions/decline_jurisdiction/": lambda w: _REASON,
+    "POST /api/v1/referrals/{supervision}/actions/request_explanation/": lambda w: {"note": "请说明理由"},
+    "POST /api/v1/referrals/{explaining}/actions/explain/": lambda w: _REASON,
+    "POST /api/v1/referrals/{ps_accepted}/actions/record_outcome/": lambda w: {"outcome": "行政拘留十日"},
     "POST /api/v1/takedowns/{takedown}/actions/block/": lambda w: {"note": "已封堵"},
     "POST /api/v1/takedowns/{takedown}/actions/refuse/": lambda w: _REASON,
     "PUT /api/v1/notifications/preferences/": lambda w: {"preferences": [{"kind": "escalation", "email": False}]},

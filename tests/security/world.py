@@ -11,10 +11,15 @@ Per city:
   closed        a closed case
   <status>      a referral in that status, each on its own case, referred to the city's police:
                 proposed, refused, approved, transmitted, received, rejected, reconsideration,
-                supervision (the city's procuratorate asked), accepted; and `forwarded`: transmitted,
-                then forwarded by the city's police to Foshan's
+                supervision (the city's procuratorate asked), accepted, supplement_requested; and
+                `forwarded`: transmitted, then forwarded by the city's police to Foshan's; `declined`:
+                received, then not police business; `explaining`: under supervision, the police asked to
+                explain; `ps_accepted`: a public-security referral (a certificate used) the police accepted
   referred      the case of the `received` referral (the police see it)
-  takedown, listing, evidence, fine, rectification, suspension, person: parts of `case`
+  takedown, listing, evidence, rectification, suspension, person: parts of `case`
+  fine          a fine of `case` served seven months ago, a 催告 served half a year ago: the court may be asked
+  unserved      a fine of `case` not yet served; `unpaid` one served 30 days ago, no 催告 yet
+  calendar_year an entered holiday arrangement (admin)
   notification  a notification to the city's officer1
   roster        a roster check saved by the city's officer1, one failed row
   region        the city's region
@@ -39,6 +44,7 @@ from notifications.outbox import notify
 from oversight import actions as oversight_actions
 from tests.factories import CaseFactory, demo_user
 from workflows import actions as referrals
+from workflows.models import CalendarYear
 
 CITIES = {"gz": "guangzhou", "sz": "shenzhen"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -53,6 +59,10 @@ REFERRAL_STATES = (
     "supervision",
     "accepted",
     "forwarded",
+    "supplement_requested",
+    "declined",
+    "explaining",
+    "ps_accepted",
 )
 
 
@@ -80,7 +90,7 @@ def _open_case(city: City):
     return actions.open_case(case, actor=city.user("officer1"), handlers=[f"{city.slug}.officer1", f"{city.slug}.head"])
 
 
-def _person_with_finding(city: City, case, n: int):
+def _person_with_finding(city: City, case, n: int, kind: str | None = None):
     officer = city.user("officer1")
     person = actions.add_person(
         case,
@@ -90,20 +100,32 @@ def _person_with_finding(city: City, case, n: int):
         role="holder",
     )
     actions.record_finding(
-        case, actor=officer, kind="forged_certificate", person=person.pk, certificate_number=f"T{case.region_id}{n:06d}"
+        case,
+        actor=officer,
+        kind=kind or "certificate_trading",
+        person=person.pk,
+        certificate_number=f"T{case.region_id}{n:06d}",
     )
     return person
 
 
 def _referral_in(city: City, status: str, n: int):
-    """A referral walked to `status` by the people whose step it is; `forwarded` is transmitted,
-    then sent on by the police head to Foshan's police."""
+    """A referral walked to `status` by the people whose step it is (see the module's docstring)."""
     case = _open_case(city)
-    person = _person_with_finding(city, case, n)
-    target = "transmitted" if status == "forwarded" else status
-    r = reach(case, target, persons=[person.pk], report="持伪造操作证上岗，涉嫌犯罪。")
+    person = _person_with_finding(city, case, n, kind="forged_certificate" if status == "ps_accepted" else None)
+    target = {
+        "forwarded": "transmitted",
+        "declined": "received",
+        "explaining": "supervision",
+        "ps_accepted": "accepted",
+    }
+    r = reach(case, target.get(status, status), persons=[person.pk], report="持伪造操作证上岗，涉嫌犯罪。")
     if status == "forwarded":
         r = referrals.forward(r, actor=city.user("police_head"), police_agency="foshan-police", reason="不属本局管辖")
+    if status == "declined":
+        r = referrals.decline_jurisdiction(r, actor=city.user("police_head"), reason="不属于公安机关职责范围")
+    if status == "explaining":
+        r = referrals.request_explanation(r, actor=city.user("procurator"), note="请说明不立案理由")
     return r
 
 
@@ -117,11 +139,21 @@ def build_city(code: str) -> City:
     o["closed"] = CaseFactory(city=city.slug, status="closed")
     o["bare"] = _open_case(city)
 
-    # A fine decided 20 days ago is past its 15 days: enforcement may be asked.
-    with time_machine.travel(timezone.now() - datetime.timedelta(days=20)):
+    # A fine served seven months ago, with a 催告 half a year ago: the court may be asked (行政强制法 第53条).
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=210)):
         case = _open_case(city)
         o["fine"] = actions.impose_fine(case, actor=head, amount=Decimal("20000.00"), legal_basis="AQSCF-97-7")
+        actions.serve_decision(
+            case, actor=officer, fine=o["fine"].pk, served_on=timezone.localdate(), method="in_person"
+        )
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=190)):
+        actions.issue_demand(case, actor=head, fine=o["fine"].pk, served_on=timezone.localdate())
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=30)):
+        o["unpaid"] = actions.impose_fine(case, actor=head, amount=Decimal("10000.00"), legal_basis="AQSCF-97-7")
+        actions.serve_decision(case, actor=officer, fine=o["unpaid"].pk, served_on=timezone.localdate(), method="post")
+    o["unserved"] = actions.impose_fine(case, actor=head, amount=Decimal("5000.00"), legal_basis="AQSCF-97-7")
     o["case"] = case
+    o["calendar_year"] = CalendarYear.objects.create(year=2040 + len(CITIES[code]), notice="矩阵测试通知")
     o["person"] = _person_with_finding(city, case, 0)
     o["rectification"] = actions.order_rectification(
         case, actor=officer, deadline=today + datetime.timedelta(days=10), items="清退无证人员"

@@ -10,13 +10,15 @@ DOCS = [
 ]
 
 
-def referable_case(city="guangzhou", name="张伟"):
+def referable_case(city="guangzhou", name="张伟", kind="certificate_trading"):
+    """An open case with one person and one referable finding; by default a suspected crime
+    (伪造、买卖, a criminal referral); kind="forged_certificate" (using one) goes as 治安."""
     case = CaseFactory(city=city, status="open")
     person = add_person(case, actor=f"{city}.officer1", name=name)
     actions.record_finding(
         case,
         actor=demo_user(f"{city}.officer1"),
-        kind="forged_certificate",
+        kind=kind,
         person=person.pk,
         certificate_number="T440100197001010011",
     )

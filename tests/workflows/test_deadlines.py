@@ -6,16 +6,20 @@ import datetime
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from cases import actions
 from cases.models import Event
+from core.calendar import LEGAL_TZ as SHANGHAI
+from core.calendar import Period
+from core.errors import Conflict
 from notifications.models import Notification
-from tests.factories import CaseFactory, demo_user
+from tests.factories import CaseFactory, demo_user, fine_of
 from tests.workflows.helpers import DOCS, referable_case
 from workflows import actions as referrals
-from workflows.calendar import LEGAL_TZ as SHANGHAI
 from workflows.models import Deadline
+from workflows.steps import STEPS, Step
 from workflows.sweep import sweep
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +69,70 @@ def finding():
     return case
 
 
+def supplement_requested():
+    return referrals.request_supplement(received(), actor=U("guangzhou.police_head"), items="鉴定意见")
+
+
+def declined():
+    return referrals.decline_jurisdiction(received(), actor=U("guangzhou.police_head"), reason="非公安机关职责")
+
+
+def supervising():
+    return referrals.request_supervision(
+        rejected(), actor=U("guangzhou.head"), procuratorate="guangzhou-procuratorate", reason="请监督"
+    )
+
+
+def explanation_asked():
+    return referrals.request_explanation(supervising(), actor=U("guangzhou.procurator"), note="请说明不立案理由")
+
+
+def filing_ordered():
+    return referrals.resolve_supervision(
+        supervising(), actor=U("guangzhou.procurator"), outcome="accept", note="通知立案"
+    )
+
+
+def ps_received():
+    """A public-security referral (a worker who used a forged certificate), signed for by the police."""
+    case, person = referable_case(kind="forged_certificate")
+    r = referrals.propose_referral(case, actor=U("guangzhou.officer1"), persons=[person.pk], report="使用伪造证件")
+    r = referrals.approve(r, actor=U("guangzhou.head"))
+    r = referrals.transmit(r, actor=U("guangzhou.officer1"), documents=DOCS)
+    return referrals.acknowledge(r, actor=U("guangzhou.police"))
+
+
+def ps_rejected():
+    return referrals.reject(ps_received(), actor=U("guangzhou.police_head"), reason="情节显著轻微")
+
+
+def ps_accepted():
+    return referrals.accept(ps_received(), actor=U("guangzhou.police_head"), police_case_number="穗公（治）受字1号")
+
+
+def ps_handed_over():
+    return referrals.hand_over(ps_accepted(), actor=U("guangzhou.officer1"), items="伪造证件1本")
+
+
+def served_fine():
+    case = CaseFactory(status="open")
+    fine = fine_of(case)
+    actions.serve_decision(
+        case, actor=U("guangzhou.officer1"), fine=fine.pk, served_on=timezone.localdate(), method="in_person"
+    )
+    return fine
+
+
+def demanded_fine():
+    """Served, unpaid past its 15 days, and a 催告 served: only the court window is still open."""
+    fine = served_fine()
+    fine.refresh_from_db()
+    after = datetime.datetime.combine(fine.due_on + datetime.timedelta(days=1), datetime.time(10), tzinfo=SHANGHAI)
+    with time_machine.travel(after, tick=False):
+        actions.issue_demand(fine.case, actor=U("guangzhou.head"), fine=fine.pk, served_on=after.date())
+    return fine
+
+
 def rectification():
     case = CaseFactory(status="open")
     actions.order_rectification(
@@ -86,7 +154,37 @@ ROWS = {
     "hand_over": (accepted, SUPERVISORS),
     "propose_referral": (finding, SUPERVISORS),
     "reinspect": (rectification, {"guangzhou.head"}),
+    "request_supplement": (received, set()),
+    "supplement": (supplement_requested, SUPERVISORS),
+    "answer_decline": (declined, SUPERVISORS),
+    "explain": (explanation_asked, {"guangzhou.police_head", "guangzhou.procurator"} | SUPERVISORS),
+    "file_after_order": (filing_ordered, {"guangzhou.police_head", "guangzhou.procurator"} | SUPERVISORS),
+    "ps_decision": (ps_received, {"guangzhou.police_head"} | SUPERVISORS),
+    "conclude_rejection": (ps_rejected, SUPERVISORS),
+    "ps_hand_over": (ps_accepted, SUPERVISORS),
+    "ps_outcome": (ps_handed_over, {"guangzhou.police_head"}),
+    "fine_payment": (served_fine, {"guangzhou.head"}),
+    "fine_enforcement": (demanded_fine, {"guangzhou.head"} | SUPERVISORS),
 }
+
+
+def test_every_step_of_the_table_has_a_row_here():
+    assert set(ROWS) | {"listing"} == set(STEPS)  # listings: tests/oversight/test_listing.py
+
+
+def test_every_step_cites_its_law_or_says_it_is_only_an_alarm_and_alarms_never_bar():
+    """LEGAL.md §1–2: the 1-day receipt, the 3-day proposal and the 5-day re-inspection are not law."""
+    for name in ("receipt", "propose_referral", "reinspect"):
+        assert STEPS[name].basis == "" and STEPS[name].bars_action is None
+        with translation.override("en"):
+            assert STEPS[name].basis_display == "Xianjie's own alarm, not a legal period"
+        assert STEPS[name].basis_display == "衔接系统内部提醒，非法定期限"
+    for name, step in STEPS.items():
+        assert step.basis or step.bars_action is None, name
+    assert STEPS["police_decision"].basis == "国务院令第310号 第8条"
+    assert STEPS["request_supplement"].basis == "公安机关办理刑事案件程序规定 第180条"
+    with pytest.raises(ValueError, match="never bar"):
+        Step(STEPS["receipt"].label, Period(1, "days"), "", bars_action="acknowledge")
 
 
 def escalations(deadline):
@@ -139,15 +237,57 @@ def test_a_deadline_met_in_time_is_never_escalated():
     assert not Event.objects.filter(action="deadline_missed", data__step="decide").exists()
 
 
-def test_forwarding_after_24_hours_is_refused_as_deadline_passed():
+def test_a_late_forward_still_sends_the_case_where_it_belongs(api):
+    """310号令 第7条 asks for 24 hours; a police agency that finds out later it is not competent must
+    still forward (a bar would keep the case with police who cannot act). The 24 hours stay on record."""
     referral = received()
     due = Deadline.objects.get(step="forward").due_at
-    with time_machine.travel(due + datetime.timedelta(minutes=1), tick=False):
-        from core.errors import Conflict
+    with time_machine.travel(due + datetime.timedelta(hours=2), tick=False):
+        sweep()
+        referral = referrals.forward(
+            referral, actor=U("guangzhou.police_head"), police_agency="foshan-police", reason="管辖"
+        )
+    assert referral.status == "transmitted" and referral.police_agency.slug == "foshan-police"
+    late = Deadline.objects.get(step="forward")
+    assert late.escalated_at is not None and late.met_at is not None and late.met_at > late.due_at
 
-        with pytest.raises(Conflict) as refused:
-            referrals.forward(referral, actor=U("guangzhou.police_head"), police_agency="foshan-police", reason="管辖")
-        assert refused.value.code == "deadline_passed"
+
+def test_after_the_receipt_the_police_see_the_three_day_decision_as_their_next_deadline(api):
+    """Not the 24 hours to forward or to ask for 补正: those escalate nobody."""
+    referral = received()
+    body = api("guangzhou.police_head").get(f"/api/v1/referrals/{referral.pk}/").json()
+    decision = Deadline.objects.get(step="police_decision")
+    assert body["due_step"] == "police_decision"
+    assert datetime.datetime.fromisoformat(body["due_at"]) == decision.due_at
+    steps = {d["step"]: d for d in body["deadlines"]}
+    assert steps["forward"]["escalates"] is False and steps["forward"]["bars"] is None
+    assert steps["request_supplement"]["bars"] == "request_supplement"
+    assert steps["police_decision"]["basis"] == "国务院令第310号 第8条"
+    assert "alarm" in steps["receipt"]["basis"] or "提醒" in steps["receipt"]["basis"]
+    page = api("guangzhou.police_head")
+    page.force_login(U("guangzhou.police_head"))
+    html = page.get(reverse("referrals:referral:detail", args=[referral.pk])).content.decode()
+    assert str(decision.label) in html.split('data-testid="next-deadline"')[1].split("</span>")[0]
+
+
+def test_the_decision_clock_restarts_when_the_materials_are_supplemented():
+    """程序规定 第180条: asked within 24 hours, supplemented within 3 days, decided within 3 days of it."""
+    referral = received()
+    first = Deadline.objects.get(step="police_decision")
+    referral = referrals.request_supplement(referral, actor=U("guangzhou.police_head"), items="鉴定意见")
+    first.refresh_from_db()
+    assert first.met_at is not None  # the first 3 days stop
+    assert referral.status == "supplement_requested"
+    later = first.starts_at + datetime.timedelta(days=2)
+    with time_machine.travel(later, tick=False):
+        referral = referrals.supplement(referral, actor=U("guangzhou.officer1"), note="已补充鉴定意见")
+    assert referral.status == "received"
+    again = Deadline.objects.filter(step="police_decision", met_at__isnull=True).get()
+    assert again.starts_at == later and again.due_at > first.due_at
+    # A second 补正 after the 24 hours since the receipt is barred, not a way to restart the clock.
+    with time_machine.travel(later + datetime.timedelta(minutes=5), tick=False), pytest.raises(Conflict) as barred:
+        referrals.request_supplement(referral, actor=U("guangzhou.police_head"), items="再补充")
+    assert barred.value.code == "deadline_passed" and "第180条" in barred.value.detail
 
 
 def test_reconsideration_after_3_days_is_refused_but_the_procuratorate_can_still_be_asked(api):

@@ -8,6 +8,7 @@ from cases.models import SENT_REFERRAL_STATUSES, Referral, ReferralStatus
 from demo.reach import reach
 from tests.factories import demo_user
 from tests.workflows.helpers import DOCS, referable_case
+from workflows import actions as referrals
 
 pytestmark = pytest.mark.django_db
 U = demo_user
@@ -28,6 +29,12 @@ ACTOR = {
     "resolve_supervision": "guangzhou.procurator",
     "accept_rejection": "guangzhou.head",
     "hand_over": "guangzhou.officer1",
+    "request_supplement": "guangzhou.police_head",
+    "supplement": "guangzhou.officer1",
+    "decline_jurisdiction": "guangzhou.police_head",
+    "request_explanation": "guangzhou.procurator",
+    "explain": "guangzhou.police_head",
+    "record_outcome": "guangzhou.police_head",
 }
 BODY = {
     "approve": {},
@@ -45,6 +52,12 @@ BODY = {
     "resolve_supervision": {"outcome": "reject", "note": "不立案理由成立"},
     "accept_rejection": {"reason": "接受"},
     "hand_over": {"items": "假证1本"},
+    "request_supplement": {"items": "鉴定意见"},
+    "supplement": {"note": "已补充"},
+    "decline_jurisdiction": {"reason": "不属于公安机关职责范围"},
+    "request_explanation": {"note": "请说明理由"},
+    "explain": {"reason": "证据不足"},
+    "record_outcome": {"outcome": "行政拘留十日"},
 }
 EDGES = {
     ("proposed", "approve"): "approved",
@@ -65,6 +78,15 @@ EDGES = {
     ("rejected", "accept_rejection"): "rejection_final",
     ("rejection_upheld", "accept_rejection"): "rejection_final",
     ("accepted", "hand_over"): "handed_over",
+    ("received", "request_supplement"): "supplement_requested",
+    ("supplement_requested", "supplement"): "received",
+    ("transmitted", "decline_jurisdiction"): "jurisdiction_declined",
+    ("received", "decline_jurisdiction"): "jurisdiction_declined",
+    ("jurisdiction_declined", "request_supervision"): "supervision",
+    ("jurisdiction_declined", "accept_rejection"): "rejection_final",
+    ("filing_ordered", "accept"): "accepted",
+    # 程序规定 第182条: asking the police to explain keeps the referral under supervision.
+    ("supervision", "request_explanation"): "supervision",
 }
 POLICE_OR_PROCURATORATE = {
     "acknowledge",
@@ -73,13 +95,25 @@ POLICE_OR_PROCURATORATE = {
     "reject",
     "decide_reconsideration",
     "resolve_supervision",
+    "request_supplement",
+    "decline_jurisdiction",
+    "request_explanation",
+    "explain",
+    "record_outcome",
 }
 
 
 def referral_in(status: str) -> Referral:
-    """A fresh referral driven to `status` by the people whose step it is (demo.reach)."""
+    """A fresh referral driven to `status` by the people whose step it is (demo.reach); the side
+    road of a referral that is no police business is taken on purpose."""
     case, person = referable_case()
-    referral = reach(case, status, persons=[person.pk], report="移送")
+    if status == "jurisdiction_declined":
+        referral = reach(case, "received", persons=[person.pk], report="移送")
+        referral = referrals.decline_jurisdiction(
+            referral, actor=U("guangzhou.police_head"), reason="不属于公安机关职责"
+        )
+    else:
+        referral = reach(case, status, persons=[person.pk], report="移送")
     assert referral.status == status
     return referral
 
@@ -110,7 +144,8 @@ def test_the_referral_transition_table(api, status, action):
             {"accept": True, "reason": "改变决定", "police_case_number": "穗公立〔2026〕9号"},
             "accepted",
         ),
-        ("supervision", "resolve_supervision", {"outcome": "accept", "note": "通知公安机关立案"}, "accepted"),
+        # 程序规定 第182条: the procuratorate orders the filing; the police file within 15 days.
+        ("supervision", "resolve_supervision", {"outcome": "accept", "note": "通知公安机关立案"}, "filing_ordered"),
     ],
 )
 def test_the_second_outcome_of_two_way_decisions(api, status, action, body, target):

@@ -1,0 +1,281 @@
+"""The police and the procuratorate as the law runs them (LEGAL.md §2): 补正, not police business,
+one forward with a written notice, supervision by the procuratorate that has jurisdiction, the
+copies to the same-level procuratorate, and what each side may see."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from cases.models import IdNumberView, Referral
+from notifications.models import Notification
+from tests.factories import add_person, demo_user
+from tests.workflows.helpers import DOCS, act, referable_case
+from tests.workflows.test_documents import pdf_text
+from workflows import actions as referrals
+from workflows.models import Deadline, TaskRoute
+
+pytestmark = pytest.mark.django_db
+U = demo_user
+
+
+def transmitted(case=None, person=None):
+    if case is None:
+        case, person = referable_case()
+    r = referrals.propose_referral(case, actor=U("guangzhou.officer1"), persons=[person.pk], report="伪造证件出售")
+    r = referrals.approve(r, actor=U("guangzhou.head"))
+    return referrals.transmit(r, actor=U("guangzhou.officer1"), documents=DOCS)
+
+
+def received():
+    return referrals.acknowledge(transmitted(), actor=U("guangzhou.police"))
+
+
+def notified(username, kind):
+    return Notification.objects.filter(recipient__username=username, kind=kind)
+
+
+# --- forward, once ------------------------------------------------------------------------------
+
+
+def test_a_forward_goes_once_and_the_referring_agency_is_told_in_writing(api):
+    referral = received()
+    r = act(
+        api("guangzhou.police_head"),
+        referral.pk,
+        "forward",
+        {"police_agency": "foshan-police", "reason": "案发地在佛山"},
+    )
+    assert r.status_code == 200 and r.json()["police_agency"] == "foshan-police"
+    assert r.json()["forwarded_from"] == "guangzhou-police"
+    # The referring agency hears of it, and has the 转送告知书 from the police that forwarded.
+    assert notified("guangzhou.officer1", "referral_forward").exists()
+    assert notified("guangzhou.head", "referral_forward").exists()
+    assert notified("foshan.police", "referral_forward").exists()
+    paper = api("guangzhou.head").get(f"/api/v1/referrals/{referral.pk}/forward_notice.pdf")
+    assert paper.status_code == 200
+    text = pdf_text(paper.content)
+    assert "移送案件转送告知书" in text and "广州市公安局" in text and "佛山市公安局" in text and "案发地在佛山" in text
+    # The police it came from no longer see it.
+    assert api("guangzhou.police_head").get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
+
+    # Forwarding back, or on to a third police agency, is refused: the competent police decide.
+    referrals.acknowledge(Referral.objects.get(pk=referral.pk), actor=U("foshan.police"))
+    for target in ("guangzhou-police", "shenzhen-police"):
+        back = act(api("foshan.police_head"), referral.pk, "forward", {"police_agency": target, "reason": "不归我管"})
+        assert back.status_code == 409, back.content
+        assert back.json()["code"] == "invalid_transition" and "第7条" in back.json()["detail"]
+    referral.refresh_from_db()
+    assert referral.police_agency.slug == "foshan-police" and referral.status == "received"
+    # Not competent either? Then it is "not police business" or a decision, never another hand-off.
+    assert "forward" not in api("foshan.police_head").get(f"/api/v1/referrals/{referral.pk}/").json()["actions"]
+
+
+# --- 补正 and not police business ------------------------------------------------------------------
+
+
+def test_the_police_ask_for_missing_materials_and_the_agency_supplements(api):
+    referral = received()
+    r = act(api("guangzhou.police_head"), referral.pk, "request_supplement", {"items": "伪造证件的鉴定意见"})
+    assert r.status_code == 200 and r.json()["status"] == "supplement_requested"
+    assert notified("guangzhou.officer1", "referral_request_supplement").exists()
+    text = pdf_text(api("guangzhou.officer1").get(f"/api/v1/referrals/{referral.pk}/supplement_notice.pdf").content)
+    assert "补充材料通知书" in text and "伪造证件的鉴定意见" in text and "3日内" in text
+    # The agency's handler has the task, with the 3 days of 第180条.
+    task = TaskRoute.objects.get(referral=referral, task__status__in=("NEW", "ASSIGNED", "STARTED"))
+    assert task.agency.slug == "guangzhou-safety" and task.due_at == Deadline.objects.get(step="supplement").due_at
+    r = act(
+        api("guangzhou.officer1"),
+        referral.pk,
+        "supplement",
+        {"note": "已补充", "documents": [{"kind": "inspection_report", "title": "证件鉴定意见书"}]},
+    )
+    assert r.status_code == 200 and r.json()["status"] == "received"
+    assert "证件鉴定意见书" in [d["title"] for d in r.json()["documents"]]
+    assert r.json()["due_step"] == "police_decision"
+
+
+def test_a_public_security_referral_has_no_supplement_step(api):
+    case, person = referable_case(kind="forged_certificate")
+    referral = referrals.acknowledge(transmitted(case, person), actor=U("guangzhou.police"))
+    r = act(api("guangzhou.police_head"), referral.pk, "request_supplement", {"items": "x"})
+    assert r.status_code == 409 and "补正" in r.json()["detail"]
+
+
+def test_not_police_business_is_a_written_notice_and_the_agency_settles_it(api):
+    case, person = referable_case()
+    referral = referrals.acknowledge(transmitted(case, person), actor=U("guangzhou.police"))
+    r = act(
+        api("guangzhou.police_head"),
+        referral.pk,
+        "decline_jurisdiction",
+        {"reason": "所涉行为属市场监管职责", "competent_body": "广州市市场监督管理局"},
+    )
+    assert r.status_code == 200 and r.json()["status"] == "jurisdiction_declined"
+    assert notified("guangzhou.head", "referral_decline_jurisdiction").exists()
+    text = pdf_text(api("guangzhou.head").get(f"/api/v1/referrals/{referral.pk}/decline_notice.pdf").content)
+    assert "不属于公安机关职责范围" in text and "广州市市场监督管理局" in text
+    assert Deadline.objects.get(referral=referral, step="answer_decline").met_at is None
+    r = act(api("guangzhou.head"), referral.pk, "accept_rejection", {"reason": "转市场监管部门"})
+    assert r.status_code == 200 and r.json()["status"] == "rejection_final"
+    assert Deadline.objects.get(referral=referral, step="answer_decline").met_at is not None
+    assert "close" in api("guangzhou.head").get(f"/api/v1/cases/{case.pk}/").json()["actions"]
+
+
+# --- the procuratorate -----------------------------------------------------------------------------
+
+
+def rejected():
+    return referrals.reject(received(), actor=U("guangzhou.police_head"), reason="不构成犯罪")
+
+
+@pytest.mark.parametrize(
+    "procuratorate, code",
+    [
+        ("shenzhen-procuratorate", 400),  # another city: no jurisdiction over 广州市公安局
+        ("foshan-procuratorate", 400),
+        ("guangzhou-procuratorate", 200),  # the same level
+        ("gd-procuratorate", 200),  # the level above
+    ],
+)
+def test_supervision_goes_only_to_a_procuratorate_over_the_police_that_decided(api, procuratorate, code):
+    referral = rejected()
+    r = act(
+        api("guangzhou.head"), referral.pk, "request_supervision", {"procuratorate": procuratorate, "reason": "请监督"}
+    )
+    assert r.status_code == code, r.content
+    if code == 400:
+        assert "广州市人民检察院" in r.json()["procuratorate"][0]
+        assert Referral.objects.get(pk=referral.pk).status == "rejected"
+    else:
+        # The procuratorate asked sees it and has the task.
+        office = procuratorate.replace("-procuratorate", "")
+        user = "gd.procurator" if office == "gd" else f"{office}.procurator"
+        assert "resolve_supervision" in api(user).get(f"/api/v1/referrals/{referral.pk}/").json()["actions"]
+
+
+def test_after_a_forward_the_procuratorate_of_the_police_that_decided_sees_and_supervises(api):
+    referral = received()
+    referral = referrals.forward(
+        referral, actor=U("guangzhou.police_head"), police_agency="foshan-police", reason="管辖"
+    )
+    referral = referrals.acknowledge(referral, actor=U("foshan.police"))
+    referral = referrals.reject(referral, actor=U("foshan.police_head"), reason="不构成犯罪")
+    assert (
+        act(
+            api("guangzhou.head"),
+            referral.pk,
+            "request_supervision",
+            {"procuratorate": "guangzhou-procuratorate", "reason": "x"},
+        ).status_code
+        == 400
+    )
+    r = act(
+        api("guangzhou.head"),
+        referral.pk,
+        "request_supervision",
+        {"procuratorate": "foshan-procuratorate", "reason": "x"},
+    )
+    assert r.status_code == 200
+    assert api("foshan.procurator").get(f"/api/v1/cases/{referral.case_id}/").status_code == 200
+    assert "resolve_supervision" in api("foshan.procurator").get(f"/api/v1/referrals/{referral.pk}/").json()["actions"]
+
+
+def test_the_police_explain_within_7_days_and_file_within_15_days_of_an_order(api):
+    """程序规定 第182条."""
+    referral = referrals.request_supervision(
+        rejected(), actor=U("guangzhou.head"), procuratorate="guangzhou-procuratorate", reason="理由不成立"
+    )
+    r = act(api("guangzhou.procurator"), referral.pk, "request_explanation", {"note": "请说明不立案理由"})
+    assert r.status_code == 200 and r.json()["status"] == "supervision"
+    explain = Deadline.objects.get(referral=referral, step="explain")
+    assert explain.due_at - explain.starts_at >= datetime.timedelta(days=7)
+    assert notified("guangzhou.police_head", "referral_request_explanation").exists()
+    assert "explain" in api("guangzhou.police_head").get(f"/api/v1/referrals/{referral.pk}/").json()["actions"]
+    r = act(api("guangzhou.police_head"), referral.pk, "explain", {"reason": "证据不足以证明有犯罪事实"})
+    assert r.status_code == 200 and r.json()["explanation"] == "证据不足以证明有犯罪事实"
+    explain.refresh_from_db()
+    assert explain.met_at is not None
+    # The procuratorate is not persuaded: it orders the filing.
+    r = act(api("guangzhou.procurator"), referral.pk, "resolve_supervision", {"outcome": "accept", "note": "通知立案"})
+    assert r.status_code == 200 and r.json()["status"] == "filing_ordered"
+    filing = Deadline.objects.get(referral=referral, step="file_after_order")
+    assert filing.due_at - filing.starts_at >= datetime.timedelta(days=15)
+    with time_machine.travel(filing.due_at - datetime.timedelta(hours=1), tick=False):
+        r = act(api("guangzhou.police_head"), referral.pk, "accept", {"police_case_number": "穗公立〔2026〕88号"})
+    assert r.status_code == 200 and r.json()["status"] == "accepted"
+    filing.refresh_from_db()
+    assert filing.met_at is not None and Deadline.objects.get(referral=referral, step="hand_over").met_at is None
+
+
+def test_the_same_level_procuratorate_receives_copies_of_the_letter_and_the_rejection(api):
+    referral = transmitted()
+    copy = notified("guangzhou.procurator", "referral_copy_transmit").get()
+    assert copy.referral_id == referral.pk
+    text = pdf_text(api("guangzhou.procurator").get(f"/api/v1/referrals/{referral.pk}/letter.pdf").content)
+    assert "抄送：广州市人民检察院" in text
+    referral = referrals.acknowledge(referral, actor=U("guangzhou.police"))
+    referrals.reject(referral, actor=U("guangzhou.police_head"), reason="不构成犯罪")
+    assert notified("guangzhou.procurator", "referral_copy_reject").exists()
+    notice = pdf_text(api("guangzhou.procurator").get(f"/api/v1/referrals/{referral.pk}/rejection_notice.pdf").content)
+    assert "不予立案通知书" in notice and "不构成犯罪" in notice and "抄送：广州市人民检察院" in notice
+    # The procuratorate's list shows it.
+    listed = api("guangzhou.procurator").get("/api/v1/notifications/").json()["results"]
+    assert {"referral_copy_transmit", "referral_copy_reject"} <= {n["kind"] for n in listed}
+
+
+# --- who sees what ---------------------------------------------------------------------------------
+
+
+def test_the_police_see_nothing_of_a_referral_before_it_is_transmitted_to_them(api):
+    case, person = referable_case()
+    sent = transmitted(case, person)
+    other = add_person(case, name="李四")
+    from cases import actions
+
+    actions.record_finding(case, actor=U("guangzhou.officer1"), kind="certificate_trading", person=other.pk)
+    later = referrals.propose_referral(case, actor=U("guangzhou.officer1"), persons=[other.pk], report="另案")
+    police = api("guangzhou.police")
+    assert police.get(f"/api/v1/referrals/{later.pk}/").status_code == 404
+    assert police.get(f"/api/v1/referrals/{later.pk}/letter.pdf").status_code == 404
+    assert later.pk not in [r["id"] for r in police.get("/api/v1/referrals/").json()["results"]]
+    detail = police.get(f"/api/v1/cases/{case.pk}/").json()
+    assert [r["id"] for r in detail["referrals"]] == [sent.pk]
+    events = police.get(f"/api/v1/cases/{case.pk}/events/").json()["results"]
+    assert later.pk not in {e["referral"] for e in events}
+    assert sent.pk in {e["referral"] for e in events}
+    procurator = api("guangzhou.procurator")
+    assert procurator.get(f"/api/v1/referrals/{later.pk}/").status_code == 404
+    # The agency itself and the supervisors see both.
+    assert api("guangzhou.head").get(f"/api/v1/referrals/{later.pk}/").status_code == 200
+    assert api("guangzhou.supervisor").get(f"/api/v1/referrals/{later.pk}/").status_code == 200
+
+
+def test_the_police_and_the_procuratorate_see_the_referred_persons_in_full_and_it_is_recorded(api):
+    case, person = referable_case(name="王五")
+    bystander = add_person(case, name="赵六")
+    transmitted(case, person)
+    for username in ("guangzhou.police", "guangzhou.procurator"):
+        before = IdNumberView.objects.filter(user__username=username, case=case).count()
+        persons = {p["id"]: p["id_number"] for p in api(username).get(f"/api/v1/cases/{case.pk}/").json()["persons"]}
+        assert persons[person.pk] == person.id_number, username
+        assert persons[bystander.pk] == bystander.id_masked  # not referred: masked
+        assert IdNumberView.objects.filter(user__username=username, case=case).count() == before + 1
+    # A supervisor audits with masked numbers.
+    persons = {
+        p["id"]: p["id_number"] for p in api("guangzhou.supervisor").get(f"/api/v1/cases/{case.pk}/").json()["persons"]
+    }
+    assert persons[person.pk] == person.id_masked
+
+
+def test_the_receipt_names_its_signer_and_time(api):
+    referral = transmitted()
+    with time_machine.travel(
+        datetime.datetime(2026, 12, 3, 10, 15, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    ):
+        referral = referrals.acknowledge(referral, actor=U("guangzhou.police"))
+    body = api("guangzhou.officer1").get(f"/api/v1/referrals/{referral.pk}/").json()
+    assert body["received_by"] == "guangzhou.police"
+    text = pdf_text(api("guangzhou.officer1").get(f"/api/v1/referrals/{referral.pk}/receipt.pdf").content)
+    signer = U("guangzhou.police")
+    assert "2026年12月3日10时15分" in text and (signer.get_full_name() or signer.username) in text
