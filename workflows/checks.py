@@ -66,13 +66,13 @@ def holiday_arrangements(
 
 
 def years_without_arrangement() -> list[int]:
-    try:
-        span = Deadline.objects.filter(met_at__isnull=True).aggregate(first=Min("starts_at"), last=Max("due_at"))
-    except DatabaseError:  # before the first migrate
-        return []
     today = timezone.localdate()
     # The State Council publishes the next year's arrangement around November.
     years = {today.year, today.year + 1} if today.month >= 11 else {today.year}
+    try:
+        span = Deadline.objects.filter(met_at__isnull=True).aggregate(first=Min("starts_at"), last=Max("due_at"))
+    except DatabaseError:  # before the first migrate: no deadline runs yet
+        span = {"first": None, "last": None}
     if span["first"] and span["last"]:
         years |= set(range(timezone.localtime(span["first"]).year, timezone.localtime(span["last"]).year + 1))
     return calendar.missing_years(years)
