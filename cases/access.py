@@ -73,8 +73,9 @@ def _procuratorate_referrals_q(members: list[Any]) -> Q | None:
 
 def referrals_visible_to(user: AnyUser) -> QuerySet[Referral]:
     """Who sees which referral (DESIGN §4, LEGAL.md §2): the referring agency and the supervisors
-    of the case's region; the police agency it is with, and the procuratorates concerned, once it
-    has been transmitted to them — never a proposal or approval before that, even of a case they see."""
+    of the case's region; the police agency it is with (and the one that forwarded it), and the
+    procuratorates concerned, once it has been transmitted to them — never a proposal or approval
+    before that, even of a case they see."""
     if not user.is_authenticated:
         return Referral.objects.none()
     members = jurisdiction.memberships_of(user)
@@ -84,6 +85,8 @@ def referrals_visible_to(user: AnyUser) -> QuerySet[Referral]:
     police = [m.agency_id for m in members if m.agency.kind == Agency.Kind.POLICE]
     if police:
         q |= Q(police_agency_id__in=police, status__in=SENT_REFERRAL_STATUSES)
+        # The police that forwarded it keep the record of what they received and sent on.
+        q |= Q(forwarded_from_id__in=police)
     procuratorate = _procuratorate_referrals_q(members)
     if procuratorate is not None:
         q |= procuratorate

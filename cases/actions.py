@@ -388,7 +388,7 @@ def verify_rectification(
         raise Conflict(Code.INVALID_TRANSITION, _("This rectification order has already been re-inspected."))
     rectification.comply(note) if passed else rectification.fail(note)
     rectification.save()
-    deadlines.meet(steps=("reinspect",), rectification=rectification)
+    deadlines.meet(steps=("reinspect",), by="verify_rectification", rectification=rectification)
     finish(
         case,
         actor=actor,
@@ -555,7 +555,7 @@ def issue_demand(case: Case, *, actor: User, fine: int, served_on: datetime.date
     _served_day(served_on, "served_on", record.due_on + datetime.timedelta(days=1), _("the end of the period to pay"))
     record.demand_served_on = served_on
     record.save(update_fields=["demand_served_on"])
-    deadlines.meet(steps=("fine_payment",), fine=record)
+    deadlines.meet(steps=("fine_payment",), by="issue_demand", fine=record)
     finish(case, actor=actor, action="issue_demand", data={"fine": record.pk, "served_on": served_on.isoformat()})
     return record
 
@@ -579,7 +579,7 @@ def record_payment(case: Case, *, actor: User, fine: int, amount: Decimal, versi
     from_status = record.status
     record.pay(amount)
     record.save()
-    deadlines.meet(steps=("fine_payment", "fine_enforcement"), fine=record)
+    deadlines.meet(steps=("fine_payment", "fine_enforcement"), by="record_payment", fine=record)
     finish(
         case, actor=actor, action="record_payment", data={"fine": record.pk, "amount": str(amount), "from": from_status}
     )
@@ -621,7 +621,7 @@ def request_enforcement(case: Case, *, actor: User, fine: int, version: int | No
         )
     record.request_enforcement()
     record.save()
-    deadlines.meet(steps=("fine_enforcement",), fine=record)
+    deadlines.meet(steps=("fine_enforcement",), by="request_enforcement", fine=record)
     finish(case, actor=actor, action="request_enforcement", data={"fine": record.pk})
     return record
 

@@ -68,26 +68,42 @@ class FindingRule:
     # A referable finding: how it goes to the police by default, and the suspected offence.
     referral_kind: str = ""
     offence: Offence | None = None
+    # The offence when the proposer sends it the other way, with the reason on the record.
+    other_offence: Offence | None = None
+
+    def offence_for(self, kind: str) -> Offence | None:
+        return self.offence if kind == self.referral_kind else self.other_offence
 
 
 _ART_280 = "刑法 第280条第一款"
-
+_ART_52 = "治安管理处罚法(2012) 第52条"
 # Which findings must go to the police (DESIGN §2), how, and as what (LEGAL.md §2). Data, not code
 # paths. Using a forged or altered certificate alone is a 治安 matter (治安管理处罚法 第52条第(二)项);
 # forging, altering or trading one is a crime (刑法 第280条); a counterfeit government website is
 # 非法利用信息网络 (刑法 第287条之一), with 第280条 where it sells forged certificates.
 FINDING_RULES: dict[str, FindingRule] = {
+    # A holder sent as a crime has bought the certificate (买卖, 第280条); an alterer or a seller sent
+    # as a 治安 matter falls under 第52条 (一) of the 治安管理处罚法.
     FindingKind.FORGED_CERTIFICATE: FindingRule(
         True,
-        "治安管理处罚法(2012) 第52条第(二)项",
+        f"{_ART_52}第(二)项",
         ReferralKind.PUBLIC_SECURITY,
-        Offence("使用伪造的国家机关证件", "治安管理处罚法(2012) 第52条第(二)项"),
+        Offence("使用伪造的国家机关证件", f"{_ART_52}第(二)项"),
+        Offence("涉嫌买卖国家机关证件罪（购买、使用伪造的特种作业操作证）", _ART_280),
     ),
     FindingKind.ALTERED_CERTIFICATE: FindingRule(
-        True, _ART_280, ReferralKind.CRIMINAL, Offence("涉嫌变造国家机关证件罪", _ART_280)
+        True,
+        _ART_280,
+        ReferralKind.CRIMINAL,
+        Offence("涉嫌变造国家机关证件罪", _ART_280),
+        Offence("变造国家机关证件", f"{_ART_52}第(一)项"),
     ),
     FindingKind.CERTIFICATE_TRADING: FindingRule(
-        True, _ART_280, ReferralKind.CRIMINAL, Offence("涉嫌伪造、买卖国家机关证件罪", _ART_280)
+        True,
+        _ART_280,
+        ReferralKind.CRIMINAL,
+        Offence("涉嫌伪造、买卖国家机关证件罪", _ART_280),
+        Offence("伪造、买卖国家机关证件", f"{_ART_52}第(一)项"),
     ),
     FindingKind.COUNTERFEIT_WEBSITE: FindingRule(
         True,
@@ -96,7 +112,11 @@ FINDING_RULES: dict[str, FindingRule] = {
         Offence("涉嫌非法利用信息网络罪", "刑法 第287条之一；涉及出售伪造证件的，第280条第一款"),
     ),
     FindingKind.ILLEGAL_INTERMEDIARY: FindingRule(
-        True, _ART_280, ReferralKind.CRIMINAL, Offence("涉嫌买卖国家机关证件罪", _ART_280)
+        True,
+        _ART_280,
+        ReferralKind.CRIMINAL,
+        Offence("涉嫌买卖国家机关证件罪", _ART_280),
+        Offence("买卖国家机关证件", f"{_ART_52}第(一)项"),
     ),
     FindingKind.LENT_CERTIFICATE: FindingRule(False, "特种作业人员安全技术培训考核管理规定第四十一条"),
     FindingKind.UNLICENSED_OPERATION: FindingRule(False, "安全生产法第九十七条"),

@@ -479,6 +479,11 @@ SENT_REFERRAL_STATUSES = frozenset(ReferralStatus) - UNSENT_REFERRAL_STATUSES
 
 R = ReferralStatus
 K = ReferralKind
+# 治安 (LEGAL.md §2): the police register (受理) the matter, or decline to (不予受理).
+PUBLIC_SECURITY_LABELS = {
+    R.ACCEPTED: pgettext_lazy("public security", "registered (受理)"),
+    R.REJECTED: pgettext_lazy("public security", "not registered (不予受理)"),
+}
 
 
 def _criminal(referral: Any) -> bool:  # a Referral (django-fsm types conditions on Model)
@@ -496,6 +501,11 @@ def _explanation_pending(referral: Any) -> bool:  # a Referral (django-fsm types
 
 def _explanation_not_asked(referral: Any) -> bool:  # a Referral (django-fsm types conditions on Model)
     return referral.explanation_requested_at is None
+
+
+def _explained(referral: Any) -> bool:  # a Referral
+    """刑事诉讼法 第113条: the procuratorate orders the filing only after asking the police's reasons."""
+    return referral.explained_at is not None
 
 
 def _no_outcome(referral: Any) -> bool:  # a Referral (django-fsm types conditions on Model)
@@ -532,6 +542,11 @@ class Referral(FSMModelMixin, models.Model):
     # 回执 (310号令 第7条): who signed it, and when.
     received_at = models.DateTimeField(null=True, blank=True)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    # The receipt the police that forwarded it had signed (the record stays when it moves on).
+    first_received_at = models.DateTimeField(null=True, blank=True)
+    first_received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # The police agency that forwarded it here (once only), when, and why.
     forwarded_from = models.ForeignKey("agencies.Agency", models.PROTECT, null=True, blank=True, related_name="+")
     forwarded_at = models.DateTimeField(null=True, blank=True)
@@ -549,11 +564,18 @@ class Referral(FSMModelMixin, models.Model):
     # 不予立案 (310号令 第8条): the notice's reasons, kept when later reasons are recorded.
     rejected_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.TextField(blank=True)
+    # 复议 (310号令 第9条): the police's decision on the agency's request, and its reasons.
+    reconsidered_at = models.DateTimeField(null=True, blank=True)
+    reconsideration_reason = models.TextField(blank=True)
     # 立案监督 (程序规定 第182条): the procuratorate asks the police to explain, then may order filing.
     explanation_requested_at = models.DateTimeField(null=True, blank=True)
     explanation = models.TextField(blank=True)
     explained_at = models.DateTimeField(null=True, blank=True)
     filing_ordered_at = models.DateTimeField(null=True, blank=True)
+    # The procuratorate's decision: "accept" (通知立案) or "reject" (不立案理由成立), with its note.
+    supervision_outcome = models.CharField(max_length=6, blank=True)
+    supervision_note = models.TextField(blank=True)
+    supervision_decided_at = models.DateTimeField(null=True, blank=True)
     # 治安: what the police decided (处理结果), e.g. detention and a fine.
     outcome = models.TextField(_("outcome"), blank=True)
     outcome_at = models.DateTimeField(null=True, blank=True)
@@ -576,6 +598,39 @@ class Referral(FSMModelMixin, models.Model):
     @property
     def criminal(self) -> bool:
         return _criminal(self)
+
+    @property
+    def original_police_id(self) -> int:
+        """The police agency the 移送书 was addressed to (before a forward)."""
+        return self.forwarded_from_id or self.police_agency_id
+
+    @property
+    def police_decision_display(self) -> str:
+        """What the police decided, as the kind says it (for notices and titles)."""
+        if self.status in (R.ACCEPTED, R.HANDED_OVER):
+            return str(_("filed by the police (立案)") if self.criminal else _("registered by the police (受理)"))
+        if self.status == R.REJECTED:
+            return str(
+                _("not filed by the police (不予立案)")
+                if self.criminal
+                else _("not registered by the police (不予受理)")
+            )
+        return str(self.get_status_display())
+
+    @property
+    def supervision_display(self) -> str:
+        if self.supervision_outcome == "accept":
+            return str(_("the procuratorate ordered the police to file (通知立案)"))
+        if self.supervision_outcome == "reject":
+            return str(_("the procuratorate found the reasons for not filing sound"))
+        return str(_("under the procuratorate's supervision"))
+
+    @property
+    def status_label(self) -> str:
+        """The status as the kind says it: a public-security matter is registered (受理), not filed (立案)."""
+        if not self.criminal and self.status in PUBLIC_SECURITY_LABELS:
+            return str(PUBLIC_SECURITY_LABELS[self.status])
+        return str(self.get_status_display())
 
     # The transition table of DESIGN §3: from which states. Who: referral_rules.REFERRAL_ACTIONS.
     @transition(status, source=R.PROPOSED, target=R.APPROVED)
@@ -605,8 +660,9 @@ class Referral(FSMModelMixin, models.Model):
     @transition(status, source=[R.TRANSMITTED, R.RECEIVED], target=R.TRANSMITTED, conditions=[_not_forwarded])
     def forward(self, *, to: Agency, reason: str) -> None:
         self.forwarded_from, self.forwarded_at, self.forward_reason = self.police_agency, timezone.now(), reason
+        self.first_received_at, self.first_received_by = self.received_at, self.received_by
         self.police_agency, self.reason = to, reason
-        self.transmitted_at, self.received_at, self.received_by = timezone.now(), None, None
+        self.received_at, self.received_by = None, None
 
     @transition(status, source=R.RECEIVED, target=R.SUPPLEMENT_REQUESTED, conditions=[_criminal])
     def request_supplement(self, *, items: str) -> None:
@@ -638,11 +694,12 @@ class Referral(FSMModelMixin, models.Model):
     @transition(status, source=R.RECONSIDERATION, target=R.ACCEPTED)
     def reconsider_accept(self, *, reason: str, police_case_number: str) -> None:
         self.reason, self.police_case_number, self.accepted_at = reason, police_case_number, timezone.now()
+        self.reconsideration_reason, self.reconsidered_at = reason, self.accepted_at
 
     @transition(status, source=R.RECONSIDERATION, target=R.REJECTION_UPHELD)
     def reconsider_uphold(self, *, reason: str) -> None:
-        self.reason = self.rejection_reason = reason
-        self.rejected_at = timezone.now()
+        # The 不予立案 notice keeps its own reasons; the 复议决定 has these.
+        self.reason, self.reconsideration_reason, self.reconsidered_at = reason, reason, timezone.now()
 
     @transition(
         status,
@@ -661,13 +718,15 @@ class Referral(FSMModelMixin, models.Model):
     def explain(self, *, reason: str) -> None:
         self.explanation, self.explained_at = reason, timezone.now()
 
-    @transition(status, source=R.SUPERVISION, target=R.FILING_ORDERED)
+    @transition(status, source=R.SUPERVISION, target=R.FILING_ORDERED, conditions=[_explained])
     def supervision_accept(self, *, note: str) -> None:
         self.reason, self.filing_ordered_at = note, timezone.now()
+        self.supervision_outcome, self.supervision_note, self.supervision_decided_at = "accept", note, timezone.now()
 
     @transition(status, source=R.SUPERVISION, target=R.REJECTION_FINAL)
     def supervision_reject(self, *, note: str) -> None:
         self.reason = note
+        self.supervision_outcome, self.supervision_note, self.supervision_decided_at = "reject", note, timezone.now()
 
     @transition(status, source=[R.REJECTED, R.REJECTION_UPHELD, R.JURISDICTION_DECLINED], target=R.REJECTION_FINAL)
     def accept_rejection(self, *, reason: str) -> None:

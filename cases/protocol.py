@@ -24,6 +24,7 @@ from core.errors import Code, Conflict
 from .events import append_events, build_event
 from .models import Case, Event, Referral
 from .rules import CASE_ACTIONS, may
+from .titles import EVENT_TITLES
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -86,6 +87,11 @@ def check_version(case: Case, version: int | None) -> None:
         )
 
 
+def title_of(action: str) -> str:
+    """An action as people call it ("批准移送"), for the messages that refuse it."""
+    return str(EVENT_TITLES.get(action, action))
+
+
 def begin(
     case: Case,
     *,
@@ -104,7 +110,7 @@ def begin(
         raise Conflict(
             Code.INVALID_TRANSITION,
             _("“%(action)s” is not possible while the case is %(status)s.")
-            % {"action": action, "status": locked.get_status_display()},
+            % {"action": title_of(action), "status": locked.get_status_display()},
         )
     return locked
 
@@ -152,5 +158,5 @@ def begin_case(case: Case, *, actor: User, action: str, version: int | None = No
         version=version,
         states=CASE_ACTIONS[action].source,
         permitted=lambda locked: may(actor, locked, action),
-        refusal=_("You may not run “%(action)s” on this case.") % {"action": action},
+        refusal=_("You may not run “%(action)s” on this case.") % {"action": title_of(action)},
     )

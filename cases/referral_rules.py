@@ -99,7 +99,14 @@ _DECLARED: dict[str, ReferralAction] = {
         announces="referral_transmit",
         copies="referral_copy_transmit",
     ),
-    "acknowledge": ReferralAction(_police_member, _("Sign the receipt"), _I + "Empty", ("acknowledge",), ("receipt",)),
+    "acknowledge": ReferralAction(
+        _police_member,
+        _("Sign the receipt"),
+        _I + "Empty",
+        ("acknowledge",),
+        ("receipt",),
+        announces="referral_acknowledge",
+    ),
     "forward": ReferralAction(
         _police_head,
         _("Forward to the competent police agency"),
@@ -107,6 +114,7 @@ _DECLARED: dict[str, ReferralAction] = {
         ("forward",),
         ("receipt", *_DECIDING),
         announces="referral_forward",
+        copies="referral_copy_forward",
     ),
     "request_supplement": ReferralAction(
         _police_head,
@@ -139,6 +147,7 @@ _DECLARED: dict[str, ReferralAction] = {
         ("accept",),
         (*_DECIDING, "file_after_order"),
         announces="referral_accept",
+        copies="referral_copy_accept",
     ),
     "reject": ReferralAction(
         _police_head,
@@ -208,6 +217,7 @@ _DECLARED: dict[str, ReferralAction] = {
         _I + "HandOverInput",
         ("hand_over",),
         ("hand_over", "ps_hand_over"),
+        announces="referral_hand_over",
     ),
     "record_outcome": ReferralAction(
         _police_head,

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django_fsm import can_proceed
 
 from agencies import jurisdiction
 from agencies.models import Agency, Membership
@@ -50,6 +51,8 @@ class Step:
     side: str
     role: str
     details: Callable[[Referral], dict]
+    # Steps taken first where the referral has not had them (transitions that keep the status).
+    before: tuple[str, ...] = ()
 
 
 def _city_agency(referral: Referral, kind: str) -> Agency:
@@ -95,8 +98,13 @@ STEPS: dict[str, Step] = {
         "request_explanation", PROCURATORATE, Role.OFFICER, lambda r: {"note": "请说明不立案理由"}
     ),
     "explain": Step("explain", POLICE, Role.HEAD, lambda r: {"reason": "证据不足以证明犯罪事实"}),
+    # 刑事诉讼法 第113条: the police explain before the procuratorate orders the filing.
     "supervision_accept": Step(
-        "resolve_supervision", PROCURATORATE, Role.OFFICER, lambda r: {"outcome": "accept", "note": "通知立案"}
+        "resolve_supervision",
+        PROCURATORATE,
+        Role.OFFICER,
+        lambda r: {"outcome": "accept", "note": "通知立案"},
+        before=("request_explanation", "explain"),
     ),
     "supervision_reject": Step(
         "resolve_supervision", PROCURATORATE, Role.OFFICER, lambda r: {"outcome": "reject", "note": "不立案理由成立"}
@@ -153,10 +161,16 @@ def reach(
     else:
         referral = referral_or_case
     for method in road(referral.status, status):
-        step = STEPS[method]
-        run = REFERRAL_ACTIONS[step.action].function
-        referral = run(referral, actor=actor_for(referral, step), **step.details(referral))
+        for first in STEPS[method].before:
+            if can_proceed(getattr(referral, first)):
+                referral = _take(referral, STEPS[first])
+        referral = _take(referral, STEPS[method])
     return referral
+
+
+def _take(referral: Referral, step: Step) -> Referral:
+    run = REFERRAL_ACTIONS[step.action].function
+    return run(referral, actor=actor_for(referral, step), **step.details(referral))
 
 
 def propose(case: Case, *, persons: Iterable[int] | None = None, report: str = REPORT) -> Referral:

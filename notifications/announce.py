@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -108,11 +110,16 @@ RULES: dict[str, Rule] = {
         _("Referral %(number)s: %(police)s says it is not police business"),
         email=True,
     ),
-    "referral_accept": Rule(
-        lambda a: r.handlers_and_head(a.known_case), _("Referral %(number)s accepted by the police")
+    "referral_acknowledge": Rule(
+        lambda a: r.handlers_and_head(a.known_case), _("Referral %(number)s: %(police)s signed the receipt")
     ),
+    "referral_accept": Rule(lambda a: r.handlers_and_head(a.known_case), _("Referral %(number)s: %(decision)s")),
     "referral_reject": Rule(
-        lambda a: r.handlers_and_head(a.known_case), _("Referral %(number)s rejected by the police"), email=True
+        lambda a: r.handlers_and_head(a.known_case), _("Referral %(number)s: %(decision)s"), email=True
+    ),
+    "referral_hand_over": Rule(
+        lambda a: r.members(a.known_referral.police_agency_id),
+        _("Referral %(number)s: the agency handed over the evidence and items"),
     ),
     "referral_decide_reconsideration": Rule(
         lambda a: r.handlers_and_head(a.known_case), _("Referral %(number)s: the police decided the reconsideration")
@@ -121,6 +128,7 @@ RULES: dict[str, Rule] = {
         # request_supervision names the procuratorate before it announces.
         lambda a: r.members(a.known_referral.procuratorate_id) if a.known_referral.procuratorate_id else [],
         _("Referral %(number)s: supervision requested"),
+        email=True,
     ),
     "referral_request_explanation": Rule(
         lambda a: r.heads(a.known_referral.police_agency_id),
@@ -130,10 +138,11 @@ RULES: dict[str, Rule] = {
     "referral_explain": Rule(
         lambda a: r.members(a.known_referral.procuratorate_id) if a.known_referral.procuratorate_id else [],
         _("Referral %(number)s: the police explained the non-filing"),
+        email=True,
     ),
     "referral_resolve_supervision": Rule(
         lambda a: [*r.heads(a.known_referral.police_agency_id), *r.handlers_and_head(a.known_case)],
-        _("Referral %(number)s: the procuratorate has decided the supervision"),
+        _("Referral %(number)s: %(supervision)s"),
         email=True,
     ),
     "referral_record_outcome": Rule(
@@ -144,10 +153,28 @@ RULES: dict[str, Rule] = {
     "referral_copy_transmit": Rule(
         lambda a: r.procuratorate_of(a.known_referral.police_agency),
         _("Copy: referral %(number)s transmitted by %(agency)s to %(police)s"),
+        email=True,
     ),
     "referral_copy_reject": Rule(
         lambda a: r.procuratorate_of(a.known_referral.police_agency),
         _("Copy: %(police)s rejected referral %(number)s (不予立案)"),
+        email=True,
+    ),
+    # A forward moves the matter to another police, and so to that police's procuratorate.
+    "referral_copy_forward": Rule(
+        lambda a: r.procuratorate_of(a.known_referral.police_agency),
+        _("Copy: referral %(number)s forwarded from %(from)s to %(police)s"),
+        email=True,
+    ),
+    # 程序规定 第182条: the 立案 goes to the procuratorate that supervised, else to the same-level one.
+    "referral_copy_accept": Rule(
+        lambda a: (
+            r.members(a.known_referral.procuratorate_id)
+            if a.known_referral.procuratorate_id
+            else r.procuratorate_of(a.known_referral.police_agency)
+        ),
+        _("Copy: %(police)s filed referral %(number)s (立案)"),
+        email=True,
     ),
     # A missed deadline: the people of the deadline table's "escalated to" column (the sweep).
     "escalation": Rule(
@@ -186,6 +213,8 @@ TITLE_FACTS: dict[str, Callable[[About], Any]] = {
     "subject": lambda a: a.known_referral.number if a.referral else a.known_case.number,
     "police": lambda a: a.known_referral.police_agency.name,
     "from": lambda a: a.known_referral.forwarded_from.name if a.known_referral.forwarded_from else "—",
+    "decision": lambda a: a.known_referral.police_decision_display,
+    "supervision": lambda a: a.known_referral.supervision_display,
     "url": lambda a: a.facts["takedown"].url,
     "step": lambda a: STEPS[a.facts["deadline"].step].label,
     "city": lambda a: a.known_region.name,
@@ -237,11 +266,10 @@ def announce_many(kind: str, events: Iterable[Mapping], *, memo: dict | None = N
     if rule.shows_case:
         with_memberships([u for people in named for u in people])  # one query for the whole batch
         named = [[u for u in people if can_see_case(u, a.known_case)] for a, people in zip(abouts, named, strict=True)]
-    return notify_many(
-        kind,
-        [
+    # A notification is kept in the offices' language, whoever's action wrote it.
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = [
             Message(people, str(rule.title) % _TitleValues(a), body, a.case if rule.shows_case else None, a.referral)
             for a, people, body in zip(abouts, named, bodies, strict=True)
-        ],
-        email=rule.email,
-    )
+        ]
+    return notify_many(kind, messages, email=rule.email)

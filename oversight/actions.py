@@ -94,7 +94,7 @@ def review_listing(listing: Listing, *, actor: User, close: bool, note: str) -> 
     if close:
         listing.close(note=note)
         listing.save()
-        deadlines.meet(steps=("listing",), listing=listing)
+        deadlines.meet(steps=("listing",), by="close_listing", listing=listing)
     finish(
         case,
         actor=actor,

@@ -50,11 +50,14 @@ def _fines_without_referral(q, now):
     return Fine.objects.filter(q, Exists(unreferred)).select_related("case", "legal_basis").order_by("decided_at", "id")
 
 
+# The police's decisions with a period (workflows/steps.py): on a referral, a 治安 matter, a
+# reconsideration, the procuratorate's request to explain, its order to file.
+POLICE_DECISIONS = ("police_decision", "ps_decision", "decide_reconsideration", "explain", "file_after_order")
+
+
 def _police_late(q, now):
     return (
-        Deadline.objects.filter(
-            q, step__in=("police_decision", "decide_reconsideration"), met_at__isnull=True, due_at__lte=now
-        )
+        Deadline.objects.filter(q, step__in=POLICE_DECISIONS, met_at__isnull=True, due_at__lte=now)
         .select_related("case", "referral")
         .order_by("due_at", "id")
     )

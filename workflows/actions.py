@@ -20,7 +20,7 @@ from agencies.models import Agency
 from cases.actions import referred_subjects
 from cases.kinds import FINDING_RULES, ReferralKind
 from cases.models import REQUIRED_DOCUMENTS, Case, Person, Referral, ReferralDocument, ReferralStatus
-from cases.protocol import action, announce, begin_case, finish, lock
+from cases.protocol import action, announce, begin_case, finish, lock, title_of
 from cases.referral_rules import REFERRAL_ACTIONS, may_referral
 from cases.rules import CASE_ACTIONS
 from core.access import AnyUser
@@ -66,13 +66,18 @@ def _why_not(referral: Referral, action: str) -> str:
         return _("The police have already been asked to explain why they did not file the case.")
     if action == "explain":
         return _("The procuratorate has not asked for an explanation, or it has been given.")
+    if action == "resolve_supervision":
+        return _(
+            "Ask the police to explain why they did not file the case first (刑事诉讼法 第113条); order the filing "
+            "once their reasons do not stand."
+        )
     return ""
 
 
 def _begin_referral(referral: Referral, actor: User, action: str, method: str | None = None) -> tuple[Case, Referral]:
     case, referral = _lock(referral)
     if not may_referral(actor, referral, action):
-        raise PermissionDenied(_("You may not run “%(action)s” on this referral.") % {"action": action})
+        raise PermissionDenied(_("You may not run “%(action)s” on this referral.") % {"action": title_of(action)})
     transition = getattr(referral, method or action)
     if not can_proceed(transition):
         reason = _why_not(referral, action) if can_proceed(transition, check_conditions=False) else ""
@@ -80,7 +85,7 @@ def _begin_referral(referral: Referral, actor: User, action: str, method: str | 
             Code.INVALID_TRANSITION,
             reason
             or _("“%(action)s” is not possible while the referral is %(status)s.")
-            % {"action": action, "status": referral.get_status_display()},
+            % {"action": title_of(action), "status": referral.status_label},
         )
     _check_time_bar(referral, action)
     return case, referral
@@ -98,7 +103,7 @@ def _check_time_bar(referral: Referral, action: str) -> None:
             Code.DEADLINE_PASSED,
             _("The time for “%(action)s” has run out: %(step)s ended at %(due)s (%(period)s, %(basis)s).")
             % {
-                "action": action,
+                "action": title_of(action),
                 "step": STEPS[step].label,
                 "due": legal_time(latest.due_at),
                 "period": steps.period_for(step),
@@ -117,7 +122,7 @@ def _finish_referral(
     **facts: Any,
 ) -> None:
     referral.save()
-    deadlines.meet(steps=REFERRAL_ACTIONS[action].settles, referral=referral)
+    deadlines.meet(steps=REFERRAL_ACTIONS[action].settles, by=action, referral=referral)
     deadlines.open_referral_steps(case, referral, action=action, changed=referral.status != from_status)
     agency = jurisdiction.acting_agency(
         actor, [referral.referring_agency_id, referral.police_agency_id, referral.procuratorate_id]
@@ -144,17 +149,50 @@ def _grant(referral: Referral, police_agency: Agency) -> None:
     assign_perm(VIEW_CASE, police_agency.group, referral.case)
 
 
+def _findings_of(case: Case, person: Person | None) -> list[Any]:
+    """The referable findings of a person (None: the party itself)."""
+    pk = person.pk if person else None
+    return [f for f in case.findings.all() if f.person_id == pk and FINDING_RULES[f.kind].referable]
+
+
 def default_kind(persons: list[Person], case: Case, include_party: bool) -> dict[str, set[str]]:
     """How each subject goes to the police by its referable findings (LEGAL.md §2): kind → names.
     A subject with a finding that is a suspected crime goes as criminal."""
     kinds: dict[str, set[str]] = {}
-    for subject, findings in [(p.name, [f for f in case.findings.all() if f.person_id == p.pk]) for p in persons] + (
-        [(case.party_name, [f for f in case.findings.all() if f.person_id is None])] if include_party else []
-    ):
-        suggested = {FINDING_RULES[f.kind].referral_kind for f in findings if FINDING_RULES[f.kind].referable}
+    subjects: list[tuple[str, Person | None]] = [(p.name, p) for p in persons]
+    if include_party:
+        subjects.append((case.party_name, None))
+    for name, person in subjects:
+        suggested = {FINDING_RULES[f.kind].referral_kind for f in _findings_of(case, person)}
         if suggested:
-            kinds.setdefault(K.CRIMINAL if K.CRIMINAL in suggested else K.PUBLIC_SECURITY, set()).add(subject)
+            kinds.setdefault(K.CRIMINAL if K.CRIMINAL in suggested else K.PUBLIC_SECURITY, set()).add(name)
     return kinds
+
+
+def _check_subjects(persons: list[Person], case: Case, include_party: bool, kind: str) -> None:
+    """Every subject has a referable finding and, for the chosen kind, an offence the letter can name."""
+    subjects: list[tuple[str, Person | None]] = [(p.name, p) for p in persons]
+    if include_party:
+        subjects.append((case.party_name, None))
+    field = "include_party" if include_party and not persons else "persons"
+    nothing = [name for name, person in subjects if not _findings_of(case, person)]
+    if nothing:
+        raise field_error(
+            field,
+            _("No finding that goes to the police is recorded for %(names)s: record it first.")
+            % {"names": "、".join(nothing)},
+        )
+    unnamed = [
+        name
+        for name, person in subjects
+        if not any(FINDING_RULES[f.kind].offence_for(kind) for f in _findings_of(case, person))
+    ]
+    if unnamed:
+        raise field_error(
+            "kind",
+            _("What %(names)s did is not a matter for a %(kind)s referral.")
+            % {"names": "、".join(unnamed), "kind": K(kind).label},
+        )
 
 
 # --- proposal ---------------------------------------------------------------------------------
@@ -191,6 +229,14 @@ def propose_referral(
         raise field_error("persons", _("Already in a referral of this case: %(names)s.") % {"names": "、".join(twice)})
     if include_party and party_already:
         raise field_error("include_party", _("The party is already in a referral of this case."))
+    if police_agency:
+        police = Agency.objects.filter(slug=police_agency, kind=Agency.Kind.POLICE).first()
+        if police is None:
+            raise field_error("police_agency", _("%(slug)s is not a police agency.") % {"slug": police_agency})
+    else:
+        police = jurisdiction.same_city_agency(case.region, Agency.Kind.POLICE)
+        if police is None:
+            raise field_error("police_agency", _("There is no police agency for this region; name one."))
     suggested = default_kind(chosen, case, include_party)
     if kind is None:
         if len(suggested) > 1:
@@ -206,6 +252,7 @@ def propose_referral(
                 },
             )
         kind = next(iter(suggested), K.CRIMINAL)
+    _check_subjects(chosen, case, include_party, kind)
     if set(suggested) - {kind} and not kind_reason.strip():
         raise field_error(
             "kind_reason",
@@ -215,14 +262,6 @@ def propose_referral(
                 "kind": K(kind).label,
             },
         )
-    if police_agency:
-        police = Agency.objects.filter(slug=police_agency, kind=Agency.Kind.POLICE).first()
-        if police is None:
-            raise field_error("police_agency", _("%(slug)s is not a police agency.") % {"slug": police_agency})
-    else:
-        police = jurisdiction.same_city_agency(case.region, Agency.Kind.POLICE)
-        if police is None:
-            raise field_error("police_agency", _("There is no police agency for this region; name one."))
     referral = Referral.objects.create(
         number=f"{case.number}-R{case.referrals.count() + 1:02d}",
         case=case,
@@ -237,9 +276,9 @@ def propose_referral(
     referral.persons.set(chosen)
     ids = [p.pk for p in chosen]
     # The 3-day clock of 逾期不移送 stops for these subjects.
-    deadlines.meet(steps=("propose_referral",), case=case, finding__person__in=ids)
+    deadlines.meet(steps=("propose_referral",), by="propose_referral", case=case, finding__person__in=ids)
     if include_party:
-        deadlines.meet(steps=("propose_referral",), case=case, finding__person__isnull=True)
+        deadlines.meet(steps=("propose_referral",), by="propose_referral", case=case, finding__person__isnull=True)
     deadlines.open_referral_steps(case, referral, action="propose_referral")  # the head's 3 days to decide
     finish(
         case,
@@ -327,11 +366,11 @@ def forward(referral: Referral, *, actor: User, police_agency: str, reason: str)
     """Not competent (310号令 第7条): sent on, once, to the competent police agency, which gets the
     case instead; the referring agency is told in writing (the 转送告知书)."""
     case, referral = _begin_referral(referral, actor, "forward")
-    target = (
-        Agency.objects.filter(slug=police_agency, kind=Agency.Kind.POLICE).exclude(pk=referral.police_agency_id).first()
-    )
+    target = Agency.objects.filter(slug=police_agency, kind=Agency.Kind.POLICE).first()
     if target is None:
-        raise field_error("police_agency", _("Name another police agency."))
+        raise field_error("police_agency", _("%(slug)s is not a police agency.") % {"slug": police_agency})
+    if target.pk == referral.police_agency_id:
+        raise field_error("police_agency", _("The referral is already with %(agency)s.") % {"agency": target.name})
     from_status, previous = referral.status, referral.police_agency
     referral.forward(to=target, reason=reason)
     remove_perm(VIEW_CASE, previous.group, case)

@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
@@ -125,7 +127,14 @@ class RequestSupervisionInput(serializers.Serializer[Any]):
 
 @example({"outcome": "accept", "note": "通知公安机关立案"})
 class ResolveSupervisionInput(serializers.Serializer[Any]):
-    outcome = serializers.ChoiceField(choices=["accept", "reject"])
+    # 刑事诉讼法 第113条: "accept" orders the police to file (after their explanation); "reject" finds
+    # the non-filing sound.
+    outcome = serializers.ChoiceField(
+        choices=[
+            ("accept", _("order the police to file the case (通知立案)")),
+            ("reject", _("the reasons for not filing stand (不立案理由成立)")),
+        ]
+    )
     note = serializers.CharField(max_length=4000)
 
 
@@ -225,7 +234,7 @@ class ReferralOutput(serializers.ModelSerializer[Referral]):
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_due_at(self, referral: Referral) -> str | None:
         d = self._next_deadline(referral)
-        return d.due_at.isoformat() if d else None
+        return serializers.DateTimeField().to_representation(d.due_at) if d else None
 
     def get_due_step(self, referral: Referral) -> str | None:
         d = self._next_deadline(referral)
@@ -236,13 +245,57 @@ class ReferralOutput(serializers.ModelSerializer[Referral]):
         return bool(d and d.due_at <= self.context["now"])
 
 
+class OffenceOutput(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    article = serializers.CharField()
+
+
+class SubjectOutput(serializers.Serializer[Any]):
+    """A referred person as the 移送书 names them: the ID number in full for those entitled to it."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    id_number = serializers.CharField()
+    role = serializers.CharField()
+    offences = OffenceOutput(many=True)
+
+
 class ReferralDetailOutput(ReferralOutput):
     actions = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField()
+    subjects = serializers.SerializerMethodField()
+    supervision_outcome = serializers.CharField()
+    supervision_note = serializers.CharField()
+    reconsideration_reason = serializers.CharField()
 
     class Meta(ReferralOutput.Meta):
-        fields = ReferralOutput.Meta.fields + ["actions", "history", "deadlines"]
+        fields = ReferralOutput.Meta.fields + [
+            "subjects",
+            "actions",
+            "history",
+            "deadlines",
+            "supervision_outcome",
+            "supervision_note",
+            "reconsideration_reason",
+        ]
+
+    @extend_schema_field(SubjectOutput(many=True))
+    def get_subjects(self, referral: Referral) -> Any:
+        shown: Identities = self.context["shown"]
+        return SubjectOutput(
+            [
+                {
+                    "id": p.pk,
+                    "name": p.name,
+                    "id_number": shown.of(p),
+                    "role": p.role,
+                    "offences": documents.offences_of(referral, p),
+                }
+                for p in referral.persons.all()
+            ],
+            many=True,
+        ).data
 
     @extend_schema_field(DeadlineOutput(many=True))
     def get_deadlines(self, referral: Referral) -> Any:
@@ -294,7 +347,12 @@ class ReferralList(generics.ListAPIView[Referral]):
 
 def referral_response(request: AuthenticatedRequest, pk: int, *, visible_only: bool = True) -> Response:
     referral = referral_queryset(request.user, visible_only=visible_only).get(pk=pk)
-    return Response(ReferralDetailOutput(referral, context={"request": request, "now": timezone.now()}).data)
+    shown = identities_shown(request.user, referral.case)
+    context = {"request": request, "now": timezone.now(), "shown": shown}
+    data = ReferralDetailOutput(referral, context=context).data
+    full = sum(1 for subject in data["subjects"] if "*" not in subject["id_number"])
+    IdNumberView.record(request.user, referral.case, IdNumberView.Via.API, full)
+    return Response(data)
 
 
 class ReferralDetail(APIView):
@@ -362,7 +420,8 @@ class ReferralPdf(APIView):
         if not paper.exists(referral):
             raise Conflict(Code.INVALID_TRANSITION, str(paper.missing))
         shown = identities_shown(request.user, referral.case, signing=True) if paper.names_subjects else Identities()
-        body = paper.render(referral, shown)
+        with translation.override(settings.LANGUAGE_CODE):  # an official paper is in Chinese, whoever prints it
+            body = paper.render(referral, shown)
         if paper.names_subjects:
             numbers = [shown.of(p) for p in referral.persons.all()]
             if referral.includes_party and referral.case.party_id_number:

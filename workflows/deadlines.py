@@ -13,7 +13,7 @@ from cases.models import Case, Finding, Fine, Rectification, Referral
 from core.calendar import LEGAL_TZ, due_after, due_after_date, end_of_day
 
 from .models import Deadline
-from .steps import opened_by, period_for
+from .steps import STEPS, opened_by, period_for
 
 
 def open_deadline(
@@ -56,6 +56,7 @@ def open_referral_steps(case: Case, referral: Referral, *, action: str, changed:
     return [
         open_deadline(case, step, referral=referral)
         for step in opened_by(referral.status, action=action, kind=referral.kind, changed=changed)
+        if not (STEPS[step].once and referral.forwarded_from_id)
     ]
 
 
@@ -69,6 +70,9 @@ def open_fine_periods(case: Case, fine: Fine) -> list[Deadline]:
     ]
 
 
-def meet(*, steps: tuple[str, ...], **where: Any) -> int:
-    """Mark the open deadlines of these steps met (e.g. referral=r). The caller holds the case lock."""
-    return Deadline.objects.filter(step__in=steps, met_at__isnull=True, **where).update(met_at=timezone.now())
+def meet(*, steps: tuple[str, ...], by: str, **where: Any) -> int:
+    """Close the open deadlines of these steps (e.g. referral=r) by the action `by`: done, or ended
+    by another turn of the matter (a 补正 ends the decision's first 3 days). The caller holds the case lock."""
+    return Deadline.objects.filter(step__in=steps, met_at__isnull=True, **where).update(
+        met_at=timezone.now(), met_by=by
+    )

@@ -50,6 +50,16 @@ def _awaits_outcome(activation: Any) -> bool:
     return bool(referral.kind == ReferralKind.PUBLIC_SECURITY and not referral.outcome)
 
 
+def _explanation_pending(activation: Any) -> bool:
+    referral = activation.process.artifact
+    return bool(referral.status == R.SUPERVISION and referral.explanation_requested_at and not referral.explained_at)
+
+
+def _switch() -> Any:
+    """A routing point: drawn without a name of its own on the chart."""
+    return flow.Switch().Annotation(title=" ")
+
+
 def _task(title: Promise) -> Any:
     return flow.View(_NO_FORM).Annotation(title=title).onCreate(this.route)
 
@@ -58,19 +68,19 @@ class ReferralFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type i
     process_class = ReferralProcess
     process_title = _("Police referral")
 
-    start = flow.StartHandle(this.start_process).Next(this.decide)
+    start = flow.StartHandle(this.start_process).Annotation(title=_("Referral proposed")).Next(this.decide)
 
     decide = _task(_("Decide on the referral proposal")).Next(this.after_decide)
-    after_decide = flow.Switch().Case(this.transmit, _status(R.APPROVED)).Case(this.review_refusal, _status(R.REFUSED))
+    after_decide = _switch().Case(this.transmit, _status(R.APPROVED)).Case(this.review_refusal, _status(R.REFUSED))
 
     review_refusal = _task(_("Review the refusal to refer")).Next(this.after_review)
-    after_review = flow.Switch().Case(this.transmit, _status(R.APPROVED)).Case(this.end, _status(R.REFUSAL_ENDORSED))
+    after_review = _switch().Case(this.transmit, _status(R.APPROVED)).Case(this.end, _status(R.REFUSAL_ENDORSED))
 
     transmit = _task(_("Transmit the referral to the police")).Next(this.receipt)
 
     receipt = _task(_("Sign the receipt of the referral")).Next(this.after_receipt)
     after_receipt = (
-        flow.Switch()
+        _switch()
         .Case(this.police_decision, _status(R.RECEIVED))
         .Case(this.receipt, _status(R.TRANSMITTED))
         .Case(this.remedy, _status(R.JURISDICTION_DECLINED))
@@ -78,7 +88,7 @@ class ReferralFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type i
 
     police_decision = _task(_("Accept or reject the referral")).Next(this.after_police_decision)
     after_police_decision = (
-        flow.Switch()
+        _switch()
         .Case(this.hand_over, _status(R.ACCEPTED))
         .Case(this.remedy, _status(R.REJECTED, R.JURISDICTION_DECLINED))
         .Case(this.receipt, _status(R.TRANSMITTED))
@@ -89,7 +99,7 @@ class ReferralFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type i
 
     remedy = _task(_("Decide on the rejection: reconsideration, procuratorate, or accept")).Next(this.after_remedy)
     after_remedy = (
-        flow.Switch()
+        _switch()
         .Case(this.reconsideration, _status(R.RECONSIDERATION))
         .Case(this.supervision, _status(R.SUPERVISION))
         .Case(this.end, _status(R.REJECTION_FINAL))
@@ -97,32 +107,33 @@ class ReferralFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type i
 
     reconsideration = _task(_("Decide the reconsideration")).Next(this.after_reconsideration)
     after_reconsideration = (
-        flow.Switch().Case(this.hand_over, _status(R.ACCEPTED)).Case(this.remedy_upheld, _status(R.REJECTION_UPHELD))
+        _switch().Case(this.hand_over, _status(R.ACCEPTED)).Case(this.remedy_upheld, _status(R.REJECTION_UPHELD))
     )
 
     remedy_upheld = _task(_("Rejection upheld: ask the procuratorate or accept")).Next(this.after_remedy_upheld)
     after_remedy_upheld = (
-        flow.Switch().Case(this.supervision, _status(R.SUPERVISION)).Case(this.end, _status(R.REJECTION_FINAL))
+        _switch().Case(this.supervision, _status(R.SUPERVISION)).Case(this.end, _status(R.REJECTION_FINAL))
     )
 
     supervision = _task(_("Supervise the rejected referral")).Next(this.after_supervision)
     after_supervision = (
-        flow.Switch()
+        _switch()
         .Case(this.file_case, _status(R.FILING_ORDERED))
         .Case(this.end, _status(R.REJECTION_FINAL))
-        .Case(this.explain, _status(R.SUPERVISION))
+        .Case(this.explain, _explanation_pending)
+        .Case(this.supervision, _status(R.SUPERVISION))
     )
 
-    explain = _task(_("Explain the non-filing to the procuratorate")).Next(this.supervision)
+    explain = _task(_("Explain the non-filing to the procuratorate")).Next(this.after_supervision)
 
     file_case = _task(_("File the case as the procuratorate ordered")).Next(this.hand_over)
 
     hand_over = _task(_("Hand over evidence and items")).Next(this.after_hand_over)
-    after_hand_over = flow.Switch().Case(this.outcome, _awaits_outcome).Default(this.end)
+    after_hand_over = _switch().Case(this.outcome, _awaits_outcome).Default(this.end)
 
     outcome = _task(_("Record the outcome of the public-security matter")).Next(this.end)
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Settled"))
 
     def start_process(self, activation: Any, referral: Referral) -> Any:
         activation.process.artifact = referral

@@ -22,6 +22,7 @@ class Deadline(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     due_at = models.DateTimeField(_("due at"))
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    met_by = models.CharField(_("ended by"), max_length=40, blank=True)  # the action that closed it
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
     class Meta:
@@ -48,6 +49,16 @@ class Deadline(models.Model):
     @property
     def basis(self) -> str:
         return STEPS[self.step].basis_display
+
+    @property
+    def legal(self) -> bool:
+        """A legal period (its article cited), not Xianjie's own alarm."""
+        return bool(STEPS[self.step].basis)
+
+    @property
+    def side(self) -> str:
+        """Whose duty it is."""
+        return STEPS[self.step].side_display
 
 
 class TaskRoute(models.Model):

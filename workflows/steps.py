@@ -7,7 +7,7 @@ a legal period: it may escalate, never bar (Step refuses to be declared otherwis
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -50,6 +50,9 @@ class Step:
     # an action that keeps the status opens only the steps that name it here).
     opened_on: tuple[str, ...] = ()
     kinds: tuple[str, ...] = BOTH  # the referral kinds it applies to
+    side: str = ""  # whose duty it is: one of SIDES
+    # Not opened again for a referral that was forwarded (310号令 第7条: it moves once only).
+    once: bool = False
 
     def __post_init__(self) -> None:
         # LEGAL.md §1: a time bar must never fire before the law's own end of the period.
@@ -59,6 +62,19 @@ class Step:
     @property
     def basis_display(self) -> str:
         return self.basis or str(_("Xianjie's own alarm, not a legal period"))
+
+    @property
+    def side_display(self) -> str:
+        return str(SIDES[self.side])
+
+
+SIDES: dict[str, Promise] = {
+    "agency": _("the referring agency"),
+    "police": _("the police"),
+    "party": _("the party"),
+    "procuratorate": _("the procuratorate"),
+    "supervisor": _("the supervisors"),
+}
 
 
 DAYS = "days"  # switch a rule to "working_days" with WORKING_DAY_STEPS (settings)
@@ -236,6 +252,21 @@ STEPS: dict[str, Step] = {
         bars_action="request_enforcement",
     ),
 }
+
+
+# Whose duty each step is (the pages say it beside the due time).
+_SIDE = {
+    **dict.fromkeys(
+        ("decide", "transmit", "supplement", "ask_reconsideration", "ask_procuratorate", "conclude_rejection"),
+        "agency",
+    ),
+    **dict.fromkeys(("answer_decline", "hand_over", "ps_hand_over", "propose_referral", "reinspect"), "agency"),
+    **dict.fromkeys(("listing", "fine_enforcement"), "agency"),
+    **dict.fromkeys(("receipt", "forward", "request_supplement", "police_decision", "ps_decision"), "police"),
+    **dict.fromkeys(("decide_reconsideration", "explain", "file_after_order", "ps_outcome"), "police"),
+    "fine_payment": "party",
+}
+STEPS = {name: replace(step, side=_SIDE[name], once=name == "forward") for name, step in STEPS.items()}
 
 
 def period_for(step: str) -> Period:

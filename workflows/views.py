@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow import chart
 from viewflow.workflow.status import STATUS
@@ -29,9 +30,10 @@ from core.access import AuthenticatedHttpRequest
 from . import actions as referrals
 from . import documents
 from .access import get_referral_for, referrals_visible_to
+from .api import referral_queryset
 from .flows import OPEN, ReferralFlow
 from .models import Deadline, TaskRoute
-from .steps import next_due
+from .steps import STEPS, next_due
 from .tasks import open_tasks_for
 
 
@@ -101,21 +103,7 @@ def _process_id(referral: Referral) -> int | None:
 
 @login_required
 def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for(request.user, pk)
-    referral = (
-        referrals_visible_to(request.user)
-        .select_related(
-            "case__region",
-            "case__agency",
-            "referring_agency",
-            "police_agency",
-            "procuratorate",
-            "forwarded_from",
-            "received_by",
-        )
-        .prefetch_related("persons", "documents", "case__handlers", "case__findings", "deadlines")
-        .get(pk=referral.pk)
-    )
+    referral = referral_queryset(request.user).get(pk=get_referral_for(request.user, pk).pk)
     # The police and the procuratorates cannot act on a masked number (LEGAL.md §2); each full one is recorded.
     shown = identities_shown(request.user, referral.case)
     persons = [(p, shown.of(p), documents.offences_of(referral, p)) for p in referral.persons.all()]
@@ -123,15 +111,21 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request.user, referral.case, IdNumberView.Via.WEB, sum(1 for _p, n, _o in persons if "*" not in n)
     )
     periods = sorted(referral.deadlines.all(), key=lambda d: (d.starts_at, d.pk))
+    due = next_due(periods)
+    now = timezone.now()
+    # The rights that lapse before long: shown beside the next duty (the 24 hours to ask for 补正).
+    bars = [d for d in periods if d.met_at is None and STEPS[d.step].bars_action and d.due_at > now and d != due]
     return render(
         request,
         "workflows/referral_detail.html",
         {
             "referral": referral,
             "persons": persons,
-            "due": next_due(periods),
+            "due": due,
+            "bars": bars,
             "periods": periods,
             "papers": [name for name, paper in documents.PAPERS.items() if paper.exists(referral)],
+            "paper_titles": {name: paper.title(referral) for name, paper in documents.PAPERS.items()},
             "history": Event.objects.filter(referral=referral).select_related("actor", "agency").order_by("seq"),
             "actions": referrals.available_referral_actions(referral, request.user),
             "titles": EVENT_TITLES,

@@ -31,7 +31,13 @@ ROADS = {
     "supervision": [*REJECTED, ("request_supervision", HEAD)],
     "rejection_final": [*REJECTED, ("accept_rejection", HEAD)],
     "supplement_requested": [*SENT, ("request_supplement", POLICE_HEAD)],
-    "filing_ordered": [*REJECTED, ("request_supervision", HEAD), ("resolve_supervision", PROCURATOR)],
+    "filing_ordered": [
+        *REJECTED,
+        ("request_supervision", HEAD),
+        ("request_explanation", PROCURATOR),
+        ("explain", POLICE_HEAD),
+        ("resolve_supervision", PROCURATOR),
+    ],
 }
 # A side road (not police business) that reach() takes only when asked: decline_jurisdiction.
 SIDE_ROADS = {"jurisdiction_declined"}
@@ -72,7 +78,16 @@ def test_it_reaches_every_status_by_the_right_people(status):
     [
         ("refused", "approved", [("order_transfer", SUPERVISOR)]),
         ("reconsideration", "accepted", [("decide_reconsideration", POLICE_HEAD)]),
-        ("supervision", "accepted", [("resolve_supervision", PROCURATOR), ("accept", POLICE_HEAD)]),
+        (
+            "supervision",
+            "accepted",
+            [
+                ("request_explanation", PROCURATOR),
+                ("explain", POLICE_HEAD),
+                ("resolve_supervision", PROCURATOR),
+                ("accept", POLICE_HEAD),
+            ],
+        ),
         ("supplement_requested", "accepted", [("supplement", OFFICER), ("accept", POLICE_HEAD)]),
         ("supervision", "rejection_final", [("resolve_supervision", PROCURATOR)]),
         ("received", "handed_over", [("accept", POLICE_HEAD), ("hand_over", OFFICER)]),

@@ -85,8 +85,12 @@ def test_escalations_and_referrals_received_come_by_email_unless_turned_off(api,
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         referrals.transmit(referral, actor=U("guangzhou.officer1"), documents=DOCS)
-    assert [m.to for m in mail.outbox] == [["guangzhou.police_head@example.org"]]
-    assert referral.number in mail.outbox[0].subject
+    # The police head, and the same-level procuratorate its copy (应急〔2019〕54号 第8条).
+    assert sorted(m.to for m in mail.outbox) == [
+        ["guangzhou.police_head@example.org"],
+        ["guangzhou.procurator@example.org"],
+    ]
+    assert all(referral.number in m.subject for m in mail.outbox)
     r = api("guangzhou.police").put(
         "/api/v1/notifications/preferences/", {"preferences": [{"kind": "spam", "email": True}]}, format="json"
     )

@@ -101,7 +101,9 @@ class Recorder:
 
 def handler_case_view(username, method, path, response, case_pk) -> bool:
     """The handling officers' own view of the case and its referral: full numbers of their own case."""
-    api_case = re.fullmatch(rf"/api/v1/cases/({case_pk}/|{case_pk}/actions/\w+/)", path)
+    api_case = re.fullmatch(rf"/api/v1/cases/({case_pk}/|{case_pk}/actions/\w+/)", path) or re.fullmatch(
+        r"/api/v1/referrals/\d+/(actions/\w+/)?", path
+    )
     page = method == "GET" and (
         path == f"/cases/case/{case_pk}/" or bool(re.fullmatch(r"/referrals/referral/\d+/", path))
     )
@@ -112,12 +114,12 @@ def police_view(username, method, path, response, case_pk) -> bool:
     """The police's view of the case they were sent: the referred persons in full (LEGAL.md §2), never
     the others (the individual party here is not referred)."""
     pages = (f"/api/v1/cases/{case_pk}/", f"/cases/case/{case_pk}/")
-    referral_page = re.fullmatch(r"/referrals/referral/\d+/", path)
+    referral_page = re.fullmatch(r"/referrals/referral/\d+/", path) and method == "GET"
+    referral_api = re.fullmatch(r"/api/v1/referrals/\d+/(actions/\w+/)?", path)
     return (
         username.startswith("guangzhou.police")
-        and method == "GET"
         and response.status_code == 200
-        and (path in pages or bool(referral_page))
+        and ((method == "GET" and path in pages) or bool(referral_page) or bool(referral_api))
     )
 
 
@@ -316,8 +318,12 @@ def test_the_handlers_see_full_numbers_and_each_showing_is_recorded(scenario, dj
     police = [r for r in rec.responses if police_view(*r, case.pk)]
     views = IdNumberView.objects.filter(case=case)
     assert views.count() == len(shown) + len(police)
-    assert set(views.values_list("user__username", flat=True)) == {*HANDLERS, "guangzhou.police_head"}
-    assert views.filter(user__username="guangzhou.police_head", numbers=2).count() == len(police)
+    assert set(views.values_list("user__username", flat=True)) == {
+        *HANDLERS,
+        "guangzhou.police_head",
+        "guangzhou.police",
+    }
+    assert views.filter(user__username__startswith="guangzhou.police", numbers=2).count() == len(police)
     views = views.filter(user__username__in=HANDLERS)
     page = views.get(via="web", numbers=3)
     assert (page.user.username, page.numbers) == ("guangzhou.officer1", 3)

@@ -149,7 +149,7 @@ GET    /api/v1/referrals/{received}/                                        gz 2
 GET    /api/v1/referrals/{received}/                                        sz 404       404       404   404     404     404     404    404     404     200     200      404    401
 GET    /api/v1/referrals/{approved}/                                        gz 200       200       200   404     404     404     404    404     200     200     404      404    401
 GET    /api/v1/referrals/{approved}/                                        sz 404       404       404   404     404     404     404    404     404     200     404      404    401
-GET    /api/v1/referrals/{forwarded}/                                       gz 200       200       200   404     404     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{forwarded}/                                       gz 200       200       200   200     200     404     404    200     200     200     200      404    401
 GET    /api/v1/referrals/{forwarded}/                                       sz 404       404       404   404     404     404     404    404     404     200     200      404    401
 GET    /api/v1/referrals/{received}/letter.pdf                              gz 200       200       200   200     200     404     404    200     200     200     200      404    401
 GET    /api/v1/referrals/{received}/letter.pdf                              sz 404       404       404   404     404     404     404    404     404     200     200      404    401
@@ -201,10 +201,22 @@ GET    /api/v1/referrals/{supplement_requested}/supplement_notice.pdf       gz 2
 GET    /api/v1/referrals/{supplement_requested}/supplement_notice.pdf       sz 404       404       404   404     404     404     404    404     404     200     200      404    401
 GET    /api/v1/referrals/{rejected}/rejection_notice.pdf                    gz 200       200       200   200     200     404     404    200     200     200     200      404    401
 GET    /api/v1/referrals/{rejected}/rejection_notice.pdf                    sz 404       404       404   404     404     404     404    404     404     200     200      404    401
-GET    /api/v1/referrals/{forwarded}/forward_notice.pdf                     gz 200       200       200   404     404     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{forwarded}/forward_notice.pdf                     gz 200       200       200   200     200     404     404    200     200     200     200      404    401
 GET    /api/v1/referrals/{forwarded}/forward_notice.pdf                     sz 404       404       404   404     404     404     404    404     404     200     200      404    401
 GET    /api/v1/referrals/{declined}/decline_notice.pdf                      gz 200       200       200   200     200     404     404    200     200     200     200      404    401
 GET    /api/v1/referrals/{declined}/decline_notice.pdf                      sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/referrals/{accepted}/acceptance_notice.pdf                   gz 200       200       200   200     200     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{accepted}/acceptance_notice.pdf                   sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/referrals/{upheld}/reconsideration_decision.pdf              gz 200       200       200   200     200     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{upheld}/reconsideration_decision.pdf              sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/referrals/{explaining}/explanation_request.pdf               gz 200       200       200   200     200     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{explaining}/explanation_request.pdf               sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/referrals/{ordered}/explanation.pdf                          gz 200       200       200   200     200     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{ordered}/explanation.pdf                          sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/referrals/{ordered}/filing_order.pdf                         gz 200       200       200   200     200     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{ordered}/filing_order.pdf                         sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/referrals/{ps_concluded}/outcome_notice.pdf                  gz 200       200       200   200     200     404     404    200     200     200     200      404    401
+GET    /api/v1/referrals/{ps_concluded}/outcome_notice.pdf                  sz 404       404       404   404     404     404     404    404     404     200     200      404    401
 POST   /api/v1/referrals/{received}/actions/nonsense/                       gz 404       404       404   404     404     404     404    404     404     404     404      404    401
 # ── API v1: takedowns ──
 GET    /api/v1/takedowns/ ∋ id={takedown}                                   gz 200+      200+      200+  200-    200-    200-    200+   200-    200+    200+    200-     200-   401

@@ -14,7 +14,9 @@ Per city:
                 supervision (the city's procuratorate asked), accepted, supplement_requested; and
                 `forwarded`: transmitted, then forwarded by the city's police to Foshan's; `declined`:
                 received, then not police business; `explaining`: under supervision, the police asked to
-                explain; `ps_accepted`: a public-security referral (a certificate used) the police accepted
+                explain; `ps_accepted`: a public-security referral (a certificate used) the police accepted,
+                `ps_concluded` one with its outcome recorded; `upheld`: the rejection upheld on
+                reconsideration; `ordered`: the police explained, the procuratorate ordered the filing
   referred      the case of the `received` referral (the police see it)
   takedown, listing, evidence, rectification, suspension, person: parts of `case`
   fine          a fine of `case` served seven months ago, a 催告 served half a year ago: the court may be asked
@@ -63,6 +65,9 @@ REFERRAL_STATES = (
     "declined",
     "explaining",
     "ps_accepted",
+    "upheld",
+    "ordered",
+    "ps_concluded",
 )
 
 
@@ -112,12 +117,16 @@ def _person_with_finding(city: City, case, n: int, kind: str | None = None):
 def _referral_in(city: City, status: str, n: int):
     """A referral walked to `status` by the people whose step it is (see the module's docstring)."""
     case = _open_case(city)
-    person = _person_with_finding(city, case, n, kind="forged_certificate" if status == "ps_accepted" else None)
+    ps = status in ("ps_accepted", "ps_concluded")
+    person = _person_with_finding(city, case, n, kind="forged_certificate" if ps else None)
     target = {
         "forwarded": "transmitted",
         "declined": "received",
         "explaining": "supervision",
         "ps_accepted": "accepted",
+        "ps_concluded": "accepted",
+        "upheld": "rejection_upheld",
+        "ordered": "filing_ordered",
     }
     r = reach(case, target.get(status, status), persons=[person.pk], report="持伪造操作证上岗，涉嫌犯罪。")
     if status == "forwarded":
@@ -126,6 +135,8 @@ def _referral_in(city: City, status: str, n: int):
         r = referrals.decline_jurisdiction(r, actor=city.user("police_head"), reason="不属于公安机关职责范围")
     if status == "explaining":
         r = referrals.request_explanation(r, actor=city.user("procurator"), note="请说明不立案理由")
+    if status == "ps_concluded":
+        r = referrals.record_outcome(r, actor=city.user("police_head"), outcome="行政拘留十日")
     return r
 
 

@@ -88,9 +88,9 @@ def explanation_asked():
 
 
 def filing_ordered():
-    return referrals.resolve_supervision(
-        supervising(), actor=U("guangzhou.procurator"), outcome="accept", note="通知立案"
-    )
+    """刑事诉讼法 第113条: asked, the police explain; unpersuaded, the procuratorate orders the filing."""
+    referral = referrals.explain(explanation_asked(), actor=U("guangzhou.police_head"), reason="证据不足")
+    return referrals.resolve_supervision(referral, actor=U("guangzhou.procurator"), outcome="accept", note="通知立案")
 
 
 def ps_received():

@@ -77,7 +77,11 @@ def test_the_transfer_letter_names_each_suspect_in_full_with_offence_and_article
     assert "涉嫌犯罪案件移送书" in text
     assert seller.id_number in text and holder.id_number in text  # the police cannot act on a masked number
     assert "涉嫌伪造、买卖国家机关证件罪" in text and "刑法第280条第一款" in text
-    assert "使用伪造的国家机关证件" in text and "治安管理处罚法(2012)第52条第(二)项" in text
+    # The holder goes as a crime with the reason on record: the letter names what that makes it.
+    assert "涉嫌买卖国家机关证件罪（购买、使用伪造的特种作业操作证）" in text
+    assert "治安管理处罚法" not in text
+    # Each finding as the officers recorded it.
+    assert "查明的违法事实" in text and "T440100197001010011" in text
     assert "陈小明系向李建国购买伪造证件" in text
     assert "抄送：广州市人民检察院" in text
     assert case.number in text and referral.number in text

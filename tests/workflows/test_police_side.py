@@ -56,8 +56,16 @@ def test_a_forward_goes_once_and_the_referring_agency_is_told_in_writing(api):
     assert paper.status_code == 200
     text = pdf_text(paper.content)
     assert "移送案件转送告知书" in text and "广州市公安局" in text and "佛山市公安局" in text and "案发地在佛山" in text
-    # The police it came from no longer see it.
-    assert api("guangzhou.police_head").get(f"/api/v1/referrals/{referral.pk}/").status_code == 404
+    # The police it came from keep the record of what they forwarded, and may do nothing more with it.
+    kept = api("guangzhou.police_head").get(f"/api/v1/referrals/{referral.pk}/")
+    assert kept.status_code == 200 and kept.json()["actions"] == []
+    assert api("guangzhou.police_head").get(f"/api/v1/referrals/{referral.pk}/forward_notice.pdf").status_code == 200
+    assert api("guangzhou.police_head").get(f"/api/v1/cases/{referral.case_id}/").status_code == 404
+    # The letter stays addressed to the police it was sent to, with its 抄送; each police's receipt stays.
+    letter = pdf_text(api("guangzhou.head").get(f"/api/v1/referrals/{referral.pk}/letter.pdf").content)
+    assert "广州市公安局：" in letter and "抄送：广州市人民检察院" in letter
+    # The procuratorate of the police it now lies with is told.
+    assert notified("foshan.procurator", "referral_copy_forward").exists()
 
     # Forwarding back, or on to a third police agency, is refused: the competent police decide.
     referrals.acknowledge(Referral.objects.get(pk=referral.pk), actor=U("foshan.police"))
@@ -67,6 +75,10 @@ def test_a_forward_goes_once_and_the_referring_agency_is_told_in_writing(api):
         assert back.json()["code"] == "invalid_transition" and "第7条" in back.json()["detail"]
     referral.refresh_from_db()
     assert referral.police_agency.slug == "foshan-police" and referral.status == "received"
+    receipts = pdf_text(api("guangzhou.head").get(f"/api/v1/referrals/{referral.pk}/receipt.pdf").content)
+    assert "广州市公安局" in receipts and "佛山市公安局" in receipts
+    # The 24 hours to forward do not open again: it may not move twice.
+    assert not Deadline.objects.filter(referral=referral, step="forward", met_at__isnull=True).exists()
     # Not competent either? Then it is "not police business" or a decision, never another hand-off.
     assert "forward" not in api("foshan.police_head").get(f"/api/v1/referrals/{referral.pk}/").json()["actions"]
 
@@ -279,3 +291,131 @@ def test_the_receipt_names_its_signer_and_time(api):
     text = pdf_text(api("guangzhou.officer1").get(f"/api/v1/referrals/{referral.pk}/receipt.pdf").content)
     signer = U("guangzhou.police")
     assert "2026年12月3日10时15分" in text and (signer.get_full_name() or signer.username) in text
+
+
+def supervising():
+    return referrals.request_supervision(
+        rejected(), actor=U("guangzhou.head"), procuratorate="guangzhou-procuratorate", reason="理由不成立"
+    )
+
+
+def open_tasks(referral):
+    return sorted(
+        (t.task.flow_task.name, t.agency.slug)
+        for t in TaskRoute.objects.filter(referral=referral, task__status__in=("NEW", "ASSIGNED", "STARTED"))
+    )
+
+
+def test_the_procuratorate_orders_the_filing_only_after_the_police_explain(api):
+    """刑事诉讼法 第113条: the police's reasons first; if they do not stand, the order to file."""
+    referral = supervising()
+    body = {"outcome": "accept", "note": "通知立案"}
+    r = act(api("guangzhou.procurator"), referral.pk, "resolve_supervision", body)
+    assert r.status_code == 409 and "第113条" in r.json()["detail"]
+    act(api("guangzhou.procurator"), referral.pk, "request_explanation", {"note": "请说明"})
+    r = act(api("guangzhou.procurator"), referral.pk, "resolve_supervision", body)
+    assert r.status_code == 409  # still waiting for the explanation
+    assert open_tasks(referral) == [("explain", "guangzhou-police")]
+    act(api("guangzhou.police_head"), referral.pk, "explain", {"reason": "证据不足"})
+    assert open_tasks(referral) == [("supervision", "guangzhou-procuratorate")]
+    r = act(api("guangzhou.procurator"), referral.pk, "resolve_supervision", body)
+    assert r.status_code == 200 and r.json()["status"] == "filing_ordered"
+    assert r.json()["supervision_outcome"] == "accept" and r.json()["supervision_note"] == "通知立案"
+    assert open_tasks(referral) == [("file_case", "guangzhou-police")]
+    title = notified("guangzhou.police_head", "referral_resolve_supervision").get().title
+    assert "通知公安机关立案" in title
+    text = pdf_text(api("guangzhou.police_head").get(f"/api/v1/referrals/{referral.pk}/filing_order.pdf").content)
+    assert "通知立案书" in text and "十五日以内立案" in text
+    # The police file; the procuratorate that supervised receives the 立案 (程序规定 第182条).
+    act(api("guangzhou.police_head"), referral.pk, "accept", {"police_case_number": "穗公立〔2026〕99号"})
+    assert notified("guangzhou.procurator", "referral_copy_accept").exists()
+    notice = pdf_text(api("guangzhou.procurator").get(f"/api/v1/referrals/{referral.pk}/acceptance_notice.pdf").content)
+    assert "立案通知书" in notice and "穗公立〔2026〕99号" in notice and "依照人民检察院的立案通知" in notice
+
+
+def test_finding_the_non_filing_sound_while_an_explanation_is_pending_leaves_no_task_behind(api):
+    referral = supervising()
+    act(api("guangzhou.procurator"), referral.pk, "request_explanation", {"note": "请说明"})
+    r = act(api("guangzhou.procurator"), referral.pk, "resolve_supervision", {"outcome": "reject", "note": "理由成立"})
+    assert r.status_code == 200 and r.json()["status"] == "rejection_final"
+    assert open_tasks(referral) == []
+    explain = Deadline.objects.get(referral=referral, step="explain")
+    assert explain.met_by == "resolve_supervision"  # ended by the decision, not met by an explanation
+    assert "理由成立" in notified("guangzhou.head", "referral_resolve_supervision").get().title
+    assert "resolve_supervision" in [
+        e["action"] for e in api("guangzhou.head").get(f"/api/v1/referrals/{referral.pk}/").json()["history"]
+    ]
+
+
+def test_the_rejection_notice_keeps_its_reasons_after_a_reconsideration(api):
+    referral = rejected()
+    referral = referrals.request_reconsideration(referral, actor=U("guangzhou.head"), reason="请复议")
+    referral = referrals.decide_reconsideration(
+        referral, actor=U("guangzhou.police_head"), accept=False, reason="维持原决定"
+    )
+    notice = pdf_text(api("guangzhou.head").get(f"/api/v1/referrals/{referral.pk}/rejection_notice.pdf").content)
+    assert "理由：不构成犯罪" in notice and "维持原决定" not in notice
+    decision = pdf_text(
+        api("guangzhou.head").get(f"/api/v1/referrals/{referral.pk}/reconsideration_decision.pdf").content
+    )
+    assert "复议决定书" in decision and "维持原不予立案决定" in decision and "维持原决定" in decision
+
+
+def test_a_person_with_nothing_for_the_police_is_not_referred(api):
+    case, person = referable_case()
+    other = add_person(case, name="无关人员")
+    r = api("guangzhou.officer1").post(
+        f"/api/v1/cases/{case.pk}/actions/propose_referral/",
+        {"persons": [person.pk, other.pk], "report": "x"},
+        format="json",
+    )
+    assert r.status_code == 400 and "无关人员" in r.json()["persons"][0]
+
+
+def test_papers_are_in_chinese_and_messages_name_actions_as_people_say_them(api):
+    referral = received()
+    english = api("guangzhou.officer1")
+    text = pdf_text(english.get(f"/api/v1/referrals/{referral.pk}/letter.pdf", HTTP_ACCEPT_LANGUAGE="en").content)
+    assert "持证人" in text and "holder" not in text
+    r = act(api("guangzhou.officer1"), referral.pk, "accept", {"police_case_number": "x"})
+    assert r.status_code == 403 and "accept" not in r.json()["detail"] and "立案" in r.json()["detail"]
+    r = english.post(
+        f"/api/v1/referrals/{referral.pk}/actions/hand_over/", {"items": "x"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert r.status_code == 409 and "Hand over evidence and items" in r.json()["detail"]
+    # A notification is written in the offices' language whoever acted.
+    referrals.reject(Referral.objects.get(pk=referral.pk), actor=U("guangzhou.police_head"), reason="x")
+    assert "不予立案" in notified("guangzhou.head", "referral_reject").get().title
+
+
+def test_the_next_deadline_says_whose_it_is_and_the_time_bars_beside_it(api):
+    referral = received()
+    page = api("guangzhou.police_head")
+    page.force_login(U("guangzhou.police_head"))
+    from django.urls import reverse
+
+    html = page.get(reverse("referrals:referral:detail", args=[referral.pk])).content.decode()
+    headline = html.split('data-testid="next-deadline"')[1].split("</span>")[0]
+    assert "公安机关决定是否立案" in headline and "公安机关" in headline
+    bar = html.split('data-testid="time-bar"')[1].split("</span>")[0]
+    assert "补正" in bar
+    detail = api("guangzhou.police_head").get(f"/api/v1/referrals/{referral.pk}/").json()
+    assert detail["due_at"].endswith("+08:00")
+    assert detail["subjects"][0]["id_number"] == referral.persons.get().id_number
+    assert detail["subjects"][0]["offences"][0]["article"] == "刑法 第280条第一款"
+
+
+def test_the_history_reads_as_text(api):
+    case, person = referable_case()
+    referral = transmitted(case, person)
+    referral = referrals.acknowledge(referral, actor=U("guangzhou.police"))
+    referral = referrals.accept(referral, actor=U("guangzhou.police_head"), police_case_number="x")
+    referrals.hand_over(referral, actor=U("guangzhou.officer1"), items="伪造证件2本")
+    page = api("guangzhou.officer1")
+    page.force_login(U("guangzhou.officer1"))
+    from django.urls import reverse
+
+    html = page.get(reverse("referrals:referral:detail", args=[referral.pk])).content.decode()
+    assert "dict_items" not in html and "伪造证件2本" in html
+    assert notified("guangzhou.police", "referral_hand_over").exists()
+    assert notified("guangzhou.officer1", "referral_acknowledge").exists()

@@ -143,7 +143,9 @@ def test_forwarding_moves_the_case_to_the_other_police_agency(api):
     r = act(gz, rid, "forward", {"police_agency": "foshan-police", "reason": "犯罪地在佛山"})
     assert r.json()["status"] == "transmitted" and r.json()["police_agency"] == "foshan-police"
     assert gz.get(f"/api/v1/cases/{case.pk}/").status_code == 404
-    assert gz.get(f"/api/v1/referrals/{rid}/").status_code == 404
+    # The police that forwarded it keep the record (read-only), not the case.
+    kept = gz.get(f"/api/v1/referrals/{rid}/")
+    assert kept.status_code == 200 and kept.json()["actions"] == []
     assert fs.get(f"/api/v1/cases/{case.pk}/").status_code == 200
     assert tasks(fs) == [("receipt", rid)] and tasks(gz) == []
 

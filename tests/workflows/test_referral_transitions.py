@@ -150,6 +150,9 @@ def test_the_referral_transition_table(api, status, action):
 )
 def test_the_second_outcome_of_two_way_decisions(api, status, action, body, target):
     referral = referral_in(status)
+    if target == "filing_ordered":  # 刑事诉讼法 第113条: the police's reasons are asked first
+        referral = referrals.request_explanation(referral, actor=U("guangzhou.procurator"), note="请说明理由")
+        referral = referrals.explain(referral, actor=U("guangzhou.police_head"), reason="证据不足")
     r = api(ACTOR[action]).post(f"/api/v1/referrals/{referral.pk}/actions/{action}/", body, format="json")
     assert r.status_code == 200 and r.json()["status"] == target
 
