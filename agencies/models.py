@@ -87,3 +87,20 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.agency} ({self.get_role_display()})"
+
+    @property
+    def title(self) -> str:
+        """The role as the agency calls it: a police officer is 民警, a procuratorate's officer 检察官."""
+        titles = ROLE_TITLES.get(self.agency.kind, {})
+        return str(titles.get(self.role, self.get_role_display()))
+
+
+# Roles named by the kind of agency; the rest are the Membership.Role labels (执法人员, 负责人, 督查人员).
+ROLE_TITLES = {
+    Agency.Kind.POLICE: {Membership.Role.OFFICER: _("police officer"), Membership.Role.HEAD: _("police head")},
+    Agency.Kind.PROCURATORATE: {
+        Membership.Role.OFFICER: _("prosecutor"),
+        Membership.Role.HEAD: _("chief prosecutor"),
+    },
+    Agency.Kind.CYBERSPACE: {Membership.Role.OFFICER: _("cyberspace officer")},
+}

@@ -229,11 +229,13 @@ def test_regulator_police_and_supervisor_journeys(server, chromium, settings):
     assert police.page.inner_text("[data-testid=referral-status]") == "已签收"
     police_head = Desk(chromium, server, "guangzhou.police_head")
     police_head.go(f"/referrals/referral/{referral.pk}/")
-    police_head.act("accept", fill={"police_case_number": "穗公（刑）立字〔2026〕0001号"})
-    assert police_head.page.inner_text("[data-testid=referral-status]") == "已立案"
+    # Using a forged certificate goes to the police as a 治安 matter (治安管理处罚法 第52条): 受理.
+    assert referral.kind == "public_security"
+    police_head.act("accept", fill={"police_case_number": "穗公（治）受字〔2026〕0001号"})
+    assert police_head.page.inner_text("[data-testid=referral-status]") == "已受理"
     police_head.shot("c-police-head-accepted")
     referral.refresh_from_db()
-    assert referral.status == "accepted" and referral.police_case_number == "穗公（刑）立字〔2026〕0001号"
+    assert referral.status == "accepted" and referral.police_case_number == "穗公（治）受字〔2026〕0001号"
 
     # (d) The supervisor's dashboard lists the case.
     supervisor = Desk(chromium, server, "guangzhou.supervisor")

@@ -44,6 +44,23 @@ def test_login_with_the_demo_password_lands_on_the_inbox(client):
 
 
 @pytest.mark.parametrize(
+    "username, title",
+    [
+        ("guangzhou.officer1", "执法人员"),
+        ("guangzhou.police", "民警"),
+        ("guangzhou.police_head", "公安机关负责人"),
+        ("guangzhou.procurator", "检察官"),
+        ("guangzhou.cyber", "网信工作人员"),
+    ],
+)
+def test_the_header_names_the_role_as_the_agency_calls_it(web, username, title):
+    page = web(username).get("/accounts/profile/").content.decode()
+    who = page.split('data-testid="who">', 1)[1].split("</span>", 1)[0]
+    table = page.split('<table class="xj-table">', 1)[1].split("</table>", 1)[0]
+    assert f"· {title}" in who and f"· {title}" in table
+
+
+@pytest.mark.parametrize(
     "username, visible",
     [
         ("guangzhou.officer1", {"tasks", "cases", "referrals", "notices"}),
