@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
@@ -91,12 +93,12 @@ class Membership(models.Model):
     @property
     def title(self) -> str:
         """The role as the agency calls it: a police officer is 民警, a procuratorate's officer 检察官."""
-        titles = ROLE_TITLES.get(self.agency.kind, {})
-        return str(titles.get(self.role, self.get_role_display()))
+        titles = ROLE_TITLES.get(Agency.Kind(self.agency.kind), {})
+        return str(titles.get(Membership.Role(self.role), self.get_role_display()))
 
 
 # Roles named by the kind of agency; the rest are the Membership.Role labels (执法人员, 负责人, 督查人员).
-ROLE_TITLES = {
+ROLE_TITLES: dict[Agency.Kind, dict[Membership.Role, Any]] = {
     Agency.Kind.POLICE: {Membership.Role.OFFICER: _("police officer"), Membership.Role.HEAD: _("police head")},
     Agency.Kind.PROCURATORATE: {
         Membership.Role.OFFICER: _("prosecutor"),
