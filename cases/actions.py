@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,15 @@ from agencies import jurisdiction
 from agencies.models import Agency, Region
 from core.calendar import legal_time
 from core.errors import Code, Conflict, field_error
-from core.identity import id_hash, mask_id_number
+from core.identity import (
+    DocumentKind,
+    document_hash,
+    id_hash,
+    mask_id_number,
+    normalize_credit_code,
+    normalize_document,
+    normalize_id_number,
+)
 from workflows import deadlines
 
 from .events import record_event
@@ -84,7 +92,18 @@ def _next_number(region: Region, year: int) -> str:
     return f"{region.code}-{year}-{seq.last:05d}"
 
 
+def _identifier(field: str, rule: Callable[[str], str], value: str) -> str:
+    """An identifier by its rule (core.identity), or a 400 naming the field."""
+    try:
+        return rule(value)
+    except ValidationError as exc:
+        raise field_error(field, exc.messages[0]) from None
+
+
 def _check_party(party: dict[str, Any], strict: bool = True) -> None:
+    for key, rule in (("credit_code", normalize_credit_code), ("id_number", normalize_id_number)):
+        if party.get(key):
+            party[key] = _identifier("party", rule, party[key])
     kind = party["kind"]
     if strict and kind in (PartyKind.EMPLOYER, PartyKind.TRAINING_INSTITUTION) and not party.get("credit_code"):
         raise field_error(
@@ -296,19 +315,29 @@ def reopen_case(case: Case, *, actor: User, reason: str, version: int | None = N
 
 
 @action
-def add_person(case: Case, *, actor: User, name: str, id_number: str, role: str, version: int | None = None) -> Person:
-    """id_number must already be normalised (identity.normalize_id_number)."""
+def add_person(
+    case: Case,
+    *,
+    actor: User,
+    name: str,
+    id_number: str,
+    role: str,
+    id_kind: str = DocumentKind.RESIDENT_ID,
+    version: int | None = None,
+) -> Person:
+    """One person, by one spelling of one document (LEGAL.md §5), once per case."""
+    id_number = _identifier("id_number", lambda v: normalize_document(id_kind, v), id_number)
     case = begin_case(case, actor=actor, action="add_person", version=version)
-    hashed = id_hash(id_number)
+    hashed = document_hash(id_kind, id_number)
     if case.persons.filter(id_hash=hashed).exists():
         raise field_error("id_number", _("A person with this ID number is already in the case."))
-    person = Person.objects.create(case=case, name=name, id_number=id_number, id_hash=hashed, role=role)
-    finish(
-        case,
-        actor=actor,
-        action="add_person",
-        data={"person": person.pk, "name": name, "id_number": person.id_masked, "role": role},
+    person = Person.objects.create(
+        case=case, name=name, id_kind=id_kind, id_number=id_number, id_hash=hashed, role=role
     )
+    data = {"person": person.pk, "name": name, "id_number": person.id_masked, "role": role}
+    if id_kind != DocumentKind.RESIDENT_ID:
+        data["id_kind"] = id_kind
+    finish(case, actor=actor, action="add_person", data=data)
     return person
 
 

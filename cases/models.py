@@ -13,7 +13,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency
 from core.calendar import Period, due_after_date, last_day
-from core.identity import mask_id_number
+from core.identity import DOCUMENT_LABELS, DocumentKind, mask_id_number
 
 from .kinds import (
     CONTEST_MONTHS,
@@ -178,7 +178,12 @@ class CaseSequence(models.Model):
 class Person(models.Model):
     case = models.ForeignKey(Case, models.CASCADE, related_name="persons")
     name = models.CharField(_("name"), max_length=100)
-    id_number = models.CharField(max_length=18)  # never logged; shown masked but to handlers
+    # The identity document (LEGAL.md §5): a resident ID, or for a person without one the kind
+    # and number of a passport or permit. Never logged; shown masked but to handlers.
+    id_kind = models.CharField(
+        _("identity document"), max_length=20, choices=DocumentKind.choices, default=DocumentKind.RESIDENT_ID
+    )
+    id_number = models.CharField(max_length=20)
     id_hash = models.CharField(max_length=64, db_index=True)
     role = models.CharField(_("role"), max_length=12, choices=PersonRole.choices)
     created_at = models.DateTimeField(default=timezone.now)
@@ -194,6 +199,11 @@ class Person(models.Model):
     @property
     def id_masked(self) -> str:
         return mask_id_number(self.id_number)
+
+    @property
+    def id_label(self) -> str:
+        """What a paper prints before the number: 居民身份证, 护照, …"""
+        return DOCUMENT_LABELS[DocumentKind(self.id_kind)]
 
 
 class Finding(models.Model):

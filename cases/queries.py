@@ -4,15 +4,27 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import Region
-from core.identity import id_hash
+from core.identity import DocumentKind, document_hash, normalize_document, plain
 from workflows.models import Deadline
 
 from .kinds import FINE_PAYMENT_DAYS
 from .models import Case, Fine, FineStatus, Person, Rectification, RectificationStatus
+
+
+def _documents_in(q: str) -> list[tuple[str, str]]:
+    """The identity documents a search text could be, by the same rules as when they were stored."""
+    found = []
+    for kind in DocumentKind.values:
+        try:
+            found.append((kind, normalize_document(kind, q)))
+        except ValidationError:
+            continue
+    return found
 
 
 def truthy(value: Any) -> bool:
@@ -49,14 +61,15 @@ def filter_cases(qs: QuerySet[Case], params: Mapping[str, Any]) -> QuerySet[Case
         qs = qs.filter(overdue_q())
     q = (params.get("q") or "").strip()[:100]
     if q:
+        code = plain(q)  # ４４０１… finds what was stored as 4401…
         match = (
             Q(number__icontains=q)
             | Q(party_name__icontains=q)
-            | Q(party_credit_code=q.upper())
+            | Q(party_credit_code=code)
             | Q(pk__in=Person.objects.filter(name__icontains=q).values("case_id"))
         )
-        if len(q) == 18:
-            hashed = id_hash(q)
-            match |= Q(party_id_hash=hashed) | Q(pk__in=Person.objects.filter(id_hash=hashed).values("case_id"))
+        hashes = {document_hash(kind, number) for kind, number in _documents_in(code)}
+        if hashes:
+            match |= Q(party_id_hash__in=hashes) | Q(pk__in=Person.objects.filter(id_hash__in=hashes).values("case_id"))
         qs = qs.filter(match)
     return qs

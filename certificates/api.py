@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from agencies.models import Region
 from cases.access import get_case_for
+from core.api.fields import CreditCodeField
 from core.api.schema import errors, example, results_of
 
 from . import actions
@@ -137,7 +138,7 @@ class LeadInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=list(actions.SUGGESTED_FINDING))
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(), default=None)
     employer = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    credit_code = CreditCodeField(required=False, allow_blank=True)
 
 
 class LeadOutput(serializers.Serializer):

@@ -11,7 +11,7 @@ from typing import Literal, overload
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
-from core.identity import id_hash, mask_id_number, normalize_id_number
+from core.identity import id_hash, mask_id_number, normalize_id_number, plain
 
 from .models import CATEGORY_BY_NAME, VALIDITY_YEARS, Certificate, add_years
 
@@ -93,6 +93,7 @@ def _date(value: str, name: str, required: bool = True) -> datetime.date | None:
 
 def parse(cells: list[str]) -> Certificate:
     values = dict(zip(HEADER, [c.strip() for c in cells] + [""] * (len(HEADER) - len(cells)), strict=False))
+    values["number"] = plain(values["number"])  # one spelling, as verification looks it up
     if not values["number"] or len(values["number"]) > 40:
         raise ValueError("number is empty or longer than 40 characters")
     if not values["name"] or len(values["name"]) > 100:

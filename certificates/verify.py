@@ -6,6 +6,8 @@ import datetime
 from django.db import connection
 from django.utils import timezone
 
+from core.identity import plain
+
 from .models import REVIEW_YEARS, Certificate, add_years
 
 MAX_ITEMS = 10_000
@@ -39,7 +41,7 @@ def status_of(cert: tuple | None, name: str, today: datetime.date) -> str:
 def verify(items: list[dict], today: datetime.date | None = None) -> list[dict]:
     """[{"number", "name"}] → [{"number", "name", "status"}], in order, a few queries per 2,000."""
     today = today or timezone.localdate()
-    numbers = list({item["number"].strip() for item in items})
+    numbers = list({plain(item["number"]) for item in items})
     found: dict[str, tuple] = {}
     for start in range(0, len(numbers), CHUNK):
         chunk = numbers[start : start + CHUNK]
@@ -54,7 +56,7 @@ def verify(items: list[dict], today: datetime.date | None = None) -> list[dict]:
         {
             "number": item["number"],
             "name": item["name"],
-            "status": status_of(found.get(item["number"].strip()), item["name"], today),
+            "status": status_of(found.get(plain(item["number"])), item["name"], today),
         }
         for item in items
     ]

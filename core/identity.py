@@ -7,12 +7,16 @@ import datetime
 import hashlib
 import hmac
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CHECK = "10X98765432"
@@ -24,15 +28,58 @@ def id_check_digit(first17: str) -> str:
     return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
-def normalize_id_number(value: str) -> str:
-    """Validate a resident ID number and return it upper-cased; ValidationError otherwise."""
-    value = (value or "").strip().upper()
-    if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+# The province-level codes of GB/T 2260 an ID number may begin with (LEGAL.md §5); 71 is Taiwan,
+# 81/82/83 the residence permits of Hong Kong, Macao and Taiwan residents.
+PROVINCE_CODES = frozenset(
+    [
+        *map(str, range(11, 16)),
+        *map(str, range(21, 24)),
+        *map(str, range(31, 38)),
+        *map(str, range(41, 47)),
+        *map(str, range(50, 55)),
+        *map(str, range(61, 66)),
+        "71",
+        "81",
+        "82",
+        "83",
+    ]
+)
+_ASCII_DIGITS = frozenset("0123456789")
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+
+
+def plain(value: str | None) -> str:
+    """One spelling of a typed identifier: NFKC (full-width ４４０１ → 4401, ² → 2), no spaces
+    around it, upper case. Digits of other scripts (٤٤٠١) stay what they are and fail the check."""
+    return unicodedata.normalize("NFKC", value or "").strip().upper()
+
+
+def _ascii_digits(value: str) -> bool:
+    return bool(value) and all(c in _ASCII_DIGITS for c in value)
+
+
+def normalize_id_number(value: str | None, *, today: datetime.date | None = None) -> str:
+    """Validate a resident ID number (GB 11643, LEGAL.md §5) and return its one spelling;
+    ValidationError otherwise. The one rule for every path that takes an ID number."""
+    value = plain(value)
+    if len(value) != 18 or not _ascii_digits(value[:17]) or not (value[17] in _ASCII_DIGITS or value[17] == "X"):
         raise ValidationError(_("A resident ID number has 18 characters: 17 digits and a digit or X."), code="format")
+    if value[:2] not in PROVINCE_CODES:
+        raise ValidationError(
+            _("An ID number begins with a province-level code (11–65, 71, 81–83); %(code)s is none.")
+            % {"code": value[:2]},
+            code="province",
+        )
     try:
-        datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValidationError(_("The date of birth in this ID number does not exist."), code="birth_date") from None
+    if not EARLIEST_BIRTH <= birth <= (today or timezone.localdate()):
+        raise ValidationError(
+            _("The date of birth in this ID number (%(day)s) is in the future or before 1900.")
+            % {"day": birth.isoformat()},
+            code="birth_date",
+        )
     if id_check_digit(value[:17]) != value[17]:
         raise ValidationError(_("The check digit of this ID number is wrong; please check the number."), code="check")
     return value
@@ -43,12 +90,18 @@ def uscc_check_char(first17: str) -> str:
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
-def normalize_credit_code(value: str) -> str:
-    value = (value or "").strip().upper()
+def normalize_credit_code(value: str | None) -> str:
+    """Validate a unified social credit code (GB 32100, LEGAL.md §5) and return its one spelling."""
+    value = plain(value)
     if len(value) != 18 or any(c not in USCC_ALPHABET for c in value):
         raise ValidationError(
             _("A unified social credit code has 18 characters from 0-9 and A-Y without I, O, S, V, Z."),
             code="format",
+        )
+    if not _ascii_digits(value[2:8]) or value[2:4] not in PROVINCE_CODES:
+        raise ValidationError(
+            _("Characters 3–8 of a credit code are the 6-digit code of a region (such as 440100)."),
+            code="division",
         )
     if uscc_check_char(value[:17]) != value[17]:
         raise ValidationError(
@@ -57,9 +110,63 @@ def normalize_credit_code(value: str) -> str:
     return value
 
 
+class DocumentKind(models.TextChoices):
+    """The identity document a person is recorded by (LEGAL.md §5): the resident ID, or for a
+    person without one the document's kind and number."""
+
+    RESIDENT_ID = "resident_id", gettext_lazy("resident ID card (居民身份证)")
+    PASSPORT = "passport", gettext_lazy("passport (护照)")
+    HK_MACAO_PERMIT = (
+        "hk_macao_permit",
+        gettext_lazy("Mainland travel permit for Hong Kong and Macao residents (港澳居民来往内地通行证)"),
+    )
+    TAIWAN_PERMIT = (
+        "taiwan_permit",
+        gettext_lazy("Mainland travel permit for Taiwan residents (台湾居民来往大陆通行证)"),
+    )
+    FOREIGN_RESIDENCE = "foreign_residence", gettext_lazy("foreign permanent resident ID card (外国人永久居留身份证)")
+
+
+# The label a paper prints before the number.
+DOCUMENT_LABELS = {
+    DocumentKind.RESIDENT_ID: "居民身份证",
+    DocumentKind.PASSPORT: "护照",
+    DocumentKind.HK_MACAO_PERMIT: "港澳居民来往内地通行证",
+    DocumentKind.TAIWAN_PERMIT: "台湾居民来往大陆通行证",
+    DocumentKind.FOREIGN_RESIDENCE: "外国人永久居留身份证",
+}
+_OTHER_DOCUMENT = re.compile(r"[A-Z0-9]{5,20}")
+
+
+def normalize_document(kind: str, number: str | None) -> str:
+    """The one spelling of an identity document's number, by its kind; ValidationError otherwise.
+    A resident ID follows GB 11643; the other documents are 5–20 letters and digits (spaces and
+    hyphens people type between groups are dropped)."""
+    if kind == DocumentKind.RESIDENT_ID:
+        return normalize_id_number(number)
+    if kind not in DocumentKind.values:
+        raise ValidationError(_("Unknown identity document kind %(kind)s.") % {"kind": kind}, code="kind")
+    value = re.sub(r"[\s\-]", "", plain(number))
+    if not _OTHER_DOCUMENT.fullmatch(value):
+        raise ValidationError(
+            _("A document number has 5 to 20 letters A–Z and digits 0–9."),
+            code="format",
+        )
+    return value
+
+
+def document_hash(kind: str, number: str) -> str:
+    """The keyed hash a person is found by: the resident ID's own hash (so every existing lookup
+    by ID number holds), other documents with their kind, so a passport never meets an ID."""
+    return id_hash(number if kind == DocumentKind.RESIDENT_ID else f"{kind}:{number}")
+
+
 def mask_id_number(value: str) -> str:
-    """440***********0014: the province prefix and the last four only."""
-    return value[:3] + "*" * (len(value) - 7) + value[-4:] if value else ""
+    """440***********0014: the province prefix and the last four only; a shorter document
+    number (a passport's E12345678) shows its last three only."""
+    if len(value) < 15:
+        return "*" * (len(value) - 3) + value[-3:] if value else ""
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
 def id_hash(value: str) -> str:

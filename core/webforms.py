@@ -22,7 +22,8 @@ LABELS = {
     "handlers": _("handlers (two)"),
     "reason": _("reason"),
     "name": _("name"),
-    "id_number": _("resident ID number"),
+    "id_number": _("ID number (resident ID or the document chosen)"),
+    "id_kind": _("identity document"),
     "role": _("role in the case"),
     "kind": _("kind"),
     "person": _("person"),
@@ -110,11 +111,17 @@ def build_fields(
                 widget=_widget(f, options is not None),
                 required=f.required,
                 choices=list(options or []),
-                value=initial.get(name, [] if isinstance(f, serializers.ListField) else ""),
+                value=initial.get(name, _default(f)),
                 many=isinstance(f, serializers.ListField),
             )
         )
     return out
+
+
+def _default(f: serializers.Field[Any, Any, Any, Any]) -> Any:
+    if isinstance(f, serializers.ListField):
+        return []
+    return "" if f.default is serializers.empty or callable(f.default) else f.default
 
 
 def data_from_post(serializer_class: type[serializers.Serializer[Any]], post: QueryDict) -> dict[str, Any]:

@@ -255,6 +255,7 @@ class SubjectOutput(serializers.Serializer[Any]):
 
     id = serializers.IntegerField()
     name = serializers.CharField()
+    id_kind = serializers.CharField()
     id_number = serializers.CharField()
     role = serializers.CharField()
     offences = OffenceOutput(many=True)
@@ -288,6 +289,7 @@ class ReferralDetailOutput(ReferralOutput):
                 {
                     "id": p.pk,
                     "name": p.name,
+                    "id_kind": p.id_kind,
                     "id_number": shown.of(p),
                     "role": p.role,
                     "offences": documents.offences_of(referral, p),

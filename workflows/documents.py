@@ -128,7 +128,7 @@ def _subjects_table(referral: Referral, shown: Identities) -> Table:
         rows.append(
             [
                 person.name,
-                ("居民身份证", shown.of(person)),
+                (person.id_label, shown.of(person)),
                 str(person.get_role_display()),
                 "；".join(o.name for o in offences) or "—",
                 "；".join(o.article for o in offences) or "—",

@@ -1,4 +1,3 @@
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -7,8 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Agency, Region
+from core.api.fields import CreditCodeField, IdNumberField
 from core.api.schema import example
-from core.identity import normalize_credit_code, normalize_id_number
+from core.identity import DocumentKind, normalize_document
 
 from .. import actions
 from ..access import Identities, identities_shown, referrals_visible_to
@@ -16,32 +16,6 @@ from ..kinds import FindingKind, PartyKind, PersonRole, Source
 from ..models import Campaign, Case, Event, Fine, Person, Referral, ServiceMethod
 
 # --- input ----------------------------------------------------------------------------------
-
-
-def _django_to_drf(validator: Callable[[str], str]) -> Callable[[str], str]:
-    def run(value: str) -> str:
-        try:
-            return validator(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from None
-
-    return run
-
-
-class IdNumberField(serializers.CharField):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_length=18, **kwargs)
-
-    def to_internal_value(self, data: Any) -> str:
-        return _django_to_drf(normalize_id_number)(super().to_internal_value(data))
-
-
-class CreditCodeField(serializers.CharField):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_length=18, **kwargs)
-
-    def to_internal_value(self, data: Any) -> str:
-        return _django_to_drf(normalize_credit_code)(super().to_internal_value(data))
 
 
 class PartyInput(serializers.Serializer[Any]):
@@ -91,8 +65,17 @@ class ReasonInput(ActionInput):
 @example({"name": "张伟", "id_number": "440100198503120172", "role": "holder"})
 class AddPersonInput(ActionInput):
     name = serializers.CharField(max_length=100)
-    id_number = IdNumberField()
+    id_kind = serializers.ChoiceField(choices=DocumentKind.choices, default=DocumentKind.RESIDENT_ID)
+    # The resident ID number by default; with id_kind, the number of that document.
+    id_number = serializers.CharField(max_length=64)
     role = serializers.ChoiceField(choices=PersonRole.choices)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            attrs["id_number"] = normalize_document(attrs["id_kind"], attrs["id_number"])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"id_number": exc.messages}) from None
+        return attrs
 
 
 @example({"kind": "forged_certificate", "certificate_number": "T440100198503120172", "note": "现场查验操作证系伪造"})
@@ -189,6 +172,7 @@ class PersonOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     id_number = serializers.SerializerMethodField()
+    id_kind = serializers.CharField()
     role = serializers.CharField()
 
     def get_id_number(self, person: Person) -> str:
