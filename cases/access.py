@@ -103,6 +103,15 @@ class Identities:
     everyone: bool = False
     persons: frozenset[int] = frozenset()
     party: bool = False
+    # The police and the procuratorates read a case through the referrals sent to them: they see
+    # those persons (and the party, if sent) and their findings, not a person added later or one
+    # whose proposal has not reached them.
+    limited: bool = False
+
+    def sees(self, person_id: int | None) -> bool:
+        if not self.limited:
+            return True
+        return person_id in self.persons if person_id is not None else self.party
 
     def of(self, person: Person) -> str:
         return person.id_number if self.everyone or person.pk in self.persons else person.id_masked
@@ -126,7 +135,7 @@ def identities_shown(user: AnyUser, case: Case, *, signing: bool = False) -> Ide
     for referral in sent.prefetch_related("persons"):
         persons.update(p.pk for p in referral.persons.all())
         party = party or referral.includes_party
-    return Identities(persons=frozenset(persons), party=party)
+    return Identities(persons=frozenset(persons), party=party, limited=True)
 
 
 def cases_visible_to(user: AnyUser) -> QuerySet[Case]:
@@ -166,7 +175,15 @@ def get_takedown_for(user: AnyUser, pk: Any) -> Takedown:
 
 def events_visible_to(user: AnyUser, case: Case) -> QuerySet[Event]:
     """The case's events the user may read: all but those of referrals they do not see (a police
-    agency sees the case's own events and those of the referral sent to it, not a proposal)."""
-    return Event.objects.filter(case=case).filter(
+    agency sees the case's own events and those of the referral sent to it, not a proposal), and
+    for the police and the procuratorates none about a person not sent to them."""
+    events = Event.objects.filter(case=case).filter(
         Q(referral__isnull=True) | Q(referral__in=referrals_visible_to(user).filter(case=case))
     )
+    shown = identities_shown(user, case)
+    if shown.limited:
+        about = ~Q(data__has_key="person") | Q(data__person__in=sorted(shown.persons))
+        if shown.party:
+            about |= Q(data__person=None)
+        events = events.filter(about)
+    return events

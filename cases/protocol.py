@@ -23,7 +23,7 @@ from core.errors import Code, Conflict
 
 from .events import append_events, build_event
 from .models import Case, Event, Referral
-from .rules import CASE_ACTIONS, may
+from .rules import CASE_ACTIONS, Who, may
 from .titles import EVENT_TITLES
 
 P = ParamSpec("P")
@@ -158,5 +158,9 @@ def begin_case(case: Case, *, actor: User, action: str, version: int | None = No
         version=version,
         states=CASE_ACTIONS[action].source,
         permitted=lambda locked: may(actor, locked, action),
-        refusal=_("You may not run “%(action)s” on this case.") % {"action": title_of(action)},
+        refusal=(
+            _("A referral is reported by the case's handlers and approved by the head (国务院令第310号 第5条).")
+            if CASE_ACTIONS[action].who is Who.ASSIGNED and jurisdiction.is_head_of(actor, case.agency_id)
+            else _("You may not run “%(action)s” on this case.") % {"action": title_of(action)}
+        ),
     )

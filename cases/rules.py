@@ -34,6 +34,9 @@ class Who(StrEnum):
     STAFF = "staff"  # an officer or the head of the owning agency
     HEAD = "head"  # the head of the owning agency
     HANDLER = "handler"  # one of the case's handlers, or the head
+    # One of the case's handlers and not the head: the 专案组 that reports a referral for the
+    # head to approve (国务院令第310号 第5条); a head's own report could never be approved.
+    ASSIGNED = "assigned"
     SUPERVISOR = "supervisor"  # a supervisor over the case's region
 
 
@@ -124,7 +127,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         announces="takedown_requested",
     ),
     "propose_referral": CaseAction(
-        Who.HANDLER,
+        Who.ASSIGNED,
         _("Propose a referral to the police"),
         "workflows.api.ProposeReferralInput",
         "workflows.actions.propose_referral",
@@ -184,6 +187,9 @@ def may(user: AnyUser, case: Case, action: str) -> bool:
         return jurisdiction.supervises(user, case.region)
     if rule.who is Who.STAFF:
         return jurisdiction.is_staff_of(user, case.agency_id)
+    if rule.who is Who.ASSIGNED:
+        staff = jurisdiction.is_staff_of(user, case.agency_id)
+        return staff and is_handler(user, case) and not jurisdiction.is_head_of(user, case.agency_id)
     if jurisdiction.is_head_of(user, case.agency_id):
         return True
     if rule.who is Who.HANDLER:

@@ -135,7 +135,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     events = events_visible_to(request.user, case).select_related("actor", "agency").order_by("seq")
     person_ids, party = actions.unreferred(case)
     shown = identities_shown(request.user, case)
-    persons = [(p, shown.of(p)) for p in case.persons.all()]
+    persons = [(p, shown.of(p)) for p in case.persons.all() if shown.sees(p.pk)]
     party_id = shown.of_party(case) if case.party_id_number else ""
     full = sum(1 for _p, n in persons if "*" not in n) + bool(party_id and "*" not in party_id)
     IdNumberView.record(request.user, case, IdNumberView.Via.WEB, full)
@@ -146,6 +146,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "persons": persons,
+            "findings": [f for f in case.findings.all() if shown.sees(f.person_id)],
             "party_id": party_id,
             "referrals": [r for r in case.referrals.all() if r.pk in visible],
             "events": events,

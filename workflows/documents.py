@@ -163,9 +163,25 @@ def same_level_procuratorate(referral: Referral, police: Agency | None = None) -
     return same_city_agency((police or referral.police_agency).region, Agency.Kind.PROCURATORATE)
 
 
-def attachments(referral: Referral) -> list[str]:
-    """The package of 310号令 第6条 as transmitted: every document but the letter itself."""
-    return [d.title for d in referral.documents.all() if d.kind != ReferralDocument.Kind.TRANSFER_LETTER]
+def attachments(referral: Referral, until: datetime.datetime | None = None) -> list[str]:
+    """The package of 310号令 第6条 as it stood at `until` (the transmission by default): every
+    document but the letter itself. Materials supplemented later (补正) are not rewritten into
+    the letter or into a receipt signed before them."""
+    until = until or referral.transmitted_at
+    return [
+        d.title
+        for d in referral.documents.all()
+        if d.kind != ReferralDocument.Kind.TRANSFER_LETTER and (until is None or d.added_at <= until)
+    ]
+
+
+def _paper_name(referral: Referral) -> str:
+    return "移送书" if referral.criminal else "移送函"
+
+
+def _subjects_count(referral: Referral) -> str:
+    persons = f"涉案人员{referral.persons.count()}人"
+    return persons + ("、单位1个" if referral.includes_party else "")
 
 
 def transfer_letter(referral: Referral, shown: Identities) -> bytes:
@@ -229,8 +245,8 @@ def _receipt_page(referral: Referral, police: Agency, at: datetime.datetime | No
         _p(f"{kind}移送回执", TITLE),
         _p(f"{referral.referring_agency.name}："),
         _p(
-            f"你单位于{_date(referral.transmitted_at)}移送的{kind}（移送书编号：{referral.number}，"
-            f"涉案人员{referral.persons.count()}人）及有关材料{referral.documents.count()}份，"
+            f"你单位于{_date(referral.transmitted_at)}移送的{kind}（{_paper_name(referral)}编号：{referral.number}，"
+            f"{_subjects_count(referral)}）及所附材料{len(attachments(referral, at))}份，"
             f"本机关已于{_time(at)}收到。",
             BODY,
         ),
@@ -281,7 +297,7 @@ def _notice(
 
 def _sent(referral: Referral) -> str:
     kind = "涉嫌犯罪案件" if referral.criminal else "案件"
-    return f"你单位于{_date(referral.transmitted_at)}移送的{kind}（移送书编号：{referral.number}）"
+    return f"你单位于{_date(referral.transmitted_at)}移送的{kind}（{_paper_name(referral)}编号：{referral.number}）"
 
 
 def supplement_notice(referral: Referral, shown: Identities) -> bytes:

@@ -301,7 +301,7 @@ class CaseDetailOutput(CaseListOutput):
     )
     handlers = serializers.SerializerMethodField()
     persons = serializers.SerializerMethodField()
-    findings = FindingOutput(many=True)
+    findings = serializers.SerializerMethodField()
     rectifications = RectificationOutput(many=True)
     suspensions = SuspensionOutput(many=True)
     fines = FineOutput(many=True)
@@ -347,11 +347,18 @@ class CaseDetailOutput(CaseListOutput):
 
     @extend_schema_field(PersonOutput(many=True))
     def get_persons(self, case: Case) -> Any:
-        return PersonOutput(case.persons.all(), many=True, context=self.context).data
+        shown: Identities = self.context["shown"]
+        persons = [p for p in case.persons.all() if shown.sees(p.pk)]
+        return PersonOutput(persons, many=True, context=self.context).data
+
+    @extend_schema_field(FindingOutput(many=True))
+    def get_findings(self, case: Case) -> Any:
+        shown: Identities = self.context["shown"]
+        return FindingOutput([f for f in case.findings.all() if shown.sees(f.person_id)], many=True).data
 
     def get_unreferred_persons(self, case: Case) -> list[int]:
-        persons: list[int] = self.context["unreferred"][0]
-        return persons
+        shown: Identities = self.context["shown"]
+        return [pk for pk in self.context["unreferred"][0] if shown.sees(pk)]
 
     def get_party_unreferred(self, case: Case) -> bool:
         party: bool = self.context["unreferred"][1]

@@ -55,7 +55,7 @@ MATRIX = {
     "issue_demand": HEAD_ONLY,
     "request_enforcement": HEAD_ONLY,
     "request_takedown": HANDLER_OR_HEAD,
-    "propose_referral": HANDLER_OR_HEAD,
+    "propose_referral": expect({"handler"}),  # the head approves, never proposes (310号令 第5条)
     "close": HEAD_ONLY,
     "reopen": expect({"city_supervisor", "province_supervisor"}),
 }

@@ -130,7 +130,7 @@ POST   /api/v1/cases/{case}/actions/issue_demand/                           gz 4
 POST   /api/v1/cases/{case}/actions/issue_demand/                           sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/request_takedown/                       gz 200       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/request_takedown/                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST   /api/v1/cases/{case}/actions/propose_referral/                       gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/propose_referral/                       gz 200       403       403   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/propose_referral/                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{bare}/actions/close/                                  gz 403       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{bare}/actions/close/                                  sz 404       404       404   404     404     404     404    404     404     403     404      404    401
@@ -302,9 +302,9 @@ POST   /cases/case/{case}/add_person/                                       sz 4
 GET    /cases/case/{closed}/reopen/                                         gz 403       403       403   404     404     404     404    404     200     200     404      403    302
 GET    /cases/case/{closed}/reopen/                                         sz 404       404       404   404     404     404     404    404     404     200     404      403    302
 GET    /cases/case/{case}/nonsense/                                         gz 404       404       404   404     404     404     404    404     404     404     404      403    302
-GET    /cases/case/{case}/propose/                                          gz 200       403       200   404     404     404     404    404     403     403     404      403    302
+GET    /cases/case/{case}/propose/                                          gz 200       403       403   404     404     404     404    404     403     403     404      403    302
 GET    /cases/case/{case}/propose/                                          sz 404       404       404   404     404     404     404    404     404     403     404      403    302
-POST   /cases/case/{case}/propose/                                          gz 302       403       302   404     404     404     404    404     403     403     404      403    302
+POST   /cases/case/{case}/propose/                                          gz 302       403       403   404     404     404     404    404     403     403     404      403    302
 POST   /cases/case/{case}/files/upload/                                     gz 302       403       302   404     404     404     404    404     403     403     404      403    302
 POST   /cases/case/{case}/files/upload/                                     sz 404       404       404   404     404     404     404    404     404     403     404      403    302
 GET    /cases/listings/ ∋ /cases/listings/{listing}/                        gz 200+      200+      200+  200-    200-    200-    200-   200-    200+    200+    200-     403    302

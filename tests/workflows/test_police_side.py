@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.test import Client
 
 from cases.models import IdNumberView, Referral
 from notifications.models import Notification
@@ -105,6 +106,13 @@ def test_the_police_ask_for_missing_materials_and_the_agency_supplements(api):
     assert r.status_code == 200 and r.json()["status"] == "received"
     assert "证件鉴定意见书" in [d["title"] for d in r.json()["documents"]]
     assert r.json()["due_step"] == "police_decision"
+    # The letter and the receipt stay as they were signed: the supplement is not written into them.
+    referral.refresh_from_db()
+    transmitted = [d["title"] for d in DOCS if d["kind"] != "transfer_letter"]
+    letter = pdf_text(api("guangzhou.police").get(f"/api/v1/referrals/{referral.pk}/letter.pdf").content)
+    assert all(title in letter for title in transmitted) and "证件鉴定意见书" not in letter
+    receipt = pdf_text(api("guangzhou.police").get(f"/api/v1/referrals/{referral.pk}/receipt.pdf").content)
+    assert f"所附材料{len(transmitted)}份" in receipt and "涉案人员1人）" in receipt
 
 
 def test_a_public_security_referral_has_no_supplement_step(api):
@@ -256,6 +264,19 @@ def test_the_police_see_nothing_of_a_referral_before_it_is_transmitted_to_them(a
     events = police.get(f"/api/v1/cases/{case.pk}/events/").json()["results"]
     assert later.pk not in {e["referral"] for e in events}
     assert sent.pk in {e["referral"] for e in events}
+    # Nor the person added later, their finding, or the events about them: only what was sent.
+    assert [p["id"] for p in detail["persons"]] == [person.pk]
+    assert {f["person"] for f in detail["findings"]} == {person.pk}
+    assert detail["unreferred_persons"] == []
+    assert other.pk not in {e["data"].get("person") for e in events}
+    assert "add_person" in {e["action"] for e in events}  # the referred person's own events stay
+    web = Client()
+    web.force_login(U("guangzhou.police"))
+    page = web.get(f"/cases/case/{case.pk}/").content.decode()
+    assert person.name in page and "李四" not in page
+    # The agency sees both.
+    mine = api("guangzhou.officer1").get(f"/api/v1/cases/{case.pk}/").json()
+    assert {p["id"] for p in mine["persons"]} == {person.pk, other.pk}
     procurator = api("guangzhou.procurator")
     assert procurator.get(f"/api/v1/referrals/{later.pk}/").status_code == 404
     # The agency itself and the supervisors see both.
@@ -271,7 +292,7 @@ def test_the_police_and_the_procuratorate_see_the_referred_persons_in_full_and_i
         before = IdNumberView.objects.filter(user__username=username, case=case).count()
         persons = {p["id"]: p["id_number"] for p in api(username).get(f"/api/v1/cases/{case.pk}/").json()["persons"]}
         assert persons[person.pk] == person.id_number, username
-        assert persons[bystander.pk] == bystander.id_masked  # not referred: masked
+        assert bystander.pk not in persons  # not referred: not theirs to read
         assert IdNumberView.objects.filter(user__username=username, case=case).count() == before + 1
     # A supervisor audits with masked numbers.
     persons = {

@@ -150,13 +150,23 @@ def test_forwarding_moves_the_case_to_the_other_police_agency(api):
     assert tasks(fs) == [("receipt", rid)] and tasks(gz) == []
 
 
-def test_the_proposer_never_approves_even_as_head(api):
-    head = api("guangzhou.head")
+def test_the_head_approves_and_never_proposes_so_no_proposal_is_stuck(api):
+    """310号令 第5条: the handlers report, the head approves. A head's own proposal could never be
+    approved by anyone (the proposer never approves), so it is refused before it exists."""
+    head, officer = api("guangzhou.head"), api("guangzhou.officer1")
     case, person = referable_case()
-    rid = propose(head, case, person)
-    assert act(head, rid, "approve").status_code == 403
-    assert tasks(head) == []
-    assert Referral.objects.get(pk=rid).status == "proposed"
+    r = head.post(
+        f"/api/v1/cases/{case.pk}/actions/propose_referral/",
+        {"persons": [person.pk], "report": "涉嫌伪造证件", "police_agency": "guangzhou-police"},
+        format="json",
+    )
+    assert r.status_code == 403 and "第5条" in r.json()["detail"], r.content
+    assert not Referral.objects.filter(case=case).exists()
+    assert "propose_referral" not in head.get(f"/api/v1/cases/{case.pk}/").json()["actions"]
+    rid = propose(officer, case, person)
+    assert tasks(head) == [("decide", rid)]
+    assert act(head, rid, "approve").status_code == 200
+    assert Referral.objects.get(pk=rid).status == "approved"
 
 
 def test_transmission_needs_the_three_documents(api):
