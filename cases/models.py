@@ -509,6 +509,12 @@ def _explanation_pending(referral: Any) -> bool:  # a Referral (django-fsm types
     return referral.explanation_requested_at is not None and referral.explained_at is None
 
 
+def _may_file(referral: Any) -> bool:  # a Referral
+    """Under 立案监督 the police may file of their own once asked for their reasons (刑事诉讼法 第113条;
+    程序规定 第182条: 认为不立案理由不能成立的，应当立案), without waiting for the order."""
+    return referral.status != R.SUPERVISION or referral.explanation_requested_at is not None
+
+
 def _explanation_not_asked(referral: Any) -> bool:  # a Referral (django-fsm types conditions on Model)
     return referral.explanation_requested_at is None
 
@@ -688,7 +694,7 @@ class Referral(FSMModelMixin, models.Model):
         self.decline_reason, self.competent_body, self.declined_at = reason, competent_body, timezone.now()
         self.reason = reason
 
-    @transition(status, source=[R.RECEIVED, R.FILING_ORDERED], target=R.ACCEPTED)
+    @transition(status, source=[R.RECEIVED, R.FILING_ORDERED, R.SUPERVISION], target=R.ACCEPTED, conditions=[_may_file])
     def accept(self, *, police_case_number: str) -> None:
         self.police_case_number, self.accepted_at = police_case_number, timezone.now()
 

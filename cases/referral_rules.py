@@ -145,7 +145,7 @@ _DECLARED: dict[str, ReferralAction] = {
         _("Accept (立案 / 受理)"),
         _I + "AcceptInput",
         ("accept",),
-        (*_DECIDING, "file_after_order"),
+        (*_DECIDING, "file_after_order", "explain"),
         announces="referral_accept",
         copies="referral_copy_accept",
     ),
@@ -161,7 +161,7 @@ _DECLARED: dict[str, ReferralAction] = {
     "request_reconsideration": ReferralAction(
         _referring_head,
         _("Request reconsideration"),
-        _I + "ReferralReasonInput",
+        _I + "RequestReconsiderationInput",
         ("request_reconsideration",),
         ("ask_reconsideration",),
     ),

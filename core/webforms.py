@@ -55,6 +55,7 @@ LABELS = {
     "kind_reason": _("reason for choosing this kind"),
     "competent_body": _("competent body to hand it to"),
     "served_on": _("served on"),
+    "notice_received_on": _("day the notice was received (if later than in Xianjie)"),
     "method": _("served by"),
     "source": _("source"),
     "region": _("region"),

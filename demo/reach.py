@@ -115,6 +115,9 @@ STEPS: dict[str, Step] = {
 }
 # Transitions no road takes (see the module's docstring): side roads the caller takes on purpose.
 NO_ROAD = frozenset({"forward", "decline_jurisdiction"})
+# Transitions taken only on purpose from one status: police under supervision who file of their
+# own once asked for their reasons (the road goes by the procuratorate's order).
+SIDE_ROADS = frozenset({("accept", ReferralStatus.SUPERVISION)})
 
 
 def road(from_status: str, to_status: str) -> list[str]:
@@ -124,7 +127,9 @@ def road(from_status: str, to_status: str) -> list[str]:
         raise ValueError(f"{to_status!r} is not a referral status")
     edges: dict[str, list[tuple[str, str]]] = {}
     for t in Referral._meta.get_field("status").get_all_transitions(Referral):
-        if t.name not in NO_ROAD and t.target is not None:  # a transition that keeps the status leads nowhere
+        if t.name in NO_ROAD or (t.name, str(t.source)) in SIDE_ROADS:
+            continue
+        if t.target is not None:  # a transition that keeps the status leads nowhere
             edges.setdefault(str(t.source), []).append((t.name, str(t.target)))
     came_from: dict[str, tuple[str, str] | None] = {from_status: None}
     queue = deque([from_status])

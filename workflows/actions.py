@@ -6,6 +6,7 @@ table, moves the workflow's tasks, appends one event to the case's chain and wri
 notifications — in one transaction.
 """
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -24,7 +25,7 @@ from cases.protocol import action, announce, begin_case, finish, lock, title_of
 from cases.referral_rules import REFERRAL_ACTIONS, may_referral
 from cases.rules import CASE_ACTIONS
 from core.access import AnyUser
-from core.calendar import legal_time
+from core.calendar import due_after_date, legal_time
 from core.errors import Code, Conflict, field_error
 
 from . import deadlines, flows, steps
@@ -74,7 +75,14 @@ def _why_not(referral: Referral, action: str) -> str:
     return ""
 
 
-def _begin_referral(referral: Referral, actor: User, action: str, method: str | None = None) -> tuple[Case, Referral]:
+def _begin_referral(
+    referral: Referral,
+    actor: User,
+    action: str,
+    method: str | None = None,
+    *,
+    received_on: datetime.date | None = None,
+) -> tuple[Case, Referral]:
     case, referral = _lock(referral)
     if not may_referral(actor, referral, action):
         raise PermissionDenied(_("You may not run “%(action)s” on this referral.") % {"action": title_of(action)})
@@ -87,25 +95,32 @@ def _begin_referral(referral: Referral, actor: User, action: str, method: str | 
             or _("“%(action)s” is not possible while the referral is %(status)s.")
             % {"action": title_of(action), "status": referral.status_label},
         )
-    _check_time_bar(referral, action)
+    _check_time_bar(referral, action, received_on)
     return case, referral
 
 
-def _check_time_bar(referral: Referral, action: str) -> None:
+def _check_time_bar(referral: Referral, action: str, received_on: datetime.date | None = None) -> None:
     """409 `deadline_passed` once the period that bars `action` has run out (its latest opening:
-    a referral forwarded to another police agency opens the police's periods again)."""
+    a referral forwarded to another police agency opens the police's periods again). A period
+    that runs from the receipt of a paper (自接到…通知书之日起) runs from `received_on` when the
+    agency says it received the paper later than Xianjie delivered it."""
     step = steps.barring(action)
     if step is None:
         return
     latest = Deadline.objects.filter(referral=referral, step=step).order_by("-starts_at", "-pk").first()
-    if latest is not None and latest.due_at <= timezone.now():
+    if latest is None:
+        return
+    due = latest.due_at
+    if received_on is not None:
+        due = max(due, due_after_date(received_on, steps.period_for(step)))
+    if due <= timezone.now():
         raise Conflict(
             Code.DEADLINE_PASSED,
             _("The time for “%(action)s” has run out: %(step)s ended at %(due)s (%(period)s, %(basis)s).")
             % {
                 "action": title_of(action),
                 "step": STEPS[step].label,
-                "due": legal_time(latest.due_at),
+                "due": legal_time(due),
                 "period": steps.period_for(step),
                 "basis": STEPS[step].basis_display,
             },
@@ -459,11 +474,27 @@ def reject(referral: Referral, *, actor: User, reason: str) -> Referral:
 
 
 @action
-def request_reconsideration(referral: Referral, *, actor: User, reason: str) -> Referral:
-    """提请复议, within 3 days of the 不予立案 notice (国务院令第310号 第9条)."""
-    case, referral = _begin_referral(referral, actor, "request_reconsideration")
+def request_reconsideration(
+    referral: Referral, *, actor: User, reason: str, notice_received_on: datetime.date | None = None
+) -> Referral:
+    """提请复议, within 3 days of receiving the 不予立案 notice (国务院令第310号 第9条). The period runs
+    from the rejection, when Xianjie delivered the notice; `notice_received_on` is the day the
+    agency received it, when that was later (a paper notice): the period then runs from that day."""
+    if notice_received_on is not None:
+        rejected_on = timezone.localdate(referral.rejected_at) if referral.rejected_at else None
+        if rejected_on is not None and notice_received_on < rejected_on:
+            raise field_error(
+                "notice_received_on",
+                _("The notice cannot have been received before the rejection (%(day)s).") % {"day": rejected_on},
+            )
+        if notice_received_on > timezone.localdate():
+            raise field_error("notice_received_on", _("The day the notice was received cannot be in the future."))
+    case, referral = _begin_referral(referral, actor, "request_reconsideration", received_on=notice_received_on)
     referral.request_reconsideration(reason=reason)
-    _finish_referral(case, referral, actor, "request_reconsideration", R.REJECTED, {"reason": reason})
+    data: dict[str, Any] = {"reason": reason}
+    if notice_received_on is not None:
+        data["notice_received_on"] = notice_received_on.isoformat()
+    _finish_referral(case, referral, actor, "request_reconsideration", R.REJECTED, data)
     return referral
 
 

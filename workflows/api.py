@@ -55,6 +55,13 @@ class ReferralReasonInput(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=4000)
 
 
+@example({"reason": "鉴定意见足以证明其伪造证件，请予复议", "notice_received_on": "2018-10-02"})
+class RequestReconsiderationInput(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=4000)
+    # The day the agency received the 不予立案 notice, when later than the rejection in Xianjie.
+    notice_received_on = serializers.DateField(required=False)
+
+
 @example({"note": "同意"})
 class NoteInput(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=4000)

@@ -347,7 +347,15 @@ def acceptance_notice(referral: Referral, shown: Identities) -> bytes:
     """立案通知书 (310号令 第8条: written notice of the filing), or the 受理 of a 治安 matter; copied
     to the procuratorate that supervised it (程序规定 第182条) or to the same-level one."""
     if referral.criminal:
-        after = "依照人民检察院的立案通知，" if referral.filing_ordered_at else ""
+        after = (
+            "依照人民检察院的立案通知，"
+            if referral.filing_ordered_at
+            else (
+                "经人民检察院要求说明不立案理由，本机关认为原不立案理由不能成立，"
+                if referral.explanation_requested_at
+                else ""
+            )
+        )
         body = f"{_sent(referral)}，{after}本机关已决定立案侦查，立案编号：{referral.police_case_number}。"
         body += "请你单位自接到本通知之日起3日内移交涉案物品和与案件有关的其他材料（国务院令第310号 第十二条）。"
         title, suffix = "立案通知书", "立案"

@@ -119,6 +119,7 @@ class ReferralFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type i
     after_supervision = (
         _switch()
         .Case(this.file_case, _status(R.FILING_ORDERED))
+        .Case(this.hand_over, _status(R.ACCEPTED))  # the police filed of their own (程序规定 第182条)
         .Case(this.end, _status(R.REJECTION_FINAL))
         .Case(this.explain, _explanation_pending)
         .Case(this.supervision, _status(R.SUPERVISION))

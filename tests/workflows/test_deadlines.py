@@ -323,6 +323,32 @@ def test_a_rejection_before_national_day_may_still_be_contested_on_the_first_wor
         assert r.json()["status"] == "reconsideration"
 
 
+def test_the_three_days_run_from_the_day_the_agency_received_the_notice(api):
+    """310号令 第9条: 自接到不予立案通知书之日起3日内. A notice received on paper after the rejection
+    moves the bar: rejected 2018-09-25, notice received 2018-09-28 (Friday), three days end on
+    10-01, a holiday, so the request is still in time on 2018-10-08 and refused on 10-09."""
+    with time_machine.travel(datetime.datetime(2018, 9, 25, 10, 0, tzinfo=SHANGHAI), tick=False):
+        referral = rejected()
+    url = f"/api/v1/referrals/{referral.pk}/actions/request_reconsideration/"
+    head = api("guangzhou.head")
+    with time_machine.travel(datetime.datetime(2018, 10, 9, 9, 0, tzinfo=SHANGHAI), tick=False):
+        late = head.post(url, {"reason": "请复议", "notice_received_on": "2018-09-28"}, format="json")
+        assert late.status_code == 409 and late.json()["code"] == "deadline_passed"
+        assert "2018-10-08 24:00" in late.json()["detail"], late.json()
+    with time_machine.travel(datetime.datetime(2018, 10, 8, 9, 0, tzinfo=SHANGHAI), tick=False):
+        plain = head.post(url, {"reason": "请复议"}, format="json")
+        assert plain.status_code == 409 and plain.json()["code"] == "deadline_passed"  # from the rejection
+        before = head.post(url, {"reason": "请复议", "notice_received_on": "2018-09-24"}, format="json")
+        assert before.status_code == 400 and before.json()["notice_received_on"]
+        future = head.post(url, {"reason": "请复议", "notice_received_on": "2018-10-09"}, format="json")
+        assert future.status_code == 400 and future.json()["notice_received_on"]
+        r = head.post(url, {"reason": "请复议", "notice_received_on": "2018-09-28"}, format="json")
+        assert r.status_code == 200, r.content
+        assert r.json()["status"] == "reconsideration"
+    event = referral.case.events.get(action="request_reconsideration")
+    assert event.data["notice_received_on"] == "2018-09-28"
+
+
 def test_the_refusal_names_the_period_as_counted(api, settings):
     """A step switched to working days (WORKING_DAY_STEPS) says so when its time bar refuses."""
     settings.WORKING_DAY_STEPS = ["ask_reconsideration"]

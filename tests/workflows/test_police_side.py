@@ -354,6 +354,25 @@ def test_the_procuratorate_orders_the_filing_only_after_the_police_explain(api):
     assert "立案通知书" in notice and "穗公立〔2026〕99号" in notice and "依照人民检察院的立案通知" in notice
 
 
+def test_asked_for_their_reasons_the_police_may_file_of_their_own(api):
+    """程序规定 第182条: police who find their own reasons do not stand file the case, without
+    waiting for the order; before they are asked, a referral under supervision is not theirs."""
+    referral = supervising()
+    number = {"police_case_number": "穗公立〔2026〕120号"}
+    early = act(api("guangzhou.police_head"), referral.pk, "accept", number)
+    assert early.status_code == 409 and early.json()["code"] == "invalid_transition"
+    act(api("guangzhou.procurator"), referral.pk, "request_explanation", {"note": "请说明"})
+    detail = api("guangzhou.police_head").get(f"/api/v1/referrals/{referral.pk}/").json()
+    assert set(detail["actions"]) == {"accept", "explain"}
+    r = act(api("guangzhou.police_head"), referral.pk, "accept", number)
+    assert r.status_code == 200 and r.json()["status"] == "accepted", r.content
+    assert Deadline.objects.get(referral=referral, step="explain").met_by == "accept"
+    assert open_tasks(referral) == [("hand_over", "guangzhou-safety")]
+    assert notified("guangzhou.procurator", "referral_copy_accept").exists()
+    notice = pdf_text(api("guangzhou.procurator").get(f"/api/v1/referrals/{referral.pk}/acceptance_notice.pdf").content)
+    assert "原不立案理由不能成立" in notice and "穗公立〔2026〕120号" in notice
+
+
 def test_finding_the_non_filing_sound_while_an_explanation_is_pending_leaves_no_task_behind(api):
     referral = supervising()
     act(api("guangzhou.procurator"), referral.pk, "request_explanation", {"note": "请说明"})
