@@ -380,7 +380,9 @@ def reconsideration_decision(referral: Referral, shown: Identities) -> bytes:
         [
             f"{_sent(referral)}，本机关于{_date(referral.rejected_at)}作出不予立案决定，你单位提请复议。{decision}",
             f"理由：{referral.reconsideration_reason}",
-            "" if changed else "你单位仍有异议的，可以建议人民检察院依法进行立案监督（国务院令第310号 第九条）。",
+            ""
+            if changed
+            else "你单位对本复议决定仍有异议的，应当自收到本决定书之日起3日内建议人民检察院依法进行立案监督（国务院令第310号 第九条第二款）。",
         ],
         referral.reconsidered_at,
         by=referral.police_agency,

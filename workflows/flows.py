@@ -83,14 +83,15 @@ class ReferralFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type i
         _switch()
         .Case(this.police_decision, _status(R.RECEIVED))
         .Case(this.receipt, _status(R.TRANSMITTED))
-        .Case(this.remedy, _status(R.JURISDICTION_DECLINED))
+        .Case(this.declined, _status(R.JURISDICTION_DECLINED))
     )
 
     police_decision = _task(_("Accept or reject the referral")).Next(this.after_police_decision)
     after_police_decision = (
         _switch()
         .Case(this.hand_over, _status(R.ACCEPTED))
-        .Case(this.remedy, _status(R.REJECTED, R.JURISDICTION_DECLINED))
+        .Case(this.remedy, _status(R.REJECTED))
+        .Case(this.declined, _status(R.JURISDICTION_DECLINED))
         .Case(this.receipt, _status(R.TRANSMITTED))
         .Case(this.supplement, _status(R.SUPPLEMENT_REQUESTED))
     )
@@ -103,6 +104,11 @@ class ReferralFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type i
         .Case(this.reconsideration, _status(R.RECONSIDERATION))
         .Case(this.supervision, _status(R.SUPERVISION))
         .Case(this.end, _status(R.REJECTION_FINAL))
+    )
+
+    # 程序规定 第180条: not police business — no reconsideration; hand it on, or ask the procuratorate.
+    declined = _task(_("Not police business: hand it to the competent body, or ask the procuratorate")).Next(
+        this.after_remedy
     )
 
     reconsideration = _task(_("Decide the reconsideration")).Next(this.after_reconsideration)
@@ -178,10 +184,7 @@ def _criminal_or(criminal: str, public_security: str) -> Callable[[Referral], st
     return lambda r: criminal if r.kind == ReferralKind.CRIMINAL else public_security
 
 
-def _remedy_deadline(referral: Referral) -> str:
-    if referral.status == R.JURISDICTION_DECLINED:
-        return "answer_decline"
-    return _criminal_or("ask_reconsideration", "conclude_rejection")(referral)
+_remedy_deadline = _criminal_or("ask_reconsideration", "conclude_rejection")
 
 
 _decision, _hand_over = _criminal_or("police_decision", "ps_decision"), _criminal_or("hand_over", "ps_hand_over")
@@ -195,6 +198,7 @@ ROUTES: dict[str, Callable[[Referral], tuple[Agency | None, str, User | None, st
     "police_decision": lambda r: (r.police_agency, H, None, _decision(r)),
     "supplement": lambda r: (r.referring_agency, HANDLER, None, "supplement"),
     "remedy": lambda r: (r.referring_agency, H, None, _remedy_deadline(r)),
+    "declined": lambda r: (r.referring_agency, H, None, "answer_decline"),
     "reconsideration": lambda r: (r.police_agency, H, None, "decide_reconsideration"),
     "remedy_upheld": lambda r: (r.referring_agency, H, None, "ask_procuratorate"),
     "supervision": lambda r: (r.procuratorate, M, None, None),

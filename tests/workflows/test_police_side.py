@@ -136,6 +136,10 @@ def test_not_police_business_is_a_written_notice_and_the_agency_settles_it(api):
     text = pdf_text(api("guangzhou.head").get(f"/api/v1/referrals/{referral.pk}/decline_notice.pdf").content)
     assert "不属于公安机关职责范围" in text and "广州市市场监督管理局" in text
     assert Deadline.objects.get(referral=referral, step="answer_decline").met_at is None
+    # The agency's task says what is open to it: no reconsideration of a notice that is not a decision.
+    assert open_tasks(referral) == [("declined", "guangzhou-safety")]
+    task = TaskRoute.objects.get(referral=referral, task__status__in=("NEW", "ASSIGNED", "STARTED"))
+    assert "复议" not in str(task.task.flow_task.task_title)
     r = act(api("guangzhou.head"), referral.pk, "accept_rejection", {"reason": "转市场监管部门"})
     assert r.status_code == 200 and r.json()["status"] == "rejection_final"
     assert Deadline.objects.get(referral=referral, step="answer_decline").met_at is not None
@@ -399,6 +403,7 @@ def test_the_rejection_notice_keeps_its_reasons_after_a_reconsideration(api):
         api("guangzhou.head").get(f"/api/v1/referrals/{referral.pk}/reconsideration_decision.pdf").content
     )
     assert "复议决定书" in decision and "维持原不予立案决定" in decision and "维持原决定" in decision
+    assert "自收到本决定书之日起3日内建议人民检察院" in decision
 
 
 def test_a_person_with_nothing_for_the_police_is_not_referred(api):
