@@ -14,7 +14,7 @@ from cases.events import Digest, compare_digest, verify_case_chain
 from cases.kinds import PartyKind
 from cases.models import Case
 from core.identity import pseudonym, redact
-from core.pdf import FONT, TITLE
+from core.pdf import SMALL, TITLE, Text
 
 from .models import AuditRun, AuditView
 
@@ -101,18 +101,22 @@ def timeline_xlsx(case, events) -> bytes:
 
 def timeline_pdf(case, events) -> bytes:
 
-    def table(rows):
-        t = Table([[str(cell)[:60] for cell in row] for row in rows], repeatRows=1)
-        t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8), ("GRID", (0, 0), (-1, -1), 0.3, "#555555")]))
+    width = landscape(A4)[0] - 20 * mm
+
+    def table(rows, shares):
+        # Every cell wraps inside its column, whole (nothing cut off): the content column takes the rest.
+        widths = [width * share / sum(shares) for share in shares]
+        t = Table([[Text(str(cell), SMALL) for cell in row] for row in rows], colWidths=widths, repeatRows=1)
+        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, "#555555"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return t
 
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm, rightMargin=10 * mm).build(
         [
             Paragraph(f"{case.number} 办案记录", TITLE),
-            table(timeline_rows(case, events)),
+            table(timeline_rows(case, events), [3, 9, 9, 9, 11, 7, 7, 36, 9]),
             Paragraph("身份证号查看记录", TITLE),
-            table(id_number_view_rows(case)),
+            table(id_number_view_rows(case), [2, 2, 1, 1]),
         ]
     )
     return buffer.getvalue()

@@ -32,7 +32,7 @@ from agencies.models import Agency
 from cases.access import Identities
 from cases.kinds import FINDING_RULES, Offence
 from cases.models import Person, Referral, ReferralDocument
-from core.pdf import BODY, CELL, FONT, PLAIN, RIGHT, TITLE, escape
+from core.pdf import BODY, CELL, FONT, PLAIN, RIGHT, TITLE, Text
 
 MARGIN = 25 * mm
 WIDTH = A4[0] - 2 * MARGIN
@@ -53,7 +53,7 @@ def _time(value: datetime.datetime | None) -> str:
 
 
 def _p(text: str, style=PLAIN) -> Paragraph:  # type: ignore[no-untyped-def]
-    return Paragraph(escape(text), style)
+    return Text(text, style)
 
 
 def _build(flowables: list[Flowable]) -> bytes:
@@ -70,7 +70,7 @@ Cell = str | tuple[str, ...]  # a cell's text, or its lines
 
 def _cell(cell: Cell) -> Paragraph:
     lines = (cell,) if isinstance(cell, str) else cell
-    return Paragraph("<br/>".join(escape(line) for line in lines), CELL)
+    return Text("\n".join(lines), CELL)
 
 
 def _grid(rows: list[list[Cell]], widths: list[float]) -> Table:

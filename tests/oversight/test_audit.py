@@ -31,6 +31,25 @@ def test_a_case_timeline_exports_and_each_export_is_recorded(api):
     ]
 
 
+def test_the_timeline_pdf_keeps_every_column_on_the_page_and_cuts_nothing(api):
+    from tests.workflows.test_documents import pdf_text, text_lines
+
+    case, person = referable_case(name="张伟")
+    referrals.propose_referral(case, actor=demo_user("guangzhou.officer1"), persons=[person.pk], report="移送")
+    body = api("guangzhou.head").get(f"/api/v1/cases/{case.pk}/timeline.pdf").content
+    lines = list(text_lines(body))
+    for text, x0, x1, width in lines:
+        assert x0 >= 0 and x1 <= width, (text, x0, x1)
+    text = pdf_text(body)
+    last = case.events.order_by("-seq").first()
+    assert "#" in text and "哈希" in text and last.hash[:16] in text
+    # Each event's content whole, wrapped in its cell, not cut at 60 characters.
+    for event in case.events.all():
+        content = ", ".join(f"{k}={v}" for k, v in sorted(event.data.items())).replace(" ", "")
+        assert content in text, content
+    assert any(len(str(e.data)) > 60 for e in case.events.all())
+
+
 def test_verify_events_runs_are_kept_for_the_province_supervisor(api):
     CaseFactory(status="open")
     call_command("verify_events")

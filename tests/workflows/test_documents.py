@@ -11,6 +11,7 @@ from reportlab.lib.pagesizes import A4
 
 from cases import actions
 from cases.models import IdNumberView
+from core.pdf import NOT_AT_LINE_END, NOT_AT_LINE_START, break_lines
 from demo.sample_cases import make_credit_code
 from tests.factories import CaseFactory, add_person, demo_user
 from tests.workflows.helpers import DOCS, referable_case
@@ -143,6 +144,11 @@ def test_long_names_wrap_inside_the_page_and_no_number_is_broken(api):
         for text, x0, x1, width in lines:
             assert x0 >= MARGIN - 1 and x1 <= width - MARGIN + 1, (paper, text, x0, x1)
         joined = [t.replace(" ", "") for t, *_ in lines]
+        # 禁则: no line opens with a closing mark or ends with an opening one; no date or count is cut.
+        for before, after in zip(joined, joined[1:], strict=False):
+            assert after[0] not in NOT_AT_LINE_START, (paper, before, after)
+            assert before[-1] not in NOT_AT_LINE_END, (paper, before, after)
+            assert not (before[-1].isdigit() and after[0] in "年月日时分号份人"), (paper, before, after)
         assert any(referral.number in t for t in joined), paper
         if paper == "letter":
             assert any(case.number in t for t in joined)
@@ -165,3 +171,22 @@ def test_the_papers_exist_once_their_fact_does(api):
     referrals.reject(referral, actor=U("guangzhou.police_head"), reason="证据不足")
     text = pdf_text(police.get(f"/api/v1/referrals/{referral.pk}/rejection_notice.pdf").content)
     assert re.search(r"3日内提请本机关复议", text) and "证据不足" in text
+
+
+@pytest.mark.parametrize("width", [60, 100, 150, 200, 420])
+def test_chinese_lines_break_by_the_rules_and_lose_nothing(width):
+    from core.pdf import FONT
+
+    text = (
+        "你单位于2026年12月3日移送的涉嫌犯罪案件（移送书编号：440100-2026-00003-R01），请依法审查，"
+        "立案编号：穗公刑立字〔2026〕1234号。“假冒网站”http://fake.example.com/path/to/page，涉案材料5份。"
+    )
+    lines = break_lines(text, FONT, 12, width)
+    assert "".join(lines) == text.replace(" ", "")
+    for before, after in zip(lines, lines[1:], strict=False):
+        # A mark may open a line only after a number that filled the line before it.
+        assert after[0] not in NOT_AT_LINE_START or before[-1].isascii(), (before, after)
+        assert before[-1] not in NOT_AT_LINE_END, (before, after)
+    if width >= 150:  # wide enough for each number: none is cut
+        for number in ("440100-2026-00003-R01", "2026年12月3日", "〔2026〕1234号"):
+            assert any(number in line for line in lines), (number, lines)
