@@ -138,6 +138,21 @@ def identities_shown(user: AnyUser, case: Case, *, signing: bool = False) -> Ide
     return Identities(persons=frozenset(persons), party=party, limited=True)
 
 
+def persons_searchable_by(user: AnyUser) -> QuerySet[Person]:
+    """The persons a user may find a case by (name or ID number): for the police and the
+    procuratorates only those of the referrals sent to them (as on the case page), so a search
+    never confirms that someone not sent to them is in a case."""
+    persons = Person.objects.all()
+    members = jurisdiction.memberships_of(user) if user.is_authenticated else []
+    if not any(m.agency.kind in (Agency.Kind.POLICE, Agency.Kind.PROCURATORATE) for m in members):
+        return persons
+    sent = referrals_visible_to(user).filter(status__in=SENT_REFERRAL_STATUSES)
+    own = Q(case__agency_id__in=[m.agency_id for m in members]) | jurisdiction.region_q(
+        jurisdiction.supervised_paths(user), "case__region__path"
+    )
+    return persons.filter(own | Q(referrals__in=sent)).distinct()
+
+
 def cases_visible_to(user: AnyUser) -> QuerySet[Case]:
     if not user.is_authenticated:
         return Case.objects.none()

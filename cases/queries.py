@@ -9,9 +9,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import Region
+from core.access import AnyUser
 from core.identity import DocumentKind, document_hash, normalize_document, plain
 from workflows.models import Deadline
 
+from .access import persons_searchable_by
 from .kinds import FINE_PAYMENT_DAYS
 from .models import Case, Fine, FineStatus, Person, Rectification, RectificationStatus
 
@@ -47,8 +49,9 @@ def overdue_q() -> Q:
     return Q(Exists(late_deadlines)) | Q(Exists(late_orders)) | Q(Exists(late_fines))
 
 
-def filter_cases(qs: QuerySet[Case], params: Mapping[str, Any]) -> QuerySet[Case]:
-    """?status=&region=&source=&party_kind=&requires_referral=&overdue=&q= (DESIGN §4)."""
+def filter_cases(qs: QuerySet[Case], params: Mapping[str, Any], user: AnyUser | None = None) -> QuerySet[Case]:
+    """?status=&region=&source=&party_kind=&requires_referral=&overdue=&q= (DESIGN §4). `user`:
+    whose search it is — persons are found only as that user may read them."""
     for name in ("status", "source", "party_kind"):
         if params.get(name):
             qs = qs.filter(**{name: params[name]})
@@ -62,14 +65,15 @@ def filter_cases(qs: QuerySet[Case], params: Mapping[str, Any]) -> QuerySet[Case
     q = (params.get("q") or "").strip()[:100]
     if q:
         code = plain(q)  # ４４０１… finds what was stored as 4401…
+        persons = persons_searchable_by(user) if user is not None else Person.objects.all()
         match = (
             Q(number__icontains=q)
             | Q(party_name__icontains=q)
             | Q(party_credit_code=code)
-            | Q(pk__in=Person.objects.filter(name__icontains=q).values("case_id"))
+            | Q(pk__in=persons.filter(name__icontains=q).values("case_id"))
         )
         hashes = {document_hash(kind, number) for kind, number in _documents_in(code)}
         if hashes:
-            match |= Q(party_id_hash__in=hashes) | Q(pk__in=Person.objects.filter(id_hash__in=hashes).values("case_id"))
+            match |= Q(party_id_hash__in=hashes) | Q(pk__in=persons.filter(id_hash__in=hashes).values("case_id"))
         qs = qs.filter(match)
     return qs

@@ -39,7 +39,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         page = max(int(params.get("page", 1)), 1)
     except ValueError:
         page = 1
-    qs = filter_cases(cases_visible_to(request.user).select_related("agency", "region"), params)
+    qs = filter_cases(cases_visible_to(request.user).select_related("agency", "region"), params, request.user)
     # No COUNT(*): one row more than a page tells whether there is a next one.
     rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     query = params.copy()

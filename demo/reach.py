@@ -84,7 +84,12 @@ STEPS: dict[str, Step] = {
         "decide_reconsideration", POLICE, Role.HEAD, lambda r: {"accept": False, "reason": "维持不予立案"}
     ),
     "request_supplement": Step("request_supplement", POLICE, Role.HEAD, lambda r: {"items": "证件真伪鉴定意见"}),
-    "supplement": Step("supplement", REFERRING, Role.OFFICER, lambda r: {"note": "已补充鉴定意见"}),
+    "supplement": Step(
+        "supplement",
+        REFERRING,
+        Role.OFFICER,
+        lambda r: {"note": "已补充鉴定意见", "documents": [{"kind": "inspection_report", "title": "证件鉴定意见书"}]},
+    ),
     "decline_jurisdiction": Step(
         "decline_jurisdiction", POLICE, Role.HEAD, lambda r: {"reason": "不属于公安机关职责范围", "competent_body": ""}
     ),

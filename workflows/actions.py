@@ -20,7 +20,15 @@ from agencies import jurisdiction
 from agencies.models import Agency
 from cases.actions import referred_subjects
 from cases.kinds import FINDING_RULES, ReferralKind
-from cases.models import REQUIRED_DOCUMENTS, Case, Person, Referral, ReferralDocument, ReferralStatus
+from cases.models import (
+    REQUIRED_DOCUMENTS,
+    SENT_REFERRAL_STATUSES,
+    Case,
+    Person,
+    Referral,
+    ReferralDocument,
+    ReferralStatus,
+)
 from cases.protocol import action, announce, begin_case, finish, lock, title_of
 from cases.referral_rules import REFERRAL_ACTIONS, may_referral
 from cases.rules import CASE_ACTIONS
@@ -55,7 +63,12 @@ def _why_not(referral: Referral, action: str) -> str:
             "This referral was already forwarded once, from %(agency)s: the police it was forwarded to decide it "
             "(国务院令第310号 第7条). If they are not competent either, tell the agency that it is not police business."
         ) % {"agency": referral.forwarded_from.name if referral.forwarded_from else ""}
-    if action in ("request_supplement", "request_reconsideration", "request_supervision") and not referral.criminal:
+    if action == "request_supplement" and not referral.criminal:
+        return _(
+            "A public-security referral has no 补正 under 程序规定 第180条: register it (受理) and ask the agency "
+            "for what is missing, or do not register it and say why."
+        )
+    if action in ("request_reconsideration", "request_supervision") and not referral.criminal:
         return _(
             "A public-security referral has no 补正, reconsideration or procuratorate supervision under "
             "国务院令第310号: accept the rejection and decide the administrative penalty, or refer it again as a "
@@ -388,7 +401,11 @@ def forward(referral: Referral, *, actor: User, police_agency: str, reason: str)
         raise field_error("police_agency", _("The referral is already with %(agency)s.") % {"agency": target.name})
     from_status, previous = referral.status, referral.police_agency
     referral.forward(to=target, reason=reason)
-    remove_perm(VIEW_CASE, previous.group, case)
+    still_theirs = case.referrals.filter(police_agency=previous, status__in=SENT_REFERRAL_STATUSES).exclude(
+        pk=referral.pk
+    )
+    if not still_theirs.exists():  # another referral of the case still with them keeps the case open to them
+        remove_perm(VIEW_CASE, previous.group, case)
     _grant(referral, target)
     _finish_referral(
         case,
@@ -419,6 +436,10 @@ def supplement(
     """The agency sends what the police asked for; the police decide within 3 days from now."""
     case, referral = _begin_referral(referral, actor, "supplement")
     documents = documents or []
+    if not documents:
+        raise field_error("documents", _("A supplement sends at least one document the police asked for."))
+    if any(d["kind"] == ReferralDocument.Kind.TRANSFER_LETTER for d in documents):
+        raise field_error("documents", _("The transfer letter was sent with the referral: supplement the materials."))
     ReferralDocument.objects.bulk_create(
         ReferralDocument(referral=referral, kind=d["kind"], title=d["title"], added_by=actor) for d in documents
     )

@@ -279,9 +279,23 @@ def _notice(
     by: Agency,
     to: Agency | None = None,
     suffix: str,
-    copy: Agency | None = None,
+    copy: Agency | list[Agency | None] | None = None,
 ) -> bytes:
     """One written notice of the road: from `by` to `to` (the referring agency unless named)."""
+    return _build(_notice_flow(referral, title, body, issued, by=by, to=to, suffix=suffix, copy=copy))
+
+
+def _notice_flow(
+    referral: Referral,
+    title: str,
+    body: list[str],
+    issued: datetime.datetime | None,
+    *,
+    by: Agency,
+    to: Agency | None = None,
+    suffix: str,
+    copy: Agency | list[Agency | None] | None = None,
+) -> list[Flowable]:
     flow: list[Flowable] = [
         _p(by.name, TITLE),
         _p(title, TITLE),
@@ -290,9 +304,10 @@ def _notice(
     ]
     flow += [_p(text, BODY) for text in body if text]
     flow += [Spacer(1, 10 * mm), _p(f"{by.name}（印章）", RIGHT), _p(_date(issued), RIGHT)]
-    if copy is not None:
-        flow += [Spacer(1, 6 * mm), _p(f"抄送：{copy.name}")]
-    return _build(flow)
+    copies = [a for a in (copy if isinstance(copy, list) else [copy]) if a is not None]
+    if copies:
+        flow += [Spacer(1, 6 * mm), _p("抄送：" + "、".join(dict.fromkeys(a.name for a in copies)))]
+    return flow
 
 
 def _sent(referral: Referral) -> str:
@@ -301,19 +316,26 @@ def _sent(referral: Referral) -> str:
 
 
 def supplement_notice(referral: Referral, shown: Identities) -> bytes:
-    """补充材料通知书 (程序规定 第180条): within 24 hours of receipt; never a refusal."""
-    return _notice(
-        referral,
-        "补充材料通知书",
-        [
-            f"{_sent(referral)}，本机关已于{_time(referral.received_at)}接受。经审查，移送材料不全。根据《公安机关办理"
-            "刑事案件程序规定》第一百八十条的规定，请于收到本通知之日起3日内补充下列材料：",
-            referral.supplement_request,
-        ],
-        referral.supplement_requested_at,
-        by=referral.police_agency,
-        suffix="补正",
-    )
+    """补充材料通知书 (程序规定 第180条): within 24 hours of receipt; never a refusal. Every notice
+    issued stays as issued, one a page, numbered 补正, 补正-2, … in the order of the requests."""
+    requests = referral.case.events.filter(referral=referral, action="request_supplement").select_related("agency")
+    flow: list[Flowable] = []
+    for n, event in enumerate(requests.order_by("seq"), 1):
+        if flow:
+            flow.append(PageBreak())
+        flow += _notice_flow(
+            referral,
+            "补充材料通知书",
+            [
+                f"{_sent(referral)}，本机关已于{_time(referral.received_at)}接受。经审查，移送材料不全。根据《公安机关办理"
+                "刑事案件程序规定》第一百八十条的规定，请于收到本通知之日起3日内补充下列材料：",
+                event.data.get("items", ""),
+            ],
+            event.at,
+            by=event.agency or referral.police_agency,
+            suffix="补正" if n == 1 else f"补正-{n}",
+        )
+    return _build(flow)
 
 
 def rejection_notice(referral: Referral, shown: Identities) -> bytes:
@@ -362,7 +384,8 @@ def acceptance_notice(referral: Referral, shown: Identities) -> bytes:
     else:
         body = f"{_sent(referral)}，本机关已受理，受案编号：{referral.police_case_number}。处理结果将书面告知你单位。"
         title, suffix = "受理通知书", "受理"
-    copy = referral.procuratorate or (same_level_procuratorate(referral) if referral.criminal else None)
+    # The same-level procuratorate (310号令 第8条; 应急〔2019〕54号) and the one that supervised it.
+    copy = [same_level_procuratorate(referral) if referral.criminal else None, referral.procuratorate]
     return _notice(referral, title, [body], referral.accepted_at, by=referral.police_agency, suffix=suffix, copy=copy)
 
 

@@ -55,6 +55,11 @@ def _explanation_pending(activation: Any) -> bool:
     return bool(referral.status == R.SUPERVISION and referral.explanation_requested_at and not referral.explained_at)
 
 
+def _ps_not_registered(activation: Any) -> bool:
+    referral = activation.process.artifact
+    return bool(referral.status == R.REJECTED and referral.kind == ReferralKind.PUBLIC_SECURITY)
+
+
 def _switch() -> Any:
     """A routing point: drawn without a name of its own on the chart."""
     return flow.Switch().Annotation(title=" ")
@@ -90,6 +95,7 @@ class ReferralFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type i
     after_police_decision = (
         _switch()
         .Case(this.hand_over, _status(R.ACCEPTED))
+        .Case(this.not_registered, _ps_not_registered)
         .Case(this.remedy, _status(R.REJECTED))
         .Case(this.declined, _status(R.JURISDICTION_DECLINED))
         .Case(this.receipt, _status(R.TRANSMITTED))
@@ -105,6 +111,10 @@ class ReferralFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type i
         .Case(this.supervision, _status(R.SUPERVISION))
         .Case(this.end, _status(R.REJECTION_FINAL))
     )
+
+    # 不予受理 of a public-security matter: no reconsideration or supervision (LEGAL.md §2); the
+    # agency accepts it and decides the administrative penalty itself.
+    not_registered = _task(_("Not registered by the police: accept it and decide the penalty")).Next(this.after_remedy)
 
     # 程序规定 第180条: not police business — no reconsideration; hand it on, or ask the procuratorate.
     declined = _task(_("Not police business: hand it to the competent body, or ask the procuratorate")).Next(
@@ -199,6 +209,7 @@ ROUTES: dict[str, Callable[[Referral], tuple[Agency | None, str, User | None, st
     "supplement": lambda r: (r.referring_agency, HANDLER, None, "supplement"),
     "remedy": lambda r: (r.referring_agency, H, None, _remedy_deadline(r)),
     "declined": lambda r: (r.referring_agency, H, None, "answer_decline"),
+    "not_registered": lambda r: (r.referring_agency, H, None, "conclude_rejection"),
     "reconsideration": lambda r: (r.police_agency, H, None, "decide_reconsideration"),
     "remedy_upheld": lambda r: (r.referring_agency, H, None, "ask_procuratorate"),
     "supervision": lambda r: (r.procuratorate, M, None, None),

@@ -185,7 +185,11 @@ def referral_action(request: AuthenticatedHttpRequest, pk: int, name: str) -> Ht
     rule = REFERRAL_ACTIONS[name]
     # The papers sent: the package of 310号令 第6条 on transmission, what the police asked for on a supplement.
     defaults = DEFAULT_TITLES if name == "transmit" else {}
-    documents = [(kind, name_, ReferralDocument.Kind(kind).label, defaults.get(kind, "")) for kind, name_ in DOC_FIELDS]
+    documents = [
+        (kind, name_, ReferralDocument.Kind(kind).label, defaults.get(kind, ""))
+        for kind, name_ in DOC_FIELDS
+        if name == "transmit" or kind != ReferralDocument.Kind.TRANSFER_LETTER  # the letter went with the referral
+    ]
 
     def done() -> HttpResponse:
         if referrals_visible_to(request.user).filter(pk=referral.pk).exists():

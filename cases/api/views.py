@@ -76,7 +76,8 @@ class CaseListCreate(generics.ListAPIView[Case]):
     pagination_class = pagination.by("-created_at", "-id")
 
     def get_queryset(self) -> QuerySet[Case]:
-        return filter_cases(cases_visible_to(self.request.user).select_related("agency"), self.request.query_params)
+        user = self.request.user
+        return filter_cases(cases_visible_to(user).select_related("agency"), self.request.query_params, user)
 
     @extend_schema(request=s.CaseCreateInput, responses={201: s.CaseDetailOutput})
     def post(self, request: AuthenticatedRequest) -> Response:

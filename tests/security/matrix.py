@@ -587,7 +587,10 @@ BODIES = {
     "POST /api/v1/referrals/{rejected}/actions/accept_rejection/": lambda w: _REASON,
     "POST /api/v1/referrals/{accepted}/actions/hand_over/": lambda w: {"items": "假证3本"},
     "POST /api/v1/referrals/{received}/actions/request_supplement/": lambda w: {"items": "鉴定意见"},
-    "POST /api/v1/referrals/{supplement_requested}/actions/supplement/": lambda w: {"note": "已补充"},
+    "POST /api/v1/referrals/{supplement_requested}/actions/supplement/": lambda w: {
+        "note": "已补充",
+        "documents": [{"kind": "inspection_report", "title": "证件鉴定意见书"}],
+    },
     "POST /api/v1/referrals/{received}/actions/decline_jurisdiction/": lambda w: _REASON,
     "POST /api/v1/referrals/{supervision}/actions/request_explanation/": lambda w: {"note": "请说明理由"},
     "POST /api/v1/referrals/{explaining}/actions/explain/": lambda w: _REASON,

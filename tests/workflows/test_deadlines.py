@@ -280,7 +280,12 @@ def test_the_decision_clock_restarts_when_the_materials_are_supplemented():
     assert referral.status == "supplement_requested"
     later = first.starts_at + datetime.timedelta(days=2)
     with time_machine.travel(later, tick=False):
-        referral = referrals.supplement(referral, actor=U("guangzhou.officer1"), note="已补充鉴定意见")
+        referral = referrals.supplement(
+            referral,
+            actor=U("guangzhou.officer1"),
+            note="已补充鉴定意见",
+            documents=[{"kind": "inspection_report", "title": "证件鉴定意见书"}],
+        )
     assert referral.status == "received"
     again = Deadline.objects.filter(step="police_decision", met_at__isnull=True).get()
     assert again.starts_at == later and again.due_at > first.due_at

@@ -464,3 +464,81 @@ def test_the_history_reads_as_text(api):
     assert "dict_items" not in html and "伪造证件2本" in html
     assert notified("guangzhou.police", "referral_hand_over").exists()
     assert notified("guangzhou.officer1", "referral_acknowledge").exists()
+
+
+# --- what the police's second look found ------------------------------------------------------------
+
+
+def test_a_forward_leaves_the_case_open_to_police_who_still_decide_another_of_its_referrals(api):
+    case, first = referable_case()
+    second = add_person(case, name="李四")
+    from cases import actions
+
+    actions.record_finding(case, actor=U("guangzhou.officer1"), kind="certificate_trading", person=second.pk)
+    one = referrals.acknowledge(transmitted(case, first), actor=U("guangzhou.police"))
+    two = referrals.acknowledge(transmitted(case, second), actor=U("guangzhou.police"))
+    act(api("guangzhou.police_head"), one.pk, "forward", {"police_agency": "foshan-police", "reason": "管辖"})
+    police = api("guangzhou.police_head")
+    detail = police.get(f"/api/v1/cases/{case.pk}/")
+    assert detail.status_code == 200
+    # What is still theirs, and the person of the referral they received and sent on (their record).
+    assert {p["id"] for p in detail.json()["persons"]} == {first.pk, second.pk}
+    assert "accept" in police.get(f"/api/v1/referrals/{two.pk}/").json()["actions"]
+    # Once the last of them is forwarded too, the case is no longer theirs to read.
+    act(police, two.pk, "forward", {"police_agency": "foshan-police", "reason": "管辖"})
+    assert police.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+
+
+def test_a_search_never_finds_a_case_by_a_person_not_sent_to_the_searcher(api):
+    case, person = referable_case(name="王五")
+    transmitted(case, person)
+    hidden = add_person(case, name="未移送者")
+    for username in ("guangzhou.police", "guangzhou.procurator", "gd.procurator"):
+        client = api(username)
+        for q in ("未移送者", hidden.id_number):
+            assert client.get("/api/v1/cases/", {"q": q}).json()["results"] == [], (username, q)
+        found = client.get("/api/v1/cases/", {"q": "王五"}).json()["results"]
+        assert [c["id"] for c in found] == [case.pk], username
+    mine = api("guangzhou.officer1").get("/api/v1/cases/", {"q": hidden.id_number}).json()["results"]
+    assert [c["id"] for c in mine] == [case.pk]
+    web = Client()
+    web.force_login(U("guangzhou.police"))
+    assert case.number not in web.get("/cases/case/", {"q": "未移送者"}).content.decode()
+
+
+def test_every_supplement_notice_stays_as_issued_with_its_own_number(api):
+    referral = received()
+    head, officer = api("guangzhou.police_head"), api("guangzhou.officer1")
+    document = {"note": "已补充", "documents": [{"kind": "inspection_report", "title": "证件鉴定意见书"}]}
+    assert act(head, referral.pk, "request_supplement", {"items": "补充鉴定意见"}).status_code == 200
+    empty = act(officer, referral.pk, "supplement", {"note": "已补充", "documents": []})
+    assert empty.status_code == 400 and empty.json()["documents"]
+    letter = act(
+        officer, referral.pk, "supplement", {"note": "x", "documents": [{"kind": "transfer_letter", "title": "移送书"}]}
+    )
+    assert letter.status_code == 400 and letter.json()["documents"]
+    assert act(officer, referral.pk, "supplement", document).status_code == 200
+    assert act(head, referral.pk, "request_supplement", {"items": "再次补充银行流水"}).status_code == 200
+    text = pdf_text(officer.get(f"/api/v1/referrals/{referral.pk}/supplement_notice.pdf").content)
+    assert text.count("补充材料通知书") == 2
+    assert "补充鉴定意见" in text and "再次补充银行流水" in text
+    assert f"{referral.number}-补正" in text and f"{referral.number}-补正-2" in text
+
+
+def test_a_public_security_matter_not_registered_leaves_the_agency_only_what_it_can_do(api):
+    case, person = referable_case(kind="forged_certificate")
+    referral = referrals.acknowledge(transmitted(case, person), actor=U("guangzhou.police"))
+    r = act(api("guangzhou.police_head"), referral.pk, "reject", {"reason": "不构成违反治安管理行为"})
+    assert r.status_code == 200 and r.json()["status"] == "rejected"
+    assert open_tasks(referral) == [("not_registered", "guangzhou-safety")]
+    assert api("guangzhou.head").get(f"/api/v1/referrals/{referral.pk}/").json()["actions"] == ["accept_rejection"]
+
+
+def test_a_filing_under_supervision_is_copied_to_the_same_level_procuratorate_and_the_supervising_one(api):
+    referral = referrals.request_supervision(
+        rejected(), actor=U("guangzhou.head"), procuratorate="gd-procuratorate", reason="理由不成立"
+    )
+    act(api("gd.procurator"), referral.pk, "request_explanation", {"note": "请说明"})
+    act(api("guangzhou.police_head"), referral.pk, "accept", {"police_case_number": "穗公立〔2026〕121号"})
+    notice = pdf_text(api("guangzhou.head").get(f"/api/v1/referrals/{referral.pk}/acceptance_notice.pdf").content)
+    assert "抄送：广州市人民检察院、广东省人民检察院" in notice

@@ -53,7 +53,7 @@ BODY = {
     "accept_rejection": {"reason": "接受"},
     "hand_over": {"items": "假证1本"},
     "request_supplement": {"items": "鉴定意见"},
-    "supplement": {"note": "已补充"},
+    "supplement": {"note": "已补充", "documents": [{"kind": "inspection_report", "title": "证件鉴定意见书"}]},
     "decline_jurisdiction": {"reason": "不属于公安机关职责范围"},
     "request_explanation": {"note": "请说明理由"},
     "explain": {"reason": "证据不足"},
