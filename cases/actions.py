@@ -32,9 +32,10 @@ from core.identity import (
 from workflows import deadlines
 
 from .events import record_event
-from .kinds import ORGANISATION_PARTIES, PartyKind
+from .kinds import ORGANISATION_PARTIES, PartyKind, PersonRole
 from .models import (
     COVERING_REFERRAL_STATUSES,
+    BasisCondition,
     Campaign,
     Case,
     CaseSequence,
@@ -468,6 +469,7 @@ def impose_fine(
     amount: Decimal,
     legal_basis: str,
     person: int | None = None,
+    finding: int | None = None,
     decision_number: str = "",
     violation_date: datetime.date | None = None,
     version: int | None = None,
@@ -476,12 +478,7 @@ def impose_fine(
     day = violation_date or local_today()
     if day > local_today():
         raise field_error("violation_date", _("The violation cannot be in the future."))
-    basis = LegalBasis.in_force(legal_basis, day)
-    if basis is None:
-        raise field_error(
-            "legal_basis",
-            _("No legal basis %(code)s was in force on %(day)s.") % {"code": legal_basis, "day": day.isoformat()},
-        )
+    basis = _basis_in_force(legal_basis, day)
     fined = None
     if basis.fined == LegalBasis.Fined.PERSON:
         if person is None:
@@ -489,14 +486,26 @@ def impose_fine(
         fined = _one_of(case.persons.all(), person, "person", _("This person is not in the case."))
     elif person is not None:
         raise field_error("person", _("%(code)s fines the party, not a person.") % {"code": basis.code})
+    _check_basis_applies(case, basis, fined)
     if not (basis.min_amount <= amount <= basis.max_amount) or amount <= 0:
         raise field_error(
             "amount",
             _("%(code)s allows a fine from %(min)s to %(max)s yuan.")
             % {"code": basis.code, "min": f"{basis.min_amount:,.2f}", "max": f"{basis.max_amount:,.2f}"},
         )
+    act = None
+    if finding is not None:
+        act = _one_of(case.findings.all(), finding, "finding", _("This finding is not in the case."))
+    _check_same_act(case, basis, fined, act)
     fine = Fine.objects.create(
-        case=case, amount=amount, legal_basis=basis, person=fined, decision_number=decision_number, decided_by=actor
+        case=case,
+        amount=amount,
+        legal_basis=basis,
+        person=fined,
+        finding=act,
+        warning=basis.warning,
+        decision_number=decision_number,
+        decided_by=actor,
     )
     finish(
         case,
@@ -507,10 +516,91 @@ def impose_fine(
             "amount": str(amount),
             "legal_basis": basis.code,
             "person": person,
+            "finding": finding,
+            "warning": basis.warning,
             "decision_number": decision_number,
         },
     )
     return fine
+
+
+def _basis_in_force(code: str, day: datetime.date) -> LegalBasis:
+    """The version of a basis in force on the day of the act, or a 400 that says when it was."""
+    basis = LegalBasis.in_force(code, day)
+    if basis is not None:
+        return basis
+    versions = LegalBasis.objects.filter(code=code).order_by("valid_from")
+    message = _("No legal basis %(code)s was in force on %(day)s.") % {"code": code, "day": day.isoformat()}
+    if versions:
+        spans = "; ".join(
+            f"{v.valid_from.isoformat()}–{v.valid_to.isoformat() if v.valid_to else ''}" for v in versions
+        )
+        message += " " + _("It was in force %(spans)s: an act after that takes the provision that replaced it.") % {
+            "spans": spans
+        }
+    raise field_error("legal_basis", message)
+
+
+def _check_basis_applies(case: Case, basis: LegalBasis, person: Person | None) -> None:
+    """The provision reaches this party or person, is applied by this agency, and its condition
+    holds (LEGAL.md §3: 第97条 fines 生产经营单位, its person fine the managers after 逾期未改正)."""
+    if basis.agency_kinds and case.agency.kind not in basis.agency_kinds:
+        raise field_error(
+            "legal_basis",
+            _("%(code)s is applied by %(kinds)s, not by %(agency)s.")
+            % {
+                "code": basis.code,
+                "kinds": "、".join(str(Agency.Kind(k).label) for k in basis.agency_kinds),
+                "agency": case.agency.name,
+            },
+        )
+    if basis.applies_to:
+        if person is not None and person.role not in basis.applies_to:
+            raise field_error(
+                "person",
+                _("%(code)s fines %(roles)s, not a %(role)s.")
+                % {
+                    "code": basis.code,
+                    "roles": "、".join(str(PersonRole(r).label) for r in basis.applies_to),
+                    "role": person.get_role_display(),
+                },
+            )
+        if person is None and case.party_kind not in basis.applies_to:
+            raise field_error(
+                "legal_basis",
+                _("%(code)s applies to %(kinds)s, not to a %(kind)s.")
+                % {
+                    "code": basis.code,
+                    "kinds": "、".join(str(PartyKind(k).label) for k in basis.applies_to),
+                    "kind": case.get_party_kind_display(),
+                },
+            )
+    failed = RectificationStatus.FAILED
+    if (
+        basis.condition == BasisCondition.FAILED_RECTIFICATION
+        and not case.rectifications.filter(status=failed).exists()
+    ):
+        raise field_error(
+            "legal_basis",
+            _("%(code)s applies after a failed rectification (逾期未改正): verify the rectification order first.")
+            % {"code": basis.code},
+        )
+
+
+def _check_same_act(case: Case, basis: LegalBasis, person: Person | None, finding: Finding | None) -> None:
+    """一事不再罚款 (行政处罚法 第29条): one fine for one illegal act of one party or person, whatever
+    the provision. Failing to rectify is an act of its own (the 逾期未改正 provisions)."""
+    earlier = case.fines.filter(person=person, finding=finding).select_related("legal_basis")
+    same = [f for f in earlier if f.legal_basis.condition == basis.condition]
+    if same:
+        raise Conflict(
+            Code.SAME_ACT,
+            _(
+                "This act was already fined (fine %(fine)s under %(code)s): no second fine for the same illegal "
+                "act (行政处罚法 第29条). Name the finding of another act, if it is one."
+            )
+            % {"fine": same[0].pk, "code": same[0].legal_basis.code},
+        )
 
 
 def _unpaid_fine(case: Case, fine: int) -> Fine:

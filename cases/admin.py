@@ -8,7 +8,18 @@ from .models import Event, IdNumberView, LegalBasis
 
 @admin.register(LegalBasis)
 class LegalBasisAdmin(admin.ModelAdmin):
-    list_display = ["code", "title", "fined", "min_amount", "max_amount", "valid_from", "valid_to"]
+    list_display = [
+        "code",
+        "title",
+        "fined",
+        "min_amount",
+        "max_amount",
+        "valid_from",
+        "valid_to",
+        "applies_to",
+        "condition",
+        "warning",
+    ]
     search_fields = ["code", "title"]
 
 

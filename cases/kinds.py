@@ -133,31 +133,80 @@ class LegalBasisDefault:
     maximum: int
     valid_from: datetime.date
     valid_to: datetime.date | None = None
+    applies_to: tuple[str, ...] = ()  # party kinds (party fines) or person roles (person fines)
+    condition: str = ""
+    warning: bool = False
+    agency_kinds: tuple[str, ...] = ("safety_regulator",)
 
 
 _LAW_2014 = datetime.date(2014, 12, 1), datetime.date(2021, 8, 31)  # 安全生产法 as amended in 2014
 _LAW_2021 = datetime.date(2021, 9, 1)  # 安全生产法 as amended in 2021
-_ORDER_30 = datetime.date(2010, 7, 1)  # 原国家安全监管总局令第30号
+# 原国家安全监管总局令第30号, replaced by 应急管理部令第19号 from 2026-06-01 (LEGAL.md §3): acts from then
+# take the new decree's articles, entered in the admin as their text is adopted.
+_ORDER_30 = datetime.date(2010, 7, 1), datetime.date(2026, 5, 31)
+_UNIT = (PartyKind.EMPLOYER,)  # 生产经营单位: never a training institution or an intermediary
+_MANAGERS = (PersonRole.RESPONSIBLE,)  # 直接负责的主管人员和其他直接责任人员, not the worker
+_WORKER = (PersonRole.HOLDER, PersonRole.OTHER)
+_FAILED = "failed_rectification"
 
-# DESIGN §2, and the 2014 wording of the same provisions for violations before 2021-09-01
-# (the day of the violation picks the version). Loaded by seed_demo; editable in the admin.
+# DESIGN §2 and LEGAL.md §3, with the 2014 wording of the same provisions for violations before
+# 2021-09-01 (the day of the violation picks the version). Loaded by seed_demo; editable in the admin.
 DEFAULT_LEGAL_BASES = [
-    LegalBasisDefault("AQSCF-97-7", "安全生产法(2014)第九十四条第七项 无证上岗", "party", 0, 50_000, *_LAW_2014),
     LegalBasisDefault(
-        "AQSCF-97-7-OVERDUE", "安全生产法(2014)第九十四条第七项 逾期未改正", "party", 50_000, 100_000, *_LAW_2014
+        "AQSCF-97-7", "安全生产法(2014)第九十四条第七项 无证上岗", "party", 0, 50_000, *_LAW_2014, applies_to=_UNIT
     ),
     LegalBasisDefault(
-        "AQSCF-97-7-PERSON", "安全生产法(2014)第九十四条第七项 直接负责的主管人员", "person", 10_000, 20_000, *_LAW_2014
+        "AQSCF-97-7-OVERDUE",
+        "安全生产法(2014)第九十四条第七项 逾期未改正",
+        "party",
+        50_000,
+        100_000,
+        *_LAW_2014,
+        applies_to=_UNIT,
+        condition=_FAILED,
     ),
-    LegalBasisDefault("AQSCF-97-7", "安全生产法(2021)第九十七条第七项 无证上岗", "party", 0, 100_000, _LAW_2021),
     LegalBasisDefault(
-        "AQSCF-97-7-OVERDUE", "安全生产法(2021)第九十七条第七项 逾期未改正", "party", 100_000, 200_000, _LAW_2021
+        "AQSCF-97-7-PERSON",
+        "安全生产法(2014)第九十四条第七项 直接负责的主管人员",
+        "person",
+        10_000,
+        20_000,
+        *_LAW_2014,
+        applies_to=_MANAGERS,
+        condition=_FAILED,
     ),
     LegalBasisDefault(
-        "AQSCF-97-7-PERSON", "安全生产法(2021)第九十七条第七项 直接负责的主管人员", "person", 20_000, 50_000, _LAW_2021
+        "AQSCF-97-7", "安全生产法(2021)第九十七条第七项 无证上岗", "party", 0, 100_000, _LAW_2021, applies_to=_UNIT
     ),
     LegalBasisDefault(
-        "TZZY-40", "特种作业人员安全技术培训考核管理规定第四十条 使用伪造证件", "party", 10_000, 30_000, _ORDER_30
+        "AQSCF-97-7-OVERDUE",
+        "安全生产法(2021)第九十七条第七项 逾期未改正",
+        "party",
+        100_000,
+        200_000,
+        _LAW_2021,
+        applies_to=_UNIT,
+        condition=_FAILED,
+    ),
+    LegalBasisDefault(
+        "AQSCF-97-7-PERSON",
+        "安全生产法(2021)第九十七条第七项 直接负责的主管人员",
+        "person",
+        20_000,
+        50_000,
+        _LAW_2021,
+        applies_to=_MANAGERS,
+        condition=_FAILED,
+    ),
+    LegalBasisDefault(
+        "TZZY-40",
+        "特种作业人员安全技术培训考核管理规定第四十条 使用伪造证件",
+        "party",
+        10_000,
+        30_000,
+        *_ORDER_30,
+        applies_to=_UNIT,
+        warning=True,
     ),
     LegalBasisDefault(
         "TZZY-41-1",
@@ -165,7 +214,9 @@ DEFAULT_LEGAL_BASES = [
         "person",
         1_000,
         5_000,
-        _ORDER_30,
+        *_ORDER_30,
+        applies_to=_WORKER,
+        warning=True,
     ),
     LegalBasisDefault(
         "TZZY-41-2",
@@ -173,7 +224,9 @@ DEFAULT_LEGAL_BASES = [
         "person",
         2_000,
         10_000,
-        _ORDER_30,
+        *_ORDER_30,
+        applies_to=_WORKER,
+        warning=True,
     ),
 ]
 

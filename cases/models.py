@@ -295,6 +295,12 @@ class Suspension(FSMModelMixin, models.Model):
         self.lifted_at, self.lift_note = timezone.now(), note
 
 
+class BasisCondition(models.TextChoices):
+    NONE = "", _("none")
+    # 逾期未改正: a rectification order was not complied with (安全生产法 第97条 第二句).
+    FAILED_RECTIFICATION = "failed_rectification", _("after a failed rectification (逾期未改正)")
+
+
 class LegalBasis(models.Model):
     """A fining provision with its range and the dates it was in force."""
 
@@ -309,6 +315,13 @@ class LegalBasis(models.Model):
     max_amount = models.DecimalField(_("maximum (yuan)"), max_digits=12, decimal_places=2)
     valid_from = models.DateField(_("in force from"), default=datetime.date(2000, 1, 1))
     valid_to = models.DateField(_("in force until"), null=True, blank=True)
+    # Whom the provision reaches (LEGAL.md §3): party kinds for a party fine (employer = 生产经营单位),
+    # person roles for a person fine (responsible = 直接负责的主管人员); empty reaches anyone.
+    applies_to = models.JSONField(_("applies to"), default=list, blank=True)
+    # Which kinds of agency apply it (a market regulator never applies 安全生产法 第97条); empty: any.
+    agency_kinds = models.JSONField(_("applied by"), default=list, blank=True)
+    condition = models.CharField(_("condition"), max_length=24, choices=BasisCondition.choices, blank=True)
+    warning = models.BooleanField(_("with a warning (警告)"), default=False)
 
     class Meta:
         ordering = ["code", "valid_from"]
@@ -352,6 +365,9 @@ class Fine(FSMModelMixin, models.Model):
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
     legal_basis = models.ForeignKey(LegalBasis, models.PROTECT, related_name="fines")
     person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="fines")
+    # The illegal act fined (一事不再罚款, 行政处罚法 第29条): the finding it rests on, if named.
+    finding = models.ForeignKey(Finding, models.PROTECT, null=True, blank=True, related_name="fines")
+    warning = models.BooleanField(_("with a warning (警告)"), default=False)
     decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
     status = FSMField(max_length=24, choices=FineStatus.choices, default=FineStatus.DECIDED, protected=True)
     decided_on = models.DateField(default=local_today)

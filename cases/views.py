@@ -186,12 +186,28 @@ def action_choices(case: Case, name: str) -> dict[str, list[tuple[Any, str]]]:
             for f in case.fines.all()
             if f.status != FineStatus.PAID
         ],
-        "legal_basis": [
-            (b.code, f"{b.code} {b.title}（¥{b.min_amount:,.0f}–{b.max_amount:,.0f}）")
-            for b in LegalBasis.objects.filter(valid_to__isnull=True).order_by("code")
+        "legal_basis": _basis_choices(),
+        "finding": [("", "—")]
+        + [
+            (f.pk, f"#{f.pk} {f.get_kind_display()}（{f.person.name if f.person else case.party_name}）")
+            for f in case.findings.select_related("person")
         ],
         "agency": [(a.slug, a.name) for a in Agency.objects.filter(kind=Agency.Kind.CYBERSPACE).order_by("region_id")],
     }
+
+
+def _basis_choices() -> list[tuple[Any, str]]:
+    """Each provision once, by its latest version; one that has ended says until when (the day of
+    the act picks the version, LEGAL.md §3)."""
+    latest = {b.code: b for b in LegalBasis.objects.order_by("code", "valid_from")}
+    return [
+        (
+            b.code,
+            f"{b.code} {b.title}（¥{b.min_amount:,.0f}–{b.max_amount:,.0f}"
+            + (f"，{_('until')} {b.valid_to:%Y-%m-%d}）" if b.valid_to else "）"),
+        )
+        for b in latest.values()
+    ]
 
 
 @login_required

@@ -19,6 +19,7 @@ class Code(StrEnum):
     STALE = "stale"
     DEADLINE_PASSED = "deadline_passed"
     INTEGRITY = "integrity"  # an evidence file changed on disk since its upload
+    SAME_ACT = "same_act"  # a second fine for the same illegal act (行政处罚法 第29条)
 
 
 class Refusal(StrEnum):

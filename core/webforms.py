@@ -37,6 +37,7 @@ LABELS = {
     "suspension": _("suspension"),
     "amount": _("amount (yuan)"),
     "legal_basis": _("legal basis"),
+    "finding": _("the act fined (finding)"),
     "decision_number": _("decision number"),
     "violation_date": _("date of the violation"),
     "fine": _("fine"),

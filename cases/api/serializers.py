@@ -116,6 +116,8 @@ class ImposeFineInput(ActionInput):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     legal_basis = serializers.CharField(max_length=40)
     person = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+    # The finding of the act fined (一事不再罚款, 行政处罚法 第29条).
+    finding = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
     decision_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
     violation_date = serializers.DateField(required=False)
 
@@ -213,6 +215,8 @@ class FineOutput(serializers.Serializer[Any]):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     legal_basis = serializers.CharField(source="legal_basis.code")
     person = serializers.IntegerField(source="person_id", allow_null=True)
+    finding = serializers.IntegerField(source="finding_id", allow_null=True)
+    warning = serializers.BooleanField()
     decision_number = serializers.CharField()
     status = serializers.CharField()
     decided_on = serializers.DateField()

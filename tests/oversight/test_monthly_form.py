@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from cases import actions
+from cases.models import LegalBasis
 from core.calendar import LEGAL_TZ
 from demo.sample_cases import make_credit_code
 from tests.factories import CaseFactory, add_person, demo_user
@@ -51,6 +52,12 @@ def fine(case, amount, basis, city="guangzhou"):
 
 @pytest.fixture
 def scenario():
+    # Training institutions and intermediaries are fined under their own rules, never 第97条 or 30号令
+    # 第40条 (LEGAL.md §3): stand-ins here, since the form counts fines by party, not by provision.
+    for code, kind in (("TEST-TRAINING", "training_institution"), ("TEST-INTERMEDIARY", "intermediary")):
+        LegalBasis.objects.create(
+            code=code, title=code, fined="party", min_amount=1, max_amount=50_000, applies_to=[kind]
+        )
     with at(2018, 9, 5, 10):
         a = CaseFactory(status="open")
         p1, p2 = add_person(a, name="甲"), add_person(a, name="乙")
@@ -72,7 +79,7 @@ def scenario():
         )
         finding(b, "forged_certificate", add_person(b, name="丙"))
         rectify(b)
-        fine(b, "15000", "TZZY-40")
+        fine(b, "15000", "TEST-TRAINING")
     with at(2018, 9, 12, 9):
         c = CaseFactory(status="open", party={"kind": "website", "name": "假冒安监网", "url": "http://fake.example/"})
         finding(c, "counterfeit_website")
@@ -86,7 +93,7 @@ def scenario():
         seller = add_person(d, name="丁")
         finding(d, "certificate_trading", seller)
         rectify(d)
-        fine(d, "10000", "TZZY-40")
+        fine(d, "10000", "TEST-INTERMEDIARY")
         refer(d, [seller])
     with at(2018, 9, 20, 9):
         f = CaseFactory(city="shenzhen", status="open")

@@ -14,6 +14,7 @@ from workflows import actions as referrals
 from workflows.models import Deadline
 
 pytestmark = pytest.mark.django_db
+ACT_DAY = datetime.date(2026, 5, 1)  # 30号令 was in force to 2026-05-31
 U = demo_user
 
 
@@ -73,12 +74,16 @@ def test_refusals_awaiting_review(api):
 
 def test_fines_on_cases_with_unreferred_referable_findings(api):
     pattern, _p = referable_case(name="甲")
-    actions.impose_fine(pattern, actor=U("guangzhou.head"), amount=Decimal("20000"), legal_basis="TZZY-40")
+    actions.impose_fine(
+        pattern, actor=U("guangzhou.head"), amount=Decimal("20000"), legal_basis="TZZY-40", violation_date=ACT_DAY
+    )
     fine_only = CaseFactory(status="open")
     fine_of(fine_only)
     referred, p = referable_case(name="乙")
     referrals.propose_referral(referred, actor=U("guangzhou.officer1"), persons=[p.pk], report="移送")
-    actions.impose_fine(referred, actor=U("guangzhou.head"), amount=Decimal("20000"), legal_basis="TZZY-40")
+    actions.impose_fine(
+        referred, actor=U("guangzhou.head"), amount=Decimal("20000"), legal_basis="TZZY-40", violation_date=ACT_DAY
+    )
     assert listed(api, "fines-without-referral") == {pattern.number}
 
 

@@ -86,6 +86,11 @@ class City:
         return demo_user(f"{self.slug}.{role}")
 
 
+def _act(case, officer) -> int:
+    """A finding of its own for each fine of the world's case: three acts, three fines (第29条)."""
+    return actions.record_finding(case, actor=officer, kind="unlicensed_operation", note="另一起无证上岗").pk
+
+
 def pdf_upload(name="现场照片.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
@@ -153,16 +158,22 @@ def build_city(code: str) -> City:
     # A fine served seven months ago, with a 催告 half a year ago: the court may be asked (行政强制法 第53条).
     with time_machine.travel(timezone.now() - datetime.timedelta(days=210)):
         case = _open_case(city)
-        o["fine"] = actions.impose_fine(case, actor=head, amount=Decimal("20000.00"), legal_basis="AQSCF-97-7")
+        o["fine"] = actions.impose_fine(
+            case, actor=head, amount=Decimal("20000.00"), legal_basis="AQSCF-97-7", finding=_act(case, officer)
+        )
         actions.serve_decision(
             case, actor=officer, fine=o["fine"].pk, served_on=timezone.localdate(), method="in_person"
         )
     with time_machine.travel(timezone.now() - datetime.timedelta(days=190)):
         actions.issue_demand(case, actor=head, fine=o["fine"].pk, served_on=timezone.localdate())
     with time_machine.travel(timezone.now() - datetime.timedelta(days=30)):
-        o["unpaid"] = actions.impose_fine(case, actor=head, amount=Decimal("10000.00"), legal_basis="AQSCF-97-7")
+        o["unpaid"] = actions.impose_fine(
+            case, actor=head, amount=Decimal("10000.00"), legal_basis="AQSCF-97-7", finding=_act(case, officer)
+        )
         actions.serve_decision(case, actor=officer, fine=o["unpaid"].pk, served_on=timezone.localdate(), method="post")
-    o["unserved"] = actions.impose_fine(case, actor=head, amount=Decimal("5000.00"), legal_basis="AQSCF-97-7")
+    o["unserved"] = actions.impose_fine(
+        case, actor=head, amount=Decimal("5000.00"), legal_basis="AQSCF-97-7", finding=_act(case, officer)
+    )
     o["case"] = case
     o["calendar_year"] = CalendarYear.objects.create(year=2040 + len(CITIES[code]), notice="矩阵测试通知")
     o["person"] = _person_with_finding(city, case, 0)

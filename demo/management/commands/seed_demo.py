@@ -128,6 +128,10 @@ def demo_legal_bases() -> list[dict]:
             "max_amount": b.maximum,
             "valid_from": b.valid_from,
             "valid_to": b.valid_to,
+            "applies_to": list(b.applies_to),
+            "agency_kinds": list(b.agency_kinds),
+            "condition": b.condition,
+            "warning": b.warning,
         }
         for b in DEFAULT_LEGAL_BASES
     ]

@@ -1,0 +1,127 @@
+"""Bases as dated, typed data (LEGAL.md §3): whom a provision reaches, who applies it, on what
+condition, with a warning or not, on which days; and one fine for one act (行政处罚法 第29条)."""
+
+import datetime
+
+import pytest
+
+from agencies.models import Region
+from cases import actions
+from cases.models import Fine
+from demo.sample_cases import make_credit_code, make_id_number
+from tests.factories import CaseFactory, add_person, demo_user
+
+pytestmark = pytest.mark.django_db
+U = demo_user
+IN_ORDER_30 = "2026-05-01"  # 原国家安全监管总局令第30号 was in force to 2026-05-31
+
+
+def fine(api, case, username="guangzhou.head", **body):
+    return api(username).post(f"/api/v1/cases/{case.pk}/actions/impose_fine/", body, format="json")
+
+
+def person(case, role, name):
+    n = case.persons.count() + 1
+    id_number = make_id_number(case.region_id, datetime.date(1980, 1, 1 + n), 500 + n)
+    return actions.add_person(case, actor=U("guangzhou.officer1"), name=name, id_number=id_number, role=role)
+
+
+def failed_rectification(case):
+    order = actions.order_rectification(
+        case,
+        actor=U("guangzhou.officer1"),
+        deadline=datetime.date.today() + datetime.timedelta(days=10),
+        items="清退无证人员",
+    )
+    actions.verify_rectification(case, actor=U("guangzhou.officer1"), order=order.pk, passed=False, note="逾期未改正")
+
+
+def test_the_person_fine_of_article_97_reaches_the_managers_after_a_failed_rectification_never_the_worker(api):
+    case = CaseFactory(status="open")
+    worker, manager = person(case, "holder", "王工人"), person(case, "responsible", "李经理")
+    body = {"amount": "30000.00", "legal_basis": "AQSCF-97-7-PERSON"}
+    r = fine(api, case, person=worker.pk, **body)
+    assert r.status_code == 400 and "直接负责的主管人员" in r.json()["person"][0], r.content
+    r = fine(api, case, person=manager.pk, **body)
+    assert r.status_code == 400 and "逾期未改正" in r.json()["legal_basis"][0], r.content
+    failed_rectification(case)
+    r = fine(api, case, person=manager.pk, **body)
+    assert r.status_code == 200, r.content
+    assert Fine.objects.get(case=case).person == manager
+
+
+def test_the_overdue_fine_needs_the_failed_rectification_it_punishes(api):
+    case = CaseFactory(status="open")
+    body = {"amount": "150000.00", "legal_basis": "AQSCF-97-7-OVERDUE"}
+    r = fine(api, case, **body)
+    assert r.status_code == 400 and "逾期未改正" in r.json()["legal_basis"][0]
+    failed_rectification(case)
+    assert fine(api, case, **body).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["training_institution", "intermediary"])
+def test_article_97_never_fines_a_training_institution_or_an_intermediary(api, kind):
+    party = {"kind": kind, "name": "某培训中介机构", "credit_code": make_credit_code("440100", 555)}
+    case = CaseFactory(status="open", party=party)
+    r = fine(api, case, amount="20000.00", legal_basis="AQSCF-97-7")
+    assert r.status_code == 400 and "用人单位" in r.json()["legal_basis"][0], r.content
+    assert not case.fines.exists()
+
+
+def test_a_market_regulator_cannot_apply_the_work_safety_law(api):
+    market = U("guangzhou.market")
+    case = actions.create_case(
+        actor=market,
+        source="inspection",
+        region=case_region(),
+        party={"kind": "employer", "name": "某用工企业", "credit_code": make_credit_code("440100", 556)},
+        summary="市场检查",
+    )
+    actions.open_case(case, actor=market, handlers=["guangzhou.market", "guangzhou.market_head"])
+    r = fine(api, case, "guangzhou.market_head", amount="20000.00", legal_basis="AQSCF-97-7")
+    assert r.status_code == 400, r.content
+    assert "应急管理" in r.json()["legal_basis"][0] and "市场监督管理局" in r.json()["legal_basis"][0]
+    assert not case.fines.exists()
+
+
+def case_region():
+    return Region.objects.get(code="440100")
+
+
+def test_one_act_is_fined_once_whatever_the_provision(api):
+    case = CaseFactory(status="open")
+    worker = add_person(case, name="赵六")
+    act = actions.record_finding(case, actor=U("guangzhou.officer1"), kind="forged_certificate", person=worker.pk)
+    other = actions.record_finding(case, actor=U("guangzhou.officer1"), kind="unlicensed_operation")
+    first = fine(api, case, amount="20000.00", legal_basis="TZZY-40", finding=act.pk, violation_date=IN_ORDER_30)
+    assert first.status_code == 200, first.content
+    assert first.json()["fines"][0]["warning"] is True  # 30号令 第40条: 警告 and the fine
+    again = fine(api, case, amount="50000.00", legal_basis="AQSCF-97-7", finding=act.pk)
+    assert again.status_code == 409 and again.json()["code"] == "same_act", again.content
+    assert "第29条" in again.json()["detail"]
+    # Another act of the same party is fined on its own; a fine naming no finding is one more act only once.
+    assert fine(api, case, amount="50000.00", legal_basis="AQSCF-97-7", finding=other.pk).status_code == 200
+    assert fine(api, case, amount="10000.00", legal_basis="AQSCF-97-7").status_code == 200
+    twice = fine(api, case, amount="10000.00", legal_basis="AQSCF-97-7")
+    assert twice.status_code == 409 and twice.json()["code"] == "same_act"
+    # The worker's own act is the worker's: a person fine is not a second fine of the unit.
+    own = fine(
+        api,
+        case,
+        amount="2000.00",
+        legal_basis="TZZY-41-1",
+        person=worker.pk,
+        finding=act.pk,
+        violation_date=IN_ORDER_30,
+    )
+    assert own.status_code == 200, own.content
+    assert case.fines.count() == 4
+
+
+def test_order_30_ends_on_2026_05_31(api):
+    case = CaseFactory(status="open")
+    late = fine(api, case, amount="20000.00", legal_basis="TZZY-40", violation_date="2026-07-01")
+    assert late.status_code == 400, late.content
+    message = late.json()["legal_basis"][0]
+    assert "2026-07-01" in message and "2026-05-31" in message
+    assert fine(api, case, amount="20000.00", legal_basis="TZZY-40", violation_date="2026-05-31").status_code == 200
