@@ -817,6 +817,7 @@ _PRECONDITIONS: dict[str, Callable[[Case], bool]] = {
     ),
     "request_enforcement": lambda c: any(not enforcement_refusal(f, timezone.now()) for f in c.fines.all()),
     "propose_referral": lambda c: any(unreferred(c)),
+    "approve_correction": lambda c: c.corrections.filter(status="proposed").exists(),
     "close": lambda c: not any(uncovered(c)) and not open_measures(c),
 }
 

@@ -862,3 +862,41 @@ class IdNumberView(models.Model):
     def record(cls, user: User, case: Case, via: str, numbers: int) -> None:
         if numbers:
             cls.objects.create(user=user, case=case, via=via, numbers=numbers)
+
+
+class Correction(models.Model):
+    """更正: a record entered wrongly, put right with a reason on the record. The old value stays
+    in the event chain; one that changes a legal fact (an identity, a finding's kind) waits for the
+    head's approval (cases.actions.correct, approve_correction)."""
+
+    class Target(models.TextChoices):
+        CASE = "case", _("the case")
+        PERSON = "person", _("a person")
+        FINDING = "finding", _("a finding")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("awaiting the head's approval")
+        APPLIED = "applied", _("applied")
+        REFUSED = "refused", _("refused")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="corrections")
+    target = models.CharField(_("what is corrected"), max_length=10, choices=Target.choices)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    field = models.CharField(_("field"), max_length=40)
+    # The new value until it is applied or refused; an ID number is then kept masked only.
+    value = models.CharField(_("new value"), max_length=200)
+    reason = models.TextField(_("reason"), max_length=4000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self) -> str:
+        return f"{self.target}.{self.field} ({self.status})"

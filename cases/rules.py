@@ -133,6 +133,11 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         "workflows.actions.propose_referral",
         announces="referral_propose",
     ),
+    # 更正: a handler corrects, the head approves what changes a legal fact (cases.corrections).
+    "correct": CaseAction(Who.HANDLER, _("Correct a record (更正)"), _S + "CorrectInput", "cases.corrections.correct"),
+    "approve_correction": CaseAction(
+        Who.HEAD, _("Decide a correction"), _S + "ApproveCorrectionInput", "cases.corrections.approve_correction"
+    ),
     "close": CaseAction(Who.HEAD, _("Close the case"), _S + "CloseInput", _A + "close_case", "close"),
     "reopen": CaseAction(Who.SUPERVISOR, _("Reopen the case"), _S + "ReasonInput", _A + "reopen_case", "reopen"),
 }

@@ -187,6 +187,10 @@ def action_choices(case: Case, name: str) -> dict[str, list[tuple[Any, str]]]:
             if f.status != FineStatus.PAID
         ],
         "legal_basis": _basis_choices(),
+        "correction": [
+            (c.pk, f"#{c.pk} {c.get_target_display()} {c.field} → {c.value}（{c.reason[:30]}）")
+            for c in case.corrections.filter(status="proposed")
+        ],
         "finding": [("", "—")]
         + [
             (f.pk, f"#{f.pk} {f.get_kind_display()}（{f.person.name if f.person else case.party_name}）")

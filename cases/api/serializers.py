@@ -13,7 +13,7 @@ from core.identity import DocumentKind, normalize_document
 from .. import actions
 from ..access import Identities, identities_shown, referrals_visible_to
 from ..kinds import FindingKind, PartyKind, PersonRole, Source
-from ..models import Campaign, Case, Event, Fine, Person, Referral, ServiceMethod
+from ..models import Campaign, Case, Correction, Event, Fine, Person, Referral, ServiceMethod
 
 # --- input ----------------------------------------------------------------------------------
 
@@ -120,6 +120,22 @@ class ImposeFineInput(ActionInput):
     finding = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
     decision_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
     violation_date = serializers.DateField(required=False)
+
+
+@example({"target": "person", "id": 1, "field": "id_number", "value": "440100198503120172", "reason": "录入时错号"})
+class CorrectInput(ActionInput):
+    target = serializers.ChoiceField(choices=Correction.Target.choices)
+    id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+    field = serializers.CharField(max_length=40)
+    value = serializers.CharField(max_length=4000)
+    reason = serializers.CharField(max_length=4000)
+
+
+@example({"correction": 1, "approve": True, "note": "核对身份证原件无误"})
+class ApproveCorrectionInput(ActionInput):
+    correction = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    approve = serializers.BooleanField()
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
 
 
 @example({"fine": 1, "amount": "20000.00"})

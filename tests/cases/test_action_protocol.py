@@ -21,7 +21,7 @@ import certificates.actions
 import oversight.actions
 import workflows.actions
 from agencies.models import Region
-from cases import actions, protocol
+from cases import actions, corrections, protocol
 from cases.models import Case, Event, local_today
 from cases.referral_rules import REFERRAL_ACTIONS
 from core.errors import Conflict
@@ -34,7 +34,7 @@ from tests.workflows.test_referral_transitions import ACTOR, BODY, referral_in
 pytestmark = pytest.mark.django_db
 U = demo_user
 STRANGER = "shenzhen.officer1"  # sees nothing of Guangzhou's cases
-MODULES = (actions, workflows.actions, oversight.actions, certificates.actions)
+MODULES = (actions, corrections, workflows.actions, oversight.actions, certificates.actions)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -47,6 +47,16 @@ class Scenario:
     event: str  # the action name the event records
     refusal: type[Exception] = PermissionDenied
     creates_case: bool = False
+
+
+def _proposed_correction():
+    """A case with a handler's correction of a legal fact, waiting for the head."""
+    case = CaseFactory(status="open")
+    waiting = corrections.correct(
+        case, actor=U("guangzhou.officer1"), target="case", field="party_name", value="更正后的名称", reason="错字"
+    )
+    case.refresh_from_db()
+    return case, waiting.pk
 
 
 def on_case(status, call, **kw):
@@ -202,6 +212,24 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         "guangzhou.officer1",
         "add_person",
+    ),
+    "cases.corrections.correct": Scenario(
+        on_case(
+            "open",
+            lambda c, a: corrections.correct(
+                c, actor=a, target="case", field="summary", value="更正后的案情摘要", reason="录入有误"
+            ),
+        ),
+        "guangzhou.officer1",
+        "correct",
+    ),
+    "cases.corrections.approve_correction": Scenario(
+        with_case(
+            _proposed_correction,
+            lambda c, pk, a: corrections.approve_correction(c, actor=a, correction=pk, approve=True),
+        ),
+        "guangzhou.head",
+        "approve_correction",
     ),
     "cases.actions.record_finding": Scenario(
         on_case("open", lambda c, a: actions.record_finding(c, actor=a, kind="unlicensed_operation")),

@@ -110,6 +110,10 @@ POST   /api/v1/cases/{case}/actions/add_person/                             gz 2
 POST   /api/v1/cases/{case}/actions/add_person/                             sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/record_finding/                         gz 200       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/record_finding/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/correct/                                 gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/correct/                                 sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/approve_correction/                      gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/approve_correction/                      sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/order_rectification/                    gz 200       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/order_rectification/                    sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/verify_rectification/                   gz 200       403       200   404     404     404     404    404     403     403     404      404    401
@@ -542,6 +546,13 @@ BODIES = {
         "person": w.person.pk,
     },
     "POST /api/v1/cases/{case}/actions/order_rectification/": lambda w: {"deadline": _today(7), "items": "整改"},
+    "POST /api/v1/cases/{case}/actions/correct/": lambda w: {
+        "target": "case",
+        "field": "summary",
+        "value": "矩阵测试更正",
+        "reason": "录入有误",
+    },
+    "POST /api/v1/cases/{case}/actions/approve_correction/": lambda w: {"correction": w.correction.pk, "approve": True},
     "POST /api/v1/cases/{case}/actions/verify_rectification/": lambda w: {"order": w.rectification.pk, "passed": True},
     "POST /api/v1/cases/{case}/actions/suspend_production/": lambda w: {"reason": "整顿", "starts_on": _today()},
     "POST /api/v1/cases/{case}/actions/lift_suspension/": lambda w: {"suspension": w.suspension.pk},

@@ -36,7 +36,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from agencies.models import Region
-from cases import actions
+from cases import actions, corrections
 from certificates import actions as certificate_actions
 from certificates.models import RosterCheck
 from certificates.verify import verify
@@ -177,6 +177,9 @@ def build_city(code: str) -> City:
     o["case"] = case
     o["calendar_year"] = CalendarYear.objects.create(year=2040 + len(CITIES[code]), notice="矩阵测试通知")
     o["person"] = _person_with_finding(city, case, 0)
+    o["correction"] = corrections.correct(
+        case, actor=officer, target="case", field="party_name", value=f"{case.party_name}（更正）", reason="错字"
+    )
     o["rectification"] = actions.order_rectification(
         case, actor=officer, deadline=today + datetime.timedelta(days=10), items="清退无证人员"
     )
