@@ -32,7 +32,7 @@ from core.identity import (
 from workflows import deadlines
 
 from .events import record_event
-from .kinds import ORGANISATION_PARTIES, PartyKind, PersonRole
+from .kinds import ORGANISATION_PARTIES, FindingKind, PartyKind, PersonRole
 from .models import (
     COVERING_REFERRAL_STATUSES,
     BasisCondition,
@@ -331,7 +331,7 @@ def add_person(
     case = begin_case(case, actor=actor, action="add_person", version=version)
     hashed = document_hash(id_kind, id_number)
     if case.persons.filter(id_hash=hashed).exists():
-        raise field_error("id_number", _("A person with this ID number is already in the case."))
+        raise field_error("id_number", _("A person with this identity document is already in the case."))
     person = Person.objects.create(
         case=case, name=name, id_kind=id_kind, id_number=id_number, id_hash=hashed, role=role
     )
@@ -416,6 +416,13 @@ def verify_rectification(
     )
     if rectification.status != RectificationStatus.ISSUED:
         raise Conflict(Code.INVALID_TRANSITION, _("This rectification order has already been re-inspected."))
+    if not passed and local_today() <= rectification.deadline:
+        # 逾期未改正 (安全生产法 第97条): not rectified when the period has run out, never before.
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _("The party has until %(day)s to rectify: it can be found not rectified only after that day.")
+            % {"day": rectification.deadline.isoformat()},
+        )
     rectification.comply(note) if passed else rectification.fail(note)
     rectification.save()
     deadlines.meet(steps=("reinspect",), by="verify_rectification", rectification=rectification)
@@ -487,7 +494,9 @@ def impose_fine(
     elif person is not None:
         raise field_error("person", _("%(code)s fines the party, not a person.") % {"code": basis.code})
     _check_basis_applies(case, basis, fined)
-    if not (basis.min_amount <= amount <= basis.max_amount) or amount <= 0:
+    if amount <= 0:
+        raise field_error("amount", _("A fine is an amount above zero."))
+    if not (basis.min_amount <= amount <= basis.max_amount):
         raise field_error(
             "amount",
             _("%(code)s allows a fine from %(min)s to %(max)s yuan.")
@@ -496,6 +505,16 @@ def impose_fine(
     act = None
     if finding is not None:
         act = _one_of(case.findings.all(), finding, "finding", _("This finding is not in the case."))
+        if basis.finding_kinds and act.kind not in basis.finding_kinds:
+            raise field_error(
+                "legal_basis",
+                _("%(code)s punishes %(kinds)s, not %(kind)s: choose the provision of this act.")
+                % {
+                    "code": basis.code,
+                    "kinds": "、".join(str(FindingKind(k).label) for k in basis.finding_kinds),
+                    "kind": act.get_kind_display(),
+                },
+            )
     _check_same_act(case, basis, fined, act)
     fine = Fine.objects.create(
         case=case,
@@ -504,6 +523,7 @@ def impose_fine(
         person=fined,
         finding=act,
         warning=basis.warning,
+        violation_date=day,
         decision_number=decision_number,
         decided_by=actor,
     )
@@ -554,24 +574,36 @@ def _check_basis_applies(case: Case, basis: LegalBasis, person: Person | None) -
                 "agency": case.agency.name,
             },
         )
+    roles = [r for r in basis.applies_to if r in PersonRole.values]
+    parties = [k for k in basis.applies_to if k in PartyKind.values]
+    if person is not None and parties and case.party_kind not in parties:
+        raise field_error(
+            "person",
+            _("%(code)s fines the managers of %(kinds)s, not of a %(kind)s.")
+            % {
+                "code": basis.code,
+                "kinds": "、".join(str(PartyKind(k).label) for k in parties),
+                "kind": case.get_party_kind_display(),
+            },
+        )
     if basis.applies_to:
-        if person is not None and person.role not in basis.applies_to:
+        if person is not None and roles and person.role not in roles:
             raise field_error(
                 "person",
                 _("%(code)s fines %(roles)s, not a %(role)s.")
                 % {
                     "code": basis.code,
-                    "roles": "、".join(str(PersonRole(r).label) for r in basis.applies_to),
+                    "roles": "、".join(str(PersonRole(r).label) for r in roles),
                     "role": person.get_role_display(),
                 },
             )
-        if person is None and case.party_kind not in basis.applies_to:
+        if person is None and parties and case.party_kind not in parties:
             raise field_error(
                 "legal_basis",
                 _("%(code)s applies to %(kinds)s, not to a %(kind)s.")
                 % {
                     "code": basis.code,
-                    "kinds": "、".join(str(PartyKind(k).label) for k in basis.applies_to),
+                    "kinds": "、".join(str(PartyKind(k).label) for k in parties),
                     "kind": case.get_party_kind_display(),
                 },
             )

@@ -137,6 +137,7 @@ class LegalBasisDefault:
     condition: str = ""
     warning: bool = False
     agency_kinds: tuple[str, ...] = ("safety_regulator",)
+    finding_kinds: tuple[str, ...] = ()  # the acts it punishes
 
 
 _LAW_2014 = datetime.date(2014, 12, 1), datetime.date(2021, 8, 31)  # 安全生产法 as amended in 2014
@@ -145,7 +146,18 @@ _LAW_2021 = datetime.date(2021, 9, 1)  # 安全生产法 as amended in 2021
 # take the new decree's articles, entered in the admin as their text is adopted.
 _ORDER_30 = datetime.date(2010, 7, 1), datetime.date(2026, 5, 31)
 _UNIT = (PartyKind.EMPLOYER,)  # 生产经营单位: never a training institution or an intermediary
-_MANAGERS = (PersonRole.RESPONSIBLE,)  # 直接负责的主管人员和其他直接责任人员, not the worker
+# 直接负责的主管人员和其他直接责任人员 of a 生产经营单位, not the worker
+_MANAGERS = (PersonRole.RESPONSIBLE, PartyKind.EMPLOYER)
+# The acts: a special worker without a valid certificate (第97条), a forged or altered one (第40条,
+# 第41条), one lent, transferred or impersonated (第41条).
+_UNQUALIFIED = (
+    FindingKind.UNLICENSED_OPERATION,
+    FindingKind.FORGED_CERTIFICATE,
+    FindingKind.ALTERED_CERTIFICATE,
+    FindingKind.LENT_CERTIFICATE,
+)
+_FORGED = (FindingKind.FORGED_CERTIFICATE, FindingKind.ALTERED_CERTIFICATE)
+_LENT = (FindingKind.LENT_CERTIFICATE,)
 _WORKER = (PersonRole.HOLDER, PersonRole.OTHER)
 _FAILED = "failed_rectification"
 
@@ -153,7 +165,14 @@ _FAILED = "failed_rectification"
 # 2021-09-01 (the day of the violation picks the version). Loaded by seed_demo; editable in the admin.
 DEFAULT_LEGAL_BASES = [
     LegalBasisDefault(
-        "AQSCF-97-7", "安全生产法(2014)第九十四条第七项 无证上岗", "party", 0, 50_000, *_LAW_2014, applies_to=_UNIT
+        "AQSCF-97-7",
+        "安全生产法(2014)第九十四条第七项 无证上岗",
+        "party",
+        0,
+        50_000,
+        *_LAW_2014,
+        applies_to=_UNIT,
+        finding_kinds=_UNQUALIFIED,
     ),
     LegalBasisDefault(
         "AQSCF-97-7-OVERDUE",
@@ -164,6 +183,7 @@ DEFAULT_LEGAL_BASES = [
         *_LAW_2014,
         applies_to=_UNIT,
         condition=_FAILED,
+        finding_kinds=_UNQUALIFIED,
     ),
     LegalBasisDefault(
         "AQSCF-97-7-PERSON",
@@ -174,9 +194,17 @@ DEFAULT_LEGAL_BASES = [
         *_LAW_2014,
         applies_to=_MANAGERS,
         condition=_FAILED,
+        finding_kinds=_UNQUALIFIED,
     ),
     LegalBasisDefault(
-        "AQSCF-97-7", "安全生产法(2021)第九十七条第七项 无证上岗", "party", 0, 100_000, _LAW_2021, applies_to=_UNIT
+        "AQSCF-97-7",
+        "安全生产法(2021)第九十七条第七项 无证上岗",
+        "party",
+        0,
+        100_000,
+        _LAW_2021,
+        applies_to=_UNIT,
+        finding_kinds=_UNQUALIFIED,
     ),
     LegalBasisDefault(
         "AQSCF-97-7-OVERDUE",
@@ -187,6 +215,7 @@ DEFAULT_LEGAL_BASES = [
         _LAW_2021,
         applies_to=_UNIT,
         condition=_FAILED,
+        finding_kinds=_UNQUALIFIED,
     ),
     LegalBasisDefault(
         "AQSCF-97-7-PERSON",
@@ -197,6 +226,7 @@ DEFAULT_LEGAL_BASES = [
         _LAW_2021,
         applies_to=_MANAGERS,
         condition=_FAILED,
+        finding_kinds=_UNQUALIFIED,
     ),
     LegalBasisDefault(
         "TZZY-40",
@@ -207,6 +237,7 @@ DEFAULT_LEGAL_BASES = [
         *_ORDER_30,
         applies_to=_UNIT,
         warning=True,
+        finding_kinds=_FORGED,
     ),
     LegalBasisDefault(
         "TZZY-41-1",
@@ -217,6 +248,7 @@ DEFAULT_LEGAL_BASES = [
         *_ORDER_30,
         applies_to=_WORKER,
         warning=True,
+        finding_kinds=_FORGED,
     ),
     LegalBasisDefault(
         "TZZY-41-2",
@@ -227,6 +259,7 @@ DEFAULT_LEGAL_BASES = [
         *_ORDER_30,
         applies_to=_WORKER,
         warning=True,
+        finding_kinds=_LENT,
     ),
 ]
 

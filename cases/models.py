@@ -322,6 +322,8 @@ class LegalBasis(models.Model):
     agency_kinds = models.JSONField(_("applied by"), default=list, blank=True)
     condition = models.CharField(_("condition"), max_length=24, choices=BasisCondition.choices, blank=True)
     warning = models.BooleanField(_("with a warning (警告)"), default=False)
+    # The acts (finding kinds) it punishes; a fine naming a finding of another kind is refused.
+    finding_kinds = models.JSONField(_("acts punished"), default=list, blank=True)
 
     class Meta:
         ordering = ["code", "valid_from"]
@@ -368,6 +370,7 @@ class Fine(FSMModelMixin, models.Model):
     # The illegal act fined (一事不再罚款, 行政处罚法 第29条): the finding it rests on, if named.
     finding = models.ForeignKey(Finding, models.PROTECT, null=True, blank=True, related_name="fines")
     warning = models.BooleanField(_("with a warning (警告)"), default=False)
+    violation_date = models.DateField(_("date of the violation"), null=True, blank=True)
     decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
     status = FSMField(max_length=24, choices=FineStatus.choices, default=FineStatus.DECIDED, protected=True)
     decided_on = models.DateField(default=local_today)

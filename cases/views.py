@@ -204,11 +204,13 @@ def _basis_choices() -> list[tuple[Any, str]]:
     """Each provision once, by its latest version; one that has ended says until when (the day of
     the act picks the version, LEGAL.md §3)."""
     latest = {b.code: b for b in LegalBasis.objects.order_by("code", "valid_from")}
+    until, warning = _("in force until"), _("with a warning")
     return [
         (
             b.code,
             f"{b.code} {b.title}（¥{b.min_amount:,.0f}–{b.max_amount:,.0f}"
-            + (f"，{_('until')} {b.valid_to:%Y-%m-%d}）" if b.valid_to else "）"),
+            + (f"，{warning}" if b.warning else "")
+            + (f"，{until} {b.valid_to:%Y-%m-%d}）" if b.valid_to else "）"),
         )
         for b in latest.values()
     ]

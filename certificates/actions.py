@@ -17,9 +17,11 @@ from cases.models import Case, CaseStatus
 from cases.protocol import action, finish, lock
 from cases.rules import home_agency, may
 from core.errors import Code, Conflict
+from core.identity import plain, redact
 from notifications.announce import announce
 
 from .models import Evidence, LeadProposal, Tip
+from .verify import status_labels
 
 # --- evidence files --------------------------------------------------------------------------
 
@@ -148,10 +150,11 @@ def lead_from_verification(
     party = {"kind": "employer", "name": employer or _("the employer of %(name)s") % {"name": name}}
     if credit_code:
         party["credit_code"] = credit_code
+    number = plain(number)  # one spelling, as the registry is searched
     summary = _("Certificate %(number)s of %(name)s: verification says %(status)s.") % {
-        "number": number,
+        "number": redact(number),  # the ID number inside it, masked like everywhere else
         "name": name,
-        "status": status,
+        "status": status_labels().get(status, status),
     }
     case = case_actions.create_case(
         actor=actor, source="verification", region=region, party=party, summary=summary, strict_party=bool(credit_code)

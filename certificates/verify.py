@@ -5,6 +5,7 @@ import datetime
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.identity import plain
 
@@ -13,6 +14,18 @@ from .models import REVIEW_YEARS, Certificate, add_years
 MAX_ITEMS = 10_000
 CHUNK = MAX_ITEMS  # one query for a whole roster
 STATUSES = ("valid", "expired", "review_overdue", "revoked", "not_found", "name_mismatch")
+
+
+def status_labels() -> dict[str, str]:
+    """Each answer of a verification as a person reads it."""
+    return {
+        "valid": _("valid"),
+        "expired": _("expired"),
+        "review_overdue": _("review overdue"),
+        "revoked": _("revoked"),
+        "not_found": _("not found in the registry"),
+        "name_mismatch": _("the name does not match"),
+    }
 
 
 def normalize_name(name: str) -> str:

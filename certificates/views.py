@@ -22,18 +22,9 @@ from core.errors import Conflict
 
 from . import actions
 from .models import RosterCheck
-from .verify import MAX_ITEMS, verify
+from .verify import MAX_ITEMS, status_labels, verify
 
-
-def labels():
-    return {
-        "valid": _("valid"),
-        "expired": _("expired"),
-        "review_overdue": _("review overdue"),
-        "revoked": _("revoked"),
-        "not_found": _("not found in the registry"),
-        "name_mismatch": _("the name does not match"),
-    }
+labels = status_labels
 
 
 def _read_roster(upload) -> list[dict]:

@@ -66,7 +66,10 @@ def normalize_id_number(value: str | None, *, today: datetime.date | None = None
         raise ValidationError(_("A resident ID number has 18 characters: 17 digits and a digit or X."), code="format")
     if value[:2] not in PROVINCE_CODES:
         raise ValidationError(
-            _("An ID number begins with a province-level code (11–65, 71, 81–83); %(code)s is none.")
+            _(
+                "An ID number begins with a province-level code (11–15, 21–23, 31–37, 41–46, 50–54, 61–65, 71, "
+                "81–83); %(code)s is none."
+            )
             % {"code": value[:2]},
             code="province",
         )
@@ -147,6 +150,15 @@ def normalize_document(kind: str, number: str | None) -> str:
     if kind not in DocumentKind.values:
         raise ValidationError(_("Unknown identity document kind %(kind)s.") % {"kind": kind}, code="kind")
     value = re.sub(r"[\s\-]", "", plain(number))
+    if len(value) == 18:
+        try:
+            normalize_id_number(value)
+        except ValidationError:
+            pass
+        else:
+            raise ValidationError(
+                _("This is a resident ID number: record the person by the resident ID card."), code="resident_id"
+            )
     if not _OTHER_DOCUMENT.fullmatch(value):
         raise ValidationError(
             _("A document number has 5 to 20 letters A–Z and digits 0–9."),

@@ -233,6 +233,8 @@ class FineOutput(serializers.Serializer[Any]):
     person = serializers.IntegerField(source="person_id", allow_null=True)
     finding = serializers.IntegerField(source="finding_id", allow_null=True)
     warning = serializers.BooleanField()
+    violation_date = serializers.DateField(allow_null=True)
+    basis_title = serializers.CharField(source="legal_basis.title")
     decision_number = serializers.CharField()
     status = serializers.CharField()
     decided_on = serializers.DateField()

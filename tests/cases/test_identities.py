@@ -197,3 +197,21 @@ def test_fuzz_unicode_digits_never_500_never_two_spellings(api, data):
     stored = set(case.persons.values_list("id_number", flat=True))
     assert stored <= {ID}, stored  # never another spelling of the one person
     assert case.persons.count() == len(stored)
+
+
+def test_a_resident_id_is_never_recorded_as_another_document(api, case):
+    r = add(api, case, id_kind="passport", id_number=ID)
+    assert r.status_code == 400 and "居民身份证" in r.json()["id_number"][0], r.content
+    assert case.persons.count() == 0
+
+
+def test_a_lead_reads_the_certificate_number_in_one_spelling_and_masks_the_id_in_it(api):
+    wide = ("T" + ID).translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)} | {ord("T"): "Ｔ", ord("X"): "Ｘ"})
+    r = api("guangzhou.officer1").post(
+        "/api/v1/certificates/leads/", {"number": wide, "name": "张伟", "status": "revoked"}, format="json"
+    )
+    assert r.status_code == 201, r.content
+    lead = Case.objects.get(pk=r.json()["case"])
+    assert ID not in lead.summary and wide not in lead.summary
+    assert ID[:3] + "*" * 11 + ID[-4:] in lead.summary and "已撤销" in lead.summary
+    assert lead.lead_proposal.certificate_number == "T" + ID

@@ -4,10 +4,13 @@ condition, with a warning or not, on which days; and one fine for one act (行�
 import datetime
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from agencies.models import Region
 from cases import actions
 from cases.models import Fine
+from core.errors import Conflict
 from demo.sample_cases import make_credit_code, make_id_number
 from tests.factories import CaseFactory, add_person, demo_user
 
@@ -33,7 +36,15 @@ def failed_rectification(case):
         deadline=datetime.date.today() + datetime.timedelta(days=10),
         items="清退无证人员",
     )
-    actions.verify_rectification(case, actor=U("guangzhou.officer1"), order=order.pk, passed=False, note="逾期未改正")
+    with pytest.raises(Conflict):  # not before the period has run out
+        actions.verify_rectification(case, actor=U("guangzhou.officer1"), order=order.pk, passed=False)
+    later = timezone.make_aware(
+        datetime.datetime.combine(order.deadline + datetime.timedelta(days=1), datetime.time(9))
+    )
+    with time_machine.travel(later, tick=False):
+        actions.verify_rectification(
+            case, actor=U("guangzhou.officer1"), order=order.pk, passed=False, note="逾期未改正"
+        )
 
 
 def test_the_person_fine_of_article_97_reaches_the_managers_after_a_failed_rectification_never_the_worker(api):
@@ -125,3 +136,41 @@ def test_order_30_ends_on_2026_05_31(api):
     message = late.json()["legal_basis"][0]
     assert "2026-07-01" in message and "2026-05-31" in message
     assert fine(api, case, amount="20000.00", legal_basis="TZZY-40", violation_date="2026-05-31").status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["training_institution", "intermediary", "individual"])
+def test_the_person_fine_of_article_97_reaches_only_the_managers_of_a_production_unit(api, kind):
+    party = {"kind": kind, "name": "某机构"}
+    if kind != "individual":
+        party["credit_code"] = make_credit_code("440100", 600 + len(kind))
+    case = CaseFactory(status="open", party=party)
+    manager = person(case, "responsible", "钱经理")
+    r = fine(api, case, amount="30000.00", legal_basis="AQSCF-97-7-PERSON", person=manager.pk)
+    assert r.status_code == 400 and "用人单位" in r.json()["person"][0], r.content
+
+
+@pytest.mark.parametrize(
+    "code, kind",
+    [("TZZY-41-2", "forged_certificate"), ("TZZY-40", "unlicensed_operation"), ("AQSCF-97-7", "counterfeit_website")],
+)
+def test_a_provision_punishes_its_own_act(api, code, kind):
+    case = CaseFactory(status="open")
+    worker = person(case, "holder", "孙工")
+    act = actions.record_finding(case, actor=U("guangzhou.officer1"), kind=kind, person=worker.pk)
+    body = {"amount": "3000.00", "legal_basis": code, "finding": act.pk, "violation_date": IN_ORDER_30}
+    if code.startswith("TZZY-41"):
+        body["person"] = worker.pk
+    if code == "TZZY-40":
+        body["amount"] = "20000.00"
+    r = fine(api, case, **body)
+    assert r.status_code == 400 and r.json()["legal_basis"], r.content
+    assert not case.fines.exists()
+
+
+def test_the_fine_keeps_the_day_of_the_act_and_the_text_in_force_then(api):
+    case = CaseFactory(status="open")
+    r = fine(api, case, amount="30000.00", legal_basis="AQSCF-97-7", violation_date="2020-05-01")
+    assert r.status_code == 200, r.content
+    out = r.json()["fines"][0]
+    assert out["violation_date"] == "2020-05-01" and "第九十四条" in out["basis_title"]
+    assert fine(api, case, amount="0", legal_basis="AQSCF-97-7").json()["amount"] == ["罚款金额应大于零。"]

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from cases import actions
@@ -91,10 +92,20 @@ def test_rectification_issued_to_failed_and_no_further():
     order = actions.order_rectification(
         case, actor=officer, deadline=timezone.localdate() + datetime.timedelta(days=3), items="培训取证"
     )
-    assert (
-        actions.verify_rectification(case, actor=officer, order=order.pk, passed=False, note="仍有无证人员").status
-        == "failed"
+    # 逾期未改正 only once the period has run out (安全生产法 第97条): not on the deadline itself.
+    with (
+        time_machine.travel(
+            timezone.make_aware(datetime.datetime.combine(order.deadline, datetime.time(18))), tick=False
+        ),
+        pytest.raises(Conflict, match=order.deadline.isoformat()),
+    ):
+        actions.verify_rectification(case, actor=officer, order=order.pk, passed=False, note="仍有无证人员")
+    after = timezone.make_aware(
+        datetime.datetime.combine(order.deadline + datetime.timedelta(days=1), datetime.time(9))
     )
+    with time_machine.travel(after, tick=False):
+        failed = actions.verify_rectification(case, actor=officer, order=order.pk, passed=False, note="仍有无证人员")
+    assert failed.status == "failed"
     with pytest.raises(Conflict):
         actions.verify_rectification(case, actor=officer, order=order.pk, passed=True)
 

@@ -132,6 +132,7 @@ def demo_legal_bases() -> list[dict]:
             "agency_kinds": list(b.agency_kinds),
             "condition": b.condition,
             "warning": b.warning,
+            "finding_kinds": list(b.finding_kinds),
         }
         for b in DEFAULT_LEGAL_BASES
     ]
