@@ -39,7 +39,7 @@ def case_detail_queryset(user: AnyUser) -> QuerySet[Case]:
             "findings",
             "rectifications",
             "suspensions",
-            Prefetch("fines", queryset=Fine.objects.select_related("legal_basis")),
+            Prefetch("fines", queryset=Fine.objects.select_related("legal_basis", "person", "finding")),
             Prefetch("takedowns", queryset=Takedown.objects.select_related("agency")),
             Prefetch(
                 "referrals", queryset=Referral.objects.select_related("police_agency").prefetch_related("persons")

@@ -2,12 +2,14 @@
 in Chinese, and page-load query budgets."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from cases import actions
 from cases.models import Case
 from demo.sample_cases import make_credit_code
 from tests.factories import CaseFactory, add_person, demo_user, fine_of
@@ -180,6 +182,29 @@ def test_the_case_page_masks_id_numbers_for_non_handlers_and_shows_yuan(web):
     assert person.id_number in handler and "¥30,000.00" in handler
     supervisor = web("guangzhou.supervisor").get(f"/cases/case/{case.pk}/").content.decode()
     assert person.id_number not in supervisor and person.id_masked in supervisor
+
+
+def test_the_case_page_says_whom_a_fine_is_on_for_which_act_and_its_warning(web):
+    case = CaseFactory(status="open")
+    worker = add_person(case, name="吴九")
+    act = actions.record_finding(
+        case, actor=demo_user("guangzhou.officer1"), kind="forged_certificate", person=worker.pk
+    )
+    actions.impose_fine(
+        case,
+        actor=demo_user("guangzhou.head"),
+        amount=Decimal("2000.00"),
+        legal_basis="TZZY-41-1",
+        person=worker.pk,
+        finding=act.pk,
+        violation_date=datetime.date(2026, 5, 1),
+    )
+    page = web("guangzhou.officer1").get(f"/cases/case/{case.pk}/").content.decode()
+    cell = page.split('data-testid="fine-amount">', 1)[1].split("</td>", 1)[0]
+    assert "警告并处" in cell and "¥2,000.00" in cell
+    assert "吴九" in cell and "持/使用伪造的操作证" in cell and "2026-05-01" in cell
+    assert "第四十一条" in cell
+    assert "今日应缴" not in cell  # nothing is payable before the decision is served (第67条)
 
 
 def test_the_police_see_their_referral_with_a_countdown_and_the_chart(web):
