@@ -204,6 +204,7 @@ def open_case(case: Case, *, actor: User, handlers: list[str], version: int | No
         )
     case.open()
     case.handlers.set(eligible)
+    deadlines.open_deadline(case, "decide_penalty")  # 行政处罚法 第60条: 90 days from 立案
     finish(case, actor=actor, action="open", from_status=CaseStatus.LEAD, data={"handlers": sorted(handlers)})
     announce(CASE_ACTIONS["open"].announces, case=case)
     return case
@@ -299,6 +300,7 @@ def close_case(case: Case, *, actor: User, summary: str, version: int | None = N
             _("These measures have not ended: %(measures)s.") % {"measures": ", ".join(pending)},
         )
     case.close(summary)
+    deadlines.meet(steps=("decide_penalty",), by="close", case=case)
     finish(case, actor=actor, action="close", from_status=CaseStatus.OPEN, data={"summary": summary})
     return case
 
@@ -443,6 +445,7 @@ def suspend_production(
     if starts_on < local_today():
         raise field_error("starts_on", _("A suspension cannot start in the past."))
     suspension = Suspension.objects.create(case=case, reason=reason, starts_on=starts_on, ordered_by=actor)
+    deadlines.meet(steps=("decide_penalty",), by="suspend_production", case=case)
     finish(
         case,
         actor=actor,
@@ -516,6 +519,7 @@ def impose_fine(
                 },
             )
     _check_same_act(case, basis, fined, act)
+    deadlines.meet(steps=("decide_penalty",), by="impose_fine", case=case)
     fine = Fine.objects.create(
         case=case,
         amount=amount,

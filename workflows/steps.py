@@ -237,6 +237,11 @@ STEPS: dict[str, Step] = {
         _("propose referral of a referable finding"), Period(3, DAYS), OWN_ALARM, (N.SUPERVISORS,)
     ),
     "reinspect": Step(_("re-inspect a rectification"), Period(5, DAYS), OWN_ALARM, (N.AGENCY_HEAD,)),
+    # 行政处罚法 第60条: the penalty decided within 90 days of 立案 (longer only by approval); met by
+    # a penalty decision, or by closing the case without one.
+    "decide_penalty": Step(
+        _("decide the administrative penalty"), Period(90, DAYS), "行政处罚法 第60条", (N.AGENCY_HEAD, N.SUPERVISORS)
+    ),
     # 挂牌督办: the listing's own deadline (a date the supervisors set), escalated to those above.
     "listing": Step(_("complete a supervision listing"), Period(0, DAYS), OWN_ALARM, (N.SUPERVISORS_ABOVE,)),
     # --- fines (LEGAL.md §3) ------------------------------------------------------------------
@@ -261,7 +266,7 @@ _SIDE = {
         "agency",
     ),
     **dict.fromkeys(("answer_decline", "hand_over", "ps_hand_over", "propose_referral", "reinspect"), "agency"),
-    **dict.fromkeys(("listing", "fine_enforcement"), "agency"),
+    **dict.fromkeys(("listing", "fine_enforcement", "decide_penalty"), "agency"),
     **dict.fromkeys(("receipt", "forward", "request_supplement", "police_decision", "ps_decision"), "police"),
     **dict.fromkeys(("decide_reconsideration", "explain", "file_after_order", "ps_outcome"), "police"),
     "fine_payment": "party",

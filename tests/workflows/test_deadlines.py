@@ -3,6 +3,7 @@ time, exactly one just after, none more after three further sweeps, to exactly t
 table names — and nobody in another city."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -165,6 +166,7 @@ ROWS = {
     "ps_outcome": (ps_handed_over, {"guangzhou.police_head"}),
     "fine_payment": (served_fine, {"guangzhou.head"}),
     "fine_enforcement": (demanded_fine, {"guangzhou.head"} | SUPERVISORS),
+    "decide_penalty": (lambda: CaseFactory(status="open"), {"guangzhou.head"} | SUPERVISORS),
 }
 
 
@@ -380,3 +382,20 @@ def test_the_tasks_show_their_legal_due_time_and_overdue(api):
         assert api("guangzhou.head").get("/api/v1/tasks/").json()["results"][0]["overdue"] is True
         r = api("guangzhou.head").get(f"/api/v1/referrals/{referral.pk}/").json()
         assert r["overdue"] is True and r["due_step"] == "decide"
+
+
+def test_the_penalty_is_decided_within_ninety_days_of_the_filing_or_the_supervisors_hear_of_it():
+    """行政处罚法 第60条: 90 days from 立案; a penalty decision (or closing without one) meets it."""
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI), tick=False):
+        case = CaseFactory(status="open")
+        fined = CaseFactory(status="open")
+    due = Deadline.objects.get(case=case, step="decide_penalty").due_at
+    # 90 days end on Sunday 2026-05-31: the first working day after it, 2026-06-01, until 24:00.
+    assert due == datetime.datetime(2026, 6, 2, 0, 0, tzinfo=SHANGHAI)
+    with time_machine.travel(datetime.datetime(2026, 5, 20, 10, 0, tzinfo=SHANGHAI), tick=False):
+        actions.impose_fine(fined, actor=U("guangzhou.head"), amount=Decimal("20000.00"), legal_basis="AQSCF-97-7")
+    with time_machine.travel(due + datetime.timedelta(minutes=1), tick=False):
+        sweep()
+    assert Deadline.objects.get(case=case, step="decide_penalty").escalated_at is not None
+    met = Deadline.objects.get(case=fined, step="decide_penalty")
+    assert met.met_by == "impose_fine" and met.escalated_at is None
