@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
 from agencies.models import Agency, Region
-from core.calendar import legal_time
+from core.calendar import end_of_day, legal_time, next_working_day
 from core.errors import Code, Conflict, field_error
 from core.identity import (
     DocumentKind,
@@ -311,6 +311,34 @@ def reopen_case(case: Case, *, actor: User, reason: str, version: int | None = N
     from_status = case.status
     case.reopen()
     finish(case, actor=actor, action="reopen", from_status=from_status, data={"reason": reason})
+    return case
+
+
+@action
+def extend_decision_period(
+    case: Case, *, actor: User, until: datetime.date, reason: str, version: int | None = None
+) -> Case:
+    """行政处罚法 第60条: the 90 days to decide, longer only by the head's approval, with the reason
+    and the new last day on the record. The open period ends (met by the extension) and a new one
+    runs to 24:00 of `until`, moved past a rest day or holiday like any period."""
+    case = begin_case(case, actor=actor, action="extend_decision_period", version=version)
+    current = case.deadlines.filter(step="decide_penalty", met_at__isnull=True).order_by("-due_at").first()
+    if current is None:
+        raise Conflict(Code.INVALID_TRANSITION, _("No period to decide the penalty is running in this case."))
+    new_due = end_of_day(next_working_day(until))
+    if new_due <= max(current.due_at, timezone.now()):
+        raise field_error(
+            "until",
+            _("An extension ends after the current last day (%(due)s).") % {"due": legal_time(current.due_at)},
+        )
+    deadlines.meet(steps=("decide_penalty",), by="extend_decision_period", case=case)
+    deadlines.open_deadline(case, "decide_penalty", starts_at=current.starts_at, due_at=new_due)
+    finish(
+        case,
+        actor=actor,
+        action="extend_decision_period",
+        data={"until": until.isoformat(), "due": new_due.isoformat(), "reason": reason},
+    )
     return case
 
 
@@ -854,6 +882,7 @@ _PRECONDITIONS: dict[str, Callable[[Case], bool]] = {
     "request_enforcement": lambda c: any(not enforcement_refusal(f, timezone.now()) for f in c.fines.all()),
     "propose_referral": lambda c: any(unreferred(c)),
     "approve_correction": lambda c: c.corrections.filter(status="proposed").exists(),
+    "extend_decision_period": lambda c: c.deadlines.filter(step="decide_penalty", met_at__isnull=True).exists(),
     "close": lambda c: not any(uncovered(c)) and not open_measures(c),
 }
 

@@ -138,6 +138,13 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "approve_correction": CaseAction(
         Who.HEAD, _("Decide a correction"), _S + "ApproveCorrectionInput", "cases.corrections.approve_correction"
     ),
+    # 行政处罚法 第60条: the 90 days to decide, extended by the head with a reason.
+    "extend_decision_period": CaseAction(
+        Who.HEAD,
+        _("Extend the period to decide the penalty"),
+        _S + "ExtendDecisionInput",
+        _A + "extend_decision_period",
+    ),
     "close": CaseAction(Who.HEAD, _("Close the case"), _S + "CloseInput", _A + "close_case", "close"),
     "reopen": CaseAction(Who.SUPERVISOR, _("Reopen the case"), _S + "ReasonInput", _A + "reopen_case", "reopen"),
 }

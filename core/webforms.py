@@ -44,6 +44,7 @@ LABELS = {
     "value": _("correct value"),
     "correction": _("correction"),
     "approve": _("approve"),
+    "until": _("new last day"),
     "decision_number": _("decision number"),
     "violation_date": _("date of the violation"),
     "fine": _("fine"),

@@ -169,6 +169,12 @@ class RequestTakedownInput(ActionInput):
 
 
 @example({"summary": "整改完毕，罚款已缴纳，结案。"})
+@example({"until": "2026-08-31", "reason": "案情复杂，需进一步调查取证"})
+class ExtendDecisionInput(ActionInput):
+    until = serializers.DateField()
+    reason = serializers.CharField(**_TEXT)
+
+
 class CloseInput(ActionInput):
     summary = serializers.CharField(**_TEXT)
 

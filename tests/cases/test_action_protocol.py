@@ -231,6 +231,16 @@ SCENARIOS: dict[str, Scenario] = {
         "guangzhou.head",
         "approve_correction",
     ),
+    "cases.actions.extend_decision_period": Scenario(
+        on_case(
+            "open",
+            lambda c, a: actions.extend_decision_period(
+                c, actor=a, until=local_today() + datetime.timedelta(days=120), reason="案情复杂"
+            ),
+        ),
+        "guangzhou.head",
+        "extend_decision_period",
+    ),
     "cases.actions.record_finding": Scenario(
         on_case("open", lambda c, a: actions.record_finding(c, actor=a, kind="unlicensed_operation")),
         "guangzhou.officer1",

@@ -114,6 +114,8 @@ POST   /api/v1/cases/{case}/actions/correct/                                 gz 
 POST   /api/v1/cases/{case}/actions/correct/                                 sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/approve_correction/                      gz 403       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/approve_correction/                      sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{bare}/actions/extend_decision_period/                  gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{bare}/actions/extend_decision_period/                  sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/order_rectification/                    gz 200       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/order_rectification/                    sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/verify_rectification/                   gz 200       403       200   404     404     404     404    404     403     403     404      404    401
@@ -551,6 +553,10 @@ BODIES = {
         "field": "summary",
         "value": "矩阵测试更正",
         "reason": "录入有误",
+    },
+    "POST /api/v1/cases/{bare}/actions/extend_decision_period/": lambda w: {
+        "until": (datetime.date.today() + datetime.timedelta(days=200)).isoformat(),
+        "reason": "案情复杂",
     },
     "POST /api/v1/cases/{case}/actions/approve_correction/": lambda w: {"correction": w.correction.pk, "approve": True},
     "POST /api/v1/cases/{case}/actions/verify_rectification/": lambda w: {"order": w.rectification.pk, "passed": True},

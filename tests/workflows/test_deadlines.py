@@ -399,3 +399,20 @@ def test_the_penalty_is_decided_within_ninety_days_of_the_filing_or_the_supervis
     assert Deadline.objects.get(case=case, step="decide_penalty").escalated_at is not None
     met = Deadline.objects.get(case=fined, step="decide_penalty")
     assert met.met_by == "impose_fine" and met.escalated_at is None
+
+
+def test_the_head_extends_the_ninety_days_with_a_reason_and_the_new_last_day_moves_past_a_holiday(api):
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI), tick=False):
+        case = CaseFactory(status="open")
+        url = f"/api/v1/cases/{case.pk}/actions/extend_decision_period/"
+        body = {"until": "2026-10-03", "reason": "案情复杂，需委托鉴定"}
+        assert api("guangzhou.officer1").post(url, body, format="json").status_code == 403
+        short = api("guangzhou.head").post(url, {"until": "2026-05-20", "reason": "x"}, format="json")
+        assert short.status_code == 400 and short.json()["until"]
+        r = api("guangzhou.head").post(url, body, format="json")
+        assert r.status_code == 200, r.content
+    periods = Deadline.objects.filter(case=case, step="decide_penalty").order_by("pk")
+    assert [p.met_by for p in periods] == ["extend_decision_period", ""]
+    # 2026-10-03 falls in the National Day holiday (10-01 to 10-07): the period runs to 24:00 of 10-08.
+    assert periods.last().due_at == datetime.datetime(2026, 10, 9, 0, 0, tzinfo=SHANGHAI)
+    assert case.events.get(action="extend_decision_period").data["reason"] == "案情复杂，需委托鉴定"
