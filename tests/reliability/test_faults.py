@@ -375,8 +375,8 @@ def test_a_connection_dropped_mid_action_leaves_nothing_half_written_and_the_ret
     if drop.action == "propose_referral":
         assert after["referrals"] == ["proposed"] and after["tasks"] == before["tasks"] + 1
         # The finding's 3-day clock stopped and the head's began, in the same transaction.
-        assert before["deadlines"] == [("propose_referral", True)]
-        assert after["deadlines"] == [("decide", True), ("propose_referral", False)]
+        assert before["deadlines"] == [("decide_penalty", True), ("propose_referral", True)]
+        assert after["deadlines"] == [("decide", True), ("decide_penalty", True), ("propose_referral", False)]
     else:
         assert (after["status"], after["handlers"]) == ("open", 2)
 

@@ -38,6 +38,8 @@ def missed_deadlines(cases: int, per_case: int) -> list[int]:
     ids = []
     for i in range(cases):
         case = CaseFactory(city=("guangzhou", "shenzhen")[i % 2], status="open")
+        # Only these are pending: the case's 90 days to decide (行政处罚法 第60条) are put aside.
+        case.deadlines.filter(step="decide_penalty").delete()
         ids += [open_deadline(case, "propose_referral", starts_at=starts_at).pk for _ in range(per_case)]
     assert STEPS["propose_referral"].period.amount < 5  # so they are all missed now
     return ids
@@ -90,7 +92,9 @@ def test_two_sweepers_at_once_escalate_each_missed_deadline_once():
     for i in range(12):
         case, person = referable_case(name=f"当事人{i}")
         referrals.propose_referral(case, actor=demo_user("guangzhou.officer1"), persons=[person.pk], report="移送")
-    # Make them all missed an hour ago: the "decide" deadlines (12), none of the findings' (met).
+    # Make them all missed an hour ago: the "decide" deadlines (12), none of the findings' (met); the
+    # cases' 90 days to decide the penalty are put aside.
+    Deadline.objects.filter(step="decide_penalty").delete()
     Deadline.objects.update(due_at=timezone.now() - datetime.timedelta(hours=1))
     decide = list(Deadline.objects.filter(met_at__isnull=True).values_list("pk", flat=True))
     assert len(decide) == 12
