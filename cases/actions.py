@@ -325,6 +325,8 @@ def extend_decision_period(
     current = case.deadlines.filter(step="decide_penalty", met_at__isnull=True).order_by("-due_at").first()
     if current is None:
         raise Conflict(Code.INVALID_TRANSITION, _("No period to decide the penalty is running in this case."))
+    if until > local_today() + datetime.timedelta(days=366):
+        raise field_error("until", _("An extension reaches at most a year from today."))
     new_due = end_of_day(next_working_day(until))
     if new_due <= max(current.due_at, timezone.now()):
         raise field_error(

@@ -121,6 +121,10 @@ def correct(
     except ValidationError as exc:
         raise field_error("value", exc.messages[0]) from None
     old = getattr(record, field)
+    if isinstance(record, Person) and field == "id_number":
+        hashed = document_hash(record.id_kind, new)
+        if case.persons.filter(id_hash=hashed).exclude(pk=record.pk).exists():
+            raise field_error("value", _("A person with this identity document is already in the case."))
     if new == old:
         raise field_error("value", _("The value is already %(value)s.") % {"value": _shown(spec, old)})
     correction = Correction.objects.create(

@@ -409,6 +409,8 @@ def test_the_head_extends_the_ninety_days_with_a_reason_and_the_new_last_day_mov
         assert api("guangzhou.officer1").post(url, body, format="json").status_code == 403
         short = api("guangzhou.head").post(url, {"until": "2026-05-20", "reason": "x"}, format="json")
         assert short.status_code == 400 and short.json()["until"]
+        far = api("guangzhou.head").post(url, {"until": "9999-12-31", "reason": "x"}, format="json")
+        assert far.status_code == 400 and far.json()["until"]
         r = api("guangzhou.head").post(url, body, format="json")
         assert r.status_code == 200, r.content
     periods = Deadline.objects.filter(case=case, step="decide_penalty").order_by("pk")
