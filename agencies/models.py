@@ -51,6 +51,10 @@ class Agency(models.Model):
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    # 机关代字 of the formal numbers of its papers: 穗应急 in 穗应急罚〔2018〕101号.
+    abbreviation = models.CharField(
+        _("abbreviation in document numbers"), max_length=20, blank=True, help_text=_("e.g. 穗应急")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     region = models.ForeignKey(Region, models.PROTECT, related_name="agencies", verbose_name=_("region"))
     parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")

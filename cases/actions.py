@@ -35,6 +35,7 @@ from .events import record_event
 from .kinds import ORGANISATION_PARTIES, FindingKind, PartyKind, PersonRole
 from .models import (
     COVERING_REFERRAL_STATUSES,
+    PENALTY_PENDING,
     BasisCondition,
     Campaign,
     Case,
@@ -44,6 +45,7 @@ from .models import (
     Fine,
     FineStatus,
     LegalBasis,
+    PenaltyStatus,
     Person,
     Rectification,
     RectificationStatus,
@@ -63,7 +65,7 @@ M = TypeVar("M", bound=models.Model)
 # --- checking input -------------------------------------------------------------------------
 
 
-def _one_of(queryset: models.QuerySet[M], pk: Any, field: str, message: str) -> M:
+def one_of(queryset: models.QuerySet[M], pk: Any, field: str, message: str) -> M:
     try:
         return queryset.get(pk=int(pk))
     except (ObjectDoesNotExist, TypeError, ValueError):
@@ -231,6 +233,11 @@ def open_measures(case: Case) -> list[str]:
     ]
     open_ += [_("fine #%(id)s") % {"id": f.pk} for f in case.fines.all() if f.status != FineStatus.PAID]
     open_ += [
+        _("penalty #%(id)s (%(status)s)") % {"id": p.pk, "status": p.get_status_display()}
+        for p in case.penalties.all()
+        if p.status in PENALTY_PENDING
+    ]
+    open_ += [
         _("takedown #%(id)s") % {"id": t.pk} for t in case.takedowns.all() if t.status == TakedownStatus.REQUESTED
     ]
     return open_
@@ -388,7 +395,7 @@ def record_finding(
     case = begin_case(case, actor=actor, action="record_finding", version=version)
     subject = None
     if person is not None:
-        subject = _one_of(case.persons.all(), person, "person", _("This person is not in the case."))
+        subject = one_of(case.persons.all(), person, "person", _("This person is not in the case."))
     finding = Finding.objects.create(
         case=case, kind=kind, person=subject, certificate_number=certificate_number, note=note, recorded_by=actor
     )
@@ -443,7 +450,7 @@ def verify_rectification(
 ) -> Rectification:
     """复查: the order is complied with, or it failed."""
     case = begin_case(case, actor=actor, action="verify_rectification", version=version)
-    rectification = _one_of(
+    rectification = one_of(
         case.rectifications.select_for_update(), order, "order", _("No such rectification order in this case.")
     )
     if rectification.status != RectificationStatus.ISSUED:
@@ -468,29 +475,11 @@ def verify_rectification(
 
 
 @action
-def suspend_production(
-    case: Case, *, actor: User, reason: str, starts_on: datetime.date, version: int | None = None
-) -> Suspension:
-    case = begin_case(case, actor=actor, action="suspend_production", version=version)
-    if starts_on < local_today():
-        raise field_error("starts_on", _("A suspension cannot start in the past."))
-    suspension = Suspension.objects.create(case=case, reason=reason, starts_on=starts_on, ordered_by=actor)
-    deadlines.meet(steps=("decide_penalty",), by="suspend_production", case=case)
-    finish(
-        case,
-        actor=actor,
-        action="suspend_production",
-        data={"suspension": suspension.pk, "reason": reason, "starts_on": starts_on.isoformat()},
-    )
-    return suspension
-
-
-@action
 def lift_suspension(
     case: Case, *, actor: User, suspension: int, note: str = "", version: int | None = None
 ) -> Suspension:
     case = begin_case(case, actor=actor, action="lift_suspension", version=version)
-    record = _one_of(
+    record = one_of(
         case.suspensions.select_for_update(), suspension, "suspension", _("No such suspension in this case.")
     )
     if record.status != SuspensionStatus.IN_FORCE:
@@ -501,21 +490,18 @@ def lift_suspension(
     return record
 
 
-@action
-def impose_fine(
+def check_fine(
     case: Case,
     *,
-    actor: User,
-    amount: Decimal,
     legal_basis: str,
-    person: int | None = None,
-    finding: int | None = None,
-    decision_number: str = "",
-    violation_date: datetime.date | None = None,
-    version: int | None = None,
-) -> Fine:
-    case = begin_case(case, actor=actor, action="impose_fine", version=version)
-    day = violation_date or local_today()
+    amount: Decimal | None,
+    person: int | None,
+    finding: int | None,
+    day: datetime.date,
+) -> tuple[LegalBasis, Person | None, Finding | None]:
+    """A fine (or a warning, `amount` None) the law allows: the basis in force on the day of the act,
+    reaching this party or person, applied by this kind of agency, its condition met, the amount in
+    its range, the act one it punishes and not fined before (一事不再罚款). Refusals: 400, 409 same_act."""
     if day > local_today():
         raise field_error("violation_date", _("The violation cannot be in the future."))
     basis = _basis_in_force(legal_basis, day)
@@ -523,21 +509,22 @@ def impose_fine(
     if basis.fined == LegalBasis.Fined.PERSON:
         if person is None:
             raise field_error("person", _("%(code)s fines a person: name the person.") % {"code": basis.code})
-        fined = _one_of(case.persons.all(), person, "person", _("This person is not in the case."))
+        fined = one_of(case.persons.all(), person, "person", _("This person is not in the case."))
     elif person is not None:
         raise field_error("person", _("%(code)s fines the party, not a person.") % {"code": basis.code})
     _check_basis_applies(case, basis, fined)
-    if amount <= 0:
-        raise field_error("amount", _("A fine is an amount above zero."))
-    if not (basis.min_amount <= amount <= basis.max_amount):
-        raise field_error(
-            "amount",
-            _("%(code)s allows a fine from %(min)s to %(max)s yuan.")
-            % {"code": basis.code, "min": f"{basis.min_amount:,.2f}", "max": f"{basis.max_amount:,.2f}"},
-        )
+    if amount is not None:
+        if amount <= 0:
+            raise field_error("amount", _("A fine is an amount above zero."))
+        if not (basis.min_amount <= amount <= basis.max_amount):
+            raise field_error(
+                "amount",
+                _("%(code)s allows a fine from %(min)s to %(max)s yuan.")
+                % {"code": basis.code, "min": f"{basis.min_amount:,.2f}", "max": f"{basis.max_amount:,.2f}"},
+            )
     act = None
     if finding is not None:
-        act = _one_of(case.findings.all(), finding, "finding", _("This finding is not in the case."))
+        act = one_of(case.findings.all(), finding, "finding", _("This finding is not in the case."))
         if basis.finding_kinds and act.kind not in basis.finding_kinds:
             raise field_error(
                 "legal_basis",
@@ -549,33 +536,7 @@ def impose_fine(
                 },
             )
     _check_same_act(case, basis, fined, act)
-    deadlines.meet(steps=("decide_penalty",), by="impose_fine", case=case)
-    fine = Fine.objects.create(
-        case=case,
-        amount=amount,
-        legal_basis=basis,
-        person=fined,
-        finding=act,
-        warning=basis.warning,
-        violation_date=day,
-        decision_number=decision_number,
-        decided_by=actor,
-    )
-    finish(
-        case,
-        actor=actor,
-        action="impose_fine",
-        data={
-            "fine": fine.pk,
-            "amount": str(amount),
-            "legal_basis": basis.code,
-            "person": person,
-            "finding": finding,
-            "warning": basis.warning,
-            "decision_number": decision_number,
-        },
-    )
-    return fine
+    return basis, fined, act
 
 
 def _basis_in_force(code: str, day: datetime.date) -> LegalBasis:
@@ -667,16 +628,30 @@ def _check_same_act(case: Case, basis: LegalBasis, person: Person | None, findin
             )
             % {"fine": same[0].pk, "code": same[0].legal_basis.code},
         )
+    pending = case.penalties.filter(
+        person=person, finding=finding, status__in=PENALTY_PENDING, fine__isnull=True, amount__isnull=False
+    ).select_related("legal_basis")
+    underway = [p for p in pending if p.legal_basis is not None and p.legal_basis.condition == basis.condition]
+    if underway:
+        raise Conflict(
+            Code.SAME_ACT,
+            _(
+                "A fine for this act is already on its way (penalty %(penalty)s under %(code)s): no second fine for "
+                "the same illegal act (行政处罚法 第29条)."
+            )
+            % {"penalty": underway[0].pk, "code": underway[0].legal_basis.code},  # type: ignore[union-attr]
+        )
 
 
 def _unpaid_fine(case: Case, fine: int) -> Fine:
-    record = _one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
+    record = one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
     if record.status == FineStatus.PAID:
         raise Conflict(Code.INVALID_TRANSITION, _("This fine has already been paid."))
     return record
 
 
-def _served_day(day: datetime.date, field: str, after: datetime.date, after_what: str) -> None:
+def served_day(day: datetime.date, field: str, after: datetime.date, after_what: str) -> None:
+    """A day a paper reached the party: not in the future, not before what it follows."""
     if day > local_today():
         raise field_error(field, _("The day of service cannot be in the future."))
     if day < after:
@@ -685,38 +660,6 @@ def _served_day(day: datetime.date, field: str, after: datetime.date, after_what
             _("The day of service cannot be before %(what)s (%(day)s).")
             % {"what": after_what, "day": after.isoformat()},
         )
-
-
-@action
-def serve_decision(
-    case: Case, *, actor: User, fine: int, served_on: datetime.date, method: str, version: int | None = None
-) -> Fine:
-    """送达 (行政处罚法 第61条): the day the party received the decision starts its 15 days to pay
-    (第67条) and the periods to contest it, after which the court may be asked (行政强制法 第53条)."""
-    case = begin_case(case, actor=actor, action="serve_decision", version=version)
-    record = _unpaid_fine(case, fine)
-    if record.served_on is not None:
-        raise Conflict(
-            Code.INVALID_TRANSITION,
-            _("This decision was already served on %(day)s.") % {"day": record.served_on.isoformat()},
-        )
-    _served_day(served_on, "served_on", record.decided_on, _("the decision"))
-    record.served_on, record.service_method = served_on, method
-    record.save(update_fields=["served_on", "service_method"])
-    deadlines.open_fine_periods(case, record)
-    assert record.due_on is not None
-    finish(
-        case,
-        actor=actor,
-        action="serve_decision",
-        data={
-            "fine": record.pk,
-            "served_on": served_on.isoformat(),
-            "method": method,
-            "payable_until": record.due_on.isoformat(),
-        },
-    )
-    return record
 
 
 @action
@@ -737,7 +680,7 @@ def issue_demand(case: Case, *, actor: User, fine: int, served_on: datetime.date
             Code.INVALID_TRANSITION,
             _("A demand was already served on %(day)s.") % {"day": record.demand_served_on.isoformat()},
         )
-    _served_day(served_on, "served_on", record.due_on + datetime.timedelta(days=1), _("the end of the period to pay"))
+    served_day(served_on, "served_on", record.due_on + datetime.timedelta(days=1), _("the end of the period to pay"))
     record.demand_served_on = served_on
     record.save(update_fields=["demand_served_on"])
     deadlines.meet(steps=("fine_payment",), by="issue_demand", fine=record)
@@ -793,7 +736,7 @@ def request_enforcement(case: Case, *, actor: User, fine: int, version: int | No
     """申请法院强制执行 (行政强制法 第53条): within the 3 months after the party's periods to contest
     the decision have run out, more than 10 days after a 催告; after those 3 months, never."""
     case = begin_case(case, actor=actor, action="request_enforcement", version=version)
-    record = _one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
+    record = one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
     now = timezone.now()
     refusal = enforcement_refusal(record, now)
     if refusal:
@@ -871,12 +814,38 @@ def _has(items: Iterable[Any], status: str) -> bool:
     return any(item.status == status for item in items)
 
 
+def _in_procedure(fine: Fine, case: Case) -> bool:
+    """The fine was imposed by a penalty decision: it is served with that decision."""
+    return any(p.fine_id == fine.pk for p in case.penalties.all())
+
+
+# The statuses in which the party is being heard (its statements are recorded).
+HEARING_STATUSES = (
+    PenaltyStatus.NOTIFIED,
+    PenaltyStatus.HEARING_REQUESTED,
+    PenaltyStatus.HEARING_SCHEDULED,
+    PenaltyStatus.HEARD,
+)
+
+
 # Extra preconditions on top of the rule table, over prefetched relations (no queries per row).
 _PRECONDITIONS: dict[str, Callable[[Case], bool]] = {
     "verify_rectification": lambda c: _has(c.rectifications.all(), RectificationStatus.ISSUED),
     "lift_suspension": lambda c: _has(c.suspensions.all(), SuspensionStatus.IN_FORCE),
     "record_payment": lambda c: any(f.status != FineStatus.PAID for f in c.fines.all()),
-    "serve_decision": lambda c: any(f.status != FineStatus.PAID and f.served_on is None for f in c.fines.all()),
+    "serve_decision": lambda c: (
+        _has(c.penalties.all(), PenaltyStatus.DECIDED)
+        or any(f.status != FineStatus.PAID and f.served_on is None and not _in_procedure(f, c) for f in c.fines.all())
+    ),
+    "approve_penalty": lambda c: _has(c.penalties.all(), PenaltyStatus.PROPOSED),
+    "notify_penalty": lambda c: _has(c.penalties.all(), PenaltyStatus.APPROVED),
+    "record_statement": lambda c: any(p.status in HEARING_STATUSES for p in c.penalties.all()),
+    "request_hearing": lambda c: any(p.status == PenaltyStatus.NOTIFIED and p.hearing_right for p in c.penalties.all()),
+    "schedule_hearing": lambda c: _has(c.penalties.all(), PenaltyStatus.HEARING_REQUESTED),
+    "record_hearing": lambda c: _has(c.penalties.all(), PenaltyStatus.HEARING_SCHEDULED),
+    "decide_penalty": lambda c: any(
+        p.status in (PenaltyStatus.NOTIFIED, PenaltyStatus.HEARD) for p in c.penalties.all()
+    ),
     "issue_demand": lambda c: any(
         f.status != FineStatus.PAID and f.due_on and local_today() > f.due_on and not f.demand_served_on
         for f in c.fines.all()

@@ -2,9 +2,12 @@
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.calendar import Period
 
 
 class Source(models.TextChoices):
@@ -267,6 +270,14 @@ DEFAULT_LEGAL_BASES = [
 # itself (第72条). The court may be asked within 3 months after the party's 6 months to sue have run
 # out (行政诉讼法 第46条, 行政强制法 第53条), more than 10 days after a written 催告 (第54条).
 FINE_PAYMENT_DAYS = 15
+# 较大数额罚款 (行政处罚法 第63条) gives the party the right to a hearing; the amount is set by the
+# province's rules, these are the defaults for a person and for a unit (yuan).
+HEARING_FINE_PERSON = Decimal("5000")
+HEARING_FINE_UNIT = Decimal("50000")
+HEARING_NOTICE_WORKING_DAYS = 7  # 第64条: the party is told 7 days before (working days, 第85条)
+# The time an advance notice without a hearing right gives the party to state its case before the
+# decision (第44、45条 set no length; the notice prints it).
+STATEMENT_PERIOD = Period(3, "working_days")
 LATE_PENALTY_RATE_PERCENT = 3
 CONTEST_MONTHS = 6
 ENFORCEMENT_WINDOW_MONTHS = 3

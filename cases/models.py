@@ -441,6 +441,182 @@ class Fine(FSMModelMixin, models.Model):
         self.paid_amount, self.paid_on = amount, local_today()
 
 
+class PenaltyStatus(models.TextChoices):
+    """Where a penalty's procedure stands (行政处罚法 第44、45、60–64条)."""
+
+    PROPOSED = "proposed", _("proposed")
+    APPROVED = "approved", _("approved, notice to be served")
+    REFUSED = "refused", _("not approved")
+    NOTIFIED = "notified", _("advance notice served")
+    HEARING_REQUESTED = "hearing_requested", _("hearing requested")
+    HEARING_SCHEDULED = "hearing_scheduled", _("hearing scheduled")
+    HEARD = "heard", _("hearing held")
+    DECIDED = "decided", _("decided")
+    SERVED = "served", _("decision served")
+
+
+# The statuses in which a penalty has not ended: the case cannot close over them.
+PENALTY_PENDING = (
+    PenaltyStatus.PROPOSED,
+    PenaltyStatus.APPROVED,
+    PenaltyStatus.NOTIFIED,
+    PenaltyStatus.HEARING_REQUESTED,
+    PenaltyStatus.HEARING_SCHEDULED,
+    PenaltyStatus.HEARD,
+    PenaltyStatus.DECIDED,
+)
+
+
+class Penalty(FSMModelMixin, models.Model):
+    """One administrative penalty on its way from the proposal to the served decision: a fine, a
+    warning, a suspension (责令停产停业整顿) or their combination against one party or person, for
+    one act, under one basis. The decision creates the Fine and the Suspension it imposes."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="penalties")
+    status = FSMField(max_length=20, choices=PenaltyStatus.choices, default=PenaltyStatus.PROPOSED, protected=True)
+    legal_basis = models.ForeignKey(LegalBasis, models.PROTECT, null=True, blank=True, related_name="penalties")
+    amount = models.DecimalField(_("fine (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    warning = models.BooleanField(_("warning (警告)"), default=False)
+    suspension = models.BooleanField(_("suspension of production (责令停产停业整顿)"), default=False)
+    suspension_starts_on = models.DateField(_("suspension starts on"), null=True, blank=True)
+    person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="penalties")
+    finding = models.ForeignKey(Finding, models.PROTECT, null=True, blank=True, related_name="penalties")
+    facts = models.TextField(_("facts"), max_length=4000)
+    violation_date = models.DateField(_("date of the violation"))
+    hearing_right = models.BooleanField(_("the party may request a hearing"), default=False)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approval_note = models.TextField(blank=True)
+    # 行政处罚事先告知书 (第44条), numbered per agency and year.
+    notice_number = models.CharField(_("advance notice number"), max_length=60, blank=True)
+    notice_served_on = models.DateField(_("advance notice served on"), null=True, blank=True)
+    notice_method = models.CharField(max_length=16, choices=ServiceMethod.choices, blank=True)
+    hearing_requested_on = models.DateField(_("hearing requested on"), null=True, blank=True)
+    # 听证通知书 (第64条): the party is told at least 7 days before the hearing.
+    hearing_notice_number = models.CharField(max_length=60, blank=True)
+    hearing_notified_on = models.DateField(null=True, blank=True)
+    hearing_at = models.DateTimeField(_("hearing at"), null=True, blank=True)
+    hearing_place = models.CharField(_("hearing place"), max_length=200, blank=True)
+    hearing_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hearing_record = models.TextField(_("hearing record"), blank=True)
+    heard_at = models.DateTimeField(null=True, blank=True)
+    # 行政处罚决定书 (第59条), e.g. 穗应急罚〔2018〕101号.
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    decision_served_on = models.DateField(_("decision served on"), null=True, blank=True)
+    decision_method = models.CharField(max_length=16, choices=ServiceMethod.choices, blank=True)
+    fine = models.OneToOneField(Fine, models.PROTECT, null=True, blank=True, related_name="penalty")
+    suspension_order = models.OneToOneField(Suspension, models.PROTECT, null=True, blank=True, related_name="penalty")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("penalty")
+        verbose_name_plural = _("penalties")
+
+    def __str__(self) -> str:
+        return f"penalty #{self.pk} ({self.status})"
+
+    @property
+    def kinds(self) -> list[str]:
+        return [
+            k
+            for k, on in (("warning", self.warning), ("fine", self.amount is not None), ("suspension", self.suspension))
+            if on
+        ]
+
+    @property
+    def kinds_display(self) -> str:
+        names = {"warning": "警告", "fine": "罚款", "suspension": "责令停产停业整顿"}
+        return "、".join(names[k] for k in self.kinds)
+
+    @property
+    def papers(self) -> list[str]:
+        """The papers issued so far (workflows.penalty_papers draws them): the advance notice, the
+        hearing notice, the decision, and the 送达回证 of the notice and of the decision."""
+        issued = {
+            "notice": bool(self.notice_number),
+            "notice_receipt": bool(self.notice_number),
+            "hearing_notice": bool(self.hearing_notice_number),
+            "decision": self.status in (PenaltyStatus.DECIDED, PenaltyStatus.SERVED),
+            "decision_receipt": self.status in (PenaltyStatus.DECIDED, PenaltyStatus.SERVED),
+        }
+        return [name for name, done in issued.items() if done]
+
+    @transition(status, source=PenaltyStatus.PROPOSED, target=PenaltyStatus.APPROVED)
+    def approve(self, *, by: User, note: str) -> None:
+        self.approved_by, self.approved_at, self.approval_note = by, timezone.now(), note
+
+    @transition(status, source=PenaltyStatus.PROPOSED, target=PenaltyStatus.REFUSED)
+    def refuse(self, *, by: User, note: str) -> None:
+        self.approved_by, self.approved_at, self.approval_note = by, timezone.now(), note
+
+    @transition(status, source=PenaltyStatus.APPROVED, target=PenaltyStatus.NOTIFIED)
+    def give_notice(self, *, number: str, served_on: datetime.date, how: str) -> None:
+        self.notice_number, self.notice_served_on, self.notice_method = number, served_on, how
+
+    @transition(status, source=PenaltyStatus.NOTIFIED, target=PenaltyStatus.HEARING_REQUESTED)
+    def request_hearing(self, *, on: datetime.date) -> None:
+        self.hearing_requested_on = on
+
+    @transition(status, source=PenaltyStatus.HEARING_REQUESTED, target=PenaltyStatus.HEARING_SCHEDULED)
+    def schedule_hearing(
+        self, *, number: str, at: datetime.datetime, place: str, officer: User, notified_on: datetime.date
+    ) -> None:
+        self.hearing_notice_number, self.hearing_at, self.hearing_place = number, at, place
+        self.hearing_officer, self.hearing_notified_on = officer, notified_on
+
+    @transition(status, source=PenaltyStatus.HEARING_SCHEDULED, target=PenaltyStatus.HEARD)
+    def record_hearing(self, *, record: str) -> None:
+        self.hearing_record, self.heard_at = record, timezone.now()
+
+    @transition(status, source=[PenaltyStatus.NOTIFIED, PenaltyStatus.HEARD], target=PenaltyStatus.DECIDED)
+    def decide(self, *, by: User, number: str, note: str) -> None:
+        self.decided_by, self.decided_at, self.decision_number, self.decision_note = by, timezone.now(), number, note
+
+    @transition(status, source=PenaltyStatus.DECIDED, target=PenaltyStatus.SERVED)
+    def serve(self, *, on: datetime.date, how: str) -> None:
+        self.decision_served_on, self.decision_method = on, how
+
+
+class PenaltyStatement(models.Model):
+    """The party's 陈述、申辩 (行政处罚法 第45条), as many as it makes, each on the record."""
+
+    penalty = models.ForeignKey(Penalty, models.CASCADE, related_name="statements")
+    stated_on = models.DateField(_("stated on"))
+    text = models.TextField(_("statement"), max_length=4000)
+    # The party waives the rest of its period (放弃陈述申辩、听证): the head may decide at once.
+    waives = models.BooleanField(_("the party waives the rest of its period"), default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"statement #{self.pk} on penalty {self.penalty_id}"
+
+
+class DocumentSequence(models.Model):
+    """The next formal number of each paper per agency and year (穗应急罚〔2018〕101号)."""
+
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "year", "kind"], name="one_sequence_per_paper")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.year}/{self.kind}: {self.last}"
+
+
 class TakedownStatus(models.TextChoices):
     REQUESTED = "requested", _("requested")
     BLOCKED = "blocked", _("blocked")

@@ -86,6 +86,7 @@ class CaseAction(Resolved):
 
 _S = "cases.api.serializers."
 _A = "cases.actions."
+_W = "workflows.penalties."
 
 CASE_ACTIONS: dict[str, CaseAction] = {
     "open": CaseAction(
@@ -100,15 +101,41 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "verify_rectification": CaseAction(
         Who.HANDLER, _("Re-inspect a rectification"), _S + "VerifyRectificationInput", _A + "verify_rectification"
     ),
+    # The penalty procedure (workflows.penalties, 行政处罚法 第44–64条): the head starts it himself
+    # with impose_fine or suspend_production, or approves a handler's proposal.
     "suspend_production": CaseAction(
-        Who.HEAD, _("Suspend production"), _S + "SuspendProductionInput", _A + "suspend_production"
+        Who.HEAD, _("Suspend production"), _S + "SuspendProductionInput", _W + "suspend_production"
     ),
     "lift_suspension": CaseAction(
         Who.HEAD, _("Lift the suspension"), _S + "LiftSuspensionInput", _A + "lift_suspension"
     ),
-    "impose_fine": CaseAction(Who.HEAD, _("Impose a fine"), _S + "ImposeFineInput", _A + "impose_fine"),
+    "impose_fine": CaseAction(Who.HEAD, _("Impose a fine"), _S + "ImposeFineInput", _W + "impose_fine"),
+    "propose_penalty": CaseAction(
+        Who.ASSIGNED, _("Propose a penalty"), _S + "ProposePenaltyInput", _W + "propose_penalty"
+    ),
+    "approve_penalty": CaseAction(
+        Who.HEAD, _("Decide on the proposed penalty"), _S + "ApprovePenaltyInput", _W + "approve_penalty"
+    ),
+    "notify_penalty": CaseAction(
+        Who.HANDLER, _("Serve the advance notice (事先告知)"), _S + "NotifyPenaltyInput", _W + "notify_penalty"
+    ),
+    "record_statement": CaseAction(
+        Who.HANDLER, _("Record the party's statement (陈述申辩)"), _S + "RecordStatementInput", _W + "record_statement"
+    ),
+    "request_hearing": CaseAction(
+        Who.HANDLER, _("Record the party's request for a hearing"), _S + "RequestHearingInput", _W + "request_hearing"
+    ),
+    "schedule_hearing": CaseAction(
+        Who.HANDLER, _("Schedule the hearing (听证通知)"), _S + "ScheduleHearingInput", _W + "schedule_hearing"
+    ),
+    "record_hearing": CaseAction(
+        Who.STAFF, _("Record the hearing (听证笔录)"), _S + "RecordHearingInput", _W + "record_hearing"
+    ),
+    "decide_penalty": CaseAction(
+        Who.HEAD, _("Decide the penalty (处罚决定)"), _S + "DecidePenaltyInput", _W + "decide_penalty"
+    ),
     "serve_decision": CaseAction(
-        Who.HANDLER, _("Record the service of the decision (送达)"), _S + "ServeDecisionInput", _A + "serve_decision"
+        Who.HANDLER, _("Record the service of the decision (送达)"), _S + "ServeDecisionInput", _W + "serve_decision"
     ),
     "record_payment": CaseAction(Who.HANDLER, _("Record a payment"), _S + "RecordPaymentInput", _A + "record_payment"),
     # 行政强制法 第54条: the written demand before the court is asked.

@@ -11,6 +11,7 @@ from oversight import api as oversight
 from oversight import listing_api
 from workflows import api as workflows
 from workflows.documents import PAPERS
+from workflows.penalty_papers import PENALTY_PAPERS
 
 urlpatterns = [
     path("auth/token/", AuthToken.as_view(), name="api-token"),
@@ -45,6 +46,14 @@ urlpatterns = [
             f"referrals/<int:pk>/{name}.pdf", workflows.ReferralPdf.as_view(document=name), name=f"api-referral-{name}"
         )
         for name in PAPERS
+    ],
+    *[
+        path(
+            f"cases/<int:pk>/penalties/<int:penalty>/{name}.pdf",
+            workflows.PenaltyPdf.as_view(document=name),
+            name=f"api-penalty-{name}",
+        )
+        for name in PENALTY_PAPERS
     ],
     path("tasks/", workflows.TaskList.as_view(), name="api-tasks"),
     path("notifications/", notifications.NotificationList.as_view(), name="api-notifications"),

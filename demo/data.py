@@ -26,6 +26,33 @@ CITIES = [
     ("445300", "云浮市", "yunfu"),
 ]
 
+# The short names of the cities in the formal numbers of their papers (穗应急罚〔2018〕101号).
+CITY_SHORT = {
+    "guangzhou": "穗",
+    "shaoguan": "韶",
+    "shenzhen": "深",
+    "zhuhai": "珠",
+    "shantou": "汕",
+    "foshan": "佛",
+    "jiangmen": "江",
+    "zhanjiang": "湛",
+    "maoming": "茂",
+    "zhaoqing": "肇",
+    "huizhou": "惠",
+    "meizhou": "梅",
+    "shanwei": "汕尾",
+    "heyuan": "河",
+    "yangjiang": "阳",
+    "qingyuan": "清",
+    "dongguan": "东",
+    "zhongshan": "中",
+    "chaozhou": "潮",
+    "jieyang": "揭",
+    "yunfu": "云",
+}
+# The agency's part of those numbers, by the kind of agency that fines.
+NUMBER_MARK = {"safety_regulator": "应急", "market_regulator": "市监"}
+
 # slug suffix → (kind, name suffix); the same for every city.
 CITY_AGENCIES = [
     ("safety", "safety_regulator", "应急管理局"),
@@ -51,6 +78,8 @@ CITY_USERS = [
     ("officer1", "safety", "officer", "执法人员一"),
     ("officer2", "safety", "officer", "执法人员二"),
     ("head", "safety", "head", "应急管理局负责人"),
+    # Of the legal office (法制机构): presides over hearings, never investigates (行政处罚法 第64条).
+    ("legal", "safety", "officer", "法制审核人员"),
     ("police", "police", "officer", "公安民警"),
     ("police_head", "police", "head", "公安局负责人"),
     ("market", "market", "officer", "市场监管执法人员"),

@@ -3,7 +3,6 @@
 import datetime
 import random
 from collections.abc import Callable
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
@@ -13,6 +12,7 @@ from cases.models import Case, local_today
 from core.identity import USCC_ALPHABET, id_check_digit, uscc_check_char
 from workflows import actions as referrals
 
+from . import penalties
 from .data import CITIES
 
 SAMPLE_MARK = "【示例】"
@@ -88,7 +88,7 @@ def create_sample_cases(n: int, *, seed: int = 2018, progress: Callable[[str], N
                     deadline=local_today() + datetime.timedelta(days=15),
                     items="无证人员立即停止特种作业，组织培训取证",
                 )
-                fine = actions.impose_fine(case, actor=head, amount=Decimal("20000.00"), legal_basis="AQSCF-97-7")
+                fine = penalties.fine(case, head=head, handler=officer1, amount="20000.00", served=True)
                 if stage == 4:
                     actions.verify_rectification(case, actor=officer1, order=order.pk, passed=True, note="复查合格")
                     actions.record_payment(case, actor=officer1, fine=fine.pk, amount=fine.amount_due(local_today()))

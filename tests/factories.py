@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from agencies.models import Region
 from cases import actions
 from cases.models import Case
+from demo import penalties
 from demo.sample_cases import make_credit_code, make_id_number
 
 _seq = itertools.count(1)
@@ -63,5 +64,27 @@ def add_person(case, *, actor="guangzhou.officer1", name="张三", n=None):
     )
 
 
-def fine_of(case, amount="20000.00", basis="AQSCF-97-7", actor="guangzhou.head"):
-    return actions.impose_fine(case, actor=demo_user(actor), amount=Decimal(amount), legal_basis=basis)
+def fine_of(case, amount="20000.00", basis="AQSCF-97-7", actor="guangzhou.head", served=False, **options):
+    """A fine decided through the penalty procedure (the party waived its period), served if asked."""
+    city = actor.split(".")[0]
+    return penalties.fine(
+        case,
+        head=demo_user(actor),
+        handler=demo_user(f"{city}.officer1"),
+        amount=Decimal(amount),
+        legal_basis=basis,
+        served=served,
+        **options,
+    )
+
+
+def suspension_of(case, actor="guangzhou.head", reason="整顿", starts_on=None):
+    """A suspension of production decided through the penalty procedure."""
+    city = actor.split(".")[0]
+    return penalties.suspension(
+        case,
+        head=demo_user(actor),
+        handler=demo_user(f"{city}.officer1"),
+        reason=reason,
+        starts_on=starts_on or actions.local_today(),
+    )

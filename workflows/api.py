@@ -10,14 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import Agency
-from cases.access import Identities, identities_shown
+from cases.access import Identities, get_case_for, identities_shown
 from cases.api.serializers import ActionInput, EventOutput
 from cases.kinds import ReferralKind
-from cases.models import Event, IdNumberView, Referral, ReferralDocument
+from cases.models import Event, IdNumberView, Penalty, Referral, ReferralDocument
 from cases.referral_rules import REFERRAL_ACTIONS
 from core.access import AnyUser, AuthenticatedRequest
 from core.api import pagination
@@ -28,6 +29,7 @@ from . import actions as referrals
 from . import documents
 from .access import get_referral_for, referrals_visible_to
 from .models import Deadline, TaskRoute
+from .penalty_papers import PENALTY_PAPERS
 from .steps import STEPS, next_due
 from .tasks import open_tasks_for
 
@@ -440,4 +442,35 @@ class ReferralPdf(APIView):
             )
         response = HttpResponse(body, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{referral.number}-{self.document}.pdf"'
+        return response
+
+
+class PenaltyPdf(APIView):
+    """A paper of a case's penalty procedure (penalty_papers.PENALTY_PAPERS: the 事先告知书, the
+    听证通知书, the 决定书 and their 送达回证), for those who see the case; the decision names the
+    party by its identity number in full only for those entitled to it, each rendering recorded."""
+
+    document = "notice"
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(409)})
+    def get(self, request: AuthenticatedRequest, pk: int, penalty: int) -> HttpResponse:
+        case = get_case_for(request.user, pk)
+        record = (
+            Penalty.objects.filter(case=case, pk=penalty)
+            .select_related("case__agency", "legal_basis", "person", "hearing_officer", "suspension_order")
+            .first()
+        )
+        if record is None:
+            raise NotFound(_("No such penalty in this case."))
+        paper = PENALTY_PAPERS[self.document]
+        if self.document not in record.papers:
+            raise Conflict(Code.INVALID_TRANSITION, str(_("This paper has not been issued yet.")))
+        shown = identities_shown(request.user, case, signing=True) if paper.names_party else Identities()
+        with translation.override(settings.LANGUAGE_CODE):  # an official paper is in Chinese, whoever prints it
+            body = paper.render(record, shown)
+        if paper.names_party:
+            number = shown.of(record.person) if record.person else shown.of_party(case)
+            IdNumberView.record(request.user, case, IdNumberView.Via.PDF, int(bool(number) and "*" not in number))
+        response = HttpResponse(body, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{case.number}-penalty{record.pk}-{self.document}.pdf"'
         return response

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from cases.models import Case, Finding, Fine, Rectification, Referral
+from cases.models import Case, Finding, Fine, Penalty, Rectification, Referral
 from core.calendar import LEGAL_TZ, due_after, due_after_date, end_of_day
 
 from .models import Deadline
@@ -26,6 +26,7 @@ def open_deadline(
     rectification: Rectification | None = None,
     listing: Any = None,  # an oversight.Listing: that app sits above this one
     fine: Fine | None = None,
+    penalty: Penalty | None = None,
     due_at: datetime.datetime | None = None,
 ) -> Deadline:
     starts_at = starts_at or timezone.now()
@@ -37,6 +38,7 @@ def open_deadline(
         rectification=rectification,
         listing=listing,
         fine=fine,
+        penalty=penalty,
         starts_at=starts_at,
         due_at=due_at or due_after(starts_at, period_for(step)),
     )

@@ -38,25 +38,25 @@ MARGIN = 25 * mm
 WIDTH = A4[0] - 2 * MARGIN
 
 
-def _date(value: datetime.datetime | None) -> str:
+def cn_date(value: datetime.datetime | None) -> str:
     if value is None:
         return "____年__月__日"
     local = timezone.localtime(value)
     return f"{local.year}年{local.month}月{local.day}日"
 
 
-def _time(value: datetime.datetime | None) -> str:
+def cn_time(value: datetime.datetime | None) -> str:
     if value is None:
         return "____年__月__日__时__分"
     local = timezone.localtime(value)
     return f"{local.year}年{local.month}月{local.day}日{local.hour}时{local.minute:02d}分"
 
 
-def _p(text: str, style=PLAIN) -> Paragraph:  # type: ignore[no-untyped-def]
+def para(text: str, style=PLAIN) -> Paragraph:  # type: ignore[no-untyped-def]
     return Text(text, style)
 
 
-def _build(flowables: list[Flowable]) -> bytes:
+def build(flowables: list[Flowable]) -> bytes:
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN
@@ -73,7 +73,7 @@ def _cell(cell: Cell) -> Paragraph:
     return Text("\n".join(lines), CELL)
 
 
-def _grid(rows: list[list[Cell]], widths: list[float]) -> Table:
+def grid(rows: list[list[Cell]], widths: list[float]) -> Table:
     """A ruled table whose every cell is a wrapping paragraph (no text runs over its cell)."""
     table = Table([[_cell(cell) for cell in row] for row in rows], colWidths=widths, repeatRows=1)
     table.setStyle(
@@ -150,7 +150,7 @@ def _subjects_table(referral: Referral, shown: Identities) -> Table:
                 "；".join(o.article for o in offences) or "—",
             ]
         )
-    return _grid(rows, [24 * mm, 44 * mm, 18 * mm, 38 * mm, WIDTH - 124 * mm])
+    return grid(rows, [24 * mm, 44 * mm, 18 * mm, 38 * mm, WIDTH - 124 * mm])
 
 
 def addressee(referral: Referral) -> Agency:
@@ -191,10 +191,10 @@ def transfer_letter(referral: Referral, shown: Identities) -> bytes:
     criminal = referral.criminal
     police = addressee(referral)
     flow: list[Flowable] = [
-        _p(referral.referring_agency.name, TITLE),
-        _p("涉嫌犯罪案件移送书" if criminal else "案件移送函", TITLE),
-        _p(f"编号：{referral.number}", RIGHT),
-        _p(f"{police.name}："),
+        para(referral.referring_agency.name, TITLE),
+        para("涉嫌犯罪案件移送书" if criminal else "案件移送函", TITLE),
+        para(f"编号：{referral.number}", RIGHT),
+        para(f"{police.name}："),
     ]
     if criminal:
         body = (
@@ -207,54 +207,54 @@ def transfer_letter(referral: Referral, shown: Identities) -> bytes:
             f"本机关在查处{case.party_name}一案（案件编号：{case.number}）中，发现下列人员有应当由公安机关依法处理的"
             "违反治安管理行为。现将该案移送你局依法处理，请在受理后将处理结果书面告知本机关。"
         )
-    flow += [_p(body, BODY), Spacer(1, 3 * mm), _subjects_table(referral, shown), Spacer(1, 3 * mm)]
+    flow += [para(body, BODY), Spacer(1, 3 * mm), _subjects_table(referral, shown), Spacer(1, 3 * mm)]
     facts = _facts(referral)
     if facts:
-        flow.append(_p("查明的违法事实：", PLAIN))
-        flow += [_p(f"{i}. {line}", BODY) for i, line in enumerate(facts, 1)]
-    flow.append(_p(f"案件情况：{referral.report}", BODY))
+        flow.append(para("查明的违法事实：", PLAIN))
+        flow += [para(f"{i}. {line}", BODY) for i, line in enumerate(facts, 1)]
+    flow.append(para(f"案件情况：{referral.report}", BODY))
     if referral.kind_reason:
-        flow.append(_p(f"移送方式说明：{referral.kind_reason}", BODY))
-    flow.append(_p("附件：" if criminal else "随附材料："))
+        flow.append(para(f"移送方式说明：{referral.kind_reason}", BODY))
+    flow.append(para("附件：" if criminal else "随附材料："))
     listed = attachments(referral)
     if listed:
-        flow += [_p(f"{i}. {title}") for i, title in enumerate(listed, 1)]
+        flow += [para(f"{i}. {title}") for i, title in enumerate(listed, 1)]
     else:
         flow.append(
-            _p("（移送时随附：涉嫌犯罪案件情况的调查报告；涉案物品清单；有关检验报告或者鉴定结论；其他有关材料）")
+            para("（移送时随附：涉嫌犯罪案件情况的调查报告；涉案物品清单；有关检验报告或者鉴定结论；其他有关材料）")
         )
     flow += [
         Spacer(1, 10 * mm),
-        _p(f"{referral.referring_agency.name}（印章）", RIGHT),
-        _p(_date(referral.transmitted_at), RIGHT),
+        para(f"{referral.referring_agency.name}（印章）", RIGHT),
+        para(cn_date(referral.transmitted_at), RIGHT),
     ]
     copy = same_level_procuratorate(referral, police) if criminal else None
     if copy is not None:
-        flow += [Spacer(1, 6 * mm), _p(f"抄送：{copy.name}")]
-    return _build(flow)
+        flow += [Spacer(1, 6 * mm), para(f"抄送：{copy.name}")]
+    return build(flow)
 
 
-def _signer(user: Any) -> str:
+def signer(user: Any) -> str:
     return (user.get_full_name() or user.username) if user else "________"
 
 
 def _receipt_page(referral: Referral, police: Agency, at: datetime.datetime | None, by: Any) -> list[Flowable]:
     kind = "涉嫌犯罪案件" if referral.criminal else "案件"
     return [
-        _p(police.name, TITLE),
-        _p(f"{kind}移送回执", TITLE),
-        _p(f"{referral.referring_agency.name}："),
-        _p(
-            f"你单位于{_date(referral.transmitted_at)}移送的{kind}（{_paper_name(referral)}编号：{referral.number}，"
+        para(police.name, TITLE),
+        para(f"{kind}移送回执", TITLE),
+        para(f"{referral.referring_agency.name}："),
+        para(
+            f"你单位于{cn_date(referral.transmitted_at)}移送的{kind}（{_paper_name(referral)}编号：{referral.number}，"
             f"{_subjects_count(referral)}）及所附材料{len(attachments(referral, at))}份，"
-            f"本机关已于{_time(at)}收到。",
+            f"本机关已于{cn_time(at)}收到。",
             BODY,
         ),
         Spacer(1, 4 * mm),
-        _p(f"签收人：{_signer(by)}　　签收时间：{_time(at)}"),
+        para(f"签收人：{signer(by)}　　签收时间：{cn_time(at)}"),
         Spacer(1, 10 * mm),
-        _p(f"{police.name}（印章）", RIGHT),
-        _p(_date(at), RIGHT),
+        para(f"{police.name}（印章）", RIGHT),
+        para(cn_date(at), RIGHT),
     ]
 
 
@@ -267,7 +267,7 @@ def receipt(referral: Referral, shown: Identities) -> bytes:
         flow.append(PageBreak())
     if referral.received_at is not None:
         flow += _receipt_page(referral, referral.police_agency, referral.received_at, referral.received_by)
-    return _build(flow)
+    return build(flow)
 
 
 def _notice(
@@ -282,7 +282,7 @@ def _notice(
     copy: Agency | list[Agency | None] | None = None,
 ) -> bytes:
     """One written notice of the road: from `by` to `to` (the referring agency unless named)."""
-    return _build(_notice_flow(referral, title, body, issued, by=by, to=to, suffix=suffix, copy=copy))
+    return build(_notice_flow(referral, title, body, issued, by=by, to=to, suffix=suffix, copy=copy))
 
 
 def _notice_flow(
@@ -297,22 +297,22 @@ def _notice_flow(
     copy: Agency | list[Agency | None] | None = None,
 ) -> list[Flowable]:
     flow: list[Flowable] = [
-        _p(by.name, TITLE),
-        _p(title, TITLE),
-        _p(f"编号：{referral.number}-{suffix}", RIGHT),
-        _p(f"{(to or referral.referring_agency).name}："),
+        para(by.name, TITLE),
+        para(title, TITLE),
+        para(f"编号：{referral.number}-{suffix}", RIGHT),
+        para(f"{(to or referral.referring_agency).name}："),
     ]
-    flow += [_p(text, BODY) for text in body if text]
-    flow += [Spacer(1, 10 * mm), _p(f"{by.name}（印章）", RIGHT), _p(_date(issued), RIGHT)]
+    flow += [para(text, BODY) for text in body if text]
+    flow += [Spacer(1, 10 * mm), para(f"{by.name}（印章）", RIGHT), para(cn_date(issued), RIGHT)]
     copies = [a for a in (copy if isinstance(copy, list) else [copy]) if a is not None]
     if copies:
-        flow += [Spacer(1, 6 * mm), _p("抄送：" + "、".join(dict.fromkeys(a.name for a in copies)))]
+        flow += [Spacer(1, 6 * mm), para("抄送：" + "、".join(dict.fromkeys(a.name for a in copies)))]
     return flow
 
 
 def _sent(referral: Referral) -> str:
     kind = "涉嫌犯罪案件" if referral.criminal else "案件"
-    return f"你单位于{_date(referral.transmitted_at)}移送的{kind}（{_paper_name(referral)}编号：{referral.number}）"
+    return f"你单位于{cn_date(referral.transmitted_at)}移送的{kind}（{_paper_name(referral)}编号：{referral.number}）"
 
 
 def supplement_notice(referral: Referral, shown: Identities) -> bytes:
@@ -327,7 +327,7 @@ def supplement_notice(referral: Referral, shown: Identities) -> bytes:
             referral,
             "补充材料通知书",
             [
-                f"{_sent(referral)}，本机关已于{_time(referral.received_at)}接受。经审查，移送材料不全。根据《公安机关办理"
+                f"{_sent(referral)}，本机关已于{cn_time(referral.received_at)}接受。经审查，移送材料不全。根据《公安机关办理"
                 "刑事案件程序规定》第一百八十条的规定，请于收到本通知之日起3日内补充下列材料：",
                 event.data.get("items", ""),
             ],
@@ -335,7 +335,7 @@ def supplement_notice(referral: Referral, shown: Identities) -> bytes:
             by=event.agency or referral.police_agency,
             suffix="补正" if n == 1 else f"补正-{n}",
         )
-    return _build(flow)
+    return build(flow)
 
 
 def rejection_notice(referral: Referral, shown: Identities) -> bytes:
@@ -401,7 +401,7 @@ def reconsideration_decision(referral: Referral, shown: Identities) -> bytes:
         referral,
         "复议决定书",
         [
-            f"{_sent(referral)}，本机关于{_date(referral.rejected_at)}作出不予立案决定，你单位提请复议。{decision}",
+            f"{_sent(referral)}，本机关于{cn_date(referral.rejected_at)}作出不予立案决定，你单位提请复议。{decision}",
             f"理由：{referral.reconsideration_reason}",
             ""
             if changed
@@ -490,7 +490,7 @@ def forward_notice(referral: Referral, shown: Identities) -> bytes:
         "移送案件转送告知书",
         [
             f"{_sent(referral)}，经审查不属于本机关管辖。根据《行政执法机关移送涉嫌犯罪案件的规定》第七条的规定，"
-            f"本机关已于{_time(referral.forwarded_at)}将该案转送{referral.police_agency.name}。",
+            f"本机关已于{cn_time(referral.forwarded_at)}将该案转送{referral.police_agency.name}。",
             f"理由：{referral.forward_reason}",
         ],
         referral.forwarded_at,
@@ -502,7 +502,7 @@ def forward_notice(referral: Referral, shown: Identities) -> bytes:
 def decline_notice(referral: Referral, shown: Identities) -> bytes:
     """Not police business (程序规定 第180条): the agency is told to hand it to the competent body."""
     target = f"请依法移送{referral.competent_body}处理。" if referral.competent_body else "请依法移送有关主管机关处理。"
-    received = f"，本机关于{_time(referral.received_at)}接受" if referral.received_at else ""
+    received = f"，本机关于{cn_time(referral.received_at)}接受" if referral.received_at else ""
     return _notice(
         referral,
         "不属于公安机关职责范围告知书",

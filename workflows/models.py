@@ -19,6 +19,7 @@ class Deadline(models.Model):
     )
     listing = models.ForeignKey("oversight.Listing", models.CASCADE, null=True, blank=True, related_name="deadlines")
     fine = models.ForeignKey("cases.Fine", models.CASCADE, null=True, blank=True, related_name="deadlines")
+    penalty = models.ForeignKey("cases.Penalty", models.CASCADE, null=True, blank=True, related_name="deadlines")
     starts_at = models.DateTimeField(_("starts at"))
     due_at = models.DateTimeField(_("due at"))
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
@@ -78,6 +79,7 @@ class TaskRoute(models.Model):
     case = models.ForeignKey("cases.Case", models.CASCADE, related_name="+")
     referral = models.ForeignKey("cases.Referral", models.CASCADE, null=True, blank=True, related_name="task_routes")
     listing = models.ForeignKey("oversight.Listing", models.CASCADE, null=True, blank=True, related_name="task_routes")
+    penalty = models.ForeignKey("cases.Penalty", models.CASCADE, null=True, blank=True, related_name="task_routes")
     agency = models.ForeignKey("agencies.Agency", models.CASCADE, related_name="+")
     role = models.CharField(max_length=12, choices=Role.choices)
     excluded_user = models.ForeignKey(

@@ -242,6 +242,18 @@ STEPS: dict[str, Step] = {
     "decide_penalty": Step(
         _("decide the administrative penalty"), Period(90, DAYS), "行政处罚法 第60条", (N.AGENCY_HEAD, N.SUPERVISORS)
     ),
+    # 行政处罚法 第64条: the party asks for a hearing within 5 days of the advance notice — working
+    # days (第85条) — and after them no longer.
+    "hearing_request": Step(
+        _("request a hearing (听证)"),
+        Period(5, "working_days"),
+        "行政处罚法 第64条、第85条",
+        bars_action="request_hearing",
+    ),
+    # 第61条: the decision is served within 7 days (working days, 第85条).
+    "serve_penalty": Step(
+        _("serve the penalty decision"), Period(7, "working_days"), "行政处罚法 第61条、第85条", (N.AGENCY_HEAD,)
+    ),
     # 挂牌督办: the listing's own deadline (a date the supervisors set), escalated to those above.
     "listing": Step(_("complete a supervision listing"), Period(0, DAYS), OWN_ALARM, (N.SUPERVISORS_ABOVE,)),
     # --- fines (LEGAL.md §3) ------------------------------------------------------------------
@@ -266,10 +278,11 @@ _SIDE = {
         "agency",
     ),
     **dict.fromkeys(("answer_decline", "hand_over", "ps_hand_over", "propose_referral", "reinspect"), "agency"),
-    **dict.fromkeys(("listing", "fine_enforcement", "decide_penalty"), "agency"),
+    **dict.fromkeys(("listing", "fine_enforcement", "decide_penalty", "serve_penalty"), "agency"),
     **dict.fromkeys(("receipt", "forward", "request_supplement", "police_decision", "ps_decision"), "police"),
     **dict.fromkeys(("decide_reconsideration", "explain", "file_after_order", "ps_outcome"), "police"),
     "fine_payment": "party",
+    "hearing_request": "party",
 }
 STEPS = {name: replace(step, side=_SIDE[name], once=name == "forward") for name, step in STEPS.items()}
 

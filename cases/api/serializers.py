@@ -99,10 +99,89 @@ class VerifyRectificationInput(ActionInput):
     note = serializers.CharField(required=False, allow_blank=True, **_TEXT)
 
 
-@example({"reason": "特种作业人员无证上岗", "starts_on": "2018-09-01"})
+_ID: dict[str, Any] = {"min_value": 1, "max_value": 2**63 - 1}
+
+
+@example({"reason": "特种作业人员无证上岗，逾期未改正", "starts_on": "2018-09-01"})
 class SuspendProductionInput(ActionInput):
     reason = serializers.CharField(**_TEXT)
     starts_on = serializers.DateField()
+    legal_basis = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    finding = serializers.IntegerField(required=False, allow_null=True, **_ID)
+
+
+PENALTY_KINDS = [("warning", "警告"), ("fine", "罚款"), ("suspension", "责令停产停业整顿")]
+
+
+@example(
+    {
+        "kinds": ["warning", "fine"],
+        "amount": "20000.00",
+        "legal_basis": "TZZY-40",
+        "finding": 1,
+        "facts": "该单位使用持伪造特种作业操作证的人员从事电工作业",
+    }
+)
+class ProposePenaltyInput(ActionInput):
+    kinds = serializers.ListField(child=serializers.ChoiceField(choices=PENALTY_KINDS), max_length=3)
+    facts = serializers.CharField(**_TEXT)
+    legal_basis = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
+    person = serializers.IntegerField(required=False, allow_null=True, **_ID)
+    finding = serializers.IntegerField(required=False, allow_null=True, **_ID)
+    violation_date = serializers.DateField(required=False)
+    starts_on = serializers.DateField(required=False, allow_null=True)
+
+
+@example({"penalty": 1, "approve": True, "note": "同意按此意见事先告知"})
+class ApprovePenaltyInput(ActionInput):
+    penalty = serializers.IntegerField(**_ID)
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, **_TEXT)
+
+
+@example({"penalty": 1, "served_on": "2018-09-10", "method": "in_person"})
+class NotifyPenaltyInput(ActionInput):
+    penalty = serializers.IntegerField(**_ID)
+    served_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=ServiceMethod.choices)
+
+
+@example({"penalty": 1, "text": "当事人称不知证书系伪造，请求从轻处罚", "stated_on": "2018-09-11"})
+class RecordStatementInput(ActionInput):
+    penalty = serializers.IntegerField(**_ID)
+    text = serializers.CharField(**_TEXT)
+    stated_on = serializers.DateField(required=False)
+    waives = serializers.BooleanField(required=False, default=False)
+
+
+@example({"penalty": 1, "requested_on": "2018-09-12"})
+class RequestHearingInput(ActionInput):
+    penalty = serializers.IntegerField(**_ID)
+    requested_on = serializers.DateField(required=False)
+
+
+@example({"penalty": 1, "at": "2018-09-28T09:30:00+08:00", "place": "本局三楼听证室", "officer": "guangzhou.officer3"})
+class ScheduleHearingInput(ActionInput):
+    penalty = serializers.IntegerField(**_ID)
+    at = serializers.DateTimeField()
+    place = serializers.CharField(max_length=200)
+    officer = serializers.CharField(max_length=150)
+    notified_on = serializers.DateField(required=False)
+
+
+@example({"penalty": 1, "record": "当事人到场陈述申辩，承办人员出示证据……"})
+class RecordHearingInput(ActionInput):
+    penalty = serializers.IntegerField(**_ID)
+    record = serializers.CharField(**_TEXT)
+
+
+@example({"penalty": 1, "note": "经听证，维持告知意见"})
+class DecidePenaltyInput(ActionInput):
+    penalty = serializers.IntegerField(**_ID)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
+    decision_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, **_TEXT)
 
 
 @example({"suspension": 1, "note": "整改完毕，恢复生产"})
@@ -144,9 +223,11 @@ class RecordPaymentInput(ActionInput):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
 
 
-@example({"fine": 1, "served_on": "2018-09-16", "method": "in_person"})
+@example({"penalty": 1, "served_on": "2018-09-16", "method": "in_person"})
 class ServeDecisionInput(ActionInput):
-    fine = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    # The penalty whose decision was served, or the fine it imposed (the original contract).
+    penalty = serializers.IntegerField(required=False, allow_null=True, **_ID)
+    fine = serializers.IntegerField(required=False, allow_null=True, **_ID)
     served_on = serializers.DateField()
     method = serializers.ChoiceField(choices=ServiceMethod.choices)
 
@@ -263,6 +344,66 @@ class FineOutput(serializers.Serializer[Any]):
         return str(fine.amount_due(self.context["today"])) if fine.status != "paid" else "0.00"
 
 
+class StatementOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    stated_on = serializers.DateField()
+    text = serializers.CharField()
+    waives = serializers.BooleanField()
+
+
+class PenaltyOutput(serializers.Serializer[Any]):
+    """A penalty on its way (行政处罚法 第44–64条): where it stands, its papers and its next due time."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    kinds = serializers.ListField(child=serializers.CharField())
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    warning = serializers.BooleanField()
+    suspension = serializers.BooleanField()
+    suspension_starts_on = serializers.DateField(allow_null=True)
+    legal_basis = serializers.SerializerMethodField()
+    basis_title = serializers.SerializerMethodField()
+    person = serializers.IntegerField(source="person_id", allow_null=True)
+    finding = serializers.IntegerField(source="finding_id", allow_null=True)
+    facts = serializers.CharField()
+    violation_date = serializers.DateField()
+    hearing_right = serializers.BooleanField()
+    proposed_by = serializers.CharField(source="proposed_by.username", allow_null=True, default=None)
+    approved_by = serializers.CharField(source="approved_by.username", allow_null=True, default=None)
+    approval_note = serializers.CharField()
+    notice_number = serializers.CharField()
+    notice_served_on = serializers.DateField(allow_null=True)
+    hearing_requested_on = serializers.DateField(allow_null=True)
+    hearing_notice_number = serializers.CharField()
+    hearing_at = serializers.DateTimeField(allow_null=True)
+    hearing_place = serializers.CharField()
+    hearing_officer = serializers.CharField(source="hearing_officer.username", allow_null=True, default=None)
+    decision_number = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_served_on = serializers.DateField(allow_null=True)
+    fine = serializers.IntegerField(source="fine_id", allow_null=True)
+    suspension_order = serializers.IntegerField(source="suspension_order_id", allow_null=True)
+    statements = StatementOutput(many=True)
+    deadlines = serializers.SerializerMethodField()
+    papers = serializers.ListField(child=serializers.CharField())
+
+    def get_legal_basis(self, penalty: Any) -> str:
+        return penalty.legal_basis.code if penalty.legal_basis else ""
+
+    def get_basis_title(self, penalty: Any) -> str:
+        return penalty.legal_basis.title if penalty.legal_basis else ""
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.DictField(child=serializers.CharField(allow_null=True)))
+    )
+    def get_deadlines(self, penalty: Any) -> list[dict[str, Any]]:
+        return [
+            {"step": d.step, "label": d.label, "basis": d.basis, "due_at": d.due_at.isoformat(), "met_by": d.met_by}
+            for d in penalty.deadlines.all()
+        ]
+
+
 class TakedownOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     case = serializers.IntegerField(source="case_id")
@@ -333,6 +474,7 @@ class CaseDetailOutput(CaseListOutput):
     rectifications = RectificationOutput(many=True)
     suspensions = SuspensionOutput(many=True)
     fines = FineOutput(many=True)
+    penalties = PenaltyOutput(many=True)
     takedowns = TakedownOutput(many=True)
     referrals = serializers.SerializerMethodField()
     unreferred_persons = serializers.SerializerMethodField()
@@ -348,6 +490,7 @@ class CaseDetailOutput(CaseListOutput):
             "rectifications",
             "suspensions",
             "fines",
+            "penalties",
             "takedowns",
             "referrals",
             "unreferred_persons",

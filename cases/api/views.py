@@ -21,6 +21,7 @@ from ..models import (
     Event,
     Fine,
     IdNumberView,
+    Penalty,
     Referral,
     Takedown,
 )
@@ -40,6 +41,12 @@ def case_detail_queryset(user: AnyUser) -> QuerySet[Case]:
             "rectifications",
             "suspensions",
             Prefetch("fines", queryset=Fine.objects.select_related("legal_basis", "person", "finding")),
+            Prefetch(
+                "penalties",
+                queryset=Penalty.objects.select_related(
+                    "legal_basis", "proposed_by", "approved_by", "hearing_officer"
+                ).prefetch_related("statements", "deadlines"),
+            ),
             Prefetch("takedowns", queryset=Takedown.objects.select_related("agency")),
             Prefetch(
                 "referrals", queryset=Referral.objects.select_related("police_agency").prefetch_related("persons")

@@ -3,7 +3,6 @@ in the states the API's actions start from, built through the real actions."""
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
@@ -15,7 +14,7 @@ from demo.reach import reach
 from notifications.models import Notification
 from oversight import actions as oversight_actions
 from oversight.risks import RISKS
-from tests.factories import CaseFactory, add_person, demo_user
+from tests.factories import CaseFactory, add_person, demo_user, fine_of, suspension_of
 from tests.workflows.helpers import referable_case
 from workflows import actions as r
 
@@ -64,8 +63,8 @@ def build_world() -> World:
     actions.order_rectification(
         measures, actor=officer, deadline=actions.local_today() + datetime.timedelta(days=10), items="停止无证作业"
     )
-    actions.suspend_production(measures, actor=head, reason="无证作业", starts_on=actions.local_today())
-    actions.impose_fine(measures, actor=head, amount=Decimal("20000.00"), legal_basis="AQSCF-97-7")
+    suspension_of(measures, reason="无证作业")
+    fine_of(measures, amount="20000.00")
     takedown = actions.request_takedown(
         measures, actor=officer, url="https://fake-cert.example.com/", agency="guangzhou-cyber"
     )

@@ -20,6 +20,7 @@ from django.utils import timezone
 import certificates.actions
 import oversight.actions
 import workflows.actions
+import workflows.penalties
 from agencies.models import Region
 from cases import actions, corrections, protocol
 from cases.models import Case, Event, local_today
@@ -27,14 +28,14 @@ from cases.referral_rules import REFERRAL_ACTIONS
 from core.errors import Conflict
 from demo.sample_cases import make_credit_code, make_id_number
 from oversight.models import Listing
-from tests.factories import CaseFactory, demo_user
+from tests.factories import CaseFactory, demo_user, fine_of, suspension_of
 from tests.workflows.helpers import referable_case
 from tests.workflows.test_referral_transitions import ACTOR, BODY, referral_in
 
 pytestmark = pytest.mark.django_db
 U = demo_user
 STRANGER = "shenzhen.officer1"  # sees nothing of Guangzhou's cases
-MODULES = (actions, corrections, workflows.actions, oversight.actions, certificates.actions)
+MODULES = (actions, corrections, workflows.actions, workflows.penalties, oversight.actions, certificates.actions)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -92,11 +93,80 @@ def rectification(case):
 
 
 def suspension(case):
-    return actions.suspend_production(case, actor=U("guangzhou.head"), reason="整顿", starts_on=local_today())
+    return suspension_of(case)
 
 
 def fine(case):
-    return actions.impose_fine(case, actor=U("guangzhou.head"), amount=Decimal("30000.00"), legal_basis="AQSCF-97-7")
+    return fine_of(case, amount="30000.00")
+
+
+def started_fine(case):
+    """A fine the head started: approved, waiting for its advance notice."""
+    return workflows.penalties.impose_fine(
+        case, actor=U("guangzhou.head"), amount=Decimal("30000.00"), legal_basis="AQSCF-97-7"
+    )
+
+
+def proposed_penalty(case):
+    return workflows.penalties.propose_penalty(
+        case,
+        actor=U("guangzhou.officer1"),
+        kinds=["fine"],
+        amount=Decimal("30000.00"),
+        legal_basis="AQSCF-97-7",
+        facts="使用无证人员从事特种作业",
+    )
+
+
+def notified(case, penalty=None):
+    penalty = penalty or started_fine(case)
+    workflows.penalties.notify_penalty(
+        case, actor=U("guangzhou.officer1"), penalty=penalty.pk, served_on=local_today(), method="in_person"
+    )
+    return penalty
+
+
+def waived(case):
+    penalty = notified(case)
+    workflows.penalties.record_statement(
+        case, actor=U("guangzhou.officer1"), penalty=penalty.pk, text="无异议", waives=True
+    )
+    return penalty
+
+
+def decided_penalty(case):
+    penalty = waived(case)
+    workflows.penalties.decide_penalty(case, actor=U("guangzhou.head"), penalty=penalty.pk)
+    return penalty
+
+
+def suspension_notified(case):
+    started = workflows.penalties.suspend_production(
+        case, actor=U("guangzhou.head"), reason="逾期未改正", starts_on=local_today() + datetime.timedelta(days=30)
+    )
+    return notified(case, started)
+
+
+def hearing_requested(case):
+    penalty = suspension_notified(case)
+    workflows.penalties.request_hearing(case, actor=U("guangzhou.officer1"), penalty=penalty.pk)
+    return penalty
+
+
+def hearing_held_soon():
+    """A hearing scheduled a month ago for two weeks ago: now it can be recorded."""
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=30), tick=False):
+        case = CaseFactory(status="open")
+        penalty = hearing_requested(case)
+        workflows.penalties.schedule_hearing(
+            case,
+            actor=U("guangzhou.officer1"),
+            penalty=penalty.pk,
+            at=timezone.now() + datetime.timedelta(days=16),
+            place="听证室",
+            officer="guangzhou.legal",
+        )
+    return case, penalty
 
 
 def takedown(case):
@@ -124,10 +194,7 @@ def served_fine(days_ago: int):
     """A fine decided and served `days_ago` days ago."""
     with time_machine.travel(timezone.now() - datetime.timedelta(days=days_ago), tick=False):
         case = CaseFactory(status="open")
-        record = fine(case)
-        actions.serve_decision(
-            case, actor=U("guangzhou.officer1"), fine=record.pk, served_on=local_today(), method="in_person"
-        )
+        record = fine_of(case, amount="30000.00", served=True)
     record.refresh_from_db()
     return case, record
 
@@ -264,8 +331,11 @@ SCENARIOS: dict[str, Scenario] = {
         "guangzhou.officer1",
         "verify_rectification",
     ),
-    "cases.actions.suspend_production": Scenario(
-        on_case("open", lambda c, a: actions.suspend_production(c, actor=a, reason="整顿", starts_on=local_today())),
+    "workflows.penalties.suspend_production": Scenario(
+        on_case(
+            "open",
+            lambda c, a: workflows.penalties.suspend_production(c, actor=a, reason="整顿", starts_on=local_today()),
+        ),
         "guangzhou.head",
         "suspend_production",
     ),
@@ -274,13 +344,87 @@ SCENARIOS: dict[str, Scenario] = {
         "guangzhou.head",
         "lift_suspension",
     ),
-    "cases.actions.impose_fine": Scenario(
+    "workflows.penalties.impose_fine": Scenario(
         on_case(
             "open",
-            lambda c, a: actions.impose_fine(c, actor=a, amount=Decimal("30000.00"), legal_basis="AQSCF-97-7"),
+            lambda c, a: workflows.penalties.impose_fine(
+                c, actor=a, amount=Decimal("30000.00"), legal_basis="AQSCF-97-7"
+            ),
         ),
         "guangzhou.head",
         "impose_fine",
+    ),
+    "workflows.penalties.propose_penalty": Scenario(
+        on_case(
+            "open",
+            lambda c, a: workflows.penalties.propose_penalty(
+                c, actor=a, kinds=["fine"], amount=Decimal("30000.00"), legal_basis="AQSCF-97-7", facts="无证作业"
+            ),
+        ),
+        "guangzhou.officer1",
+        "propose_penalty",
+    ),
+    "workflows.penalties.approve_penalty": Scenario(
+        with_case(
+            opened_with(proposed_penalty),
+            lambda c, p, a: workflows.penalties.approve_penalty(c, actor=a, penalty=p.pk, approve=True),
+        ),
+        "guangzhou.head",
+        "approve_penalty",
+    ),
+    "workflows.penalties.notify_penalty": Scenario(
+        with_case(
+            opened_with(started_fine),
+            lambda c, p, a: workflows.penalties.notify_penalty(
+                c, actor=a, penalty=p.pk, served_on=local_today(), method="post"
+            ),
+        ),
+        "guangzhou.officer1",
+        "notify_penalty",
+    ),
+    "workflows.penalties.record_statement": Scenario(
+        with_case(
+            opened_with(notified),
+            lambda c, p, a: workflows.penalties.record_statement(c, actor=a, penalty=p.pk, text="请求从轻"),
+        ),
+        "guangzhou.officer1",
+        "record_statement",
+    ),
+    "workflows.penalties.request_hearing": Scenario(
+        with_case(
+            opened_with(suspension_notified),
+            lambda c, p, a: workflows.penalties.request_hearing(c, actor=a, penalty=p.pk),
+        ),
+        "guangzhou.officer1",
+        "request_hearing",
+    ),
+    "workflows.penalties.schedule_hearing": Scenario(
+        with_case(
+            opened_with(hearing_requested),
+            lambda c, p, a: workflows.penalties.schedule_hearing(
+                c,
+                actor=a,
+                penalty=p.pk,
+                at=timezone.now() + datetime.timedelta(days=20),
+                place="听证室",
+                officer="guangzhou.legal",
+            ),
+        ),
+        "guangzhou.officer1",
+        "schedule_hearing",
+    ),
+    "workflows.penalties.record_hearing": Scenario(
+        with_case(
+            hearing_held_soon,
+            lambda c, p, a: workflows.penalties.record_hearing(c, actor=a, penalty=p.pk, record="听证笔录"),
+        ),
+        "guangzhou.legal",
+        "record_hearing",
+    ),
+    "workflows.penalties.decide_penalty": Scenario(
+        with_case(opened_with(waived), lambda c, p, a: workflows.penalties.decide_penalty(c, actor=a, penalty=p.pk)),
+        "guangzhou.head",
+        "decide_penalty",
     ),
     "cases.actions.record_payment": Scenario(
         with_case(
@@ -290,10 +434,12 @@ SCENARIOS: dict[str, Scenario] = {
         "guangzhou.officer1",
         "record_payment",
     ),
-    "cases.actions.serve_decision": Scenario(
+    "workflows.penalties.serve_decision": Scenario(
         with_case(
-            opened_with(fine),
-            lambda c, f, a: actions.serve_decision(c, actor=a, fine=f.pk, served_on=local_today(), method="post"),
+            opened_with(decided_penalty),
+            lambda c, p, a: workflows.penalties.serve_decision(
+                c, actor=a, penalty=p.pk, served_on=local_today(), method="post"
+            ),
         ),
         "guangzhou.officer1",
         "serve_decision",
@@ -444,6 +590,7 @@ def snapshot(case: Case) -> tuple:
         "rectifications",
         "suspensions",
         "fines",
+        "penalties",
         "takedowns",
         "referrals",
         "listings",
@@ -453,7 +600,7 @@ def snapshot(case: Case) -> tuple:
     statuses = tuple(
         sorted(
             (kind, pk, status)
-            for kind in ("rectifications", "suspensions", "fines", "takedowns", "referrals", "listings")
+            for kind in ("rectifications", "suspensions", "fines", "penalties", "takedowns", "referrals", "listings")
             if hasattr(case, kind)
             for pk, status in getattr(case, kind).values_list("pk", "status")
         )

@@ -54,12 +54,27 @@ def test_it_runs_a_case_from_lead_to_closed_through_the_api(api):
     deadline = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
     r = act(officer, case["id"], "order_rectification", {"deadline": deadline, "items": "停止无证作业"})
     order = r.json()["rectifications"][0]
-    r = act(head, case["id"], "suspend_production", {"reason": "整顿", "starts_on": timezone.localdate().isoformat()})
-    suspension = r.json()["suspensions"][0]
+    today = timezone.localdate().isoformat()
+    r = act(head, case["id"], "suspend_production", {"reason": "整顿", "starts_on": today})
+    assert r.status_code == 200 and r.json()["suspensions"] == []  # the procedure starts; nothing in force yet
     r = act(head, case["id"], "impose_fine", {"amount": "30000.00", "legal_basis": "AQSCF-97-7"})
     assert r.status_code == 200, r.json()
+    assert [p["status"] for p in r.json()["penalties"]] == ["approved", "approved"] and r.json()["fines"] == []
+    # Each penalty: the advance notice served, the party waives its period, the head decides, it is served.
+    for penalty in r.json()["penalties"]:
+        pk = penalty["id"]
+        notice = {"penalty": pk, "served_on": today, "method": "in_person"}
+        assert act(officer, case["id"], "notify_penalty", notice).status_code == 200
+        waiver = {"penalty": pk, "text": "无异议，放弃陈述申辩和听证", "waives": True}
+        assert act(officer, case["id"], "record_statement", waiver).status_code == 200
+        r = act(head, case["id"], "decide_penalty", {"penalty": pk})
+        assert r.status_code == 200, r.json()
+        assert act(officer, case["id"], "serve_decision", notice).status_code == 200
+    r = head.get(f"/api/v1/cases/{case['id']}/")
+    assert {p["status"] for p in r.json()["penalties"]} == {"served"}
+    suspension = r.json()["suspensions"][0]
     fine = r.json()["fines"][0]
-    assert fine["amount_due"] == "30000.00"
+    assert fine["amount_due"] == "30000.00" and fine["decision_number"].startswith("穗应急罚〔")
 
     r = act(head, case["id"], "close", {"summary": "结案"})
     assert r.status_code == 409 and r.json()["code"] == "open_measures"
@@ -82,6 +97,7 @@ def test_it_runs_a_case_from_lead_to_closed_through_the_api(api):
         "order_rectification",
         "suspend_production",
         "impose_fine",
+        *["notify_penalty", "record_statement", "decide_penalty", "serve_decision"] * 2,
         "verify_rectification",
         "lift_suspension",
         "record_payment",
@@ -89,7 +105,7 @@ def test_it_runs_a_case_from_lead_to_closed_through_the_api(api):
     ]
     assert events[-1]["from_status"] == "open" and events[-1]["to_status"] == "closed"
     assert events[1]["actor"] == "guangzhou.officer1" and events[1]["agency"] == "guangzhou-safety"
-    assert Event.objects.filter(case_id=case["id"]).count() == 11
-    assert Case.objects.get(pk=case["id"]).version == 11
+    assert Event.objects.filter(case_id=case["id"]).count() == 19
+    assert Case.objects.get(pk=case["id"]).version == 19
     # No full ID number anywhere in the log.
     assert id_number not in str([e["data"] for e in events])

@@ -8,10 +8,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases import actions, protocol
+from cases import protocol
 from cases.models import Case, Event
 from demo.sample_cases import make_credit_code
 from tests.factories import CaseFactory, add_person, demo_user, fine_of
+from workflows import penalties
 
 pytestmark = pytest.mark.django_db
 
@@ -280,8 +281,8 @@ def test_a_failure_half_way_leaves_nothing_behind(monkeypatch, case):
     monkeypatch.setattr(protocol, "append_events", broken)
     before = snapshot(case.pk)
     with pytest.raises(RuntimeError, match="disk full"):
-        actions.suspend_production(
+        penalties.suspend_production(
             case, actor=demo_user("guangzhou.head"), reason="整顿", starts_on=timezone.localdate()
         )
     assert snapshot(case.pk) == before
-    assert not case.suspensions.exists()
+    assert not case.penalties.filter(suspension=True).exists()

@@ -13,6 +13,7 @@ from cases import actions
 from core.calendar import LEGAL_TZ
 from core.errors import Conflict
 from tests.factories import CaseFactory, demo_user, fine_of
+from workflows import penalties
 from workflows.models import Deadline
 from workflows.sweep import sweep
 
@@ -32,7 +33,7 @@ def decided_on(day: str, amount: str = "20000.00"):
 
 def serve(case, fine, day: str):
     with time_machine.travel(on(day, 16), tick=False):
-        return actions.serve_decision(
+        return penalties.serve_decision(
             case,
             actor=U("guangzhou.officer1"),
             fine=fine.pk,

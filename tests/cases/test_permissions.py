@@ -15,7 +15,7 @@ from agencies.actions import set_membership
 from agencies.models import Agency
 from cases import actions
 from cases.models import Case
-from tests.factories import CaseFactory, add_person, demo_user, fine_of
+from tests.factories import CaseFactory, add_person, demo_user, fine_of, suspension_of
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def prepare(action: str) -> tuple[Case, dict]:
     if action == "suspend_production":
         return case, {"reason": "整顿", "starts_on": today.isoformat()}
     if action == "lift_suspension":
-        suspension = actions.suspend_production(case, actor=demo_user("guangzhou.head"), reason="整顿", starts_on=today)
+        suspension = suspension_of(case)
         return case, {"suspension": suspension.pk}
     if action == "impose_fine":
         return case, {"amount": "5000.00", "legal_basis": "AQSCF-97-7"}
@@ -99,10 +99,7 @@ def prepare(action: str) -> tuple[Case, dict]:
     if action in ("issue_demand", "request_enforcement"):
         # Served seven months ago; for enforcement, a 催告 half a year ago (行政强制法 第53、54条).
         with time_machine.travel(timezone.now() - datetime.timedelta(days=210)):
-            fine = fine_of(case)
-            actions.serve_decision(
-                case, actor=officer, fine=fine.pk, served_on=timezone.localdate(), method="in_person"
-            )
+            fine = fine_of(case, served=True)
         if action == "issue_demand":
             return case, {"fine": fine.pk, "served_on": today.isoformat()}
         with time_machine.travel(timezone.now() - datetime.timedelta(days=190)):

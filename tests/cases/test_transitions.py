@@ -11,7 +11,7 @@ from django.utils import timezone
 from cases import actions
 from cases.models import Case
 from core.errors import Conflict
-from tests.factories import CaseFactory, add_person, demo_user, fine_of
+from tests.factories import CaseFactory, add_person, demo_user, fine_of, suspension_of
 from workflows import actions as referrals
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +112,7 @@ def test_rectification_issued_to_failed_and_no_further():
 
 def test_suspension_in_force_to_lifted_once():
     case, head = open_case(), demo_user("guangzhou.head")
-    suspension = actions.suspend_production(case, actor=head, reason="整顿", starts_on=timezone.localdate())
+    suspension = suspension_of(case)
     assert suspension.status == "in_force"
     assert actions.lift_suspension(case, actor=head, suspension=suspension.pk).status == "lifted"
     with pytest.raises(Conflict):

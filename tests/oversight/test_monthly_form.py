@@ -16,7 +16,7 @@ from cases import actions
 from cases.models import LegalBasis
 from core.calendar import LEGAL_TZ
 from demo.sample_cases import make_credit_code
-from tests.factories import CaseFactory, add_person, demo_user
+from tests.factories import CaseFactory, add_person, demo_user, fine_of, suspension_of
 from tests.workflows.helpers import DOCS
 from workflows import actions as referrals
 
@@ -47,7 +47,7 @@ def rectify(case, city="guangzhou"):
 
 
 def fine(case, amount, basis, city="guangzhou"):
-    return actions.impose_fine(case, actor=U(f"{city}.head"), amount=Decimal(amount), legal_basis=basis)
+    return fine_of(case, amount=amount, basis=basis, actor=f"{city}.head")
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def scenario():
         finding(a, "forged_certificate", p1)
         finding(a, "altered_certificate", p2)
         rectify(a)
-        actions.suspend_production(a, actor=U("guangzhou.head"), reason="整顿", starts_on=actions.local_today())
+        suspension_of(a)
         fine(a, "20000", "AQSCF-97-7")
     with at(2018, 9, 6, 9):
         refer(a, [p1])

@@ -1,7 +1,6 @@
 """Each risk list with a case that should appear and one that should not."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -74,16 +73,12 @@ def test_refusals_awaiting_review(api):
 
 def test_fines_on_cases_with_unreferred_referable_findings(api):
     pattern, _p = referable_case(name="甲")
-    actions.impose_fine(
-        pattern, actor=U("guangzhou.head"), amount=Decimal("20000"), legal_basis="TZZY-40", violation_date=ACT_DAY
-    )
+    fine_of(pattern, amount="20000", basis="TZZY-40", violation_date=ACT_DAY)
     fine_only = CaseFactory(status="open")
     fine_of(fine_only)
     referred, p = referable_case(name="乙")
     referrals.propose_referral(referred, actor=U("guangzhou.officer1"), persons=[p.pk], report="移送")
-    actions.impose_fine(
-        referred, actor=U("guangzhou.head"), amount=Decimal("20000"), legal_basis="TZZY-40", violation_date=ACT_DAY
-    )
+    fine_of(referred, amount="20000", basis="TZZY-40", violation_date=ACT_DAY)
     assert listed(api, "fines-without-referral") == {pattern.number}
 
 

@@ -126,6 +126,22 @@ POST   /api/v1/cases/{case}/actions/lift_suspension/                        gz 4
 POST   /api/v1/cases/{case}/actions/lift_suspension/                        sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/impose_fine/                            gz 403       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/impose_fine/                            sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/propose_penalty/                        gz 200       403       403   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/propose_penalty/                        sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/approve_penalty/                        gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/approve_penalty/                        sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/notify_penalty/                         gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/notify_penalty/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/record_statement/                       gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/record_statement/                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/request_hearing/                        gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/request_hearing/                        sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/schedule_hearing/                       gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/schedule_hearing/                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/record_hearing/                         gz 409       200       409   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/record_hearing/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/decide_penalty/                         gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/decide_penalty/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/record_payment/                         gz 200       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/record_payment/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/request_enforcement/                    gz 403       403       200   404     404     404     404    404     403     403     404      404    401
@@ -144,6 +160,16 @@ POST   /api/v1/cases/{closed}/actions/reopen/                               gz 4
 POST   /api/v1/cases/{closed}/actions/reopen/                               sz 404       404       404   404     404     404     404    404     404     200     404      404    401
 POST   /api/v1/cases/{case}/actions/nonsense/                               gz 404       404       404   404     404     404     404    404     404     404     404      404    401
 GET    /api/v1/cases/{case}/actions/close/                                  gz 405       405       405   405     405     405     405    405     405     405     405      405    401
+GET    /api/v1/cases/{case}/penalties/{decided_penalty}/notice.pdf          gz 200       200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/cases/{case}/penalties/{decided_penalty}/notice.pdf          sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/cases/{case}/penalties/{decided_penalty}/notice_receipt.pdf  gz 200       200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/cases/{case}/penalties/{decided_penalty}/notice_receipt.pdf  sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/cases/{case}/penalties/{hearing_held}/hearing_notice.pdf     gz 200       200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/cases/{case}/penalties/{hearing_held}/hearing_notice.pdf     sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/cases/{case}/penalties/{decided_penalty}/decision.pdf        gz 200       200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/cases/{case}/penalties/{decided_penalty}/decision.pdf        sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/cases/{case}/penalties/{decided_penalty}/decision_receipt.pdf gz 200       200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/cases/{case}/penalties/{decided_penalty}/decision_receipt.pdf sz 404       404       404   404     404     404     404    404     404     200     404      404    401
 # ── API v1: referrals ──
 GET    /api/v1/referrals/ ∋ id={proposed}                                   gz 200+      200+      200+  200-    200-    200-    200-   200-    200+    200+    200-     200-   401
 GET    /api/v1/referrals/ ∋ id={proposed}                                   sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200-     200-   401
@@ -568,8 +594,30 @@ BODIES = {
         "amount": str(w.fine.amount_due(timezone.localdate())),
     },
     "POST /api/v1/cases/{case}/actions/request_enforcement/": lambda w: {"fine": w.fine.pk},
+    "POST /api/v1/cases/{case}/actions/propose_penalty/": lambda w: {
+        "kinds": ["warning"],
+        "legal_basis": "TZZY-40",
+        "violation_date": "2025-06-01",
+        "facts": "使用伪造证书人员",
+    },
+    "POST /api/v1/cases/{case}/actions/approve_penalty/": lambda w: {"penalty": w.proposed_penalty.pk, "approve": True},
+    "POST /api/v1/cases/{case}/actions/notify_penalty/": lambda w: {
+        "penalty": w.approved_penalty.pk,
+        "served_on": _today(),
+        "method": "post",
+    },
+    "POST /api/v1/cases/{case}/actions/record_statement/": lambda w: {"penalty": w.notified_penalty.pk, "text": "申辩"},
+    "POST /api/v1/cases/{case}/actions/request_hearing/": lambda w: {"penalty": w.hearing_right.pk},
+    "POST /api/v1/cases/{case}/actions/schedule_hearing/": lambda w: {
+        "penalty": w.hearing_requested.pk,
+        "at": (timezone.now() + datetime.timedelta(days=30)).isoformat(),
+        "place": "听证室",
+        "officer": f"{w.slug}.officer2",
+    },
+    "POST /api/v1/cases/{case}/actions/record_hearing/": lambda w: {"penalty": w.hearing_held.pk, "record": "笔录"},
+    "POST /api/v1/cases/{case}/actions/decide_penalty/": lambda w: {"penalty": w.waived_penalty.pk},
     "POST /api/v1/cases/{case}/actions/serve_decision/": lambda w: {
-        "fine": w.unserved.pk,
+        "penalty": w.unserved.pk,
         "served_on": _today(),
         "method": "in_person",
     },

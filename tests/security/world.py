@@ -44,8 +44,9 @@ from demo.reach import reach
 from demo.sample_cases import make_id_number
 from notifications.outbox import notify
 from oversight import actions as oversight_actions
-from tests.factories import CaseFactory, demo_user
+from tests.factories import CaseFactory, demo_user, fine_of, suspension_of
 from workflows import actions as referrals
+from workflows import penalties
 from workflows.models import CalendarYear
 
 CITIES = {"gz": "guangzhou", "sz": "shenzhen"}
@@ -158,22 +159,63 @@ def build_city(code: str) -> City:
     # A fine served seven months ago, with a 催告 half a year ago: the court may be asked (行政强制法 第53条).
     with time_machine.travel(timezone.now() - datetime.timedelta(days=210)):
         case = _open_case(city)
-        o["fine"] = actions.impose_fine(
-            case, actor=head, amount=Decimal("20000.00"), legal_basis="AQSCF-97-7", finding=_act(case, officer)
-        )
-        actions.serve_decision(
-            case, actor=officer, fine=o["fine"].pk, served_on=timezone.localdate(), method="in_person"
-        )
+        o["fine"] = fine_of(case, actor=f"{city.slug}.head", served=True, finding=_act(case, officer))
     with time_machine.travel(timezone.now() - datetime.timedelta(days=190)):
         actions.issue_demand(case, actor=head, fine=o["fine"].pk, served_on=timezone.localdate())
     with time_machine.travel(timezone.now() - datetime.timedelta(days=30)):
-        o["unpaid"] = actions.impose_fine(
-            case, actor=head, amount=Decimal("10000.00"), legal_basis="AQSCF-97-7", finding=_act(case, officer)
+        o["unpaid"] = fine_of(
+            case, actor=f"{city.slug}.head", amount="10000.00", served=True, finding=_act(case, officer)
         )
-        actions.serve_decision(case, actor=officer, fine=o["unpaid"].pk, served_on=timezone.localdate(), method="post")
-    o["unserved"] = actions.impose_fine(
-        case, actor=head, amount=Decimal("5000.00"), legal_basis="AQSCF-97-7", finding=_act(case, officer)
+
+    # The penalty procedure, one penalty at each step (workflows.penalties).
+    def started(amount: str = "5000.00"):
+        return penalties.impose_fine(
+            case, actor=head, amount=Decimal(amount), legal_basis="AQSCF-97-7", finding=_act(case, officer)
+        )
+
+    def notified(penalty):
+        penalties.notify_penalty(case, actor=officer, penalty=penalty.pk, served_on=timezone.localdate(), method="post")
+        return penalty
+
+    def waived(penalty):
+        penalties.record_statement(case, actor=officer, penalty=penalty.pk, text="无异议", waives=True)
+        return penalty
+
+    o["proposed_penalty"] = penalties.propose_penalty(
+        case,
+        actor=officer,
+        kinds=["fine"],
+        amount=Decimal("5000.00"),
+        legal_basis="AQSCF-97-7",
+        finding=_act(case, officer),
+        facts="使用无证人员作业",
     )
+    o["approved_penalty"] = started()
+    o["notified_penalty"] = notified(started())
+    o["waived_penalty"] = waived(notified(started()))
+    o["decided_penalty"] = penalties.decide_penalty(case, actor=head, penalty=waived(notified(started())).pk)
+    o["unserved"] = o["decided_penalty"]
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=40)):
+        o["hearing_held"] = penalties.suspend_production(
+            case, actor=head, reason="逾期未改正", starts_on=timezone.localdate() + datetime.timedelta(days=60)
+        )
+        notified(o["hearing_held"])
+        penalties.request_hearing(case, actor=officer, penalty=o["hearing_held"].pk)
+        penalties.schedule_hearing(
+            case,
+            actor=officer,
+            penalty=o["hearing_held"].pk,
+            at=timezone.now() + datetime.timedelta(days=20),
+            place="听证室",
+            officer=f"{city.slug}.officer2",
+        )
+    o["hearing_right"] = notified(
+        penalties.suspend_production(case, actor=head, reason="逾期未改正", starts_on=timezone.localdate())
+    )
+    o["hearing_requested"] = notified(
+        penalties.suspend_production(case, actor=head, reason="逾期未改正", starts_on=timezone.localdate())
+    )
+    penalties.request_hearing(case, actor=officer, penalty=o["hearing_requested"].pk)
     o["case"] = case
     o["calendar_year"] = CalendarYear.objects.create(year=2040 + len(CITIES[code]), notice="矩阵测试通知")
     o["person"] = _person_with_finding(city, case, 0)
@@ -183,7 +225,7 @@ def build_city(code: str) -> City:
     o["rectification"] = actions.order_rectification(
         case, actor=officer, deadline=today + datetime.timedelta(days=10), items="清退无证人员"
     )
-    o["suspension"] = actions.suspend_production(case, actor=head, reason="停产整顿", starts_on=today)
+    o["suspension"] = suspension_of(case, actor=f"{city.slug}.head", reason="停产整顿", starts_on=today)
     o["takedown"] = actions.request_takedown(
         case, actor=officer, url=f"http://{city.slug}-fake-cert.example/", agency=f"{city.slug}-cyber"
     )

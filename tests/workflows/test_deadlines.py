@@ -3,7 +3,6 @@ time, exactly one just after, none more after three further sweeps, to exactly t
 table names — and nobody in another city."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -19,6 +18,7 @@ from notifications.models import Notification
 from tests.factories import CaseFactory, demo_user, fine_of
 from tests.workflows.helpers import DOCS, referable_case
 from workflows import actions as referrals
+from workflows import penalties
 from workflows.models import Deadline
 from workflows.steps import STEPS, Step
 from workflows.sweep import sweep
@@ -118,7 +118,7 @@ def ps_handed_over():
 def served_fine():
     case = CaseFactory(status="open")
     fine = fine_of(case)
-    actions.serve_decision(
+    penalties.serve_decision(
         case, actor=U("guangzhou.officer1"), fine=fine.pk, served_on=timezone.localdate(), method="in_person"
     )
     return fine
@@ -132,6 +132,23 @@ def demanded_fine():
     with time_machine.travel(after, tick=False):
         actions.issue_demand(fine.case, actor=U("guangzhou.head"), fine=fine.pk, served_on=after.date())
     return fine
+
+
+def suspension_notified():
+    """A suspension of production whose advance notice was served: the hearing may be asked for."""
+    case = CaseFactory(status="open")
+    started = penalties.suspend_production(
+        case, actor=U("guangzhou.head"), reason="逾期未改正", starts_on=timezone.localdate()
+    )
+    penalties.notify_penalty(
+        case, actor=U("guangzhou.officer1"), penalty=started.pk, served_on=timezone.localdate(), method="post"
+    )
+    return started
+
+
+def decided_unserved():
+    case = CaseFactory(status="open")
+    return fine_of(case)
 
 
 def rectification():
@@ -167,6 +184,8 @@ ROWS = {
     "fine_payment": (served_fine, {"guangzhou.head"}),
     "fine_enforcement": (demanded_fine, {"guangzhou.head"} | SUPERVISORS),
     "decide_penalty": (lambda: CaseFactory(status="open"), {"guangzhou.head"} | SUPERVISORS),
+    "hearing_request": (suspension_notified, set()),
+    "serve_penalty": (decided_unserved, {"guangzhou.head"}),
 }
 
 
@@ -393,12 +412,12 @@ def test_the_penalty_is_decided_within_ninety_days_of_the_filing_or_the_supervis
     # 90 days end on Sunday 2026-05-31: the first working day after it, 2026-06-01, until 24:00.
     assert due == datetime.datetime(2026, 6, 2, 0, 0, tzinfo=SHANGHAI)
     with time_machine.travel(datetime.datetime(2026, 5, 20, 10, 0, tzinfo=SHANGHAI), tick=False):
-        actions.impose_fine(fined, actor=U("guangzhou.head"), amount=Decimal("20000.00"), legal_basis="AQSCF-97-7")
+        fine_of(fined)
     with time_machine.travel(due + datetime.timedelta(minutes=1), tick=False):
         sweep()
     assert Deadline.objects.get(case=case, step="decide_penalty").escalated_at is not None
     met = Deadline.objects.get(case=fined, step="decide_penalty")
-    assert met.met_by == "impose_fine" and met.escalated_at is None
+    assert met.met_by == "decide_penalty" and met.escalated_at is None
 
 
 def test_the_head_extends_the_ninety_days_with_a_reason_and_the_new_last_day_moves_past_a_holiday(api):

@@ -55,7 +55,14 @@ class Command(BaseCommand):
         agencies = {}
         for slug_, kind, name_ in data.PROVINCE_AGENCIES:
             agencies[slug_], _ = Agency.objects.update_or_create(
-                slug=slug_, defaults={"name": name_, "kind": kind, "region": province, "parent": None}
+                slug=slug_,
+                defaults={
+                    "name": name_,
+                    "kind": kind,
+                    "region": province,
+                    "parent": None,
+                    "abbreviation": "粤" + data.NUMBER_MARK[kind] if kind in data.NUMBER_MARK else "",
+                },
             )
         province_by_kind = {a.kind: a for a in agencies.values()}
         for code, name, slug in data.CITIES:
@@ -70,6 +77,9 @@ class Command(BaseCommand):
                         "kind": kind,
                         "region": city,
                         "parent": province_by_kind.get(kind),
+                        "abbreviation": data.CITY_SHORT[slug] + data.NUMBER_MARK[kind]
+                        if kind in data.NUMBER_MARK
+                        else "",
                     },
                 )
         for basis in demo_legal_bases():

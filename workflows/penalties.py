@@ -1,0 +1,658 @@
+"""The administrative penalty procedure (行政处罚法 2021, LEGAL.md §3): one function per action.
+
+A handler proposes (`propose_penalty`), the head approves — never the proposer — or starts the
+procedure himself (`impose_fine`, `suspend_production`, the API's original paths); the advance
+notice (事先告知书, 第44条) is served and the party heard (陈述、申辩, 第45条; a hearing where 第63条
+gives the right, requested within 5 working days, notified 7 working days ahead, presided over by
+someone who did not investigate, 第64条、第85条); the head decides (第57条) within the 90 days of
+第60条, never more heavily than notified; the decision is served (第61条) and the periods to pay and
+to contest run from its service. Each function locks the case, checks, changes, meets and opens
+the deadlines, moves the penalty's workflow task and appends one event, in one transaction.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies import jurisdiction
+from agencies.models import Agency
+from cases.actions import HEARING_STATUSES, check_fine, one_of, served_day
+from cases.kinds import HEARING_FINE_PERSON, HEARING_FINE_UNIT, HEARING_NOTICE_WORKING_DAYS, STATEMENT_PERIOD
+from cases.models import (
+    Case,
+    DocumentSequence,
+    Fine,
+    FineStatus,
+    Penalty,
+    PenaltyStatement,
+    PenaltyStatus,
+    Suspension,
+    local_today,
+)
+from cases.protocol import action, begin_case, finish
+from core.calendar import LEGAL_TZ, Period, due_after, last_day, legal_time
+from core.errors import Code, Conflict, field_error
+
+from . import deadlines, penalty_flow
+
+P = PenaltyStatus
+
+# The paper kinds and the character of their formal number (穗应急罚告〔2018〕3号 …).
+NUMBER_MARKS = {"notice": "罚告", "hearing": "听告", "decision": "罚"}
+
+
+def next_number(agency: Agency, kind: str, year: int) -> str:
+    """The paper's formal number, next in the agency's series of the year; a rollback returns it."""
+    try:
+        with transaction.atomic():
+            DocumentSequence.objects.get_or_create(agency=agency, year=year, kind=kind)
+    except IntegrityError:  # created by a concurrent transaction a moment ago
+        pass
+    seq = DocumentSequence.objects.select_for_update().get(agency=agency, year=year, kind=kind)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"{agency.abbreviation or agency.name}{NUMBER_MARKS[kind]}〔{year}〕{seq.last}号"
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=LEGAL_TZ)
+
+
+def hearing_right(case: Case, *, amount: Decimal | None, suspension: bool, person: bool) -> bool:
+    """第63条: 责令停产停业 always; a fine of 较大数额 (the threshold for a person or a unit)."""
+    if suspension:
+        return True
+    if amount is None:
+        return False
+    individual = person or case.party_kind == "individual"
+    return amount >= (HEARING_FINE_PERSON if individual else HEARING_FINE_UNIT)
+
+
+def _penalty(case: Case, pk: int, *statuses: str) -> Penalty:
+    record = one_of(case.penalties.select_for_update(), pk, "penalty", _("No such penalty in this case."))
+    if statuses and record.status not in statuses:
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _("This penalty is %(status)s.") % {"status": record.get_status_display()},
+        )
+    return record
+
+
+def _summary(penalty: Penalty) -> dict[str, Any]:
+    return {
+        "penalty": penalty.pk,
+        "kinds": penalty.kinds,
+        "amount": str(penalty.amount) if penalty.amount is not None else None,
+        "legal_basis": penalty.legal_basis.code if penalty.legal_basis else "",
+        "person": penalty.person_id,
+        "finding": penalty.finding_id,
+        "status": penalty.status,
+    }
+
+
+def _start(
+    case: Case,
+    *,
+    actor: User,
+    action_name: str,
+    facts: str,
+    kinds: list[str],
+    amount: Decimal | None,
+    legal_basis: str,
+    person: int | None,
+    finding: int | None,
+    violation_date: datetime.date | None,
+    starts_on: datetime.date | None,
+    decision_number: str = "",
+    approved: bool,
+) -> Penalty:
+    """Check a proposed penalty against its basis and open its procedure (and its workflow)."""
+    chosen = set(kinds)
+    if not chosen:
+        raise field_error("kinds", _("Choose at least one penalty: a warning, a fine or a suspension."))
+    fine = "fine" in chosen
+    if fine and amount is None:
+        raise field_error("amount", _("A fine needs its amount."))
+    if not fine and amount is not None:
+        raise field_error("amount", _("An amount is given only with a fine."))
+    day = violation_date or local_today()
+    basis = fined = act = None
+    if legal_basis:
+        basis, fined, act = check_fine(
+            case, legal_basis=legal_basis, amount=amount, person=person, finding=finding, day=day
+        )
+        if basis.warning:
+            chosen.add("warning")
+    elif fine or "warning" in chosen:
+        raise field_error("legal_basis", _("A fine or a warning is imposed under a legal basis: choose it."))
+    else:
+        if day > local_today():
+            raise field_error("violation_date", _("The violation cannot be in the future."))
+        if person is not None:
+            raise field_error("person", _("A suspension of production is ordered on the party, not on a person."))
+        if finding is not None:
+            act = one_of(case.findings.all(), finding, "finding", _("This finding is not in the case."))
+    suspension = "suspension" in chosen
+    if suspension:
+        if fined is not None:
+            raise field_error("kinds", _("A suspension of production is ordered on the party, not on a person."))
+        if starts_on is None:
+            raise field_error("starts_on", _("Say from when production is suspended."))
+        if starts_on < local_today():
+            raise field_error("starts_on", _("A suspension cannot start in the past."))
+    elif starts_on is not None:
+        raise field_error("starts_on", _("A start day is given only with a suspension."))
+    now = timezone.now()
+    penalty = Penalty.objects.create(
+        case=case,
+        status=P.APPROVED if approved else P.PROPOSED,
+        legal_basis=basis,
+        amount=amount,
+        warning="warning" in chosen,
+        suspension=suspension,
+        suspension_starts_on=starts_on,
+        person=fined,
+        finding=act,
+        facts=facts,
+        violation_date=day,
+        hearing_right=hearing_right(case, amount=amount, suspension=suspension, person=fined is not None),
+        proposed_by=actor,
+        proposed_at=now,
+        approved_by=actor if approved else None,
+        approved_at=now if approved else None,
+        decision_number=decision_number,
+    )
+    penalty_flow.start(penalty)
+    finish(case, actor=actor, action=action_name, data=_summary(penalty) | {"facts": facts})
+    return penalty
+
+
+@action
+def propose_penalty(
+    case: Case,
+    *,
+    actor: User,
+    kinds: list[str],
+    facts: str,
+    legal_basis: str = "",
+    amount: Decimal | None = None,
+    person: int | None = None,
+    finding: int | None = None,
+    violation_date: datetime.date | None = None,
+    starts_on: datetime.date | None = None,
+    version: int | None = None,
+) -> Penalty:
+    """A handler proposes a penalty on the facts found; the head approves it (never the proposer)."""
+    case = begin_case(case, actor=actor, action="propose_penalty", version=version)
+    return _start(
+        case,
+        actor=actor,
+        action_name="propose_penalty",
+        facts=facts,
+        kinds=kinds,
+        amount=amount,
+        legal_basis=legal_basis,
+        person=person,
+        finding=finding,
+        violation_date=violation_date,
+        starts_on=starts_on,
+        approved=False,
+    )
+
+
+@action
+def impose_fine(
+    case: Case,
+    *,
+    actor: User,
+    amount: Decimal,
+    legal_basis: str,
+    person: int | None = None,
+    finding: int | None = None,
+    decision_number: str = "",
+    violation_date: datetime.date | None = None,
+    facts: str = "",
+    version: int | None = None,
+) -> Penalty:
+    """The head starts the procedure of a fine (with its warning where the basis imposes one): the
+    penalty is approved by him and waits for its advance notice; nothing is payable before the
+    decision is served."""
+    case = begin_case(case, actor=actor, action="impose_fine", version=version)
+    return _start(
+        case,
+        actor=actor,
+        action_name="impose_fine",
+        facts=facts or case.summary,
+        kinds=["fine"],
+        amount=amount,
+        legal_basis=legal_basis,
+        person=person,
+        finding=finding,
+        violation_date=violation_date,
+        starts_on=None,
+        decision_number=decision_number,
+        approved=True,
+    )
+
+
+@action
+def suspend_production(
+    case: Case,
+    *,
+    actor: User,
+    reason: str,
+    starts_on: datetime.date,
+    legal_basis: str = "",
+    finding: int | None = None,
+    version: int | None = None,
+) -> Penalty:
+    """The head starts the procedure of a 责令停产停业整顿: the party has the right to a hearing
+    (第63条), and the order takes effect when its decision is made."""
+    case = begin_case(case, actor=actor, action="suspend_production", version=version)
+    return _start(
+        case,
+        actor=actor,
+        action_name="suspend_production",
+        facts=reason,
+        kinds=["suspension"],
+        amount=None,
+        legal_basis=legal_basis,
+        person=None,
+        finding=finding,
+        violation_date=None,
+        starts_on=starts_on,
+        approved=True,
+    )
+
+
+@action
+def approve_penalty(
+    case: Case, *, actor: User, penalty: int, approve: bool, note: str = "", version: int | None = None
+) -> Penalty:
+    """The head approves the proposal (the notice is then served) or refuses it, with the reason."""
+    case = begin_case(case, actor=actor, action="approve_penalty", version=version)
+    record = _penalty(case, penalty, P.PROPOSED)
+    if record.proposed_by_id == actor.pk:
+        raise Conflict(
+            Code.INVALID_TRANSITION, _("A proposal is approved by the head, never by the one who proposed it.")
+        )
+    if not approve and not note.strip():
+        raise field_error("note", _("Say why the penalty is not approved."))
+    if approve:
+        record.approve(by=actor, note=note)
+    else:
+        record.refuse(by=actor, note=note)
+    record.save()
+    penalty_flow.advance(record, actor)
+    finish(
+        case,
+        actor=actor,
+        action="approve_penalty",
+        data={"penalty": record.pk, "approve": approve, "note": note, "status": record.status},
+    )
+    return record
+
+
+@action
+def notify_penalty(
+    case: Case, *, actor: User, penalty: int, served_on: datetime.date, method: str, version: int | None = None
+) -> Penalty:
+    """事先告知 (第44条): the notice, numbered, is served on the party; from its service the party may
+    state its case, and where it has the right, ask for a hearing within 5 working days."""
+    case = begin_case(case, actor=actor, action="notify_penalty", version=version)
+    record = _penalty(case, penalty, P.APPROVED)
+    assert record.approved_at is not None
+    served_day(served_on, "served_on", timezone.localdate(record.approved_at), _("the approval"))
+    record.give_notice(number=next_number(case.agency, "notice", local_today().year), served_on=served_on, how=method)
+    record.save()
+    data = {"penalty": record.pk, "notice_number": record.notice_number, "served_on": served_on.isoformat()}
+    if record.hearing_right:
+        opened = deadlines.open_deadline(case, "hearing_request", starts_at=_midnight(served_on), penalty=record)
+        data["hearing_until"] = opened.due_at.isoformat()
+    penalty_flow.advance(record, actor)
+    finish(case, actor=actor, action="notify_penalty", data=data | {"method": method})
+    return record
+
+
+@action
+def record_statement(
+    case: Case,
+    *,
+    actor: User,
+    penalty: int,
+    text: str,
+    stated_on: datetime.date | None = None,
+    waives: bool = False,
+    version: int | None = None,
+) -> PenaltyStatement:
+    """陈述、申辩 (第45条): every statement of the party is recorded, as often as it makes one; it can
+    never make the penalty heavier. `waives`: the party gives up the rest of its period."""
+    case = begin_case(case, actor=actor, action="record_statement", version=version)
+    record = _penalty(case, penalty, *HEARING_STATUSES)
+    day = stated_on or local_today()
+    assert record.notice_served_on is not None
+    served_day(day, "stated_on", record.notice_served_on, _("the advance notice"))
+    statement = PenaltyStatement.objects.create(
+        penalty=record, stated_on=day, text=text, waives=waives, recorded_by=actor
+    )
+    finish(
+        case,
+        actor=actor,
+        action="record_statement",
+        data={"penalty": record.pk, "statement": statement.pk, "stated_on": day.isoformat(), "waives": waives},
+    )
+    return statement
+
+
+@action
+def request_hearing(
+    case: Case, *, actor: User, penalty: int, requested_on: datetime.date | None = None, version: int | None = None
+) -> Penalty:
+    """The party asks for a hearing (第64条): within 5 working days of the notice (第85条), a last day
+    on a rest day or a holiday moving to the next working day; after that, refused."""
+    case = begin_case(case, actor=actor, action="request_hearing", version=version)
+    record = _penalty(case, penalty, P.NOTIFIED)
+    if not record.hearing_right:
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _("This penalty carries no right to a hearing (行政处罚法 第63条); the party states its case instead."),
+        )
+    day = requested_on or local_today()
+    assert record.notice_served_on is not None
+    served_day(day, "requested_on", record.notice_served_on, _("the advance notice"))
+    period = record.deadlines.filter(step="hearing_request").order_by("-due_at").first()
+    if period is not None and period.due_at <= _midnight(day):
+        raise Conflict(
+            Code.DEADLINE_PASSED,
+            _("The 5 working days to ask for a hearing ended at %(due)s (行政处罚法 第64条、第85条).")
+            % {"due": legal_time(period.due_at)},
+        )
+    record.request_hearing(on=day)
+    record.save()
+    deadlines.meet(steps=("hearing_request",), by="request_hearing", penalty=record)
+    penalty_flow.advance(record, actor)
+    finish(case, actor=actor, action="request_hearing", data={"penalty": record.pk, "requested_on": day.isoformat()})
+    return record
+
+
+@action
+def schedule_hearing(
+    case: Case,
+    *,
+    actor: User,
+    penalty: int,
+    at: datetime.datetime,
+    place: str,
+    officer: str,
+    notified_on: datetime.date | None = None,
+    version: int | None = None,
+) -> Penalty:
+    """听证通知书 (第64条): the time and place, told at least 7 working days ahead; the hearing is
+    presided over by a member of the agency who did not investigate the case."""
+    case = begin_case(case, actor=actor, action="schedule_hearing", version=version)
+    record = _penalty(case, penalty, P.HEARING_REQUESTED)
+    presiding = User.objects.filter(username=officer, is_active=True).first()
+    if presiding is None or not jurisdiction.is_staff_of(presiding, case.agency_id):
+        raise field_error(
+            "officer", _("The hearing officer is an officer or the head of %(agency)s.") % {"agency": case.agency.name}
+        )
+    if presiding.pk in {h.pk for h in case.handlers.all()} or presiding.pk == record.proposed_by_id:
+        raise field_error(
+            "officer",
+            _("The hearing is presided over by someone who did not investigate the case (行政处罚法 第64条)."),
+        )
+    told = notified_on or local_today()
+    assert record.hearing_requested_on is not None
+    served_day(told, "notified_on", record.hearing_requested_on, _("the request for a hearing"))
+    earliest = last_day(told, Period(HEARING_NOTICE_WORKING_DAYS, "working_days"))
+    if timezone.localtime(at, LEGAL_TZ).date() < earliest:
+        raise field_error(
+            "at",
+            _(
+                "The party is told 7 working days before the hearing (行政处罚法 第64条、第85条): the earliest day is "
+                "%(day)s."
+            )
+            % {"day": earliest.isoformat()},
+        )
+    record.schedule_hearing(
+        number=next_number(case.agency, "hearing", local_today().year),
+        at=at,
+        place=place,
+        officer=presiding,
+        notified_on=told,
+    )
+    record.save()
+    penalty_flow.advance(record, actor)
+    finish(
+        case,
+        actor=actor,
+        action="schedule_hearing",
+        data={
+            "penalty": record.pk,
+            "at": at.isoformat(),
+            "place": place,
+            "officer": presiding.username,
+            "notice_number": record.hearing_notice_number,
+        },
+    )
+    return record
+
+
+@action
+def record_hearing(case: Case, *, actor: User, penalty: int, record: str, version: int | None = None) -> Penalty:
+    """The hearing held and its record (听证笔录, 第64条): by its presiding officer, after its time."""
+    case = begin_case(case, actor=actor, action="record_hearing", version=version)
+    held = _penalty(case, penalty, P.HEARING_SCHEDULED)
+    if held.hearing_officer_id != actor.pk:
+        raise Conflict(Code.INVALID_TRANSITION, _("The hearing is recorded by the officer who presided over it."))
+    assert held.hearing_at is not None
+    if timezone.now() < held.hearing_at:
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _("The hearing is set for %(at)s; record it once it was held.") % {"at": legal_time(held.hearing_at)},
+        )
+    held.record_hearing(record=record)
+    held.save()
+    penalty_flow.advance(held, actor)
+    finish(case, actor=actor, action="record_hearing", data={"penalty": held.pk})
+    return held
+
+
+def decision_refusal(penalty: Penalty, now: datetime.datetime) -> str:
+    """Why the head may not decide this penalty now (the party is still being heard), or ""."""
+    if penalty.status == P.HEARD:
+        return ""
+    if penalty.status != P.NOTIFIED:
+        return _("This penalty is %(status)s.") % {"status": penalty.get_status_display()}
+    if any(s.waives for s in penalty.statements.all()):
+        return ""
+    assert penalty.notice_served_on is not None
+    if penalty.hearing_right:
+        ends = next((d.due_at for d in penalty.deadlines.all() if d.step == "hearing_request"), None)
+        if ends is not None and now < ends:
+            return _(
+                "The party may ask for a hearing until %(due)s (行政处罚法 第64条): decide after that, or once it waives it."
+            ) % {"due": legal_time(ends)}
+        return ""
+    ends = due_after(_midnight(penalty.notice_served_on), STATEMENT_PERIOD)
+    if now < ends and not penalty.statements.exists():
+        return _(
+            "The notice gave the party until %(due)s to state its case (行政处罚法 第45条): decide after it, or once "
+            "its statement is recorded."
+        ) % {"due": legal_time(ends)}
+    return ""
+
+
+@action
+def decide_penalty(
+    case: Case,
+    *,
+    actor: User,
+    penalty: int,
+    amount: Decimal | None = None,
+    decision_number: str = "",
+    note: str = "",
+    version: int | None = None,
+) -> Penalty:
+    """行政处罚决定书 (第57、59条): the head decides after the party was heard, never more heavily than
+    the notice said (a heavier penalty needs a new notice); the Fine and the Suspension it imposes
+    exist from now, and the decision is to be served within 7 working days (第61条)."""
+    case = begin_case(case, actor=actor, action="decide_penalty", version=version)
+    record = _penalty(case, penalty, P.NOTIFIED, P.HEARD)
+    refusal = decision_refusal(record, timezone.now())
+    if refusal:
+        raise Conflict(Code.INVALID_TRANSITION, refusal)
+    decided_amount = record.amount
+    if amount is not None:
+        if record.amount is None:
+            raise field_error("amount", _("The notice gave no fine: a fine needs a new notice."))
+        if amount > record.amount:
+            raise Conflict(
+                Code.INVALID_TRANSITION,
+                _(
+                    "The notice gave a fine of %(notified)s yuan: a heavier penalty needs a new advance notice "
+                    "(行政处罚法 第44条), never because the party spoke (第45条)."
+                )
+                % {"notified": f"{record.amount:,.2f}"},
+            )
+        if amount <= 0:
+            raise field_error("amount", _("A fine is an amount above zero."))
+        decided_amount = amount
+    number = decision_number or record.decision_number or next_number(case.agency, "decision", local_today().year)
+    if Fine.objects.filter(case__agency=case.agency, decision_number=number).exists() or (
+        Penalty.objects.filter(case__agency=case.agency, decision_number=number, status__in=(P.DECIDED, P.SERVED))
+        .exclude(pk=record.pk)
+        .exists()
+    ):
+        raise field_error(
+            "decision_number", _("%(number)s is already the number of another decision.") % {"number": number}
+        )
+    record.decide(by=actor, number=number, note=note)
+    if decided_amount is not None:
+        assert record.legal_basis is not None
+        record.amount = decided_amount
+        record.fine = Fine.objects.create(
+            case=case,
+            amount=decided_amount,
+            legal_basis=record.legal_basis,
+            person=record.person,
+            finding=record.finding,
+            warning=record.warning,
+            violation_date=record.violation_date,
+            decision_number=number,
+            decided_by=actor,
+        )
+    if record.suspension:
+        assert record.suspension_starts_on is not None
+        record.suspension_order = Suspension.objects.create(
+            case=case,
+            reason=record.facts,
+            starts_on=max(record.suspension_starts_on, local_today()),
+            ordered_by=actor,
+        )
+    record.save()
+    deadlines.meet(steps=("decide_penalty",), by="decide_penalty", case=case)
+    deadlines.open_deadline(case, "serve_penalty", penalty=record)
+    penalty_flow.advance(record, actor)
+    finish(
+        case,
+        actor=actor,
+        action="decide_penalty",
+        data=_summary(record)
+        | {
+            "decision_number": number,
+            "note": note,
+            "fine": record.fine_id,
+            "suspension": record.suspension_order_id,
+        },
+    )
+    return record
+
+
+@action
+def serve_decision(
+    case: Case,
+    *,
+    actor: User,
+    served_on: datetime.date,
+    method: str,
+    penalty: int | None = None,
+    fine: int | None = None,
+    version: int | None = None,
+) -> Penalty | Fine:
+    """送达 (第61条): the day the party received the decision starts its 15 days to pay (第67条) and
+    the periods to contest it, after which the court may be asked (行政强制法 第53条). Named by the
+    penalty, or by the fine it imposed."""
+    case = begin_case(case, actor=actor, action="serve_decision", version=version)
+    if penalty is None and fine is None:
+        raise field_error("penalty", _("Name the penalty whose decision was served."))
+    record: Penalty | None = None
+    if penalty is not None:
+        record = _penalty(case, penalty)
+    else:
+        imposed = one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
+        record = Penalty.objects.select_for_update().filter(fine=imposed).first()
+        if record is None:  # a fine decided before the procedure was recorded in Xianjie
+            return _serve_fine(case, imposed, actor=actor, served_on=served_on, method=method)
+    if record.status == P.SERVED:
+        assert record.decision_served_on is not None
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _("This decision was already served on %(day)s.") % {"day": record.decision_served_on.isoformat()},
+        )
+    if record.status != P.DECIDED:
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _("Only a decided penalty is served; this one is %(status)s.") % {"status": record.get_status_display()},
+        )
+    assert record.decided_at is not None
+    served_day(served_on, "served_on", timezone.localdate(record.decided_at), _("the decision"))
+    record.serve(on=served_on, how=method)
+    record.save()
+    data: dict[str, Any] = {"penalty": record.pk, "served_on": served_on.isoformat(), "method": method}
+    if record.fine_id is not None:
+        imposed = Fine.objects.select_for_update().get(pk=record.fine_id)
+        _open_payment(case, imposed, served_on, method)
+        data |= {"fine": imposed.pk, "payable_until": imposed.due_on.isoformat() if imposed.due_on else None}
+    deadlines.meet(steps=("serve_penalty",), by="serve_decision", penalty=record)
+    penalty_flow.advance(record, actor)
+    finish(case, actor=actor, action="serve_decision", data=data)
+    if fine is not None:  # asked by the fine (the original contract): answer the fine
+        return Fine.objects.get(pk=fine)
+    return record
+
+
+def _open_payment(case: Case, fine: Fine, served_on: datetime.date, method: str) -> None:
+    fine.served_on, fine.service_method = served_on, method
+    fine.save(update_fields=["served_on", "service_method"])
+    deadlines.open_fine_periods(case, fine)
+
+
+def _serve_fine(case: Case, fine: Fine, *, actor: User, served_on: datetime.date, method: str) -> Fine:
+    if fine.status == FineStatus.PAID:
+        raise Conflict(Code.INVALID_TRANSITION, _("This fine has already been paid."))
+    if fine.served_on is not None:
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _("This decision was already served on %(day)s.") % {"day": fine.served_on.isoformat()},
+        )
+    served_day(served_on, "served_on", fine.decided_on, _("the decision"))
+    _open_payment(case, fine, served_on, method)
+    assert fine.due_on is not None
+    finish(
+        case,
+        actor=actor,
+        action="serve_decision",
+        data={
+            "fine": fine.pk,
+            "served_on": served_on.isoformat(),
+            "method": method,
+            "payable_until": fine.due_on.isoformat(),
+        },
+    )
+    return fine

@@ -1,0 +1,131 @@
+"""The procedure of an administrative penalty (行政处罚法 第44、45、57–64条) as a viewflow process.
+
+The penalty's django-fsm status is the legal record; the flow says who works next, like the
+referral road (flows.py): each penalty action changes the status, then completes the open task,
+and the Switch after it routes on the new status. The party's statements are recorded at any
+time and complete nothing; its request for a hearing ends the head's wait for the decision and
+opens the hearing's steps.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.flow.views import UpdateProcessView
+from viewflow.workflow.models import Process
+
+from cases.models import Penalty
+from cases.models import PenaltyStatus as P
+
+from .flows import complete_open_tasks
+from .models import Deadline, TaskRoute
+
+_NO_FORM = UpdateProcessView.as_view(fields=[])
+
+
+class PenaltyProcess(Process):  # type: ignore[misc]  # viewflow ships no type information
+    """A penalty's process; the penalty is its artifact."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("penalty process")
+
+
+def _status(*statuses: str) -> Callable[[Any], bool]:
+    return lambda activation: activation.process.artifact.status in statuses
+
+
+def _task(title: Promise) -> Any:
+    return flow.View(_NO_FORM).Annotation(title=title).onCreate(this.route)
+
+
+class PenaltyFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type information
+    process_class = PenaltyProcess
+    process_title = _("Administrative penalty")
+
+    start = flow.StartHandle(this.start_process).Annotation(title=_("Penalty proposed")).Next(this.after_start)
+    # A head who starts the procedure himself (impose_fine, suspend_production) has approved it.
+    after_start = (
+        flow.Switch()
+        .Annotation(title=" ")
+        .Case(this.approve, _status(P.PROPOSED))
+        .Case(this.notify, _status(P.APPROVED))
+    )
+
+    approve = _task(_("Approve the proposed penalty")).Next(this.after_approve)
+    after_approve = (
+        flow.Switch().Annotation(title=" ").Case(this.notify, _status(P.APPROVED)).Case(this.end, _status(P.REFUSED))
+    )
+
+    notify = _task(_("Serve the advance notice of the penalty (事先告知书)")).Next(this.decide)
+
+    decide = _task(_("Decide the penalty after the party was heard")).Next(this.after_decide)
+    after_decide = (
+        flow.Switch()
+        .Annotation(title=" ")
+        .Case(this.serve, _status(P.DECIDED))
+        .Case(this.schedule, _status(P.HEARING_REQUESTED))
+        .Case(this.decide, _status(P.NOTIFIED, P.HEARD))
+    )
+
+    schedule = _task(_("Schedule the requested hearing (听证通知书)")).Next(this.hearing)
+    hearing = _task(_("Hold the hearing and record it")).Next(this.decide)
+
+    serve = _task(_("Serve the penalty decision (送达)")).Next(this.end)
+
+    end = flow.End().Annotation(title=_("Penalty served"))
+
+    def start_process(self, activation: Any, penalty: Penalty) -> Any:
+        activation.process.artifact = penalty
+        return activation.process
+
+    def route(self, activation: Any) -> None:
+        """Send the new task to the agency and role that acts, with the legal due time."""
+        penalty = activation.process.artifact
+        step = activation.task.flow_task.name
+        role, excluded, deadline = ROUTES[step](penalty)
+        due = (
+            Deadline.objects.filter(case_id=penalty.case_id, step=deadline, met_at__isnull=True)
+            .order_by("due_at")
+            .values_list("due_at", flat=True)
+            .first()
+            if deadline
+            else None
+        )
+        TaskRoute.objects.create(
+            task=activation.task,
+            case_id=penalty.case_id,
+            penalty=penalty,
+            agency_id=penalty.case.agency_id,
+            role=role,
+            excluded_user=excluded,
+            due_at=due,
+        )
+
+
+H, HANDLER, M = TaskRoute.Role.HEAD, TaskRoute.Role.HANDLER, TaskRoute.Role.MEMBER
+
+# step → (role, the one person who must not do it, the deadline that dates it)
+ROUTES: dict[str, Callable[[Penalty], tuple[str, User | None, str | None]]] = {
+    "approve": lambda p: (H, p.proposed_by, None),
+    "notify": lambda p: (HANDLER, None, "decide_penalty"),
+    "decide": lambda p: (H, None, "decide_penalty"),
+    "schedule": lambda p: (HANDLER, None, "decide_penalty"),
+    # 第64条: presided over by someone who did not investigate; the hearing officer is named when
+    # it is scheduled, any member of the agency may hold the task.
+    "hearing": lambda p: (M, None, "decide_penalty"),
+    "serve": lambda p: (HANDLER, None, "serve_penalty"),
+}
+
+
+def start(penalty: Penalty) -> None:
+    PenaltyFlow.start.run(penalty=penalty)
+
+
+def advance(penalty: Penalty, actor: User) -> None:
+    """Complete the penalty's open task by `actor`; the flow routes to the next step."""
+    complete_open_tasks(TaskRoute.objects.filter(penalty=penalty), actor)
