@@ -15,7 +15,9 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from agencies import jurisdiction
 from core.errors import Code, Conflict, field_error
@@ -24,7 +26,8 @@ from workflows import deadlines
 
 from .kinds import ORGANISATION_PARTIES, FindingKind, PersonRole
 from .models import Case, Correction, Finding, Person, ReferralStatus
-from .protocol import action, begin_case, finish
+from .protocol import action, announce, begin_case, finish
+from .rules import CASE_ACTIONS
 
 T = Correction.Target
 
@@ -33,6 +36,7 @@ T = Correction.Target
 class Field:
     legal: bool  # a legal fact: the head approves
     check: Callable[[Any, str], str]  # (the record, the value typed) → the value to store, or ValidationError
+    label: Promise
     masked: bool = False
 
 
@@ -67,28 +71,37 @@ def _id_number(person: Any, value: str) -> str:
 
 FIELDS: dict[str, dict[str, Field]] = {
     T.CASE: {
-        "party_name": Field(True, _text(200)),
-        "party_credit_code": Field(True, _credit_code),
-        "summary": Field(False, _text(4000)),
+        "party_name": Field(True, _text(200), gettext_lazy("party name")),
+        "party_credit_code": Field(True, _credit_code, gettext_lazy("unified social credit code")),
+        "summary": Field(False, _text(4000), gettext_lazy("summary")),
     },
     T.PERSON: {
-        "name": Field(True, _text(100)),
-        "id_number": Field(True, _id_number, masked=True),
-        "role": Field(True, _choice(PersonRole)),
+        "name": Field(True, _text(100), pgettext_lazy("person", "name")),
+        "id_number": Field(True, _id_number, gettext_lazy("identity document number"), masked=True),
+        "role": Field(True, _choice(PersonRole), gettext_lazy("role in the case")),
     },
     T.FINDING: {
-        "kind": Field(True, _choice(FindingKind)),
-        "certificate_number": Field(False, _text(40)),
-        "note": Field(False, _text(4000)),
+        "kind": Field(True, _choice(FindingKind), gettext_lazy("kind of the finding")),
+        "certificate_number": Field(False, _text(40), gettext_lazy("certificate number")),
+        "note": Field(False, _text(4000), gettext_lazy("note")),
     },
 }
+# (target, field, label) of every correctable field, for the pages.
+CORRECTABLE = [
+    (Correction.Target(t), name, spec.label) for t, fields in FIELDS.items() for name, spec in fields.items()
+]
 
 
-def _record(case: Case, target: str, object_id: int | None) -> Any:
+def _find(case: Case, target: str, object_id: int | None) -> Any:
+    """The record a correction is about, or None."""
     if target == T.CASE:
         return case
     records: Any = case.persons if target == T.PERSON else case.findings
-    found = records.filter(pk=object_id).first() if object_id else None
+    return records.filter(pk=object_id).first() if object_id else None
+
+
+def _record(case: Case, target: str, object_id: int | None) -> Any:
+    found = _find(case, target, object_id)
     if found is None:
         raise field_error("id", _("No such %(target)s in this case.") % {"target": Correction.Target(target).label})
     return found
@@ -96,6 +109,26 @@ def _record(case: Case, target: str, object_id: int | None) -> Any:
 
 def _shown(spec: Field, value: Any) -> str:
     return mask_id_number(str(value)) if spec.masked else str(value)
+
+
+def current_value(case: Case, correction: Correction) -> str:
+    """The value a pending correction would replace, as it may be shown (an ID number masked)."""
+    record = _find(case, correction.target, correction.object_id)
+    spec = FIELDS[correction.target][correction.field]
+    return _shown(spec, getattr(record, correction.field)) if record is not None else "—"
+
+
+def describe(case: Case, correction: Correction) -> str:
+    """What a correction changes, in words: 人员 张三 · 身份证件号码."""
+    record = _find(case, correction.target, correction.object_id)
+    spec = FIELDS[correction.target][correction.field]
+    if isinstance(record, Person):
+        what = f"{record.name}"
+    elif isinstance(record, Finding):
+        what = f"#{record.pk} {record.get_kind_display()}"
+    else:
+        what = case.number
+    return f"{Correction.Target(correction.target).label} {what} · {spec.label}"
 
 
 @action
@@ -116,6 +149,14 @@ def correct(
         names = ", ".join(f"{t}.{f}" for t, fields in FIELDS.items() for f in fields)
         raise field_error("field", _("This cannot be corrected here; correctable: %(names)s.") % {"names": names})
     record = _record(case, target, id)
+    pending = case.corrections.filter(
+        status=Correction.Status.PROPOSED, target=target, object_id=None if target == T.CASE else record.pk, field=field
+    ).first()
+    if pending is not None:  # a second one would be checked against a value that is about to change
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _("Correction #%(id)s of this field awaits the head's decision: it is decided first.") % {"id": pending.pk},
+        )
     try:
         new = spec.check(record, value)
     except ValidationError as exc:
@@ -139,6 +180,7 @@ def correct(
     head = jurisdiction.is_head_of(actor, case.agency_id)
     data = _data(correction, spec, old, new)
     if spec.legal and not head:
+        announce(CASE_ACTIONS["correct"].announces, case=case)
         finish(case, actor=actor, action="correct", data=data | {"status": Correction.Status.PROPOSED})
         return correction
     _apply(case, correction, record, spec, actor)
@@ -240,3 +282,17 @@ def _after_kind_change(case: Case, finding: Finding) -> None:
             deadlines.open_deadline(case, "propose_referral", finding=finding, starts_at=timezone.now())
     else:
         deadlines.meet(steps=("propose_referral",), by="correct", case=case, finding=finding)
+
+
+def event_detail(action: str, data: dict[str, Any]) -> str:
+    """A correction's event in words for the timeline: the field, old → new, the reason."""
+    if action not in ("correct", "approve_correction"):
+        return ""
+    spec = FIELDS.get(data.get("target", ""), {}).get(data.get("field", ""))
+    label = spec.label if spec else data.get("field", "")
+    text = f"{label}：{data.get('old', '')} → {data.get('new', '')}"
+    if data.get("reason"):
+        text += _("; reason: %(reason)s") % {"reason": data["reason"]}
+    if action == "approve_correction" and data.get("note"):
+        text += _("; note: %(note)s") % {"note": data["note"]}
+    return text

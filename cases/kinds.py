@@ -278,6 +278,14 @@ HEARING_NOTICE_WORKING_DAYS = 7  # 第64条: the party is told 7 days before (wo
 # The time an advance notice without a hearing right gives the party to state its case before the
 # decision (第44、45条 set no length; the notice prints it).
 STATEMENT_PERIOD = Period(3, "working_days")
+# The papers of the penalty procedure by their official names (workflows/penalty_papers.py draws them).
+PENALTY_PAPER_TITLES = {
+    "notice": "行政处罚事先告知书",
+    "notice_receipt": "送达回证（事先告知书）",
+    "hearing_notice": "听证通知书",
+    "decision": "行政处罚决定书",
+    "decision_receipt": "送达回证（处罚决定书）",
+}
 LATE_PENALTY_RATE_PERCENT = 3
 CONTEST_MONTHS = 6
 ENFORCEMENT_WINDOW_MONTHS = 3

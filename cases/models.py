@@ -444,14 +444,14 @@ class Fine(FSMModelMixin, models.Model):
 class PenaltyStatus(models.TextChoices):
     """Where a penalty's procedure stands (行政处罚法 第44、45、60–64条)."""
 
-    PROPOSED = "proposed", _("proposed")
+    PROPOSED = "proposed", pgettext_lazy("penalty", "proposed")
     APPROVED = "approved", _("approved, notice to be served")
     REFUSED = "refused", _("not approved")
     NOTIFIED = "notified", _("advance notice served")
     HEARING_REQUESTED = "hearing_requested", _("hearing requested")
     HEARING_SCHEDULED = "hearing_scheduled", _("hearing scheduled")
     HEARD = "heard", _("hearing held")
-    DECIDED = "decided", _("decided")
+    DECIDED = "decided", pgettext_lazy("penalty", "decided")
     SERVED = "served", _("decision served")
 
 
@@ -489,7 +489,7 @@ class Penalty(FSMModelMixin, models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
     approval_note = models.TextField(blank=True)
-    # 行政处罚事先告知书 (第44条), numbered per agency and year.
+    # 行政处罚事先告知书 (第44条), numbered per agency and year when the penalty is approved.
     notice_number = models.CharField(_("advance notice number"), max_length=60, blank=True)
     notice_served_on = models.DateField(_("advance notice served on"), null=True, blank=True)
     notice_method = models.CharField(max_length=16, choices=ServiceMethod.choices, blank=True)
@@ -549,16 +549,18 @@ class Penalty(FSMModelMixin, models.Model):
         return [name for name, done in issued.items() if done]
 
     @transition(status, source=PenaltyStatus.PROPOSED, target=PenaltyStatus.APPROVED)
-    def approve(self, *, by: User, note: str) -> None:
+    def approve(self, *, by: User, note: str, notice_number: str) -> None:
+        """Approved, the advance notice is issued under its number, to be printed and served."""
         self.approved_by, self.approved_at, self.approval_note = by, timezone.now(), note
+        self.notice_number = notice_number
 
     @transition(status, source=PenaltyStatus.PROPOSED, target=PenaltyStatus.REFUSED)
     def refuse(self, *, by: User, note: str) -> None:
         self.approved_by, self.approved_at, self.approval_note = by, timezone.now(), note
 
     @transition(status, source=PenaltyStatus.APPROVED, target=PenaltyStatus.NOTIFIED)
-    def give_notice(self, *, number: str, served_on: datetime.date, how: str) -> None:
-        self.notice_number, self.notice_served_on, self.notice_method = number, served_on, how
+    def give_notice(self, *, served_on: datetime.date, how: str) -> None:
+        self.notice_served_on, self.notice_method = served_on, how
 
     @transition(status, source=PenaltyStatus.NOTIFIED, target=PenaltyStatus.HEARING_REQUESTED)
     def request_hearing(self, *, on: datetime.date) -> None:
@@ -1050,7 +1052,7 @@ class Correction(models.Model):
 
     class Target(models.TextChoices):
         CASE = "case", _("the case")
-        PERSON = "person", _("a person")
+        PERSON = "person", pgettext_lazy("correction", "a person")
         FINDING = "finding", _("a finding")
 
     class Status(models.TextChoices):

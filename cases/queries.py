@@ -12,6 +12,7 @@ from agencies.models import Region
 from core.access import AnyUser
 from core.identity import DocumentKind, document_hash, normalize_document, plain
 from workflows.models import Deadline
+from workflows.steps import LAPSING_STEPS
 
 from .access import persons_searchable_by
 from .kinds import FINE_PAYMENT_DAYS
@@ -37,7 +38,9 @@ def overdue_q() -> Q:
     """Something of the case is late: a legal deadline missed, an order past its date, a fine unpaid."""
     now = timezone.now()
     today = timezone.localdate(now)
-    late_deadlines = Deadline.objects.filter(case=OuterRef("pk"), met_at__isnull=True, due_at__lte=now)
+    late_deadlines = Deadline.objects.filter(case=OuterRef("pk"), met_at__isnull=True, due_at__lte=now).exclude(
+        step__in=LAPSING_STEPS  # the party's own period ending is nobody's lateness
+    )
     late_orders = Rectification.objects.filter(
         case=OuterRef("pk"), status=RectificationStatus.ISSUED, deadline__lt=today
     )

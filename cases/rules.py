@@ -111,10 +111,18 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     ),
     "impose_fine": CaseAction(Who.HEAD, _("Impose a fine"), _S + "ImposeFineInput", _W + "impose_fine"),
     "propose_penalty": CaseAction(
-        Who.ASSIGNED, _("Propose a penalty"), _S + "ProposePenaltyInput", _W + "propose_penalty"
+        Who.ASSIGNED,
+        _("Propose a penalty"),
+        _S + "ProposePenaltyInput",
+        _W + "propose_penalty",
+        announces="penalty_propose",
     ),
     "approve_penalty": CaseAction(
-        Who.HEAD, _("Decide on the proposed penalty"), _S + "ApprovePenaltyInput", _W + "approve_penalty"
+        Who.HEAD,
+        _("Decide on the proposed penalty"),
+        _S + "ApprovePenaltyInput",
+        _W + "approve_penalty",
+        announces="penalty_approve",
     ),
     "notify_penalty": CaseAction(
         Who.HANDLER, _("Serve the advance notice (事先告知)"), _S + "NotifyPenaltyInput", _W + "notify_penalty"
@@ -123,16 +131,28 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         Who.HANDLER, _("Record the party's statement (陈述申辩)"), _S + "RecordStatementInput", _W + "record_statement"
     ),
     "request_hearing": CaseAction(
-        Who.HANDLER, _("Record the party's request for a hearing"), _S + "RequestHearingInput", _W + "request_hearing"
+        Who.HANDLER,
+        _("Record the party's request for a hearing"),
+        _S + "RequestHearingInput",
+        _W + "request_hearing",
+        announces="penalty_request_hearing",
     ),
     "schedule_hearing": CaseAction(
-        Who.HANDLER, _("Schedule the hearing (听证通知)"), _S + "ScheduleHearingInput", _W + "schedule_hearing"
+        Who.HANDLER,
+        _("Schedule the hearing (听证通知)"),
+        _S + "ScheduleHearingInput",
+        _W + "schedule_hearing",
+        announces="penalty_schedule_hearing",
     ),
     "record_hearing": CaseAction(
         Who.STAFF, _("Record the hearing (听证笔录)"), _S + "RecordHearingInput", _W + "record_hearing"
     ),
     "decide_penalty": CaseAction(
-        Who.HEAD, _("Decide the penalty (处罚决定)"), _S + "DecidePenaltyInput", _W + "decide_penalty"
+        Who.HEAD,
+        _("Decide the penalty (处罚决定)"),
+        _S + "DecidePenaltyInput",
+        _W + "decide_penalty",
+        announces="penalty_decide",
     ),
     "serve_decision": CaseAction(
         Who.HANDLER, _("Record the service of the decision (送达)"), _S + "ServeDecisionInput", _W + "serve_decision"
@@ -161,7 +181,13 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         announces="referral_propose",
     ),
     # 更正: a handler corrects, the head approves what changes a legal fact (cases.corrections).
-    "correct": CaseAction(Who.HANDLER, _("Correct a record (更正)"), _S + "CorrectInput", "cases.corrections.correct"),
+    "correct": CaseAction(
+        Who.HANDLER,
+        _("Correct a record (更正)"),
+        _S + "CorrectInput",
+        "cases.corrections.correct",
+        announces="correction_proposed",
+    ),
     "approve_correction": CaseAction(
         Who.HEAD, _("Decide a correction"), _S + "ApproveCorrectionInput", "cases.corrections.approve_correction"
     ),

@@ -19,12 +19,24 @@ from core import webforms
 from core.access import AnyUser, AuthenticatedHttpRequest
 from core.errors import Conflict
 
-from . import actions
+from . import actions, corrections
 from .access import cases_visible_to, events_visible_to, get_case_for, identities_shown, referrals_visible_to
+from .actions import HEARING_STATUSES
 from .api.serializers import CaseCreateInput
 from .api.views import case_detail_queryset
-from .kinds import PartyKind, Source
-from .models import Case, CaseStatus, FineStatus, IdNumberView, LegalBasis, RectificationStatus, SuspensionStatus
+from .corrections import CORRECTABLE
+from .kinds import PENALTY_PAPER_TITLES, PartyKind, Source
+from .models import (
+    Case,
+    CaseStatus,
+    FineStatus,
+    IdNumberView,
+    LegalBasis,
+    Penalty,
+    PenaltyStatus,
+    RectificationStatus,
+    SuspensionStatus,
+)
 from .queries import filter_cases
 from .rules import CASE_ACTIONS, home_agency, may
 from .titles import EVENT_TITLES
@@ -140,6 +152,15 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     full = sum(1 for _p, n in persons if "*" not in n) + bool(party_id and "*" not in party_id)
     IdNumberView.record(request.user, case, IdNumberView.Via.WEB, full)
     visible = set(referrals_visible_to(request.user).filter(case=case).values_list("pk", flat=True))
+    # The deadlines running now: the case's own to its agency and supervisors, a referral's to
+    # whoever sees that referral; whose duty each is and under which article.
+    own = jurisdiction.is_staff_of(request.user, case.agency_id) or jurisdiction.supervises(request.user, case.region)
+    running = [
+        d
+        for d in case.deadlines.filter(met_at__isnull=True).select_related("referral").order_by("due_at")
+        if (d.referral_id in visible if d.referral_id else own)
+    ]
+    penalties = [p for p in case.penalties.all() if shown.sees(p.person_id)]
     return render(
         request,
         "cases/case_detail.html",
@@ -149,13 +170,16 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "findings": [f for f in case.findings.all() if shown.sees(f.person_id)],
             "party_id": party_id,
             "referrals": [r for r in case.referrals.all() if r.pk in visible],
-            "events": events,
+            "events": [(e, corrections.event_detail(e.action, e.data)) for e in events],
             "actions": actions.available_actions(case, request.user),
             "titles": EVENT_TITLES,
             "unreferred": set(person_ids),
             "party_unreferred": party,
             "today": timezone.localdate(),
             "supervisor": jurisdiction.supervises(request.user, case.region),
+            "deadlines": running,
+            "now": timezone.now(),
+            "penalties": [(p, [(name, PENALTY_PAPER_TITLES[name]) for name in p.papers]) for p in penalties],
         },
     )
 
@@ -168,6 +192,15 @@ def action_choices(case: Case, name: str) -> dict[str, list[tuple[Any, str]]]:
         ).order_by("username")
         return {"handlers": [(u.username, f"{u.get_full_name() or u.username}（{u.username}）") for u in staff]}
     persons = [(p.pk, f"{p.name}（{p.id_masked}）") for p in case.persons.all()]
+    findings = [
+        (f.pk, f"#{f.pk} {f.get_kind_display()}（{f.person.name if f.person else case.party_name}）")
+        for f in case.findings.select_related("person")
+    ]
+    if name == "serve_decision":  # a fine decided by a penalty is served with its decision
+        decided = {p.fine_id for p in case.penalties.all()}
+        fines = [f for f in case.fines.all() if f.served_on is None and f.pk not in decided]
+    else:
+        fines = [f for f in case.fines.all() if f.status != FineStatus.PAID]
     return {
         "person": [("", "—")] + persons,
         "persons": persons,
@@ -183,21 +216,63 @@ def action_choices(case: Case, name: str) -> dict[str, list[tuple[Any, str]]]:
         ],
         "fine": [
             (f.pk, f"#{f.pk} ¥{f.amount:,.2f}（{_('due today')} ¥{f.amount_due(timezone.localdate()):,.2f}）")
-            for f in case.fines.all()
-            if f.status != FineStatus.PAID
+            for f in fines
         ],
         "legal_basis": _basis_choices(),
-        "correction": [
-            (c.pk, f"#{c.pk} {c.get_target_display()} {c.field} → {c.value}（{c.reason[:30]}）")
-            for c in case.corrections.filter(status="proposed")
-        ],
-        "finding": [("", "—")]
-        + [
-            (f.pk, f"#{f.pk} {f.get_kind_display()}（{f.person.name if f.person else case.party_name}）")
-            for f in case.findings.select_related("person")
-        ],
+        "correction": correction_choices(case),
+        "finding": [("", "—")] + findings,
         "agency": [(a.slug, a.name) for a in Agency.objects.filter(kind=Agency.Kind.CYBERSPACE).order_by("region_id")],
+        # 更正: the record by its name, the field in words (not the codes of the API).
+        "id": [(pk, _("person") + f"：{label}") for pk, label in persons]
+        + [(pk, _("finding") + f"：{label}") for pk, label in findings],
+        "field": [(name, f"{label}（{target.label}）") for target, name, label in CORRECTABLE],
+        "approve": [("true", _("approve")), ("false", _("do not approve (say why in the note)"))],
+        "kinds": [(k, KIND_LABELS[k]) for k in ("warning", "fine", "suspension")],
+        "penalty": [(p.pk, penalty_label(p, case)) for p in case.penalties.all() if p.status in PENALTY_STEP[name]]
+        if name in PENALTY_STEP
+        else [],
+        "officer": [
+            (u.username, f"{u.get_full_name() or u.username}（{u.username}）")
+            for u in User.objects.filter(memberships__agency=case.agency, memberships__role__in=("officer", "head"))
+            .exclude(pk__in=[h.pk for h in case.handlers.all()])
+            .order_by("username")
+        ],
     }
+
+
+# The penalties each step of the procedure acts on (workflows/penalties.py).
+PENALTY_STEP: dict[str, tuple[str, ...]] = {
+    "approve_penalty": (PenaltyStatus.PROPOSED,),
+    "notify_penalty": (PenaltyStatus.APPROVED,),
+    "record_statement": HEARING_STATUSES,
+    "request_hearing": (PenaltyStatus.NOTIFIED,),
+    "schedule_hearing": (PenaltyStatus.HEARING_REQUESTED,),
+    "record_hearing": (PenaltyStatus.HEARING_SCHEDULED,),
+    "decide_penalty": (PenaltyStatus.NOTIFIED, PenaltyStatus.HEARD),
+    "serve_decision": (PenaltyStatus.DECIDED,),
+}
+KIND_LABELS = {
+    "warning": _("warning (警告)"),
+    "fine": _("fine (罚款)"),
+    "suspension": _("suspension (责令停产停业整顿)"),
+}
+
+
+def penalty_label(penalty: Penalty, case: Case) -> str:
+    """A penalty as its people name it: what, how much, under which basis, on whom, where it stands."""
+    amount = f" ¥{penalty.amount:,.2f}" if penalty.amount is not None else ""
+    basis = f" {penalty.legal_basis.code}" if penalty.legal_basis else ""
+    on = penalty.person.name if penalty.person else case.party_name
+    return f"#{penalty.pk} {penalty.kinds_display}{amount}{basis} · {on}（{penalty.get_status_display()}）"
+
+
+def correction_choices(case: Case) -> list[tuple[Any, str]]:
+    """Each pending correction with what it changes: the record, the field, the old and new value."""
+    out = []
+    for c in case.corrections.filter(status="proposed"):
+        old = corrections.current_value(case, c)
+        out.append((c.pk, f"#{c.pk} {corrections.describe(case, c)}：{old} → {c.value}（{c.reason[:30]}）"))
+    return out
 
 
 def _basis_choices() -> list[tuple[Any, str]]:

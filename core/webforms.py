@@ -67,6 +67,18 @@ LABELS = {
     "method": _("served by"),
     "source": _("source"),
     "region": _("region"),
+    "kinds": _("penalty (one or more)"),
+    "facts": _("the facts found (as the notice states them)"),
+    "penalty": _("penalty"),
+    "text": _("what the party stated"),
+    "stated_on": _("stated on"),
+    "waives": _("the party waives the rest of its period (statement and hearing)"),
+    "requested_on": _("hearing requested on"),
+    "at": _("hearing date and time"),
+    "place": _("hearing place"),
+    "officer": _("presiding officer (did not investigate the case)"),
+    "notified_on": _("hearing notice served on"),
+    "record": _("hearing record (听证笔录)"),
 }
 
 
@@ -85,10 +97,12 @@ class Field:
 def _widget(f: serializers.Field[Any, Any, Any, Any], has_choices: bool) -> str:
     if isinstance(f, serializers.ListField):
         return "checkboxes"
-    if isinstance(f, serializers.BooleanField):
+    if isinstance(f, serializers.BooleanField) and not has_choices:
         return "checkbox"
     if isinstance(f, serializers.ChoiceField) or has_choices:
         return "select"
+    if isinstance(f, serializers.DateTimeField):
+        return "datetime"
     if isinstance(f, serializers.DateField):
         return "date"
     if isinstance(f, serializers.DecimalField):

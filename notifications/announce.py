@@ -176,6 +176,34 @@ RULES: dict[str, Rule] = {
         _("Copy: %(police)s filed referral %(number)s (立案)"),
         email=True,
     ),
+    # The penalty procedure (workflows/penalties.py, 行政处罚法 第44–64条): the head decides on a
+    # handler's proposal; the proposer hears the answer; a requested hearing reaches the case's
+    # people, its presiding officer is told, and a decision is to be served within 7 working days.
+    "penalty_propose": Rule(
+        lambda a: [u for u in r.heads(a.known_case.agency_id) if u.pk != a.facts["penalty"].proposed_by_id],
+        _("Case %(case)s: a penalty is proposed, please decide"),
+    ),
+    "penalty_approve": Rule(
+        lambda a: [a.facts["penalty"].proposed_by], _("Case %(case)s: the proposed penalty was %(answer)s")
+    ),
+    "penalty_request_hearing": Rule(
+        lambda a: r.handlers_and_head(a.known_case),
+        _("Case %(case)s: the party asked for a hearing (听证), schedule it"),
+        email=True,
+    ),
+    "penalty_schedule_hearing": Rule(
+        lambda a: [a.facts["penalty"].hearing_officer],
+        _("Case %(case)s: you preside over the hearing on %(at)s"),
+        email=True,
+    ),
+    "penalty_decide": Rule(
+        lambda a: a.known_case.handlers.filter(is_active=True),
+        _("Case %(case)s: penalty decided (%(number)s), serve the decision within 7 working days"),
+    ),
+    # 更正: a correction of a legal fact waits for the head (cases/corrections.py).
+    "correction_proposed": Rule(
+        lambda a: r.heads(a.known_case.agency_id), _("Case %(case)s: a correction awaits your approval")
+    ),
     # A missed deadline: the people of the deadline table's "escalated to" column (the sweep).
     "escalation": Rule(
         lambda a: r.escalated_to(a.facts["deadline"], a.known_case, a.memo),

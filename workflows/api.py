@@ -460,7 +460,8 @@ class PenaltyPdf(APIView):
             .select_related("case__agency", "legal_basis", "person", "hearing_officer", "suspension_order")
             .first()
         )
-        if record is None:
+        # The police and the procuratorate see the penalties of the persons sent to them only.
+        if record is None or not identities_shown(request.user, case).sees(record.person_id):
             raise NotFound(_("No such penalty in this case."))
         paper = PENALTY_PAPERS[self.document]
         if self.document not in record.papers:

@@ -119,6 +119,38 @@ def _facts(referral: Referral) -> list[str]:
     return lines
 
 
+def prior_penalties(referral: Referral) -> list[str]:
+    """The administrative penalties decided on the referred subjects before the referral left
+    (310号令 第11条): warnings and 停产停业 go on; a fine paid is offset against a criminal fine
+    (依法折抵相应罚金). As of the transmission, so the letter stays as it was sent."""
+    case = referral.case
+    until = timezone.localdate(referral.transmitted_at) if referral.transmitted_at else timezone.localdate()
+    subjects = {p.pk: p.name for p in referral.persons.all()}
+    lines = []
+    for fine in case.fines.all().order_by("decided_on", "pk"):
+        if fine.decided_on > until or not (
+            fine.person_id in subjects or (fine.person_id is None and referral.includes_party)
+        ):
+            continue
+        who = subjects.get(fine.person_id or 0, case.party_name)
+        paid = (
+            f"，已于{fine.paid_on.year}年{fine.paid_on.month}月{fine.paid_on.day}日缴纳{fine.paid_amount:,.2f}元，"
+            "人民法院判处罚金时依法折抵相应罚金"
+            if fine.paid_on and fine.paid_on <= until and fine.paid_amount
+            else "，尚未缴纳"
+        )
+        number = f"（{fine.decision_number}）" if fine.decision_number else ""
+        warning = "警告、" if fine.warning else ""
+        lines.append(f"{who}：{warning}罚款人民币{fine.amount:,.2f}元{number}{paid}")
+    if referral.includes_party:
+        for order in case.suspensions.all().order_by("starts_on", "pk"):
+            if order.starts_on <= until:
+                lines.append(
+                    f"{case.party_name}：责令停产停业整顿（自{order.starts_on.year}年{order.starts_on.month}月{order.starts_on.day}日起），不停止执行"
+                )
+    return lines
+
+
 def _subjects_table(referral: Referral, shown: Identities) -> Table:
     case = referral.case
     # An identity number stands on a line of its own, in a column wide enough for 18 characters.
@@ -213,6 +245,10 @@ def transfer_letter(referral: Referral, shown: Identities) -> bytes:
         flow.append(para("查明的违法事实：", PLAIN))
         flow += [para(f"{i}. {line}", BODY) for i, line in enumerate(facts, 1)]
     flow.append(para(f"案件情况：{referral.report}", BODY))
+    prior = prior_penalties(referral)
+    if prior:
+        flow.append(para("移送前已作出的行政处罚（《行政执法机关移送涉嫌犯罪案件的规定》第十一条）：", PLAIN))
+        flow += [para(f"{i}. {line}", BODY) for i, line in enumerate(prior, 1)]
     if referral.kind_reason:
         flow.append(para(f"移送方式说明：{referral.kind_reason}", BODY))
     flow.append(para("附件：" if criminal else "随附材料："))

@@ -18,11 +18,12 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from agencies import jurisdiction
 from agencies.models import Agency
 from cases.actions import HEARING_STATUSES, check_fine, one_of, served_day
-from cases.kinds import HEARING_FINE_PERSON, HEARING_FINE_UNIT, HEARING_NOTICE_WORKING_DAYS, STATEMENT_PERIOD
+from cases.kinds import HEARING_FINE_PERSON, HEARING_FINE_UNIT, HEARING_NOTICE_WORKING_DAYS
 from cases.models import (
     Case,
     DocumentSequence,
@@ -34,13 +35,16 @@ from cases.models import (
     Suspension,
     local_today,
 )
-from cases.protocol import action, begin_case, finish
-from core.calendar import LEGAL_TZ, Period, due_after, last_day, legal_time
+from cases.protocol import action, announce, begin_case, finish
+from cases.rules import CASE_ACTIONS
+from core.calendar import LEGAL_TZ, Period, last_day, legal_time
 from core.errors import Code, Conflict, field_error
 
 from . import deadlines, penalty_flow
 
 P = PenaltyStatus
+# The party's periods after the advance notice: to ask for a hearing (第63、64条) or to state its case.
+PARTY_PERIODS = ("hearing_request", "statement")
 
 # The paper kinds and the character of their formal number (穗应急罚告〔2018〕3号 …).
 NUMBER_MARKS = {"notice": "罚告", "hearing": "听告", "decision": "罚"}
@@ -165,6 +169,7 @@ def _start(
         proposed_at=now,
         approved_by=actor if approved else None,
         approved_at=now if approved else None,
+        notice_number=next_number(case.agency, "notice", local_today().year) if approved else "",
         decision_number=decision_number,
     )
     penalty_flow.start(penalty)
@@ -189,7 +194,7 @@ def propose_penalty(
 ) -> Penalty:
     """A handler proposes a penalty on the facts found; the head approves it (never the proposer)."""
     case = begin_case(case, actor=actor, action="propose_penalty", version=version)
-    return _start(
+    penalty = _start(
         case,
         actor=actor,
         action_name="propose_penalty",
@@ -203,6 +208,8 @@ def propose_penalty(
         starts_on=starts_on,
         approved=False,
     )
+    announce(CASE_ACTIONS["propose_penalty"].announces, case=case, penalty=penalty)
+    return penalty
 
 
 @action
@@ -284,11 +291,18 @@ def approve_penalty(
     if not approve and not note.strip():
         raise field_error("note", _("Say why the penalty is not approved."))
     if approve:
-        record.approve(by=actor, note=note)
+        record.approve(by=actor, note=note, notice_number=next_number(case.agency, "notice", local_today().year))
     else:
         record.refuse(by=actor, note=note)
     record.save()
     penalty_flow.advance(record, actor)
+    announce(
+        CASE_ACTIONS["approve_penalty"].announces,
+        case=case,
+        penalty=record,
+        answer=pgettext_lazy("penalty", "approved") if approve else gettext_lazy("not approved"),
+        body=note,
+    )
     finish(
         case,
         actor=actor,
@@ -302,18 +316,19 @@ def approve_penalty(
 def notify_penalty(
     case: Case, *, actor: User, penalty: int, served_on: datetime.date, method: str, version: int | None = None
 ) -> Penalty:
-    """事先告知 (第44条): the notice, numbered, is served on the party; from its service the party may
+    """事先告知 (第44条): the notice, numbered at approval, is served on the party; from its service it may
     state its case, and where it has the right, ask for a hearing within 5 working days."""
     case = begin_case(case, actor=actor, action="notify_penalty", version=version)
     record = _penalty(case, penalty, P.APPROVED)
     assert record.approved_at is not None
     served_day(served_on, "served_on", timezone.localdate(record.approved_at), _("the approval"))
-    record.give_notice(number=next_number(case.agency, "notice", local_today().year), served_on=served_on, how=method)
+    record.give_notice(served_on=served_on, how=method)
     record.save()
     data = {"penalty": record.pk, "notice_number": record.notice_number, "served_on": served_on.isoformat()}
-    if record.hearing_right:
-        opened = deadlines.open_deadline(case, "hearing_request", starts_at=_midnight(served_on), penalty=record)
-        data["hearing_until"] = opened.due_at.isoformat()
+    # The party's period: to ask for a hearing where 第63条 gives the right, else to state its case.
+    step = "hearing_request" if record.hearing_right else "statement"
+    opened = deadlines.open_deadline(case, step, starts_at=_midnight(served_on), penalty=record)
+    data["hearing_until" if record.hearing_right else "statement_until"] = opened.due_at.isoformat()
     penalty_flow.advance(record, actor)
     finish(case, actor=actor, action="notify_penalty", data=data | {"method": method})
     return record
@@ -340,6 +355,8 @@ def record_statement(
     statement = PenaltyStatement.objects.create(
         penalty=record, stated_on=day, text=text, waives=waives, recorded_by=actor
     )
+    if waives:  # the party gives up the rest of its period: it ends here
+        deadlines.meet(steps=PARTY_PERIODS, by="record_statement", penalty=record)
     finish(
         case,
         actor=actor,
@@ -362,6 +379,10 @@ def request_hearing(
             Code.INVALID_TRANSITION,
             _("This penalty carries no right to a hearing (行政处罚法 第63条); the party states its case instead."),
         )
+    if any(s.waives for s in record.statements.all()):
+        raise Conflict(
+            Code.INVALID_TRANSITION, _("The party waived its statement and hearing on the record: no hearing follows.")
+        )
     day = requested_on or local_today()
     assert record.notice_served_on is not None
     served_day(day, "requested_on", record.notice_served_on, _("the advance notice"))
@@ -376,6 +397,7 @@ def request_hearing(
     record.save()
     deadlines.meet(steps=("hearing_request",), by="request_hearing", penalty=record)
     penalty_flow.advance(record, actor)
+    announce(CASE_ACTIONS["request_hearing"].announces, case=case, penalty=record)
     finish(case, actor=actor, action="request_hearing", data={"penalty": record.pk, "requested_on": day.isoformat()})
     return record
 
@@ -428,6 +450,13 @@ def schedule_hearing(
     )
     record.save()
     penalty_flow.advance(record, actor)
+    announce(
+        CASE_ACTIONS["schedule_hearing"].announces,
+        case=case,
+        penalty=record,
+        at=legal_time(at, chinese=True),
+        body=place,
+    )
     finish(
         case,
         actor=actor,
@@ -471,21 +500,18 @@ def decision_refusal(penalty: Penalty, now: datetime.datetime) -> str:
         return _("This penalty is %(status)s.") % {"status": penalty.get_status_display()}
     if any(s.waives for s in penalty.statements.all()):
         return ""
-    assert penalty.notice_served_on is not None
-    if penalty.hearing_right:
-        ends = next((d.due_at for d in penalty.deadlines.all() if d.step == "hearing_request"), None)
-        if ends is not None and now < ends:
-            return _(
-                "The party may ask for a hearing until %(due)s (行政处罚法 第64条): decide after that, or once it waives it."
-            ) % {"due": legal_time(ends)}
+    # The party's period runs to its end: a statement does not end it, the party may add to it.
+    ends = max((d.due_at for d in penalty.deadlines.all() if d.step in PARTY_PERIODS), default=None)
+    if ends is None or now >= ends:
         return ""
-    ends = due_after(_midnight(penalty.notice_served_on), STATEMENT_PERIOD)
-    if now < ends and not penalty.statements.exists():
+    if penalty.hearing_right:
         return _(
-            "The notice gave the party until %(due)s to state its case (行政处罚法 第45条): decide after it, or once "
-            "its statement is recorded."
+            "The party may ask for a hearing until %(due)s (行政处罚法 第64条): decide after that, or once it waives it."
         ) % {"due": legal_time(ends)}
-    return ""
+    return _(
+        "The notice gave the party until %(due)s to state its case (行政处罚法 第44、45条): decide after it, or "
+        "once the party waives the rest of its period."
+    ) % {"due": legal_time(ends)}
 
 
 @action
@@ -557,8 +583,10 @@ def decide_penalty(
         )
     record.save()
     deadlines.meet(steps=("decide_penalty",), by="decide_penalty", case=case)
+    deadlines.meet(steps=PARTY_PERIODS, by="decide_penalty", penalty=record)
     deadlines.open_deadline(case, "serve_penalty", penalty=record)
     penalty_flow.advance(record, actor)
+    announce(CASE_ACTIONS["decide_penalty"].announces, case=case, penalty=record, number=number)
     finish(
         case,
         actor=actor,

@@ -20,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from cases.access import Identities
-from cases.kinds import HEARING_NOTICE_WORKING_DAYS, STATEMENT_PERIOD
+from cases.kinds import HEARING_NOTICE_WORKING_DAYS, PENALTY_PAPER_TITLES, STATEMENT_PERIOD
 from cases.models import Penalty
 from core.calendar import legal_time
 from core.pdf import BODY, PLAIN, RIGHT, TITLE
@@ -143,10 +143,14 @@ def decision(penalty: Penalty, shown: Identities) -> bytes:
     identity = _identity(penalty, shown)
     if identity:
         flow.append(para(identity, PLAIN))
+    # The facts as found and the evidence on file (nothing the case does not hold).
     findings = [f for f in case.findings.all() if penalty.finding_id in (None, f.pk)]
     evidence = "；".join(
-        f"{f.get_kind_display()}" + (f"（证书编号{f.certificate_number}）" if f.certificate_number else "")
-        for f in findings
+        [
+            f"{f.get_kind_display()}" + (f"（证书编号{f.certificate_number}）" if f.certificate_number else "")
+            for f in findings
+        ]
+        + [f"证据材料《{e.name}》" for e in case.evidence.all()]
     )
     statements = list(penalty.statements.all())
     heard = (
@@ -158,7 +162,7 @@ def decision(penalty: Penalty, shown: Identities) -> bytes:
         heard += f"本机关于{cn_date(penalty.heard_at)}依法举行了听证。"
     body = [
         f"经查，{you}{penalty.facts}（违法行为发生于{_day(penalty.violation_date)}，案件编号：{case.number}）。",
-        f"以上事实有现场检查记录、询问笔录及下列查明事项为证：{evidence or '见案卷'}。",
+        f"以上事实有下列查明事项和证据证明：{evidence or '见案卷'}。",
         heard,
         f"{you}的上述行为违反了安全生产法律法规的规定。依据{_basis(penalty)}，本机关决定对{you}作出如下行政处罚：{intended(penalty)}。",
     ]
@@ -229,10 +233,14 @@ class PenaltyPaper:
     names_party: bool = False  # prints the party's or the person's identity number
 
 
+_DRAWN = {
+    "notice": (advance_notice, False),
+    "notice_receipt": (notice_receipt, False),
+    "hearing_notice": (hearing_notice, False),
+    "decision": (decision, True),
+    "decision_receipt": (decision_receipt, False),
+}
 PENALTY_PAPERS: dict[str, PenaltyPaper] = {
-    "notice": PenaltyPaper(advance_notice, "行政处罚事先告知书"),
-    "notice_receipt": PenaltyPaper(notice_receipt, "送达回证（事先告知书）"),
-    "hearing_notice": PenaltyPaper(hearing_notice, "听证通知书"),
-    "decision": PenaltyPaper(decision, "行政处罚决定书", names_party=True),
-    "decision_receipt": PenaltyPaper(decision_receipt, "送达回证（处罚决定书）"),
+    name: PenaltyPaper(render, PENALTY_PAPER_TITLES[name], names_party)
+    for name, (render, names_party) in _DRAWN.items()
 }

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cases.kinds import STATEMENT_PERIOD
 from cases.kinds import ReferralKind as K
 from cases.models import ReferralStatus as R
 from core.calendar import Period
@@ -62,6 +63,12 @@ class Step:
     @property
     def basis_display(self) -> str:
         return self.basis or str(_("Xianjie's own alarm, not a legal period"))
+
+    @property
+    def lapses(self) -> bool:
+        """The party's own period that tells nobody when it ends (to ask for a hearing, to state its
+        case): it lapses, and nobody has missed it."""
+        return self.side == "party" and not self.escalate_to
 
     @property
     def side_display(self) -> str:
@@ -250,6 +257,9 @@ STEPS: dict[str, Step] = {
         "行政处罚法 第64条、第85条",
         bars_action="request_hearing",
     ),
+    # 第44、45条: the party states its case within the period its advance notice gives (the law sets
+    # no length; the notice prints STATEMENT_PERIOD). Not a bar: a late statement is still heard.
+    "statement": Step(_("state the party's case (陈述申辩)"), STATEMENT_PERIOD, "行政处罚法 第44条、第45条"),
     # 第61条: the decision is served within 7 days (working days, 第85条).
     "serve_penalty": Step(
         _("serve the penalty decision"), Period(7, "working_days"), "行政处罚法 第61条、第85条", (N.AGENCY_HEAD,)
@@ -283,8 +293,10 @@ _SIDE = {
     **dict.fromkeys(("decide_reconsideration", "explain", "file_after_order", "ps_outcome"), "police"),
     "fine_payment": "party",
     "hearing_request": "party",
+    "statement": "party",
 }
 STEPS = {name: replace(step, side=_SIDE[name], once=name == "forward") for name, step in STEPS.items()}
+LAPSING_STEPS = tuple(name for name, step in STEPS.items() if step.lapses)
 
 
 def period_for(step: str) -> Period:

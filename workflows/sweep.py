@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.timers import fire_due_timers
@@ -19,6 +20,7 @@ from cases.models import Case
 from cases.protocol import announce_many
 
 from .models import Deadline
+from .steps import LAPSING_STEPS
 
 logger = logging.getLogger(__name__)
 BATCH = 200
@@ -86,11 +88,17 @@ def escalate_batch(due: list[tuple[int, int]], now: datetime.datetime, memo: dic
 def sweep(now: datetime.datetime | None = None, batch: int = BATCH) -> int:
     """Escalate every deadline missed by `now`; returns how many this call escalated."""
     now = now or timezone.now()
+    # The party's own periods that ended lapse at their end: nobody missed them (one UPDATE, the
+    # same from any number of hosts).
+    Deadline.objects.filter(step__in=LAPSING_STEPS, met_at__isnull=True, due_at__lte=now).update(
+        met_at=F("due_at"), met_by="lapsed"
+    )
     memo: dict[str, Any] = {}
     escalated, last_id = 0, 0
     while True:
         due = list(
             Deadline.objects.filter(met_at__isnull=True, escalated_at__isnull=True, due_at__lte=now, pk__gt=last_id)
+            .exclude(step__in=LAPSING_STEPS)
             .order_by("pk")
             .values_list("pk", "case_id")[:batch]
         )

@@ -473,8 +473,8 @@ class CaseDetailOutput(CaseListOutput):
     findings = serializers.SerializerMethodField()
     rectifications = RectificationOutput(many=True)
     suspensions = SuspensionOutput(many=True)
-    fines = FineOutput(many=True)
-    penalties = PenaltyOutput(many=True)
+    fines = serializers.SerializerMethodField()
+    penalties = serializers.SerializerMethodField()
     takedowns = TakedownOutput(many=True)
     referrals = serializers.SerializerMethodField()
     unreferred_persons = serializers.SerializerMethodField()
@@ -526,6 +526,20 @@ class CaseDetailOutput(CaseListOutput):
     def get_findings(self, case: Case) -> Any:
         shown: Identities = self.context["shown"]
         return FindingOutput([f for f in case.findings.all() if shown.sees(f.person_id)], many=True).data
+
+    # The police and the procuratorate see the measures of the persons sent to them only.
+    @extend_schema_field(FineOutput(many=True))
+    def get_fines(self, case: Case) -> Any:
+        shown: Identities = self.context["shown"]
+        return FineOutput(
+            [f for f in case.fines.all() if shown.sees(f.person_id)], many=True, context=self.context
+        ).data
+
+    @extend_schema_field(PenaltyOutput(many=True))
+    def get_penalties(self, case: Case) -> Any:
+        shown: Identities = self.context["shown"]
+        visible = [p for p in case.penalties.all() if shown.sees(p.person_id)]
+        return PenaltyOutput(visible, many=True, context=self.context).data
 
     def get_unreferred_persons(self, case: Case) -> list[int]:
         shown: Identities = self.context["shown"]

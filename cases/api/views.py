@@ -44,7 +44,7 @@ def case_detail_queryset(user: AnyUser) -> QuerySet[Case]:
             Prefetch(
                 "penalties",
                 queryset=Penalty.objects.select_related(
-                    "legal_basis", "proposed_by", "approved_by", "hearing_officer"
+                    "legal_basis", "person", "proposed_by", "approved_by", "hearing_officer"
                 ).prefetch_related("statements", "deadlines"),
             ),
             Prefetch("takedowns", queryset=Takedown.objects.select_related("agency")),

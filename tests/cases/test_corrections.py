@@ -4,10 +4,12 @@ event chain; a legal fact waits for the head; an ID number is checked, hashed ag
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from cases.models import Correction, Person
 from core.identity import document_hash, id_check_digit
-from tests.factories import CaseFactory, add_person
+from notifications.models import Notification
+from tests.factories import CaseFactory, add_person, demo_user
 from workflows.models import Deadline
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +111,47 @@ def test_a_summary_is_corrected_at_once_and_a_finding_made_referable_opens_its_t
     case.refresh_from_db()
     assert case.requires_referral
     assert Deadline.objects.get(case=case, step="propose_referral").met_at is None  # no case left unreferred
+
+
+def test_one_field_has_one_pending_correction_and_the_head_is_told_of_it(api):
+    case = CaseFactory(status="open")
+    person = add_person(case, name="王五")
+    first = correct(api, case, target="person", id=person.pk, field="name", value="王伍", reason="笔误")
+    assert first.status_code == 200, first.content
+    told = Notification.objects.get(kind="correction_proposed", case=case)
+    assert told.recipient.username == "guangzhou.head" and case.number in told.title
+    # A second correction of the same field would be checked against a value about to change.
+    second = correct(api, case, target="person", id=person.pk, field="name", value="王武", reason="再改")
+    assert second.status_code == 409 and second.json()["code"] == "invalid_transition"
+    pending = Correction.objects.get(case=case)
+    assert f"第 {pending.pk} 号更正" in second.json()["detail"]
+    by_head = correct(
+        api, case, "guangzhou.head", target="person", id=person.pk, field="name", value="王武", reason="x"
+    )
+    assert by_head.status_code == 409
+    # Another field of the same person is its own correction.
+    assert (
+        correct(api, case, target="person", id=person.pk, field="role", value="seller", reason="身份").status_code
+        == 200
+    )
+
+
+def test_the_pages_name_what_is_corrected_in_words_and_show_old_and_new(client, api):
+    case = CaseFactory(status="open")
+    person = add_person(case, name="王五")
+    assert (
+        correct(api, case, target="person", id=person.pk, field="name", value="王伍", reason="笔误").status_code == 200
+    )
+    client.force_login(demo_user("guangzhou.officer1"))
+    form = client.get(reverse("cases:case:action", args=[case.pk, "correct"])).content.decode()
+    assert "涉案人员：王五" in form and "姓名（涉案人员）" in form and "身份证件号码（涉案人员）" in form
+    client.force_login(demo_user("guangzhou.head"))
+    form = client.get(reverse("cases:case:action", args=[case.pk, "approve_correction"])).content.decode()
+    assert "王五 → 王伍" in form and 'type="checkbox" name="approve"' not in form
+    pending = Correction.objects.get(case=case)
+    version = case.__class__.objects.get(pk=case.pk).version
+    url = reverse("cases:case:action", args=[case.pk, "approve_correction"])
+    r = client.post(url, {"correction": pending.pk, "approve": "true", "note": "核对户籍", "version": version})
+    assert r.status_code == 302
+    page = client.get(reverse("cases:case:detail", args=[case.pk])).content.decode()
+    assert "王五 → 王伍" in page and "笔误" in page

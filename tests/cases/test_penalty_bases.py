@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agencies.models import Region
 from cases import actions
-from cases.models import Fine, Penalty
+from cases.models import Penalty
 from core.errors import Conflict
 from demo.sample_cases import make_credit_code, make_id_number
 from tests.factories import CaseFactory, add_person, demo_user

@@ -3,6 +3,7 @@ time, exactly one just after, none more after three further sweeps, to exactly t
 table names — and nobody in another city."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -10,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cases import actions
-from cases.models import Event
+from cases.models import Case, Event
+from cases.queries import overdue_q
 from core.calendar import LEGAL_TZ as SHANGHAI
 from core.calendar import Period
 from core.errors import Conflict
@@ -20,7 +22,7 @@ from tests.workflows.helpers import DOCS, referable_case
 from workflows import actions as referrals
 from workflows import penalties
 from workflows.models import Deadline
-from workflows.steps import STEPS, Step
+from workflows.steps import LAPSING_STEPS, STEPS, Step
 from workflows.sweep import sweep
 
 pytestmark = pytest.mark.django_db
@@ -184,13 +186,42 @@ ROWS = {
     "fine_payment": (served_fine, {"guangzhou.head"}),
     "fine_enforcement": (demanded_fine, {"guangzhou.head"} | SUPERVISORS),
     "decide_penalty": (lambda: CaseFactory(status="open"), {"guangzhou.head"} | SUPERVISORS),
-    "hearing_request": (suspension_notified, set()),
     "serve_penalty": (decided_unserved, {"guangzhou.head"}),
 }
 
 
+def fine_notified():
+    """A fine without a hearing right whose advance notice was served: the party may state its case."""
+    case = CaseFactory(status="open")
+    started = penalties.impose_fine(case, actor=U("guangzhou.head"), amount=Decimal("20000"), legal_basis="AQSCF-97-7")
+    penalties.notify_penalty(
+        case, actor=U("guangzhou.officer1"), penalty=started.pk, served_on=timezone.localdate(), method="in_person"
+    )
+    return started
+
+
+# The party's own periods: they lapse at their end, and nobody has missed anything.
+LAPSES = {"hearing_request": suspension_notified, "statement": fine_notified}
+
+
 def test_every_step_of_the_table_has_a_row_here():
-    assert set(ROWS) | {"listing"} == set(STEPS)  # listings: tests/oversight/test_listing.py
+    assert set(ROWS) | set(LAPSES) | {"listing"} == set(STEPS)  # listings: tests/oversight/test_listing.py
+    assert set(LAPSES) == set(LAPSING_STEPS)
+
+
+@pytest.mark.parametrize("step", LAPSES)
+def test_the_partys_own_period_lapses_at_its_end_and_nobody_is_told(step):
+    LAPSES[step]()
+    deadline = Deadline.objects.get(step=step)
+    assert deadline.side == "当事人"
+    with time_machine.travel(deadline.due_at + datetime.timedelta(minutes=1), tick=False):
+        assert not Case.objects.filter(pk=deadline.case_id).filter(overdue_q()).exists()
+        sweep()
+        sweep()
+    deadline.refresh_from_db()
+    assert deadline.met_by == "lapsed" and deadline.met_at == deadline.due_at and deadline.escalated_at is None
+    assert not escalations(deadline).exists()
+    assert not Notification.objects.filter(kind="escalation", case_id=deadline.case_id).exists()
 
 
 def test_every_step_cites_its_law_or_says_it_is_only_an_alarm_and_alarms_never_bar():

@@ -15,8 +15,10 @@ class Command(BaseCommand):
         w = self.stdout.write
         w("")
         w(f"Xianjie demo logins — every user's password: {DEFAULT_PASSWORD} (unless seed_demo --password set another)")
-        w("  regulator (Guangzhou safety):  guangzhou.officer1, guangzhou.officer2 (officers), guangzhou.head (head),"
-          " guangzhou.legal (presides over hearings)")
+        w(
+            "  regulator (Guangzhou safety):  guangzhou.officer1, guangzhou.officer2 (officers), guangzhou.head (head),"
+            " guangzhou.legal (presides over hearings)"
+        )
         w("  police (Guangzhou):            guangzhou.police (officer), guangzhou.police_head (head)")
         w("  market regulator:              guangzhou.market, guangzhou.market_head")
         w("  cyberspace office:             guangzhou.cyber")

@@ -1,0 +1,392 @@
+"""The administrative penalty procedure (workflows/penalties.py, LEGAL.md §3; 行政处罚法 第44–64条):
+advance notice, statement, hearing, decision, service, payment — each step in its inbox, each
+period counted as the law counts it, each paper numbered per agency and year."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+from pdfminer.high_level import extract_text
+
+from cases import actions
+from cases.models import Case, Event, Fine, Penalty
+from core.calendar import LEGAL_TZ as SHANGHAI
+from notifications.models import Notification
+from tests.factories import CaseFactory, add_person, demo_user
+from tests.workflows.helpers import DOCS
+from workflows import actions as referrals
+from workflows import penalties
+from workflows.models import Deadline
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: str, hour: int = 10) -> datetime.datetime:
+    return datetime.datetime.combine(datetime.date.fromisoformat(day), datetime.time(hour), tzinfo=SHANGHAI)
+
+
+def act(client, case, name, body=None):
+    return client.post(f"/api/v1/cases/{case.pk}/actions/{name}/", body or {}, format="json")
+
+
+def penalty_of(response, pk=None):
+    rows = response.json()["penalties"]
+    return next(p for p in rows if pk is None or p["id"] == pk) if pk else rows[-1]
+
+
+def paper(client, case, penalty, name):
+    return client.get(f"/api/v1/cases/{case.pk}/penalties/{penalty}/{name}.pdf")
+
+
+def text_of(response) -> str:
+    return extract_text(io.BytesIO(response.content)).replace("\n", "").replace(" ", "")
+
+
+def tasks(client):
+    return {(t["step"], t["case"]) for t in client.get("/api/v1/tasks/").json()["results"]}
+
+
+def test_a_40000_fine_walks_notice_statement_decision_service_and_payment(api):
+    officer, head = api("guangzhou.officer1"), api("guangzhou.head")
+    with time_machine.travel(at("2018-09-03"), tick=False):
+        case = CaseFactory(status="open")
+        finding = actions.record_finding(case, actor=demo_user("guangzhou.officer1"), kind="unlicensed_operation")
+        r = act(head, case, "impose_fine", {"amount": "40000.00", "legal_basis": "AQSCF-97-7", "finding": finding.pk})
+        assert r.status_code == 200, r.content
+        started = penalty_of(r)
+        # Nothing is imposed before the decision; a unit's 40,000 is not 较大数额 (第63条): no hearing.
+        assert started["status"] == "approved" and r.json()["fines"] == [] and started["hearing_right"] is False
+        assert started["notice_number"].startswith("穗应急罚告〔2018〕")
+        assert ("notify", case.pk) in tasks(officer)
+        notice = paper(officer, case, started["id"], "notice")
+        assert notice.status_code == 200 and notice["Content-Type"] == "application/pdf"
+        words = text_of(notice)
+        assert "行政处罚事先告知书" in words and started["notice_number"] in words and "罚款人民币40,000.00元" in words
+        assert "陈述、申辩" in words and "听证" not in words
+        assert paper(officer, case, started["id"], "decision").status_code == 409  # not decided yet
+
+        pk = started["id"]
+        r = act(officer, case, "notify_penalty", {"penalty": pk, "served_on": "2018-09-03", "method": "in_person"})
+        assert r.status_code == 200, r.content
+        assert act(officer, case, "request_hearing", {"penalty": pk}).json()["code"] == "invalid_transition"
+
+    with time_machine.travel(at("2018-09-05"), tick=False):
+        said = {"penalty": pk, "text": "当事人称已安排无证人员参加培训，请求从轻处罚", "stated_on": "2018-09-05"}
+        assert act(officer, case, "record_statement", said).status_code == 200
+        # A statement does not end the party's period: 3 working days from service, to 09-06 24:00.
+        early = act(head, case, "decide_penalty", {"penalty": pk})
+        assert early.status_code == 409 and "2018-09-06 24:00" in early.json()["detail"]
+
+    with time_machine.travel(at("2018-09-07"), tick=False):
+        assert act(officer, case, "decide_penalty", {"penalty": pk}).status_code == 403  # the head decides
+        r = act(head, case, "decide_penalty", {"penalty": pk, "note": "当事人陈述已复核，维持告知意见"})
+        assert r.status_code == 200, r.content
+        decided = penalty_of(r, pk)
+        assert decided["status"] == "decided" and decided["decision_number"].startswith("穗应急罚〔2018〕")
+        fine = r.json()["fines"][0]
+        assert fine["amount"] == "40000.00" and fine["decision_number"] == decided["decision_number"]
+        assert fine["served_on"] is None  # nothing runs before service
+        assert Notification.objects.filter(kind="penalty_decide", recipient__username="guangzhou.officer1").exists()
+        words = text_of(paper(officer, case, pk, "decision"))
+        assert decided["decision_number"] in words and "提出陈述、申辩1次" in words and "十五日内" in words
+        assert ("serve", case.pk) in tasks(officer)
+        r = act(officer, case, "serve_decision", {"penalty": pk, "served_on": "2018-09-07", "method": "in_person"})
+        assert r.status_code == 200, r.content
+        fine = r.json()["fines"][0]
+        assert fine["served_on"] == "2018-09-07" and fine["due_on"] > "2018-09-22"  # 15 days, past the holiday
+        assert penalty_of(r, pk)["status"] == "served" and ("serve", case.pk) not in tasks(officer)
+
+    with time_machine.travel(at("2018-09-20"), tick=False):
+        r = act(officer, case, "record_payment", {"fine": fine["id"], "amount": "40000.00"})
+        assert r.status_code == 200, r.content
+        assert r.json()["fines"][0]["status"] == "paid"
+    steps = [e.action for e in Event.objects.filter(case=case).order_by("seq")][-6:]
+    assert steps == [
+        "impose_fine",
+        "notify_penalty",
+        "record_statement",
+        "decide_penalty",
+        "serve_decision",
+        "record_payment",
+    ]
+    assert Deadline.objects.get(case=case, step="decide_penalty").met_by == "decide_penalty"
+    assert Deadline.objects.get(case=case, step="statement").met_by == "decide_penalty"
+
+
+def suspension_notified_on(day: str):
+    with time_machine.travel(at(day), tick=False):
+        case = CaseFactory(status="open")
+        started = penalties.suspend_production(
+            case,
+            actor=demo_user("guangzhou.head"),
+            reason="特种作业人员无证上岗，逾期未改正",
+            starts_on=at("2026-11-02").date(),
+        )
+        assert started.hearing_right  # 责令停产停业 always (第63条)
+        penalties.notify_penalty(
+            case, actor=demo_user("guangzhou.officer1"), penalty=started.pk, served_on=at(day).date(), method="post"
+        )
+    return case, started
+
+
+def test_a_hearing_asked_on_the_fifth_working_day_after_national_day_is_heard_and_on_the_sixth_refused(api):
+    # Served Tuesday 2026-09-29. Working days (第85条): 09-30, then after the holiday of 10-01…10-07
+    # 10-08, 10-09, Saturday 10-10 (调休, a working day) and Monday 10-12 — the fifth.
+    on_time, penalty = suspension_notified_on("2026-09-29")
+    late, other = suspension_notified_on("2026-09-29")
+    officer = api("guangzhou.officer1")
+    with time_machine.travel(at("2026-10-12", 23), tick=False):
+        r = act(officer, on_time, "request_hearing", {"penalty": penalty.pk})
+        assert r.status_code == 200, r.content
+        assert penalty_of(r, penalty.pk)["status"] == "hearing_requested"
+        assert Notification.objects.filter(kind="penalty_request_hearing", case=on_time).exists()
+    with time_machine.travel(at("2026-10-13", 9), tick=False):
+        r = act(officer, late, "request_hearing", {"penalty": other.pk})
+        assert r.status_code == 409 and r.json()["code"] == "deadline_passed"
+        assert "2026-10-12 24:00" in r.json()["detail"] and "第64条" in r.json()["detail"]
+        # A request that reached the agency in time is recorded by its day, even when entered later.
+        dated = act(officer, late, "request_hearing", {"penalty": other.pk, "requested_on": "2026-10-12"})
+        assert dated.status_code == 200, dated.content
+
+
+def test_the_hearing_is_told_seven_working_days_ahead_and_presided_by_one_who_did_not_investigate(api, client):
+    case, penalty = suspension_notified_on("2026-09-29")
+    officer, head = api("guangzhou.officer1"), api("guangzhou.head")
+    with time_machine.travel(at("2026-09-30"), tick=False):
+        assert act(officer, case, "request_hearing", {"penalty": penalty.pk}).status_code == 200
+        body = {"penalty": penalty.pk, "at": "2026-10-16T09:30:00+08:00", "place": "本局三楼听证室"}
+        handler = act(officer, case, "schedule_hearing", body | {"officer": "guangzhou.officer2"})
+        assert handler.status_code == 400 and "第64条" in handler.json()["officer"][0]
+        # Told on 09-30: 7 working days are 10-08, 09, 10, 12, 13, 14, 15: the hearing from 10-15 on.
+        soon = act(
+            officer, case, "schedule_hearing", body | {"at": "2026-10-14T09:30:00+08:00", "officer": "guangzhou.legal"}
+        )
+        assert soon.status_code == 400 and "2026-10-15" in soon.json()["at"][0]
+        r = act(officer, case, "schedule_hearing", body | {"officer": "guangzhou.legal"})
+        assert r.status_code == 200, r.content
+        scheduled = penalty_of(r, penalty.pk)
+        assert scheduled["hearing_notice_number"].startswith("穗应急听告〔2026〕")
+        told = Notification.objects.get(kind="penalty_schedule_hearing", case=case)
+        assert told.recipient.username == "guangzhou.legal" and "2026年10月16日9时30分" in told.title
+        words = text_of(paper(officer, case, penalty.pk, "hearing_notice"))
+        assert "听证通知书" in words and "本局三楼听证室" in words and "回避" in words
+    with time_machine.travel(at("2026-10-16", 9), tick=False):
+        record = {"penalty": penalty.pk, "record": "当事人到场陈述，承办人员出示证据"}
+        assert act(api("guangzhou.legal"), case, "record_hearing", record).json()["code"] == "invalid_transition"
+    with time_machine.travel(at("2026-10-16", 11), tick=False):
+        assert act(officer, case, "record_hearing", record).status_code in (403, 409)
+        r = act(api("guangzhou.legal"), case, "record_hearing", record)
+        assert r.status_code == 200, r.content
+        r = act(head, case, "decide_penalty", {"penalty": penalty.pk})
+        assert r.status_code == 200, r.content
+        assert r.json()["suspensions"][0]["starts_on"] == "2026-11-02"
+        assert "依法举行了听证" in text_of(paper(officer, case, penalty.pk, "decision"))
+
+
+def test_a_proposal_is_decided_by_the_head_never_by_its_proposer_and_a_refusal_gives_its_reason(api):
+    case = CaseFactory(status="open")
+    finding = actions.record_finding(case, actor=demo_user("guangzhou.officer1"), kind="unlicensed_operation")
+    officer, head = api("guangzhou.officer1"), api("guangzhou.head")
+    proposal = {
+        "kinds": ["fine"],
+        "amount": "30000.00",
+        "legal_basis": "AQSCF-97-7",
+        "finding": finding.pk,
+        "facts": "该单位安排未取得特种作业操作证的人员从事电工作业",
+    }
+    r = act(officer, case, "propose_penalty", proposal)
+    assert r.status_code == 200, r.content
+    pk = penalty_of(r)["id"]
+    assert penalty_of(r)["status"] == "proposed" and penalty_of(r)["notice_number"] == ""
+    assert ("approve", case.pk) in tasks(head) and ("approve", case.pk) not in tasks(officer)
+    assert Notification.objects.filter(kind="penalty_propose", recipient__username="guangzhou.head").exists()
+    assert paper(officer, case, pk, "notice").status_code == 409  # no notice before approval
+    assert act(officer, case, "approve_penalty", {"penalty": pk, "approve": True}).status_code == 403
+    silent = act(head, case, "approve_penalty", {"penalty": pk, "approve": False})
+    assert silent.status_code == 400 and silent.json()["note"]
+    r = act(head, case, "approve_penalty", {"penalty": pk, "approve": False, "note": "违法事实证据不足，补充调查"})
+    assert r.status_code == 200 and penalty_of(r, pk)["status"] == "refused"
+    told = Notification.objects.get(kind="penalty_approve", case=case)
+    assert told.recipient.username == "guangzhou.officer1" and "不予批准" in told.title
+    # The same act may be proposed again once the first was refused (it fined nobody).
+    again = act(officer, case, "propose_penalty", proposal)
+    assert again.status_code == 200, again.content
+    r = act(head, case, "approve_penalty", {"penalty": penalty_of(again)["id"], "approve": True, "note": "同意"})
+    assert penalty_of(r)["status"] == "approved" and penalty_of(r)["notice_number"].startswith("穗应急罚告〔")
+
+
+def test_the_head_who_proposes_is_not_the_one_who_approves(api):
+    case = CaseFactory(status="open")
+    body = {"kinds": ["suspension"], "starts_on": timezone.localdate().isoformat(), "facts": "逾期未改正"}
+    r = act(api("guangzhou.head"), case, "propose_penalty", body)
+    # propose_penalty is the handlers' (行政处罚法 第55条: the investigating officers report).
+    assert r.status_code == 403
+
+
+def notified_fine(amount="40000.00"):
+    amount = Decimal(amount)
+    case = CaseFactory(status="open")
+    started = penalties.impose_fine(case, actor=demo_user("guangzhou.head"), amount=amount, legal_basis="AQSCF-97-7")
+    penalties.notify_penalty(
+        case, actor=demo_user("guangzhou.officer1"), penalty=started.pk, served_on=timezone.localdate(), method="post"
+    )
+    waiver = "放弃陈述、申辩和听证"
+    penalties.record_statement(
+        case, actor=demo_user("guangzhou.officer1"), penalty=started.pk, text=waiver, waives=True
+    )
+    return case, started
+
+
+def test_the_decision_is_never_heavier_than_the_notice(api):
+    case, started = notified_fine()
+    head = api("guangzhou.head")
+    heavier = act(head, case, "decide_penalty", {"penalty": started.pk, "amount": "45000.00"})
+    assert heavier.status_code == 409 and "第44条" in heavier.json()["detail"]
+    r = act(head, case, "decide_penalty", {"penalty": started.pk, "amount": "35000.00"})
+    assert r.status_code == 200 and r.json()["fines"][0]["amount"] == "35000.00"
+
+
+def test_a_waiver_ends_the_partys_period_and_no_hearing_follows_it(api):
+    case, started = notified_fine("60000.00")  # a unit's 较大数额: the right to a hearing, waived
+    assert started.hearing_right
+    officer = api("guangzhou.officer1")
+    r = act(officer, case, "request_hearing", {"penalty": started.pk})
+    assert r.status_code == 409 and r.json()["code"] == "invalid_transition"
+    assert Deadline.objects.get(penalty=started, step="hearing_request").met_by == "record_statement"
+    assert act(api("guangzhou.head"), case, "decide_penalty", {"penalty": started.pk}).status_code == 200
+
+
+def test_decision_numbers_run_per_agency_and_year():
+    first, a = notified_fine()
+    second, b = notified_fine()
+    foshan = CaseFactory(city="foshan", status="open")
+    c = penalties.impose_fine(foshan, actor=demo_user("foshan.head"), amount=Decimal("40000"), legal_basis="AQSCF-97-7")
+    head = demo_user("guangzhou.head")
+    numbers = [
+        penalties.decide_penalty(case, actor=head, penalty=p.pk).decision_number
+        for case, p in ((first, a), (second, b))
+    ]
+    year = timezone.localdate().year
+    start = int(numbers[0].split("〕")[1].rstrip("号"))
+    assert numbers == [f"穗应急罚〔{year}〕{start}号", f"穗应急罚〔{year}〕{start + 1}号"]
+    assert c.notice_number.startswith(f"佛应急罚告〔{year}〕")
+
+
+def test_the_police_see_no_penalty_of_a_person_not_sent_to_them(api):
+    case = CaseFactory(status="open")
+    sent = add_person(case, name="王五")
+    kept = add_person(case, name="赵六")
+    actions.record_finding(case, actor=demo_user("guangzhou.officer1"), kind="certificate_trading", person=sent.pk)
+    actions.record_finding(case, actor=demo_user("guangzhou.officer1"), kind="lent_certificate", person=kept.pk)
+    worker_fine = penalties.impose_fine(
+        case,
+        actor=demo_user("guangzhou.head"),
+        amount=Decimal("3000"),
+        legal_basis="TZZY-41-2",
+        person=kept.pk,
+        violation_date=datetime.date(2025, 5, 1),
+    )
+    proposal = referrals.propose_referral(
+        case, actor=demo_user("guangzhou.officer1"), persons=[sent.pk], report="买卖证件"
+    )
+    referrals.transmit(
+        referrals.approve(proposal, actor=demo_user("guangzhou.head")),
+        actor=demo_user("guangzhou.officer1"),
+        documents=DOCS,
+    )
+    police = api("guangzhou.police")
+    assert police.get(f"/api/v1/cases/{case.pk}/").json()["penalties"] == []
+    assert paper(police, case, worker_fine.pk, "notice").status_code == 404
+    assert [p["id"] for p in api("guangzhou.officer1").get(f"/api/v1/cases/{case.pk}/").json()["penalties"]] == [
+        worker_fine.pk
+    ]
+
+
+def test_the_transfer_letter_lists_the_fines_paid_before_it_to_be_offset(api):
+    """310号令 第11条: a fine paid before the referral is offset against the criminal fine."""
+    case = CaseFactory(status="open")
+    seller = add_person(case, name="钱七")
+    actions.record_finding(case, actor=demo_user("guangzhou.officer1"), kind="certificate_trading", person=seller.pk)
+    started = penalties.impose_fine(
+        case,
+        actor=demo_user("guangzhou.head"),
+        amount=Decimal("2000"),
+        legal_basis="TZZY-41-1",
+        person=seller.pk,
+        violation_date=datetime.date(2025, 5, 1),
+    )
+    officer, head = demo_user("guangzhou.officer1"), demo_user("guangzhou.head")
+    penalties.notify_penalty(case, actor=officer, penalty=started.pk, served_on=timezone.localdate(), method="post")
+    penalties.record_statement(case, actor=officer, penalty=started.pk, text="放弃", waives=True)
+    decided = penalties.decide_penalty(case, actor=head, penalty=started.pk)
+    penalties.serve_decision(case, actor=officer, penalty=started.pk, served_on=timezone.localdate(), method="post")
+    actions.record_payment(
+        case, actor=officer, fine=decided.fine_id, amount=Fine.objects.get(pk=decided.fine_id).amount
+    )
+    referral = referrals.propose_referral(case, actor=officer, persons=[seller.pk], report="买卖伪造证件")
+    referral = referrals.transmit(referrals.approve(referral, actor=head), actor=officer, documents=DOCS)
+    r = api("guangzhou.officer1").get(f"/api/v1/referrals/{referral.pk}/letter.pdf")
+    words = text_of(r)
+    assert "第十一条" in words and "罚款人民币2,000.00元" in words and "折抵相应罚金" in words
+
+
+def test_the_case_page_shows_where_each_penalty_stands_its_papers_and_the_deadlines(client):
+    case, started = notified_fine()
+    client.force_login(demo_user("guangzhou.officer1"))
+    page = client.get(reverse("cases:case:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="penalty"' in page and "已送达事先告知书" in page and "罚款 ¥40,000.00" in page
+    assert f"/api/v1/cases/{case.pk}/penalties/{started.pk}/notice.pdf" in page
+    assert 'data-testid="deadlines"' in page and "作出行政处罚决定" in page and "行政处罚法 第60条" in page
+    client.force_login(demo_user("guangzhou.head"))
+    form = client.get(reverse("cases:case:action", args=[case.pk, "decide_penalty"])).content.decode()
+    assert f'<option value="{started.pk}"' in form and "¥40,000.00" in form
+
+
+def test_the_web_approves_a_proposal_with_a_choice_not_an_unticked_box(client):
+    case = CaseFactory(status="open")
+    proposed = penalties.propose_penalty(
+        case,
+        actor=demo_user("guangzhou.officer1"),
+        kinds=["warning"],
+        legal_basis="TZZY-41-2",
+        facts="转借操作证",
+        person=add_person(case, name="孙八").pk,
+        violation_date=datetime.date(2025, 5, 1),
+    )
+    client.force_login(demo_user("guangzhou.head"))
+    url = reverse("cases:case:action", args=[case.pk, "approve_penalty"])
+    form = client.get(url).content.decode()
+    assert 'name="approve"' in form and 'type="checkbox" name="approve"' not in form
+    r = client.post(
+        url,
+        {"penalty": proposed.pk, "approve": "true", "note": "同意", "version": Case.objects.get(pk=case.pk).version},
+    )
+    assert r.status_code == 302, r.content.decode()[-6000:]
+    assert Penalty.objects.get(pk=proposed.pk).status == "approved"
+
+
+def test_a_fine_counts_in_the_month_it_is_decided_not_when_it_is_proposed(api):
+    with time_machine.travel(at("2018-09-20"), tick=False):
+        case = CaseFactory(status="open")
+        started = penalties.impose_fine(
+            case, actor=demo_user("guangzhou.head"), amount=Decimal("40000"), legal_basis="AQSCF-97-7"
+        )
+        penalties.notify_penalty(
+            case,
+            actor=demo_user("guangzhou.officer1"),
+            penalty=started.pk,
+            served_on=at("2018-09-20").date(),
+            method="post",
+        )
+    with time_machine.travel(at("2018-10-09"), tick=False):
+        penalties.decide_penalty(case, actor=demo_user("guangzhou.head"), penalty=started.pk)
+
+    def fined(month):
+        rows = api("guangzhou.supervisor").get(f"/api/v1/reports/monthly/?region=440100&month={month}").json()["rows"]
+        return next(r for r in rows if r["section"] == "执法·用人单位" and r["row"] == "行政罚款（元）")["month"]
+
+    assert Decimal(fined("2018-09")) == 0 and Decimal(fined("2018-10")) == 40000
