@@ -57,6 +57,8 @@ class Agency(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     region = models.ForeignKey(Region, models.PROTECT, related_name="agencies", verbose_name=_("region"))
+    # Where and how its fines are paid, as its decisions print it (行政处罚法 第59条第五项、第67条).
+    payment_instructions = models.CharField(_("how fines are paid"), max_length=300, blank=True)
     parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
     # One Django group per agency: guardian grants a case to an agency by granting it to this group.
     group = models.OneToOneField(Group, models.PROTECT, related_name="agency", editable=False)

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +46,7 @@ from .models import (
     Fine,
     FineStatus,
     LegalBasis,
+    Penalty,
     PenaltyStatus,
     Person,
     Rectification,
@@ -57,7 +59,7 @@ from .models import (
     local_today,
 )
 from .protocol import action, announce, begin_case, finish, lock
-from .rules import CASE_ACTIONS, TAKEDOWN_ACTIONS, home_agency, may
+from .rules import CASE_ACTIONS, TAKEDOWN_ACTIONS, home_agency, is_handler, may
 
 M = TypeVar("M", bound=models.Model)
 
@@ -163,6 +165,8 @@ def create_case(
         party_id_number=id_number,
         party_id_hash=id_hash(id_number) if id_number else "",
         party_url=party.get("url", ""),
+        party_address=party.get("address", ""),
+        party_representative=party.get("representative", ""),
         created_by=actor,
         created_at=now,
     )
@@ -340,8 +344,7 @@ def extend_decision_period(
             "until",
             _("An extension ends after the current last day (%(due)s).") % {"due": legal_time(current.due_at)},
         )
-    deadlines.meet(steps=("decide_penalty",), by="extend_decision_period", case=case)
-    deadlines.open_deadline(case, "decide_penalty", starts_at=current.starts_at, due_at=new_due)
+    deadlines.extend(case, "decide_penalty", current, new_due, by="extend_decision_period")
     finish(
         case,
         actor=actor,
@@ -498,10 +501,12 @@ def check_fine(
     person: int | None,
     finding: int | None,
     day: datetime.date,
+    fining: bool = True,
 ) -> tuple[LegalBasis, Person | None, Finding | None]:
-    """A fine (or a warning, `amount` None) the law allows: the basis in force on the day of the act,
-    reaching this party or person, applied by this kind of agency, its condition met, the amount in
-    its range, the act one it punishes and not fined before (一事不再罚款). Refusals: 400, 409 same_act."""
+    """A penalty the law allows: the basis in force on the day of the act, reaching this party or
+    person, applied by this kind of agency, its condition met, the amount in its range, the act one
+    it punishes and — when it fines — not fined before, in this case or another (一事不再罚款).
+    Refusals: 400, 409 same_act."""
     if day > local_today():
         raise field_error("violation_date", _("The violation cannot be in the future."))
     basis = _basis_in_force(legal_basis, day)
@@ -535,7 +540,9 @@ def check_fine(
                     "kind": act.get_kind_display(),
                 },
             )
-    _check_same_act(case, basis, fined, act)
+    if fining:
+        _check_same_act(case, basis, fined, act)
+        _check_same_act_elsewhere(case, basis, fined, day)
     return basis, fined, act
 
 
@@ -550,9 +557,10 @@ def _basis_in_force(code: str, day: datetime.date) -> LegalBasis:
         spans = "; ".join(
             f"{v.valid_from.isoformat()}–{v.valid_to.isoformat() if v.valid_to else ''}" for v in versions
         )
-        message += " " + _("It was in force %(spans)s: an act after that takes the provision that replaced it.") % {
-            "spans": spans
-        }
+        message += " " + _(
+            "It was in force %(spans)s: an act after that takes the provision that replaced it (an administrator "
+            "enters it under legal bases once its text is adopted)."
+        ) % {"spans": spans}
     raise field_error("legal_basis", message)
 
 
@@ -643,6 +651,41 @@ def _check_same_act(case: Case, basis: LegalBasis, person: Person | None, findin
         )
 
 
+def _check_same_act_elsewhere(case: Case, basis: LegalBasis, person: Person | None, day: datetime.date) -> None:
+    """一事不再罚款 across cases: the same party (credit code or ID) or person (ID), the same kind of
+    act (the provision's condition), on the same day, fined or being fined in another case."""
+    if person is not None:
+        if not person.id_hash:
+            return
+        same_subject = Q(person__id_hash=person.id_hash)
+    elif case.party_credit_code:
+        same_subject = Q(person__isnull=True, case__party_credit_code=case.party_credit_code)
+    elif case.party_id_hash:
+        same_subject = Q(person__isnull=True, case__party_id_hash=case.party_id_hash)
+    else:
+        return
+    condition = Q(legal_basis__condition=basis.condition, violation_date=day)
+    fined = Fine.objects.filter(same_subject, condition).exclude(case=case).select_related("case").first()
+    underway = (
+        Penalty.objects.filter(same_subject, condition, status__in=PENALTY_PENDING, amount__isnull=False)
+        .exclude(case=case)
+        .select_related("case")
+        .first()
+    )
+    other = fined.case if fined is not None else underway.case if underway is not None else None
+    if other is None:
+        return
+    where = other.number if other.agency_id == case.agency_id else _("a case of another agency")
+    raise Conflict(
+        Code.SAME_ACT,
+        _(
+            "The same act of %(day)s is already fined or being fined in %(case)s: no second fine for the same "
+            "illegal act (行政处罚法 第29条)."
+        )
+        % {"day": day.isoformat(), "case": where},
+    )
+
+
 def _unpaid_fine(case: Case, fine: int) -> Fine:
     record = one_of(case.fines.select_for_update(), fine, "fine", _("No such fine in this case."))
     if record.status == FineStatus.PAID:
@@ -650,8 +693,21 @@ def _unpaid_fine(case: Case, fine: int) -> Fine:
     return record
 
 
-def served_day(day: datetime.date, field: str, after: datetime.date, after_what: str) -> None:
-    """A day a paper reached the party: not in the future, not before what it follows."""
+def served_day(
+    day: datetime.date, field: str, after: datetime.date, after_what: str, *, future: str | None = None
+) -> None:
+    """A day a paper reached the party (or, `future` naming it, the party's own statement or request):
+    not in the future, not before what it follows."""
+    if future is not None:
+        if day > local_today():
+            raise field_error(field, _("%(what)s cannot be dated in the future.") % {"what": future})
+        if day < after:
+            raise field_error(
+                field,
+                _("%(what)s cannot be dated before %(after)s (%(day)s).")
+                % {"what": future, "after": after_what, "day": after.isoformat()},
+            )
+        return
     if day > local_today():
         raise field_error(field, _("The day of service cannot be in the future."))
     if day < after:
@@ -689,27 +745,47 @@ def issue_demand(case: Case, *, actor: User, fine: int, served_on: datetime.date
 
 
 @action
-def record_payment(case: Case, *, actor: User, fine: int, amount: Decimal, version: int | None = None) -> Fine:
-    """The fine and any late penalty are paid in full (partial payment needs a separate approval)."""
+def record_payment(
+    case: Case,
+    *,
+    actor: User,
+    fine: int,
+    amount: Decimal,
+    paid_on: datetime.date | None = None,
+    version: int | None = None,
+) -> Fine:
+    """The fine and any late penalty to the day it was paid are paid in full (partial payment and
+    instalments, 行政处罚法 第66条, need a separate approval)."""
     case = begin_case(case, actor=actor, action="record_payment", version=version)
     record = _unpaid_fine(case, fine)
-    due = record.amount_due(local_today())
+    day = paid_on or local_today()
+    if day > local_today():
+        raise field_error("paid_on", _("A payment cannot be dated in the future."))
+    if day < record.decided_on:
+        raise field_error(
+            "paid_on", _("A payment cannot be dated before the decision (%(day)s).") % {"day": record.decided_on}
+        )
+    due = record.amount_due(day)
     if amount != due:
         raise field_error(
             "amount",
-            _("The amount due today is %(due)s yuan (fine %(fine)s + late penalty %(penalty)s).")
+            _("The amount due on %(day)s is %(due)s yuan (fine %(fine)s + late penalty %(penalty)s).")
             % {
+                "day": day.isoformat(),
                 "due": f"{due:,.2f}",
                 "fine": f"{record.amount:,.2f}",
-                "penalty": f"{record.late_penalty(local_today()):,.2f}",
+                "penalty": f"{record.late_penalty(day):,.2f}",
             },
         )
     from_status = record.status
-    record.pay(amount)
+    record.pay(amount, on=day)
     record.save()
     deadlines.meet(steps=("fine_payment", "fine_enforcement"), by="record_payment", fine=record)
     finish(
-        case, actor=actor, action="record_payment", data={"fine": record.pk, "amount": str(amount), "from": from_status}
+        case,
+        actor=actor,
+        action="record_payment",
+        data={"fine": record.pk, "amount": str(amount), "paid_on": day.isoformat(), "from": from_status},
     )
     return record
 
@@ -829,32 +905,47 @@ HEARING_STATUSES = (
 
 
 # Extra preconditions on top of the rule table, over prefetched relations (no queries per row).
-_PRECONDITIONS: dict[str, Callable[[Case], bool]] = {
-    "verify_rectification": lambda c: _has(c.rectifications.all(), RectificationStatus.ISSUED),
-    "lift_suspension": lambda c: _has(c.suspensions.all(), SuspensionStatus.IN_FORCE),
-    "record_payment": lambda c: any(f.status != FineStatus.PAID for f in c.fines.all()),
-    "serve_decision": lambda c: (
+_PRECONDITIONS: dict[str, Callable[[Case, User], bool]] = {
+    "verify_rectification": lambda c, _u: _has(c.rectifications.all(), RectificationStatus.ISSUED),
+    "lift_suspension": lambda c, _u: _has(c.suspensions.all(), SuspensionStatus.IN_FORCE),
+    "record_payment": lambda c, _u: any(f.status != FineStatus.PAID for f in c.fines.all()),
+    "serve_decision": lambda c, _u: (
         _has(c.penalties.all(), PenaltyStatus.DECIDED)
         or any(f.status != FineStatus.PAID and f.served_on is None and not _in_procedure(f, c) for f in c.fines.all())
     ),
-    "approve_penalty": lambda c: _has(c.penalties.all(), PenaltyStatus.PROPOSED),
-    "notify_penalty": lambda c: _has(c.penalties.all(), PenaltyStatus.APPROVED),
-    "record_statement": lambda c: any(p.status in HEARING_STATUSES for p in c.penalties.all()),
-    "request_hearing": lambda c: any(p.status == PenaltyStatus.NOTIFIED and p.hearing_right for p in c.penalties.all()),
-    "schedule_hearing": lambda c: _has(c.penalties.all(), PenaltyStatus.HEARING_REQUESTED),
-    "record_hearing": lambda c: _has(c.penalties.all(), PenaltyStatus.HEARING_SCHEDULED),
-    "decide_penalty": lambda c: any(
+    "approve_penalty": lambda c, _u: _has(c.penalties.all(), PenaltyStatus.PROPOSED),
+    "notify_penalty": lambda c, _u: _has(c.penalties.all(), PenaltyStatus.APPROVED),
+    "record_statement": lambda c, _u: any(p.status in HEARING_STATUSES for p in c.penalties.all()),
+    "request_hearing": lambda c, _u: any(
+        p.status == PenaltyStatus.NOTIFIED and p.hearing_right for p in c.penalties.all()
+    ),
+    "schedule_hearing": lambda c, _u: _has(c.penalties.all(), PenaltyStatus.HEARING_REQUESTED),
+    # The presiding officer alone records the hearing; a member who did not investigate reviews.
+    "record_hearing": lambda c, u: any(
+        p.status == PenaltyStatus.HEARING_SCHEDULED and p.hearing_officer_id == u.pk for p in c.penalties.all()
+    ),
+    "review_penalty": lambda c, u: (
+        not is_handler(u, c)
+        and any(
+            p.status in (PenaltyStatus.NOTIFIED, PenaltyStatus.HEARD)
+            and p.hearing_right
+            and p.reviewed_at is None
+            and p.proposed_by_id != u.pk
+            for p in c.penalties.all()
+        )
+    ),
+    "decide_penalty": lambda c, _u: any(
         p.status in (PenaltyStatus.NOTIFIED, PenaltyStatus.HEARD) for p in c.penalties.all()
     ),
-    "issue_demand": lambda c: any(
+    "issue_demand": lambda c, _u: any(
         f.status != FineStatus.PAID and f.due_on and local_today() > f.due_on and not f.demand_served_on
         for f in c.fines.all()
     ),
-    "request_enforcement": lambda c: any(not enforcement_refusal(f, timezone.now()) for f in c.fines.all()),
-    "propose_referral": lambda c: any(unreferred(c)),
-    "approve_correction": lambda c: c.corrections.filter(status="proposed").exists(),
-    "extend_decision_period": lambda c: c.deadlines.filter(step="decide_penalty", met_at__isnull=True).exists(),
-    "close": lambda c: not any(uncovered(c)) and not open_measures(c),
+    "request_enforcement": lambda c, _u: any(not enforcement_refusal(f, timezone.now()) for f in c.fines.all()),
+    "propose_referral": lambda c, _u: any(unreferred(c)),
+    "approve_correction": lambda c, _u: c.corrections.filter(status="proposed").exists(),
+    "extend_decision_period": lambda c, _u: c.deadlines.filter(step="decide_penalty", met_at__isnull=True).exists(),
+    "close": lambda c, _u: not any(uncovered(c)) and not open_measures(c),
 }
 
 
@@ -864,6 +955,6 @@ def available_actions(case: Case, user: User) -> list[str]:
     for name, rule in CASE_ACTIONS.items():
         if rule.possible(case) and may(user, case, name):
             check = _PRECONDITIONS.get(name)
-            if check is None or check(case):
+            if check is None or check(case, user):
                 names.append(name)
     return names

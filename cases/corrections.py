@@ -74,6 +74,8 @@ FIELDS: dict[str, dict[str, Field]] = {
         "party_name": Field(True, _text(200), gettext_lazy("party name")),
         "party_credit_code": Field(True, _credit_code, gettext_lazy("unified social credit code")),
         "summary": Field(False, _text(4000), gettext_lazy("summary")),
+        "party_address": Field(False, _text(200), gettext_lazy("address")),
+        "party_representative": Field(False, _text(100), gettext_lazy("legal representative")),
     },
     T.PERSON: {
         "name": Field(True, _text(100), pgettext_lazy("person", "name")),
@@ -116,6 +118,11 @@ def current_value(case: Case, correction: Correction) -> str:
     record = _find(case, correction.target, correction.object_id)
     spec = FIELDS[correction.target][correction.field]
     return _shown(spec, getattr(record, correction.field)) if record is not None else "—"
+
+
+def proposed_value(correction: Correction) -> str:
+    """The value a correction proposes, as it may be shown (an ID number masked, even to the head)."""
+    return _shown(FIELDS[correction.target][correction.field], correction.value)
 
 
 def describe(case: Case, correction: Correction) -> str:

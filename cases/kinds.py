@@ -141,6 +141,9 @@ class LegalBasisDefault:
     warning: bool = False
     agency_kinds: tuple[str, ...] = ("safety_regulator",)
     finding_kinds: tuple[str, ...] = ()  # the acts it punishes
+    suspends: bool = False  # orders 责令停产停业整顿 too
+    citation: str = ""  # as the papers cite it
+    violated: str = ""  # the provision the act violates, where it is certain
 
 
 _LAW_2014 = datetime.date(2014, 12, 1), datetime.date(2021, 8, 31)  # 安全生产法 as amended in 2014
@@ -176,6 +179,8 @@ DEFAULT_LEGAL_BASES = [
         *_LAW_2014,
         applies_to=_UNIT,
         finding_kinds=_UNQUALIFIED,
+        citation="《中华人民共和国安全生产法》（2014年修正）第九十四条第（七）项",
+        violated="《中华人民共和国安全生产法》（2014年修正）第二十七条第一款",
     ),
     LegalBasisDefault(
         "AQSCF-97-7-OVERDUE",
@@ -187,6 +192,9 @@ DEFAULT_LEGAL_BASES = [
         applies_to=_UNIT,
         condition=_FAILED,
         finding_kinds=_UNQUALIFIED,
+        suspends=True,
+        citation="《中华人民共和国安全生产法》（2014年修正）第九十四条第（七）项",
+        violated="《中华人民共和国安全生产法》（2014年修正）第二十七条第一款",
     ),
     LegalBasisDefault(
         "AQSCF-97-7-PERSON",
@@ -198,6 +206,8 @@ DEFAULT_LEGAL_BASES = [
         applies_to=_MANAGERS,
         condition=_FAILED,
         finding_kinds=_UNQUALIFIED,
+        citation="《中华人民共和国安全生产法》（2014年修正）第九十四条第（七）项",
+        violated="《中华人民共和国安全生产法》（2014年修正）第二十七条第一款",
     ),
     LegalBasisDefault(
         "AQSCF-97-7",
@@ -208,6 +218,8 @@ DEFAULT_LEGAL_BASES = [
         _LAW_2021,
         applies_to=_UNIT,
         finding_kinds=_UNQUALIFIED,
+        citation="《中华人民共和国安全生产法》（2021年修正）第九十七条第（七）项",
+        violated="《中华人民共和国安全生产法》（2021年修正）第三十条第一款",
     ),
     LegalBasisDefault(
         "AQSCF-97-7-OVERDUE",
@@ -219,6 +231,9 @@ DEFAULT_LEGAL_BASES = [
         applies_to=_UNIT,
         condition=_FAILED,
         finding_kinds=_UNQUALIFIED,
+        suspends=True,
+        citation="《中华人民共和国安全生产法》（2021年修正）第九十七条第（七）项",
+        violated="《中华人民共和国安全生产法》（2021年修正）第三十条第一款",
     ),
     LegalBasisDefault(
         "AQSCF-97-7-PERSON",
@@ -230,6 +245,8 @@ DEFAULT_LEGAL_BASES = [
         applies_to=_MANAGERS,
         condition=_FAILED,
         finding_kinds=_UNQUALIFIED,
+        citation="《中华人民共和国安全生产法》（2021年修正）第九十七条第（七）项",
+        violated="《中华人民共和国安全生产法》（2021年修正）第三十条第一款",
     ),
     LegalBasisDefault(
         "TZZY-40",
@@ -241,6 +258,7 @@ DEFAULT_LEGAL_BASES = [
         applies_to=_UNIT,
         warning=True,
         finding_kinds=_FORGED,
+        citation="《特种作业人员安全技术培训考核管理规定》（原国家安全生产监督管理总局令第30号）第四十条",
     ),
     LegalBasisDefault(
         "TZZY-41-1",
@@ -252,6 +270,7 @@ DEFAULT_LEGAL_BASES = [
         applies_to=_WORKER,
         warning=True,
         finding_kinds=_FORGED,
+        citation="《特种作业人员安全技术培训考核管理规定》（原国家安全生产监督管理总局令第30号）第四十一条",
     ),
     LegalBasisDefault(
         "TZZY-41-2",
@@ -263,6 +282,7 @@ DEFAULT_LEGAL_BASES = [
         applies_to=_WORKER,
         warning=True,
         finding_kinds=_LENT,
+        citation="《特种作业人员安全技术培训考核管理规定》（原国家安全生产监督管理总局令第30号）第四十一条",
     ),
 ]
 
@@ -283,6 +303,7 @@ PENALTY_PAPER_TITLES = {
     "notice": "行政处罚事先告知书",
     "notice_receipt": "送达回证（事先告知书）",
     "hearing_notice": "听证通知书",
+    "hearing_notice_receipt": "送达回证（听证通知书）",
     "decision": "行政处罚决定书",
     "decision_receipt": "送达回证（处罚决定书）",
 }

@@ -84,6 +84,9 @@ class Case(FSMModelMixin, models.Model):
     party_id_number = models.CharField(max_length=18, blank=True)
     party_id_hash = models.CharField(max_length=64, blank=True, db_index=True)
     party_url = models.URLField(_("website"), max_length=500, blank=True)
+    # Where papers are served and who represents an organisation (行政处罚法 第59条第一项).
+    party_address = models.CharField(_("address"), max_length=200, blank=True)
+    party_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
 
     handlers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="handled_cases", blank=True)
     # Kept by record_finding: a plain column lets a million-case list show and filter it from
@@ -324,6 +327,11 @@ class LegalBasis(models.Model):
     warning = models.BooleanField(_("with a warning (警告)"), default=False)
     # The acts (finding kinds) it punishes; a fine naming a finding of another kind is refused.
     finding_kinds = models.JSONField(_("acts punished"), default=list, blank=True)
+    # It orders 责令停产停业整顿 too (安全生产法 第97条: only after 逾期未改正).
+    suspends = models.BooleanField(_("orders suspension of production"), default=False)
+    # The formal citation the papers print, and the provision the act violates (行政处罚法 第59条).
+    citation = models.CharField(_("formal citation"), max_length=200, blank=True)
+    violated = models.CharField(_("provision violated"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["code", "valid_from"]
@@ -437,8 +445,8 @@ class Fine(FSMModelMixin, models.Model):
         self.enforcement_requested_on = local_today()
 
     @transition(status, source=[FineStatus.DECIDED, FineStatus.ENFORCEMENT_REQUESTED], target=FineStatus.PAID)
-    def pay(self, amount: Decimal) -> None:
-        self.paid_amount, self.paid_on = amount, local_today()
+    def pay(self, amount: Decimal, on: datetime.date | None = None) -> None:
+        self.paid_amount, self.paid_on = amount, on or local_today()
 
 
 class PenaltyStatus(models.TextChoices):
@@ -483,6 +491,10 @@ class Penalty(FSMModelMixin, models.Model):
     finding = models.ForeignKey(Finding, models.PROTECT, null=True, blank=True, related_name="penalties")
     facts = models.TextField(_("facts"), max_length=4000)
     violation_date = models.DateField(_("date of the violation"))
+    # False: the day the act was found (the finding, or 立案), given for a violation date not stated.
+    violation_date_stated = models.BooleanField(default=True)
+    # 行政处罚法 第32条: a fine below the basis's minimum (减轻) names its ground.
+    mitigation = models.TextField(_("ground for a lighter penalty (第32条)"), blank=True)
     hearing_right = models.BooleanField(_("the party may request a hearing"), default=False)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField(default=timezone.now)
@@ -504,6 +516,18 @@ class Penalty(FSMModelMixin, models.Model):
     )
     hearing_record = models.TextField(_("hearing record"), blank=True)
     heard_at = models.DateTimeField(null=True, blank=True)
+    # 第64条第三项: held in public unless it concerns state or business secrets or privacy.
+    hearing_public = models.BooleanField(default=True)
+    hearing_private_reason = models.CharField(max_length=200, blank=True)
+    # 法制审核 (第58条) by a member who did not investigate, before a decision that needs it.
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_opinion = models.TextField(blank=True)
+    # 集体讨论 (第57条第二款) of the agency's heads, recorded with the decision that needs it.
+    collective_discussion = models.TextField(blank=True)
+    # The party as each paper named it when it was served: a later correction never rewrites a
+    # served paper ({"notice": {...}, "decision": {...}}).
+    as_served = models.JSONField(default=dict, blank=True)
     # 行政处罚决定书 (第59条), e.g. 穗应急罚〔2018〕101号.
     decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
@@ -543,6 +567,7 @@ class Penalty(FSMModelMixin, models.Model):
             "notice": bool(self.notice_number),
             "notice_receipt": bool(self.notice_number),
             "hearing_notice": bool(self.hearing_notice_number),
+            "hearing_notice_receipt": bool(self.hearing_notice_number),
             "decision": self.status in (PenaltyStatus.DECIDED, PenaltyStatus.SERVED),
             "decision_receipt": self.status in (PenaltyStatus.DECIDED, PenaltyStatus.SERVED),
         }
@@ -592,8 +617,10 @@ class PenaltyStatement(models.Model):
     penalty = models.ForeignKey(Penalty, models.CASCADE, related_name="statements")
     stated_on = models.DateField(_("stated on"))
     text = models.TextField(_("statement"), max_length=4000)
-    # The party waives the rest of its period (放弃陈述申辩、听证): the head may decide at once.
+    # The party waives the rest of its period to state its case (放弃陈述申辩) …
     waives = models.BooleanField(_("the party waives the rest of its period"), default=False)
+    # … and, by its own express statement, its hearing (放弃听证, 第63–64条).
+    waives_hearing = models.BooleanField(_("the party waives its hearing"), default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 

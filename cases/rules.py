@@ -137,15 +137,19 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         _W + "request_hearing",
         announces="penalty_request_hearing",
     ),
+    # 第64条第四项: the agency designates the presiding officer; its head schedules the hearing.
     "schedule_hearing": CaseAction(
-        Who.HANDLER,
-        _("Schedule the hearing (听证通知)"),
+        Who.HEAD,
+        _("Designate the presiding officer and schedule the hearing (听证通知)"),
         _S + "ScheduleHearingInput",
         _W + "schedule_hearing",
         announces="penalty_schedule_hearing",
     ),
     "record_hearing": CaseAction(
         Who.STAFF, _("Record the hearing (听证笔录)"), _S + "RecordHearingInput", _W + "record_hearing"
+    ),
+    "review_penalty": CaseAction(
+        Who.STAFF, _("Legal review of the penalty (法制审核)"), _S + "ReviewPenaltyInput", _W + "review_penalty"
     ),
     "decide_penalty": CaseAction(
         Who.HEAD,

@@ -86,6 +86,8 @@ CREATE_FIELDS = [
     "party_credit_code",
     "party_id_number",
     "party_url",
+    "party_address",
+    "party_representative",
     "summary",
 ]
 
@@ -134,6 +136,8 @@ def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 ("party_credit_code", _("unified social credit code (organisations)")),
                 ("party_id_number", _("resident ID number (individuals)")),
                 ("party_url", _("website address (counterfeit websites)")),
+                ("party_address", _("address (where papers are served)")),
+                ("party_representative", _("legal representative (organisations)")),
             ],
         },
         status=400 if errors else 200,
@@ -248,6 +252,7 @@ PENALTY_STEP: dict[str, tuple[str, ...]] = {
     "request_hearing": (PenaltyStatus.NOTIFIED,),
     "schedule_hearing": (PenaltyStatus.HEARING_REQUESTED,),
     "record_hearing": (PenaltyStatus.HEARING_SCHEDULED,),
+    "review_penalty": (PenaltyStatus.NOTIFIED, PenaltyStatus.HEARD),
     "decide_penalty": (PenaltyStatus.NOTIFIED, PenaltyStatus.HEARD),
     "serve_decision": (PenaltyStatus.DECIDED,),
 }
@@ -271,7 +276,8 @@ def correction_choices(case: Case) -> list[tuple[Any, str]]:
     out = []
     for c in case.corrections.filter(status="proposed"):
         old = corrections.current_value(case, c)
-        out.append((c.pk, f"#{c.pk} {corrections.describe(case, c)}：{old} → {c.value}（{c.reason[:30]}）"))
+        new = corrections.proposed_value(c)
+        out.append((c.pk, f"#{c.pk} {corrections.describe(case, c)}：{old} → {new}（{c.reason[:30]}）"))
     return out
 
 

@@ -1,6 +1,7 @@
 """A penalty walked through its procedure in one go, for the demo's story and the tests: the head
-starts it, a handler serves the advance notice, the party waives its period, the head decides and
-the decision is served — each step the action it is, with its event and its deadlines."""
+starts it, a handler serves the advance notice, the party waives its periods (and its hearing, where
+it has one), the legal office reviews where 第58条 asks it, the head decides and the decision is
+served — each step the action it is, with its event and its deadlines."""
 
 import datetime
 from decimal import Decimal
@@ -9,6 +10,11 @@ from django.contrib.auth.models import User
 
 from cases.models import Case, Fine, Penalty, Suspension, local_today
 from workflows import penalties
+
+
+def reviewer_for(head: User) -> User:
+    """The member of the head's agency who did not investigate and reviews (the demo's {city}.legal)."""
+    return User.objects.get(username=f"{head.username.split('.')[0]}.legal")
 
 
 def decided(
@@ -20,13 +26,19 @@ def decided(
     served: bool = True,
     on: datetime.date | None = None,
 ) -> Penalty:
-    """Notice, waiver, decision and (when `served`) service of an approved penalty."""
+    """Notice, waiver, review where needed, decision and (when `served`) service of an approved penalty."""
     day = on or local_today()
     penalties.notify_penalty(case, actor=handler, penalty=penalty.pk, served_on=day, method="in_person")
+    waiver = "当事人对拟处罚无异议，书面放弃陈述申辩" + ("和听证。" if penalty.hearing_right else "。")
     penalties.record_statement(
-        case, actor=handler, penalty=penalty.pk, text="当事人对拟处罚无异议，放弃陈述申辩和听证。", waives=True
+        case, actor=handler, penalty=penalty.pk, text=waiver, waives=True, waives_hearing=penalty.hearing_right
     )
-    penalties.decide_penalty(case, actor=head, penalty=penalty.pk)
+    discussion = ""
+    if penalties.needs_review(penalty):
+        opinion = "事实清楚，证据确凿，程序合法，适用依据正确，处罚适当。"
+        penalties.review_penalty(case, actor=reviewer_for(head), penalty=penalty.pk, opinion=opinion)
+        discussion = f"{day.isoformat()} 局长办公会集体讨论，同意按告知意见作出处罚。"
+    penalties.decide_penalty(case, actor=head, penalty=penalty.pk, collective_discussion=discussion)
     if served:
         penalties.serve_decision(case, actor=handler, penalty=penalty.pk, served_on=day, method="in_person")
     return Penalty.objects.get(pk=penalty.pk)
@@ -49,9 +61,18 @@ def fine(
     return done.fine
 
 
-def suspension(case: Case, *, head: User, handler: User, reason: str, starts_on: datetime.date) -> Suspension:
-    """A suspension of production decided through the procedure; the order it made."""
-    started = penalties.suspend_production(case, actor=head, reason=reason, starts_on=starts_on)
-    done = decided(case, head=head, handler=handler, penalty=started, served=False)
+def suspension(
+    case: Case,
+    *,
+    head: User,
+    handler: User,
+    reason: str,
+    starts_on: datetime.date,
+    amount: Decimal | str = "100000",
+) -> Suspension:
+    """A 责令停产停业整顿 with its fine (安全生产法 第97条, after the failed rectification the case must
+    already hold), decided and served; the order it made."""
+    started = penalties.suspend_production(case, actor=head, reason=reason, starts_on=starts_on, amount=Decimal(amount))
+    done = decided(case, head=head, handler=handler, penalty=started, served=True)
     assert done.suspension_order is not None
     return done.suspension_order

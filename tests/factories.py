@@ -5,11 +5,13 @@ import itertools
 from decimal import Decimal
 
 import factory
+import time_machine
 from django.contrib.auth import get_user_model
 
 from agencies.models import Region
 from cases import actions
 from cases.models import Case
+from core.calendar import LEGAL_TZ, is_working_day
 from demo import penalties
 from demo.sample_cases import make_credit_code, make_id_number
 
@@ -78,9 +80,24 @@ def fine_of(case, amount="20000.00", basis="AQSCF-97-7", actor="guangzhou.head",
     )
 
 
+def failed_rectification(case, *, actor="guangzhou.officer1"):
+    """A rectification order not complied with (逾期未改正), found so after its deadline."""
+    officer = demo_user(actor)
+    order = actions.order_rectification(
+        case, actor=officer, deadline=actions.local_today() + datetime.timedelta(days=1), items="清退无证人员"
+    )
+    later = datetime.datetime.combine(order.deadline + datetime.timedelta(days=1), datetime.time(9), tzinfo=LEGAL_TZ)
+    with time_machine.travel(later, tick=False):
+        actions.verify_rectification(case, actor=officer, order=order.pk, passed=False, note="逾期未改正")
+    return order
+
+
 def suspension_of(case, actor="guangzhou.head", reason="整顿", starts_on=None):
-    """A suspension of production decided through the penalty procedure."""
+    """A suspension of production decided and served through the penalty procedure, after a failed
+    rectification (安全生产法 第97条)."""
     city = actor.split(".")[0]
+    if not case.rectifications.filter(status="failed").exists():
+        failed_rectification(case, actor=f"{city}.officer1")
     return penalties.suspension(
         case,
         head=demo_user(actor),
@@ -88,3 +105,11 @@ def suspension_of(case, actor="guangzhou.head", reason="整顿", starts_on=None)
         reason=reason,
         starts_on=starts_on or actions.local_today(),
     )
+
+
+def hearing_time(days_ahead: int = 20) -> datetime.datetime:
+    """09:30 on the first working day at least `days_ahead` days from now (a hearing's time)."""
+    day = actions.local_today() + datetime.timedelta(days=days_ahead)
+    while not is_working_day(day):
+        day += datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, datetime.time(9, 30), tzinfo=LEGAL_TZ)

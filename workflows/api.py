@@ -457,7 +457,7 @@ class PenaltyPdf(APIView):
         case = get_case_for(request.user, pk)
         record = (
             Penalty.objects.filter(case=case, pk=penalty)
-            .select_related("case__agency", "legal_basis", "person", "hearing_officer", "suspension_order")
+            .select_related("case__agency__region", "legal_basis", "person", "hearing_officer", "suspension_order")
             .first()
         )
         # The police and the procuratorate see the penalties of the persons sent to them only.

@@ -7,9 +7,10 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import DatabaseError
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
+from cases.models import LegalBasis
 from core import calendar
 
 from .models import Deadline
@@ -76,3 +77,35 @@ def years_without_arrangement() -> list[int]:
     if span["first"] and span["last"]:
         years |= set(range(timezone.localtime(span["first"]).year, timezone.localtime(span["last"]).year + 1))
     return calendar.missing_years(years)
+
+
+@register(Tags.database)
+def provisions_without_successor(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """A provision that has ended with none entered after it leaves its acts without a basis (LEGAL.md
+    §3: 30号令 ends 2026-05-31, replaced by 应急管理部令第19号, whose articles are entered by hand)."""
+    if not databases:
+        return []
+    return [
+        Warning(
+            f"Legal basis {code} ended on {ended}: acts after that day have no basis for it in Xianjie.",
+            hint="Enter the provision that replaced it in the admin (Cases › legal bases), with the day it "
+            "took effect, e.g. 应急管理部令第19号 for the 30号令 provisions.",
+            id="workflows.W003",
+        )
+        for code, ended in ended_provisions()
+    ]
+
+
+def ended_provisions() -> list[tuple[str, str]]:
+    today = timezone.localdate()
+    try:
+        latest = LegalBasis.objects.values("code").annotate(
+            ended=Max("valid_to"), open=Count("pk", filter=Q(valid_to__isnull=True))
+        )
+        return sorted(
+            (row["code"], row["ended"].isoformat()) for row in latest if not row["open"] and row["ended"] < today
+        )
+    except DatabaseError:  # before the first migrate
+        return []

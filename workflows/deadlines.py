@@ -8,12 +8,16 @@ import datetime
 from typing import Any
 
 from django.utils import timezone
+from viewflow.workflow.status import STATUS
 
 from cases.models import Case, Finding, Fine, Penalty, Rectification, Referral
 from core.calendar import LEGAL_TZ, due_after, due_after_date, end_of_day
 
-from .models import Deadline
+from .models import Deadline, TaskRoute
 from .steps import STEPS, opened_by, period_for
+
+# A viewflow task still to be done.
+OPEN_TASKS = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
 def open_deadline(
@@ -78,3 +82,12 @@ def meet(*, steps: tuple[str, ...], by: str, **where: Any) -> int:
     return Deadline.objects.filter(step__in=steps, met_at__isnull=True, **where).update(
         met_at=timezone.now(), met_by=by
     )
+
+
+def extend(case: Case, step: str, current: Deadline, due_at: datetime.datetime, *, by: str) -> Deadline:
+    """A period lengthened by approval: the running one ends (met by `by`), a new one runs from the
+    same start to `due_at`, and the open tasks it dated show the new due time."""
+    meet(steps=(step,), by=by, case=case)
+    extended = open_deadline(case, step, starts_at=current.starts_at, due_at=due_at)
+    TaskRoute.objects.filter(case=case, due_at=current.due_at, task__status__in=OPEN_TASKS).update(due_at=due_at)
+    return extended

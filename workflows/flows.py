@@ -17,7 +17,6 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.flow.views import UpdateProcessView
 from viewflow.workflow.models import Process
-from viewflow.workflow.status import STATUS
 
 from agencies.jurisdiction import same_city_agency
 from agencies.models import Agency
@@ -25,9 +24,10 @@ from cases.kinds import ReferralKind
 from cases.models import Referral
 from cases.models import ReferralStatus as R
 
+from .deadlines import OPEN_TASKS
 from .models import Deadline, TaskRoute
 
-OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+OPEN = OPEN_TASKS
 
 # The human steps are completed through referral actions (API or forms), never by this view.
 _NO_FORM = UpdateProcessView.as_view(fields=[])

@@ -74,6 +74,7 @@ class TaskRoute(models.Model):
         HANDLER = "handler", _("a handler of the case, or the head")
         MEMBER = "member", _("any member")
         SUPERVISOR = "supervisor", _("supervisor")
+        PERSON = "person", _("the person named")  # e.g. the officer designated to preside over a hearing
 
     task = models.OneToOneField("viewflow.Task", models.CASCADE, related_name="route")
     case = models.ForeignKey("cases.Case", models.CASCADE, related_name="+")
@@ -91,6 +92,9 @@ class TaskRoute(models.Model):
         help_text=_("four eyes: never this person"),
     )
     due_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+", help_text=_("role person")
+    )
 
     class Meta:
         indexes = [models.Index(fields=["agency", "role"])]

@@ -43,6 +43,21 @@ def _task(title: Promise) -> Any:
     return flow.View(_NO_FORM).Annotation(title=title).onCreate(this.route)
 
 
+def _reviewed_or_not_needed(activation: Any) -> bool:
+    penalty = activation.process.artifact
+    return bool(penalty.reviewed_at is not None or not penalty.hearing_right)
+
+
+def _to_review(activation: Any) -> bool:
+    penalty = activation.process.artifact
+    return bool(penalty.status in (P.NOTIFIED, P.HEARD) and not _reviewed_or_not_needed(activation))
+
+
+def _to_decide(activation: Any) -> bool:
+    penalty = activation.process.artifact
+    return bool(penalty.status in (P.NOTIFIED, P.HEARD) and _reviewed_or_not_needed(activation))
+
+
 class PenaltyFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type information
     process_class = PenaltyProcess
     process_title = _("Administrative penalty")
@@ -61,19 +76,23 @@ class PenaltyFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type in
         flow.Switch().Annotation(title=" ").Case(this.notify, _status(P.APPROVED)).Case(this.end, _status(P.REFUSED))
     )
 
-    notify = _task(_("Serve the advance notice of the penalty (事先告知书)")).Next(this.decide)
+    notify = _task(_("Serve the advance notice of the penalty (事先告知书)")).Next(this.heard)
 
-    decide = _task(_("Decide the penalty after the party was heard")).Next(this.after_decide)
-    after_decide = (
+    # Where the procedure goes once the party was notified or heard: a requested hearing is
+    # scheduled; a decision that needs the legal review (第58条) gets it first; then the head decides.
+    heard = (
         flow.Switch()
         .Annotation(title=" ")
-        .Case(this.serve, _status(P.DECIDED))
         .Case(this.schedule, _status(P.HEARING_REQUESTED))
-        .Case(this.decide, _status(P.NOTIFIED, P.HEARD))
+        .Case(this.review, _to_review)
+        .Case(this.decide, _to_decide)
+        .Case(this.serve, _status(P.DECIDED))
     )
+    review = _task(_("Legal review of the penalty (法制审核)")).Next(this.heard)
+    decide = _task(_("Decide the penalty after the party was heard")).Next(this.heard)
 
-    schedule = _task(_("Schedule the requested hearing (听证通知书)")).Next(this.hearing)
-    hearing = _task(_("Hold the hearing and record it")).Next(this.decide)
+    schedule = _task(_("Designate the presiding officer and schedule the hearing (听证通知书)")).Next(this.hearing)
+    hearing = _task(_("Hold the hearing and record it")).Next(this.heard)
 
     serve = _task(_("Serve the penalty decision (送达)")).Next(this.end)
 
@@ -84,18 +103,22 @@ class PenaltyFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type in
         return activation.process
 
     def route(self, activation: Any) -> None:
-        """Send the new task to the agency and role that acts, with the legal due time."""
+        """Send the new task to the agency and role that acts (or the one person), with its due time."""
         penalty = activation.process.artifact
         step = activation.task.flow_task.name
         role, excluded, deadline = ROUTES[step](penalty)
-        due = (
-            Deadline.objects.filter(case_id=penalty.case_id, step=deadline, met_at__isnull=True)
-            .order_by("due_at")
-            .values_list("due_at", flat=True)
-            .first()
-            if deadline
-            else None
-        )
+        if step == "hearing":  # the designated presiding officer, by the hearing's own time
+            due, user = penalty.hearing_at, penalty.hearing_officer
+        else:
+            user = None
+            due = (
+                Deadline.objects.filter(case_id=penalty.case_id, step=deadline, met_at__isnull=True)
+                .order_by("due_at")
+                .values_list("due_at", flat=True)
+                .first()
+                if deadline
+                else None
+            )
         TaskRoute.objects.create(
             task=activation.task,
             case_id=penalty.case_id,
@@ -103,21 +126,22 @@ class PenaltyFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type in
             agency_id=penalty.case.agency_id,
             role=role,
             excluded_user=excluded,
+            user=user,
             due_at=due,
         )
 
 
-H, HANDLER, M = TaskRoute.Role.HEAD, TaskRoute.Role.HANDLER, TaskRoute.Role.MEMBER
+H, HANDLER, M, PERSON = TaskRoute.Role.HEAD, TaskRoute.Role.HANDLER, TaskRoute.Role.MEMBER, TaskRoute.Role.PERSON
 
 # step → (role, the one person who must not do it, the deadline that dates it)
 ROUTES: dict[str, Callable[[Penalty], tuple[str, User | None, str | None]]] = {
-    "approve": lambda p: (H, p.proposed_by, None),
+    "approve": lambda p: (H, p.proposed_by, "decide_penalty"),
     "notify": lambda p: (HANDLER, None, "decide_penalty"),
+    "review": lambda p: (M, p.proposed_by, "decide_penalty"),
     "decide": lambda p: (H, None, "decide_penalty"),
-    "schedule": lambda p: (HANDLER, None, "decide_penalty"),
-    # 第64条: presided over by someone who did not investigate; the hearing officer is named when
-    # it is scheduled, any member of the agency may hold the task.
-    "hearing": lambda p: (M, None, "decide_penalty"),
+    # 第64条第四项: the agency designates who presides; the head schedules.
+    "schedule": lambda p: (H, None, "decide_penalty"),
+    "hearing": lambda p: (PERSON, None, None),
     "serve": lambda p: (HANDLER, None, "serve_penalty"),
 }
 

@@ -23,9 +23,11 @@ from cases.access import Identities
 from cases.kinds import HEARING_NOTICE_WORKING_DAYS, PENALTY_PAPER_TITLES, STATEMENT_PERIOD
 from cases.models import Penalty
 from core.calendar import legal_time
+from core.identity import mask_id_number
 from core.pdf import BODY, PLAIN, RIGHT, TITLE
 
 from .documents import WIDTH, Cell, build, cn_date, grid, para, signer
+from .penalties import addressee_of
 
 CN_NUMBERS = "〇一二三四五六七八九十"
 
@@ -38,8 +40,15 @@ def _cn(n: int) -> str:
     return CN_NUMBERS[n] if n <= 10 else str(n)
 
 
-def _addressee(penalty: Penalty) -> str:
-    return penalty.person.name if penalty.person else penalty.case.party_name
+def _party(penalty: Penalty, paper: str) -> dict[str, str]:
+    """The party or person as the paper named it when it was served (a later correction never
+    rewrites a served paper), or as the records read now before that."""
+    served: dict[str, str] = (penalty.as_served or {}).get(paper, {})
+    return served or addressee_of(penalty)
+
+
+def _addressee(penalty: Penalty, paper: str = "notice") -> str:
+    return _party(penalty, paper)["name"]
 
 
 def _you(penalty: Penalty) -> str:
@@ -47,14 +56,26 @@ def _you(penalty: Penalty) -> str:
     return "你单位" if organisation else "你"
 
 
-def _identity(penalty: Penalty, shown: Identities) -> str:
-    case = penalty.case
+def _identity(penalty: Penalty, shown: Identities, paper: str) -> list[str]:
+    """The lines naming the party (第59条第一项): its identity number, address and representative."""
+    party = _party(penalty, paper)
+    lines = []
     if penalty.person is not None:
-        return f"{penalty.person.id_label}号码：{shown.of(penalty.person)}"
-    if case.party_credit_code:
-        return f"统一社会信用代码：{case.party_credit_code}"
-    number = shown.of_party(case)
-    return f"身份证件号码：{number}" if number else ""
+        number = party.get("id_number", "")
+        full = "*" not in shown.of(penalty.person)
+        lines.append(f"{party.get('id_label', '身份证件')}号码：{number if full else mask_id_number(number)}")
+    else:
+        if party.get("credit_code"):
+            lines.append(f"统一社会信用代码：{party['credit_code']}")
+        elif party.get("id_number"):
+            full = "*" not in shown.of_party(penalty.case)
+            number = party["id_number"]
+            lines.append(f"身份证件号码：{number if full else mask_id_number(number)}")
+        if party.get("representative"):
+            lines.append(f"法定代表人（负责人）：{party['representative']}")
+        if party.get("address"):
+            lines.append(f"地址：{party['address']}")
+    return lines
 
 
 def intended(penalty: Penalty) -> str:
@@ -71,7 +92,22 @@ def intended(penalty: Penalty) -> str:
 
 
 def _basis(penalty: Penalty) -> str:
-    return penalty.legal_basis.title if penalty.legal_basis else "《中华人民共和国安全生产法》的有关规定"
+    basis = penalty.legal_basis
+    assert basis is not None  # every penalty has its basis (行政处罚法 第38条)
+    return basis.citation or basis.title
+
+
+def _violated(penalty: Penalty) -> str:
+    basis = penalty.legal_basis
+    if basis is not None and basis.violated:
+        return f"违反了{basis.violated}的规定"
+    return "违反了安全生产法律、法规、规章的有关规定"
+
+
+def _when(penalty: Penalty) -> str:
+    if penalty.violation_date_stated:
+        return f"违法行为发生于{_day(penalty.violation_date)}"
+    return f"于{_day(penalty.violation_date)}检查发现"
 
 
 def _contact(penalty: Penalty) -> str:
@@ -88,24 +124,21 @@ def _seal(penalty: Penalty, day: datetime.date | None) -> list[Flowable]:
 
 
 def advance_notice(penalty: Penalty, shown: Identities) -> bytes:
-    """行政处罚事先告知书 (第44条)."""
+    """行政处罚事先告知书 (第44条): the facts, the reasons and basis, the penalty intended, the rights."""
     you = _you(penalty)
     flow = _head(penalty, "行政处罚事先告知书", penalty.notice_number)
-    flow.append(para(f"{_addressee(penalty)}：", PLAIN))
+    flow.append(para(f"{_addressee(penalty, 'notice')}：", PLAIN))
+    days = _cn(STATEMENT_PERIOD.amount)
     body = [
-        f"经查，{you}{penalty.facts}（违法行为发生于{_day(penalty.violation_date)}，案件编号：{penalty.case.number}）。",
-        f"{you}的上述行为违反了安全生产法律法规的规定，依据{_basis(penalty)}，本机关拟对{you}作出{intended(penalty)}的行政处罚。",
-        f"根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，{you}有权进行陈述和申辩。",
+        f"经查：{penalty.facts}（{_when(penalty)}，案件编号：{penalty.case.number}）。",
+        f"上述行为{_violated(penalty)}。依据{_basis(penalty)}的规定，本机关拟对{you}作出{intended(penalty)}的行政处罚。",
+        f"根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，{you}有权进行陈述和申辩。"
+        f"{you}可在收到本告知书之日起{days}个工作日内向本机关提出陈述、申辩；逾期未提出的，视为放弃此权利。",
     ]
     if penalty.hearing_right:
         body.append(
             f"根据《中华人民共和国行政处罚法》第六十三条、第六十四条的规定，{you}有权要求举行听证。"
             f"{you}要求听证的，应当在收到本告知书之日起五个工作日内向本机关提出；逾期未提出的，视为放弃听证。"
-        )
-    else:
-        days = _cn(STATEMENT_PERIOD.amount)
-        body.append(
-            f"{you}可在收到本告知书之日起{days}个工作日内向本机关提出陈述、申辩；逾期未提出的，视为放弃陈述、申辩的权利。"
         )
     body.append("本机关不因当事人陈述、申辩而给予更重的处罚。")
     flow += [para(text, BODY) for text in body]
@@ -120,11 +153,16 @@ def hearing_notice(penalty: Penalty, shown: Identities) -> bytes:
     you = _you(penalty)
     at = legal_time(penalty.hearing_at, chinese=True) if penalty.hearing_at else "____年__月__日__时"
     flow = _head(penalty, "听证通知书", penalty.hearing_notice_number)
-    flow.append(para(f"{_addressee(penalty)}：", PLAIN))
+    flow.append(para(f"{_addressee(penalty, 'notice')}：", PLAIN))
+    public = (
+        "本次听证公开举行。"
+        if penalty.hearing_public
+        else f"本次听证因{penalty.hearing_private_reason}依法不公开举行。"
+    )
     body = [
         f"根据{you}于{_day(penalty.hearing_requested_on)}提出的听证要求，本机关决定就拟对{you}作出"
         f"{intended(penalty)}的行政处罚（{penalty.notice_number}）举行听证。",
-        f"听证时间：{at}；听证地点：{penalty.hearing_place}；听证主持人：{signer(penalty.hearing_officer)}。",
+        f"听证时间：{at}；听证地点：{penalty.hearing_place}；听证主持人：{signer(penalty.hearing_officer)}。{public}",
         f"{you}可以亲自参加听证，也可以委托一至二人代理；委托代理人参加的，应当提交授权委托书。"
         f"{you}认为主持人与本案有直接利害关系的，有权申请回避。无正当理由拒不出席听证或者未经许可中途退出听证的，"
         "视为放弃听证权利（《中华人民共和国行政处罚法》第六十四条）。",
@@ -134,15 +172,39 @@ def hearing_notice(penalty: Penalty, shown: Identities) -> bytes:
     return build(flow + _seal(penalty, penalty.hearing_notified_on))
 
 
+def _heard(penalty: Penalty, you: str) -> str:
+    """What the party said, as the decision states it (第59条第二项 by way of 第45条)."""
+    parts = []
+    statements = list(penalty.statements.all())
+    for st in statements:
+        waived = "、".join(name for name, on in (("陈述、申辩", st.waives), ("听证", st.waives_hearing)) if on)
+        line = f"{you}于{_day(st.stated_on)}提出书面意见：“{st.text}”"
+        parts.append(line + (f"，并表示放弃{waived}的权利。" if waived else "。"))
+    if statements:
+        parts.append("本机关已对上述意见进行复核。")
+    if not parts:
+        parts.append(
+            f"本机关于{_day(penalty.notice_served_on)}送达{penalty.notice_number}，{you}在规定期限内未提出陈述、申辩。"
+        )
+    if penalty.heard_at is not None:
+        parts.append(f"本机关于{cn_date(penalty.heard_at)}依法举行了听证。")
+    return "".join(parts)
+
+
+def review_body(penalty: Penalty) -> str:
+    """Where the party asks for 行政复议: the people's government of the agency's own level
+    (行政复议法 2023 第24条)."""
+    return f"{penalty.case.agency.region.name}人民政府"
+
+
 def decision(penalty: Penalty, shown: Identities) -> bytes:
-    """行政处罚决定书 (第59条)."""
+    """行政处罚决定书 (第59条): the party; the facts and the evidence; what it said; the provision
+    violated and the basis; the penalty and how to carry it out; the remedies; the agency and date."""
     you = _you(penalty)
     case = penalty.case
     flow = _head(penalty, "行政处罚决定书", penalty.decision_number)
-    flow.append(para(f"当事人：{_addressee(penalty)}", PLAIN))
-    identity = _identity(penalty, shown)
-    if identity:
-        flow.append(para(identity, PLAIN))
+    flow.append(para(f"当事人：{_addressee(penalty, 'decision')}", PLAIN))
+    flow += [para(line, PLAIN) for line in _identity(penalty, shown, "decision")]
     # The facts as found and the evidence on file (nothing the case does not hold).
     findings = [f for f in case.findings.all() if penalty.finding_id in (None, f.pk)]
     evidence = "；".join(
@@ -150,34 +212,33 @@ def decision(penalty: Penalty, shown: Identities) -> bytes:
             f"{f.get_kind_display()}" + (f"（证书编号{f.certificate_number}）" if f.certificate_number else "")
             for f in findings
         ]
-        + [f"证据材料《{e.name}》" for e in case.evidence.all()]
+        + [f"《{e.name}》" for e in case.evidence.all()]
     )
-    statements = list(penalty.statements.all())
-    heard = (
-        f"{you}于{_day(statements[0].stated_on)}起提出陈述、申辩{len(statements)}次，本机关已予复核。"
-        if statements
-        else f"本机关于{_day(penalty.notice_served_on)}送达{penalty.notice_number}，{you}在规定期限内未提出陈述、申辩。"
-    )
-    if penalty.heard_at is not None:
-        heard += f"本机关于{cn_date(penalty.heard_at)}依法举行了听证。"
     body = [
-        f"经查，{you}{penalty.facts}（违法行为发生于{_day(penalty.violation_date)}，案件编号：{case.number}）。",
+        f"经查：{penalty.facts}（{_when(penalty)}，案件编号：{case.number}）。",
         f"以上事实有下列查明事项和证据证明：{evidence or '见案卷'}。",
-        heard,
-        f"{you}的上述行为违反了安全生产法律法规的规定。依据{_basis(penalty)}，本机关决定对{you}作出如下行政处罚：{intended(penalty)}。",
+        _heard(penalty, you),
+        f"{you}的上述行为{_violated(penalty)}。依据{_basis(penalty)}的规定，本机关决定对{you}作出如下行政处罚：{intended(penalty)}。",
     ]
+    if penalty.mitigation:
+        body.append(f"依据《中华人民共和国行政处罚法》第三十二条的规定，{penalty.mitigation}，依法减轻处罚。")
     if penalty.decision_note:
         body.append(f"理由说明：{penalty.decision_note}")
-    if penalty.amount is not None:
+    if penalty.suspension:
         body.append(
-            f"{you}应当自收到本决定书之日起十五日内，将罚款缴至指定银行或者通过电子支付系统缴纳。"
+            f"{you}应当在停产停业整顿期间消除违法行为，整改完毕后向本机关提出复查申请，经本机关复查合格后方可恢复生产经营。"
+        )
+    if penalty.amount is not None:
+        where = case.agency.payment_instructions or "缴至本机关指定的银行或者通过电子支付系统缴纳"
+        body.append(
+            f"{you}应当自收到本决定书之日起十五日内缴纳罚款（{where}）。"
             "到期不缴纳罚款的，本机关每日按罚款数额的百分之三加处罚款，加处罚款的数额不超出罚款的数额"
             "（《中华人民共和国行政处罚法》第六十七条、第七十二条）。"
         )
     body.append(
-        f"{you}如不服本处罚决定，可以在收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起"
-        "行政诉讼。行政复议或者行政诉讼期间，本决定不停止执行。逾期不申请行政复议、不提起行政诉讼又不履行的，"
-        "本机关将依法申请人民法院强制执行。"
+        f"{you}如不服本处罚决定，可以在收到本决定书之日起六十日内向{review_body(penalty)}申请行政复议，或者在六个月内"
+        "依法向人民法院提起行政诉讼。行政复议或者行政诉讼期间，本决定不停止执行。逾期不申请行政复议、不提起行政诉讼"
+        "又不履行的，本机关将依法申请人民法院强制执行。"
     )
     flow += [para(text, BODY) for text in body]
     decided = timezone.localdate(penalty.decided_at) if penalty.decided_at else None
@@ -194,11 +255,12 @@ _METHODS = {
 }
 
 
-def _receipt(penalty: Penalty, paper: str, number: str, served: datetime.date | None, method: str) -> bytes:
+def _receipt(penalty: Penalty, paper: str, number: str, served: datetime.date | None, method: str, named: str) -> bytes:
+    party = _party(penalty, named)
     rows: list[list[Cell]] = [
         ["送达文书名称及文号", f"{paper}（{number}）"],
-        ["受送达人", _addressee(penalty)],
-        ["送达地点", penalty.case.party_name if penalty.person is None else ""],
+        ["受送达人", party["name"]],
+        ["送达地点", party.get("address", "")],
         ["送达方式", _METHODS.get(method, "")],
         ["送达日期", _day(served)],
         ["受送达人签名或盖章", ""],
@@ -216,13 +278,22 @@ def _receipt(penalty: Penalty, paper: str, number: str, served: datetime.date | 
 
 def notice_receipt(penalty: Penalty, shown: Identities) -> bytes:
     return _receipt(
-        penalty, "行政处罚事先告知书", penalty.notice_number, penalty.notice_served_on, penalty.notice_method
+        penalty, "行政处罚事先告知书", penalty.notice_number, penalty.notice_served_on, penalty.notice_method, "notice"
     )
+
+
+def hearing_notice_receipt(penalty: Penalty, shown: Identities) -> bytes:
+    return _receipt(penalty, "听证通知书", penalty.hearing_notice_number, penalty.hearing_notified_on, "", "notice")
 
 
 def decision_receipt(penalty: Penalty, shown: Identities) -> bytes:
     return _receipt(
-        penalty, "行政处罚决定书", penalty.decision_number, penalty.decision_served_on, penalty.decision_method
+        penalty,
+        "行政处罚决定书",
+        penalty.decision_number,
+        penalty.decision_served_on,
+        penalty.decision_method,
+        "decision",
     )
 
 
@@ -237,6 +308,7 @@ _DRAWN = {
     "notice": (advance_notice, False),
     "notice_receipt": (notice_receipt, False),
     "hearing_notice": (hearing_notice, False),
+    "hearing_notice_receipt": (hearing_notice_receipt, False),
     "decision": (decision, True),
     "decision_receipt": (decision_receipt, False),
 }

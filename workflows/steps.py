@@ -77,6 +77,7 @@ class Step:
 
 SIDES: dict[str, Promise] = {
     "agency": _("the referring agency"),
+    "case_agency": _("the agency handling the case"),
     "police": _("the police"),
     "party": _("the party"),
     "procuratorate": _("the procuratorate"),
@@ -287,8 +288,9 @@ _SIDE = {
         ("decide", "transmit", "supplement", "ask_reconsideration", "ask_procuratorate", "conclude_rejection"),
         "agency",
     ),
-    **dict.fromkeys(("answer_decline", "hand_over", "ps_hand_over", "propose_referral", "reinspect"), "agency"),
-    **dict.fromkeys(("listing", "fine_enforcement", "decide_penalty", "serve_penalty"), "agency"),
+    **dict.fromkeys(("answer_decline", "hand_over", "ps_hand_over", "propose_referral"), "agency"),
+    "listing": "agency",
+    **dict.fromkeys(("reinspect", "fine_enforcement", "decide_penalty", "serve_penalty"), "case_agency"),
     **dict.fromkeys(("receipt", "forward", "request_supplement", "police_decision", "ps_decision"), "police"),
     **dict.fromkeys(("decide_reconsideration", "explain", "file_after_order", "ps_outcome"), "police"),
     "fine_payment": "party",

@@ -12,7 +12,7 @@ from .models import TaskRoute
 
 def open_tasks_q(user: User) -> Q:
     """The open-task filter of a signed-in user's inbox (open_tasks_for answers the anonymous with none)."""
-    q = Q(pk__in=[])
+    q = Q(role=TaskRoute.Role.PERSON, user=user)
     for m in jurisdiction.memberships_of(user):
         roles = [TaskRoute.Role.MEMBER]
         if m.role == "head":

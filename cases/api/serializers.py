@@ -5,12 +5,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agencies import jurisdiction
 from agencies.models import Agency, Region
 from core.api.fields import CreditCodeField, IdNumberField
 from core.api.schema import example
 from core.identity import DocumentKind, normalize_document
 
-from .. import actions
+from .. import actions, corrections
 from ..access import Identities, identities_shown, referrals_visible_to
 from ..kinds import FindingKind, PartyKind, PersonRole, Source
 from ..models import Campaign, Case, Correction, Event, Fine, Person, Referral, ServiceMethod
@@ -24,6 +25,9 @@ class PartyInput(serializers.Serializer[Any]):
     credit_code = CreditCodeField(required=False)
     id_number = IdNumberField(required=False)
     url = serializers.URLField(max_length=500, required=False)
+    # Where papers are served, and an organisation's legal representative (行政处罚法 第59条).
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    representative = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
 @example(
@@ -106,8 +110,11 @@ _ID: dict[str, Any] = {"min_value": 1, "max_value": 2**63 - 1}
 class SuspendProductionInput(ActionInput):
     reason = serializers.CharField(**_TEXT)
     starts_on = serializers.DateField()
+    # 安全生产法 第97条 orders the suspension with its fine (并处): the amount goes with it.
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
     legal_basis = serializers.CharField(max_length=40, required=False, allow_blank=True)
     finding = serializers.IntegerField(required=False, allow_null=True, **_ID)
+    violation_date = serializers.DateField(required=False)
 
 
 PENALTY_KINDS = [("warning", "警告"), ("fine", "罚款"), ("suspension", "责令停产停业整顿")]
@@ -129,7 +136,7 @@ class ProposePenaltyInput(ActionInput):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
     person = serializers.IntegerField(required=False, allow_null=True, **_ID)
     finding = serializers.IntegerField(required=False, allow_null=True, **_ID)
-    violation_date = serializers.DateField(required=False)
+    violation_date = serializers.DateField()
     starts_on = serializers.DateField(required=False, allow_null=True)
 
 
@@ -145,6 +152,8 @@ class NotifyPenaltyInput(ActionInput):
     penalty = serializers.IntegerField(**_ID)
     served_on = serializers.DateField()
     method = serializers.ChoiceField(choices=ServiceMethod.choices)
+    # 电子送达 only with the party's consent (行政处罚法 第61条第二款).
+    consent = serializers.BooleanField(required=False, default=False)
 
 
 @example({"penalty": 1, "text": "当事人称不知证书系伪造，请求从轻处罚", "stated_on": "2018-09-11"})
@@ -153,6 +162,7 @@ class RecordStatementInput(ActionInput):
     text = serializers.CharField(**_TEXT)
     stated_on = serializers.DateField(required=False)
     waives = serializers.BooleanField(required=False, default=False)
+    waives_hearing = serializers.BooleanField(required=False, default=False)
 
 
 @example({"penalty": 1, "requested_on": "2018-09-12"})
@@ -168,6 +178,8 @@ class ScheduleHearingInput(ActionInput):
     place = serializers.CharField(max_length=200)
     officer = serializers.CharField(max_length=150)
     notified_on = serializers.DateField(required=False)
+    public = serializers.BooleanField(required=False, default=True)
+    private_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 @example({"penalty": 1, "record": "当事人到场陈述申辩，承办人员出示证据……"})
@@ -176,12 +188,20 @@ class RecordHearingInput(ActionInput):
     record = serializers.CharField(**_TEXT)
 
 
+@example({"penalty": 1, "opinion": "事实清楚，证据确凿，程序合法，适用依据正确，同意"})
+class ReviewPenaltyInput(ActionInput):
+    penalty = serializers.IntegerField(**_ID)
+    opinion = serializers.CharField(**_TEXT)
+
+
 @example({"penalty": 1, "note": "经听证，维持告知意见"})
 class DecidePenaltyInput(ActionInput):
     penalty = serializers.IntegerField(**_ID)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
     decision_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
     note = serializers.CharField(required=False, allow_blank=True, **_TEXT)
+    mitigation = serializers.CharField(required=False, allow_blank=True, **_TEXT)
+    collective_discussion = serializers.CharField(required=False, allow_blank=True, **_TEXT)
 
 
 @example({"suspension": 1, "note": "整改完毕，恢复生产"})
@@ -199,6 +219,9 @@ class ImposeFineInput(ActionInput):
     finding = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
     decision_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
     violation_date = serializers.DateField(required=False)
+    facts = serializers.CharField(required=False, allow_blank=True, **_TEXT)
+    # With a provision that orders the suspension too (逾期未改正): from when.
+    starts_on = serializers.DateField(required=False, allow_null=True)
 
 
 @example({"target": "person", "id": 1, "field": "id_number", "value": "440100198503120172", "reason": "录入时错号"})
@@ -221,6 +244,8 @@ class ApproveCorrectionInput(ActionInput):
 class RecordPaymentInput(ActionInput):
     fine = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    # The day the money was paid (the late penalty runs to it), if not today.
+    paid_on = serializers.DateField(required=False)
 
 
 @example({"penalty": 1, "served_on": "2018-09-16", "method": "in_person"})
@@ -230,6 +255,7 @@ class ServeDecisionInput(ActionInput):
     fine = serializers.IntegerField(required=False, allow_null=True, **_ID)
     served_on = serializers.DateField()
     method = serializers.ChoiceField(choices=ServiceMethod.choices)
+    consent = serializers.BooleanField(required=False, default=False)
 
 
 @example({"fine": 1, "served_on": "2018-10-20"})
@@ -349,6 +375,7 @@ class StatementOutput(serializers.Serializer[Any]):
     stated_on = serializers.DateField()
     text = serializers.CharField()
     waives = serializers.BooleanField()
+    waives_hearing = serializers.BooleanField()
 
 
 class PenaltyOutput(serializers.Serializer[Any]):
@@ -368,6 +395,7 @@ class PenaltyOutput(serializers.Serializer[Any]):
     finding = serializers.IntegerField(source="finding_id", allow_null=True)
     facts = serializers.CharField()
     violation_date = serializers.DateField()
+    violation_date_stated = serializers.BooleanField()
     hearing_right = serializers.BooleanField()
     proposed_by = serializers.CharField(source="proposed_by.username", allow_null=True, default=None)
     approved_by = serializers.CharField(source="approved_by.username", allow_null=True, default=None)
@@ -379,7 +407,12 @@ class PenaltyOutput(serializers.Serializer[Any]):
     hearing_at = serializers.DateTimeField(allow_null=True)
     hearing_place = serializers.CharField()
     hearing_officer = serializers.CharField(source="hearing_officer.username", allow_null=True, default=None)
+    hearing_public = serializers.BooleanField()
+    reviewed_by = serializers.CharField(source="reviewed_by.username", allow_null=True, default=None)
+    review_opinion = serializers.CharField()
     decision_number = serializers.CharField()
+    mitigation = serializers.CharField()
+    collective_discussion = serializers.CharField()
     decided_at = serializers.DateTimeField(allow_null=True)
     decision_served_on = serializers.DateField(allow_null=True)
     fine = serializers.IntegerField(source="fine_id", allow_null=True)
@@ -402,6 +435,23 @@ class PenaltyOutput(serializers.Serializer[Any]):
             {"step": d.step, "label": d.label, "basis": d.basis, "due_at": d.due_at.isoformat(), "met_by": d.met_by}
             for d in penalty.deadlines.all()
         ]
+
+
+class CorrectionOutput(serializers.Serializer[Any]):
+    """A correction proposed or decided: what, old → new (an ID number masked), why, where it stands."""
+
+    id = serializers.IntegerField()
+    target = serializers.CharField()
+    record = serializers.IntegerField(source="object_id", allow_null=True)
+    field = serializers.CharField()
+    new = serializers.SerializerMethodField()
+    reason = serializers.CharField()
+    status = serializers.CharField()
+    proposed_by = serializers.CharField(source="proposed_by.username")
+    proposed_at = serializers.DateTimeField()
+
+    def get_new(self, correction: Any) -> str:
+        return corrections.proposed_value(correction)
 
 
 class TakedownOutput(serializers.Serializer[Any]):
@@ -434,6 +484,8 @@ class PartyOutput(serializers.Serializer[Any]):
     credit_code = serializers.CharField(source="party_credit_code")
     id_number = serializers.SerializerMethodField()
     url = serializers.CharField(source="party_url")
+    address = serializers.CharField(source="party_address")
+    representative = serializers.CharField(source="party_representative")
 
     def get_id_number(self, case: Case) -> str:
         shown: Identities = self.context.get("shown", Identities())
@@ -475,6 +527,7 @@ class CaseDetailOutput(CaseListOutput):
     suspensions = SuspensionOutput(many=True)
     fines = serializers.SerializerMethodField()
     penalties = serializers.SerializerMethodField()
+    corrections = serializers.SerializerMethodField()
     takedowns = TakedownOutput(many=True)
     referrals = serializers.SerializerMethodField()
     unreferred_persons = serializers.SerializerMethodField()
@@ -491,6 +544,7 @@ class CaseDetailOutput(CaseListOutput):
             "suspensions",
             "fines",
             "penalties",
+            "corrections",
             "takedowns",
             "referrals",
             "unreferred_persons",
@@ -540,6 +594,14 @@ class CaseDetailOutput(CaseListOutput):
         shown: Identities = self.context["shown"]
         visible = [p for p in case.penalties.all() if shown.sees(p.person_id)]
         return PenaltyOutput(visible, many=True, context=self.context).data
+
+    @extend_schema_field(CorrectionOutput(many=True))
+    def get_corrections(self, case: Case) -> Any:
+        """The corrections awaiting the head, for the agency's own people."""
+        if not jurisdiction.is_staff_of(self.context["request"].user, case.agency_id):
+            return []
+        pending = [c for c in case.corrections.all() if c.status == "proposed"]
+        return CorrectionOutput(pending, many=True).data
 
     def get_unreferred_persons(self, case: Case) -> list[int]:
         shown: Identities = self.context["shown"]

@@ -18,6 +18,7 @@ from .. import actions
 from ..access import cases_visible_to, events_visible_to, get_case_for, get_takedown_for, takedowns_visible_to
 from ..models import (
     Case,
+    Correction,
     Event,
     Fine,
     IdNumberView,
@@ -44,9 +45,10 @@ def case_detail_queryset(user: AnyUser) -> QuerySet[Case]:
             Prefetch(
                 "penalties",
                 queryset=Penalty.objects.select_related(
-                    "legal_basis", "person", "proposed_by", "approved_by", "hearing_officer"
+                    "legal_basis", "person", "proposed_by", "approved_by", "hearing_officer", "reviewed_by"
                 ).prefetch_related("statements", "deadlines"),
             ),
+            Prefetch("corrections", queryset=Correction.objects.select_related("proposed_by")),
             Prefetch("takedowns", queryset=Takedown.objects.select_related("agency")),
             Prefetch(
                 "referrals", queryset=Referral.objects.select_related("police_agency").prefetch_related("persons")

@@ -28,7 +28,7 @@ from cases.referral_rules import REFERRAL_ACTIONS
 from core.errors import Conflict
 from demo.sample_cases import make_credit_code, make_id_number
 from oversight.models import Listing
-from tests.factories import CaseFactory, demo_user, fine_of, suspension_of
+from tests.factories import CaseFactory, demo_user, failed_rectification, fine_of, hearing_time, suspension_of
 from tests.workflows.helpers import referable_case
 from tests.workflows.test_referral_transitions import ACTOR, BODY, referral_in
 
@@ -115,6 +115,7 @@ def proposed_penalty(case):
         amount=Decimal("30000.00"),
         legal_basis="AQSCF-97-7",
         facts="使用无证人员从事特种作业",
+        violation_date=local_today(),
     )
 
 
@@ -140,11 +141,29 @@ def decided_penalty(case):
     return penalty
 
 
-def suspension_notified(case):
-    started = workflows.penalties.suspend_production(
-        case, actor=U("guangzhou.head"), reason="逾期未改正", starts_on=local_today() + datetime.timedelta(days=30)
+def suspension_started(case):
+    """A 责令停产停业整顿 with its fine after a failed rectification (安全生产法 第97条), approved."""
+    failed_rectification(case)
+    return workflows.penalties.suspend_production(
+        case,
+        actor=U("guangzhou.head"),
+        reason="逾期未改正",
+        starts_on=local_today() + datetime.timedelta(days=30),
+        amount=Decimal("100000"),
     )
-    return notified(case, started)
+
+
+def suspension_notified(case):
+    return notified(case, suspension_started(case))
+
+
+def hearing_waived(case):
+    """A penalty with a hearing right whose party waived its periods: the legal review comes next."""
+    penalty = suspension_notified(case)
+    workflows.penalties.record_statement(
+        case, actor=U("guangzhou.officer1"), penalty=penalty.pk, text="放弃", waives=True, waives_hearing=True
+    )
+    return penalty
 
 
 def hearing_requested(case):
@@ -160,9 +179,9 @@ def hearing_held_soon():
         penalty = hearing_requested(case)
         workflows.penalties.schedule_hearing(
             case,
-            actor=U("guangzhou.officer1"),
+            actor=U("guangzhou.head"),
             penalty=penalty.pk,
-            at=timezone.now() + datetime.timedelta(days=16),
+            at=hearing_time(16),
             place="听证室",
             officer="guangzhou.legal",
         )
@@ -332,9 +351,11 @@ SCENARIOS: dict[str, Scenario] = {
         "verify_rectification",
     ),
     "workflows.penalties.suspend_production": Scenario(
-        on_case(
-            "open",
-            lambda c, a: workflows.penalties.suspend_production(c, actor=a, reason="整顿", starts_on=local_today()),
+        with_case(
+            opened_with(failed_rectification),
+            lambda c, _r, a: workflows.penalties.suspend_production(
+                c, actor=a, reason="整顿", starts_on=local_today(), amount=Decimal("100000")
+            ),
         ),
         "guangzhou.head",
         "suspend_production",
@@ -358,7 +379,13 @@ SCENARIOS: dict[str, Scenario] = {
         on_case(
             "open",
             lambda c, a: workflows.penalties.propose_penalty(
-                c, actor=a, kinds=["fine"], amount=Decimal("30000.00"), legal_basis="AQSCF-97-7", facts="无证作业"
+                c,
+                actor=a,
+                kinds=["fine"],
+                amount=Decimal("30000.00"),
+                legal_basis="AQSCF-97-7",
+                facts="无证作业",
+                violation_date=local_today(),
             ),
         ),
         "guangzhou.officer1",
@@ -405,12 +432,12 @@ SCENARIOS: dict[str, Scenario] = {
                 c,
                 actor=a,
                 penalty=p.pk,
-                at=timezone.now() + datetime.timedelta(days=20),
+                at=hearing_time(20),
                 place="听证室",
                 officer="guangzhou.legal",
             ),
         ),
-        "guangzhou.officer1",
+        "guangzhou.head",
         "schedule_hearing",
     ),
     "workflows.penalties.record_hearing": Scenario(
@@ -420,6 +447,14 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         "guangzhou.legal",
         "record_hearing",
+    ),
+    "workflows.penalties.review_penalty": Scenario(
+        with_case(
+            opened_with(hearing_waived),
+            lambda c, p, a: workflows.penalties.review_penalty(c, actor=a, penalty=p.pk, opinion="同意"),
+        ),
+        "guangzhou.legal",
+        "review_penalty",
     ),
     "workflows.penalties.decide_penalty": Scenario(
         with_case(opened_with(waived), lambda c, p, a: workflows.penalties.decide_penalty(c, actor=a, penalty=p.pk)),

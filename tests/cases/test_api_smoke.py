@@ -3,9 +3,11 @@
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from cases.models import Case, Event
+from core.calendar import LEGAL_TZ
 from demo.sample_cases import make_credit_code, make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -51,42 +53,59 @@ def test_it_runs_a_case_from_lead_to_closed_through_the_api(api):
 
     r = act(officer, case["id"], "record_finding", {"kind": "unlicensed_operation", "person": person["id"]})
     assert r.status_code == 200 and r.json()["findings"][0]["referable"] is False
-    deadline = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
-    r = act(officer, case["id"], "order_rectification", {"deadline": deadline, "items": "停止无证作业"})
+    finding = r.json()["findings"][0]["id"]
+    deadline = timezone.localdate() + datetime.timedelta(days=1)
+    r = act(officer, case["id"], "order_rectification", {"deadline": deadline.isoformat(), "items": "停止无证作业"})
     order = r.json()["rectifications"][0]
-    today = timezone.localdate().isoformat()
-    r = act(head, case["id"], "suspend_production", {"reason": "整顿", "starts_on": today})
-    assert r.status_code == 200 and r.json()["suspensions"] == []  # the procedure starts; nothing in force yet
-    r = act(head, case["id"], "impose_fine", {"amount": "30000.00", "legal_basis": "AQSCF-97-7"})
+    # 安全生产法 第97条: the unit is ordered to rectify and fined; only a failed rectification suspends.
+    r = act(head, case["id"], "impose_fine", {"amount": "30000.00", "legal_basis": "AQSCF-97-7", "finding": finding})
     assert r.status_code == 200, r.json()
-    assert [p["status"] for p in r.json()["penalties"]] == ["approved", "approved"] and r.json()["fines"] == []
-    # Each penalty: the advance notice served, the party waives its period, the head decides, it is served.
-    for penalty in r.json()["penalties"]:
-        pk = penalty["id"]
-        notice = {"penalty": pk, "served_on": today, "method": "in_person"}
-        assert act(officer, case["id"], "notify_penalty", notice).status_code == 200
-        waiver = {"penalty": pk, "text": "无异议，放弃陈述申辩和听证", "waives": True}
-        assert act(officer, case["id"], "record_statement", waiver).status_code == 200
-        r = act(head, case["id"], "decide_penalty", {"penalty": pk})
+    assert [p["status"] for p in r.json()["penalties"]] == ["approved"] and r.json()["fines"] == []
+    early = {"reason": "逾期未改正", "starts_on": deadline.isoformat(), "amount": "100000.00"}
+    r = act(head, case["id"], "suspend_production", early)
+    assert r.status_code == 400 and "逾期未改正" in r.json()["legal_basis"][0]
+
+    later = datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time(10), tzinfo=LEGAL_TZ)
+    with time_machine.travel(later, tick=False):
+        today = timezone.localdate().isoformat()
+        r = act(officer, case["id"], "verify_rectification", {"order": order["id"], "passed": False, "note": "未整改"})
         assert r.status_code == 200, r.json()
-        assert act(officer, case["id"], "serve_decision", notice).status_code == 200
-    r = head.get(f"/api/v1/cases/{case['id']}/")
-    assert {p["status"] for p in r.json()["penalties"]} == {"served"}
-    suspension = r.json()["suspensions"][0]
-    fine = r.json()["fines"][0]
-    assert fine["amount_due"] == "30000.00" and fine["decision_number"].startswith("穗应急罚〔")
+        r = act(head, case["id"], "suspend_production", early | {"starts_on": today})
+        assert r.status_code == 200 and r.json()["suspensions"] == []  # the procedure starts; nothing in force yet
+        # Each penalty: the advance notice served, the party waives its periods (and its hearing, where
+        # it has one), the legal office reviews where 第58条 asks, the heads decide, the decision is served.
+        for penalty in r.json()["penalties"]:
+            pk = penalty["id"]
+            notice = {"penalty": pk, "served_on": today, "method": "in_person"}
+            assert act(officer, case["id"], "notify_penalty", notice).status_code == 200
+            waiver = {"penalty": pk, "text": "无异议", "waives": True, "waives_hearing": penalty["hearing_right"]}
+            assert act(officer, case["id"], "record_statement", waiver).status_code == 200
+            decision = {"penalty": pk}
+            if penalty["hearing_right"]:  # 停产停业: 法制审核 and 集体讨论
+                review = {"penalty": pk, "opinion": "事实清楚，证据确凿，程序合法"}
+                assert act(api("guangzhou.legal"), case["id"], "review_penalty", review).status_code == 200
+                decision["collective_discussion"] = "局长办公会集体讨论同意"
+            r = act(head, case["id"], "decide_penalty", decision)
+            assert r.status_code == 200, r.json()
+            assert act(officer, case["id"], "serve_decision", notice).status_code == 200
+        r = head.get(f"/api/v1/cases/{case['id']}/")
+        assert {p["status"] for p in r.json()["penalties"]} == {"served"}
+        suspension = r.json()["suspensions"][0]
+        fines = r.json()["fines"]
+        assert [f["amount_due"] for f in fines] == ["30000.00", "100000.00"]
+        assert all(f["decision_number"].startswith("穗应急罚〔") for f in fines)
 
-    r = act(head, case["id"], "close", {"summary": "结案"})
-    assert r.status_code == 409 and r.json()["code"] == "open_measures"
+        r = act(head, case["id"], "close", {"summary": "结案"})
+        assert r.status_code == 409 and r.json()["code"] == "open_measures"
 
-    assert act(officer, case["id"], "verify_rectification", {"order": order["id"], "passed": True}).status_code == 200
-    assert act(head, case["id"], "lift_suspension", {"suspension": suspension["id"]}).status_code == 200
-    r = act(officer, case["id"], "record_payment", {"fine": fine["id"], "amount": "30000.00"})
-    assert r.status_code == 200, r.json()
-    assert "close" in head.get(f"/api/v1/cases/{case['id']}/").json()["actions"]
-    r = act(head, case["id"], "close", {"summary": "整改到位，罚款缴清"})
-    assert r.status_code == 200, r.json()
-    assert r.json()["status"] == "closed"
+        assert act(head, case["id"], "lift_suspension", {"suspension": suspension["id"]}).status_code == 200
+        for fine in fines:
+            r = act(officer, case["id"], "record_payment", {"fine": fine["id"], "amount": fine["amount_due"]})
+            assert r.status_code == 200, r.json()
+        assert "close" in head.get(f"/api/v1/cases/{case['id']}/").json()["actions"]
+        r = act(head, case["id"], "close", {"summary": "逾期未改正，停产整顿后恢复，罚款缴清"})
+        assert r.status_code == 200, r.json()
+        assert r.json()["status"] == "closed"
 
     events = officer.get(f"/api/v1/cases/{case['id']}/events/").json()["results"]
     assert [e["action"] for e in events] == [
@@ -95,17 +114,19 @@ def test_it_runs_a_case_from_lead_to_closed_through_the_api(api):
         "add_person",
         "record_finding",
         "order_rectification",
-        "suspend_production",
         "impose_fine",
-        *["notify_penalty", "record_statement", "decide_penalty", "serve_decision"] * 2,
         "verify_rectification",
+        "suspend_production",
+        *["notify_penalty", "record_statement", "decide_penalty", "serve_decision"],
+        *["notify_penalty", "record_statement", "review_penalty", "decide_penalty", "serve_decision"],
         "lift_suspension",
+        "record_payment",
         "record_payment",
         "close",
     ]
     assert events[-1]["from_status"] == "open" and events[-1]["to_status"] == "closed"
     assert events[1]["actor"] == "guangzhou.officer1" and events[1]["agency"] == "guangzhou-safety"
-    assert Event.objects.filter(case_id=case["id"]).count() == 19
-    assert Case.objects.get(pk=case["id"]).version == 19
+    assert Event.objects.filter(case_id=case["id"]).count() == 21
+    assert Case.objects.get(pk=case["id"]).version == 21
     # No full ID number anywhere in the log.
     assert id_number not in str([e["data"] for e in events])

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from cases import protocol
 from cases.models import Case, Event
 from demo.sample_cases import make_credit_code
-from tests.factories import CaseFactory, add_person, demo_user, fine_of
+from tests.factories import CaseFactory, add_person, demo_user, failed_rectification, fine_of
 from workflows import penalties
 
 pytestmark = pytest.mark.django_db
@@ -278,11 +279,16 @@ def test_a_failure_half_way_leaves_nothing_behind(monkeypatch, case):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
+    failed_rectification(case)
     monkeypatch.setattr(protocol, "append_events", broken)
     before = snapshot(case.pk)
     with pytest.raises(RuntimeError, match="disk full"):
         penalties.suspend_production(
-            case, actor=demo_user("guangzhou.head"), reason="整顿", starts_on=timezone.localdate()
+            case,
+            actor=demo_user("guangzhou.head"),
+            reason="逾期未改正",
+            starts_on=timezone.localdate(),
+            amount=Decimal("100000"),
         )
     assert snapshot(case.pk) == before
     assert not case.penalties.filter(suspension=True).exists()

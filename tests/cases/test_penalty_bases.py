@@ -63,7 +63,8 @@ def test_the_person_fine_of_article_97_reaches_the_managers_after_a_failed_recti
 
 def test_the_overdue_fine_needs_the_failed_rectification_it_punishes(api):
     case = CaseFactory(status="open")
-    body = {"amount": "150000.00", "legal_basis": "AQSCF-97-7-OVERDUE"}
+    # 第97条: 逾期未改正 — 责令停产停业整顿 and the fine together.
+    body = {"amount": "150000.00", "legal_basis": "AQSCF-97-7-OVERDUE", "starts_on": timezone.localdate().isoformat()}
     r = fine(api, case, **body)
     assert r.status_code == 400 and "逾期未改正" in r.json()["legal_basis"][0]
     failed_rectification(case)
@@ -168,9 +169,56 @@ def test_a_provision_punishes_its_own_act(api, code, kind):
 
 
 def test_the_fine_keeps_the_day_of_the_act_and_the_text_in_force_then(api):
+    with time_machine.travel(datetime.datetime(2021, 10, 8, 10, tzinfo=datetime.UTC), tick=False):
+        case = CaseFactory(status="open")
+        r = fine(api, case, amount="30000.00", legal_basis="AQSCF-97-7", violation_date="2021-05-01")
+        assert r.status_code == 200, r.content
+        out = r.json()["penalties"][0]
+        assert out["violation_date"] == "2021-05-01" and "第九十四条" in out["basis_title"]
+        assert out["violation_date_stated"] is True
+        assert fine(api, case, amount="0", legal_basis="AQSCF-97-7").json()["amount"] == ["罚款金额应大于零。"]
+
+
+def test_an_act_found_more_than_two_years_later_is_not_penalised(api):
+    """行政处罚法 第36条: two years from the act (a continuing act, from its end) to its discovery."""
     case = CaseFactory(status="open")
-    r = fine(api, case, amount="30000.00", legal_basis="AQSCF-97-7", violation_date="2020-05-01")
-    assert r.status_code == 200, r.content
+    opened = timezone.localdate(case.opened_at)
+    old = opened.replace(year=opened.year - 2) - datetime.timedelta(days=1)
+    r = fine(api, case, amount="30000.00", legal_basis="AQSCF-97-7", violation_date=old.isoformat())
+    assert r.status_code == 400 and "第36条" in r.json()["violation_date"][0]
+    within = old + datetime.timedelta(days=1)
+    assert (
+        fine(api, case, amount="30000.00", legal_basis="AQSCF-97-7", violation_date=within.isoformat()).status_code
+        == 200
+    )
+
+
+def test_an_unstated_day_of_the_act_is_the_day_it_was_found_never_silently_today(api):
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC), tick=False):
+        case = CaseFactory(status="open")
+        act = actions.record_finding(case, actor=demo_user("guangzhou.officer1"), kind="unlicensed_operation")
+    r = fine(api, case, amount="30000.00", legal_basis="AQSCF-97-7", finding=act.pk)
     out = r.json()["penalties"][0]
-    assert out["violation_date"] == "2020-05-01" and "第九十四条" in out["basis_title"]
-    assert fine(api, case, amount="0", legal_basis="AQSCF-97-7").json()["amount"] == ["罚款金额应大于零。"]
+    assert out["violation_date"] == "2026-03-02" and out["violation_date_stated"] is False
+    assert out["facts"] == "无证上岗"  # from the finding, not the case's summary
+
+
+def test_a_provision_that_ended_without_a_successor_is_a_warning_at_start_up():
+    """LEGAL.md §3: 30号令 ends 2026-05-31; until 应急管理部令第19号's articles are entered, say so."""
+    from django.core.checks import run_checks
+
+    from cases.models import LegalBasis
+
+    with time_machine.travel(datetime.datetime(2026, 12, 7, 10, tzinfo=datetime.UTC), tick=False):
+        warned = {m.msg.split()[2] for m in run_checks(databases=["default"]) if m.id == "workflows.W003"}
+        assert {"TZZY-40", "TZZY-41-1", "TZZY-41-2"} <= warned
+        LegalBasis.objects.create(
+            code="TZZY-40",
+            title="应急管理部令第19号 相应条款",
+            fined="party",
+            min_amount=10_000,
+            max_amount=30_000,
+            valid_from=datetime.date(2026, 6, 1),
+        )
+        warned = {m.msg.split()[2] for m in run_checks(databases=["default"]) if m.id == "workflows.W003"}
+        assert "TZZY-40" not in warned and "TZZY-41-1" in warned

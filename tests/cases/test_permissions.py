@@ -15,7 +15,7 @@ from agencies.actions import set_membership
 from agencies.models import Agency
 from cases import actions
 from cases.models import Case
-from tests.factories import CaseFactory, add_person, demo_user, fine_of, suspension_of
+from tests.factories import CaseFactory, add_person, demo_user, failed_rectification, fine_of, suspension_of
 
 pytestmark = pytest.mark.django_db
 
@@ -85,8 +85,9 @@ def prepare(action: str) -> tuple[Case, dict]:
             case, actor=officer, deadline=today + datetime.timedelta(days=7), items="整改"
         )
         return case, {"order": order.pk, "passed": True}
-    if action == "suspend_production":
-        return case, {"reason": "整顿", "starts_on": today.isoformat()}
+    if action == "suspend_production":  # after a failed rectification, with its fine (安全生产法 第97条)
+        failed_rectification(case)
+        return case, {"reason": "逾期未改正", "starts_on": today.isoformat(), "amount": "100000.00"}
     if action == "lift_suspension":
         suspension = suspension_of(case)
         return case, {"suspension": suspension.pk}
@@ -97,8 +98,9 @@ def prepare(action: str) -> tuple[Case, dict]:
     if action == "serve_decision":
         return case, {"fine": fine_of(case).pk, "served_on": today.isoformat(), "method": "in_person"}
     if action in ("issue_demand", "request_enforcement"):
-        # Served seven months ago; for enforcement, a 催告 half a year ago (行政强制法 第53、54条).
+        # Opened and served seven months ago; for enforcement, a 催告 half a year ago (行政强制法 第53、54条).
         with time_machine.travel(timezone.now() - datetime.timedelta(days=210)):
+            case = CaseFactory(status="open")
             fine = fine_of(case, served=True)
         if action == "issue_demand":
             return case, {"fine": fine.pk, "served_on": today.isoformat()}

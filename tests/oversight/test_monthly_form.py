@@ -123,7 +123,8 @@ def test_every_cell_of_the_city_form_over_two_months(api, scenario):
     assert sept[("执法·用人单位", "发现假冒证件（人）")] == (2, 2)
     assert sept[("执法·用人单位", "责令整改（家）")] == (1, 1)
     assert sept[("执法·用人单位", "停产整顿（家）")] == (1, 1)
-    assert sept[("执法·用人单位", "行政罚款（元）")] == ("20000.00", "20000.00")
+    # 20,000 for the act and 100,000 with the suspension after the failed rectification (第97条).
+    assert sept[("执法·用人单位", "行政罚款（元）")] == ("120000.00", "120000.00")
     assert sept[("执法·用人单位", "移送公安（人）")] == (1, 1)
     assert sept[("执法·安全培训机构", "发现假冒证件（人）")] == (1, 1)
     assert sept[("执法·安全培训机构", "责令整改（家）")] == (1, 1)
@@ -141,7 +142,7 @@ def test_every_cell_of_the_city_form_over_two_months(api, scenario):
     assert octo[("执法·用人单位", "发现假冒证件（人）")] == (1, 3)
     assert octo[("执法·用人单位", "责令整改（家）")] == (1, 1)  # case A again: one distinct case
     assert octo[("执法·用人单位", "停产整顿（家）")] == (0, 1)
-    assert octo[("执法·用人单位", "行政罚款（元）")] == ("5000.00", "25000.00")
+    assert octo[("执法·用人单位", "行政罚款（元）")] == ("5000.00", "125000.00")
     assert octo[("执法·用人单位", "移送公安（人）")] == (0, 1)
     assert octo[("执法·违法中介", "查处违法中介（家）")] == (0, 1)
     assert octo[("执法·假冒网站", "封堵网站（家）")] == (0, 1)
@@ -194,7 +195,7 @@ def test_the_xlsx_reads_back_like_the_paper_form(api, scenario):
     labels = {ws.cell(row, 3).value: row for row in range(4, ws.max_row + 1) if ws.cell(row, 3).value}
     enforcement_first = next(row for row in range(4, ws.max_row + 1) if ws.cell(row, 1).value == "执法情况")
     fine_row = next(row for row in range(enforcement_first, ws.max_row) if ws.cell(row, 3).value == "行政罚款（元）")
-    assert ws.cell(fine_row, 4).value == 20000 and ws.cell(fine_row, 4).number_format == "#,##0.00"
+    assert ws.cell(fine_row, 4).value == 120000 and ws.cell(fine_row, 4).number_format == "#,##0.00"
     assert "填表人" in ws.cell(ws.max_row, 1).value
     merged = {str(m) for m in ws.merged_cells.ranges}
     assert "A1:E1" in merged and f"A{enforcement_first}:A{ws.max_row - 1}" in merged

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from tests.factories import hearing_time
 from tests.workflows.helpers import DOCS
 
 from .world import pdf_upload
@@ -136,10 +137,12 @@ POST   /api/v1/cases/{case}/actions/record_statement/                       gz 2
 POST   /api/v1/cases/{case}/actions/record_statement/                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/request_hearing/                        gz 200       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/request_hearing/                        sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST   /api/v1/cases/{case}/actions/schedule_hearing/                       gz 200       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/schedule_hearing/                       gz 403       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/schedule_hearing/                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST   /api/v1/cases/{case}/actions/record_hearing/                         gz 409       200       409   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/record_hearing/                         gz 409       409       409   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/record_hearing/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/review_penalty/                         gz 409       200       409   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/review_penalty/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/decide_penalty/                         gz 403       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/decide_penalty/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/record_payment/                         gz 200       403       200   404     404     404     404    404     403     403     404      404    401
@@ -166,6 +169,8 @@ GET    /api/v1/cases/{case}/penalties/{decided_penalty}/notice_receipt.pdf  gz 2
 GET    /api/v1/cases/{case}/penalties/{decided_penalty}/notice_receipt.pdf  sz 404       404       404   404     404     404     404    404     404     200     404      404    401
 GET    /api/v1/cases/{case}/penalties/{hearing_held}/hearing_notice.pdf     gz 200       200       200   404     404     404     404    404     200     200     404      404    401
 GET    /api/v1/cases/{case}/penalties/{hearing_held}/hearing_notice.pdf     sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/cases/{case}/penalties/{hearing_held}/hearing_notice_receipt.pdf gz 200    200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/cases/{case}/penalties/{hearing_held}/hearing_notice_receipt.pdf sz 404    404       404   404     404     404     404    404     404     200     404      404    401
 GET    /api/v1/cases/{case}/penalties/{decided_penalty}/decision.pdf        gz 200       200       200   404     404     404     404    404     200     200     404      404    401
 GET    /api/v1/cases/{case}/penalties/{decided_penalty}/decision.pdf        sz 404       404       404   404     404     404     404    404     404     200     404      404    401
 GET    /api/v1/cases/{case}/penalties/{decided_penalty}/decision_receipt.pdf gz 200       200       200   404     404     404     404    404     200     200     404      404    401
@@ -586,7 +591,12 @@ BODIES = {
     },
     "POST /api/v1/cases/{case}/actions/approve_correction/": lambda w: {"correction": w.correction.pk, "approve": True},
     "POST /api/v1/cases/{case}/actions/verify_rectification/": lambda w: {"order": w.rectification.pk, "passed": True},
-    "POST /api/v1/cases/{case}/actions/suspend_production/": lambda w: {"reason": "整顿", "starts_on": _today()},
+    "POST /api/v1/cases/{case}/actions/suspend_production/": lambda w: {
+        "reason": "逾期未改正",
+        "starts_on": _today(),
+        "amount": "100000.00",
+        "finding": w.fresh_act,
+    },
     "POST /api/v1/cases/{case}/actions/lift_suspension/": lambda w: {"suspension": w.suspension.pk},
     "POST /api/v1/cases/{case}/actions/impose_fine/": lambda w: {"amount": "5000.00", "legal_basis": "AQSCF-97-7"},
     "POST /api/v1/cases/{case}/actions/record_payment/": lambda w: {
@@ -595,7 +605,8 @@ BODIES = {
     },
     "POST /api/v1/cases/{case}/actions/request_enforcement/": lambda w: {"fine": w.fine.pk},
     "POST /api/v1/cases/{case}/actions/propose_penalty/": lambda w: {
-        "kinds": ["warning"],
+        "kinds": ["warning", "fine"],
+        "amount": "20000.00",
         "legal_basis": "TZZY-40",
         "violation_date": "2025-06-01",
         "facts": "使用伪造证书人员",
@@ -610,10 +621,11 @@ BODIES = {
     "POST /api/v1/cases/{case}/actions/request_hearing/": lambda w: {"penalty": w.hearing_right.pk},
     "POST /api/v1/cases/{case}/actions/schedule_hearing/": lambda w: {
         "penalty": w.hearing_requested.pk,
-        "at": (timezone.now() + datetime.timedelta(days=30)).isoformat(),
+        "at": hearing_time(30).isoformat(),
         "place": "听证室",
-        "officer": f"{w.slug}.officer2",
+        "officer": f"{w.slug}.legal",
     },
+    "POST /api/v1/cases/{case}/actions/review_penalty/": lambda w: {"penalty": w.to_review.pk, "opinion": "同意"},
     "POST /api/v1/cases/{case}/actions/record_hearing/": lambda w: {"penalty": w.hearing_held.pk, "record": "笔录"},
     "POST /api/v1/cases/{case}/actions/decide_penalty/": lambda w: {"penalty": w.waived_penalty.pk},
     "POST /api/v1/cases/{case}/actions/serve_decision/": lambda w: {

@@ -21,6 +21,11 @@ Per city:
   takedown, listing, evidence, rectification, suspension, person: parts of `case`
   fine          a fine of `case` served seven months ago, a 催告 served half a year ago: the court may be asked
   unserved      a fine of `case` not yet served; `unpaid` one served 30 days ago, no 催告 yet
+  penalties     of `case`, one at each step of the procedure: proposed_penalty, approved_penalty,
+                notified_penalty, waived_penalty, decided_penalty; suspensions with a hearing right:
+                hearing_right (notified), hearing_requested, hearing_held (presided by the city's
+                legal officer, its time passed), to_review (the party waived: the legal review is due);
+                fresh_act a finding no penalty is about yet
   calendar_year an entered holiday arrangement (admin)
   notification  a notification to the city's officer1
   roster        a roster check saved by the city's officer1, one failed row
@@ -44,7 +49,7 @@ from demo.reach import reach
 from demo.sample_cases import make_id_number
 from notifications.outbox import notify
 from oversight import actions as oversight_actions
-from tests.factories import CaseFactory, demo_user, fine_of, suspension_of
+from tests.factories import CaseFactory, demo_user, failed_rectification, fine_of, hearing_time, suspension_of
 from workflows import actions as referrals
 from workflows import penalties
 from workflows.models import CalendarYear
@@ -189,33 +194,47 @@ def build_city(code: str) -> City:
         legal_basis="AQSCF-97-7",
         finding=_act(case, officer),
         facts="使用无证人员作业",
+        violation_date=timezone.localdate(),
     )
     o["approved_penalty"] = started()
     o["notified_penalty"] = notified(started())
     o["waived_penalty"] = waived(notified(started()))
     o["decided_penalty"] = penalties.decide_penalty(case, actor=head, penalty=waived(notified(started())).pk)
     o["unserved"] = o["decided_penalty"]
-    with time_machine.travel(timezone.now() - datetime.timedelta(days=40)):
-        o["hearing_held"] = penalties.suspend_production(
-            case, actor=head, reason="逾期未改正", starts_on=timezone.localdate() + datetime.timedelta(days=60)
+
+    # 责令停产停业整顿 with its fine, after a failed rectification (安全生产法 第97条); each its own act.
+    def suspension(day_of_act):
+        return penalties.suspend_production(
+            case,
+            actor=head,
+            reason="逾期未改正",
+            starts_on=timezone.localdate() + datetime.timedelta(days=60),
+            amount=Decimal("100000"),
+            violation_date=day_of_act,
+            finding=_act(case, officer),
         )
+
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=40)):
+        failed_rectification(case, actor=f"{city.slug}.officer1")
+        o["hearing_held"] = suspension(timezone.localdate())
         notified(o["hearing_held"])
         penalties.request_hearing(case, actor=officer, penalty=o["hearing_held"].pk)
         penalties.schedule_hearing(
             case,
-            actor=officer,
+            actor=head,
             penalty=o["hearing_held"].pk,
-            at=timezone.now() + datetime.timedelta(days=20),
+            at=hearing_time(20),
             place="听证室",
-            officer=f"{city.slug}.officer2",
+            officer=f"{city.slug}.legal",
         )
-    o["hearing_right"] = notified(
-        penalties.suspend_production(case, actor=head, reason="逾期未改正", starts_on=timezone.localdate())
-    )
-    o["hearing_requested"] = notified(
-        penalties.suspend_production(case, actor=head, reason="逾期未改正", starts_on=timezone.localdate())
-    )
+    o["hearing_right"] = notified(suspension(timezone.localdate() - datetime.timedelta(days=1)))
+    o["hearing_requested"] = notified(suspension(timezone.localdate() - datetime.timedelta(days=2)))
     penalties.request_hearing(case, actor=officer, penalty=o["hearing_requested"].pk)
+    o["to_review"] = notified(suspension(timezone.localdate() - datetime.timedelta(days=3)))
+    penalties.record_statement(
+        case, actor=officer, penalty=o["to_review"].pk, text="放弃陈述申辩和听证", waives=True, waives_hearing=True
+    )
+    o["fresh_act"] = _act(case, officer)  # an act no penalty is about yet
     o["case"] = case
     o["calendar_year"] = CalendarYear.objects.create(year=2040 + len(CITIES[code]), notice="矩阵测试通知")
     o["person"] = _person_with_finding(city, case, 0)

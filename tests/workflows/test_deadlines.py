@@ -17,7 +17,7 @@ from core.calendar import LEGAL_TZ as SHANGHAI
 from core.calendar import Period
 from core.errors import Conflict
 from notifications.models import Notification
-from tests.factories import CaseFactory, demo_user, fine_of
+from tests.factories import CaseFactory, demo_user, failed_rectification, fine_of
 from tests.workflows.helpers import DOCS, referable_case
 from workflows import actions as referrals
 from workflows import penalties
@@ -139,8 +139,9 @@ def demanded_fine():
 def suspension_notified():
     """A suspension of production whose advance notice was served: the hearing may be asked for."""
     case = CaseFactory(status="open")
+    failed_rectification(case)
     started = penalties.suspend_production(
-        case, actor=U("guangzhou.head"), reason="逾期未改正", starts_on=timezone.localdate()
+        case, actor=U("guangzhou.head"), reason="逾期未改正", starts_on=timezone.localdate(), amount=Decimal("100000")
     )
     penalties.notify_penalty(
         case, actor=U("guangzhou.officer1"), penalty=started.pk, served_on=timezone.localdate(), method="post"

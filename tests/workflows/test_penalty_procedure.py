@@ -15,8 +15,9 @@ from pdfminer.high_level import extract_text
 from cases import actions
 from cases.models import Case, Event, Fine, Penalty
 from core.calendar import LEGAL_TZ as SHANGHAI
+from demo.sample_cases import make_credit_code
 from notifications.models import Notification
-from tests.factories import CaseFactory, add_person, demo_user
+from tests.factories import CaseFactory, add_person, demo_user, failed_rectification, fine_of
 from tests.workflows.helpers import DOCS
 from workflows import actions as referrals
 from workflows import penalties
@@ -92,7 +93,8 @@ def test_a_40000_fine_walks_notice_statement_decision_service_and_payment(api):
         assert fine["served_on"] is None  # nothing runs before service
         assert Notification.objects.filter(kind="penalty_decide", recipient__username="guangzhou.officer1").exists()
         words = text_of(paper(officer, case, pk, "decision"))
-        assert decided["decision_number"] in words and "提出陈述、申辩1次" in words and "十五日内" in words
+        assert decided["decision_number"] in words and "请求从轻处罚”。本机关已对上述意见进行复核" in words
+        assert "十五日内" in words and "广州市人民政府申请行政复议" in words
         assert ("serve", case.pk) in tasks(officer)
         r = act(officer, case, "serve_decision", {"penalty": pk, "served_on": "2018-09-07", "method": "in_person"})
         assert r.status_code == 200, r.content
@@ -118,13 +120,17 @@ def test_a_40000_fine_walks_notice_statement_decision_service_and_payment(api):
 
 
 def suspension_notified_on(day: str):
-    with time_machine.travel(at(day), tick=False):
+    """A 责令停产停业整顿 with its fine after a failed rectification (安全生产法 第97条), notified on `day`."""
+    with time_machine.travel(at(day) - datetime.timedelta(days=7), tick=False):
         case = CaseFactory(status="open")
+        failed_rectification(case)
+    with time_machine.travel(at(day), tick=False):
         started = penalties.suspend_production(
             case,
             actor=demo_user("guangzhou.head"),
             reason="特种作业人员无证上岗，逾期未改正",
             starts_on=at("2026-11-02").date(),
+            amount=Decimal("100000"),
         )
         assert started.hearing_right  # 责令停产停业 always (第63条)
         penalties.notify_penalty(
@@ -159,21 +165,37 @@ def test_the_hearing_is_told_seven_working_days_ahead_and_presided_by_one_who_di
     with time_machine.travel(at("2026-09-30"), tick=False):
         assert act(officer, case, "request_hearing", {"penalty": penalty.pk}).status_code == 200
         body = {"penalty": penalty.pk, "at": "2026-10-16T09:30:00+08:00", "place": "本局三楼听证室"}
-        handler = act(officer, case, "schedule_hearing", body | {"officer": "guangzhou.officer2"})
+        # 第64条第四项: the agency designates who presides — its head, not the investigators.
+        assert act(officer, case, "schedule_hearing", body | {"officer": "guangzhou.legal"}).status_code == 403
+        handler = act(head, case, "schedule_hearing", body | {"officer": "guangzhou.officer2"})
         assert handler.status_code == 400 and "第64条" in handler.json()["officer"][0]
         # Told on 09-30: 7 working days are 10-08, 09, 10, 12, 13, 14, 15: the hearing from 10-15 on.
         soon = act(
-            officer, case, "schedule_hearing", body | {"at": "2026-10-14T09:30:00+08:00", "officer": "guangzhou.legal"}
+            head, case, "schedule_hearing", body | {"at": "2026-10-14T09:30:00+08:00", "officer": "guangzhou.legal"}
         )
         assert soon.status_code == 400 and "2026-10-15" in soon.json()["at"][0]
-        r = act(officer, case, "schedule_hearing", body | {"officer": "guangzhou.legal"})
+        sunday = act(
+            head, case, "schedule_hearing", body | {"at": "2026-10-18T09:30:00+08:00", "officer": "guangzhou.legal"}
+        )
+        assert sunday.status_code == 400 and "2026-10-18" in sunday.json()["at"][0]
+        closed = act(head, case, "schedule_hearing", body | {"officer": "guangzhou.legal", "public": False})
+        assert closed.status_code == 400 and closed.json()["private_reason"]
+        r = act(head, case, "schedule_hearing", body | {"officer": "guangzhou.legal"})
         assert r.status_code == 200, r.content
         scheduled = penalty_of(r, penalty.pk)
         assert scheduled["hearing_notice_number"].startswith("穗应急听告〔2026〕")
         told = Notification.objects.get(kind="penalty_schedule_hearing", case=case)
         assert told.recipient.username == "guangzhou.legal" and "2026年10月16日9时30分" in told.title
         words = text_of(paper(officer, case, penalty.pk, "hearing_notice"))
-        assert "听证通知书" in words and "本局三楼听证室" in words and "回避" in words
+        assert "听证通知书" in words and "本局三楼听证室" in words and "回避" in words and "公开举行" in words
+        assert paper(officer, case, penalty.pk, "hearing_notice_receipt").status_code == 200
+        # The hearing is the presiding officer's own task, due at its time.
+        mine = api("guangzhou.legal").get("/api/v1/tasks/").json()["results"]
+        assert [(t["step"], t["due_at"][:16]) for t in mine if t["case"] == case.pk] == [
+            ("hearing", "2026-10-16T09:30")
+        ]
+        assert ("hearing", case.pk) not in tasks(officer)
+        assert "record_hearing" not in officer.get(f"/api/v1/cases/{case.pk}/").json()["actions"]
     with time_machine.travel(at("2026-10-16", 9), tick=False):
         record = {"penalty": penalty.pk, "record": "当事人到场陈述，承办人员出示证据"}
         assert act(api("guangzhou.legal"), case, "record_hearing", record).json()["code"] == "invalid_transition"
@@ -181,10 +203,25 @@ def test_the_hearing_is_told_seven_working_days_ahead_and_presided_by_one_who_di
         assert act(officer, case, "record_hearing", record).status_code in (403, 409)
         r = act(api("guangzhou.legal"), case, "record_hearing", record)
         assert r.status_code == 200, r.content
-        r = act(head, case, "decide_penalty", {"penalty": penalty.pk})
+        # 第58条: a penalty that went through a hearing is reviewed by the legal office first …
+        refused = act(head, case, "decide_penalty", {"penalty": penalty.pk, "collective_discussion": "集体讨论"})
+        assert refused.status_code == 409 and "第58条" in refused.json()["detail"]
+        assert ("review", case.pk) in tasks(api("guangzhou.legal"))
+        review = {"penalty": penalty.pk, "opinion": "事实清楚，证据确凿，程序合法，适用依据正确"}
+        assert act(officer, case, "review_penalty", review).status_code in (403, 409)  # an investigator
+        assert act(api("guangzhou.legal"), case, "review_penalty", review).status_code == 200
+        # … and the heads decide it collectively (第57条第二款).
+        alone = act(head, case, "decide_penalty", {"penalty": penalty.pk})
+        assert alone.status_code == 400 and alone.json()["collective_discussion"]
+        decision = {"penalty": penalty.pk, "collective_discussion": "2026-10-19 局长办公会集体讨论，同意"}
+        r = act(head, case, "decide_penalty", decision)
+        assert r.status_code == 200, r.content
+        assert r.json()["suspensions"] == []  # in force from its service (第61条)
+        assert "依法举行了听证" in text_of(paper(officer, case, penalty.pk, "decision"))
+        served = {"penalty": penalty.pk, "served_on": "2026-10-16", "method": "in_person"}
+        r = act(officer, case, "serve_decision", served)
         assert r.status_code == 200, r.content
         assert r.json()["suspensions"][0]["starts_on"] == "2026-11-02"
-        assert "依法举行了听证" in text_of(paper(officer, case, penalty.pk, "decision"))
 
 
 def test_a_proposal_is_decided_by_the_head_never_by_its_proposer_and_a_refusal_gives_its_reason(api):
@@ -197,6 +234,7 @@ def test_a_proposal_is_decided_by_the_head_never_by_its_proposer_and_a_refusal_g
         "legal_basis": "AQSCF-97-7",
         "finding": finding.pk,
         "facts": "该单位安排未取得特种作业操作证的人员从事电工作业",
+        "violation_date": timezone.localdate().isoformat(),
     }
     r = act(officer, case, "propose_penalty", proposal)
     assert r.status_code == 200, r.content
@@ -221,7 +259,13 @@ def test_a_proposal_is_decided_by_the_head_never_by_its_proposer_and_a_refusal_g
 
 def test_the_head_who_proposes_is_not_the_one_who_approves(api):
     case = CaseFactory(status="open")
-    body = {"kinds": ["suspension"], "starts_on": timezone.localdate().isoformat(), "facts": "逾期未改正"}
+    body = {
+        "kinds": ["fine"],
+        "amount": "30000.00",
+        "legal_basis": "AQSCF-97-7",
+        "facts": "无证上岗",
+        "violation_date": timezone.localdate().isoformat(),
+    }
     r = act(api("guangzhou.head"), case, "propose_penalty", body)
     # propose_penalty is the handlers' (行政处罚法 第55条: the investigating officers report).
     assert r.status_code == 403
@@ -251,13 +295,32 @@ def test_the_decision_is_never_heavier_than_the_notice(api):
 
 
 def test_a_waiver_ends_the_partys_period_and_no_hearing_follows_it(api):
-    case, started = notified_fine("60000.00")  # a unit's 较大数额: the right to a hearing, waived
-    assert started.hearing_right
-    officer = api("guangzhou.officer1")
-    r = act(officer, case, "request_hearing", {"penalty": started.pk})
+    case = CaseFactory(status="open")
+    head, officer = api("guangzhou.head"), api("guangzhou.officer1")
+    body = {"amount": "60000.00", "legal_basis": "AQSCF-97-7"}  # a unit's 较大数额: the right to a hearing
+    started = penalty_of(act(head, case, "impose_fine", body))
+    assert started["hearing_right"]
+    served = {"penalty": started["id"], "served_on": timezone.localdate().isoformat(), "method": "post"}
+    assert act(officer, case, "notify_penalty", served).status_code == 200
+    # Waiving the statement period is not waiving the hearing: that is said expressly (第63、64条).
+    statement = {"penalty": started["id"], "text": "认为罚款过高，请求减轻", "waives": True}
+    assert act(officer, case, "record_statement", statement).status_code == 200
+    early = act(head, case, "decide_penalty", {"penalty": started["id"], "collective_discussion": "讨论"})
+    assert early.status_code == 409 and "第64条" in early.json()["detail"]
+    waiver = {"penalty": started["id"], "text": "书面放弃听证", "waives_hearing": True}
+    assert act(officer, case, "record_statement", waiver).status_code == 200
+    r = act(officer, case, "request_hearing", {"penalty": started["id"]})
     assert r.status_code == 409 and r.json()["code"] == "invalid_transition"
-    assert Deadline.objects.get(penalty=started, step="hearing_request").met_by == "record_statement"
-    assert act(api("guangzhou.head"), case, "decide_penalty", {"penalty": started.pk}).status_code == 200
+    assert Deadline.objects.get(penalty_id=started["id"], step="hearing_request").met_by == "record_statement"
+    review = {"penalty": started["id"], "opinion": "同意"}
+    assert act(api("guangzhou.legal"), case, "review_penalty", review).status_code == 200
+    decision = {"penalty": started["id"], "collective_discussion": "集体讨论同意"}
+    assert act(head, case, "decide_penalty", decision).status_code == 200
+    words = text_of(paper(officer, case, started["id"], "decision"))
+    assert (
+        "“认为罚款过高，请求减轻”，并表示放弃陈述、申辩的权利" in words
+        and "“书面放弃听证”，并表示放弃听证的权利" in words
+    )
 
 
 def test_decision_numbers_run_per_agency_and_year():
@@ -351,7 +414,8 @@ def test_the_web_approves_a_proposal_with_a_choice_not_an_unticked_box(client):
     proposed = penalties.propose_penalty(
         case,
         actor=demo_user("guangzhou.officer1"),
-        kinds=["warning"],
+        kinds=["warning", "fine"],
+        amount=Decimal("3000"),
         legal_basis="TZZY-41-2",
         facts="转借操作证",
         person=add_person(case, name="孙八").pk,
@@ -390,3 +454,201 @@ def test_a_fine_counts_in_the_month_it_is_decided_not_when_it_is_proposed(api):
         return next(r for r in rows if r["section"] == "执法·用人单位" and r["row"] == "行政罚款（元）")["month"]
 
     assert Decimal(fined("2018-09")) == 0 and Decimal(fined("2018-10")) == 40000
+
+
+# --- what an enforcement lawyer found (the review of the first build) ------------------------
+
+
+def started_by_head(api, case, **body):
+    return act(api("guangzhou.head"), case, "impose_fine", body)
+
+
+@pytest.mark.parametrize("kind", ["training_institution", "intermediary", "individual"])
+def test_a_suspension_needs_its_provision_its_condition_and_a_production_unit(api, kind):
+    """行政处罚法 第38条: no penalty without a basis; 安全生产法 第97条: a 生产经营单位, after 逾期未改正."""
+    head = api("guangzhou.head")
+    case = CaseFactory(status="open")
+    body = {"reason": "无证上岗", "starts_on": timezone.localdate().isoformat(), "amount": "100000.00"}
+    r = act(head, case, "suspend_production", body)
+    assert r.status_code == 400 and "逾期未改正" in r.json()["legal_basis"][0]  # no failed rectification
+    proposal = {
+        "kinds": ["suspension"],
+        "starts_on": body["starts_on"],
+        "facts": "x",
+        "violation_date": body["starts_on"],
+    }
+    r = act(api("guangzhou.officer1"), case, "propose_penalty", proposal | {"legal_basis": "AQSCF-97-7"})
+    assert r.status_code == 400 and "第97条" in r.json()["kinds"][0]  # that provision orders no suspension
+    failed_rectification(case)
+    r = act(head, case, "suspend_production", body | {"amount": None})
+    assert r.status_code == 400 and "并处" in r.json()["kinds"][0]  # the suspension comes with its fine
+    party = {
+        "kind": kind,
+        "name": "某机构",
+        **({} if kind == "individual" else {"credit_code": make_credit_code("440100", 66)}),
+    }
+    other = CaseFactory(status="open", party=party)
+    failed_rectification(other)
+    r = act(head, other, "suspend_production", body)
+    assert r.status_code == 400, r.content
+    assert not Penalty.objects.filter(case=other).exists()
+
+
+def test_warnings_only_where_the_provision_gives_them_and_with_its_fine(api):
+    case = CaseFactory(status="open")
+    officer = api("guangzhou.officer1")
+    base = {"facts": "x", "violation_date": "2026-05-01"}
+    alone = act(officer, case, "propose_penalty", base | {"kinds": ["warning"], "legal_basis": "TZZY-40"})
+    assert alone.status_code == 400 and "警告并处罚款" in alone.json()["kinds"][0]
+    none = {"kinds": ["warning", "fine"], "amount": "5000.00", "legal_basis": "AQSCF-97-7"}
+    r = act(officer, case, "propose_penalty", base | none)
+    assert r.status_code == 400 and "未规定警告" in r.json()["kinds"][0]
+
+
+def test_a_fine_below_the_provisions_minimum_needs_a_ground_of_article_32(api):
+    case = CaseFactory(status="open")
+    started = penalties.impose_fine(
+        case,
+        actor=demo_user("guangzhou.head"),
+        amount=Decimal("20000"),
+        legal_basis="TZZY-40",
+        violation_date=datetime.date(2026, 5, 1),
+    )
+    officer = demo_user("guangzhou.officer1")
+    penalties.notify_penalty(case, actor=officer, penalty=started.pk, served_on=timezone.localdate(), method="post")
+    penalties.record_statement(case, actor=officer, penalty=started.pk, text="放弃", waives=True)
+    head = api("guangzhou.head")
+    low = act(head, case, "decide_penalty", {"penalty": started.pk, "amount": "100.00"})
+    assert low.status_code == 400 and "第32条" in low.json()["mitigation"][0]
+    ground = "当事人主动消除违法行为危害后果"
+    r = act(head, case, "decide_penalty", {"penalty": started.pk, "amount": "5000.00", "mitigation": ground})
+    assert r.status_code == 200, r.content
+    words = text_of(paper(api("guangzhou.officer1"), case, started.pk, "decision"))
+    assert "第三十二条" in words and ground in words and "罚款人民币5,000.00元" in words
+
+
+def test_the_same_act_is_not_fined_again_in_another_case(api):
+    """第29条 across cases: the same party, the same kind of act, the same day."""
+    code = make_credit_code("440100", 4242)
+    party = {"kind": "employer", "name": "重复处罚测试公司", "credit_code": code}
+    first, second = CaseFactory(status="open", party=party), CaseFactory(status="open", party=party)
+    body = {"amount": "30000.00", "legal_basis": "AQSCF-97-7", "violation_date": "2026-10-01"}
+    assert started_by_head(api, first, **body).status_code == 200
+    again = started_by_head(api, second, **body)
+    assert again.status_code == 409 and again.json()["code"] == "same_act" and first.number in again.json()["detail"]
+    assert (
+        started_by_head(api, second, **body | {"violation_date": "2026-10-02"}).status_code == 200
+    )  # another day's act
+
+
+def test_public_notice_counts_thirty_days_after_publication_and_electronic_service_needs_consent(api):
+    case, started = notified_fine()
+    officer, head = api("guangzhou.officer1"), api("guangzhou.head")
+    assert act(head, case, "decide_penalty", {"penalty": started.pk}).status_code == 200
+    today = timezone.localdate()
+    electronic = {"penalty": started.pk, "served_on": today.isoformat(), "method": "electronic"}
+    r = act(officer, case, "serve_decision", electronic)
+    assert r.status_code == 400 and "第61条" in r.json()["consent"][0]
+    r = act(officer, case, "serve_decision", electronic | {"method": "public_notice"})
+    assert r.status_code == 200, r.content
+    fine = r.json()["fines"][0]
+    assert fine["served_on"] == (today + datetime.timedelta(days=30)).isoformat()  # 民事诉讼法 第95条
+    assert fine["due_on"] > (today + datetime.timedelta(days=44)).isoformat()
+
+
+def test_a_correction_never_rewrites_a_served_paper(api):
+    case, started = notified_fine()
+    head = api("guangzhou.head")
+    assert act(head, case, "decide_penalty", {"penalty": started.pk}).status_code == 200
+    served = {"penalty": started.pk, "served_on": timezone.localdate().isoformat(), "method": "in_person"}
+    assert act(api("guangzhou.officer1"), case, "serve_decision", served).status_code == 200
+    old_name = case.party_name
+    fix = {"target": "case", "field": "party_name", "value": "更正后的公司名称", "reason": "营业执照核对"}
+    assert act(head, case, "correct", fix).status_code == 200  # the head's own: applied at once
+    words = text_of(paper(api("guangzhou.officer1"), case, started.pk, "decision"))
+    assert old_name in words and "更正后的公司名称" not in words
+
+
+def test_an_extension_redates_the_open_tasks(api):
+    case, started = notified_fine()
+    before = {
+        t["step"]: t["due_at"]
+        for t in api("guangzhou.head").get("/api/v1/tasks/").json()["results"]
+        if t["case"] == case.pk
+    }
+    until = (timezone.localdate() + datetime.timedelta(days=150)).isoformat()
+    r = act(api("guangzhou.head"), case, "extend_decision_period", {"until": until, "reason": "案情复杂"})
+    assert r.status_code == 200, r.content
+    after = {
+        t["step"]: t["due_at"]
+        for t in api("guangzhou.head").get("/api/v1/tasks/").json()["results"]
+        if t["case"] == case.pk
+    }
+    assert before["decide"] < after["decide"] and after["decide"][:10] >= until
+
+
+def test_a_decision_number_is_one_number_however_its_serial_is_written(api):
+    case, started = notified_fine()
+    other, second = notified_fine()
+    head = api("guangzhou.head")
+    year = timezone.localdate().year
+    assert (
+        act(
+            head, case, "decide_penalty", {"penalty": started.pk, "decision_number": f"穗应急罚〔{year}〕900号"}
+        ).status_code
+        == 200
+    )
+    r = act(head, other, "decide_penalty", {"penalty": second.pk, "decision_number": f"穗应急罚〔{year}〕0900号"})
+    assert r.status_code == 400 and r.json()["decision_number"]
+
+
+def test_a_payment_is_recorded_on_the_day_it_was_made(api):
+    with time_machine.travel(at("2026-09-01"), tick=False):
+        case = CaseFactory(status="open")
+        fine = fine_of(case, amount="20000.00", served=True)
+    with time_machine.travel(at("2026-11-01"), tick=False):
+        officer = api("guangzhou.officer1")
+        fine.refresh_from_db()
+        on_time = {"fine": fine.pk, "amount": "20000.00", "paid_on": fine.due_on.isoformat()}
+        r = act(officer, case, "record_payment", on_time)
+        assert r.status_code == 200, r.content  # paid on its last day: no late penalty
+        assert r.json()["fines"][0]["status"] == "paid"
+
+
+def test_the_papers_name_the_party_fully_and_cite_the_provisions_formally(api):
+    party = {
+        "kind": "employer",
+        "name": "广州某电力工程有限公司",
+        "credit_code": make_credit_code("440100", 4343),
+        "address": "广州市天河区某路1号",
+        "representative": "陈某",
+    }
+    r = api("guangzhou.officer1").post(
+        "/api/v1/cases/", {"source": "inspection", "region": "440100", "party": party, "summary": "检查"}, format="json"
+    )
+    assert r.status_code == 201, r.content
+    case = Case.objects.get(pk=r.json()["id"])
+    actions.open_case(
+        case, actor=demo_user("guangzhou.officer1"), handlers=["guangzhou.officer1", "guangzhou.officer2"]
+    )
+    started = penalties.impose_fine(
+        case,
+        actor=demo_user("guangzhou.head"),
+        amount=Decimal("30000"),
+        legal_basis="AQSCF-97-7",
+        violation_date=timezone.localdate(),
+    )
+    officer = demo_user("guangzhou.officer1")
+    penalties.notify_penalty(
+        case, actor=officer, penalty=started.pk, served_on=timezone.localdate(), method="in_person"
+    )
+    notice = text_of(paper(api("guangzhou.officer1"), case, started.pk, "notice"))
+    assert "《中华人民共和国安全生产法》（2021年修正）第九十七条第（七）项" in notice
+    assert "违反了《中华人民共和国安全生产法》（2021年修正）第三十条第一款的规定" in notice
+    penalties.record_statement(case, actor=officer, penalty=started.pk, text="放弃", waives=True)
+    penalties.decide_penalty(case, actor=demo_user("guangzhou.head"), penalty=started.pk)
+    words = text_of(paper(api("guangzhou.officer1"), case, started.pk, "decision"))
+    assert "法定代表人（负责人）：陈某" in words and "地址：广州市天河区某路1号" in words
+    assert "广州市人民政府申请行政复议" in words
+    receipt = text_of(paper(api("guangzhou.officer1"), case, started.pk, "notice_receipt"))
+    assert "广州市天河区某路1号" in receipt

@@ -143,6 +143,9 @@ def demo_legal_bases() -> list[dict]:
             "condition": b.condition,
             "warning": b.warning,
             "finding_kinds": list(b.finding_kinds),
+            "suspends": b.suspends,
+            "citation": b.citation,
+            "violated": b.violated,
         }
         for b in DEFAULT_LEGAL_BASES
     ]
