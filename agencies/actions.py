@@ -5,9 +5,12 @@ from .models import Agency, Membership
 
 
 @transaction.atomic
-def set_membership(user: User, agency: Agency, role: str) -> Membership:
-    """Make `user` a member of `agency` with `role`, and of the agency's group."""
-    membership, _created = Membership.objects.update_or_create(user=user, agency=agency, defaults={"role": role})
+def set_membership(user: User, agency: Agency, role: str, *, legal_review: bool = False) -> Membership:
+    """Make `user` a member of `agency` with `role` (a legal reviewer, 法制审核人员, if said), and of the
+    agency's group."""
+    membership, _created = Membership.objects.update_or_create(
+        user=user, agency=agency, defaults={"role": role, "legal_review": legal_review}
+    )
     user.groups.add(agency.group)
     return membership
 

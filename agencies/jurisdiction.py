@@ -51,6 +51,11 @@ def is_staff_of(user: AnyUser, agency_id: int) -> bool:
     return role_in(user, agency_id) in (Role.OFFICER, Role.HEAD)
 
 
+def is_legal_reviewer_of(user: AnyUser, agency_id: int) -> bool:
+    """A member of the agency's legal office, who reviews penalty decisions (行政处罚法 第58条)."""
+    return any(m.agency_id == agency_id and m.legal_review for m in memberships_of(user))
+
+
 def is_head_of(user: AnyUser, agency_id: int) -> bool:
     return role_in(user, agency_id) == Role.HEAD
 

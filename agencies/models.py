@@ -87,6 +87,8 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
     agency = models.ForeignKey(Agency, models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    # 法制审核人员: reviews penalty decisions before they are taken (行政处罚法 第58条).
+    legal_review = models.BooleanField(_("legal reviewer (法制审核)"), default=False)
 
     class Meta:
         verbose_name = _("membership")

@@ -31,6 +31,7 @@ from core.identity import (
     normalize_id_number,
 )
 from workflows import deadlines
+from workflows.penalty_periods import party_heard_until
 
 from .events import record_event
 from .kinds import ORGANISATION_PARTIES, FindingKind, PartyKind, PersonRole
@@ -502,6 +503,7 @@ def check_fine(
     finding: int | None,
     day: datetime.date,
     fining: bool = True,
+    day_stated: bool = True,
 ) -> tuple[LegalBasis, Person | None, Finding | None]:
     """A penalty the law allows: the basis in force on the day of the act, reaching this party or
     person, applied by this kind of agency, its condition met, the amount in its range, the act one
@@ -542,7 +544,7 @@ def check_fine(
             )
     if fining:
         _check_same_act(case, basis, fined, act)
-        _check_same_act_elsewhere(case, basis, fined, day)
+        _check_same_act_elsewhere(case, basis, fined, day if day_stated else None)
     return basis, fined, act
 
 
@@ -651,9 +653,11 @@ def _check_same_act(case: Case, basis: LegalBasis, person: Person | None, findin
         )
 
 
-def _check_same_act_elsewhere(case: Case, basis: LegalBasis, person: Person | None, day: datetime.date) -> None:
+def _check_same_act_elsewhere(case: Case, basis: LegalBasis, person: Person | None, day: datetime.date | None) -> None:
     """一事不再罚款 across cases: the same party (credit code or ID) or person (ID), the same kind of
-    act (the provision's condition), on the same day, fined or being fined in another case."""
+    act (the provision's condition), on the same day, fined or being fined in another case. A day
+    not stated (None) tells no two acts apart: any such fine of the subject is the same act until
+    the day of this one is given."""
     if person is not None:
         if not person.id_hash:
             return
@@ -664,7 +668,9 @@ def _check_same_act_elsewhere(case: Case, basis: LegalBasis, person: Person | No
         same_subject = Q(person__isnull=True, case__party_id_hash=case.party_id_hash)
     else:
         return
-    condition = Q(legal_basis__condition=basis.condition, violation_date=day)
+    condition = Q(legal_basis__condition=basis.condition)
+    if day is not None:
+        condition &= Q(violation_date=day)
     fined = Fine.objects.filter(same_subject, condition).exclude(case=case).select_related("case").first()
     underway = (
         Penalty.objects.filter(same_subject, condition, status__in=PENALTY_PENDING, amount__isnull=False)
@@ -676,6 +682,16 @@ def _check_same_act_elsewhere(case: Case, basis: LegalBasis, person: Person | No
     if other is None:
         return
     where = other.number if other.agency_id == case.agency_id else _("a case of another agency")
+    if day is None:
+        raise Conflict(
+            Code.SAME_ACT,
+            _(
+                "This party is already fined or being fined for an act of this kind in %(case)s: no second fine for "
+                "the same illegal act (行政处罚法 第29条). If this is another act, give the day it was committed "
+                "(violation_date)."
+            )
+            % {"case": where},
+        )
     raise Conflict(
         Code.SAME_ACT,
         _(
@@ -895,6 +911,20 @@ def _in_procedure(fine: Fine, case: Case) -> bool:
     return any(p.fine_id == fine.pk for p in case.penalties.all())
 
 
+def _party_still_heard(penalty: Penalty) -> bool:
+    """The party's own periods after the notice still run (over prefetched statements and deadlines)."""
+    ends = party_heard_until(penalty)
+    return ends is not None and ends > timezone.now()
+
+
+def _decidable(penalty: Penalty) -> bool:
+    return (
+        penalty.status in (PenaltyStatus.NOTIFIED, PenaltyStatus.HEARD)
+        and not _party_still_heard(penalty)
+        and (not penalty.hearing_right or penalty.reviewed_at is not None)
+    )
+
+
 # The statuses in which the party is being heard (its statements are recorded).
 HEARING_STATUSES = (
     PenaltyStatus.NOTIFIED,
@@ -925,18 +955,19 @@ _PRECONDITIONS: dict[str, Callable[[Case, User], bool]] = {
         p.status == PenaltyStatus.HEARING_SCHEDULED and p.hearing_officer_id == u.pk for p in c.penalties.all()
     ),
     "review_penalty": lambda c, u: (
-        not is_handler(u, c)
+        jurisdiction.is_legal_reviewer_of(u, c.agency_id)
+        and not is_handler(u, c)
+        and not jurisdiction.is_head_of(u, c.agency_id)
         and any(
             p.status in (PenaltyStatus.NOTIFIED, PenaltyStatus.HEARD)
             and p.hearing_right
             and p.reviewed_at is None
             and p.proposed_by_id != u.pk
+            and not _party_still_heard(p)
             for p in c.penalties.all()
         )
     ),
-    "decide_penalty": lambda c, _u: any(
-        p.status in (PenaltyStatus.NOTIFIED, PenaltyStatus.HEARD) for p in c.penalties.all()
-    ),
+    "decide_penalty": lambda c, _u: any(_decidable(p) for p in c.penalties.all()),
     "issue_demand": lambda c, _u: any(
         f.status != FineStatus.PAID and f.due_on and local_today() > f.due_on and not f.demand_served_on
         for f in c.fines.all()
@@ -944,6 +975,7 @@ _PRECONDITIONS: dict[str, Callable[[Case, User], bool]] = {
     "request_enforcement": lambda c, _u: any(not enforcement_refusal(f, timezone.now()) for f in c.fines.all()),
     "propose_referral": lambda c, _u: any(unreferred(c)),
     "approve_correction": lambda c, _u: c.corrections.filter(status="proposed").exists(),
+    "endorse_correction": lambda c, _u: c.corrections.filter(status="endorsement").exists(),
     "extend_decision_period": lambda c, _u: c.deadlines.filter(step="decide_penalty", met_at__isnull=True).exists(),
     "close": lambda c, _u: not any(uncovered(c)) and not open_measures(c),
 }

@@ -24,7 +24,7 @@ from core.errors import Code, Conflict, field_error
 from core.identity import document_hash, mask_id_number, normalize_credit_code, normalize_document
 from workflows import deadlines
 
-from .kinds import ORGANISATION_PARTIES, FindingKind, PersonRole
+from .kinds import FINDING_RULES, ORGANISATION_PARTIES, FindingKind, PersonRole
 from .models import Case, Correction, Finding, Person, ReferralStatus
 from .protocol import action, announce, begin_case, finish
 from .rules import CASE_ACTIONS
@@ -157,7 +157,7 @@ def correct(
         raise field_error("field", _("This cannot be corrected here; correctable: %(names)s.") % {"names": names})
     record = _record(case, target, id)
     pending = case.corrections.filter(
-        status=Correction.Status.PROPOSED, target=target, object_id=None if target == T.CASE else record.pk, field=field
+        status__in=OPEN, target=target, object_id=None if target == T.CASE else record.pk, field=field
     ).first()
     if pending is not None:  # a second one would be checked against a value that is about to change
         raise Conflict(
@@ -169,6 +169,7 @@ def correct(
     except ValidationError as exc:
         raise field_error("value", exc.messages[0]) from None
     old = getattr(record, field)
+    _check_not_served(case, record, field)
     if isinstance(record, Person) and field == "id_number":
         hashed = document_hash(record.id_kind, new)
         if case.persons.filter(id_hash=hashed).exclude(pk=record.pk).exists():
@@ -189,6 +190,10 @@ def correct(
     if spec.legal and not head:
         announce(CASE_ACTIONS["correct"].announces, case=case)
         finish(case, actor=actor, action="correct", data=data | {"status": Correction.Status.PROPOSED})
+        return correction
+    if _takes_off_the_road(record, field, new):
+        _to_supervisors(case, correction)
+        finish(case, actor=actor, action="correct", data=data | {"status": correction.status})
         return correction
     _apply(case, correction, record, spec, actor)
     finish(case, actor=actor, action="correct", data=data | {"status": Correction.Status.APPLIED})
@@ -213,7 +218,11 @@ def approve_correction(
             spec.check(record, proposed.value)  # the rule again: the record may have moved since
         except ValidationError as exc:
             raise field_error("correction", exc.messages[0]) from None
-        _apply(case, proposed, record, spec, actor, note)
+        if _takes_off_the_road(record, proposed.field, proposed.value):
+            proposed.note = note
+            _to_supervisors(case, proposed)
+        else:
+            _apply(case, proposed, record, spec, actor, note)
     else:
         proposed.status, proposed.decided_by, proposed.decided_at, proposed.note = (
             Correction.Status.REFUSED,
@@ -226,6 +235,77 @@ def approve_correction(
     data = _data(proposed, spec, old, proposed.value) | {"status": proposed.status, "note": note}
     finish(case, actor=actor, action="approve_correction", data=data)
     return proposed
+
+
+@action
+def endorse_correction(
+    case: Case, *, actor: User, correction: int, approve: bool, note: str = "", version: int | None = None
+) -> Correction:
+    """A supervisor of the region decides a correction that would take a finding off the road to the
+    police: no case leaves it unreferred without someone above the agency signing why."""
+    case = begin_case(case, actor=actor, action="endorse_correction", version=version)
+    proposed = case.corrections.select_for_update().filter(pk=correction).first()
+    if proposed is None:
+        raise field_error("correction", _("No such correction in this case."))
+    if proposed.status != Correction.Status.ENDORSEMENT:
+        raise Conflict(Code.INVALID_TRANSITION, _("This correction does not await the supervisors."))
+    if not approve and not note.strip():
+        raise field_error("note", _("Say why the correction is not endorsed."))
+    spec = FIELDS[proposed.target][proposed.field]
+    record = _record(case, proposed.target, proposed.object_id)
+    old = getattr(record, proposed.field)
+    if approve:
+        _apply(case, proposed, record, spec, actor, note)
+    else:
+        proposed.status, proposed.decided_by, proposed.decided_at, proposed.note = (
+            Correction.Status.REFUSED,
+            actor,
+            timezone.now(),
+            note,
+        )
+        proposed.save()
+    data = _data(proposed, spec, old, proposed.value) | {"status": proposed.status, "note": note}
+    finish(case, actor=actor, action="endorse_correction", data=data)
+    return proposed
+
+
+# The corrections still to be decided.
+OPEN = (Correction.Status.PROPOSED, Correction.Status.ENDORSEMENT)
+
+
+def _takes_off_the_road(record: Any, field: str, value: str) -> bool:
+    """A finding that must go to the police would no longer have to (有案不移)."""
+    return (
+        isinstance(record, Finding)
+        and field == "kind"
+        and record.referable
+        and not FINDING_RULES[FindingKind(value)].referable
+    )
+
+
+def _to_supervisors(case: Case, correction: Correction) -> None:
+    correction.status = Correction.Status.ENDORSEMENT
+    correction.save()
+    announce(CASE_ACTIONS["endorse_correction"].announces, case=case)
+
+
+def _check_not_served(case: Case, record: Any, field: str) -> None:
+    """The party or person a served paper names cannot be put right here: the paper stays as served,
+    and another party needs the procedure again (行政处罚法 第44条、第59条)."""
+    identity = {"party_name", "party_credit_code", "name", "id_number"}
+    if field not in identity or isinstance(record, Finding):
+        return
+    person = record if isinstance(record, Person) else None
+    served = case.penalties.filter(person=person, notice_served_on__isnull=False).exclude(status="refused")
+    if served.exists():
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _(
+                "A penalty notice served on this party names it as it stands: its identity is no longer corrected "
+                "here (行政处罚法 第44条、第59条). Issue a correction notice (补正) of the paper, or, if the penalty is "
+                "on the wrong party, start the procedure again."
+            ),
+        )
 
 
 def _data(correction: Correction, spec: Field, old: Any, new: Any) -> dict[str, Any]:

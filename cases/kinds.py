@@ -259,6 +259,7 @@ DEFAULT_LEGAL_BASES = [
         warning=True,
         finding_kinds=_FORGED,
         citation="《特种作业人员安全技术培训考核管理规定》（原国家安全生产监督管理总局令第30号）第四十条",
+        violated="《特种作业人员安全技术培训考核管理规定》（原国家安全生产监督管理总局令第30号）第五条",
     ),
     LegalBasisDefault(
         "TZZY-41-1",

@@ -1084,6 +1084,9 @@ class Correction(models.Model):
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("awaiting the head's approval")
+        # A correction that would take a finding off the road to the police is endorsed by the
+        # supervisors, as a refusal to refer is (310号令 第5条; 应急〔2019〕54号).
+        ENDORSEMENT = "endorsement", _("awaiting the supervisors' endorsement")
         APPLIED = "applied", _("applied")
         REFUSED = "refused", _("refused")
 
@@ -1094,7 +1097,7 @@ class Correction(models.Model):
     # The new value until it is applied or refused; an ID number is then kept masked only.
     value = models.CharField(_("new value"), max_length=200)
     reason = models.TextField(_("reason"), max_length=4000)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField(default=timezone.now)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")

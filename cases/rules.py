@@ -104,12 +104,17 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     # The penalty procedure (workflows.penalties, 行政处罚法 第44–64条): the head starts it himself
     # with impose_fine or suspend_production, or approves a handler's proposal.
     "suspend_production": CaseAction(
-        Who.HEAD, _("Suspend production"), _S + "SuspendProductionInput", _W + "suspend_production"
+        Who.HEAD,
+        _("Start a suspension of production (notice to follow)"),
+        _S + "SuspendProductionInput",
+        _W + "suspend_production",
     ),
     "lift_suspension": CaseAction(
         Who.HEAD, _("Lift the suspension"), _S + "LiftSuspensionInput", _A + "lift_suspension"
     ),
-    "impose_fine": CaseAction(Who.HEAD, _("Impose a fine"), _S + "ImposeFineInput", _W + "impose_fine"),
+    "impose_fine": CaseAction(
+        Who.HEAD, _("Start a fine (notice to follow)"), _S + "ImposeFineInput", _W + "impose_fine"
+    ),
     "propose_penalty": CaseAction(
         Who.ASSIGNED,
         _("Propose a penalty"),
@@ -194,6 +199,13 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     ),
     "approve_correction": CaseAction(
         Who.HEAD, _("Decide a correction"), _S + "ApproveCorrectionInput", "cases.corrections.approve_correction"
+    ),
+    "endorse_correction": CaseAction(
+        Who.SUPERVISOR,
+        _("Endorse a correction that takes a finding off the road to the police"),
+        _S + "ApproveCorrectionInput",
+        "cases.corrections.endorse_correction",
+        announces="correction_endorsement",
     ),
     # 行政处罚法 第60条: the 90 days to decide, extended by the head with a reason.
     "extend_decision_period": CaseAction(

@@ -223,7 +223,7 @@ def action_choices(case: Case, name: str) -> dict[str, list[tuple[Any, str]]]:
             for f in fines
         ],
         "legal_basis": _basis_choices(),
-        "correction": correction_choices(case),
+        "correction": correction_choices(case, "endorsement" if name == "endorse_correction" else "proposed"),
         "finding": [("", "—")] + findings,
         "agency": [(a.slug, a.name) for a in Agency.objects.filter(kind=Agency.Kind.CYBERSPACE).order_by("region_id")],
         # 更正: the record by its name, the field in words (not the codes of the API).
@@ -271,10 +271,10 @@ def penalty_label(penalty: Penalty, case: Case) -> str:
     return f"#{penalty.pk} {penalty.kinds_display}{amount}{basis} · {on}（{penalty.get_status_display()}）"
 
 
-def correction_choices(case: Case) -> list[tuple[Any, str]]:
+def correction_choices(case: Case, status: str = "proposed") -> list[tuple[Any, str]]:
     """Each pending correction with what it changes: the record, the field, the old and new value."""
     out = []
-    for c in case.corrections.filter(status="proposed"):
+    for c in case.corrections.filter(status=status):
         old = corrections.current_value(case, c)
         new = corrections.proposed_value(c)
         out.append((c.pk, f"#{c.pk} {corrections.describe(case, c)}：{old} → {new}（{c.reason[:30]}）"))

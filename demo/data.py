@@ -78,7 +78,8 @@ CITY_USERS = [
     ("officer1", "safety", "officer", "执法人员一"),
     ("officer2", "safety", "officer", "执法人员二"),
     ("head", "safety", "head", "应急管理局负责人"),
-    # Of the legal office (法制机构): presides over hearings, never investigates (行政处罚法 第64条).
+    # Of the legal office (法制机构): reviews penalty decisions (第58条) and presides over hearings; never
+    # investigates (行政处罚法 第64条).
     ("legal", "safety", "officer", "法制审核人员"),
     ("police", "police", "officer", "公安民警"),
     ("police_head", "police", "head", "公安局负责人"),

@@ -7,9 +7,14 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Case, Fine, Penalty, Suspension, local_today
+from certificates.actions import add_evidence
 from workflows import penalties
+
+# The inspection record a decision rests on: a one-page PDF, as the evidence store takes it.
+RECORD = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def reviewer_for(head: User) -> User:
@@ -28,6 +33,8 @@ def decided(
 ) -> Penalty:
     """Notice, waiver, review where needed, decision and (when `served`) service of an approved penalty."""
     day = on or local_today()
+    if not case.evidence.exists():  # the decision states its evidence (第59条)
+        add_evidence(case, SimpleUploadedFile("现场检查笔录.pdf", RECORD, "application/pdf"), actor=handler)
     penalties.notify_penalty(case, actor=handler, penalty=penalty.pk, served_on=day, method="in_person")
     waiver = "当事人对拟处罚无异议，书面放弃陈述申辩" + ("和听证。" if penalty.hearing_right else "。")
     penalties.record_statement(
@@ -38,7 +45,9 @@ def decided(
         opinion = "事实清楚，证据确凿，程序合法，适用依据正确，处罚适当。"
         penalties.review_penalty(case, actor=reviewer_for(head), penalty=penalty.pk, opinion=opinion)
         discussion = f"{day.isoformat()} 局长办公会集体讨论，同意按告知意见作出处罚。"
-    penalties.decide_penalty(case, actor=head, penalty=penalty.pk, collective_discussion=discussion)
+    penalties.decide_penalty(
+        case, actor=head, penalty=penalty.pk, collective_discussion=discussion, note="当事人无异议，维持告知意见。"
+    )
     if served:
         penalties.serve_decision(case, actor=handler, penalty=penalty.pk, served_on=day, method="in_person")
     return Penalty.objects.get(pk=penalty.pk)

@@ -204,6 +204,12 @@ RULES: dict[str, Rule] = {
     "correction_proposed": Rule(
         lambda a: r.heads(a.known_case.agency_id), _("Case %(case)s: a correction awaits your approval")
     ),
+    # A correction that would take a finding off the road to the police: the supervisors decide it.
+    "correction_endorsement": Rule(
+        lambda a: r.supervisors(a.known_case),
+        _("Case %(case)s: a correction would take a finding off the road to the police, please decide"),
+        email=True,
+    ),
     # A missed deadline: the people of the deadline table's "escalated to" column (the sweep).
     "escalation": Rule(
         lambda a: r.escalated_to(a.facts["deadline"], a.known_case, a.memo),

@@ -7,12 +7,15 @@ from decimal import Decimal
 import factory
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from agencies.models import Region
 from cases import actions
 from cases.models import Case
+from certificates.actions import add_evidence
 from core.calendar import LEGAL_TZ, is_working_day
 from demo import penalties
+from demo.penalties import RECORD
 from demo.sample_cases import make_credit_code, make_id_number
 
 _seq = itertools.count(1)
@@ -67,8 +70,10 @@ def add_person(case, *, actor="guangzhou.officer1", name="张三", n=None):
 
 
 def fine_of(case, amount="20000.00", basis="AQSCF-97-7", actor="guangzhou.head", served=False, **options):
-    """A fine decided through the penalty procedure (the party waived its period), served if asked."""
+    """A fine decided through the penalty procedure (the party waived its period), served if asked;
+    on a case that records no act yet, a worker's 无证上岗 is recorded first (行政处罚法 第40条)."""
     city = actor.split(".")[0]
+    an_act(case, city)
     return penalties.fine(
         case,
         head=demo_user(actor),
@@ -78,6 +83,17 @@ def fine_of(case, amount="20000.00", basis="AQSCF-97-7", actor="guangzhou.head",
         served=served,
         **options,
     )
+
+
+def an_act(case, city="guangzhou"):
+    """The act a penalty rests on — a 无证上岗 finding, unless the case already records one — and the
+    evidence a decision states (行政处罚法 第40条、第59条)."""
+    officer = case.handlers.order_by("username").first() or demo_user(f"{city}.officer1")
+    if not case.findings.exists():
+        actions.record_finding(case, actor=officer, kind="unlicensed_operation")
+    if not case.evidence.exists():
+        add_evidence(case, SimpleUploadedFile("现场检查笔录.pdf", RECORD, "application/pdf"), actor=officer)
+    return case.findings.order_by("pk").first()
 
 
 def failed_rectification(case, *, actor="guangzhou.officer1"):
@@ -96,6 +112,7 @@ def suspension_of(case, actor="guangzhou.head", reason="整顿", starts_on=None)
     """A suspension of production decided and served through the penalty procedure, after a failed
     rectification (安全生产法 第97条)."""
     city = actor.split(".")[0]
+    an_act(case, city)
     if not case.rectifications.filter(status="failed").exists():
         failed_rectification(case, actor=f"{city}.officer1")
     return penalties.suspension(

@@ -245,7 +245,7 @@ def transfer_letter(referral: Referral, shown: Identities) -> bytes:
         flow.append(para("查明的违法事实：", PLAIN))
         flow += [para(f"{i}. {line}", BODY) for i, line in enumerate(facts, 1)]
     flow.append(para(f"案件情况：{referral.report}", BODY))
-    prior = prior_penalties(referral)
+    prior = prior_penalties(referral) if criminal else []
     if prior:
         flow.append(para("移送前已作出的行政处罚（《行政执法机关移送涉嫌犯罪案件的规定》第十一条）：", PLAIN))
         flow += [para(f"{i}. {line}", BODY) for i, line in enumerate(prior, 1)]

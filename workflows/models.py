@@ -75,6 +75,7 @@ class TaskRoute(models.Model):
         MEMBER = "member", _("any member")
         SUPERVISOR = "supervisor", _("supervisor")
         PERSON = "person", _("the person named")  # e.g. the officer designated to preside over a hearing
+        LEGAL = "legal", _("the agency's legal reviewers (法制审核)")
 
     task = models.OneToOneField("viewflow.Task", models.CASCADE, related_name="route")
     case = models.ForeignKey("cases.Case", models.CASCADE, related_name="+")
@@ -95,6 +96,8 @@ class TaskRoute(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+", help_text=_("role person")
     )
+    # Not to be done before this time (the party's own period still runs): the inbox says from when.
+    not_before = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["agency", "role"])]

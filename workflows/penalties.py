@@ -20,12 +20,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from agencies import jurisdiction
 from agencies.models import Agency
 from cases.actions import HEARING_STATUSES, check_fine, one_of, served_day
-from cases.kinds import HEARING_FINE_PERSON, HEARING_FINE_UNIT, HEARING_NOTICE_WORKING_DAYS
+from cases.kinds import HEARING_FINE_PERSON, HEARING_FINE_UNIT, HEARING_NOTICE_WORKING_DAYS, FindingKind, PersonRole
 from cases.models import (
     Case,
     DocumentSequence,
@@ -36,6 +36,7 @@ from cases.models import (
     Penalty,
     PenaltyStatement,
     PenaltyStatus,
+    Person,
     ServiceMethod,
     Suspension,
     local_today,
@@ -46,10 +47,12 @@ from core.calendar import LEGAL_TZ, Period, is_working_day, last_day, legal_time
 from core.errors import Code, Conflict, field_error
 
 from . import deadlines, penalty_flow
+from .penalty_periods import PARTY_PERIODS, party_heard_until, waived
 
 P = PenaltyStatus
-# The party's periods after the advance notice: to ask for a hearing (第63、64条) or to state its case.
-PARTY_PERIODS = ("hearing_request", "statement")
+
+# 第64条第三项: the only reasons a hearing is not held in public.
+PRIVATE_HEARING = {"state_secret": "国家秘密", "business_secret": "商业秘密", "privacy": "个人隐私"}
 
 # 民事诉讼法 第95条 (applied by 行政处罚法 第61条): 公告送达 counts as done 30 days after publication.
 PUBLIC_NOTICE_DAYS = 30
@@ -97,7 +100,15 @@ def deemed_served(day: datetime.date, method: str) -> datetime.date:
     return day + datetime.timedelta(days=PUBLIC_NOTICE_DAYS) if method == ServiceMethod.PUBLIC_NOTICE else day
 
 
-def _check_service(method: str, consent: bool) -> None:
+def _check_service(method: str, consent: bool, note: str = "") -> None:
+    if method == ServiceMethod.PUBLIC_NOTICE and not note.strip():
+        raise field_error(
+            "note",
+            _(
+                "Service by public notice is the last resort, when the party cannot be found or served any other way "
+                "(民事诉讼法 第95条): record the attempts that failed."
+            ),
+        )
     if method == ServiceMethod.ELECTRONIC and not consent:
         raise field_error(
             "consent",
@@ -192,6 +203,44 @@ def _suspending_basis(case: Case, day: datetime.date) -> str:
     return codes.pop()
 
 
+def _check_act_found(case: Case, basis: LegalBasis, person: Person | None, act: Finding | None) -> None:
+    """The provision punishes an act the case holds: named, or among the subject's findings (行政处罚法
+    第40条: no penalty where the facts are not established)."""
+    if act is not None or not basis.finding_kinds:
+        return
+    # A unit answers for its workers' acts (第97条, 30号令 第40条), and its managers with it (第97条's
+    # person fine); a worker for its own (30号令 第41条).
+    own = person is not None and PersonRole.RESPONSIBLE not in basis.applies_to
+    found = [f for f in case.findings.all() if not own or f.person_id == person.pk]  # type: ignore[union-attr]
+    if not any(f.kind in basis.finding_kinds for f in found):
+        raise field_error(
+            "finding",
+            _(
+                "%(code)s punishes %(kinds)s, and no such act of %(who)s is recorded in the case: record the "
+                "finding first (行政处罚法 第40条)."
+            )
+            % {
+                "code": basis.code,
+                "kinds": "、".join(str(FindingKind(k).label) for k in basis.finding_kinds),
+                "who": person.name if person else case.party_name,
+            },
+        )
+
+
+def _check_basis_still_fits(penalty: Penalty) -> None:
+    """After a correction of the finding's kind, the provision may no longer punish it."""
+    basis, act = penalty.legal_basis, penalty.finding
+    if basis is not None and act is not None and basis.finding_kinds and act.kind not in basis.finding_kinds:
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _(
+                "The finding of this act is now %(kind)s, which %(code)s does not punish: refuse this penalty and "
+                "propose one under the provision of the act."
+            )
+            % {"kind": act.get_kind_display(), "code": basis.code},
+        )
+
+
 def _default_facts(case: Case, act: Finding | None) -> str:
     """The facts of the API's original paths, from the finding of the act (its kind and note)."""
     findings = [act] if act is not None else [f for f in case.findings.all() if f.person_id is None]
@@ -240,8 +289,16 @@ def _start(
             )
         legal_basis = _suspending_basis(case, day)
     basis, fined, act = check_fine(
-        case, legal_basis=legal_basis, amount=amount, person=person, finding=finding, day=day, fining=fine
+        case,
+        legal_basis=legal_basis,
+        amount=amount,
+        person=person,
+        finding=finding,
+        day=day,
+        fining=fine,
+        day_stated=stated,
     )
+    _check_act_found(case, basis, fined, act)
     if basis.warning:  # 30号令 第40、41条: 警告 and a fine, together
         if not fine:
             raise field_error(
@@ -413,6 +470,7 @@ def approve_penalty(
     if not approve and not note.strip():
         raise field_error("note", _("Say why the penalty is not approved."))
     if approve:
+        _check_basis_still_fits(record)
         record.approve(by=actor, note=note, notice_number=next_number(case.agency, "notice", local_today().year))
     else:
         record.refuse(by=actor, note=note)
@@ -443,6 +501,7 @@ def notify_penalty(
     served_on: datetime.date,
     method: str,
     consent: bool = False,
+    note: str = "",
     version: int | None = None,
 ) -> Penalty:
     """事先告知 (第44条): the notice, numbered at approval, is served on the party. From its service
@@ -452,7 +511,7 @@ def notify_penalty(
     record = _penalty(case, penalty, P.APPROVED)
     assert record.approved_at is not None
     served_day(served_on, "served_on", timezone.localdate(record.approved_at), _("the approval"))
-    _check_service(method, consent)
+    _check_service(method, consent, note)
     record.give_notice(served_on=served_on, how=method)
     record.as_served = record.as_served | {"notice": addressee_of(record)}
     record.save()
@@ -463,6 +522,7 @@ def notify_penalty(
         "served_on": served_on.isoformat(),
         "method": method,
         "deemed_served_on": deemed.isoformat(),
+        "note": note,
     }
     # The party's periods: to state its case, and to ask for a hearing where 第63条 gives the right.
     for step in ("statement", "hearing_request") if record.hearing_right else ("statement",):
@@ -502,6 +562,8 @@ def record_statement(
         deadlines.meet(steps=("statement",), by="record_statement", penalty=record)
     if waives_hearing:
         deadlines.meet(steps=("hearing_request",), by="record_statement", penalty=record)
+    if waives or waives_hearing:  # the tasks that waited for the party may come sooner
+        penalty_flow.wait_for_party(record)
     finish(
         case,
         actor=actor,
@@ -580,11 +642,13 @@ def schedule_hearing(
             "officer",
             _("The hearing is presided over by someone who did not investigate the case (行政处罚法 第64条)."),
         )
-    if not public and not private_reason.strip():
+    if not public and private_reason not in PRIVATE_HEARING:
         raise field_error(
             "private_reason",
             _("A hearing is public unless it concerns state secrets, business secrets or privacy (第64条): say which."),
         )
+    if public:
+        private_reason = ""
     told = notified_on or local_today()
     assert record.hearing_requested_on is not None
     served_day(told, "notified_on", record.hearing_requested_on, _("the request for a hearing"))
@@ -660,17 +724,41 @@ def record_hearing(case: Case, *, actor: User, penalty: int, record: str, versio
 
 @action
 def review_penalty(case: Case, *, actor: User, penalty: int, opinion: str, version: int | None = None) -> Penalty:
-    """法制审核 (第58条): before a decision that bears on the party's substantial rights, a member who
-    did not investigate the case reviews the facts, the evidence, the procedure and the basis."""
+    """法制审核 (第58条): before a decision that bears on the party's substantial rights, a legal
+    reviewer of the agency — not an investigator, not the head who decides — reviews the facts, the
+    evidence, the procedure and the basis, once the party has been heard (and after a hearing, on its
+    record)."""
     case = begin_case(case, actor=actor, action="review_penalty", version=version)
     record = _penalty(case, penalty, P.NOTIFIED, P.HEARD)
     if not needs_review(record):
         raise Conflict(Code.INVALID_TRANSITION, _("This penalty needs no legal review (行政处罚法 第58条)."))
-    if actor.pk in {h.pk for h in case.handlers.all()} or actor.pk == record.proposed_by_id:
+    if not jurisdiction.is_legal_reviewer_of(actor, case.agency_id):
         raise Conflict(
             Code.INVALID_TRANSITION,
-            _("The legal review is made by someone who did not investigate the case (行政处罚法 第58条)."),
+            _("The legal review is made by the agency's legal reviewers (法制审核人员, 行政处罚法 第58条)."),
         )
+    investigators = {h.pk for h in case.handlers.all()} | {record.proposed_by_id}
+    if actor.pk in investigators or jurisdiction.is_head_of(actor, case.agency_id):
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _(
+                "The legal review is made by someone who neither investigated the case nor decides it (行政处罚法 "
+                "第58条)."
+            ),
+        )
+    if record.reviewed_at is not None:
+        assert record.reviewed_by is not None
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _("%(who)s reviewed this penalty on %(day)s.")
+            % {
+                "who": record.reviewed_by.get_full_name() or record.reviewed_by.username,
+                "day": legal_time(record.reviewed_at),
+            },
+        )
+    waiting = _hearing_refusal(record, timezone.now(), _("the legal review"))
+    if waiting:
+        raise Conflict(Code.INVALID_TRANSITION, waiting)
     record.reviewed_by, record.reviewed_at, record.review_opinion = actor, timezone.now(), opinion
     record.save()
     penalty_flow.advance(record, actor)
@@ -678,37 +766,30 @@ def review_penalty(case: Case, *, actor: User, penalty: int, opinion: str, versi
     return record
 
 
-def _waived(penalty: Penalty) -> set[str]:
-    """The party's periods it gave up on the record."""
-    statements = penalty.statements.all()
-    waived = set()
-    if any(s.waives for s in statements):
-        waived.add("statement")
-    if any(s.waives_hearing for s in statements):
-        waived.add("hearing_request")
-    return waived
+def _hearing_refusal(penalty: Penalty, now: datetime.datetime, what: str) -> str:
+    """Why `what` (the decision, the review) must wait for the party, or ""."""
+    ends = party_heard_until(penalty)
+    if ends is None or now >= ends:
+        return ""
+    if penalty.hearing_right and "hearing_request" not in waived(penalty):
+        return _(
+            "The party may ask for a hearing until %(due)s (行政处罚法 第64条): %(what)s comes after that, or once it "
+            "waives it."
+        ) % {"due": legal_time(ends), "what": what}
+    return _(
+        "The notice gave the party until %(due)s to state its case (行政处罚法 第44、45条): %(what)s comes after "
+        "it, or once the party waives the rest of its period."
+    ) % {"due": legal_time(ends), "what": what}
 
 
 def decision_refusal(penalty: Penalty, now: datetime.datetime) -> str:
-    """Why the head may not decide this penalty now (the party is still being heard, or the legal
-    review is missing), or ""."""
+    """Why the head may not decide this penalty now (the party is still being heard, the legal review
+    is missing, no evidence is on file), or ""."""
     if penalty.status not in (P.NOTIFIED, P.HEARD):
         return _("This penalty is %(status)s.") % {"status": penalty.get_status_display()}
-    if penalty.status == P.NOTIFIED:
-        # The party's periods run to their end: a statement does not end them, a waiver does.
-        waived = _waived(penalty)
-        running = [d for d in penalty.deadlines.all() if d.step in PARTY_PERIODS and d.step not in waived]
-        ends = max((d.due_at for d in running), default=None)
-        if ends is not None and now < ends:
-            if any(d.step == "hearing_request" for d in running):
-                return _(
-                    "The party may ask for a hearing until %(due)s (行政处罚法 第64条): decide after that, or once "
-                    "it waives it."
-                ) % {"due": legal_time(ends)}
-            return _(
-                "The notice gave the party until %(due)s to state its case (行政处罚法 第44、45条): decide after it, "
-                "or once the party waives the rest of its period."
-            ) % {"due": legal_time(ends)}
+    waiting = _hearing_refusal(penalty, now, pgettext("step", "the decision"))
+    if waiting:
+        return waiting
     if needs_review(penalty) and penalty.reviewed_at is None:
         return _("This decision needs the legal review (法制审核, 行政处罚法 第58条) first.")
     return ""
@@ -745,6 +826,20 @@ def decide_penalty(
     refusal = decision_refusal(record, timezone.now())
     if refusal:
         raise Conflict(Code.INVALID_TRANSITION, refusal)
+    _check_basis_still_fits(record)
+    if not case.evidence.exists():  # certificates.Evidence, an app above
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _(
+                "The decision states the evidence of the facts (行政处罚法 第40条、第59条): add the evidence files to "
+                "the case first."
+            ),
+        )
+    if record.statements.exists() and not note.strip():
+        raise field_error(
+            "note",
+            _("The party stated its case: say whether it is accepted, and why (行政处罚法 第45条)."),
+        )
     if needs_review(record) and not collective_discussion.strip():
         raise field_error(
             "collective_discussion",
@@ -779,7 +874,22 @@ def decide_penalty(
             )
             % {"code": record.legal_basis.code, "min": f"{record.legal_basis.min_amount:,.2f}"},
         )
-    number = decision_number or record.decision_number or next_number(case.agency, "decision", local_today().year)
+    given = (decision_number or record.decision_number).strip()
+    if (
+        given
+        and case.agency.abbreviation
+        and not re.fullmatch(rf"{re.escape(case.agency.abbreviation)}罚〔\d{{4}}〕\d+号", given)
+    ):
+        raise field_error(
+            "decision_number",
+            _("A decision of %(agency)s is numbered %(abbr)s罚〔year〕N号, e.g. %(example)s.")
+            % {
+                "agency": case.agency.name,
+                "abbr": case.agency.abbreviation,
+                "example": f"{case.agency.abbreviation}罚〔{local_today().year}〕101号",
+            },
+        )
+    number = given or next_number(case.agency, "decision", local_today().year)
     taken = list(Fine.objects.filter(case__agency=case.agency).values_list("decision_number", flat=True)) + list(
         Penalty.objects.filter(case__agency=case.agency, status__in=(P.DECIDED, P.SERVED))
         .exclude(pk=record.pk)
@@ -830,6 +940,7 @@ def serve_decision(
     penalty: int | None = None,
     fine: int | None = None,
     consent: bool = False,
+    note: str = "",
     version: int | None = None,
 ) -> Penalty | Fine:
     """送达 (第61条): the decision takes effect on the party from its service — the 15 days to pay
@@ -838,7 +949,7 @@ def serve_decision(
     case = begin_case(case, actor=actor, action="serve_decision", version=version)
     if penalty is None and fine is None:
         raise field_error("penalty", _("Name the penalty whose decision was served."))
-    _check_service(method, consent)
+    _check_service(method, consent, note)
     record: Penalty | None = None
     if penalty is not None:
         record = _penalty(case, penalty)
@@ -868,6 +979,7 @@ def serve_decision(
         "served_on": served_on.isoformat(),
         "method": method,
         "deemed_served_on": deemed.isoformat(),
+        "note": note,
     }
     if record.suspension:
         assert record.suspension_starts_on is not None and record.decided_by is not None

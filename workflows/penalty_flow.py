@@ -21,8 +21,9 @@ from viewflow.workflow.models import Process
 from cases.models import Penalty
 from cases.models import PenaltyStatus as P
 
-from .flows import complete_open_tasks
+from .flows import OPEN, complete_open_tasks
 from .models import Deadline, TaskRoute
+from .penalty_periods import party_heard_until
 
 _NO_FORM = UpdateProcessView.as_view(fields=[])
 
@@ -107,9 +108,12 @@ class PenaltyFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type in
         penalty = activation.process.artifact
         step = activation.task.flow_task.name
         role, excluded, deadline = ROUTES[step](penalty)
+        not_before = None
         if step == "hearing":  # the designated presiding officer, by the hearing's own time
             due, user = penalty.hearing_at, penalty.hearing_officer
         else:
+            if step in WAIT_FOR_PARTY:
+                not_before = party_heard_until(penalty)
             user = None
             due = (
                 Deadline.objects.filter(case_id=penalty.case_id, step=deadline, met_at__isnull=True)
@@ -128,22 +132,32 @@ class PenaltyFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type in
             excluded_user=excluded,
             user=user,
             due_at=due,
+            not_before=not_before,
         )
 
 
-H, HANDLER, M, PERSON = TaskRoute.Role.HEAD, TaskRoute.Role.HANDLER, TaskRoute.Role.MEMBER, TaskRoute.Role.PERSON
+H, HANDLER, PERSON, LEGAL = TaskRoute.Role.HEAD, TaskRoute.Role.HANDLER, TaskRoute.Role.PERSON, TaskRoute.Role.LEGAL
 
 # step → (role, the one person who must not do it, the deadline that dates it)
 ROUTES: dict[str, Callable[[Penalty], tuple[str, User | None, str | None]]] = {
     "approve": lambda p: (H, p.proposed_by, "decide_penalty"),
     "notify": lambda p: (HANDLER, None, "decide_penalty"),
-    "review": lambda p: (M, p.proposed_by, "decide_penalty"),
+    "review": lambda p: (LEGAL, p.proposed_by, "decide_penalty"),
     "decide": lambda p: (H, None, "decide_penalty"),
     # 第64条第四项: the agency designates who presides; the head schedules.
     "schedule": lambda p: (H, None, "decide_penalty"),
     "hearing": lambda p: (PERSON, None, None),
     "serve": lambda p: (HANDLER, None, "serve_penalty"),
 }
+
+
+# The steps that wait for the party's periods to end (or be waived): the inbox says from when.
+WAIT_FOR_PARTY = ("review", "decide")
+
+
+def wait_for_party(penalty: Penalty) -> None:
+    """The party waived a period: its open tasks may be done from the new end (or now)."""
+    TaskRoute.objects.filter(penalty=penalty, task__status__in=OPEN).update(not_before=party_heard_until(penalty))
 
 
 def start(penalty: Penalty) -> None:

@@ -27,7 +27,7 @@ from core.identity import mask_id_number
 from core.pdf import BODY, PLAIN, RIGHT, TITLE
 
 from .documents import WIDTH, Cell, build, cn_date, grid, para, signer
-from .penalties import addressee_of
+from .penalties import PRIVATE_HEARING, addressee_of
 
 CN_NUMBERS = "〇一二三四五六七八九十"
 
@@ -157,7 +157,7 @@ def hearing_notice(penalty: Penalty, shown: Identities) -> bytes:
     public = (
         "本次听证公开举行。"
         if penalty.hearing_public
-        else f"本次听证因{penalty.hearing_private_reason}依法不公开举行。"
+        else f"本次听证因涉及{PRIVATE_HEARING.get(penalty.hearing_private_reason, '')}依法不公开举行。"
     )
     body = [
         f"根据{you}于{_day(penalty.hearing_requested_on)}提出的听证要求，本机关决定就拟对{you}作出"
@@ -177,11 +177,13 @@ def _heard(penalty: Penalty, you: str) -> str:
     parts = []
     statements = list(penalty.statements.all())
     for st in statements:
-        waived = "、".join(name for name, on in (("陈述、申辩", st.waives), ("听证", st.waives_hearing)) if on)
+        waived = "，".join(
+            name for name, on in (("不再补充陈述、申辩", st.waives), ("放弃听证", st.waives_hearing)) if on
+        )
         line = f"{you}于{_day(st.stated_on)}提出书面意见：“{st.text}”"
-        parts.append(line + (f"，并表示放弃{waived}的权利。" if waived else "。"))
-    if statements:
-        parts.append("本机关已对上述意见进行复核。")
+        parts.append(line + (f"，并表示{waived}。" if waived else "。"))
+    if statements and penalty.decision_note:
+        parts.append(f"对{you}的陈述、申辩，本机关复核认为：{penalty.decision_note}")
     if not parts:
         parts.append(
             f"本机关于{_day(penalty.notice_served_on)}送达{penalty.notice_number}，{you}在规定期限内未提出陈述、申辩。"
@@ -189,6 +191,18 @@ def _heard(penalty: Penalty, you: str) -> str:
     if penalty.heard_at is not None:
         parts.append(f"本机关于{cn_date(penalty.heard_at)}依法举行了听证。")
     return "".join(parts)
+
+
+def _correction_order(penalty: Penalty, you: str) -> str:
+    """行政处罚法 第28条: with the penalty, the party is ordered to correct the act."""
+    orders = sorted(penalty.case.rectifications.all(), key=lambda r: r.issued_at)
+    if orders:
+        first = orders[0]
+        return (
+            f"本机关已于{_day(timezone.localdate(first.issued_at))}责令{you}限期改正（期限至{_day(first.deadline)}）；"
+            f"{you}应当依法改正上述违法行为（《中华人民共和国行政处罚法》第二十八条）。"
+        )
+    return f"本机关责令{you}立即改正上述违法行为（《中华人民共和国行政处罚法》第二十八条）。"
 
 
 def review_body(penalty: Penalty) -> str:
@@ -222,8 +236,9 @@ def decision(penalty: Penalty, shown: Identities) -> bytes:
     ]
     if penalty.mitigation:
         body.append(f"依据《中华人民共和国行政处罚法》第三十二条的规定，{penalty.mitigation}，依法减轻处罚。")
-    if penalty.decision_note:
+    if penalty.decision_note and not penalty.statements.exists():
         body.append(f"理由说明：{penalty.decision_note}")
+    body.append(_correction_order(penalty, you))
     if penalty.suspension:
         body.append(
             f"{you}应当在停产停业整顿期间消除违法行为，整改完毕后向本机关提出复查申请，经本机关复查合格后方可恢复生产经营。"

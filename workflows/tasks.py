@@ -19,6 +19,8 @@ def open_tasks_q(user: User) -> Q:
             roles += [TaskRoute.Role.HEAD, TaskRoute.Role.HANDLER]
         if m.role == "supervisor":
             roles += [TaskRoute.Role.SUPERVISOR]
+        if m.legal_review:
+            roles += [TaskRoute.Role.LEGAL]
         q |= Q(agency_id=m.agency_id, role__in=roles)
         if m.role == "officer":
             q |= Q(agency_id=m.agency_id, role=TaskRoute.Role.HANDLER, case__handlers=user)

@@ -20,7 +20,7 @@ from agencies.models import Agency
 from cases import actions as case_actions
 from cases.access import get_case_for, identities_shown
 from cases.api.views import case_detail_queryset
-from cases.models import Event, IdNumberView, Referral, ReferralDocument, ReferralStatus
+from cases.models import Correction, Event, IdNumberView, Referral, ReferralDocument, ReferralStatus
 from cases.referral_rules import REFERRAL_ACTIONS, may_referral
 from cases.rules import CASE_ACTIONS, may
 from cases.titles import EVENT_TITLES
@@ -47,9 +47,25 @@ def _tasks(
 
 @login_required
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """我的待办: the open tasks routed to me, soonest due first."""
+    """我的待办: the open tasks routed to me, soonest due first; for a head, the corrections awaiting
+    approval, and for a supervisor those awaiting endorsement (更正, cases/corrections.py)."""
     routes = _tasks(request, open_tasks_for(request.user))
-    return render(request, "workflows/inbox.html", {"tab": "mine", "routes": routes})
+    return render(
+        request,
+        "workflows/inbox.html",
+        {"tab": "mine", "routes": routes, "now": timezone.now(), "corrections": _corrections_for(request.user)},
+    )
+
+
+def _corrections_for(user: Any) -> list[Correction]:
+    heads = [m.agency_id for m in jurisdiction.memberships_of(user) if m.role == "head"]
+    mine = Correction.objects.filter(status=Correction.Status.PROPOSED, case__agency_id__in=heads)
+    paths = jurisdiction.supervised_paths(user)
+    if paths:
+        mine = mine | Correction.objects.filter(
+            jurisdiction.region_q(paths, "case__region__path"), status=Correction.Status.ENDORSEMENT
+        )
+    return list(mine.select_related("case", "proposed_by").order_by("proposed_at")[:50])
 
 
 @login_required

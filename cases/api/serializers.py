@@ -154,6 +154,8 @@ class NotifyPenaltyInput(ActionInput):
     method = serializers.ChoiceField(choices=ServiceMethod.choices)
     # 电子送达 only with the party's consent (行政处罚法 第61条第二款).
     consent = serializers.BooleanField(required=False, default=False)
+    # How it was served; for 公告送达, the attempts that failed first (民事诉讼法 第95条).
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
 @example({"penalty": 1, "text": "当事人称不知证书系伪造，请求从轻处罚", "stated_on": "2018-09-11"})
@@ -179,7 +181,12 @@ class ScheduleHearingInput(ActionInput):
     officer = serializers.CharField(max_length=150)
     notified_on = serializers.DateField(required=False)
     public = serializers.BooleanField(required=False, default=True)
-    private_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    # 第64条第三项: 国家秘密, 商业秘密, 个人隐私 — the only reasons not to hold it in public.
+    private_reason = serializers.ChoiceField(
+        choices=[("state_secret", "国家秘密"), ("business_secret", "商业秘密"), ("privacy", "个人隐私")],
+        required=False,
+        allow_blank=True,
+    )
 
 
 @example({"penalty": 1, "record": "当事人到场陈述申辩，承办人员出示证据……"})
@@ -256,6 +263,7 @@ class ServeDecisionInput(ActionInput):
     served_on = serializers.DateField()
     method = serializers.ChoiceField(choices=ServiceMethod.choices)
     consent = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
 @example({"fine": 1, "served_on": "2018-10-20"})

@@ -28,7 +28,15 @@ from cases.referral_rules import REFERRAL_ACTIONS
 from core.errors import Conflict
 from demo.sample_cases import make_credit_code, make_id_number
 from oversight.models import Listing
-from tests.factories import CaseFactory, demo_user, failed_rectification, fine_of, hearing_time, suspension_of
+from tests.factories import (
+    CaseFactory,
+    an_act,
+    demo_user,
+    failed_rectification,
+    fine_of,
+    hearing_time,
+    suspension_of,
+)
 from tests.workflows.helpers import referable_case
 from tests.workflows.test_referral_transitions import ACTOR, BODY, referral_in
 
@@ -55,6 +63,23 @@ def _proposed_correction():
     case = CaseFactory(status="open")
     waiting = corrections.correct(
         case, actor=U("guangzhou.officer1"), target="case", field="party_name", value="更正后的名称", reason="错字"
+    )
+    case.refresh_from_db()
+    return case, waiting.pk
+
+
+def _off_the_road():
+    """A case with a head's correction that takes a referable finding off the road: the supervisors decide."""
+    case = CaseFactory(status="open")
+    found = actions.record_finding(case, actor=U("guangzhou.officer1"), kind="certificate_trading")
+    waiting = corrections.correct(
+        case,
+        actor=U("guangzhou.head"),
+        target="finding",
+        id=found.pk,
+        field="kind",
+        value="lent_certificate",
+        reason="复核",
     )
     case.refresh_from_db()
     return case, waiting.pk
@@ -102,12 +127,14 @@ def fine(case):
 
 def started_fine(case):
     """A fine the head started: approved, waiting for its advance notice."""
+    an_act(case)
     return workflows.penalties.impose_fine(
         case, actor=U("guangzhou.head"), amount=Decimal("30000.00"), legal_basis="AQSCF-97-7"
     )
 
 
 def proposed_penalty(case):
+    an_act(case)
     return workflows.penalties.propose_penalty(
         case,
         actor=U("guangzhou.officer1"),
@@ -137,12 +164,13 @@ def waived(case):
 
 def decided_penalty(case):
     penalty = waived(case)
-    workflows.penalties.decide_penalty(case, actor=U("guangzhou.head"), penalty=penalty.pk)
+    workflows.penalties.decide_penalty(case, actor=U("guangzhou.head"), penalty=penalty.pk, note="无异议")
     return penalty
 
 
 def suspension_started(case):
     """A 责令停产停业整顿 with its fine after a failed rectification (安全生产法 第97条), approved."""
+    an_act(case)
     failed_rectification(case)
     return workflows.penalties.suspend_production(
         case,
@@ -352,7 +380,7 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "workflows.penalties.suspend_production": Scenario(
         with_case(
-            opened_with(failed_rectification),
+            opened_with(lambda c: (an_act(c), failed_rectification(c))),
             lambda c, _r, a: workflows.penalties.suspend_production(
                 c, actor=a, reason="整顿", starts_on=local_today(), amount=Decimal("100000")
             ),
@@ -366,9 +394,9 @@ SCENARIOS: dict[str, Scenario] = {
         "lift_suspension",
     ),
     "workflows.penalties.impose_fine": Scenario(
-        on_case(
-            "open",
-            lambda c, a: workflows.penalties.impose_fine(
+        with_case(
+            opened_with(an_act),
+            lambda c, _f, a: workflows.penalties.impose_fine(
                 c, actor=a, amount=Decimal("30000.00"), legal_basis="AQSCF-97-7"
             ),
         ),
@@ -376,9 +404,9 @@ SCENARIOS: dict[str, Scenario] = {
         "impose_fine",
     ),
     "workflows.penalties.propose_penalty": Scenario(
-        on_case(
-            "open",
-            lambda c, a: workflows.penalties.propose_penalty(
+        with_case(
+            opened_with(an_act),
+            lambda c, _f, a: workflows.penalties.propose_penalty(
                 c,
                 actor=a,
                 kinds=["fine"],
@@ -456,8 +484,19 @@ SCENARIOS: dict[str, Scenario] = {
         "guangzhou.legal",
         "review_penalty",
     ),
+    "cases.corrections.endorse_correction": Scenario(
+        with_case(
+            _off_the_road,
+            lambda c, pk, a: corrections.endorse_correction(c, actor=a, correction=pk, approve=True),
+        ),
+        "guangzhou.supervisor",
+        "endorse_correction",
+    ),
     "workflows.penalties.decide_penalty": Scenario(
-        with_case(opened_with(waived), lambda c, p, a: workflows.penalties.decide_penalty(c, actor=a, penalty=p.pk)),
+        with_case(
+            opened_with(waived),
+            lambda c, p, a: workflows.penalties.decide_penalty(c, actor=a, penalty=p.pk, note="无异议"),
+        ),
         "guangzhou.head",
         "decide_penalty",
     ),

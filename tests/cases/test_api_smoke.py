@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases.models import Case, Event
@@ -72,15 +73,19 @@ def test_it_runs_a_case_from_lead_to_closed_through_the_api(api):
         assert r.status_code == 200, r.json()
         r = act(head, case["id"], "suspend_production", early | {"starts_on": today})
         assert r.status_code == 200 and r.json()["suspensions"] == []  # the procedure starts; nothing in force yet
+        started = r.json()["penalties"]
+        pdf = SimpleUploadedFile("现场检查笔录.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        uploaded = officer.post(f"/api/v1/cases/{case['id']}/evidence/", {"file": pdf}, format="multipart")
+        assert uploaded.status_code == 201, uploaded.content  # the decision states its evidence (第59条)
         # Each penalty: the advance notice served, the party waives its periods (and its hearing, where
         # it has one), the legal office reviews where 第58条 asks, the heads decide, the decision is served.
-        for penalty in r.json()["penalties"]:
+        for penalty in started:
             pk = penalty["id"]
             notice = {"penalty": pk, "served_on": today, "method": "in_person"}
             assert act(officer, case["id"], "notify_penalty", notice).status_code == 200
             waiver = {"penalty": pk, "text": "无异议", "waives": True, "waives_hearing": penalty["hearing_right"]}
             assert act(officer, case["id"], "record_statement", waiver).status_code == 200
-            decision = {"penalty": pk}
+            decision = {"penalty": pk, "note": "当事人无异议"}
             if penalty["hearing_right"]:  # 停产停业: 法制审核 and 集体讨论
                 review = {"penalty": pk, "opinion": "事实清楚，证据确凿，程序合法"}
                 assert act(api("guangzhou.legal"), case["id"], "review_penalty", review).status_code == 200
@@ -117,6 +122,7 @@ def test_it_runs_a_case_from_lead_to_closed_through_the_api(api):
         "impose_fine",
         "verify_rectification",
         "suspend_production",
+        "add_evidence",
         *["notify_penalty", "record_statement", "decide_penalty", "serve_decision"],
         *["notify_penalty", "record_statement", "review_penalty", "decide_penalty", "serve_decision"],
         "lift_suspension",
@@ -126,7 +132,7 @@ def test_it_runs_a_case_from_lead_to_closed_through_the_api(api):
     ]
     assert events[-1]["from_status"] == "open" and events[-1]["to_status"] == "closed"
     assert events[1]["actor"] == "guangzhou.officer1" and events[1]["agency"] == "guangzhou-safety"
-    assert Event.objects.filter(case_id=case["id"]).count() == 21
-    assert Case.objects.get(pk=case["id"]).version == 21
+    assert Event.objects.filter(case_id=case["id"]).count() == 22
+    assert Case.objects.get(pk=case["id"]).version == 22
     # No full ID number anywhere in the log.
     assert id_number not in str([e["data"] for e in events])

@@ -155,3 +155,40 @@ def test_the_pages_name_what_is_corrected_in_words_and_show_old_and_new(client, 
     assert r.status_code == 302
     page = client.get(reverse("cases:case:detail", args=[case.pk])).content.decode()
     assert "王五 → 王伍" in page and "笔误" in page
+
+
+def test_a_correction_that_takes_a_finding_off_the_road_to_the_police_is_the_supervisors(api, client):
+    """No case unreferred without someone above the agency signing why (有案不移, 以罚代刑)."""
+    case = CaseFactory(status="open")
+    seller = add_person(case, name="卖证人")
+    from cases import actions
+
+    found = actions.record_finding(
+        case, actor=demo_user("guangzhou.officer1"), kind="certificate_trading", person=seller.pk
+    )
+    fix = {"target": "finding", "id": found.pk, "field": "kind", "value": "unlicensed_operation", "reason": "认定有误"}
+    assert correct(api, case, **fix).status_code == 200
+    pending = Correction.objects.get(case=case)
+    assert decide(api, case, pending.pk).status_code == 200  # the head agrees …
+    pending.refresh_from_db()
+    found.refresh_from_db()
+    assert pending.status == "endorsement" and found.kind == "certificate_trading"  # … and it waits
+    case.refresh_from_db()
+    assert case.requires_referral
+    told = Notification.objects.filter(kind="correction_endorsement", case=case)
+    assert {n.recipient.username for n in told} >= {"guangzhou.supervisor", "gd.supervisor"}
+    client.force_login(demo_user("guangzhou.supervisor"))
+    assert case.number in client.get(reverse("tasks:mine:index")).content.decode()
+    url = f"/api/v1/cases/{case.pk}/actions/endorse_correction/"
+    assert (
+        api("guangzhou.head").post(url, {"correction": pending.pk, "approve": True}, format="json").status_code == 403
+    )
+    silent = api("guangzhou.supervisor").post(url, {"correction": pending.pk, "approve": False}, format="json")
+    assert silent.status_code == 400 and silent.json()["note"]
+    r = api("guangzhou.supervisor").post(
+        url, {"correction": pending.pk, "approve": True, "note": "核实"}, format="json"
+    )
+    assert r.status_code == 200, r.content
+    found.refresh_from_db()
+    case.refresh_from_db()
+    assert found.kind == "unlicensed_operation" and not case.requires_referral

@@ -12,7 +12,7 @@ from cases import actions
 from cases.models import Penalty
 from core.errors import Conflict
 from demo.sample_cases import make_credit_code, make_id_number
-from tests.factories import CaseFactory, add_person, demo_user
+from tests.factories import CaseFactory, add_person, an_act, demo_user
 
 pytestmark = pytest.mark.django_db
 U = demo_user
@@ -20,6 +20,9 @@ IN_ORDER_30 = "2026-05-01"  # 原国家安全监管总局令第30号 was in forc
 
 
 def fine(api, case, username="guangzhou.head", **body):
+    """The head starts a fine; a case that records no act yet gets a worker's 无证上岗 first."""
+    if not case.findings.exists():
+        an_act(case)
     return api(username).post(f"/api/v1/cases/{case.pk}/actions/impose_fine/", body, format="json")
 
 
@@ -132,6 +135,8 @@ def test_one_act_is_fined_once_whatever_the_provision(api):
 
 def test_order_30_ends_on_2026_05_31(api):
     case = CaseFactory(status="open")
+    worker = add_person(case, name="持假证工人")
+    actions.record_finding(case, actor=U("guangzhou.officer1"), kind="forged_certificate", person=worker.pk)
     late = fine(api, case, amount="20000.00", legal_basis="TZZY-40", violation_date="2026-07-01")
     assert late.status_code == 400, late.content
     message = late.json()["legal_basis"][0]

@@ -15,7 +15,7 @@ from agencies.actions import set_membership
 from agencies.models import Agency
 from cases import actions
 from cases.models import Case
-from tests.factories import CaseFactory, add_person, demo_user, failed_rectification, fine_of, suspension_of
+from tests.factories import CaseFactory, add_person, an_act, demo_user, failed_rectification, fine_of, suspension_of
 
 pytestmark = pytest.mark.django_db
 
@@ -86,12 +86,14 @@ def prepare(action: str) -> tuple[Case, dict]:
         )
         return case, {"order": order.pk, "passed": True}
     if action == "suspend_production":  # after a failed rectification, with its fine (安全生产法 第97条)
+        an_act(case)
         failed_rectification(case)
         return case, {"reason": "逾期未改正", "starts_on": today.isoformat(), "amount": "100000.00"}
     if action == "lift_suspension":
         suspension = suspension_of(case)
         return case, {"suspension": suspension.pk}
     if action == "impose_fine":
+        an_act(case)
         return case, {"amount": "5000.00", "legal_basis": "AQSCF-97-7"}
     if action == "record_payment":
         return case, {"fine": fine_of(case).pk, "amount": "20000.00"}

@@ -72,11 +72,12 @@ def test_refusals_awaiting_review(api):
 
 
 def test_fines_on_cases_with_unreferred_referable_findings(api):
-    pattern, _p = referable_case(name="甲")
+    # A unit whose worker used a forged certificate (30号令 第40条): fined, the worker never referred.
+    pattern, _p = referable_case(name="甲", kind="forged_certificate")
     fine_of(pattern, amount="20000", basis="TZZY-40", violation_date=ACT_DAY)
     fine_only = CaseFactory(status="open")
     fine_of(fine_only)
-    referred, p = referable_case(name="乙")
+    referred, p = referable_case(name="乙", kind="forged_certificate")
     referrals.propose_referral(referred, actor=U("guangzhou.officer1"), persons=[p.pk], report="移送")
     fine_of(referred, amount="20000", basis="TZZY-40", violation_date=ACT_DAY)
     assert listed(api, "fines-without-referral") == {pattern.number}

@@ -115,6 +115,8 @@ POST   /api/v1/cases/{case}/actions/correct/                                 gz 
 POST   /api/v1/cases/{case}/actions/correct/                                 sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/approve_correction/                      gz 403       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/approve_correction/                      sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/cases/{case}/actions/endorse_correction/                      gz 403       403       403   404     404     404     404    404     200     200     404      404    401
+POST   /api/v1/cases/{case}/actions/endorse_correction/                      sz 404       404       404   404     404     404     404    404     404     200     404      404    401
 POST   /api/v1/cases/{bare}/actions/extend_decision_period/                  gz 403       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{bare}/actions/extend_decision_period/                  sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/order_rectification/                    gz 200       403       200   404     404     404     404    404     403     403     404      404    401
@@ -141,7 +143,7 @@ POST   /api/v1/cases/{case}/actions/schedule_hearing/                       gz 4
 POST   /api/v1/cases/{case}/actions/schedule_hearing/                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/record_hearing/                         gz 409       409       409   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/record_hearing/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-POST   /api/v1/cases/{case}/actions/review_penalty/                         gz 409       200       409   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/review_penalty/                         gz 409       409       409   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/review_penalty/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/decide_penalty/                         gz 403       403       200   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/decide_penalty/                         sz 404       404       404   404     404     404     404    404     404     403     404      404    401
@@ -590,6 +592,10 @@ BODIES = {
         "reason": "案情复杂",
     },
     "POST /api/v1/cases/{case}/actions/approve_correction/": lambda w: {"correction": w.correction.pk, "approve": True},
+    "POST /api/v1/cases/{case}/actions/endorse_correction/": lambda w: {
+        "correction": w.endorsement.pk,
+        "approve": True,
+    },
     "POST /api/v1/cases/{case}/actions/verify_rectification/": lambda w: {"order": w.rectification.pk, "passed": True},
     "POST /api/v1/cases/{case}/actions/suspend_production/": lambda w: {
         "reason": "逾期未改正",
@@ -605,9 +611,10 @@ BODIES = {
     },
     "POST /api/v1/cases/{case}/actions/request_enforcement/": lambda w: {"fine": w.fine.pk},
     "POST /api/v1/cases/{case}/actions/propose_penalty/": lambda w: {
-        "kinds": ["warning", "fine"],
+        "kinds": ["fine"],
         "amount": "20000.00",
-        "legal_basis": "TZZY-40",
+        "legal_basis": "AQSCF-97-7",
+        "finding": w.fresh_act,
         "violation_date": "2025-06-01",
         "facts": "使用伪造证书人员",
     },
@@ -627,7 +634,7 @@ BODIES = {
     },
     "POST /api/v1/cases/{case}/actions/review_penalty/": lambda w: {"penalty": w.to_review.pk, "opinion": "同意"},
     "POST /api/v1/cases/{case}/actions/record_hearing/": lambda w: {"penalty": w.hearing_held.pk, "record": "笔录"},
-    "POST /api/v1/cases/{case}/actions/decide_penalty/": lambda w: {"penalty": w.waived_penalty.pk},
+    "POST /api/v1/cases/{case}/actions/decide_penalty/": lambda w: {"penalty": w.waived_penalty.pk, "note": "维持"},
     "POST /api/v1/cases/{case}/actions/serve_decision/": lambda w: {
         "penalty": w.unserved.pk,
         "served_on": _today(),

@@ -21,6 +21,7 @@ Per city:
   takedown, listing, evidence, rectification, suspension, person: parts of `case`
   fine          a fine of `case` served seven months ago, a 催告 served half a year ago: the court may be asked
   unserved      a fine of `case` not yet served; `unpaid` one served 30 days ago, no 催告 yet
+  correction    a correction of `case` awaiting its head; `endorsement` one awaiting the supervisors
   penalties     of `case`, one at each step of the procedure: proposed_penalty, approved_penalty,
                 notified_penalty, waived_penalty, decided_penalty; suspensions with a hearing right:
                 hearing_right (notified), hearing_requested, hearing_held (presided by the city's
@@ -199,7 +200,9 @@ def build_city(code: str) -> City:
     o["approved_penalty"] = started()
     o["notified_penalty"] = notified(started())
     o["waived_penalty"] = waived(notified(started()))
-    o["decided_penalty"] = penalties.decide_penalty(case, actor=head, penalty=waived(notified(started())).pk)
+    o["decided_penalty"] = penalties.decide_penalty(
+        case, actor=head, penalty=waived(notified(started())).pk, note="当事人无异议"
+    )
     o["unserved"] = o["decided_penalty"]
 
     # 责令停产停业整顿 with its fine, after a failed rectification (安全生产法 第97条); each its own act.
@@ -239,7 +242,12 @@ def build_city(code: str) -> City:
     o["calendar_year"] = CalendarYear.objects.create(year=2040 + len(CITIES[code]), notice="矩阵测试通知")
     o["person"] = _person_with_finding(city, case, 0)
     o["correction"] = corrections.correct(
-        case, actor=officer, target="case", field="party_name", value=f"{case.party_name}（更正）", reason="错字"
+        case, actor=officer, target="person", id=o["person"].pk, field="name", value="更正后姓名", reason="错字"
+    )
+    # A correction that would take a referable finding off the road to the police: the supervisors decide.
+    off_the_road = _person_with_finding(city, case, 9).findings.get()
+    o["endorsement"] = corrections.correct(
+        case, actor=head, target="finding", id=off_the_road.pk, field="kind", value="lent_certificate", reason="复核"
     )
     o["rectification"] = actions.order_rectification(
         case, actor=officer, deadline=today + datetime.timedelta(days=10), items="清退无证人员"

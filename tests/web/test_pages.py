@@ -11,7 +11,7 @@ from django.utils import timezone
 from cases import actions
 from cases.models import Case
 from demo.sample_cases import make_credit_code
-from tests.factories import CaseFactory, add_person, demo_user, failed_rectification, fine_of
+from tests.factories import CaseFactory, add_person, an_act, demo_user, failed_rectification, fine_of
 from tests.workflows.helpers import referable_case
 from workflows import actions as referrals
 
@@ -157,6 +157,7 @@ def test_the_fine_form_shows_the_range_in_chinese_and_changes_nothing(web):
 
 def test_an_action_form_runs_the_action_and_a_stale_form_is_refused(web):
     case = CaseFactory(status="open")
+    an_act(case)
     failed_rectification(case)
     client = web("guangzhou.head")
     stale = Case.objects.get(pk=case.pk).version

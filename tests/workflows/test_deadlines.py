@@ -17,7 +17,7 @@ from core.calendar import LEGAL_TZ as SHANGHAI
 from core.calendar import Period
 from core.errors import Conflict
 from notifications.models import Notification
-from tests.factories import CaseFactory, demo_user, failed_rectification, fine_of
+from tests.factories import CaseFactory, an_act, demo_user, failed_rectification, fine_of
 from tests.workflows.helpers import DOCS, referable_case
 from workflows import actions as referrals
 from workflows import penalties
@@ -139,6 +139,7 @@ def demanded_fine():
 def suspension_notified():
     """A suspension of production whose advance notice was served: the hearing may be asked for."""
     case = CaseFactory(status="open")
+    an_act(case)
     failed_rectification(case)
     started = penalties.suspend_production(
         case, actor=U("guangzhou.head"), reason="逾期未改正", starts_on=timezone.localdate(), amount=Decimal("100000")
@@ -194,6 +195,7 @@ ROWS = {
 def fine_notified():
     """A fine without a hearing right whose advance notice was served: the party may state its case."""
     case = CaseFactory(status="open")
+    an_act(case)
     started = penalties.impose_fine(case, actor=U("guangzhou.head"), amount=Decimal("20000"), legal_basis="AQSCF-97-7")
     penalties.notify_penalty(
         case, actor=U("guangzhou.officer1"), penalty=started.pk, served_on=timezone.localdate(), method="in_person"

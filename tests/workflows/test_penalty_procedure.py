@@ -17,7 +17,7 @@ from cases.models import Case, Event, Fine, Penalty
 from core.calendar import LEGAL_TZ as SHANGHAI
 from demo.sample_cases import make_credit_code
 from notifications.models import Notification
-from tests.factories import CaseFactory, add_person, demo_user, failed_rectification, fine_of
+from tests.factories import CaseFactory, add_person, an_act, demo_user, failed_rectification, fine_of
 from tests.workflows.helpers import DOCS
 from workflows import actions as referrals
 from workflows import penalties
@@ -56,6 +56,7 @@ def test_a_40000_fine_walks_notice_statement_decision_service_and_payment(api):
     with time_machine.travel(at("2018-09-03"), tick=False):
         case = CaseFactory(status="open")
         finding = actions.record_finding(case, actor=demo_user("guangzhou.officer1"), kind="unlicensed_operation")
+        an_act(case)  # and the evidence the decision states
         r = act(head, case, "impose_fine", {"amount": "40000.00", "legal_basis": "AQSCF-97-7", "finding": finding.pk})
         assert r.status_code == 200, r.content
         started = penalty_of(r)
@@ -84,6 +85,8 @@ def test_a_40000_fine_walks_notice_statement_decision_service_and_payment(api):
 
     with time_machine.travel(at("2018-09-07"), tick=False):
         assert act(officer, case, "decide_penalty", {"penalty": pk}).status_code == 403  # the head decides
+        unanswered = act(head, case, "decide_penalty", {"penalty": pk})
+        assert unanswered.status_code == 400 and "第45条" in unanswered.json()["note"][0]
         r = act(head, case, "decide_penalty", {"penalty": pk, "note": "当事人陈述已复核，维持告知意见"})
         assert r.status_code == 200, r.content
         decided = penalty_of(r, pk)
@@ -93,7 +96,10 @@ def test_a_40000_fine_walks_notice_statement_decision_service_and_payment(api):
         assert fine["served_on"] is None  # nothing runs before service
         assert Notification.objects.filter(kind="penalty_decide", recipient__username="guangzhou.officer1").exists()
         words = text_of(paper(officer, case, pk, "decision"))
-        assert decided["decision_number"] in words and "请求从轻处罚”。本机关已对上述意见进行复核" in words
+        assert (
+            decided["decision_number"] in words
+            and "请求从轻处罚”。对你单位的陈述、申辩，本机关复核认为：当事人陈述已复核" in words
+        )
         assert "十五日内" in words and "广州市人民政府申请行政复议" in words
         assert ("serve", case.pk) in tasks(officer)
         r = act(officer, case, "serve_decision", {"penalty": pk, "served_on": "2018-09-07", "method": "in_person"})
@@ -123,6 +129,7 @@ def suspension_notified_on(day: str):
     """A 责令停产停业整顿 with its fine after a failed rectification (安全生产法 第97条), notified on `day`."""
     with time_machine.travel(at(day) - datetime.timedelta(days=7), tick=False):
         case = CaseFactory(status="open")
+        an_act(case)
         failed_rectification(case)
     with time_machine.travel(at(day), tick=False):
         started = penalties.suspend_production(
@@ -274,6 +281,7 @@ def test_the_head_who_proposes_is_not_the_one_who_approves(api):
 def notified_fine(amount="40000.00"):
     amount = Decimal(amount)
     case = CaseFactory(status="open")
+    an_act(case)
     started = penalties.impose_fine(case, actor=demo_user("guangzhou.head"), amount=amount, legal_basis="AQSCF-97-7")
     penalties.notify_penalty(
         case, actor=demo_user("guangzhou.officer1"), penalty=started.pk, served_on=timezone.localdate(), method="post"
@@ -288,14 +296,15 @@ def notified_fine(amount="40000.00"):
 def test_the_decision_is_never_heavier_than_the_notice(api):
     case, started = notified_fine()
     head = api("guangzhou.head")
-    heavier = act(head, case, "decide_penalty", {"penalty": started.pk, "amount": "45000.00"})
+    heavier = act(head, case, "decide_penalty", {"penalty": started.pk, "amount": "45000.00", "note": "加重"})
     assert heavier.status_code == 409 and "第44条" in heavier.json()["detail"]
-    r = act(head, case, "decide_penalty", {"penalty": started.pk, "amount": "35000.00"})
+    r = act(head, case, "decide_penalty", {"penalty": started.pk, "amount": "35000.00", "note": "酌情从轻"})
     assert r.status_code == 200 and r.json()["fines"][0]["amount"] == "35000.00"
 
 
 def test_a_waiver_ends_the_partys_period_and_no_hearing_follows_it(api):
     case = CaseFactory(status="open")
+    an_act(case)
     head, officer = api("guangzhou.head"), api("guangzhou.officer1")
     body = {"amount": "60000.00", "legal_basis": "AQSCF-97-7"}  # a unit's 较大数额: the right to a hearing
     started = penalty_of(act(head, case, "impose_fine", body))
@@ -314,23 +323,24 @@ def test_a_waiver_ends_the_partys_period_and_no_hearing_follows_it(api):
     assert Deadline.objects.get(penalty_id=started["id"], step="hearing_request").met_by == "record_statement"
     review = {"penalty": started["id"], "opinion": "同意"}
     assert act(api("guangzhou.legal"), case, "review_penalty", review).status_code == 200
-    decision = {"penalty": started["id"], "collective_discussion": "集体讨论同意"}
+    decision = {"penalty": started["id"], "collective_discussion": "集体讨论同意", "note": "不予采纳：罚款在法定幅度内"}
     assert act(head, case, "decide_penalty", decision).status_code == 200
     words = text_of(paper(officer, case, started["id"], "decision"))
     assert (
-        "“认为罚款过高，请求减轻”，并表示放弃陈述、申辩的权利" in words
-        and "“书面放弃听证”，并表示放弃听证的权利" in words
+        "“认为罚款过高，请求减轻”，并表示不再补充陈述、申辩。" in words and "“书面放弃听证”，并表示放弃听证。" in words
     )
+    assert "本机关复核认为：不予采纳：罚款在法定幅度内" in words
 
 
 def test_decision_numbers_run_per_agency_and_year():
     first, a = notified_fine()
     second, b = notified_fine()
     foshan = CaseFactory(city="foshan", status="open")
+    an_act(foshan, "foshan")
     c = penalties.impose_fine(foshan, actor=demo_user("foshan.head"), amount=Decimal("40000"), legal_basis="AQSCF-97-7")
     head = demo_user("guangzhou.head")
     numbers = [
-        penalties.decide_penalty(case, actor=head, penalty=p.pk).decision_number
+        penalties.decide_penalty(case, actor=head, penalty=p.pk, note="无异议").decision_number
         for case, p in ((first, a), (second, b))
     ]
     year = timezone.localdate().year
@@ -372,8 +382,9 @@ def test_the_police_see_no_penalty_of_a_person_not_sent_to_them(api):
 def test_the_transfer_letter_lists_the_fines_paid_before_it_to_be_offset(api):
     """310号令 第11条: a fine paid before the referral is offset against the criminal fine."""
     case = CaseFactory(status="open")
-    seller = add_person(case, name="钱七")
-    actions.record_finding(case, actor=demo_user("guangzhou.officer1"), kind="certificate_trading", person=seller.pk)
+    seller = add_person(case, name="钱七")  # altered his certificate: 30号令 第41条, and 刑法 第280条
+    actions.record_finding(case, actor=demo_user("guangzhou.officer1"), kind="altered_certificate", person=seller.pk)
+    an_act(case)
     started = penalties.impose_fine(
         case,
         actor=demo_user("guangzhou.head"),
@@ -385,12 +396,12 @@ def test_the_transfer_letter_lists_the_fines_paid_before_it_to_be_offset(api):
     officer, head = demo_user("guangzhou.officer1"), demo_user("guangzhou.head")
     penalties.notify_penalty(case, actor=officer, penalty=started.pk, served_on=timezone.localdate(), method="post")
     penalties.record_statement(case, actor=officer, penalty=started.pk, text="放弃", waives=True)
-    decided = penalties.decide_penalty(case, actor=head, penalty=started.pk)
+    decided = penalties.decide_penalty(case, actor=head, penalty=started.pk, note="无异议")
     penalties.serve_decision(case, actor=officer, penalty=started.pk, served_on=timezone.localdate(), method="post")
     actions.record_payment(
         case, actor=officer, fine=decided.fine_id, amount=Fine.objects.get(pk=decided.fine_id).amount
     )
-    referral = referrals.propose_referral(case, actor=officer, persons=[seller.pk], report="买卖伪造证件")
+    referral = referrals.propose_referral(case, actor=officer, persons=[seller.pk], report="变造特种作业操作证")
     referral = referrals.transmit(referrals.approve(referral, actor=head), actor=officer, documents=DOCS)
     r = api("guangzhou.officer1").get(f"/api/v1/referrals/{referral.pk}/letter.pdf")
     words = text_of(r)
@@ -411,6 +422,8 @@ def test_the_case_page_shows_where_each_penalty_stands_its_papers_and_the_deadli
 
 def test_the_web_approves_a_proposal_with_a_choice_not_an_unticked_box(client):
     case = CaseFactory(status="open")
+    lender = add_person(case, name="孙八")
+    actions.record_finding(case, actor=demo_user("guangzhou.officer1"), kind="lent_certificate", person=lender.pk)
     proposed = penalties.propose_penalty(
         case,
         actor=demo_user("guangzhou.officer1"),
@@ -418,7 +431,7 @@ def test_the_web_approves_a_proposal_with_a_choice_not_an_unticked_box(client):
         amount=Decimal("3000"),
         legal_basis="TZZY-41-2",
         facts="转借操作证",
-        person=add_person(case, name="孙八").pk,
+        person=lender.pk,
         violation_date=datetime.date(2025, 5, 1),
     )
     client.force_login(demo_user("guangzhou.head"))
@@ -436,6 +449,7 @@ def test_the_web_approves_a_proposal_with_a_choice_not_an_unticked_box(client):
 def test_a_fine_counts_in_the_month_it_is_decided_not_when_it_is_proposed(api):
     with time_machine.travel(at("2018-09-20"), tick=False):
         case = CaseFactory(status="open")
+        an_act(case)
         started = penalties.impose_fine(
             case, actor=demo_user("guangzhou.head"), amount=Decimal("40000"), legal_basis="AQSCF-97-7"
         )
@@ -468,6 +482,7 @@ def test_a_suspension_needs_its_provision_its_condition_and_a_production_unit(ap
     """行政处罚法 第38条: no penalty without a basis; 安全生产法 第97条: a 生产经营单位, after 逾期未改正."""
     head = api("guangzhou.head")
     case = CaseFactory(status="open")
+    an_act(case)
     body = {"reason": "无证上岗", "starts_on": timezone.localdate().isoformat(), "amount": "100000.00"}
     r = act(head, case, "suspend_production", body)
     assert r.status_code == 400 and "逾期未改正" in r.json()["legal_basis"][0]  # no failed rectification
@@ -488,6 +503,7 @@ def test_a_suspension_needs_its_provision_its_condition_and_a_production_unit(ap
         **({} if kind == "individual" else {"credit_code": make_credit_code("440100", 66)}),
     }
     other = CaseFactory(status="open", party=party)
+    an_act(other)
     failed_rectification(other)
     r = act(head, other, "suspend_production", body)
     assert r.status_code == 400, r.content
@@ -496,6 +512,8 @@ def test_a_suspension_needs_its_provision_its_condition_and_a_production_unit(ap
 
 def test_warnings_only_where_the_provision_gives_them_and_with_its_fine(api):
     case = CaseFactory(status="open")
+    worker = add_person(case, name="持假证工人")
+    actions.record_finding(case, actor=demo_user("guangzhou.officer1"), kind="forged_certificate", person=worker.pk)
     officer = api("guangzhou.officer1")
     base = {"facts": "x", "violation_date": "2026-05-01"}
     alone = act(officer, case, "propose_penalty", base | {"kinds": ["warning"], "legal_basis": "TZZY-40"})
@@ -507,6 +525,9 @@ def test_warnings_only_where_the_provision_gives_them_and_with_its_fine(api):
 
 def test_a_fine_below_the_provisions_minimum_needs_a_ground_of_article_32(api):
     case = CaseFactory(status="open")
+    worker = add_person(case, name="持假证工人")
+    actions.record_finding(case, actor=demo_user("guangzhou.officer1"), kind="forged_certificate", person=worker.pk)
+    an_act(case)
     started = penalties.impose_fine(
         case,
         actor=demo_user("guangzhou.head"),
@@ -518,10 +539,11 @@ def test_a_fine_below_the_provisions_minimum_needs_a_ground_of_article_32(api):
     penalties.notify_penalty(case, actor=officer, penalty=started.pk, served_on=timezone.localdate(), method="post")
     penalties.record_statement(case, actor=officer, penalty=started.pk, text="放弃", waives=True)
     head = api("guangzhou.head")
-    low = act(head, case, "decide_penalty", {"penalty": started.pk, "amount": "100.00"})
+    low = act(head, case, "decide_penalty", {"penalty": started.pk, "amount": "100.00", "note": "减轻"})
     assert low.status_code == 400 and "第32条" in low.json()["mitigation"][0]
     ground = "当事人主动消除违法行为危害后果"
-    r = act(head, case, "decide_penalty", {"penalty": started.pk, "amount": "5000.00", "mitigation": ground})
+    lighter = {"penalty": started.pk, "amount": "5000.00", "mitigation": ground, "note": "予以减轻"}
+    r = act(head, case, "decide_penalty", lighter)
     assert r.status_code == 200, r.content
     words = text_of(paper(api("guangzhou.officer1"), case, started.pk, "decision"))
     assert "第三十二条" in words and ground in words and "罚款人民币5,000.00元" in words
@@ -532,10 +554,14 @@ def test_the_same_act_is_not_fined_again_in_another_case(api):
     code = make_credit_code("440100", 4242)
     party = {"kind": "employer", "name": "重复处罚测试公司", "credit_code": code}
     first, second = CaseFactory(status="open", party=party), CaseFactory(status="open", party=party)
+    an_act(first), an_act(second)
     body = {"amount": "30000.00", "legal_basis": "AQSCF-97-7", "violation_date": "2026-10-01"}
     assert started_by_head(api, first, **body).status_code == 200
     again = started_by_head(api, second, **body)
     assert again.status_code == 409 and again.json()["code"] == "same_act" and first.number in again.json()["detail"]
+    # The day not stated: the same act until the day tells it apart.
+    undated = started_by_head(api, second, amount="30000.00", legal_basis="AQSCF-97-7")
+    assert undated.status_code == 409 and "violation_date" in undated.json()["detail"]
     assert (
         started_by_head(api, second, **body | {"violation_date": "2026-10-02"}).status_code == 200
     )  # another day's act
@@ -544,29 +570,37 @@ def test_the_same_act_is_not_fined_again_in_another_case(api):
 def test_public_notice_counts_thirty_days_after_publication_and_electronic_service_needs_consent(api):
     case, started = notified_fine()
     officer, head = api("guangzhou.officer1"), api("guangzhou.head")
-    assert act(head, case, "decide_penalty", {"penalty": started.pk}).status_code == 200
+    assert act(head, case, "decide_penalty", {"penalty": started.pk, "note": "无异议"}).status_code == 200
     today = timezone.localdate()
     electronic = {"penalty": started.pk, "served_on": today.isoformat(), "method": "electronic"}
     r = act(officer, case, "serve_decision", electronic)
     assert r.status_code == 400 and "第61条" in r.json()["consent"][0]
-    r = act(officer, case, "serve_decision", electronic | {"method": "public_notice"})
+    notice = electronic | {"method": "public_notice"}
+    first = act(officer, case, "serve_decision", notice)
+    assert first.status_code == 400 and "第95条" in first.json()["note"][0]  # the last resort, after attempts
+    r = act(officer, case, "serve_decision", notice | {"note": "直接送达、邮寄送达均因下落不明未果"})
     assert r.status_code == 200, r.content
     fine = r.json()["fines"][0]
     assert fine["served_on"] == (today + datetime.timedelta(days=30)).isoformat()  # 民事诉讼法 第95条
     assert fine["due_on"] > (today + datetime.timedelta(days=44)).isoformat()
 
 
-def test_a_correction_never_rewrites_a_served_paper(api):
+def test_a_correction_never_rewrites_a_served_paper_nor_changes_whom_it_names(api):
     case, started = notified_fine()
     head = api("guangzhou.head")
-    assert act(head, case, "decide_penalty", {"penalty": started.pk}).status_code == 200
+    fix = {"target": "case", "field": "party_address", "value": "广州市越秀区某路2号", "reason": "营业执照核对"}
+    assert act(head, case, "correct", fix | {"value": "广州市天河区某路1号"}).status_code == 200
+    assert act(head, case, "decide_penalty", {"penalty": started.pk, "note": "无异议"}).status_code == 200
     served = {"penalty": started.pk, "served_on": timezone.localdate().isoformat(), "method": "in_person"}
     assert act(api("guangzhou.officer1"), case, "serve_decision", served).status_code == 200
-    old_name = case.party_name
-    fix = {"target": "case", "field": "party_name", "value": "更正后的公司名称", "reason": "营业执照核对"}
-    assert act(head, case, "correct", fix).status_code == 200  # the head's own: applied at once
+    # Whom the served papers name is no longer put right here (行政处罚法 第44条、第59条) …
+    rename = {"target": "case", "field": "party_name", "value": "更正后的公司名称", "reason": "营业执照核对"}
+    refused = act(head, case, "correct", rename)
+    assert refused.status_code == 409 and "补正" in refused.json()["detail"]
+    # … and what may still be put right (its address) leaves the served decision as it was served.
+    assert act(head, case, "correct", fix).status_code == 200
     words = text_of(paper(api("guangzhou.officer1"), case, started.pk, "decision"))
-    assert old_name in words and "更正后的公司名称" not in words
+    assert "广州市天河区某路1号" in words and "广州市越秀区某路2号" not in words
 
 
 def test_an_extension_redates_the_open_tasks(api):
@@ -594,12 +628,19 @@ def test_a_decision_number_is_one_number_however_its_serial_is_written(api):
     year = timezone.localdate().year
     assert (
         act(
-            head, case, "decide_penalty", {"penalty": started.pk, "decision_number": f"穗应急罚〔{year}〕900号"}
+            head,
+            case,
+            "decide_penalty",
+            {"penalty": started.pk, "decision_number": f"穗应急罚〔{year}〕900号", "note": "无异议"},
         ).status_code
         == 200
     )
-    r = act(head, other, "decide_penalty", {"penalty": second.pk, "decision_number": f"穗应急罚〔{year}〕0900号"})
+    body = {"penalty": second.pk, "decision_number": f"穗应急罚〔{year}〕0900号", "note": "无异议"}
+    r = act(head, other, "decide_penalty", body)
     assert r.status_code == 400 and r.json()["decision_number"]
+    # Another agency's number is never this agency's.
+    r = act(head, other, "decide_penalty", body | {"decision_number": f"珠应急罚〔{year}〕1号"})
+    assert r.status_code == 400 and "穗应急罚〔" in r.json()["decision_number"][0]
 
 
 def test_a_payment_is_recorded_on_the_day_it_was_made(api):
@@ -631,6 +672,7 @@ def test_the_papers_name_the_party_fully_and_cite_the_provisions_formally(api):
     actions.open_case(
         case, actor=demo_user("guangzhou.officer1"), handlers=["guangzhou.officer1", "guangzhou.officer2"]
     )
+    an_act(case)
     started = penalties.impose_fine(
         case,
         actor=demo_user("guangzhou.head"),
@@ -646,9 +688,86 @@ def test_the_papers_name_the_party_fully_and_cite_the_provisions_formally(api):
     assert "《中华人民共和国安全生产法》（2021年修正）第九十七条第（七）项" in notice
     assert "违反了《中华人民共和国安全生产法》（2021年修正）第三十条第一款的规定" in notice
     penalties.record_statement(case, actor=officer, penalty=started.pk, text="放弃", waives=True)
-    penalties.decide_penalty(case, actor=demo_user("guangzhou.head"), penalty=started.pk)
+    penalties.decide_penalty(case, actor=demo_user("guangzhou.head"), penalty=started.pk, note="当事人无异议")
     words = text_of(paper(api("guangzhou.officer1"), case, started.pk, "decision"))
+    assert "责令你单位立即改正上述违法行为" in words and "本机关复核认为：当事人无异议" in words  # 第28条, 第45条
     assert "法定代表人（负责人）：陈某" in words and "地址：广州市天河区某路1号" in words
     assert "广州市人民政府申请行政复议" in words
     receipt = text_of(paper(api("guangzhou.officer1"), case, started.pk, "notice_receipt"))
     assert "广州市天河区某路1号" in receipt
+
+
+# --- what a handler and a lawyer found in the second build ------------------------------------
+
+
+def test_the_legal_review_is_the_legal_offices_once_after_the_party_was_heard(api, client):
+    case = CaseFactory(status="open")
+    an_act(case)
+    head, officer, legal = api("guangzhou.head"), api("guangzhou.officer1"), api("guangzhou.legal")
+    started = penalty_of(act(head, case, "impose_fine", {"amount": "60000.00", "legal_basis": "AQSCF-97-7"}))
+    served = {"penalty": started["id"], "served_on": timezone.localdate().isoformat(), "method": "post"}
+    assert act(officer, case, "notify_penalty", served).status_code == 200
+    review = {"penalty": started["id"], "opinion": "事实清楚，证据确凿，程序合法"}
+    # Not before the party could ask for a hearing; the task waits in the legal office's inbox, saying so.
+    early = act(legal, case, "review_penalty", review)
+    assert early.status_code == 409 and "第64条" in early.json()["detail"]
+    client.force_login(demo_user("guangzhou.legal"))
+    inbox = client.get(reverse("tasks:mine:index")).content.decode()
+    assert 'data-testid="not-before"' in inbox and case.number in inbox
+    assert ("review", case.pk) not in tasks(api("guangzhou.officer2"))  # not the investigators' task
+    assert "review_penalty" not in legal.get(f"/api/v1/cases/{case.pk}/").json()["actions"]
+    waiver = {"penalty": started["id"], "text": "放弃陈述申辩和听证", "waives": True, "waives_hearing": True}
+    assert act(officer, case, "record_statement", waiver).status_code == 200
+    assert 'data-testid="not-before"' not in client.get(reverse("tasks:mine:index")).content.decode()
+    # Neither the head who decides nor an officer outside the legal office reviews.
+    assert act(head, case, "review_penalty", review).status_code in (403, 409)
+    other = act(api("guangzhou.officer2"), case, "review_penalty", review)
+    assert other.status_code == 409 and "法制审核人员" in other.json()["detail"]
+    assert act(legal, case, "review_penalty", review).status_code == 200
+    again = act(legal, case, "review_penalty", review)
+    assert again.status_code == 409 and "已于" in again.json()["detail"]
+
+
+def test_a_closed_hearing_has_one_of_the_three_reasons_of_the_law(api):
+    case, penalty = suspension_notified_on("2026-09-29")
+    with time_machine.travel(at("2026-09-30"), tick=False):
+        officer, head = api("guangzhou.officer1"), api("guangzhou.head")
+        assert act(officer, case, "request_hearing", {"penalty": penalty.pk}).status_code == 200
+        body = {
+            "penalty": penalty.pk,
+            "at": "2026-10-16T09:30:00+08:00",
+            "place": "听证室",
+            "officer": "guangzhou.legal",
+            "public": False,
+        }
+        asked = act(head, case, "schedule_hearing", body | {"private_reason": "当事人要求"})
+        assert asked.status_code == 400 and asked.json()["private_reason"]
+        r = act(head, case, "schedule_hearing", body | {"private_reason": "business_secret"})
+        assert r.status_code == 200, r.content
+        assert "本次听证因涉及商业秘密依法不公开举行" in text_of(paper(officer, case, penalty.pk, "hearing_notice"))
+
+
+def test_a_penalty_whose_act_was_corrected_out_of_its_provision_is_not_approved(api):
+    case = CaseFactory(status="open")
+    worker = add_person(case, name="持假证工人")
+    forged = actions.record_finding(
+        case, actor=demo_user("guangzhou.officer1"), kind="forged_certificate", person=worker.pk
+    )
+    proposal = {
+        "kinds": ["warning", "fine"],
+        "amount": "20000.00",
+        "legal_basis": "TZZY-40",
+        "finding": forged.pk,
+        "facts": "使用持伪造证件人员作业",
+        "violation_date": "2026-05-01",
+    }
+    pk = penalty_of(act(api("guangzhou.officer1"), case, "propose_penalty", proposal))["id"]
+    # The head corrects the finding to 无证上岗 (and the supervisors endorse it): 30号令 第40条 no longer fits.
+    fix = {"target": "finding", "id": forged.pk, "field": "kind", "value": "unlicensed_operation", "reason": "复核"}
+    assert act(api("guangzhou.head"), case, "correct", fix).status_code == 200
+    pending = case.corrections.get()
+    assert pending.status == "endorsement"
+    endorse = {"correction": pending.pk, "approve": True, "note": "核实为无证"}
+    assert act(api("guangzhou.supervisor"), case, "endorse_correction", endorse).status_code == 200
+    r = act(api("guangzhou.head"), case, "approve_penalty", {"penalty": pk, "approve": True})
+    assert r.status_code == 409 and "TZZY-40" in r.json()["detail"]

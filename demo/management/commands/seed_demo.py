@@ -116,7 +116,7 @@ class Command(BaseCommand):
             elif password:
                 user.password = hashed
                 user.save(update_fields=["password"])
-            set_membership(user, agencies[agency_slug], role)
+            set_membership(user, agencies[agency_slug], role, legal_review=username.endswith(".legal"))
         # An administrator for the reference data (regions, agencies, memberships, legal bases).
         admin, created = User.objects.get_or_create(
             username="admin",
