@@ -51,6 +51,14 @@ class Campaign(models.Model):
     # [{"name": "动员部署", "starts_on": "2018-07-10", "ends_on": "2018-07-31"}, ...]
     phases = models.JSONField(_("phases"), default=list, blank=True)
     report_due_day = models.PositiveSmallIntegerField(_("monthly report due day"), default=25)
+    # A reporting month closes on this day: September covers 08-26 to 09-25, so every event falls in
+    # exactly one reported month (LEGAL.md §4; the notice sets only the due day).
+    cutoff_day = models.PositiveSmallIntegerField(_("reporting month closes on day"), default=25)
+    # The first month the cities report (the seed notice: 从８月份起); none before it is due.
+    first_report_month = models.DateField(_("first reported month"), null=True, blank=True)
+    # The other returns the notice asks for: the work plan and the final summary.
+    plan_due_on = models.DateField(_("work plan due on"), null=True, blank=True)
+    summary_due_on = models.DateField(_("final summary due on"), null=True, blank=True)
 
     class Meta:
         db_table = "oversight_campaign"  # the table it had when the oversight app held it

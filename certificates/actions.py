@@ -1,13 +1,11 @@
 """Tips from the public, evidence files, leads from failed verifications, and the rate limits of
 the public pages."""
 
-import hashlib
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Region
@@ -16,7 +14,7 @@ from cases.kinds import PartyKind
 from cases.models import Case, CaseStatus
 from cases.protocol import action, finish, lock
 from cases.rules import home_agency, may
-from core.errors import Code, Conflict
+from core.files import PDF_OR_IMAGE, check_upload, keep, read_kept
 from core.identity import plain, redact
 from notifications.announce import announce
 
@@ -25,46 +23,26 @@ from .verify import status_labels
 
 # --- evidence files --------------------------------------------------------------------------
 
-SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-
 
 def store_evidence(case: Case, upload, *, by=None) -> Evidence:
     """Check size and type (by content, not by name), hash while reading, keep outside static."""
-    limit = settings.EVIDENCE_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError({"file": [_("A file may be at most %(mb)s MB.") % {"mb": limit // (1024 * 1024)}]})
-    head = upload.read(16)
-    upload.seek(0)
-    content_type = next((t for sig, t in SIGNATURES.items() if head.startswith(sig)), None)
-    if content_type is None:
-        raise ValidationError({"file": [_("Only PDF, PNG and JPEG files are accepted.")]})
-    digest, data = hashlib.sha256(), bytearray()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-        data.extend(chunk)
+    checked = check_upload(upload, signatures=PDF_OR_IMAGE, limit=settings.EVIDENCE_MAX_BYTES)
     evidence = Evidence(
         case=case,
-        name=upload.name[-200:],
-        content_type=content_type,
-        size=len(data),
-        sha256=digest.hexdigest(),
+        name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=by,
     )
-    evidence.file.save(f"{secrets.token_hex(16)}", ContentFile(bytes(data)), save=False)
+    keep(evidence.file, checked)
     evidence.save()
     return evidence
 
 
 def read_evidence(evidence: Evidence) -> bytes:
     """The file's bytes, only if they still hash to what was recorded at upload."""
-
-    with evidence.file.open("rb") as handle:
-        data = handle.read()
-    if hashlib.sha256(data).hexdigest() != evidence.sha256:
-        raise Conflict(
-            Code.INTEGRITY, _("This file no longer matches the fingerprint taken at upload; it was changed on disk.")
-        )
-    return data
+    return read_kept(evidence.file, evidence.sha256)
 
 
 @action

@@ -16,6 +16,7 @@ from agencies.models import Region
 from cases.access import get_case_for
 from core.api.fields import CreditCodeField
 from core.api.schema import errors, example, results_of
+from core.files import PDF_OR_IMAGE
 
 from . import actions
 from .models import Evidence
@@ -117,9 +118,7 @@ class CaseEvidence(APIView):
 class EvidenceDownload(APIView):
     """The file, for those who see its case, checked against its SHA-256 first."""
 
-    @extend_schema(
-        responses={**{(200, kind): OpenApiTypes.BINARY for kind in actions.SIGNATURES.values()}, **errors(409)}
-    )
+    @extend_schema(responses={**{(200, kind): OpenApiTypes.BINARY for kind in PDF_OR_IMAGE.values()}, **errors(409)})
     def get(self, request, pk: int):
         evidence = Evidence.objects.filter(pk=pk).first()
         if evidence is None:

@@ -120,6 +120,13 @@ class MonthlyViewset(AppMenuMixin, Viewset):
     index_path = path("", oversight.monthly, name="index")
 
 
+class ReturnsViewset(AppMenuMixin, Viewset):
+    app_name = "returns"
+    title = _("Campaign returns")
+    icon = "assignment_turned_in"
+    index_path = path("", oversight.returns_page, name="index")
+
+
 class AuditViewset(AppMenuMixin, Viewset):
     app_name = "audit"
     title = _("Audit")
@@ -137,6 +144,7 @@ class OversightApp(XianjieApp):
     permission = staticmethod(supervisor)
     dashboard_path = route("dashboard/", DashboardViewset())
     monthly_path = route("monthly/", MonthlyViewset())
+    returns_path = route("returns/", ReturnsViewset())
     audit_path = route("audit/", AuditViewset())
     risk_path = path("risks/<slug:name>/", oversight.risk_list, name="risk")
     typical_path = path("typical/new/<int:case_pk>/", oversight.mark_typical, name="typical_new")

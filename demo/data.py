@@ -101,6 +101,12 @@ CAMPAIGN_2018 = {
     "starts_on": "2018-07-10",
     "ends_on": "2018-12-31",
     "report_due_day": 25,
+    # 从８月份起，每月25日前报送 (LEGAL.md §4): the month closes on the 25th; the plan by the end of
+    # July (7月底前), the final summary by 12-25.
+    "cutoff_day": 25,
+    "first_report_month": "2018-08-01",
+    "plan_due_on": "2018-07-31",
+    "summary_due_on": "2018-12-25",
     "phases": [
         {"name": "动员部署", "starts_on": "2018-07-10", "ends_on": "2018-07-31"},
         {"name": "自查自纠", "starts_on": "2018-08-01", "ends_on": "2018-08-31"},

@@ -35,7 +35,9 @@ def make_id_number(region: str, birth: datetime.date, seq: int) -> str:
 
 def make_credit_code(region: str, seq: int) -> str:
     """A well-formed unified social credit code (91 = enterprise) for `region`."""
-    body = "91" + region + "".join(USCC_ALPHABET[(seq * 7 + i * 13) % 31] for i in range(9))
+    # seq in base 31, one digit a position (each shifted so the codes do not look alike): unique for
+    # every seq below 31**9.
+    body = "91" + region + "".join(USCC_ALPHABET[((seq // 31**i) + i * 13) % 31] for i in range(9))
     return body + uscc_check_char(body)
 
 

@@ -233,6 +233,24 @@ RULES: dict[str, Rule] = {
         _("%(city)s has not submitted the monthly statistics for %(month)s"),
         shows_case=False,
     ),
+    "monthly_returned": Rule(
+        lambda a: r.office_supervisors(a.known_region),
+        _("The province returned %(city)s's return of %(month)s for correction"),
+        email=True,
+        shows_case=False,
+    ),
+    # The campaign's other returns (the work plan, the final summary): a reminder two days before the
+    # due day, an escalation after it.
+    "return_reminder": Rule(
+        lambda a: r.office_supervisors(a.known_region),
+        _("The %(what)s of the campaign is due on %(day)s"),
+        shows_case=False,
+    ),
+    "return_escalation": Rule(
+        lambda a: r.province_supervisors(a.known_region),
+        _("%(city)s has not submitted the %(what)s of the campaign"),
+        shows_case=False,
+    ),
 }
 
 # The kinds a user may turn e-mail off for (GET|PUT /api/v1/notifications/preferences/).

@@ -1,18 +1,23 @@
 """GET /api/v1/reports/monthly/ (JSON, ?format=xlsx|pdf), self-inspection entry, submission."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies import jurisdiction
 from agencies.models import Region
 from cases.access import events_visible_to, get_case_for
+from cases.models import Campaign
 from core.api.schema import errors, example, results_of
+from core.files import read_kept
 
 from . import actions, audit, exports, reports
 from .models import AuditRun, SelfInspection, TypicalCase
@@ -47,16 +52,49 @@ class RowOutput(serializers.Serializer):
     cumulative = FigureField()
 
 
+class ChangeOutput(serializers.Serializer):
+    """A row whose live figures differ from the submitted ones: [本月, 累计] each."""
+
+    section = serializers.CharField()
+    row = serializers.CharField()
+    submitted = serializers.ListField(child=FigureField())
+    now = serializers.ListField(child=FigureField())
+
+
+class CitySource(serializers.Serializer):
+    region = serializers.CharField()
+    name = serializers.CharField()
+    # The stubs take a declared field named `source` for Field.source (DRF moves it into the fields).
+    source = serializers.ChoiceField(choices=["submitted", "live"])  # type: ignore[assignment]
+
+
+class PeriodOutput(serializers.Serializer):
+    # "from" is a Python keyword: declared by name below.
+    to = serializers.DateField()
+
+
+PeriodOutput._declared_fields["from"] = serializers.DateField()
+
+
 class ReportOutput(serializers.Serializer):
+    """The return of a city or the province: the figures of the record (what a city submitted; the
+    province's sum of its cities' submissions and, where a city has none, of the live figures)."""
+
     region = serializers.CharField()
     region_name = serializers.CharField()
+    unit = serializers.CharField(help_text="the reporting office (填报单位)")
     month = serializers.CharField()
     campaign = serializers.CharField()
+    period = PeriodOutput(help_text="the days the reporting month covers (cut-off day of the campaign)")
     rows = RowOutput(many=True)
     filled_by = serializers.CharField()
+    reviewer = serializers.CharField()
     phone = serializers.CharField()
     due_at = serializers.DateTimeField()
     submission = serializers.JSONField(allow_null=True)
+    since_submission = ChangeOutput(many=True)
+    history = serializers.JSONField(help_text="every submission of the month, returned ones included")
+    cities = CitySource(many=True, required=False)
 
 
 class ReportQuery(serializers.Serializer):
@@ -140,28 +178,164 @@ class SelfInspectionEntry(APIView):
         return Response(reports.monthly_report(region, month, campaign))
 
 
-@example({"region": "440100", "month": "2018-09"})
-class SubmitInput(serializers.Serializer):
+class MonthInput(serializers.Serializer):
     region = serializers.CharField(max_length=6)
     month = serializers.CharField(max_length=7)
     campaign = serializers.SlugField(max_length=60, required=False)
 
 
+@example({"region": "440100", "month": "2018-09", "narrative": "本月检查用人单位120家……", "reviewer": "李某"})
+class SubmitInput(MonthInput):
+    narrative = serializers.CharField(max_length=8000, required=False, allow_blank=True)
+    reviewer = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    # After a return by the province: what was corrected.
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
 class SubmitMonthly(APIView):
-    @extend_schema(request=SubmitInput, responses={200: ReportOutput, **errors(404, 409)})
+    """报送: the city's return frozen as it stands, with the month's work narrative."""
+
+    @extend_schema(request=SubmitInput, responses={200: ReportOutput, **errors(400, 404, 409)})
     def post(self, request):
         data = SubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
         region, month, campaign = _resolve(request.user, data.validated_data)
-        reports.submit_monthly(actor=request.user, region=region, month=month, campaign=campaign)
+        values = {k: data.validated_data.get(k, "") for k in ("narrative", "reviewer", "reason")}
+        reports.submit_monthly(actor=request.user, region=region, month=month, campaign=campaign, **values)
         return Response(reports.monthly_report(region, month, campaign))
+
+
+@example({"region": "440100", "month": "2018-09", "reason": "行政罚款累计数与上月报送数不衔接，请核实"})
+class ReturnInput(MonthInput):
+    reason = serializers.CharField(max_length=4000)
+
+
+class ReturnMonth(APIView):
+    """The province returns a city's submitted month for correction (the city submits again)."""
+
+    @extend_schema(request=ReturnInput, responses={200: ReportOutput, **errors(400, 403, 404, 409)})
+    def post(self, request):
+        data = ReturnInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        region, month, campaign = _resolve(request.user, data.validated_data)
+        reports.return_month(
+            actor=request.user, region=region, month=month, campaign=campaign, reason=data.validated_data["reason"]
+        )
+        return Response(reports.monthly_report(region, month, campaign))
+
+
+class ScanInput(MonthInput):
+    file = serializers.FileField()
+
+
+class MonthlyScan(APIView):
+    """The stamped scan (盖章pdf扫描件) of a submitted month: uploaded by the city (PDF), hashed; read by
+    the supervisors of the region, only if it still hashes to what was recorded."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": ScanInput}, responses={200: ReportOutput, **errors(400, 404, 409)})
+    def post(self, request):
+        data = ScanInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        region, month, campaign = _resolve(request.user, data.validated_data)
+        reports.attach_scan(
+            actor=request.user, region=region, month=month, campaign=campaign, upload=data.validated_data["file"]
+        )
+        return Response(reports.monthly_report(region, month, campaign))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("region", OpenApiTypes.STR, required=True),
+            OpenApiParameter("month", OpenApiTypes.STR, required=True),
+            OpenApiParameter("campaign", OpenApiTypes.STR),
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(404, 409)},
+    )
+    def get(self, request):
+        data = MonthInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        region, month, campaign = _resolve(request.user, data.validated_data)
+        submission = reports.current(campaign, region, month)
+        if submission is None or not submission.scan_sha256:
+            raise Http404
+        response = HttpResponse(read_kept(submission.scan, submission.scan_sha256), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="monthly-{region.code}-{month:%Y-%m}-stamped.pdf"'
+        return response
+
+
+@example({"region": "440100", "kind": "plan", "text": "广州市打击假冒特种作业操作证专项治理行动实施方案……"})
+class CampaignReturnInput(serializers.Serializer):
+    region = serializers.CharField(max_length=6)
+    campaign = serializers.SlugField(max_length=60, required=False)
+    kind = serializers.ChoiceField(choices=["plan", "summary"])
+    text = serializers.CharField(max_length=20000)
+    file = serializers.FileField(required=False)
+
+
+class ReturnOutput(serializers.Serializer):
+    region = serializers.CharField(source="region_id")
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    late = serializers.BooleanField()
+    file_sha256 = serializers.CharField()
+
+
+class CityReturns(serializers.Serializer):
+    region = serializers.CharField()
+    name = serializers.CharField()
+    returns = serializers.JSONField(help_text="[{what: plan|YYYY-MM|summary, status, scan}] in the campaign's order")
+
+
+class CampaignReturns(APIView):
+    """The campaign's returns: a city submits its work plan or final summary (POST); the province
+    sees per city what is in, late, returned or missing, month by month (GET)."""
+
+    parser_classes = [MultiPartParser, JSONParser]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("campaign", OpenApiTypes.STR)],
+        responses={200: results_of(CityReturns, "CampaignReturnStatus"), **errors(400, 404)},
+    )
+    def get(self, request):
+        province = Region.objects.filter(level=Region.Level.PROVINCE).first()
+        reports.region_for(request.user, province.code if province else "")
+        campaign = _campaign(request.query_params.get("campaign"))
+        return Response({"results": reports.returns_status(campaign), "next": None, "previous": None})
+
+    @extend_schema(request=CampaignReturnInput, responses={201: ReturnOutput, **errors(400, 403, 404, 409)})
+    def post(self, request):
+        data = CampaignReturnInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        region = reports.region_for(request.user, data.validated_data["region"])
+        campaign = _campaign(data.validated_data.get("campaign"))
+        record = reports.submit_return(
+            actor=request.user,
+            region=region,
+            campaign=campaign,
+            kind=data.validated_data["kind"],
+            text=data.validated_data["text"],
+            upload=data.validated_data.get("file"),
+        )
+        return Response(ReturnOutput(record).data, status=201)
+
+
+def _campaign(slug: str | None):
+    found = Campaign.objects.filter(slug=slug).first() if slug else reports.default_month()
+    if found is None:
+        raise ValidationError({"campaign": [_("No such campaign.")]})
+    return found if isinstance(found, Campaign) else found[0]
 
 
 class StatusOutput(serializers.Serializer):
     region = serializers.CharField()
     name = serializers.CharField()
-    status = serializers.ChoiceField(choices=["submitted", "late", "missing", "pending"])
+    status = serializers.ChoiceField(choices=["submitted", "late", "returned", "missing", "pending"])
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     submitted_at = serializers.DateTimeField(allow_null=True)
+    submitted_at_local = serializers.CharField()
+    scan = serializers.BooleanField(help_text="the stamped scan is on record")
 
 
 class Submissions(APIView):

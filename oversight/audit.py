@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 from openpyxl import Workbook
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
 from agencies import jurisdiction
 from cases.events import Digest, compare_digest, verify_case_chain
@@ -113,9 +113,9 @@ def timeline_pdf(case, events) -> bytes:
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm, rightMargin=10 * mm).build(
         [
-            Paragraph(f"{case.number} 办案记录", TITLE),
+            Text(f"{case.number} 办案记录", TITLE),
             table(timeline_rows(case, events), [3, 9, 9, 9, 11, 7, 7, 36, 9]),
-            Paragraph("身份证号查看记录", TITLE),
+            Text("身份证号查看记录", TITLE),
             table(id_number_view_rows(case), [2, 2, 1, 1]),
         ]
     )

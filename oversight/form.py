@@ -1,7 +1,8 @@
 """The campaign's monthly statistics form (DESIGN §5): its layout as data, its cells computed.
 
-Enforcement rows are counted from the cases of the region by the local (Asia/Shanghai) date of
-each event; "本月" is the month, "累计" runs from the campaign's start to the month's end. A
+Enforcement rows are counted from the cases of the region by the local (Asia/Shanghai) time of
+each event; "本月" is the reporting month (periods.py: to its cut-off day, so each event counts in
+exactly one), "累计" runs from the campaign's start to the month's cut-off. A
 province form is the sum of its cities. Each kind of row is one grouped query, whatever the
 number of cases.
 """
@@ -15,7 +16,8 @@ from django.db.models import Count, Q, Sum
 from agencies.models import Region
 from cases.kinds import PartyKind
 from cases.models import Case, Event, Finding, Fine, Rectification, Suspension, Takedown, TakedownStatus
-from core.calendar import LEGAL_TZ
+
+from . import periods
 
 EMPLOYER, TRAINING, WEBSITE, INTERMEDIARY = (
     PartyKind.EMPLOYER,
@@ -70,12 +72,6 @@ ENFORCEMENT_ROWS = [
 ROWS = SELF_INSPECTION_ROWS + ENFORCEMENT_ROWS
 
 
-def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    start = datetime.datetime(month.year, month.month, 1, tzinfo=LEGAL_TZ)
-    end = datetime.datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=LEGAL_TZ)
-    return start, end
-
-
 def _grouped(qs, time_field: str, region_field: str, group: str | None, value, month_start, since, end, city_of: dict):
     """{(city, group value): (month, cumulative)} for one kind of row, in one query grouped by the
     case's region (an index-only join on the large case table); regions fold into cities here."""
@@ -100,8 +96,8 @@ def _sum(field):
 
 def compute(region_path: str, month: datetime.date, campaign) -> dict[str, dict[str, tuple]]:
     """{city code: {row key: (month, cumulative)}} for every city of the region with activity."""
-    month_start, end = month_bounds(month)
-    since = datetime.datetime.combine(campaign.starts_on, datetime.time(), tzinfo=LEGAL_TZ)
+    month_start, end = periods.period(campaign, month)
+    since = periods.since(campaign)
     # Every region of the subtree and its city ("440000/440100/…": the second code of the path).
     city_of = {
         code: (path.split("/")[1] if path.count("/") > 1 else code)

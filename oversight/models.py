@@ -89,21 +89,77 @@ class SelfInspection(models.Model):
 
 
 class MonthlySubmission(models.Model):
-    """A city's monthly form as submitted: a frozen snapshot."""
+    """A city's monthly return as submitted (报送): the form's figures frozen, the month's progress
+    narrative and who filled in and checked it; later the stamped scan (盖章扫描件). What a city
+    submitted is what the province sees and exports (LEGAL.md §4). Returned by the province for
+    correction, it stays on record and the city submits again, with the reason."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned for correction")
 
     campaign = models.ForeignKey("cases.Campaign", models.CASCADE, related_name="submissions")
     region = models.ForeignKey("agencies.Region", models.PROTECT, related_name="+")
     month = models.DateField(_("month"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     rows = models.JSONField(_("rows"))
+    narrative = models.TextField(_("the month's work (工作情况)"), max_length=8000, blank=True)
+    filled_by = models.CharField(_("filled in by"), max_length=50, blank=True)
+    reviewer = models.CharField(_("checked by (审核人)"), max_length=50, blank=True)
+    phone = models.CharField(_("telephone"), max_length=30, blank=True)
+    # Why it is submitted again after a return.
+    reason = models.TextField(_("reason for resubmitting"), blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("submitted at"))
     late = models.BooleanField(_("late"), default=False)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField(_("why it was returned"), blank=True)
+    # The printed, stamped and scanned form (盖章pdf扫描件), hashed like evidence.
+    scan = models.FileField(upload_to="submissions/%Y/%m/", blank=True)
+    scan_name = models.CharField(max_length=200, blank=True)
+    scan_sha256 = models.CharField(max_length=64, blank=True)
+    scan_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["campaign", "region", "month"], name="one_submission_per_month")]
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "region", "month"],
+                condition=models.Q(status="submitted"),
+                name="one_current_submission_per_month",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.region_id} {self.month:%Y-%m}"
+        return f"{self.region_id} {self.month:%Y-%m} ({self.status})"
+
+
+class CampaignReturn(models.Model):
+    """The campaign's other returns (the seed notice): the work plan by the end of July, the final
+    summary by 12-25 — each submitted by a city to the province, with its file, due and late."""
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("work plan (实施方案)")
+        SUMMARY = "summary", _("final summary (工作总结)")
+
+    campaign = models.ForeignKey("cases.Campaign", models.CASCADE, related_name="returns")
+    region = models.ForeignKey("agencies.Region", models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField(_("text"), max_length=20000)
+    file = models.FileField(upload_to="returns/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    late = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "region", "kind"], name="one_return_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.kind}"
 
 
 class MonthlyNotice(models.Model):

@@ -1,5 +1,9 @@
-"""The monthly form's two alarms (DESIGN §3 deadline table, last row): a reminder to the city's
-supervisors on the 23rd, and an escalation to the province's after the 25th — each once."""
+"""The returns' alarms (DESIGN §3 deadline table, last row; the seed notice): for the monthly form, a
+reminder to the city's supervisors on the 23rd and an escalation to the province's after the due
+day — from the campaign's first reporting month on, never before it; for the work plan and the final
+summary, a reminder two days before their due day and an escalation after it. Each once."""
+
+import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -8,10 +12,13 @@ from agencies.models import Region
 from cases.models import Campaign
 from notifications.announce import announce
 
-from .models import MonthlyNotice, MonthlySubmission
-from .reports import due_at
+from . import periods
+from .models import CampaignReturn, MonthlyNotice, MonthlySubmission
+from .reports import due_at, return_due
 
 REMIND_DAY = 23
+# From the start of the second day before the due day (as the 23rd is for the 25th): due is 24:00.
+REMIND_BEFORE = datetime.timedelta(days=3)
 
 
 def _once(campaign, region, month, kind) -> bool:
@@ -26,21 +33,44 @@ def _once(campaign, region, month, kind) -> bool:
 def send_monthly_alarms(now=None) -> int:
     now = now or timezone.now()
     today = timezone.localdate(now)
-    month = today.replace(day=1)
     sent = 0
-    for campaign in Campaign.objects.filter(starts_on__lte=today, ends_on__gte=month):
-        if today.day < REMIND_DAY:
+    for campaign in Campaign.objects.filter(starts_on__lte=today):
+        sent += _monthly(campaign, now, today) + _returns(campaign, now)
+    return sent
+
+
+def _monthly(campaign: Campaign, now: datetime.datetime, today: datetime.date) -> int:
+    month = today.replace(day=1)
+    if month not in periods.report_months(campaign) or today.day < REMIND_DAY:
+        return 0
+    sent = 0
+    done = set(MonthlySubmission.objects.filter(campaign=campaign, month=month).values_list("region_id", flat=True))
+    for city in Region.objects.filter(level=Region.Level.CITY).exclude(code__in=done):
+        with transaction.atomic():
+            if now <= due_at(campaign, month):
+                if _once(campaign, city, month, "reminder"):
+                    sent += len(
+                        announce("monthly_reminder", region=city, month=f"{month:%Y-%m}", day=campaign.report_due_day)
+                    )
+            elif _once(campaign, city, month, "escalation"):
+                sent += len(announce("monthly_escalation", region=city, month=f"{month:%Y-%m}"))
+    return sent
+
+
+def _returns(campaign: Campaign, now: datetime.datetime) -> int:
+    sent = 0
+    for kind, label in CampaignReturn.Kind.choices:
+        due = return_due(campaign, kind)
+        if due is None or now < due - REMIND_BEFORE:
             continue
-        done = set(MonthlySubmission.objects.filter(campaign=campaign, month=month).values_list("region_id", flat=True))
+        month = timezone.localdate(due).replace(day=1)
+        done = set(CampaignReturn.objects.filter(campaign=campaign, kind=kind).values_list("region_id", flat=True))
         for city in Region.objects.filter(level=Region.Level.CITY).exclude(code__in=done):
             with transaction.atomic():
-                if now <= due_at(campaign, month):
-                    if _once(campaign, city, month, "reminder"):
-                        sent += len(
-                            announce(
-                                "monthly_reminder", region=city, month=f"{month:%Y-%m}", day=campaign.report_due_day
-                            )
-                        )
-                elif _once(campaign, city, month, "escalation"):
-                    sent += len(announce("monthly_escalation", region=city, month=f"{month:%Y-%m}"))
+                if now <= due:
+                    if _once(campaign, city, month, f"{kind}_reminder"):
+                        day = f"{timezone.localdate(due):%Y-%m-%d}"
+                        sent += len(announce("return_reminder", region=city, what=label, day=day))
+                elif _once(campaign, city, month, f"{kind}_escalation"):
+                    sent += len(announce("return_escalation", region=city, what=label))
     return sent

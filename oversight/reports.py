@@ -1,6 +1,14 @@
-"""The monthly form of a city or the province, and what the supervisors do with it."""
+"""The monthly return of a city or the province, and what the supervisors do with it (LEGAL.md §4).
+
+What a city submitted is the record: its page, its exports and the province's roll-up show the
+frozen figures, with the live ones beside them only where they differ ("since submission"). The
+province returns a month for correction with its reason; the city submits again, with its reason,
+and both submissions stay on record.
+"""
 
 import datetime
+from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,20 +20,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies import jurisdiction
-from agencies.models import Region
+from agencies.models import Agency, Region
 from cases.models import Campaign
+from cases.protocol import announce
 from core.calendar import end_of_day
 from core.errors import Code, Conflict
+from core.files import PDF, check_upload, keep
 
-from . import form
-from .models import MonthlySubmission, SelfInspection
+from . import form, periods
+from .models import CampaignReturn, MonthlySubmission, SelfInspection
 
 STATUS_LABELS = {
     "submitted": gettext_lazy("submitted"),
     "late": gettext_lazy("submitted late"),
+    "returned": gettext_lazy("returned for correction"),
     "missing": gettext_lazy("missing"),
     "pending": gettext_lazy("not yet due"),
 }
+SCAN_MAX_BYTES = 20 * 1024 * 1024
+S = MonthlySubmission.Status
 
 
 def parse_month(value: str) -> datetime.date:
@@ -44,16 +57,31 @@ def find_campaign(slug: str | None, month: datetime.date) -> Campaign:
     )
     if campaign is None:
         raise ValidationError({"campaign": [_("No such campaign, and none was running that month.")]})
-    if not (campaign.starts_on.replace(day=1) <= month <= campaign.ends_on):
+    months = periods.report_months(campaign)
+    if month not in months:
         raise ValidationError(
             {
                 "month": [
-                    _("The campaign ran from %(start)s to %(end)s.")
-                    % {"start": campaign.starts_on, "end": campaign.ends_on}
+                    _("The campaign's reporting months are %(first)s to %(last)s.")
+                    % {"first": f"{months[0]:%Y-%m}", "last": f"{months[-1]:%Y-%m}"}
                 ]
             }
         )
     return campaign
+
+
+def default_month(today: datetime.date | None = None) -> tuple[Campaign, datetime.date] | None:
+    """Where the monthly page opens: the running campaign's month of today, else the latest campaign's
+    last (or, before it starts, first) reporting month; None without any campaign."""
+    today = today or timezone.localdate()
+    campaign = Campaign.running_on(today) or Campaign.objects.order_by("-ends_on").first()
+    if campaign is None:
+        return None
+    months = periods.report_months(campaign)
+    month = periods.month_of(campaign, today)
+    if month is None or month not in months:
+        month = months[-1] if today > campaign.ends_on else months[0]
+    return campaign, month
 
 
 def due_at(campaign: Campaign, month: datetime.date) -> datetime.datetime:
@@ -68,40 +96,179 @@ def _self_inspection(region: Region, month: datetime.date, campaign: Campaign) -
     return {f"si:{f}": (this[f] or 0, total[f] or 0) for f in SelfInspection.FIELDS}
 
 
-def monthly_report(region: Region, month: datetime.date, campaign: Campaign) -> dict:
-    per_city = form.compute(region.path, month, campaign)
+def live_rows(region: Region, month: datetime.date, campaign: Campaign) -> list[dict]:
+    """The form computed now from the cases and the entered self-inspection figures."""
     enforcement: dict[str, tuple] = {}
-    for values in per_city.values():
+    for values in form.compute(region.path, month, campaign).values():
         enforcement = form.add(enforcement, values)
-    entry = SelfInspection.objects.filter(campaign=campaign, region=region, month=month).first()
-    submission = (
-        MonthlySubmission.objects.filter(campaign=campaign, region=region, month=month)
+    return form.assemble(enforcement, _self_inspection(region, month, campaign))
+
+
+def _add_rows(rows: list[list[dict]]) -> list[dict]:
+    """The sum of several forms, cell by cell (counts as counts, yuan as "0.00")."""
+    out = [dict(r) for r in rows[0]]
+    for other in rows[1:]:
+        for mine, theirs in zip(out, other, strict=True):
+            for key in ("month", "cumulative"):
+                if isinstance(mine[key], str) or isinstance(theirs[key], str):
+                    mine[key] = f"{Decimal(str(mine[key])) + Decimal(str(theirs[key])):.2f}"
+                else:
+                    mine[key] += theirs[key]
+    return out
+
+
+def _differences(record: list[dict], live: list[dict]) -> list[dict]:
+    """The rows whose live figures differ from the record: what changed since submission."""
+    return [
+        {
+            "section": r["section"],
+            "row": r["row"],
+            "submitted": [r["month"], r["cumulative"]],
+            "now": [n["month"], n["cumulative"]],
+        }
+        for r, n in zip(record, live, strict=True)
+        if (str(r["month"]), str(r["cumulative"])) != (str(n["month"]), str(n["cumulative"]))
+    ]
+
+
+def current(campaign: Campaign, region: Region, month: datetime.date) -> MonthlySubmission | None:
+    return (
+        MonthlySubmission.objects.filter(campaign=campaign, region=region, month=month, status=S.SUBMITTED)
         .select_related("submitted_by")
         .first()
     )
+
+
+def _name(user: User | None) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def _local(moment: datetime.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def submission_out(s: MonthlySubmission) -> dict[str, Any]:
     return {
-        "region": region.code,
-        "region_name": region.name,
-        "month": f"{month:%Y-%m}",
-        "campaign": campaign.slug,
-        "rows": form.assemble(enforcement, _self_inspection(region, month, campaign)),
-        "filled_by": entry.filled_by if entry else "",
-        "phone": entry.phone if entry else "",
-        "due_at": due_at(campaign, month).isoformat(),
-        "submission": (
-            {
-                "submitted_at": submission.submitted_at.isoformat(),
-                "by": submission.submitted_by.username,
-                "late": submission.late,
-                "rows": submission.rows,
-            }
-            if submission
-            else None
-        ),
+        "id": s.pk,
+        "status": s.status,
+        "submitted_at": s.submitted_at.isoformat(),
+        "submitted_at_local": _local(s.submitted_at),
+        "by": s.submitted_by.username,
+        "by_name": _name(s.submitted_by),
+        "late": s.late,
+        "rows": s.rows,
+        "narrative": s.narrative,
+        "filled_by": s.filled_by,
+        "reviewer": s.reviewer,
+        "phone": s.phone,
+        "reason": s.reason,
+        "returned_at_local": _local(s.returned_at),
+        "returned_by_name": _name(s.returned_by),
+        "return_reason": s.return_reason,
+        "scan": bool(s.scan_sha256),
+        "scan_sha256": s.scan_sha256,
     }
 
 
-def region_for(user, code: str) -> Region:
+def reporting_office(region: Region) -> str:
+    """Who reports for the region: its committee office (安委会办公室), by name."""
+    office = Agency.objects.filter(region=region, kind=Agency.Kind.COMMITTEE_OFFICE).first()
+    return office.name if office else region.name
+
+
+def monthly_report(region: Region, month: datetime.date, campaign: Campaign) -> dict:
+    """The return of a city (its submission when there is one) or the province (the sum of what its
+    cities submitted, and of the live figures of those that have not)."""
+    start, end = periods.period(campaign, month)
+    report: dict[str, Any] = {
+        "region": region.code,
+        "region_name": region.name,
+        "unit": reporting_office(region),
+        "month": f"{month:%Y-%m}",
+        "campaign": campaign.slug,
+        "period": {
+            "from": f"{start.date():%Y-%m-%d}",
+            "to": f"{(end - datetime.timedelta(days=1)).date():%Y-%m-%d}",
+        },
+        "due_at": due_at(campaign, month).isoformat(),
+    }
+    if region.level == Region.Level.CITY:
+        return report | _city(region, month, campaign)
+    return report | _province(region, month, campaign)
+
+
+def _city(region: Region, month: datetime.date, campaign: Campaign) -> dict[str, Any]:
+    live = live_rows(region, month, campaign)
+    submission = current(campaign, region, month)
+    entry = SelfInspection.objects.filter(campaign=campaign, region=region, month=month).first()
+    history = (
+        MonthlySubmission.objects.filter(campaign=campaign, region=region, month=month)
+        .select_related("submitted_by", "returned_by")
+        .order_by("submitted_at", "pk")
+    )
+    if submission is None:
+        return {
+            "rows": live,
+            "filled_by": entry.filled_by if entry else "",
+            "phone": entry.phone if entry else "",
+            "reviewer": "",
+            "submission": None,
+            "since_submission": [],
+            "history": [submission_out(s) for s in history],
+        }
+    return {
+        "rows": submission.rows,
+        "filled_by": submission.filled_by,
+        "phone": submission.phone,
+        "reviewer": submission.reviewer,
+        "submission": submission_out(submission),
+        "since_submission": _differences(submission.rows, live),
+        "history": [submission_out(s) for s in history],
+    }
+
+
+def _province(region: Region, month: datetime.date, campaign: Campaign) -> dict[str, Any]:
+    cities = Region.objects.filter(level=Region.Level.CITY, path__startswith=region.path).order_by("code")
+    submitted = {
+        s.region_id: s
+        for s in MonthlySubmission.objects.filter(campaign=campaign, month=month, status=S.SUBMITTED, region__in=cities)
+    }
+    per_city = form.compute(region.path, month, campaign)
+    si = _self_inspection_by_city(region, month, campaign)
+    record, live, sources = [], [], []
+    for city in cities:
+        now = form.assemble(per_city.get(city.code, {}), si.get(city.code, {}))
+        live.append(now)
+        s = submitted.get(city.code)
+        record.append(s.rows if s else now)
+        sources.append({"region": city.code, "name": city.name, "source": "submitted" if s else "live"})
+    rows = _add_rows(record) if record else form.assemble({}, {})
+    return {
+        "rows": rows,
+        "filled_by": "",
+        "phone": "",
+        "reviewer": "",
+        "submission": None,
+        "since_submission": _differences(rows, _add_rows(live)) if live else [],
+        "cities": sources,
+        "history": [],
+    }
+
+
+def _self_inspection_by_city(region: Region, month: datetime.date, campaign: Campaign) -> dict[str, dict[str, tuple]]:
+    out: dict[str, dict[str, tuple]] = {}
+    for entry in SelfInspection.objects.filter(
+        campaign=campaign, region__path__startswith=region.path, month__lte=month
+    ):
+        city = out.setdefault(entry.region_id, {})
+        for f in SelfInspection.FIELDS:
+            this, total = city.get(f"si:{f}", (0, 0))
+            value = getattr(entry, f)
+            city[f"si:{f}"] = (this + (value if entry.month == month else 0), total + value)
+    return out
+
+
+def region_for(user: Any, code: str) -> Region:
     """The region, if the user supervises it (404 otherwise, as for a case)."""
     region = Region.objects.filter(code=str(code)[:6]).first()
     if region is None or not jurisdiction.supervises(user, region):
@@ -109,18 +276,25 @@ def region_for(user, code: str) -> Region:
     return region
 
 
-def _city_supervisor(user, region: Region) -> bool:
+def _city_supervisor(user: Any, region: Region) -> bool:
     return jurisdiction.supervises_exactly(user, region)
+
+
+def is_province_supervisor(user: Any) -> bool:
+    return any(office.region.level == Region.Level.PROVINCE for office in jurisdiction.supervising_offices(user))
 
 
 @transaction.atomic
 def save_self_inspection(
-    *, actor, region: Region, month: datetime.date, campaign: Campaign, values: dict
+    *, actor: Any, region: Region, month: datetime.date, campaign: Campaign, values: dict
 ) -> SelfInspection:
     if region.level != Region.Level.CITY or not _city_supervisor(actor, region):
         raise PermissionDenied(_("Only the city's supervisor enters its self-inspection figures."))
-    if MonthlySubmission.objects.filter(campaign=campaign, region=region, month=month).exists():
-        raise Conflict(Code.INVALID_TRANSITION, _("This month's form was submitted; its figures are frozen."))
+    if current(campaign, region, month) is not None:
+        raise Conflict(
+            Code.INVALID_TRANSITION,
+            _("This month's return was submitted; its figures are frozen until the province returns it."),
+        )
     entry = SelfInspection.objects.select_for_update().filter(campaign=campaign, region=region, month=month).first()
     entry = entry or SelfInspection(campaign=campaign, region=region, month=month)
     for name, value in values.items():
@@ -132,34 +306,112 @@ def save_self_inspection(
 
 
 @transaction.atomic
-def submit_monthly(*, actor: User, region: Region, month: datetime.date, campaign: Campaign) -> MonthlySubmission:
-    """报送: the city's form as it stands now, frozen."""
+def submit_monthly(
+    *,
+    actor: User,
+    region: Region,
+    month: datetime.date,
+    campaign: Campaign,
+    narrative: str = "",
+    reviewer: str = "",
+    reason: str = "",
+) -> MonthlySubmission:
+    """报送: the city's return as it stands now, frozen — the figures, the month's work, who filled in
+    and who checked it. After a return by the province, the city says why it submits again."""
     if region.level != Region.Level.CITY or not _city_supervisor(actor, region):
         raise PermissionDenied(_("Only the city's supervisor submits its monthly form."))
-    if MonthlySubmission.objects.select_for_update().filter(campaign=campaign, region=region, month=month).exists():
+    # The lock: one submitter at a time for this city and month.
+    Region.objects.select_for_update().filter(pk=region.pk).first()
+    if current(campaign, region, month) is not None:
         raise Conflict(Code.INVALID_TRANSITION, _("This month's form has already been submitted."))
+    errors: dict[str, list[str]] = {}
+    if not narrative.strip():
+        errors["narrative"] = [_("Describe the month's work (工作情况): the notice asks for it with the form.")]
+    returned = MonthlySubmission.objects.filter(campaign=campaign, region=region, month=month, status=S.RETURNED)
+    if returned.exists() and not reason.strip():
+        errors["reason"] = [_("The province returned this month: say what was corrected.")]
+    if errors:
+        raise ValidationError(errors)
+    entry = SelfInspection.objects.filter(campaign=campaign, region=region, month=month).first()
     now = timezone.now()
-    report = monthly_report(region, month, campaign)
     return MonthlySubmission.objects.create(
         campaign=campaign,
         region=region,
         month=month,
-        rows=report["rows"],
+        rows=live_rows(region, month, campaign),
+        narrative=narrative.strip(),
+        filled_by=entry.filled_by if entry else "",
+        phone=entry.phone if entry else "",
+        reviewer=reviewer.strip(),
+        reason=reason.strip(),
         submitted_by=actor,
         submitted_at=now,
         late=now > due_at(campaign, month),
     )
 
 
-def submission_status(campaign: Campaign, month: datetime.date, now=None) -> list[dict]:
-    """Per city: submitted, late, missing (past the due day) or pending."""
+@transaction.atomic
+def return_month(
+    *, actor: User, region: Region, month: datetime.date, campaign: Campaign, reason: str
+) -> MonthlySubmission:
+    """The province returns a city's submitted month for correction, with its reason; the city is told."""
+    if not is_province_supervisor(actor):
+        raise PermissionDenied(_("Only the province's supervisors return a city's month."))
+    submission = (
+        MonthlySubmission.objects.select_for_update()
+        .filter(campaign=campaign, region=region, month=month, status=S.SUBMITTED)
+        .first()
+    )
+    if submission is None:
+        raise Conflict(Code.INVALID_TRANSITION, _("This month has not been submitted: there is nothing to return."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say what the city is to correct.")]})
+    submission.status, submission.returned_by, submission.returned_at = S.RETURNED, actor, timezone.now()
+    submission.return_reason = reason.strip()
+    submission.save()
+    announce("monthly_returned", region=region, month=f"{month:%Y-%m}", body=reason.strip())
+    return submission
+
+
+@transaction.atomic
+def attach_scan(
+    *, actor: User, region: Region, month: datetime.date, campaign: Campaign, upload: Any
+) -> MonthlySubmission:
+    """The printed, stamped and scanned form (盖章pdf扫描件) of the submitted month, kept and hashed."""
+    if not _city_supervisor(actor, region):
+        raise PermissionDenied(_("Only the city's supervisor submits its monthly form."))
+    submission = (
+        MonthlySubmission.objects.select_for_update()
+        .filter(campaign=campaign, region=region, month=month, status=S.SUBMITTED)
+        .first()
+    )
+    if submission is None:
+        raise Conflict(Code.INVALID_TRANSITION, _("Submit the month first: the scan is of the submitted form."))
+    if submission.scan_sha256:
+        raise Conflict(Code.INVALID_TRANSITION, _("The stamped scan of this submission is already on record."))
+    checked = check_upload(upload, signatures=PDF, limit=SCAN_MAX_BYTES)
+    keep(submission.scan, checked)
+    submission.scan_name, submission.scan_sha256, submission.scan_at = checked.name, checked.sha256, timezone.now()
+    submission.save()
+    return submission
+
+
+def submission_status(campaign: Campaign, month: datetime.date, now: datetime.datetime | None = None) -> list[dict]:
+    """Per city: submitted, late, returned, missing (past the due day) or pending; and its scan."""
     now = now or timezone.now()
     due = due_at(campaign, month)
-    done = {s.region_id: s for s in MonthlySubmission.objects.filter(campaign=campaign, month=month)}
+    latest: dict[str, MonthlySubmission] = {}
+    for one in MonthlySubmission.objects.filter(campaign=campaign, month=month).order_by("submitted_at", "pk"):
+        latest[one.region_id] = one
     out = []
     for city in Region.objects.filter(level=Region.Level.CITY).order_by("code"):
-        s = done.get(city.code)
-        status = ("late" if s.late else "submitted") if s else ("missing" if now > due else "pending")
+        s = latest.get(city.code)
+        if s is None:
+            status = "missing" if now > due else "pending"
+        elif s.status == S.RETURNED:
+            status = "returned"
+        else:
+            status = "late" if s.late else "submitted"
         out.append(
             {
                 "region": city.code,
@@ -167,6 +419,77 @@ def submission_status(campaign: Campaign, month: datetime.date, now=None) -> lis
                 "status": status,
                 "label": str(STATUS_LABELS[status]),
                 "submitted_at": s.submitted_at.isoformat() if s else None,
+                "submitted_at_local": _local(s.submitted_at) if s else "",
+                "scan": bool(s and s.scan_sha256),
             }
         )
+    return out
+
+
+# --- the campaign's other returns: the work plan and the final summary ------------------------
+
+
+def return_due(campaign: Campaign, kind: str) -> datetime.datetime | None:
+    day = campaign.plan_due_on if kind == CampaignReturn.Kind.PLAN else campaign.summary_due_on
+    return end_of_day(day) if day else None
+
+
+@transaction.atomic
+def submit_return(
+    *, actor: User, region: Region, campaign: Campaign, kind: str, text: str, upload: Any = None
+) -> CampaignReturn:
+    """A city submits its work plan or its final summary (the seed notice), once, with its file."""
+    if region.level != Region.Level.CITY or not _city_supervisor(actor, region):
+        raise PermissionDenied(_("Only the city's supervisor submits its returns."))
+    if kind not in CampaignReturn.Kind.values:
+        raise ValidationError({"kind": [_("Choose the work plan or the final summary.")]})
+    if not text.strip():
+        raise ValidationError({"text": [_("Write the return's text.")]})
+    if CampaignReturn.objects.select_for_update().filter(campaign=campaign, region=region, kind=kind).exists():
+        raise Conflict(Code.INVALID_TRANSITION, _("This return has already been submitted."))
+    now = timezone.now()
+    due = return_due(campaign, kind)
+    record = CampaignReturn(
+        campaign=campaign,
+        region=region,
+        kind=kind,
+        text=text.strip(),
+        submitted_by=actor,
+        submitted_at=now,
+        late=bool(due and now > due),
+    )
+    if upload is not None:
+        checked = check_upload(upload, signatures=PDF, limit=SCAN_MAX_BYTES)
+        keep(record.file, checked)
+        record.file_name, record.file_sha256 = checked.name, checked.sha256
+    record.save()
+    return record
+
+
+def returns_status(campaign: Campaign, now: datetime.datetime | None = None) -> list[dict]:
+    """Per city, every return of the campaign: the plan, each reporting month, the summary — in,
+    late, returned, missing or not yet due."""
+    now = now or timezone.now()
+    months = periods.report_months(campaign)
+    monthly = {m: {row["region"]: row for row in submission_status(campaign, m, now)} for m in months}
+    others = {(r.region_id, r.kind): r for r in CampaignReturn.objects.filter(campaign=campaign)}
+    out = []
+    for city in Region.objects.filter(level=Region.Level.CITY).order_by("code"):
+        cells = []
+        for kind in (CampaignReturn.Kind.PLAN, None, CampaignReturn.Kind.SUMMARY):
+            if kind is None:
+                cells += [
+                    {
+                        "what": f"{m:%Y-%m}",
+                        "status": monthly[m][city.code]["status"],
+                        "scan": monthly[m][city.code]["scan"],
+                    }
+                    for m in months
+                ]
+                continue
+            r = others.get((city.code, kind))
+            due = return_due(campaign, kind)
+            status = ("late" if r.late else "submitted") if r else ("missing" if due and now > due else "pending")
+            cells.append({"what": kind, "status": status, "scan": bool(r and r.file_sha256)})
+        out.append({"region": city.code, "name": city.name, "returns": cells})
     return out

@@ -22,12 +22,13 @@ from cases.access import get_case_for
 from cases.models import COVERING_REFERRAL_STATUSES, Case, CaseStatus, Referral, ReferralStatus
 from core import webforms
 from core.calendar import LEGAL_TZ
+from core.errors import Conflict
 from workflows.models import Deadline
 
-from . import actions, audit, charts, reports
+from . import actions, audit, charts, periods, reports
 from .api import TypicalInput
 from .listing_api import ListingInput, ProgressInput, ReviewInput, get_listing_for, listings_visible_to
-from .models import AuditRun, AuditView, SelfInspection, TypicalCase
+from .models import AuditRun, AuditView, CampaignReturn, SelfInspection, TypicalCase
 from .risks import RISKS, describe, risk_rows
 
 # The dashboard's panels and the audit page's verification runs show only their first rows (paging
@@ -256,14 +257,19 @@ def listing_new(request, case_pk):
 
 @login_required
 def monthly(request):
-    """The month's form for a region: the table, the downloads, and for a city its entry and submission."""
+    """The month's return for a region: the record (what was submitted) with what changed since,
+    the downloads, and for a city its entry, its submission (confirmed) and its stamped scan; for the
+    province, each city's status and the return of a month for correction."""
     _supervisor_only(request)
     home = jurisdiction.supervising_offices(request.user)[0].region
     code = request.GET.get("region") or home.code
-    today = timezone.localdate()
-    month_text = request.GET.get("month") or f"{today:%Y-%m}"
-    errors, other = {}, []
+    month_text = request.GET.get("month", "")
     try:
+        if not month_text:  # the page opens on the current reporting month of the latest campaign
+            found = reports.default_month()
+            if found is None:
+                raise ValidationError({"campaign": [_("No campaign has been entered yet.")]})
+            month_text = f"{found[1]:%Y-%m}"
         month = reports.parse_month(month_text)
         region = reports.region_for(request.user, code)
         campaign = reports.find_campaign(request.GET.get("campaign"), month)
@@ -278,44 +284,26 @@ def monthly(request):
             },
             status=400,
         )
+    errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        try:
-            if request.POST.get("form") == "submit":
-                reports.submit_monthly(actor=request.user, region=region, month=month, campaign=campaign)
-            else:
-                values = {f: request.POST.get(f, "0") or "0" for f in SelfInspection.FIELDS}
-                bad = {
-                    f: [_("Enter a whole number of 0 or more.")]
-                    for f, v in values.items()
-                    if not v.isdigit() or len(v) > 8
-                }
-                if bad:
-                    raise ValidationError(bad)
-                values = {f: int(v) for f, v in values.items()} | {
-                    "filled_by": request.POST.get("filled_by", "")[:50],
-                    "phone": request.POST.get("phone", "")[:30],
-                }
-                reports.save_self_inspection(
-                    actor=request.user, region=region, month=month, campaign=campaign, values=values
-                )
-        except PermissionDenied:
-            raise
-        except Exception as exc:  # noqa: BLE001 - refusals become messages on the form
-            errors = webforms.errors_of(exc)
-            other = [m for k, v in errors.items() if k not in SelfInspection.FIELDS for m in v]
-        else:
-            messages.success(request, _("Saved."))
+        done = _monthly_post(request, region, month, campaign, errors)
+        if done:
+            messages.success(request, done)
             return redirect(f"{request.path}?region={region.code}&month={month:%Y-%m}")
     entry = SelfInspection.objects.filter(campaign=campaign, region=region, month=month).first()
     report = reports.monthly_report(region, month, campaign)
+    changed = {(c["section"], c["row"]): c["now"] for c in report["since_submission"]}
     return render(
         request,
         "oversight/monthly.html",
         {
             "report": report,
+            "rows": [(r, changed.get((r["section"], r["row"]))) for r in report["rows"]],
             "region": region,
             "region_code": region.code,
-            "month": month_text,
+            "month": f"{month:%Y-%m}",
+            "months": [f"{m:%Y-%m}" for m in periods.report_months(campaign)],
+            "campaign": campaign,
             "entry": entry,
             "fields": [
                 (
@@ -326,9 +314,112 @@ def monthly(request):
                 for f in SelfInspection.FIELDS
             ],
             "errors": errors,
-            "other_errors": other,
+            "other_errors": [m for k, v in errors.items() if k not in SelfInspection.FIELDS for m in v],
+            "post": request.POST if errors else {},
             "city": region.level == "city",
+            "may_enter": region.level == "city" and jurisdiction.supervises_exactly(request.user, region),
+            "returned": any(h["status"] == "returned" for h in report["history"]),
             "status": reports.submission_status(campaign, month) if region.level == "province" else None,
+            "province_supervisor": reports.is_province_supervisor(request.user),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _monthly_post(request, region, month, campaign, errors: dict) -> str:
+    """Run the form posted on the monthly page; "" and the errors filled in when it is refused."""
+    form_name = request.POST.get("form")
+    try:
+        if form_name == "submit":
+            if request.POST.get("confirm") != "on":
+                raise ValidationError(
+                    {"confirm": [_("Check the figures and confirm: a submitted month is frozen until returned.")]}
+                )
+            reports.submit_monthly(
+                actor=request.user,
+                region=region,
+                month=month,
+                campaign=campaign,
+                narrative=request.POST.get("narrative", "")[:8000],
+                reviewer=request.POST.get("reviewer", "")[:50],
+                reason=request.POST.get("reason", "")[:4000],
+            )
+            return _("Submitted: the month's return is frozen and the province sees it.")
+        if form_name == "return":
+            city = reports.region_for(request.user, request.POST.get("city", ""))
+            reports.return_month(
+                actor=request.user, region=city, month=month, campaign=campaign, reason=request.POST.get("reason", "")
+            )
+            return _("Returned to %(city)s for correction.") % {"city": city.name}
+        if form_name == "scan":
+            reports.attach_scan(
+                actor=request.user, region=region, month=month, campaign=campaign, upload=request.FILES.get("file")
+            )
+            return _("The stamped scan is on record.")
+        values = {f: request.POST.get(f, "0") or "0" for f in SelfInspection.FIELDS}
+        bad = {f: [_("Enter a whole number of 0 or more.")] for f, v in values.items() if not v.isdigit() or len(v) > 8}
+        if bad:
+            raise ValidationError(bad)
+        entered = {f: int(v) for f, v in values.items()} | {
+            "filled_by": request.POST.get("filled_by", "")[:50],
+            "phone": request.POST.get("phone", "")[:30],
+        }
+        reports.save_self_inspection(actor=request.user, region=region, month=month, campaign=campaign, values=entered)
+        return _("Saved.")
+    except PermissionDenied:
+        raise
+    except (ValidationError, Conflict) as exc:
+        errors.update(webforms.errors_of(exc))
+        return ""
+
+
+@login_required
+def returns_page(request):
+    """The campaign's returns: for the province, every city's work plan, months and summary (in,
+    late, returned, missing); for a city, its own, and the forms to submit the plan and the summary."""
+    _supervisor_only(request)
+    found = reports.default_month()
+    if found is None:
+        return render(request, "oversight/returns.html", {"problem": _("No campaign has been entered yet.")})
+    campaign = found[0]
+    office = jurisdiction.supervising_offices(request.user)[0]
+    city = office.region if office.region.level == Region.Level.CITY else None
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST" and city is not None:
+        try:
+            reports.submit_return(
+                actor=request.user,
+                region=city,
+                campaign=campaign,
+                kind=request.POST.get("kind", ""),
+                text=request.POST.get("text", "")[:20000],
+                upload=request.FILES.get("file"),
+            )
+        except PermissionDenied:
+            raise
+        except (ValidationError, Conflict) as exc:
+            errors = webforms.errors_of(exc)
+        else:
+            messages.success(request, _("Submitted."))
+            return redirect(request.path)
+    rows = reports.returns_status(campaign)
+    if city is not None:
+        rows = [r for r in rows if r["region"] == city.code]
+    headers = [_("work plan")] + [f"{m:%Y-%m}" for m in periods.report_months(campaign)] + [_("final summary")]
+    mine = {r.kind: r for r in CampaignReturn.objects.filter(campaign=campaign, region=city)} if city else {}
+    return render(
+        request,
+        "oversight/returns.html",
+        {
+            "campaign": campaign,
+            "headers": headers,
+            "rows": rows,
+            "city": city,
+            "labels": reports.STATUS_LABELS,
+            "kinds": [
+                (k, label, mine.get(k), reports.return_due(campaign, k)) for k, label in CampaignReturn.Kind.choices
+            ],
+            "errors": errors,
         },
         status=400 if errors else 200,
     )

@@ -98,7 +98,7 @@ def scenario():
     with at(2018, 9, 20, 9):
         f = CaseFactory(city="shenzhen", status="open")
         finding(f, "forged_certificate", add_person(f, actor="shenzhen.officer1", name="戊"), city="shenzhen")
-    with at(2018, 9, 30, 23, 30):  # still September in Guangzhou's calendar (15:30 UTC)
+    with at(2018, 9, 25, 23, 30):  # the last half hour of September's reporting month, local time
         fine(f, "30000", "TZZY-40", city="shenzhen")
     with at(2018, 10, 8, 9):
         e = CaseFactory(status="open")
@@ -153,7 +153,7 @@ def test_the_province_is_the_sum_of_its_cities(api, scenario):
     gz = cells(get(api, "gd.supervisor", "440100", "2018-09"))
     sz = cells(get(api, "gd.supervisor", "440300", "2018-09"))
     gd = cells(get(api, "gd.supervisor", "440000", "2018-09"))
-    assert sz[("执法·用人单位", "行政罚款（元）")] == ("30000.00", "30000.00")  # 23:30 on 30 September
+    assert sz[("执法·用人单位", "行政罚款（元）")] == ("30000.00", "30000.00")  # 23:30 on 25 September
     for key, (month, cumulative) in gd.items():
         if "元" in key[1]:
             assert Decimal(month) == Decimal(gz[key][0]) + Decimal(sz[key][0])
@@ -196,9 +196,13 @@ def test_the_xlsx_reads_back_like_the_paper_form(api, scenario):
     enforcement_first = next(row for row in range(4, ws.max_row + 1) if ws.cell(row, 1).value == "执法情况")
     fine_row = next(row for row in range(enforcement_first, ws.max_row) if ws.cell(row, 3).value == "行政罚款（元）")
     assert ws.cell(fine_row, 4).value == 120000 and ws.cell(fine_row, 4).number_format == "#,##0.00"
-    assert "填表人" in ws.cell(ws.max_row, 1).value
+    # The block the stamped copy is signed in, under the form.
+    block = [ws.cell(row, 1).value for row in range(ws.max_row - 4, ws.max_row + 1)]
+    assert block == ["填报单位（盖章）", "填表人", "审核人", "联系电话", "填报日期"]
+    assert ws.cell(ws.max_row - 4, 2).value == "广州市安全生产委员会办公室"
+    last_of_form = ws.max_row - 6
     merged = {str(m) for m in ws.merged_cells.ranges}
-    assert "A1:E1" in merged and f"A{enforcement_first}:A{ws.max_row - 1}" in merged
+    assert "A1:E1" in merged and f"A{enforcement_first}:A{last_of_form}" in merged
     assert labels
     r = api("guangzhou.supervisor").get(
         "/api/v1/reports/monthly/", {"region": "440100", "month": "2018-09", "format": "pdf"}

@@ -1,48 +1,65 @@
-"""A city submits its monthly form (frozen); the province sees who is late or missing; a
-reminder goes out on the 23rd and an escalation after the 25th, each once."""
+"""A city submits its monthly return (frozen: the record); the province sees who is late or missing
+and returns a month for correction; the reporting month closes on the 25th, so every event counts
+in exactly one; reminders on the 23rd and escalations after the 25th, each once, from August on;
+the stamped scan, the work plan and the final summary (LEGAL.md §4, the seed notice)."""
 
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from openpyxl import load_workbook
+from pdfminer.high_level import extract_text
 
 from core.calendar import LEGAL_TZ
 from notifications.models import Notification
 from oversight.models import MonthlySubmission
+from tests.factories import CaseFactory, demo_user, fine_of
 
 pytestmark = pytest.mark.django_db
+
+SUBMIT = "/api/v1/reports/monthly/submit/"
+WORK = "本月检查用人单位120家，发现无证上岗3人，均已责令整改。"
 
 
 def at(*args):
     return time_machine.travel(datetime.datetime(*args, tzinfo=LEGAL_TZ), tick=False)
 
 
+def submit(api, user="guangzhou.supervisor", region="440100", month="2018-09", **extra):
+    return api(user).post(SUBMIT, {"region": region, "month": month, "narrative": WORK} | extra, format="json")
+
+
+def report(api, user="guangzhou.supervisor", region="440100", month="2018-09", **extra):
+    r = api(user).get("/api/v1/reports/monthly/", {"region": region, "month": month} | extra)
+    assert r.status_code == 200, r.content
+    return r
+
+
+def fines(rows):
+    return next(r for r in rows if r["section"] == "执法·用人单位" and r["row"] == "行政罚款（元）")
+
+
 def test_submit_freezes_the_month_and_the_province_sees_the_status(api):
     with at(2018, 9, 24, 10):
-        r = api("guangzhou.supervisor").post(
-            "/api/v1/reports/monthly/submit/", {"region": "440100", "month": "2018-09"}, format="json"
-        )
+        silent = api("guangzhou.supervisor").post(SUBMIT, {"region": "440100", "month": "2018-09"}, format="json")
+        assert silent.status_code == 400 and silent.json()["narrative"]  # the month's work goes with the form
+        r = submit(api, reviewer="李审核")
         assert r.status_code == 200 and r.json()["submission"]["late"] is False
-        again = api("guangzhou.supervisor").post(
-            "/api/v1/reports/monthly/submit/", {"region": "440100", "month": "2018-09"}, format="json"
-        )
-        assert again.status_code == 409
+        assert r.json()["submission"]["by_name"] == "广州安委办督查人员"
+        assert r.json()["submission"]["submitted_at_local"] == "2018-09-24 10:00"  # local time, not UTC
+        assert r.json()["reviewer"] == "李审核" and r.json()["unit"] == "广州市安全生产委员会办公室"
+        assert submit(api).status_code == 409
         r = api("guangzhou.supervisor").put(
             "/api/v1/reports/self-inspection/", {"region": "440100", "month": "2018-09", "employers": 3}, format="json"
         )
         assert r.status_code == 409
-        assert (
-            api("gd.supervisor")
-            .post("/api/v1/reports/monthly/submit/", {"region": "440100", "month": "2018-09"}, format="json")
-            .status_code
-            == 403
-        )
+        assert submit(api, user="gd.supervisor").status_code == 403
     with at(2018, 9, 27, 10):
-        api("shenzhen.supervisor").post(
-            "/api/v1/reports/monthly/submit/", {"region": "440300", "month": "2018-09"}, format="json"
-        )
+        submit(api, user="shenzhen.supervisor", region="440300")
         status = {
             s["region"]: s["status"]
             for s in api("gd.supervisor").get("/api/v1/reports/submissions/", {"month": "2018-09"}).json()["results"]
@@ -50,6 +67,119 @@ def test_submit_freezes_the_month_and_the_province_sees_the_status(api):
     assert status["440100"] == "submitted" and status["440300"] == "late" and status["440400"] == "missing"
     assert MonthlySubmission.objects.get(region="440300").late is True
     assert api("guangzhou.supervisor").get("/api/v1/reports/submissions/", {"month": "2018-09"}).status_code == 404
+
+
+def test_a_fine_after_the_cut_off_counts_in_the_next_month_and_the_submitted_month_stays_as_submitted(api):
+    """LEGAL.md §4: September (08-26 to 09-25) was submitted on 9-25 with 43,000; a 50,000 fine on 9-27
+    is October's; September's page, XLSX, PDF and the province's total are what was submitted."""
+    with at(2018, 9, 10, 10):
+        fine_of(CaseFactory(status="open"), amount="43000.00")
+        late = CaseFactory(status="open")
+    with at(2018, 9, 25, 10):
+        assert submit(api).status_code == 200
+    with at(2018, 9, 27, 10):
+        fine_of(CaseFactory(status="open"), amount="50000.00")
+    with at(2018, 9, 28, 10):
+        september = report(api).json()
+        assert fines(september["rows"]) == {**fines(september["rows"]), "month": "43000.00", "cumulative": "43000.00"}
+        assert september["since_submission"] == []  # 9-27 is not September's
+        october = report(api, month="2018-10").json()
+        assert fines(october["rows"])["month"] == "50000.00" and fines(october["rows"])["cumulative"] == "93000.00"
+        assert october["period"] == {"from": "2018-09-26", "to": "2018-10-25"}
+    # A fine decided on September's last day after the city submitted: the record stays, the live
+    # figure is beside it (the city may ask the province to return the month).
+    with at(2018, 9, 25, 16):
+        fine_of(late, amount="7000.00")
+    with at(2018, 9, 28, 12):
+        september = report(api).json()
+        assert fines(september["rows"])["month"] == "43000.00"
+        changed = next(c for c in september["since_submission"] if c["row"] == "行政罚款（元）")
+        assert changed["submitted"] == ["43000.00", "43000.00"] and changed["now"] == ["50000.00", "50000.00"]
+        xlsx = load_workbook(io.BytesIO(report(api, format="xlsx").content)).active
+        fine_row = next(r for r in range(4, xlsx.max_row) if xlsx.cell(r, 3).value == "行政罚款（元）")
+        assert xlsx.cell(fine_row, 4).value == 43000
+        pdf = extract_text(io.BytesIO(report(api, format="pdf").content))
+        assert "43000.00" in pdf and "50000.00" not in pdf
+        province = report(api, user="gd.supervisor", region="440000").json()
+        assert Decimal(fines(province["rows"])["month"]) == Decimal("43000.00")  # Guangzhou as submitted
+        assert {c["region"]: c["source"] for c in province["cities"]}["440100"] == "submitted"
+
+
+def test_the_province_returns_a_month_and_the_city_submits_again_with_both_on_record(api):
+    with at(2018, 9, 24, 10):
+        assert submit(api).status_code == 200
+        returned = "/api/v1/reports/monthly/return/"
+        body = {"region": "440100", "month": "2018-09", "reason": "自查自纠数据与上月不衔接，请核实"}
+        assert api("guangzhou.supervisor").post(returned, body, format="json").status_code == 403
+        assert api("gd.supervisor").post(returned, body | {"reason": ""}, format="json").status_code == 400
+        r = api("gd.supervisor").post(returned, body, format="json")
+        assert r.status_code == 200, r.content
+        told = Notification.objects.get(kind="monthly_returned")
+        assert told.recipient.username == "guangzhou.supervisor" and "2018-09" in told.title
+        r = api("guangzhou.supervisor").put(
+            "/api/v1/reports/self-inspection/", {"region": "440100", "month": "2018-09", "employers": 5}, format="json"
+        )
+        assert r.status_code == 200  # open again for correction
+        assert submit(api).status_code == 400  # what was corrected, please
+        r = submit(api, reason="更正用人单位数为5家")
+        assert r.status_code == 200, r.content
+    history = r.json()["history"]
+    assert [h["status"] for h in history] == ["returned", "submitted"]
+    assert (
+        history[0]["return_reason"] == "自查自纠数据与上月不衔接，请核实"
+        and history[1]["reason"] == "更正用人单位数为5家"
+    )
+    status = {
+        s["region"]: s
+        for s in api("gd.supervisor").get("/api/v1/reports/submissions/", {"month": "2018-09"}).json()["results"]
+    }
+    assert status["440100"]["status"] == "submitted"
+
+
+def test_the_stamped_scan_is_a_pdf_kept_once_and_read_back_by_the_province(api):
+    with at(2018, 9, 24, 10):
+        scan = "/api/v1/reports/monthly/scan/"
+        pdf = SimpleUploadedFile("盖章扫描件.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        early = api("guangzhou.supervisor").post(scan, {"region": "440100", "month": "2018-09", "file": pdf})
+        assert early.status_code == 409  # the scan is of the submitted form
+        assert submit(api).status_code == 200
+        image = SimpleUploadedFile("x.pdf", b"GIF89a....", content_type="application/pdf")
+        bad = api("guangzhou.supervisor").post(scan, {"region": "440100", "month": "2018-09", "file": image})
+        assert bad.status_code == 400 and bad.json()["file"]
+        pdf.seek(0)
+        r = api("guangzhou.supervisor").post(scan, {"region": "440100", "month": "2018-09", "file": pdf})
+        assert r.status_code == 200 and r.json()["submission"]["scan"] is True
+        assert len(r.json()["submission"]["scan_sha256"]) == 64
+        pdf.seek(0)
+        again = api("guangzhou.supervisor").post(scan, {"region": "440100", "month": "2018-09", "file": pdf})
+        assert again.status_code == 409
+        got = api("gd.supervisor").get(scan, {"region": "440100", "month": "2018-09"})
+        assert got.status_code == 200 and got.content.startswith(b"%PDF")
+        assert api("shenzhen.supervisor").get(scan, {"region": "440100", "month": "2018-09"}).status_code == 404
+
+
+def test_the_web_asks_to_confirm_before_submitting_and_says_submitted(client):
+    client.force_login(demo_user("guangzhou.supervisor"))
+    url = "/oversight/monthly/?region=440100&month=2018-09"
+    with at(2018, 9, 24, 10):
+        page = client.get(url).content.decode()
+        assert 'data-testid="confirm"' in page and "2018-08-26" in page and "2018-09-25" in page
+        r = client.post(url, {"form": "submit", "narrative": WORK})
+        assert r.status_code == 400 and not MonthlySubmission.objects.exists()
+        r = client.post(url, {"form": "submit", "narrative": WORK, "confirm": "on"}, follow=True)
+        page = r.content.decode()
+        assert "已报送" in page and "2018-09-24 10:00" in page and "广州安委办督查人员" in page
+
+
+def test_a_month_can_open_with_no_month_given_and_never_on_an_error(client):
+    client.force_login(demo_user("gd.supervisor"))
+    with at(2026, 12, 7, 10):  # long after the 2018 campaign: its last month
+        page = client.get("/oversight/monthly/")
+    assert page.status_code == 200 and "2018-12" in page.content.decode()
+    with at(2018, 9, 27, 10):  # during it: the reporting month of today (09-26 … 10-25 is October)
+        page = client.get("/oversight/monthly/")
+        assert page.status_code == 200 and 'value="2018-10" selected' in page.content.decode()
+        assert client.get("/oversight/monthly/?month=2018-07").status_code == 400  # reporting starts in August
 
 
 def sweep():
@@ -76,3 +206,63 @@ def test_a_reminder_on_the_23rd_and_an_escalation_after_the_25th_each_once():
     assert escalations.count() == 21 and set(escalations.values_list("recipient__username", flat=True)) == {
         "gd.supervisor"
     }
+
+
+def test_no_alarm_for_july_the_campaign_reports_from_august():
+    with at(2018, 7, 26, 10):
+        sweep()
+    assert not Notification.objects.filter(kind__startswith="monthly").exists()
+
+
+def test_the_work_plan_and_the_final_summary_are_returns_with_their_due_days(api):
+    returns = "/api/v1/reports/returns/"
+    with at(2018, 7, 29, 9):
+        sweep()  # two days before the plan's due day (7月底前): a reminder to each city
+    assert Notification.objects.filter(kind="return_reminder", recipient__username="guangzhou.supervisor").exists()
+    with at(2018, 7, 30, 10):
+        body = {"region": "440100", "kind": "plan", "text": "广州市专项治理行动实施方案"}
+        r = api("guangzhou.supervisor").post(returns, body, format="json")
+        assert r.status_code == 201 and r.json()["late"] is False
+        assert api("guangzhou.supervisor").post(returns, body, format="json").status_code == 409
+    with at(2018, 8, 1, 9):
+        sweep()  # the others are late: the province hears of each once
+        sweep()
+    escalated = Notification.objects.filter(kind="return_escalation")
+    assert escalated.count() == 20 and "广州" not in " ".join(escalated.values_list("title", flat=True))
+    with at(2018, 8, 2, 9):
+        status = {r["region"]: r["returns"] for r in api("gd.supervisor").get(returns).json()["results"]}
+    assert status["440100"][0] == {"what": "plan", "status": "submitted", "scan": False}
+    assert status["440300"][0]["status"] == "missing" and status["440300"][-1]["status"] == "pending"
+    assert [c["what"] for c in status["440100"][1:-1]] == ["2018-08", "2018-09", "2018-10", "2018-11", "2018-12"]
+    assert api("guangzhou.supervisor").get(returns).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "markup", ['<img src="/etc/passwd"/>', "<b>王五", "A & B", '<a href="http://x.example/">x</a>']
+)
+def test_what_a_user_typed_reaches_the_pdf_as_text_never_as_markup(api, markup):
+    with at(2018, 9, 24, 10):
+        r = api("guangzhou.supervisor").put(
+            "/api/v1/reports/self-inspection/",
+            {"region": "440100", "month": "2018-09", "filled_by": markup[:50], "phone": markup[:30]},
+            format="json",
+        )
+        assert r.status_code == 200, r.content
+        assert submit(api, reviewer=markup[:50], narrative=markup).status_code == 200
+        pdf = report(api, format="pdf")
+        assert pdf["Content-Type"] == "application/pdf"
+        text = extract_text(io.BytesIO(pdf.content)).replace("\n", "")
+        assert markup[:30] in text
+
+
+def test_every_pdf_writes_text_through_the_one_escaping_helper():
+    """core.pdf.Text escapes what it is given; no module builds a reportlab Paragraph of its own."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    users = [
+        str(path.relative_to(root))
+        for path in root.glob("*/**/*.py")
+        if ".venv" not in path.parts and "tests" not in path.parts and "Paragraph(" in path.read_text(encoding="utf-8")
+    ]
+    assert users == []  # core/pdf.py subclasses it (Text), never builds one from raw text

@@ -93,6 +93,11 @@ class Command(BaseCommand):
                 "ends_on": datetime.date.fromisoformat(str(c["ends_on"])),
                 "phases": c["phases"],
                 "report_due_day": c["report_due_day"],
+                "cutoff_day": c["cutoff_day"],
+                **{
+                    k: datetime.date.fromisoformat(str(c[k]))
+                    for k in ("first_report_month", "plan_due_on", "summary_due_on")
+                },
             },
         )
         return agencies
