@@ -25,7 +25,7 @@ migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_demo --sample-cases 40 --certificates 2000
+	$(PY) manage.py seed_demo --campaign-2018 --certificates 2000
 
 # The deadline sweep runs beside the server, every 60 seconds, and stops with it; once a day it
 # writes the event chain digest to chain-digests/ for keeping off the system.

@@ -29,12 +29,13 @@ from core.identity import (
     normalize_credit_code,
     normalize_document,
     normalize_id_number,
+    plain,
 )
 from workflows import deadlines
 from workflows.penalty_periods import party_heard_until
 
 from .events import record_event
-from .kinds import ORGANISATION_PARTIES, FindingKind, PartyKind, PersonRole
+from .kinds import ORGANISATION_PARTIES, FindingKind, PartyKind, PersonRole, Source
 from .models import (
     COVERING_REFERRAL_STATUSES,
     PENALTY_PENDING,
@@ -134,12 +135,14 @@ def create_case(
     campaign: Campaign | None = None,
     agency: Agency | None = None,
     strict_party: bool = True,
+    reported_by: Agency | None = None,
 ) -> Case:
     """A new lead (线索) owned by the actor's agency, numbered {region}-{year}-{seq}.
 
-    A tip from the public has no actor: it names the agency (the city's regulator) instead.
+    A tip from the public has no actor, and a find of the police or the cyberspace office
+    (`reported_by`) is not theirs: both name the agency (the competent regulator) instead.
     """
-    agency = agency if actor is None else _owning_agency(actor)
+    agency = agency if actor is None or reported_by is not None else _owning_agency(actor)
     if agency is None:
         raise PermissionDenied(_("A lead needs an owning agency."))
     if not region.path.startswith(agency.region.path):
@@ -170,12 +173,13 @@ def create_case(
         party_representative=party.get("representative", ""),
         created_by=actor,
         created_at=now,
+        reported_by=reported_by,
     )
     record_event(
         case,
         action="create",
         actor=actor,
-        agency=agency,
+        agency=reported_by or agency,
         to_status=case.status,
         data={
             "source": source,
@@ -187,8 +191,60 @@ def create_case(
                 "id_number": mask_id_number(id_number),
             },
             "campaign": campaign.slug if campaign else None,
+            **({"reported_by": reported_by.slug} if reported_by else {}),
         },
     )
+    return case
+
+
+# The kinds of agency that record their own finds and hand them on (the seed notice: 公安部门倒查…,
+# 网信部门…封堵), and the source each find is given.
+FINDERS = {Agency.Kind.POLICE: Source.TRANSFER, Agency.Kind.CYBERSPACE: Source.CYBER_PATROL}
+
+
+@transaction.atomic
+def report_find(
+    *,
+    actor: User,
+    region: Region,
+    party: dict[str, Any],
+    summary: str,
+    finding_kind: str = "",
+    certificate_number: str = "",
+    source: str = "",
+) -> Case:
+    """A find of the police or the cyberspace office (a fake website, a seller, a forged certificate)
+    becomes a lead of the competent regulator of the region — the market regulator for an
+    intermediary's business, the work-safety regulator otherwise — which is told."""
+    finder = next((m.agency for m in jurisdiction.memberships_of(actor) if m.agency.kind in FINDERS), None)
+    if finder is None:
+        raise PermissionDenied(_("Only the police and the cyberspace office report their finds here."))
+    if not region.path.startswith(finder.region.path):
+        raise field_error(
+            "region",
+            _("%(region)s is outside the jurisdiction of %(agency)s.") % {"region": region.name, "agency": finder.name},
+        )
+    kind = Agency.Kind.MARKET_REGULATOR if party.get("kind") == PartyKind.INTERMEDIARY else Agency.Kind.SAFETY_REGULATOR
+    competent = jurisdiction.same_city_agency(region, kind)
+    if competent is None:
+        raise field_error("region", _("No competent regulator in %(region)s.") % {"region": region.name})
+    details = [
+        str(FindingKind(finding_kind).label) if finding_kind else "",
+        _("certificate %(number)s") % {"number": certificate_number} if certificate_number else "",
+        _("obtained from %(source)s") % {"source": source} if source else "",
+    ]
+    told = "；".join(d for d in details if d)
+    case = create_case(
+        actor=actor,
+        source=FINDERS[Agency.Kind(finder.kind)],
+        region=region,
+        party=party,
+        summary=f"{summary}（{finder.name}发现：{told}）" if told else f"{summary}（{finder.name}发现）",
+        agency=competent,
+        strict_party=False,
+        reported_by=finder,
+    )
+    announce("find_reported", case=case, agency=finder.name)
     return case
 
 
@@ -394,6 +450,7 @@ def record_finding(
     person: int | None = None,
     certificate_number: str = "",
     note: str = "",
+    source: str = "",
     version: int | None = None,
 ) -> Finding:
     case = begin_case(case, actor=actor, action="record_finding", version=version)
@@ -401,7 +458,14 @@ def record_finding(
     if person is not None:
         subject = one_of(case.persons.all(), person, "person", _("This person is not in the case."))
     finding = Finding.objects.create(
-        case=case, kind=kind, person=subject, certificate_number=certificate_number, note=note, recorded_by=actor
+        case=case,
+        kind=kind,
+        person=subject,
+        # One spelling, so the same certificate in two cases is found (倒查, cases/links.py).
+        certificate_number="".join(plain(certificate_number).split()),
+        note=note,
+        source=source.strip(),
+        recorded_by=actor,
     )
     if finding.referable and not case.requires_referral:
         case.requires_referral = True  # saved by finish below

@@ -85,6 +85,7 @@ FIELDS: dict[str, dict[str, Field]] = {
     T.FINDING: {
         "kind": Field(True, _choice(FindingKind), gettext_lazy("kind of the finding")),
         "certificate_number": Field(False, _text(40), gettext_lazy("certificate number")),
+        "source": Field(False, _text(200), gettext_lazy("obtained from")),
         "note": Field(False, _text(4000), gettext_lazy("note")),
     },
 }

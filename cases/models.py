@@ -110,6 +110,10 @@ class Case(FSMModelMixin, models.Model):
 
     # Empty for a lead that came from the public (a tip), which no official created.
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    # A find of the police or the cyberspace office, handed to the competent regulator (its lead).
+    reported_by = models.ForeignKey(
+        "agencies.Agency", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reported by")
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     opened_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -221,8 +225,10 @@ class Finding(models.Model):
     case = models.ForeignKey(Case, models.CASCADE, related_name="findings")
     kind = models.CharField(_("kind"), max_length=24, choices=FindingKind.choices)
     person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="findings")
-    certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
+    certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True, db_index=True)
     note = models.TextField(_("note"), max_length=4000, blank=True)
+    # Who sold, supplied or renewed the certificate, as found (倒查): a name to follow to its case.
+    source = models.CharField(_("obtained from"), max_length=200, blank=True, db_index=True)
     referable = models.BooleanField(_("referable"), editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -1119,3 +1125,34 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target}.{self.field} ({self.status})"
+
+
+class CaseLink(models.Model):
+    """倒查: a holder's case joined to the case of whoever sold, supplied or renewed the certificate
+    (an intermediary, a training institution, a seller), so a seller can be followed to all of its
+    buyers, across cities (the seed notice: 倒查假冒证书获取渠道)."""
+
+    class Relation(models.TextChoices):
+        SUPPLIED = "supplied", _("sold or supplied the certificate")
+        RENEWED = "renewed", _("renewed or reviewed the certificate")
+        SAME_CERTIFICATE = "same_certificate", _("the same certificate")
+
+    holder_case = models.ForeignKey(Case, models.CASCADE, related_name="links_out")
+    source_case = models.ForeignKey(Case, models.CASCADE, related_name="links_in")
+    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
+    certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
+    note = models.TextField(_("note"), max_length=4000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("case link")
+        verbose_name_plural = _("case links")
+        constraints = [
+            models.UniqueConstraint(fields=["holder_case", "source_case"], name="one_link_per_pair"),
+            models.CheckConstraint(condition=~models.Q(holder_case=models.F("source_case")), name="no_link_to_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder_case_id} ← {self.source_case_id} ({self.relation})"

@@ -38,6 +38,7 @@ class Who(StrEnum):
     # head to approve (国务院令第310号 第5条); a head's own report could never be approved.
     ASSIGNED = "assigned"
     SUPERVISOR = "supervisor"  # a supervisor over the case's region
+    HANDLER_OR_SUPERVISOR = "handler_or_supervisor"  # the case's handlers and head, and its supervisors
 
 
 class Resolved:
@@ -207,6 +208,13 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         "cases.corrections.endorse_correction",
         announces="correction_endorsement",
     ),
+    # 倒查: the holder's case joined to the seller's (cases/links.py).
+    "link_case": CaseAction(
+        Who.HANDLER_OR_SUPERVISOR,
+        _("Link to the case of the certificate's source (倒查)"),
+        _S + "LinkCaseInput",
+        "cases.links.link_case",
+    ),
     # 行政处罚法 第60条: the 90 days to decide, extended by the head with a reason.
     "extend_decision_period": CaseAction(
         Who.HEAD,
@@ -266,6 +274,8 @@ def may(user: AnyUser, case: Case, action: str) -> bool:
     rule = CASE_ACTIONS[action]
     if rule.who is Who.SUPERVISOR:
         return jurisdiction.supervises(user, case.region)
+    if rule.who is Who.HANDLER_OR_SUPERVISOR and jurisdiction.supervises(user, case.region):
+        return True
     if rule.who is Who.STAFF:
         return jurisdiction.is_staff_of(user, case.agency_id)
     if rule.who is Who.ASSIGNED:
@@ -273,7 +283,7 @@ def may(user: AnyUser, case: Case, action: str) -> bool:
         return staff and is_handler(user, case) and not jurisdiction.is_head_of(user, case.agency_id)
     if jurisdiction.is_head_of(user, case.agency_id):
         return True
-    if rule.who is Who.HANDLER:
+    if rule.who in (Who.HANDLER, Who.HANDLER_OR_SUPERVISOR):
         return jurisdiction.is_staff_of(user, case.agency_id) and is_handler(user, case)
     return False
 

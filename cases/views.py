@@ -19,13 +19,13 @@ from core import webforms
 from core.access import AnyUser, AuthenticatedHttpRequest
 from core.errors import Conflict
 
-from . import actions, corrections
+from . import actions, corrections, links
 from .access import cases_visible_to, events_visible_to, get_case_for, identities_shown, referrals_visible_to
 from .actions import HEARING_STATUSES
 from .api.serializers import CaseCreateInput
-from .api.views import case_detail_queryset
+from .api.views import ReportFindInput, case_detail_queryset
 from .corrections import CORRECTABLE
-from .kinds import PENALTY_PAPER_TITLES, PartyKind, Source
+from .kinds import PENALTY_PAPER_TITLES, FindingKind, PartyKind, Source
 from .models import (
     Case,
     CaseStatus,
@@ -70,12 +70,18 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "party_kinds": PartyKind.choices,
             "regions": Region.objects.filter(level__in=("province", "city")).order_by("code"),
             "can_create": _can_create(request.user),
+            "finder": home_agency(request.user) is None and _finder(request.user) is not None,
         },
     )
 
 
 def _can_create(user: AnyUser) -> bool:
-    return home_agency(user) is not None
+    return home_agency(user) is not None or _finder(user) is not None
+
+
+def _finder(user: AnyUser) -> Agency | None:
+    """The police or cyberspace office whose finds the user reports (actions.report_find)."""
+    return next((m.agency for m in jurisdiction.memberships_of(user) if m.agency.kind in actions.FINDERS), None)
 
 
 CREATE_FIELDS = [
@@ -94,9 +100,14 @@ CREATE_FIELDS = [
 
 @login_required
 def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A regulator's new lead; for the police and the cyberspace office, a find they report to the
+    competent regulator (actions.report_find)."""
     home = home_agency(request.user)
     if home is None:
-        raise PermissionDenied
+        finder = _finder(request.user)
+        if finder is None:
+            raise PermissionDenied
+        return _report_find(request, finder)
     regions = Region.objects.filter(path__startswith=home.region.path).order_by("code")
     errors, other = {}, []
     values = {"region": home.region.code if home.region.level == "city" else ""}
@@ -165,6 +176,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if (d.referral_id in visible if d.referral_id else own)
     ]
     penalties = [p for p in case.penalties.all() if shown.sees(p.person_id)]
+    suggested, elsewhere = links.suggestions_for(case, request.user)
     return render(
         request,
         "cases/case_detail.html",
@@ -184,7 +196,65 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "deadlines": running,
             "now": timezone.now(),
             "penalties": [(p, [(name, PENALTY_PAPER_TITLES[name]) for name in p.papers]) for p in penalties],
+            "links": [
+                (link, link.source_case if link.holder_case_id == case.pk else link.holder_case)
+                for link in links.links_of(case, request.user)
+            ],
+            "suggested": suggested,
+            "elsewhere": elsewhere,
         },
+    )
+
+
+FIND_FIELDS = ["finding_kind", "certificate_number", "source"]
+
+
+def _report_find(request: AuthenticatedHttpRequest, finder: Agency) -> HttpResponse:
+    regions = Region.objects.filter(path__startswith=finder.region.path).order_by("code")
+    errors: dict[str, list[str]] = {}
+    values: Any = {"region": finder.region.code if finder.region.level == "city" else ""}
+    if request.method == "POST":
+        values = request.POST
+        party = {k[6:]: values[k] for k in CREATE_FIELDS if k.startswith("party_") and values.get(k)}
+        data = {k: values[k] for k in ["region", "summary", *FIND_FIELDS] if values.get(k)} | {"party": party}
+        serializer = ReportFindInput(data=data)
+        if serializer.is_valid():
+            try:
+                case = actions.report_find(actor=request.user, **serializer.validated_data)
+            except (DjangoValidationError, Conflict) as exc:
+                errors = webforms.errors_of(exc)
+            else:
+                messages.success(
+                    request,
+                    _("Reported to %(agency)s as lead %(number)s.")
+                    % {"agency": case.agency.name, "number": case.number},
+                )
+                return redirect("cases:case:create")
+        else:
+            errors = {
+                (f"party_{k2}" if key == "party" else key): [str(m) for m in v2]
+                for key, msgs in serializer.errors.items()
+                for k2, v2 in (msgs.items() if isinstance(msgs, dict) else [(key, msgs)])
+            }
+    return render(
+        request,
+        "cases/report_find.html",
+        {
+            "finder": finder,
+            "values": values,
+            "errors": errors,
+            "other_errors": [m for k, msgs in errors.items() if k not in CREATE_FIELDS + FIND_FIELDS for m in msgs],
+            "party_kinds": PartyKind.choices,
+            "finding_kinds": FindingKind.choices,
+            "regions": regions,
+            "party_fields": [
+                ("party_name", _("party name") + " *"),
+                ("party_credit_code", _("unified social credit code (organisations)")),
+                ("party_url", _("website address (counterfeit websites)")),
+                ("party_address", _("address (where papers are served)")),
+            ],
+        },
+        status=400 if errors else 200,
     )
 
 

@@ -21,6 +21,8 @@ urlpatterns = [
     path("cases/", cases.CaseListCreate.as_view(), name="api-cases"),
     path("cases/<int:pk>/", cases.CaseDetail.as_view(), name="api-case"),
     path("cases/<int:pk>/events/", cases.CaseEvents.as_view(), name="api-case-events"),
+    path("cases/<int:pk>/links/", cases.CaseLinks.as_view(), name="api-case-links"),
+    path("leads/report/", cases.ReportFind.as_view(), name="api-report-find"),
     *[
         path(
             f"cases/<int:pk>/actions/{name}/",

@@ -148,6 +148,7 @@ class OversightApp(XianjieApp):
     audit_path = route("audit/", AuditViewset())
     risk_path = path("risks/<slug:name>/", oversight.risk_list, name="risk")
     typical_path = path("typical/new/<int:case_pk>/", oversight.mark_typical, name="typical_new")
+    network_path = path("network/<int:case_pk>/", oversight.network_page, name="network")
 
 
 class CheckViewset(AppMenuMixin, Viewset):

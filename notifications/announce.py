@@ -79,6 +79,10 @@ RULES: dict[str, Rule] = {
         lambda a: r.members(a.facts["takedown"].agency_id), _("Takedown requested: %(url)s"), shows_case=False
     ),
     "tip_received": Rule(lambda a: r.members(a.known_case.agency_id), _("Tip received: lead %(case)s")),
+    # A find of the police or the cyberspace office, handed to the competent regulator.
+    "find_reported": Rule(
+        lambda a: r.members(a.known_case.agency_id), _("Lead %(case)s reported by %(agency)s"), email=True
+    ),
     "referral_propose": Rule(
         lambda a: [u for u in r.heads(a.known_referral.referring_agency_id) if u.pk != a.known_referral.proposed_by_id],
         _("Referral %(number)s proposed: please decide"),

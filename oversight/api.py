@@ -64,8 +64,7 @@ class ChangeOutput(serializers.Serializer):
 class CitySource(serializers.Serializer):
     region = serializers.CharField()
     name = serializers.CharField()
-    # The stubs take a declared field named `source` for Field.source (DRF moves it into the fields).
-    source = serializers.ChoiceField(choices=["submitted", "live"])  # type: ignore[assignment]
+    figures = serializers.ChoiceField(choices=["submitted", "live"], help_text="whose figures the sum counts")
 
 
 class PeriodOutput(serializers.Serializer):
@@ -250,7 +249,7 @@ class MonthlyScan(APIView):
             OpenApiParameter("month", OpenApiTypes.STR, required=True),
             OpenApiParameter("campaign", OpenApiTypes.STR),
         ],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(404, 409)},
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(400, 404, 409)},
     )
     def get(self, request):
         data = MonthInput(data=request.query_params)

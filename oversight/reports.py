@@ -241,7 +241,7 @@ def _province(region: Region, month: datetime.date, campaign: Campaign) -> dict[
         live.append(now)
         s = submitted.get(city.code)
         record.append(s.rows if s else now)
-        sources.append({"region": city.code, "name": city.name, "source": "submitted" if s else "live"})
+        sources.append({"region": city.code, "name": city.name, "figures": "submitted" if s else "live"})
     rows = _add_rows(record) if record else form.assemble({}, {})
     return {
         "rows": rows,
@@ -334,6 +334,8 @@ def submit_monthly(
         raise ValidationError(errors)
     entry = SelfInspection.objects.filter(campaign=campaign, region=region, month=month).first()
     now = timezone.now()
+    # A month returned for correction after it came in on time is not late because of the return.
+    first_on_time = returned.filter(late=False).exists()
     return MonthlySubmission.objects.create(
         campaign=campaign,
         region=region,
@@ -346,7 +348,7 @@ def submit_monthly(
         reason=reason.strip(),
         submitted_by=actor,
         submitted_at=now,
-        late=now > due_at(campaign, month),
+        late=now > due_at(campaign, month) and not first_on_time,
     )
 
 

@@ -18,8 +18,9 @@ from rest_framework import serializers
 
 from agencies import jurisdiction
 from agencies.models import Region
+from cases import links
 from cases.access import get_case_for
-from cases.models import COVERING_REFERRAL_STATUSES, Case, CaseStatus, Referral, ReferralStatus
+from cases.models import COVERING_REFERRAL_STATUSES, Case, CaseLink, CaseStatus, Referral, ReferralStatus
 from core import webforms
 from core.calendar import LEGAL_TZ
 from core.errors import Conflict
@@ -371,6 +372,29 @@ def _monthly_post(request, region, month, campaign, errors: dict) -> str:
     except (ValidationError, Conflict) as exc:
         errors.update(webforms.errors_of(exc))
         return ""
+
+
+@login_required
+def network_page(request, case_pk):
+    """倒查: every case joined to this one through its links, across the supervisor's region — a
+    seller to all of its buyers, and their other sellers."""
+    _supervisor_only(request)
+    case = get_case_for(request.user, case_pk)
+    reached = links.network(case, request.user)
+    ids = [case.pk] + [c.pk for c, _d in reached]
+    edges = CaseLink.objects.filter(holder_case_id__in=ids, source_case_id__in=ids).select_related(
+        "holder_case", "source_case"
+    )
+    return render(
+        request,
+        "oversight/network.html",
+        {
+            "case": case,
+            "reached": reached,
+            "edges": edges,
+            "cities": sorted({c.region.name for c, _d in reached} | {case.region.name}),
+        },
+    )
 
 
 @login_required

@@ -14,7 +14,7 @@ from core.identity import DocumentKind, normalize_document
 from .. import actions, corrections
 from ..access import Identities, identities_shown, referrals_visible_to
 from ..kinds import FindingKind, PartyKind, PersonRole, Source
-from ..models import Campaign, Case, Correction, Event, Fine, Person, Referral, ServiceMethod
+from ..models import Campaign, Case, CaseLink, Correction, Event, Fine, Person, Referral, ServiceMethod
 
 # --- input ----------------------------------------------------------------------------------
 
@@ -88,6 +88,8 @@ class RecordFindingInput(ActionInput):
     person = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
     certificate_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
     note = serializers.CharField(required=False, allow_blank=True, **_TEXT)
+    # 倒查: who sold, supplied or renewed the certificate, as found.
+    source = serializers.CharField(max_length=200, required=False, allow_blank=True)  # type: ignore[assignment]
 
 
 @example({"deadline": "2030-06-30", "items": "无证人员立即停止特种作业，组织培训取证"})
@@ -231,6 +233,14 @@ class ImposeFineInput(ActionInput):
     starts_on = serializers.DateField(required=False, allow_null=True)
 
 
+@example({"case_number": "440600-2018-00007", "relation": "supplied", "note": "持证人供述证书系向该中介购买"})
+class LinkCaseInput(ActionInput):
+    case_number = serializers.CharField(max_length=20)
+    relation = serializers.ChoiceField(choices=CaseLink.Relation.choices)
+    note = serializers.CharField(required=False, allow_blank=True, **_TEXT)
+    certificate_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
 @example({"target": "person", "id": 1, "field": "id_number", "value": "440100198503120172", "reason": "录入时错号"})
 class CorrectInput(ActionInput):
     target = serializers.ChoiceField(choices=Correction.Target.choices)
@@ -325,6 +335,7 @@ class FindingOutput(serializers.Serializer[Any]):
     person = serializers.IntegerField(source="person_id", allow_null=True)
     certificate_number = serializers.CharField()
     note = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.source
     referable = serializers.BooleanField()
     recorded_at = serializers.DateTimeField()
 

@@ -6,16 +6,19 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies.models import Region
 from core.access import AnyUser, AuthenticatedRequest
 from core.api import pagination
+from core.api.schema import errors, example
 
-from .. import actions
+from .. import actions, links
 from ..access import cases_visible_to, events_visible_to, get_case_for, get_takedown_for, takedowns_visible_to
+from ..kinds import FindingKind
 from ..models import (
     Case,
     Correction,
@@ -165,3 +168,112 @@ class TakedownAction(generics.GenericAPIView[Takedown]):
         run = TAKEDOWN_ACTIONS[self.action_name].function
         takedown = run(takedown, actor=request.user, **data.validated_data)
         return Response(s.TakedownOutput(Takedown.objects.select_related("agency").get(pk=takedown.pk)).data)
+
+
+class LinkedCase(serializers.Serializer[Any]):
+    case = serializers.IntegerField()
+    number = serializers.CharField()
+    region = serializers.CharField()
+    party = serializers.CharField()
+    status = serializers.CharField()
+
+
+class LinkOutput(LinkedCase):
+    id = serializers.IntegerField()
+    relation = serializers.CharField()
+    direction = serializers.ChoiceField(choices=["source", "holder"], help_text="what the other case is to this one")
+    certificate_number = serializers.CharField()
+    note = serializers.CharField()
+
+
+class SuggestionOutput(LinkedCase):
+    why = serializers.CharField()
+
+
+class NetworkOutput(LinkedCase):
+    distance = serializers.IntegerField(help_text="links away from this case")
+
+
+class LinksOutput(serializers.Serializer[Any]):
+    links = LinkOutput(many=True)
+    suggestions = SuggestionOutput(many=True)
+    elsewhere = serializers.IntegerField(help_text="suggested cases the caller may not see (ask the supervisors)")
+    network = NetworkOutput(many=True)
+
+
+def _linked(case: Case) -> dict[str, Any]:
+    return {
+        "case": case.pk,
+        "number": case.number,
+        "region": case.region.name,
+        "party": case.party_name,
+        "status": case.get_status_display(),
+    }
+
+
+class CaseLinks(APIView):
+    """倒查: the case's links to the cases of whoever sold, supplied or renewed a certificate, the
+    links suggested by a shared certificate number or a named source, and the whole network as far
+    as the caller may see."""
+
+    @extend_schema(responses={200: LinksOutput, **errors(404)})
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
+        case = get_case_for(request.user, pk)
+        suggested, elsewhere = links.suggestions_for(case, request.user)
+        rows = []
+        for link in links.links_of(case, request.user):
+            source = link.holder_case_id == case.pk
+            other = link.source_case if source else link.holder_case
+            rows.append(
+                _linked(other)
+                | {
+                    "id": link.pk,
+                    "relation": link.get_relation_display(),
+                    "direction": "source" if source else "holder",
+                    "certificate_number": link.certificate_number,
+                    "note": link.note,
+                }
+            )
+        return Response(
+            {
+                "links": rows,
+                "suggestions": [_linked(s.case) | {"why": s.why} for s in suggested],
+                "elsewhere": elsewhere,
+                "network": [_linked(other) | {"distance": d} for other, d in links.network(case, request.user)],
+            }
+        )
+
+
+@example(
+    {
+        "region": "440100",
+        "party": {"kind": "website", "name": "假冒安监局证书查询网", "url": "http://fake-gdsafety.example/"},
+        "summary": "网络巡查发现假冒政府网站兜售特种作业操作证",
+        "finding_kind": "counterfeit_website",
+    }
+)
+class ReportFindInput(serializers.Serializer[Any]):
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    party = s.PartyInput()
+    summary = serializers.CharField(max_length=4000)
+    finding_kind = serializers.ChoiceField(choices=FindingKind.choices, required=False)
+    certificate_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    source = serializers.CharField(max_length=200, required=False, allow_blank=True)  # type: ignore[assignment]
+
+
+class ReportedFind(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    agency = serializers.CharField(source="agency.name", help_text="the competent regulator it went to")
+
+
+class ReportFind(APIView):
+    """The police or the cyberspace office report what they found themselves (a fake website, a
+    seller, a forged certificate): a lead of the competent regulator, which is told."""
+
+    @extend_schema(request=ReportFindInput, responses={201: ReportedFind, **errors(400, 403)})
+    def post(self, request: AuthenticatedRequest) -> Response:
+        data = ReportFindInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = actions.report_find(actor=request.user, **data.validated_data)
+        return Response(ReportedFind(case).data, status=status.HTTP_201_CREATED)

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+import cases.links
 import certificates.actions
 import oversight.actions
 import workflows.actions
@@ -491,6 +492,14 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         "guangzhou.supervisor",
         "endorse_correction",
+    ),
+    "cases.links.link_case": Scenario(
+        with_case(
+            opened_with(lambda c: CaseFactory(status="open")),
+            lambda c, other, a: cases.links.link_case(c, actor=a, case_number=other.number, relation="supplied"),
+        ),
+        "guangzhou.officer1",
+        "link_case",
     ),
     "workflows.penalties.decide_penalty": Scenario(
         with_case(

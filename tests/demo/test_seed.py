@@ -1,6 +1,9 @@
 """seed_demo builds exactly the fixed demo data of DESIGN §6, and is idempotent."""
 
+import io
+
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.http import HttpRequest
@@ -9,6 +12,7 @@ from agencies import jurisdiction
 from agencies.models import Agency, Membership, Region
 from cases.models import Case, LegalBasis
 from oversight.models import Campaign
+from tests.factories import demo_user
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +106,53 @@ def test_sample_certificates_are_well_formed_and_idempotent():
         "expired",
         "revoked",
     )
+
+
+def test_the_2018_campaign_gives_every_oversight_page_real_figures(api, client):
+    """After `make run` (seed_demo --campaign-2018), as gd.supervisor: September's form has
+    enforcement figures in at least 10 cities, every risk list has rows, the chart of missed deadlines
+    has bars, the network of the seeded intermediary spans cities, and the month page opens."""
+    import datetime
+
+    from oversight.risks import RISKS
+
+    call_command("seed_demo", campaign_2018=True, verbosity=0, stdout=io.StringIO())
+    call_command("seed_demo", campaign_2018=True, verbosity=0, stdout=io.StringIO())  # idempotent
+    province = api("gd.supervisor")
+    cities = [
+        city
+        for city in [
+            "440100",
+            "440200",
+            "440300",
+            "440400",
+            "440500",
+            "440600",
+            "440700",
+            "440800",
+            "440900",
+            "441200",
+            "441300",
+            "441400",
+            "441500",
+            "441600",
+        ]
+        if any(
+            r["section"].startswith("执法") and r["month"] not in (0, "0.00")
+            for r in province.get("/api/v1/reports/monthly/", {"region": city, "month": "2018-09"}).json()["rows"]
+        )
+    ]
+    assert len(cities) >= 10
+    for name in RISKS:
+        assert province.get(f"/api/v1/risks/{name}/").json()["results"], name
+    client.force_login(demo_user("gd.supervisor"))
+    dashboard = client.get("/oversight/dashboard/").content.decode()
+    assert dashboard.count("<rect") >= 4  # the charts have bars, the missed deadlines' among them
+    seller = Case.objects.get(party_kind="intermediary", summary__startswith="【2018专项】")
+    network = province.get(f"/api/v1/cases/{seller.pk}/links/").json()["network"]
+    assert len({n["region"] for n in network}) >= 2
+    status = {s["status"] for s in province.get("/api/v1/reports/submissions/", {"month": "2018-09"}).json()["results"]}
+    assert {"submitted", "late", "missing"} <= status
+    with time_machine.travel(datetime.datetime(2026, 12, 7, 10, tzinfo=datetime.UTC), tick=False):
+        page = client.get("/oversight/monthly/")
+    assert page.status_code == 200 and "2018-12" in page.content.decode()

@@ -102,7 +102,7 @@ def test_a_fine_after_the_cut_off_counts_in_the_next_month_and_the_submitted_mon
         assert "43000.00" in pdf and "50000.00" not in pdf
         province = report(api, user="gd.supervisor", region="440000").json()
         assert Decimal(fines(province["rows"])["month"]) == Decimal("43000.00")  # Guangzhou as submitted
-        assert {c["region"]: c["source"] for c in province["cities"]}["440100"] == "submitted"
+        assert {c["region"]: c["figures"] for c in province["cities"]}["440100"] == "submitted"
 
 
 def test_the_province_returns_a_month_and_the_city_submits_again_with_both_on_record(api):

@@ -94,6 +94,11 @@ GET    /api/v1/cases/{case}/timeline.xlsx                                   gz 2
 GET    /api/v1/cases/{case}/timeline.xlsx                                   sz 404       404       404   404     404     404     404    404     404     200     404      404    401
 GET    /api/v1/cases/{referred}/timeline.pdf                                gz 200       200       200   200     200     404     404    200     200     200     200      404    401
 GET    /api/v1/cases/{referred}/timeline.pdf                                sz 404       404       404   404     404     404     404    404     404     200     200      404    401
+GET    /api/v1/cases/{case}/links/                                          gz 200       200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/cases/{case}/links/                                          sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+POST   /api/v1/cases/{case}/actions/link_case/                              gz 200       403       200   404     404     404     404    404     200     200     404      404    401
+POST   /api/v1/cases/{case}/actions/link_case/                              sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+POST   /api/v1/leads/report/                                                -  403       403       403   201     201     403     201    403     403     403     403      403    401
 GET    /api/v1/cases/{case}/evidence/                                       gz 200       200       200   404     404     404     404    404     200     200     404      404    401
 GET    /api/v1/cases/{case}/evidence/                                       sz 404       404       404   404     404     404     404    404     404     200     404      404    401
 POST   /api/v1/cases/{case}/evidence/                                       gz 201       403       201   404     404     404     404    404     403     403     404      404    401
@@ -284,6 +289,15 @@ POST   /api/v1/reports/monthly/submit/                                      gz 4
 POST   /api/v1/reports/monthly/submit/                                      sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 PUT    /api/v1/reports/self-inspection/                                     gz 404       404       404   404     404     404     404    404     200     403     404      404    401
 PUT    /api/v1/reports/self-inspection/                                     sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+POST   /api/v1/reports/monthly/return/                                      gz 404       404       404   404     404     404     404    404     403     200     404      404    401
+POST   /api/v1/reports/monthly/return/                                      sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/reports/monthly/scan/?region={region}&month=2018-10          gz 404       404       404   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/reports/monthly/scan/?region={region}&month=2018-10          sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+POST   /api/v1/reports/monthly/scan/                                        gz 404       404       404   404     404     404     404    404     409     403     404      404    401
+POST   /api/v1/reports/monthly/scan/                                        sz 404       404       404   404     404     404     404    404     404     403     404      404    401
+GET    /api/v1/reports/returns/                                             -  404       404       404   404     404     404     404    404     404     200     404      404    401
+POST   /api/v1/reports/returns/                                             gz 404       404       404   404     404     404     404    404     201     403     404      404    401
+POST   /api/v1/reports/returns/                                             sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 GET    /api/v1/reports/submissions/?month=2018-09                           -  404       404       404   404     404     404     404    404     404     200     404      404    401
 GET    /api/v1/risks/unreferred-findings/ ∋ case={case}                     gz 403       403       403   403     403     403     403    403     200+    200+    403      403    401
 GET    /api/v1/risks/unreferred-findings/ ∋ case={case}                     sz 403       403       403   403     403     403     403    403     200-    200+    403      403    401
@@ -327,9 +341,9 @@ GET    /tasks/done/ ∋ /referrals/referral/{approved}/                       gz
 GET    /cases/                                                              -  302       302       302   302     302     302     302    302     302     302     302      403    302
 GET    /cases/case/?q={case.number} ∋ /cases/case/{case}/                   gz 200+      200+      200+  200-    200-    200-    200-   200-    200+    200+    200-     403    302
 GET    /cases/case/?q={case.number} ∋ /cases/case/{case}/                   sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200-     403    302
-GET    /cases/case/new/                                                     -  200       200       200   403     403     200     403    403     403     403     403      403    302
-POST   /cases/case/new/                                                     gz 302       302       302   403     403     302     403    403     403     403     403      403    302
-POST   /cases/case/new/                                                     sz 400       400       400   403     403     400     403    403     403     403     403      403    302
+GET    /cases/case/new/                                                     -  200       200       200   200     200     200     200    403     403     403     403      403    302
+POST   /cases/case/new/                                                     gz 302       302       302   302     302     302     302    403     403     403     403      403    302
+POST   /cases/case/new/                                                     sz 400       400       400   400     400     400     400    403     403     403     403      403    302
 GET    /cases/case/{case}/                                                  gz 200       200       200   404     404     404     404    404     200     200     404      403    302
 GET    /cases/case/{case}/                                                  sz 404       404       404   404     404     404     404    404     404     200     404      403    302
 GET    /cases/case/{referred}/                                              gz 200       200       200   200     200     404     404    200     200     200     200      403    302
@@ -378,6 +392,9 @@ GET    /oversight/dashboard/                                                -  4
 GET    /oversight/monthly/?region={region}&month=2018-09                    gz 403       403       403   403     403     403     403    403     200     200     403      403    302
 GET    /oversight/monthly/?region={region}&month=2018-09                    sz 403       403       403   403     403     403     403    403     404     200     403      403    302
 POST   /oversight/monthly/?region={region}&month=2018-09                    gz 403       403       403   403     403     403     403    403     302     403     403      403    302
+GET    /oversight/returns/                                                  -  403       403       403   403     403     403     403    403     200     200     403      403    302
+GET    /oversight/network/{case}/                                           gz 403       403       403   403     403     403     403    403     200     200     403      403    302
+GET    /oversight/network/{case}/                                           sz 403       403       403   403     403     403     403    403     404     200     403      403    302
 GET    /oversight/audit/                                                    -  403       403       403   403     403     403     403    403     403     200     403      403    302
 GET    /oversight/risks/unreferred-findings/                                -  403       403       403   403     403     403     403    403     200     200     403      403    302
 GET    /oversight/risks/nonsense/                                           -  403       403       403   403     403     403     403    403     404     404     403      403    302
@@ -682,7 +699,20 @@ BODIES = {
     "POST /api/v1/takedowns/{takedown}/actions/block/": lambda w: {"note": "已封堵"},
     "POST /api/v1/takedowns/{takedown}/actions/refuse/": lambda w: _REASON,
     "PUT /api/v1/notifications/preferences/": lambda w: {"preferences": [{"kind": "escalation", "email": False}]},
-    "POST /api/v1/reports/monthly/submit/": lambda w: {"region": w.region.code, "month": "2018-09"},
+    "POST /api/v1/reports/monthly/submit/": lambda w: {
+        "region": w.region.code,
+        "month": "2018-09",
+        "narrative": "工作",
+    },
+    "POST /api/v1/reports/monthly/return/": lambda w: {"region": w.region.code, "month": "2018-10", "reason": "请核实"},
+    "POST /api/v1/reports/monthly/scan/": lambda w: {"region": w.region.code, "month": "2018-10", "file": pdf_upload()},
+    "POST /api/v1/reports/returns/": lambda w: {"region": w.region.code, "kind": "plan", "text": "实施方案"},
+    "POST /api/v1/cases/{case}/actions/link_case/": lambda w: {"case_number": w.bare.number, "relation": "supplied"},
+    "POST /api/v1/leads/report/": lambda w: {
+        "region": "440100",
+        "party": {"kind": "website", "name": "假冒网站", "url": "http://fake-matrix.example/"},
+        "summary": "巡查发现",
+    },
     "PUT /api/v1/reports/self-inspection/": lambda w: {"region": w.region.code, "month": "2018-09", "filled_by": "张"},
     "POST /api/v1/listings/": lambda w: {"case": w.bare.pk, "deadline": _today(30), "instructions": "限期查处"},
     "POST /api/v1/listings/{listing}/actions/report_progress/": lambda w: {"text": "已立案查处"},
@@ -709,7 +739,11 @@ BODIES = {
     "POST /cases/listings/{listing}/": lambda w: {"form": "review", "close": "on", "note": "督办完成"},
     "POST /cases/listings/new/{bare}/": lambda w: {"deadline": _today(30), "instructions": "限期查处"},
     "POST /referrals/referral/{received}/accept/": lambda w: {"police_case_number": "矩阵立案002"},
-    "POST /oversight/monthly/?region={region}&month=2018-09": lambda w: {"form": "submit"},
+    "POST /oversight/monthly/?region={region}&month=2018-09": lambda w: {
+        "form": "submit",
+        "narrative": "工作",
+        "confirm": "on",
+    },
     "POST /oversight/typical/new/{closed}/": lambda w: {"title": "持假证上岗典型案例"},
     "POST /certificates/check/": lambda w: {"number": "T0003", "name": "王五"},
     "POST /certificates/roster/": lambda w: {"roster": _roster_csv()},

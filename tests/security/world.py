@@ -21,6 +21,7 @@ Per city:
   takedown, listing, evidence, rectification, suspension, person: parts of `case`
   fine          a fine of `case` served seven months ago, a 催告 served half a year ago: the court may be asked
   unserved      a fine of `case` not yet served; `unpaid` one served 30 days ago, no 催告 yet
+  October 2018  the city's monthly return, submitted with its stamped scan
   correction    a correction of `case` awaiting its head; `endorsement` one awaiting the supervisors
   penalties     of `case`, one at each step of the procedure: proposed_penalty, approved_penalty,
                 notified_penalty, waived_penalty, decided_penalty; suspensions with a hearing right:
@@ -50,6 +51,8 @@ from demo.reach import reach
 from demo.sample_cases import make_id_number
 from notifications.outbox import notify
 from oversight import actions as oversight_actions
+from oversight import reports
+from oversight.models import Campaign
 from tests.factories import CaseFactory, demo_user, failed_rectification, fine_of, hearing_time, suspension_of
 from workflows import actions as referrals
 from workflows import penalties
@@ -259,6 +262,19 @@ def build_city(code: str) -> City:
     o["evidence"] = certificate_actions.add_evidence(case, pdf_upload(), actor=officer)
     o["listing"] = oversight_actions.list_case(
         case, actor=city.user("supervisor"), deadline=today + datetime.timedelta(days=30), instructions="限期查处"
+    )
+    # October 2018 submitted by the city, with its stamped scan (the province may return it).
+    campaign = Campaign.objects.get(slug="gd-2018-cert")
+    october = datetime.date(2018, 10, 1)
+    reports.submit_monthly(
+        actor=city.user("supervisor"), region=city.region, month=october, campaign=campaign, narrative="本月工作情况"
+    )
+    reports.attach_scan(
+        actor=city.user("supervisor"),
+        region=city.region,
+        month=october,
+        campaign=campaign,
+        upload=pdf_upload("盖章.pdf"),
     )
     for n, status in enumerate(REFERRAL_STATES, start=1):
         o[status] = _referral_in(city, status, n)

@@ -63,7 +63,11 @@ def test_the_monthly_page_takes_the_self_inspection_with_messages_and_submits(we
         {"form": "entry", "employers": "10", "employer_fake_found": "2", "employer_reported": "1"},
     )
     assert r.status_code == 302 and SelfInspection.objects.get().employers == 10
-    r = client.post("/oversight/monthly/?region=440100&month=2018-09", {"form": "submit"})
+    r = client.post("/oversight/monthly/?region=440100&month=2018-09", {"form": "submit", "narrative": "工作情况"})
+    assert r.status_code == 400  # not confirmed
+    r = client.post(
+        "/oversight/monthly/?region=440100&month=2018-09", {"form": "submit", "narrative": "工作情况", "confirm": "on"}
+    )
     assert r.status_code == 302
     province = web("gd.supervisor").get("/oversight/monthly/?region=440000&month=2018-09").content.decode()
     assert (

@@ -22,7 +22,6 @@ from tests.workflows.helpers import referable_case
 from workflows import actions as referrals
 from workflows.deadlines import open_deadline
 from workflows.models import Deadline
-from workflows.steps import STEPS
 from workflows.sweep import BATCH
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -32,16 +31,18 @@ SUPERVISORS_TOLD = 2
 
 
 def missed_deadlines(cases: int, per_case: int) -> list[int]:
-    """`per_case` propose-referral deadlines, missed a day ago, on each of `cases` open cases
-    (in Guangzhou and Shenzhen), opened as record_finding opens them."""
-    starts_at = timezone.now() - datetime.timedelta(days=5)
+    """`per_case` propose-referral deadlines, long missed, on each of `cases` open cases (in
+    Guangzhou and Shenzhen), opened as record_finding opens them. They start three weeks back: a
+    3-day period whose last day falls on a rest day or a holiday ends on the next working day
+    (LEGAL.md §1), which can be a week later (National Day)."""
+    starts_at = timezone.now() - datetime.timedelta(days=21)
     ids = []
     for i in range(cases):
         case = CaseFactory(city=("guangzhou", "shenzhen")[i % 2], status="open")
         # Only these are pending: the case's 90 days to decide (行政处罚法 第60条) are put aside.
         case.deadlines.filter(step="decide_penalty").delete()
         ids += [open_deadline(case, "propose_referral", starts_at=starts_at).pk for _ in range(per_case)]
-    assert STEPS["propose_referral"].period.amount < 5  # so they are all missed now
+    assert not Deadline.objects.filter(pk__in=ids, due_at__gt=timezone.now()).exists()  # all missed now
     return ids
 
 

@@ -9,6 +9,7 @@ from agencies.actions import set_membership
 from agencies.models import Agency, Region
 from cases.kinds import DEFAULT_LEGAL_BASES
 from cases.models import Campaign, LegalBasis
+from demo import campaign_2018 as campaign
 from demo import data
 from demo.sample_cases import create_sample_cases
 from demo.sample_certificates import create_sample_certificates
@@ -25,6 +26,11 @@ class Command(BaseCommand):
             "--sample-cases", type=int, default=0, metavar="N", help="create N sample cases across cities and states"
         )
         parser.add_argument(
+            "--campaign-2018",
+            action="store_true",
+            help="build the 2018 campaign as it ran: cases across 14 cities and its months, returns, escalations",
+        )
+        parser.add_argument(
             "--certificates",
             type=int,
             default=0,
@@ -32,7 +38,7 @@ class Command(BaseCommand):
             help="create N sample certificates in the registry",
         )
 
-    def handle(self, *args, password=None, sample_cases=0, certificates=0, **options):
+    def handle(self, *args, password=None, sample_cases=0, certificates=0, campaign_2018=False, **options):
         if sample_cases < 0:
             raise CommandError("--sample-cases must not be negative.")
         with transaction.atomic():
@@ -41,6 +47,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data: {Region.objects.count()} regions, {Agency.objects.count()} agencies, {users} users."
         )
+        if campaign_2018:
+            self.stdout.write("The 2018 campaign, day by day …")
+            with transaction.atomic():
+                made = campaign.build(progress=self.stdout.write)
+            self.stdout.write(f"2018 campaign: {made} cases." if made else "2018 campaign: already there.")
         if sample_cases:
             made = create_sample_cases(sample_cases, progress=self.stdout.write)
             self.stdout.write(f"Sample cases: {made} created.")
