@@ -5,16 +5,13 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
-from viewflow.workflow.flow.views import UpdateProcessView
 from viewflow.workflow.models import Process
 from viewflow.workflow.status import PROCESS
 
-from workflows.flows import complete_open_tasks
+from workflows.flows import NO_FORM, complete_open_tasks
 from workflows.models import TaskRoute
 
 from .models import Listing
-
-_NO_FORM = UpdateProcessView.as_view(fields=[])
 
 
 class ListingProcess(Process):
@@ -33,13 +30,13 @@ class ListingFlow(flow.Flow):
 
     start = flow.StartHandle(this.start_process).Next(this.progress)
     progress = (
-        flow.View(_NO_FORM)
+        flow.View(NO_FORM)
         .Annotation(title=_("Report progress on the listed case"))
         .onCreate(this.route)
         .Next(this.review)
     )
     review = (
-        flow.View(_NO_FORM)
+        flow.View(NO_FORM)
         .Annotation(title=_("Review the progress of the listed case"))
         .onCreate(this.route)
         .Next(this.after_review)

@@ -30,7 +30,7 @@ from .models import Deadline, TaskRoute
 OPEN = OPEN_TASKS
 
 # The human steps are completed through referral actions (API or forms), never by this view.
-_NO_FORM = UpdateProcessView.as_view(fields=[])
+NO_FORM = UpdateProcessView.as_view(fields=[])
 
 
 class ReferralProcess(Process):  # type: ignore[misc]  # viewflow ships no type information
@@ -41,7 +41,7 @@ class ReferralProcess(Process):  # type: ignore[misc]  # viewflow ships no type 
         verbose_name = _("referral process")
 
 
-def _status(*statuses: str) -> Callable[[Any], bool]:
+def status_is(*statuses: str) -> Callable[[Any], bool]:
     return lambda activation: activation.process.artifact.status in statuses
 
 
@@ -60,13 +60,13 @@ def _ps_not_registered(activation: Any) -> bool:
     return bool(referral.status == R.REJECTED and referral.kind == ReferralKind.PUBLIC_SECURITY)
 
 
-def _switch() -> Any:
+def switch() -> Any:
     """A routing point: drawn without a name of its own on the chart."""
     return flow.Switch().Annotation(title=" ")
 
 
-def _task(title: Promise) -> Any:
-    return flow.View(_NO_FORM).Annotation(title=title).onCreate(this.route)
+def task(title: Promise) -> Any:
+    return flow.View(NO_FORM).Annotation(title=title).onCreate(this.route)
 
 
 class ReferralFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type information
@@ -75,80 +75,80 @@ class ReferralFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type i
 
     start = flow.StartHandle(this.start_process).Annotation(title=_("Referral proposed")).Next(this.decide)
 
-    decide = _task(_("Decide on the referral proposal")).Next(this.after_decide)
-    after_decide = _switch().Case(this.transmit, _status(R.APPROVED)).Case(this.review_refusal, _status(R.REFUSED))
+    decide = task(_("Decide on the referral proposal")).Next(this.after_decide)
+    after_decide = switch().Case(this.transmit, status_is(R.APPROVED)).Case(this.review_refusal, status_is(R.REFUSED))
 
-    review_refusal = _task(_("Review the refusal to refer")).Next(this.after_review)
-    after_review = _switch().Case(this.transmit, _status(R.APPROVED)).Case(this.end, _status(R.REFUSAL_ENDORSED))
+    review_refusal = task(_("Review the refusal to refer")).Next(this.after_review)
+    after_review = switch().Case(this.transmit, status_is(R.APPROVED)).Case(this.end, status_is(R.REFUSAL_ENDORSED))
 
-    transmit = _task(_("Transmit the referral to the police")).Next(this.receipt)
+    transmit = task(_("Transmit the referral to the police")).Next(this.receipt)
 
-    receipt = _task(_("Sign the receipt of the referral")).Next(this.after_receipt)
+    receipt = task(_("Sign the receipt of the referral")).Next(this.after_receipt)
     after_receipt = (
-        _switch()
-        .Case(this.police_decision, _status(R.RECEIVED))
-        .Case(this.receipt, _status(R.TRANSMITTED))
-        .Case(this.declined, _status(R.JURISDICTION_DECLINED))
+        switch()
+        .Case(this.police_decision, status_is(R.RECEIVED))
+        .Case(this.receipt, status_is(R.TRANSMITTED))
+        .Case(this.declined, status_is(R.JURISDICTION_DECLINED))
     )
 
-    police_decision = _task(_("Accept or reject the referral")).Next(this.after_police_decision)
+    police_decision = task(_("Accept or reject the referral")).Next(this.after_police_decision)
     after_police_decision = (
-        _switch()
-        .Case(this.hand_over, _status(R.ACCEPTED))
+        switch()
+        .Case(this.hand_over, status_is(R.ACCEPTED))
         .Case(this.not_registered, _ps_not_registered)
-        .Case(this.remedy, _status(R.REJECTED))
-        .Case(this.declined, _status(R.JURISDICTION_DECLINED))
-        .Case(this.receipt, _status(R.TRANSMITTED))
-        .Case(this.supplement, _status(R.SUPPLEMENT_REQUESTED))
+        .Case(this.remedy, status_is(R.REJECTED))
+        .Case(this.declined, status_is(R.JURISDICTION_DECLINED))
+        .Case(this.receipt, status_is(R.TRANSMITTED))
+        .Case(this.supplement, status_is(R.SUPPLEMENT_REQUESTED))
     )
 
-    supplement = _task(_("Supplement the materials the police asked for")).Next(this.police_decision)
+    supplement = task(_("Supplement the materials the police asked for")).Next(this.police_decision)
 
-    remedy = _task(_("Decide on the rejection: reconsideration, procuratorate, or accept")).Next(this.after_remedy)
+    remedy = task(_("Decide on the rejection: reconsideration, procuratorate, or accept")).Next(this.after_remedy)
     after_remedy = (
-        _switch()
-        .Case(this.reconsideration, _status(R.RECONSIDERATION))
-        .Case(this.supervision, _status(R.SUPERVISION))
-        .Case(this.end, _status(R.REJECTION_FINAL))
+        switch()
+        .Case(this.reconsideration, status_is(R.RECONSIDERATION))
+        .Case(this.supervision, status_is(R.SUPERVISION))
+        .Case(this.end, status_is(R.REJECTION_FINAL))
     )
 
     # 不予受理 of a public-security matter: no reconsideration or supervision (LEGAL.md §2); the
     # agency accepts it and decides the administrative penalty itself.
-    not_registered = _task(_("Not registered by the police: accept it and decide the penalty")).Next(this.after_remedy)
+    not_registered = task(_("Not registered by the police: accept it and decide the penalty")).Next(this.after_remedy)
 
     # 程序规定 第180条: not police business — no reconsideration; hand it on, or ask the procuratorate.
-    declined = _task(_("Not police business: hand it to the competent body, or ask the procuratorate")).Next(
+    declined = task(_("Not police business: hand it to the competent body, or ask the procuratorate")).Next(
         this.after_remedy
     )
 
-    reconsideration = _task(_("Decide the reconsideration")).Next(this.after_reconsideration)
+    reconsideration = task(_("Decide the reconsideration")).Next(this.after_reconsideration)
     after_reconsideration = (
-        _switch().Case(this.hand_over, _status(R.ACCEPTED)).Case(this.remedy_upheld, _status(R.REJECTION_UPHELD))
+        switch().Case(this.hand_over, status_is(R.ACCEPTED)).Case(this.remedy_upheld, status_is(R.REJECTION_UPHELD))
     )
 
-    remedy_upheld = _task(_("Rejection upheld: ask the procuratorate or accept")).Next(this.after_remedy_upheld)
+    remedy_upheld = task(_("Rejection upheld: ask the procuratorate or accept")).Next(this.after_remedy_upheld)
     after_remedy_upheld = (
-        _switch().Case(this.supervision, _status(R.SUPERVISION)).Case(this.end, _status(R.REJECTION_FINAL))
+        switch().Case(this.supervision, status_is(R.SUPERVISION)).Case(this.end, status_is(R.REJECTION_FINAL))
     )
 
-    supervision = _task(_("Supervise the rejected referral")).Next(this.after_supervision)
+    supervision = task(_("Supervise the rejected referral")).Next(this.after_supervision)
     after_supervision = (
-        _switch()
-        .Case(this.file_case, _status(R.FILING_ORDERED))
-        .Case(this.hand_over, _status(R.ACCEPTED))  # the police filed of their own (程序规定 第182条)
-        .Case(this.end, _status(R.REJECTION_FINAL))
+        switch()
+        .Case(this.file_case, status_is(R.FILING_ORDERED))
+        .Case(this.hand_over, status_is(R.ACCEPTED))  # the police filed of their own (程序规定 第182条)
+        .Case(this.end, status_is(R.REJECTION_FINAL))
         .Case(this.explain, _explanation_pending)
-        .Case(this.supervision, _status(R.SUPERVISION))
+        .Case(this.supervision, status_is(R.SUPERVISION))
     )
 
-    explain = _task(_("Explain the non-filing to the procuratorate")).Next(this.after_supervision)
+    explain = task(_("Explain the non-filing to the procuratorate")).Next(this.after_supervision)
 
-    file_case = _task(_("File the case as the procuratorate ordered")).Next(this.hand_over)
+    file_case = task(_("File the case as the procuratorate ordered")).Next(this.hand_over)
 
-    hand_over = _task(_("Hand over evidence and items")).Next(this.after_hand_over)
-    after_hand_over = _switch().Case(this.outcome, _awaits_outcome).Default(this.end)
+    hand_over = task(_("Hand over evidence and items")).Next(this.after_hand_over)
+    after_hand_over = switch().Case(this.outcome, _awaits_outcome).Default(this.end)
 
-    outcome = _task(_("Record the outcome of the public-security matter")).Next(this.end)
+    outcome = task(_("Record the outcome of the public-security matter")).Next(this.end)
 
     end = flow.End().Annotation(title=_("Settled"))
 

@@ -11,21 +11,17 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
-from viewflow.workflow.flow.views import UpdateProcessView
 from viewflow.workflow.models import Process
 
 from cases.models import Penalty
 from cases.models import PenaltyStatus as P
 
-from .flows import OPEN, complete_open_tasks
+from .flows import OPEN, complete_open_tasks, status_is, switch, task
 from .models import Deadline, TaskRoute
 from .penalty_periods import party_heard_until
-
-_NO_FORM = UpdateProcessView.as_view(fields=[])
 
 
 class PenaltyProcess(Process):  # type: ignore[misc]  # viewflow ships no type information
@@ -34,14 +30,6 @@ class PenaltyProcess(Process):  # type: ignore[misc]  # viewflow ships no type i
     class Meta:
         proxy = True
         verbose_name = _("penalty process")
-
-
-def _status(*statuses: str) -> Callable[[Any], bool]:
-    return lambda activation: activation.process.artifact.status in statuses
-
-
-def _task(title: Promise) -> Any:
-    return flow.View(_NO_FORM).Annotation(title=title).onCreate(this.route)
 
 
 def _reviewed_or_not_needed(activation: Any) -> bool:
@@ -65,37 +53,29 @@ class PenaltyFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type in
 
     start = flow.StartHandle(this.start_process).Annotation(title=_("Penalty proposed")).Next(this.after_start)
     # A head who starts the procedure himself (impose_fine, suspend_production) has approved it.
-    after_start = (
-        flow.Switch()
-        .Annotation(title=" ")
-        .Case(this.approve, _status(P.PROPOSED))
-        .Case(this.notify, _status(P.APPROVED))
-    )
+    after_start = switch().Case(this.approve, status_is(P.PROPOSED)).Case(this.notify, status_is(P.APPROVED))
 
-    approve = _task(_("Approve the proposed penalty")).Next(this.after_approve)
-    after_approve = (
-        flow.Switch().Annotation(title=" ").Case(this.notify, _status(P.APPROVED)).Case(this.end, _status(P.REFUSED))
-    )
+    approve = task(_("Approve the proposed penalty")).Next(this.after_approve)
+    after_approve = switch().Case(this.notify, status_is(P.APPROVED)).Case(this.end, status_is(P.REFUSED))
 
-    notify = _task(_("Serve the advance notice of the penalty (事先告知书)")).Next(this.heard)
+    notify = task(_("Serve the advance notice of the penalty (事先告知书)")).Next(this.heard)
 
     # Where the procedure goes once the party was notified or heard: a requested hearing is
     # scheduled; a decision that needs the legal review (第58条) gets it first; then the head decides.
     heard = (
-        flow.Switch()
-        .Annotation(title=" ")
-        .Case(this.schedule, _status(P.HEARING_REQUESTED))
+        switch()
+        .Case(this.schedule, status_is(P.HEARING_REQUESTED))
         .Case(this.review, _to_review)
         .Case(this.decide, _to_decide)
-        .Case(this.serve, _status(P.DECIDED))
+        .Case(this.serve, status_is(P.DECIDED))
     )
-    review = _task(_("Legal review of the penalty (法制审核)")).Next(this.heard)
-    decide = _task(_("Decide the penalty after the party was heard")).Next(this.heard)
+    review = task(_("Legal review of the penalty (法制审核)")).Next(this.heard)
+    decide = task(_("Decide the penalty after the party was heard")).Next(this.heard)
 
-    schedule = _task(_("Designate the presiding officer and schedule the hearing (听证通知书)")).Next(this.hearing)
-    hearing = _task(_("Hold the hearing and record it")).Next(this.heard)
+    schedule = task(_("Designate the presiding officer and schedule the hearing (听证通知书)")).Next(this.hearing)
+    hearing = task(_("Hold the hearing and record it")).Next(this.heard)
 
-    serve = _task(_("Serve the penalty decision (送达)")).Next(this.end)
+    serve = task(_("Serve the penalty decision (送达)")).Next(this.end)
 
     end = flow.End().Annotation(title=_("Penalty served"))
 
