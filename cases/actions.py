@@ -248,6 +248,13 @@ def report_find(
     return case
 
 
+def finds_reported_by(actor: User) -> models.QuerySet[Case]:
+    """What the actor's police or cyberspace office reported, newest first: the reporter follows
+    what became of its finds (the lead's number, the regulator, its status), not the case file."""
+    finders = [m.agency_id for m in jurisdiction.memberships_of(actor) if m.agency.kind in FINDERS]
+    return Case.objects.filter(reported_by__in=finders).select_related("agency", "region").order_by("-pk")
+
+
 # --- the case lifecycle ---------------------------------------------------------------------
 
 

@@ -176,7 +176,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if (d.referral_id in visible if d.referral_id else own)
     ]
     penalties = [p for p in case.penalties.all() if shown.sees(p.person_id)]
-    suggested, elsewhere = links.suggestions_for(case, request.user)
+    suggested, _hidden = links.suggestions_for(case, request.user)
     return render(
         request,
         "cases/case_detail.html",
@@ -196,12 +196,8 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "deadlines": running,
             "now": timezone.now(),
             "penalties": [(p, [(name, PENALTY_PAPER_TITLES[name]) for name in p.papers]) for p in penalties],
-            "links": [
-                (link, link.source_case if link.holder_case_id == case.pk else link.holder_case)
-                for link in links.links_of(case, request.user)
-            ],
+            "links": links.links_of(case, request.user),
             "suggested": suggested,
-            "elsewhere": elsewhere,
         },
     )
 
@@ -241,6 +237,7 @@ def _report_find(request: AuthenticatedHttpRequest, finder: Agency) -> HttpRespo
         "cases/report_find.html",
         {
             "finder": finder,
+            "reported": actions.finds_reported_by(request.user)[:50],
             "values": values,
             "errors": errors,
             "other_errors": [m for k, msgs in errors.items() if k not in CREATE_FIELDS + FIND_FIELDS for m in msgs],

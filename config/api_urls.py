@@ -69,6 +69,21 @@ urlpatterns = [
     path("reports/monthly/return/", oversight.ReturnMonth.as_view(), name="api-report-return"),
     path("reports/monthly/scan/", oversight.MonthlyScan.as_view(), name="api-report-scan"),
     path("reports/returns/", oversight.CampaignReturns.as_view(), name="api-report-returns"),
+    path(
+        "reports/returns/<str:region>/<slug:kind>/",
+        oversight.CampaignReturnDetail.as_view(),
+        name="api-report-return-detail",
+    ),
+    path(
+        "reports/returns/<str:region>/<slug:kind>/file/",
+        oversight.CampaignReturnFile.as_view(),
+        name="api-report-return-file",
+    ),
+    path(
+        "reports/returns/<str:region>/<slug:kind>/return/",
+        oversight.ReturnCampaignReturn.as_view(),
+        name="api-report-return-return",
+    ),
     path("risks/<slug:name>/", oversight.RiskList.as_view(), name="api-risk"),
     path("cases/<int:pk>/timeline.xlsx", oversight.TimelineExport.as_view(kind="xlsx"), name="api-case-timeline-xlsx"),
     path("cases/<int:pk>/timeline.pdf", oversight.TimelineExport.as_view(kind="pdf"), name="api-case-timeline-pdf"),

@@ -362,6 +362,9 @@ SPECTACULAR_SETTINGS = {
         "ServiceMethodEnum": "cases.models.ServiceMethod",
         "RegionLevelEnum": "agencies.models.Region.Level",
         "ConflictCodeEnum": "core.api.schema.CONFLICT_CODES",
+        "CampaignReturnKindEnum": "oversight.models.CampaignReturn.Kind",
+        "ReturnRecordStatusEnum": "oversight.models.MonthlySubmission.Status",
+        "ReturnStateEnum": "oversight.reports.STATUS_LABELS",
     },
 }
 

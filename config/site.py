@@ -125,6 +125,7 @@ class ReturnsViewset(AppMenuMixin, Viewset):
     title = _("Campaign returns")
     icon = "assignment_turned_in"
     index_path = path("", oversight.returns_page, name="index")
+    detail_path = path("<str:region>/<slug:kind>/", oversight.return_detail_page, name="detail")
 
 
 class AuditViewset(AppMenuMixin, Viewset):

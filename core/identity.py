@@ -238,3 +238,15 @@ def _redact_text(text: str, public: bool, names: Mapping[str, str]) -> str:
         return ID_NUMBER_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
     text = text.translate(PLAIN_NUMBERS)
     return CREDIT_CODE_ANYWHERE.sub(PLACEHOLDER, GROUPED_NUMBER.sub(PLACEHOLDER, text))
+
+
+_PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{5,22}[0-9]")
+
+
+def validate_phone(value: str) -> None:
+    """A telephone number as offices write one: digits with spaces, hyphens, brackets or a leading +
+    (020-83331234, 13800138000, (0751) 8888888), 7 to 20 digits; full-width digits read as ASCII."""
+    text = plain(value).strip()
+    digits = sum(ch.isdigit() for ch in text)
+    if not _PHONE.fullmatch(text) or not 7 <= digits <= 20:
+        raise ValidationError(_("Enter a telephone number, e.g. 020-83331234 or 13800138000."))

@@ -336,6 +336,15 @@ def _seller_fined_not_referred(city: City) -> None:
         )
 
 
+# Each city's telephone area code (长途区号), so the demo's numbers are ones its offices could have.
+AREA_CODES = {
+    "440100": "020", "440200": "0751", "440300": "0755", "440400": "0756", "440500": "0754", "440600": "0757",
+    "440700": "0750", "440800": "0759", "440900": "0668", "441200": "0758", "441300": "0752", "441400": "0753",
+    "441500": "0660", "441600": "0762", "441700": "0662", "441800": "0763", "441900": "0769", "442000": "0760",
+    "445100": "0768", "445200": "0663", "445300": "0766",
+}  # fmt: skip
+
+
 def _self_inspection(city: City, month: datetime.date) -> None:
     n = 40 + city.index * 7 + month.month
     reports.save_self_inspection(
@@ -350,7 +359,7 @@ def _self_inspection(city: City, month: datetime.date) -> None:
             "institutions": 2 + city.index % 3,
             "authority_problems": city.index % 2,
             "filled_by": city.person_name(),
-            "phone": f"0{20 + city.index}-8{city.index:03d}{month.month:04d}",
+            "phone": f"{AREA_CODES.get(city.code, '020')}-8{city.index:03d}{month.month:04d}",
         },
     )
 

@@ -200,6 +200,11 @@ RULES: dict[str, Rule] = {
         _("Case %(case)s: you preside over the hearing on %(at)s"),
         email=True,
     ),
+    # 倒查: a case of another agency was linked to this one (the other city's handlers may not see it).
+    "case_linked": Rule(
+        lambda a: a.known_case.handlers.filter(is_active=True) or r.heads(a.known_case.agency_id),
+        _("Case %(case)s was linked to case %(other)s of %(city)s (倒查)"),
+    ),
     "penalty_decide": Rule(
         lambda a: a.known_case.handlers.filter(is_active=True),
         _("Case %(case)s: penalty decided (%(number)s), serve the decision within 7 working days"),
@@ -240,6 +245,12 @@ RULES: dict[str, Rule] = {
     "monthly_returned": Rule(
         lambda a: r.office_supervisors(a.known_region),
         _("The province returned %(city)s's return of %(month)s for correction"),
+        email=True,
+        shows_case=False,
+    ),
+    "campaign_return_returned": Rule(
+        lambda a: r.office_supervisors(a.known_region),
+        _("The province returned %(city)s's %(what)s for correction"),
         email=True,
         shows_case=False,
     ),

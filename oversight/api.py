@@ -18,9 +18,10 @@ from cases.access import events_visible_to, get_case_for
 from cases.models import Campaign
 from core.api.schema import errors, example, results_of
 from core.files import read_kept
+from core.identity import validate_phone
 
 from . import actions, audit, exports, reports
-from .models import AuditRun, SelfInspection, TypicalCase
+from .models import AuditRun, CampaignReturn, SelfInspection, TypicalCase
 from .risks import RISKS, describe, risk_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,7 +65,12 @@ class ChangeOutput(serializers.Serializer):
 class CitySource(serializers.Serializer):
     region = serializers.CharField()
     name = serializers.CharField()
-    figures = serializers.ChoiceField(choices=["submitted", "live"], help_text="whose figures the sum counts")
+    figures = serializers.ChoiceField(
+        choices=["submitted", "not_submitted"], help_text="whether the province's sum counts this city's submission"
+    )
+    status = serializers.ChoiceField(choices=list(reports.STATUS_LABELS))
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    submitted_at_local = serializers.CharField()
 
 
 class PeriodOutput(serializers.Serializer):
@@ -76,8 +82,8 @@ PeriodOutput._declared_fields["from"] = serializers.DateField()
 
 
 class ReportOutput(serializers.Serializer):
-    """The return of a city or the province: the figures of the record (what a city submitted; the
-    province's sum of its cities' submissions and, where a city has none, of the live figures)."""
+    """The return of a city or the province: the figures of the record (what a city submitted, or
+    its live figures as a draft until it does; the province's sum of its cities' submissions only)."""
 
     region = serializers.CharField()
     region_name = serializers.CharField()
@@ -94,6 +100,9 @@ class ReportOutput(serializers.Serializer):
     since_submission = ChangeOutput(many=True)
     history = serializers.JSONField(help_text="every submission of the month, returned ones included")
     cities = CitySource(many=True, required=False)
+    not_submitted = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="the cities the province's sum leaves out"
+    )
 
 
 class ReportQuery(serializers.Serializer):
@@ -101,6 +110,11 @@ class ReportQuery(serializers.Serializer):
     month = serializers.CharField(max_length=7)
     campaign = serializers.SlugField(max_length=60, required=False)
     format = serializers.ChoiceField(choices=["json", "xlsx", "pdf"], required=False, default="json")
+    # The province's own return has no submission: who fills it in, checks it and answers the phone
+    # are given with the export (a city's come from its submission and cannot be overridden).
+    filled_by = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    reviewer = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, validators=[validate_phone])
 
 
 def _resolve(user, data: dict):
@@ -121,6 +135,10 @@ class MonthlyReport(APIView):
             OpenApiParameter("month", OpenApiTypes.STR, required=True, description="YYYY-MM", examples=[SEPTEMBER]),
             OpenApiParameter("campaign", OpenApiTypes.STR),
             OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "xlsx", "pdf"]),
+            *(
+                OpenApiParameter(name, OpenApiTypes.STR, description="the province's return only: its signing block")
+                for name in ("filled_by", "reviewer", "phone")
+            ),
         ],
         responses={
             200: ReportOutput,
@@ -134,6 +152,10 @@ class MonthlyReport(APIView):
         query.is_valid(raise_exception=True)
         region, month, campaign = _resolve(request.user, query.validated_data)
         report = reports.monthly_report(region, month, campaign)
+        if region.level != Region.Level.CITY:
+            report |= {
+                k: query.validated_data[k] for k in ("filled_by", "reviewer", "phone") if k in query.validated_data
+            }
         kind = query.validated_data["format"]
         if kind == "json":
             return Response(report)
@@ -158,13 +180,15 @@ for _name in SelfInspection.FIELDS:
     SelfInspectionInput._declared_fields[_name] = serializers.IntegerField(
         min_value=0,
         max_value=10_000_000,
-        required=False,
-        default=0,
+        required=False,  # left out: keeps what was entered before (0 at first)
         label=str(SelfInspection.label_of(_name)),
     )
 
 
 class SelfInspectionEntry(APIView):
+    """The city's self-inspection figures of a month: the figures given are saved, the others keep
+    what was entered before (0 at first); refused once the month is submitted."""
+
     @extend_schema(request=SelfInspectionInput, responses={200: ReportOutput, **errors(404, 409)})
     def put(self, request):
         data = SelfInspectionInput(data=request.data)
@@ -267,14 +291,17 @@ class MonthlyScan(APIView):
 class CampaignReturnInput(serializers.Serializer):
     region = serializers.CharField(max_length=6)
     campaign = serializers.SlugField(max_length=60, required=False)
-    kind = serializers.ChoiceField(choices=["plan", "summary"])
+    kind = serializers.ChoiceField(choices=CampaignReturn.Kind.choices)
     text = serializers.CharField(max_length=20000)
     file = serializers.FileField(required=False)
+    # After a return by the province: what was corrected.
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True)
 
 
 class ReturnOutput(serializers.Serializer):
     region = serializers.CharField(source="region_id")
     kind = serializers.CharField()
+    status = serializers.CharField()
     text = serializers.CharField()
     submitted_at = serializers.DateTimeField()
     late = serializers.BooleanField()
@@ -284,24 +311,36 @@ class ReturnOutput(serializers.Serializer):
 class CityReturns(serializers.Serializer):
     region = serializers.CharField()
     name = serializers.CharField()
-    returns = serializers.JSONField(help_text="[{what: plan|YYYY-MM|summary, status, scan}] in the campaign's order")
+    returns = serializers.JSONField(
+        help_text="[{what: plan|YYYY-MM|summary, status, label, submitted_at, submitted_at_local, resubmitted, "
+        "due_at_local, scan}] in the campaign's order"
+    )
 
 
 class CampaignReturns(APIView):
     """The campaign's returns: a city submits its work plan or final summary (POST); the province
-    sees per city what is in, late, returned or missing, month by month (GET)."""
+    sees per city what is in, late, returned or missing, month by month, a city its own row (GET)."""
 
     parser_classes = [MultiPartParser, JSONParser]
 
     @extend_schema(
-        parameters=[OpenApiParameter("campaign", OpenApiTypes.STR)],
+        parameters=[
+            OpenApiParameter("campaign", OpenApiTypes.STR),
+            OpenApiParameter(
+                "region", OpenApiTypes.STR, description="a city (default: every city the caller supervises)"
+            ),
+        ],
         responses={200: results_of(CityReturns, "CampaignReturnStatus"), **errors(400, 404)},
     )
     def get(self, request):
-        province = Region.objects.filter(level=Region.Level.PROVINCE).first()
-        reports.region_for(request.user, province.code if province else "")
+        offices = jurisdiction.supervising_offices(request.user)
+        if not offices:
+            raise Http404
+        code = request.query_params.get("region") or offices[0].region.code
+        region = reports.region_for(request.user, code)
         campaign = _campaign(request.query_params.get("campaign"))
-        return Response({"results": reports.returns_status(campaign), "next": None, "previous": None})
+        only = region if region.level == Region.Level.CITY else None
+        return Response({"results": reports.returns_status(campaign, region=only), "next": None, "previous": None})
 
     @extend_schema(request=CampaignReturnInput, responses={201: ReturnOutput, **errors(400, 403, 404, 409)})
     def post(self, request):
@@ -316,8 +355,102 @@ class CampaignReturns(APIView):
             kind=data.validated_data["kind"],
             text=data.validated_data["text"],
             upload=data.validated_data.get("file"),
+            reason=data.validated_data.get("reason", ""),
         )
         return Response(ReturnOutput(record).data, status=201)
+
+
+class ReturnRecord(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=CampaignReturn.Status.choices)
+    text = serializers.CharField()
+    reason = serializers.CharField(help_text="what was corrected, when submitted again after a return")
+    submitted_at = serializers.DateTimeField()
+    submitted_at_local = serializers.CharField()
+    by = serializers.CharField()
+    by_name = serializers.CharField()
+    late = serializers.BooleanField()
+    file = serializers.BooleanField(help_text="a PDF is on record (GET …/file/)")
+    file_name = serializers.CharField()
+    file_sha256 = serializers.CharField()
+    returned_at_local = serializers.CharField()
+    returned_by_name = serializers.CharField()
+    return_reason = serializers.CharField()
+
+
+class ReturnDetailOutput(serializers.Serializer):
+    region = serializers.CharField()
+    region_name = serializers.CharField()
+    campaign = serializers.CharField()
+    kind = serializers.ChoiceField(choices=CampaignReturn.Kind.choices)
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    due_at = serializers.DateTimeField(allow_null=True)
+    due_at_local = serializers.CharField()
+    current = ReturnRecord(allow_null=True, help_text="what is on record now; null if none (or returned)")
+    history = ReturnRecord(many=True)
+
+
+def _return_of(request, region: str, kind: str) -> tuple[Region, Campaign]:
+    if kind not in ("plan", "summary"):
+        raise Http404
+    found = reports.region_for(request.user, region)
+    if found.level != Region.Level.CITY:
+        raise Http404
+    return found, _campaign(request.query_params.get("campaign"))
+
+
+class CampaignReturnDetail(APIView):
+    """A city's work plan or final summary as submitted, with every earlier submission and the
+    province's reasons for returning it (the supervisors of the city and of the province)."""
+
+    @extend_schema(
+        operation_id="v1_reports_returns_detail",
+        parameters=[OpenApiParameter("campaign", OpenApiTypes.STR)],
+        responses={200: ReturnDetailOutput, **errors(404)},
+    )
+    def get(self, request, region: str, kind: str):
+        city, campaign = _return_of(request, region, kind)
+        return Response(reports.campaign_return_detail(campaign, city, kind))
+
+
+class CampaignReturnFile(APIView):
+    """The PDF of what is on record now, only if it still hashes to what was recorded."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("campaign", OpenApiTypes.STR)],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(404, 409)},
+    )
+    def get(self, request, region: str, kind: str):
+        city, campaign = _return_of(request, region, kind)
+        record = reports.current_return(campaign, city, kind)
+        if record is None or not record.file_sha256:
+            raise Http404
+        response = HttpResponse(read_kept(record.file, record.file_sha256), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{kind}-{city.code}.pdf"'
+        return response
+
+
+@example({"reason": "实施方案未明确各部门职责分工，请补充后重新报送"})
+class ReturnReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+
+
+class ReturnCampaignReturn(APIView):
+    """The province returns a city's work plan or summary for correction (the city submits again)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("campaign", OpenApiTypes.STR)],
+        request=ReturnReasonInput,
+        responses={200: ReturnDetailOutput, **errors(400, 403, 404, 409)},
+    )
+    def post(self, request, region: str, kind: str):
+        city, campaign = _return_of(request, region, kind)
+        data = ReturnReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        reports.return_campaign_return(
+            actor=request.user, region=city, campaign=campaign, kind=kind, reason=data.validated_data["reason"]
+        )
+        return Response(reports.campaign_return_detail(campaign, city, kind))
 
 
 def _campaign(slug: str | None):
@@ -330,10 +463,12 @@ def _campaign(slug: str | None):
 class StatusOutput(serializers.Serializer):
     region = serializers.CharField()
     name = serializers.CharField()
-    status = serializers.ChoiceField(choices=["submitted", "late", "returned", "missing", "pending"])
+    status = serializers.ChoiceField(choices=list(reports.STATUS_LABELS))
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     submitted_at = serializers.DateTimeField(allow_null=True)
     submitted_at_local = serializers.CharField()
+    resubmitted = serializers.BooleanField(help_text="submitted again after a return")
+    due_at_local = serializers.CharField()
     scan = serializers.BooleanField(help_text="the stamped scan is on record")
 
 
@@ -361,21 +496,33 @@ class RiskRow(serializers.Serializer):
     referral = serializers.IntegerField(allow_null=True)
     referral_number = serializers.CharField(allow_null=True)
     subject = serializers.CharField()
-    due_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True, help_text="the deadline (lists of deadlines only)")
+    at = serializers.DateTimeField(allow_null=True, help_text="the time of the row: deadline, refusal, decision")
+    at_local = serializers.CharField(help_text="that time, local (a deadline at 24:00 of its last day)")
     detail = serializers.CharField()
 
 
 class RiskList(APIView):
     """One risk list of the caller's region (supervisors only)."""
 
-    @extend_schema(responses=results_of(RiskRow, "RiskList", title=serializers.CharField()))
+    @extend_schema(
+        responses=results_of(RiskRow, "RiskList", title=serializers.CharField(), when=serializers.CharField())
+    )
     def get(self, request, name: str):
         if name not in RISKS:
             raise Http404
         if not jurisdiction.supervised_paths(request.user):
             raise PermissionDenied
         rows = [describe(row) for row in risk_rows(request.user, name)[:500]]
-        return Response({"title": str(RISKS[name].title), "results": rows, "next": None, "previous": None})
+        return Response(
+            {
+                "title": str(RISKS[name].title),
+                "when": str(RISKS[name].when),
+                "results": rows,
+                "next": None,
+                "previous": None,
+            }
+        )
 
 
 class TimelineExport(APIView):

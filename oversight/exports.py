@@ -8,14 +8,18 @@ from itertools import groupby
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.pdf import CELL, FONT, PLAIN, Text
 from core.pdf import TITLE as TITLE_STYLE
 from core.xlsx import safe_cell
 
 TITLE = "广东省打击假冒特种作业操作证专项治理情况统计表"
+# The form's cells a size smaller than the papers' text, so the 24 rows, the note and the signing
+# block fit on the one A4 page that is stamped.
+FORM_CELL = ParagraphStyle("form-cell", parent=CELL, fontSize=9.5, leading=12.5)
 CATEGORY = {"自查自纠": "自查自纠情况", "执法": "执法情况"}
 
 
@@ -47,6 +51,24 @@ def _heading(report: dict) -> str:
     return f"单位：{report.get('unit') or report['region_name']}    月份：{report['month']}{span}"
 
 
+def _title(report: dict) -> str:
+    """A city's month not yet submitted prints as a draft: it is not the record."""
+    draft = "cities" not in report and not report.get("submission")
+    return TITLE + ("（草稿·未报送）" if draft else "")
+
+
+def _note(report: dict) -> str:
+    """Whose figures the sheet holds: a draft's live figures, or the cities the province's sum counts."""
+    if "cities" in report:
+        counted = [c["name"] for c in report["cities"] if c["figures"] == "submitted"]
+        missing = report.get("not_submitted") or []
+        text = f"说明：本表为已报送的{len(counted)}个地市报送数据之和"
+        return text + (f"；未报送、未计入：{'、'.join(missing)}。" if missing else "。")
+    if not report.get("submission"):
+        return "说明：本月尚未报送，表中为当前实时数据，仅供核对，不作为报送数据。"
+    return ""
+
+
 def xlsx(report: dict) -> bytes:
     wb = Workbook()
     ws = wb.worksheets[0]  # a new workbook's one sheet, the active one
@@ -55,7 +77,7 @@ def xlsx(report: dict) -> bytes:
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.merge_cells("A1:E1")
-    ws["A1"] = TITLE
+    ws["A1"] = _title(report)
     ws["A1"].font = Font(size=14, bold=True)
     ws["A1"].alignment = center
     ws.merge_cells("A2:E2")
@@ -85,6 +107,11 @@ def xlsx(report: dict) -> bytes:
             cell.border = box
             cell.alignment = center
     line += 1
+    if _note(report):
+        ws.merge_cells(start_row=line, start_column=1, end_row=line, end_column=5)
+        ws.cell(line, 1, safe_cell(_note(report))).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[line].height = 32
+        line += 2
     for label, value in _signed(report):
         ws.cell(line, 1, label)
         ws.merge_cells(start_row=line, start_column=2, end_row=line, end_column=5)
@@ -102,7 +129,7 @@ def pdf(report: dict) -> bytes:
     label runs over its column and nothing a user typed is read as markup."""
 
     def cell(text: object) -> Text:
-        return Text(str(text), CELL)
+        return Text(str(text), FORM_CELL)
 
     data: list[list[Text | str]] = [[cell("类别"), "", cell("项目"), cell("本月数据"), cell("累计数据")]]
     spans = [("SPAN", (0, 0), (1, 0))]
@@ -133,20 +160,35 @@ def pdf(report: dict) -> bytes:
             ]
         )
     )
-    signed = Table([[cell(label), cell(value)] for label, value in _signed(report)], colWidths=[40 * mm, 132 * mm])
-    signed.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "#333333"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    # The signing block, two pairs to a line, so the form and its block fit on one A4 page.
+    (unit, office), *pairs = _signed(report)
+    lines: list[list[Text | str]] = [[cell(unit), cell(office), "", ""]]
+    for first, second in zip(pairs[::2], pairs[1::2], strict=True):
+        lines.append([cell(first[0]), cell(first[1]), cell(second[0]), cell(second[1])])
+    signed = Table(lines, colWidths=[30 * mm, 56 * mm, 30 * mm, 56 * mm])
+    signed.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, "#333333"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("SPAN", (1, 0), (3, 0)),
+            ]
+        )
+    )
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm
+        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=14 * mm, bottomMargin=14 * mm
     )
+    note = _note(report)
     doc.build(
         [
-            Text(TITLE, TITLE_STYLE),
+            Text(_title(report), TITLE_STYLE),
             Text(_heading(report), PLAIN),
-            Spacer(1, 4 * mm),
+            Spacer(1, 3 * mm),
             table,
-            Spacer(1, 6 * mm),
-            signed,
+            *([Spacer(1, 2 * mm), Text(note, PLAIN)] if note else []),
+            Spacer(1, 4 * mm),
+            KeepTogether(signed),
         ]
     )
     return buffer.getvalue()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 import cases.models
+from core.identity import plain, validate_phone
 
 
 class Campaign(cases.models.Campaign):
@@ -37,7 +38,7 @@ class SelfInspection(models.Model):
     authority_problems = models.PositiveIntegerField(_("problems found by issuing authorities (items)"), default=0)
     authority_improvements = models.PositiveIntegerField(_("procedures improved (items)"), default=0)
     filled_by = models.CharField(_("filled in by"), max_length=50, blank=True)
-    phone = models.CharField(_("telephone"), max_length=30, blank=True)
+    phone = models.CharField(_("telephone"), max_length=30, blank=True, validators=[validate_phone])
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -67,6 +68,10 @@ class SelfInspection(models.Model):
         if not isinstance(field, models.Field):
             raise TypeError(f"{name} is not a column of {cls.__name__}")
         return field.verbose_name
+
+    def clean_fields(self, exclude=None):
+        self.phone = plain(self.phone).strip()  # one spelling: full-width digits as ASCII
+        super().clean_fields(exclude)
 
     def clean(self):
         errors: dict[str, str | Promise] = {}
@@ -137,29 +142,45 @@ class MonthlySubmission(models.Model):
 
 class CampaignReturn(models.Model):
     """The campaign's other returns (the seed notice): the work plan by the end of July, the final
-    summary by 12-25 — each submitted by a city to the province, with its file, due and late."""
+    summary by 12-25 — each submitted by a city to the province, with its file, due and late. The
+    province reads it and may return it for correction, with its reason; the city submits again, with
+    its own, and both stay on record (as for the monthly return)."""
 
     class Kind(models.TextChoices):
         PLAN = "plan", _("work plan (实施方案)")
         SUMMARY = "summary", _("final summary (工作总结)")
 
+    Status = MonthlySubmission.Status
+
     campaign = models.ForeignKey("cases.Campaign", models.CASCADE, related_name="returns")
     region = models.ForeignKey("agencies.Region", models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     text = models.TextField(_("text"), max_length=20000)
     file = models.FileField(upload_to="returns/%Y/%m/", blank=True)
     file_name = models.CharField(max_length=200, blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)
+    # Why it is submitted again after a return.
+    reason = models.TextField(_("reason for resubmitting"), blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField()
     late = models.BooleanField(default=False)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField(_("why it was returned"), blank=True)
 
     class Meta:
         ordering = ["submitted_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "region", "kind"], name="one_return_per_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "region", "kind"],
+                condition=models.Q(status="submitted"),
+                name="one_current_return_per_kind",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.region_id} {self.kind}"
+        return f"{self.region_id} {self.kind} ({self.status})"
 
 
 class MonthlyNotice(models.Model):

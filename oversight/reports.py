@@ -7,6 +7,7 @@ and both submissions stay on record.
 """
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +24,7 @@ from agencies import jurisdiction
 from agencies.models import Agency, Region
 from cases.models import Campaign
 from cases.protocol import announce
-from core.calendar import end_of_day
+from core.calendar import end_of_day, legal_time
 from core.errors import Code, Conflict
 from core.files import PDF, check_upload, keep
 
@@ -39,9 +40,12 @@ STATUS_LABELS = {
 }
 SCAN_MAX_BYTES = 20 * 1024 * 1024
 S = MonthlySubmission.Status
+MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 def parse_month(value: str) -> datetime.date:
+    if not isinstance(value, str) or not MONTH.fullmatch(value):
+        raise ValidationError({"month": [_("Give the month as YYYY-MM, e.g. 2018-09.")]})
     try:
         day = datetime.datetime.strptime(value, "%Y-%m").date()  # noqa: DTZ007 - a calendar month, no time
     except (TypeError, ValueError):
@@ -85,8 +89,9 @@ def default_month(today: datetime.date | None = None) -> tuple[Campaign, datetim
 
 
 def due_at(campaign: Campaign, month: datetime.date) -> datetime.datetime:
-    """The form of a month is due by the report day of that month (每月25日前), end of day."""
-    return end_of_day(month.replace(day=campaign.report_due_day))
+    """The form of a month is due by the report day of that month (每月25日前), end of day — never
+    before its period ends: the campaign's last month, which runs to its end (12-31), is due then."""
+    return end_of_day(max(month.replace(day=campaign.report_due_day), periods.cutoff(campaign, month)))
 
 
 def _self_inspection(region: Region, month: datetime.date, campaign: Campaign) -> dict[str, tuple]:
@@ -167,6 +172,7 @@ def submission_out(s: MonthlySubmission) -> dict[str, Any]:
         "return_reason": s.return_reason,
         "scan": bool(s.scan_sha256),
         "scan_sha256": s.scan_sha256,
+        "scan_at_local": _local(s.scan_at),
     }
 
 
@@ -177,8 +183,8 @@ def reporting_office(region: Region) -> str:
 
 
 def monthly_report(region: Region, month: datetime.date, campaign: Campaign) -> dict:
-    """The return of a city (its submission when there is one) or the province (the sum of what its
-    cities submitted, and of the live figures of those that have not)."""
+    """The return of a city (its submission when there is one, else a draft of the live figures) or
+    the province (the sum of what its cities submitted)."""
     start, end = periods.period(campaign, month)
     report: dict[str, Any] = {
         "region": region.code,
@@ -228,7 +234,11 @@ def _city(region: Region, month: datetime.date, campaign: Campaign) -> dict[str,
 
 
 def _province(region: Region, month: datetime.date, campaign: Campaign) -> dict[str, Any]:
+    """The province's return is the sum of what its cities submitted (LEGAL §4); a city that has not
+    submitted (or whose month was returned) counts for nothing and is named, so the export says whose
+    figures it holds. "Since submission" compares those cities' submissions with their live figures."""
     cities = Region.objects.filter(level=Region.Level.CITY, path__startswith=region.path).order_by("code")
+    status = {row["region"]: row for row in submission_status(campaign, month)}
     submitted = {
         s.region_id: s
         for s in MonthlySubmission.objects.filter(campaign=campaign, month=month, status=S.SUBMITTED, region__in=cities)
@@ -237,11 +247,20 @@ def _province(region: Region, month: datetime.date, campaign: Campaign) -> dict[
     si = _self_inspection_by_city(region, month, campaign)
     record, live, sources = [], [], []
     for city in cities:
-        now = form.assemble(per_city.get(city.code, {}), si.get(city.code, {}))
-        live.append(now)
         s = submitted.get(city.code)
-        record.append(s.rows if s else now)
-        sources.append({"region": city.code, "name": city.name, "figures": "submitted" if s else "live"})
+        if s is not None:
+            record.append(s.rows)
+            live.append(form.assemble(per_city.get(city.code, {}), si.get(city.code, {})))
+        sources.append(
+            {
+                "region": city.code,
+                "name": city.name,
+                "figures": "submitted" if s else "not_submitted",
+                "status": status[city.code]["status"],
+                "label": status[city.code]["label"],
+                "submitted_at_local": _local(s.submitted_at) if s else "",
+            }
+        )
     rows = _add_rows(record) if record else form.assemble({}, {})
     return {
         "rows": rows,
@@ -251,6 +270,7 @@ def _province(region: Region, month: datetime.date, campaign: Campaign) -> dict[
         "submission": None,
         "since_submission": _differences(rows, _add_rows(live)) if live else [],
         "cities": sources,
+        "not_submitted": [c["name"] for c in sources if c["figures"] == "not_submitted"],
         "history": [],
     }
 
@@ -398,32 +418,41 @@ def attach_scan(
     return submission
 
 
+def _state(records: list, due: datetime.datetime | None, now: datetime.datetime) -> dict[str, Any]:
+    """Where one return of a city stands, from its submissions in order (monthly or other): submitted,
+    late, returned (awaiting the city's correction), missing (past its due day) or not yet due; when
+    it came in, and whether it was submitted again after a return."""
+    last = records[-1] if records else None
+    if last is None:
+        status = "missing" if due and now > due else "pending"
+    elif last.status == S.RETURNED:
+        status = "returned"
+    else:
+        status = "late" if last.late else "submitted"
+    return {
+        "status": status,
+        "label": str(STATUS_LABELS[status]),
+        "submitted_at": last.submitted_at.isoformat() if last else None,
+        "submitted_at_local": _local(last.submitted_at) if last else "",
+        "resubmitted": len(records) > 1,
+        "due_at_local": legal_time(due) if due else "",
+    }
+
+
 def submission_status(campaign: Campaign, month: datetime.date, now: datetime.datetime | None = None) -> list[dict]:
     """Per city: submitted, late, returned, missing (past the due day) or pending; and its scan."""
     now = now or timezone.now()
     due = due_at(campaign, month)
-    latest: dict[str, MonthlySubmission] = {}
+    records: dict[str, list[MonthlySubmission]] = {}
     for one in MonthlySubmission.objects.filter(campaign=campaign, month=month).order_by("submitted_at", "pk"):
-        latest[one.region_id] = one
+        records.setdefault(one.region_id, []).append(one)
     out = []
     for city in Region.objects.filter(level=Region.Level.CITY).order_by("code"):
-        s = latest.get(city.code)
-        if s is None:
-            status = "missing" if now > due else "pending"
-        elif s.status == S.RETURNED:
-            status = "returned"
-        else:
-            status = "late" if s.late else "submitted"
+        mine = records.get(city.code, [])
         out.append(
-            {
-                "region": city.code,
-                "name": city.name,
-                "status": status,
-                "label": str(STATUS_LABELS[status]),
-                "submitted_at": s.submitted_at.isoformat() if s else None,
-                "submitted_at_local": _local(s.submitted_at) if s else "",
-                "scan": bool(s and s.scan_sha256),
-            }
+            {"region": city.code, "name": city.name}
+            | _state(mine, due, now)
+            | {"scan": bool(mine and mine[-1].status == S.SUBMITTED and mine[-1].scan_sha256)}
         )
     return out
 
@@ -436,19 +465,39 @@ def return_due(campaign: Campaign, kind: str) -> datetime.datetime | None:
     return end_of_day(day) if day else None
 
 
+def current_return(campaign: Campaign, region: Region, kind: str) -> CampaignReturn | None:
+    return CampaignReturn.objects.filter(campaign=campaign, region=region, kind=kind, status=S.SUBMITTED).first()
+
+
 @transaction.atomic
 def submit_return(
-    *, actor: User, region: Region, campaign: Campaign, kind: str, text: str, upload: Any = None
+    *,
+    actor: User,
+    region: Region,
+    campaign: Campaign,
+    kind: str,
+    text: str,
+    upload: Any = None,
+    reason: str = "",
 ) -> CampaignReturn:
-    """A city submits its work plan or its final summary (the seed notice), once, with its file."""
+    """A city submits its work plan or its final summary (the seed notice) with its file; after the
+    province returned it, again, saying what was corrected."""
     if region.level != Region.Level.CITY or not _city_supervisor(actor, region):
         raise PermissionDenied(_("Only the city's supervisor submits its returns."))
     if kind not in CampaignReturn.Kind.values:
         raise ValidationError({"kind": [_("Choose the work plan or the final summary.")]})
-    if not text.strip():
-        raise ValidationError({"text": [_("Write the return's text.")]})
-    if CampaignReturn.objects.select_for_update().filter(campaign=campaign, region=region, kind=kind).exists():
+    # The lock: one submitter at a time for this city's returns.
+    Region.objects.select_for_update().filter(pk=region.pk).first()
+    if current_return(campaign, region, kind) is not None:
         raise Conflict(Code.INVALID_TRANSITION, _("This return has already been submitted."))
+    errors: dict[str, list[str]] = {}
+    if not text.strip():
+        errors["text"] = [_("Write the return's text.")]
+    returned = CampaignReturn.objects.filter(campaign=campaign, region=region, kind=kind, status=S.RETURNED)
+    if returned.exists() and not reason.strip():
+        errors["reason"] = [_("The province returned this: say what was corrected.")]
+    if errors:
+        raise ValidationError(errors)
     now = timezone.now()
     due = return_due(campaign, kind)
     record = CampaignReturn(
@@ -456,9 +505,11 @@ def submit_return(
         region=region,
         kind=kind,
         text=text.strip(),
+        reason=reason.strip(),
         submitted_by=actor,
         submitted_at=now,
-        late=bool(due and now > due),
+        # Returned after it came in on time, it is not late because of the return.
+        late=bool(due and now > due) and not returned.filter(late=False).exists(),
     )
     if upload is not None:
         checked = check_upload(upload, signatures=PDF, limit=SCAN_MAX_BYTES)
@@ -468,30 +519,102 @@ def submit_return(
     return record
 
 
-def returns_status(campaign: Campaign, now: datetime.datetime | None = None) -> list[dict]:
-    """Per city, every return of the campaign: the plan, each reporting month, the summary — in,
-    late, returned, missing or not yet due."""
+@transaction.atomic
+def return_campaign_return(
+    *, actor: User, region: Region, campaign: Campaign, kind: str, reason: str
+) -> CampaignReturn:
+    """The province returns a city's work plan or summary for correction, with its reason."""
+    if not is_province_supervisor(actor):
+        raise PermissionDenied(_("Only the province's supervisors return a city's returns."))
+    record = (
+        CampaignReturn.objects.select_for_update()
+        .filter(campaign=campaign, region=region, kind=kind, status=S.SUBMITTED)
+        .first()
+    )
+    if record is None:
+        raise Conflict(Code.INVALID_TRANSITION, _("This has not been submitted: there is nothing to return."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say what the city is to correct.")]})
+    record.status, record.returned_by, record.returned_at = S.RETURNED, actor, timezone.now()
+    record.return_reason = reason.strip()
+    record.save()
+    announce("campaign_return_returned", region=region, what=record.get_kind_display(), body=reason.strip())
+    return record
+
+
+def campaign_return_out(r: CampaignReturn) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "region": r.region_id,
+        "kind": r.kind,
+        "status": r.status,
+        "text": r.text,
+        "reason": r.reason,
+        "submitted_at": r.submitted_at.isoformat(),
+        "submitted_at_local": _local(r.submitted_at),
+        "by": r.submitted_by.username,
+        "by_name": _name(r.submitted_by),
+        "late": r.late,
+        "file": bool(r.file_sha256),
+        "file_name": r.file_name,
+        "file_sha256": r.file_sha256,
+        "returned_at_local": _local(r.returned_at),
+        "returned_by_name": _name(r.returned_by),
+        "return_reason": r.return_reason,
+    }
+
+
+def campaign_return_detail(campaign: Campaign, region: Region, kind: str) -> dict[str, Any]:
+    """One city's work plan or summary: what is on record now, its due day and every submission."""
+    history = (
+        CampaignReturn.objects.filter(campaign=campaign, region=region, kind=kind)
+        .select_related("submitted_by", "returned_by")
+        .order_by("submitted_at", "pk")
+    )
+    record = next((r for r in history if r.status == S.SUBMITTED), None)
+    due = return_due(campaign, kind)
+    return {
+        "region": region.code,
+        "region_name": region.name,
+        "campaign": campaign.slug,
+        "kind": kind,
+        "label": str(CampaignReturn.Kind(kind).label),
+        "due_at": due.isoformat() if due else None,
+        "due_at_local": legal_time(due) if due else "",
+        "current": campaign_return_out(record) if record else None,
+        "history": [campaign_return_out(r) for r in history],
+    }
+
+
+def returns_status(
+    campaign: Campaign, now: datetime.datetime | None = None, region: Region | None = None
+) -> list[dict]:
+    """Per city (or only `region`'s), every return of the campaign: the plan, each reporting month,
+    the summary — in, late, returned, missing or not yet due, when it came in and when it is due."""
     now = now or timezone.now()
     months = periods.report_months(campaign)
     monthly = {m: {row["region"]: row for row in submission_status(campaign, m, now)} for m in months}
-    others = {(r.region_id, r.kind): r for r in CampaignReturn.objects.filter(campaign=campaign)}
+    others: dict[tuple[str, str], list[CampaignReturn]] = {}
+    for r in CampaignReturn.objects.filter(campaign=campaign).order_by("submitted_at", "pk"):
+        others.setdefault((r.region_id, r.kind), []).append(r)
+    cities = Region.objects.filter(level=Region.Level.CITY).order_by("code")
+    if region is not None:
+        cities = cities.filter(pk=region.pk)
     out = []
-    for city in Region.objects.filter(level=Region.Level.CITY).order_by("code"):
-        cells = []
+    for city in cities:
+        cells: list[dict[str, Any]] = []
         for kind in (CampaignReturn.Kind.PLAN, None, CampaignReturn.Kind.SUMMARY):
             if kind is None:
-                cells += [
-                    {
-                        "what": f"{m:%Y-%m}",
-                        "status": monthly[m][city.code]["status"],
-                        "scan": monthly[m][city.code]["scan"],
-                    }
-                    for m in months
-                ]
+                cells += [{"what": f"{m:%Y-%m}"} | monthly[m][city.code] for m in months]
                 continue
-            r = others.get((city.code, kind))
-            due = return_due(campaign, kind)
-            status = ("late" if r.late else "submitted") if r else ("missing" if due and now > due else "pending")
-            cells.append({"what": kind, "status": status, "scan": bool(r and r.file_sha256)})
+            mine = others.get((city.code, kind), [])
+            cells.append(
+                {"what": kind}
+                | _state(mine, return_due(campaign, kind), now)
+                | {"scan": bool(mine and mine[-1].status == S.SUBMITTED and mine[-1].file_sha256)}
+            )
+        for cell in cells:
+            cell.pop("region", None)
+            cell.pop("name", None)
         out.append({"region": city.code, "name": city.name, "returns": cells})
     return out

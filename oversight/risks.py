@@ -12,13 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies import jurisdiction
 from cases.models import Fine, Referral, ReferralStatus
+from core.calendar import legal_time
 from workflows.models import Deadline
+from workflows.steps import ESCALATING_STEPS
 
 
 @dataclass(frozen=True)
 class Risk:
     title: Any
     query: Any  # (region Q on case, now) -> QuerySet
+    when: Any = _("due")  # what the list's time column holds
 
 
 def _unreferred(q, now):
@@ -31,7 +34,9 @@ def _unreferred(q, now):
 
 def _referrals_late(q, now):
     return (
-        Deadline.objects.filter(q, referral__isnull=False, met_at__isnull=True, due_at__lte=now)
+        Deadline.objects.filter(
+            q, referral__isnull=False, step__in=ESCALATING_STEPS, met_at__isnull=True, due_at__lte=now
+        )
         .select_related("case", "referral")
         .order_by("due_at", "id")
     )
@@ -74,9 +79,9 @@ def _reinspection_late(q, now):
 RISKS = {
     "unreferred-findings": Risk(_("Referable findings not referred"), _unreferred),
     "referrals-past-deadline": Risk(_("Referrals past a legal deadline"), _referrals_late),
-    "refusals-awaiting-review": Risk(_("Refusals awaiting review"), _refusals),
+    "refusals-awaiting-review": Risk(_("Refusals awaiting review"), _refusals, _("refused at")),
     "fines-without-referral": Risk(
-        _("Fines on cases with unreferred referable findings (以罚代刑)"), _fines_without_referral
+        _("Fines on cases with unreferred referable findings (以罚代刑)"), _fines_without_referral, _("decided at")
     ),
     "police-decisions-overdue": Risk(_("Police decisions overdue"), _police_late),
     "rectifications-past-reinspection": Risk(_("Rectifications past their re-inspection date"), _reinspection_late),
@@ -89,7 +94,9 @@ def risk_rows(user, name: str) -> QuerySet:
 
 
 def describe(row) -> dict:
-    """One line of any risk list, the same shape whatever the list."""
+    """One line of any risk list, the same shape whatever the list: `due_at` is the deadline of a
+    deadline's row (null otherwise); `at` the time the list's time column shows — the deadline, the
+    refusal, the fine's decision — and `at_local` that time as a person reads it (local, 24:00)."""
     case = row.case
     out = {
         "case": case.pk,
@@ -98,10 +105,13 @@ def describe(row) -> dict:
         "referral_number": None,
         "subject": "",
         "due_at": None,
+        "at": None,
+        "at_local": "",
         "detail": "",
     }
     if isinstance(row, Deadline):
-        out["due_at"] = row.due_at.isoformat()
+        out["due_at"] = out["at"] = row.due_at.isoformat()
+        out["at_local"] = legal_time(row.due_at)
         out["detail"] = row.label
         # `x is not None` reads no row when x_id is empty, and the row it would have read anyway.
         if row.referral is not None:
@@ -114,7 +124,12 @@ def describe(row) -> dict:
     elif isinstance(row, Referral):
         out["referral"], out["referral_number"] = row.pk, row.number
         out["subject"], out["detail"] = row.referring_agency.name, row.reason
+        out["at"], out["at_local"] = row.updated_at.isoformat(), _local(row.updated_at)
     elif isinstance(row, Fine):
-        out["subject"], out["detail"] = f"¥{row.amount:,.2f}", f"{row.legal_basis.code} {row.get_status_display()}"
-        out["due_at"] = row.decided_at.isoformat()
+        out["subject"], out["detail"] = f"¥{row.amount:,.2f}", f"{row.legal_basis.title} · {row.get_status_display()}"
+        out["at"], out["at_local"] = row.decided_at.isoformat(), _local(row.decided_at)
     return out
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")

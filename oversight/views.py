@@ -1,5 +1,6 @@
 """The supervisor's dashboard for their region (督查)."""
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -8,10 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Min, Q
 from django.db.models.functions import Substr, TruncMonth
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -22,9 +24,10 @@ from cases import links
 from cases.access import get_case_for
 from cases.models import COVERING_REFERRAL_STATUSES, Case, CaseLink, CaseStatus, Referral, ReferralStatus
 from core import webforms
-from core.calendar import LEGAL_TZ
+from core.calendar import LEGAL_TZ, legal_time
 from core.errors import Conflict
 from workflows.models import Deadline
+from workflows.steps import ESCALATING_STEPS
 
 from . import actions, audit, charts, periods, reports
 from .api import TypicalInput
@@ -69,7 +72,7 @@ def dashboard(request):
         table.setdefault(row["city"], {s: 0 for s, _label in CaseStatus.choices})[row["status"]] = row["n"]
     now = timezone.now()
     missed, missed_total = _first(
-        Deadline.objects.filter(in_region, met_at__isnull=True, due_at__lte=now)
+        Deadline.objects.filter(in_region, step__in=ESCALATING_STEPS, met_at__isnull=True, due_at__lte=now)
         .select_related("case", "referral")
         .order_by("due_at", "id"),
         PANEL_SIZE,
@@ -147,9 +150,16 @@ def _charts(in_region, by_city) -> dict:
             days = (sent - found).total_seconds() / 86400
             label = next(label for limit, label in TRANSMISSION_BUCKETS if limit is None or days <= limit)
             buckets[label] += 1
+    # By the month the deadline was missed (its last day: a due time is 24:00 of it), not the month
+    # the sweep noticed: a sweep that first runs today must not pile years of misses into today.
     missed = (
         Deadline.objects.filter(in_region, escalated_at__isnull=False)
-        .annotate(month=TruncMonth("escalated_at", tzinfo=LEGAL_TZ))
+        .annotate(
+            month=TruncMonth(
+                ExpressionWrapper(F("due_at") - datetime.timedelta(seconds=1), output_field=DateTimeField()),
+                tzinfo=LEGAL_TZ,
+            )
+        )
         .values("month")
         .annotate(n=Count("id"))
         .order_by("month")
@@ -178,6 +188,7 @@ def risk_list(request, name):
         "oversight/risk_list.html",
         {
             "title": RISKS[name].title,
+            "when": RISKS[name].when,
             "page": page,
             "rows": [describe(r) for r in page],
             "now": timezone.now().isoformat(),
@@ -294,6 +305,7 @@ def monthly(request):
     entry = SelfInspection.objects.filter(campaign=campaign, region=region, month=month).first()
     report = reports.monthly_report(region, month, campaign)
     changed = {(c["section"], c["row"]): c["now"] for c in report["since_submission"]}
+    due = reports.due_at(campaign, month)
     return render(
         request,
         "oversight/monthly.html",
@@ -316,7 +328,10 @@ def monthly(request):
             ],
             "errors": errors,
             "other_errors": [m for k, v in errors.items() if k not in SelfInspection.FIELDS for m in v],
-            "post": request.POST if errors else {},
+            # After a return the city corrects what it wrote, not retypes it.
+            "post": request.POST if errors else _last_words(report),
+            "due": legal_time(due),
+            "overdue": timezone.now() > due,
             "city": region.level == "city",
             "may_enter": region.level == "city" and jurisdiction.supervises_exactly(request.user, region),
             "returned": any(h["status"] == "returned" for h in report["history"]),
@@ -325,6 +340,12 @@ def monthly(request):
         },
         status=400 if errors else 200,
     )
+
+
+def _last_words(report: dict) -> dict:
+    """The narrative and reviewer of the month's last submission, to start a resubmission from."""
+    last = report["history"][-1] if report["history"] else None
+    return {"narrative": last["narrative"], "reviewer": last["reviewer"]} if last else {}
 
 
 def _monthly_post(request, region, month, campaign, errors: dict) -> str:
@@ -381,10 +402,14 @@ def network_page(request, case_pk):
     _supervisor_only(request)
     case = get_case_for(request.user, case_pk)
     reached = links.network(case, request.user)
-    ids = [case.pk] + [c.pk for c, _d in reached]
-    edges = CaseLink.objects.filter(holder_case_id__in=ids, source_case_id__in=ids).select_related(
-        "holder_case", "source_case"
-    )
+    ids = [case.pk] + [c.pk for c, _d, _v in reached]
+    hidden = {c.pk for c, _d, visible in reached if not visible}
+    edges = [
+        (e, e.holder_case_id not in hidden, e.source_case_id not in hidden)
+        for e in CaseLink.objects.filter(holder_case_id__in=ids, source_case_id__in=ids).select_related(
+            "holder_case", "source_case"
+        )
+    ]
     return render(
         request,
         "oversight/network.html",
@@ -392,7 +417,8 @@ def network_page(request, case_pk):
             "case": case,
             "reached": reached,
             "edges": edges,
-            "cities": sorted({c.region.name for c, _d in reached} | {case.region.name}),
+            "cities": sorted({c.region.name for c, _d, _v in reached} | {case.region.name}),
+            "hidden": len(hidden),
         },
     )
 
@@ -400,7 +426,7 @@ def network_page(request, case_pk):
 @login_required
 def returns_page(request):
     """The campaign's returns: for the province, every city's work plan, months and summary (in,
-    late, returned, missing); for a city, its own, and the forms to submit the plan and the summary."""
+    late, returned, missing, when each came in, when each is due); for a city, its own."""
     _supervisor_only(request)
     found = reports.default_month()
     if found is None:
@@ -408,42 +434,95 @@ def returns_page(request):
     campaign = found[0]
     office = jurisdiction.supervising_offices(request.user)[0]
     city = office.region if office.region.level == Region.Level.CITY else None
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST" and city is not None:
-        try:
-            reports.submit_return(
-                actor=request.user,
-                region=city,
-                campaign=campaign,
-                kind=request.POST.get("kind", ""),
-                text=request.POST.get("text", "")[:20000],
-                upload=request.FILES.get("file"),
-            )
-        except PermissionDenied:
-            raise
-        except (ValidationError, Conflict) as exc:
-            errors = webforms.errors_of(exc)
-        else:
-            messages.success(request, _("Submitted."))
-            return redirect(request.path)
-    rows = reports.returns_status(campaign)
-    if city is not None:
-        rows = [r for r in rows if r["region"] == city.code]
-    headers = [_("work plan")] + [f"{m:%Y-%m}" for m in periods.report_months(campaign)] + [_("final summary")]
-    mine = {r.kind: r for r in CampaignReturn.objects.filter(campaign=campaign, region=city)} if city else {}
+    months = periods.report_months(campaign)
+    dues = (
+        [(_("work plan"), reports.return_due(campaign, CampaignReturn.Kind.PLAN))]
+        + [(f"{m:%Y-%m}", reports.due_at(campaign, m)) for m in months]
+        + [(_("final summary"), reports.return_due(campaign, CampaignReturn.Kind.SUMMARY))]
+    )
+    # The last day of each (a due time is 24:00 of its day).
+    headers = [
+        (h, (due - datetime.timedelta(seconds=1)).astimezone(LEGAL_TZ).date() if due else None) for h, due in dues
+    ]
     return render(
         request,
         "oversight/returns.html",
         {
             "campaign": campaign,
             "headers": headers,
-            "rows": rows,
+            "rows": reports.returns_status(campaign, region=city),
             "city": city,
             "labels": reports.STATUS_LABELS,
-            "kinds": [
-                (k, label, mine.get(k), reports.return_due(campaign, k)) for k, label in CampaignReturn.Kind.choices
-            ],
+        },
+    )
+
+
+@login_required
+def return_detail_page(request, region, kind):
+    """One city's work plan or final summary: the province reads it (and its PDF) and may return it
+    with its reason; the city submits it, or again after a return, saying what it corrected."""
+    _supervisor_only(request)
+    if kind not in CampaignReturn.Kind.values:
+        raise Http404
+    city = reports.region_for(request.user, region)
+    if city.level != Region.Level.CITY:
+        raise Http404
+    found = reports.default_month()
+    if found is None:
+        raise Http404
+    campaign = found[0]
+    mine = jurisdiction.supervises_exactly(request.user, city)
+    province = reports.is_province_supervisor(request.user)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("do") == "return":
+                reports.return_campaign_return(
+                    actor=request.user,
+                    region=city,
+                    campaign=campaign,
+                    kind=kind,
+                    reason=request.POST.get("return_reason", "")[:4000],
+                )
+                messages.success(request, _("Returned to the city for correction; its supervisors are told."))
+            else:
+                if request.POST.get("confirm") != "on":
+                    raise ValidationError(
+                        {"confirm": [_("Confirm: once submitted it can only be changed if the province returns it.")]}
+                    )
+                reports.submit_return(
+                    actor=request.user,
+                    region=city,
+                    campaign=campaign,
+                    kind=kind,
+                    text=request.POST.get("text", "")[:20000],
+                    upload=request.FILES.get("file"),
+                    reason=request.POST.get("reason", "")[:4000],
+                )
+                messages.success(request, _("Submitted to the province."))
+        except PermissionDenied:
+            raise
+        except (ValidationError, Conflict) as exc:
+            errors = webforms.errors_of(exc)
+        else:
+            return redirect(request.path)
+    detail = reports.campaign_return_detail(campaign, city, kind)
+    last = detail["history"][-1] if detail["history"] else None
+    return render(
+        request,
+        "oversight/return_detail.html",
+        {
+            "campaign": campaign,
+            "city": city,
+            "kind": kind,
+            "detail": detail,
+            "can_submit": mine and detail["current"] is None,
+            "can_return": province and detail["current"] is not None,
+            "returned": last is not None and last["status"] == "returned",
+            # After a return the city corrects its text, not retypes it.
+            "text": request.POST.get("text", "") if errors else (last["text"] if last else ""),
             "errors": errors,
+            "file_url": reverse("api-report-return-file", args=[city.code, kind]),
         },
         status=400 if errors else 200,
     )

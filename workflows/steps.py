@@ -299,6 +299,10 @@ _SIDE = {
 }
 STEPS = {name: replace(step, side=_SIDE[name], once=name == "forward") for name, step in STEPS.items()}
 LAPSING_STEPS = tuple(name for name, step in STEPS.items() if step.lapses)
+# The duties someone is escalated for missing: what "missed" means on the supervisors' lists. Not a
+# conditional period (the 24 hours to forward, which binds only a police agency that is not
+# competent) nor a party's own period.
+ESCALATING_STEPS = tuple(name for name, step in STEPS.items() if step.escalate_to)
 
 
 def period_for(step: str) -> Period:

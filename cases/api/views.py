@@ -4,17 +4,19 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies import jurisdiction
 from agencies.models import Region
 from core.access import AnyUser, AuthenticatedRequest
 from core.api import pagination
-from core.api.schema import errors, example
+from core.api.schema import errors, example, results_of
 
 from .. import actions, links
 from ..access import cases_visible_to, events_visible_to, get_case_for, get_takedown_for, takedowns_visible_to
@@ -171,11 +173,13 @@ class TakedownAction(generics.GenericAPIView[Takedown]):
 
 
 class LinkedCase(serializers.Serializer[Any]):
-    case = serializers.IntegerField()
+    case = serializers.IntegerField(allow_null=True, help_text="null when the caller may not open the case")
     number = serializers.CharField()
     region = serializers.CharField()
-    party = serializers.CharField()
-    status = serializers.CharField()
+    agency = serializers.CharField()
+    party = serializers.CharField(help_text="empty when the caller may not open the case")
+    status = serializers.CharField(help_text="empty when the caller may not open the case")
+    visible = serializers.BooleanField(help_text="whether the caller may open the case; if not, ask the supervisors")
 
 
 class LinkOutput(LinkedCase):
@@ -197,49 +201,56 @@ class NetworkOutput(LinkedCase):
 class LinksOutput(serializers.Serializer[Any]):
     links = LinkOutput(many=True)
     suggestions = SuggestionOutput(many=True)
-    elsewhere = serializers.IntegerField(help_text="suggested cases the caller may not see (ask the supervisors)")
+    elsewhere = serializers.IntegerField(
+        help_text="cases linked, suggested or in the network that the caller may not open (ask the supervisors)"
+    )
     network = NetworkOutput(many=True)
 
 
-def _linked(case: Case) -> dict[str, Any]:
+def _linked(case: Case, visible: bool) -> dict[str, Any]:
+    """A case at the other end of a link: in full if the caller may open it, else by its number,
+    city and agency only."""
     return {
-        "case": case.pk,
+        "case": case.pk if visible else None,
         "number": case.number,
         "region": case.region.name,
-        "party": case.party_name,
-        "status": case.get_status_display(),
+        "agency": case.agency.name,
+        "party": case.party_name if visible else "",
+        "status": case.get_status_display() if visible else "",
+        "visible": visible,
     }
 
 
 class CaseLinks(APIView):
     """倒查: the case's links to the cases of whoever sold, supplied or renewed a certificate, the
-    links suggested by a shared certificate number or a named source, and the whole network as far
-    as the caller may see."""
+    links suggested by a shared certificate number or a named source, and the whole network. Cases
+    of other cities the caller may not open are named by number, city and agency only."""
 
     @extend_schema(responses={200: LinksOutput, **errors(404)})
     def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         case = get_case_for(request.user, pk)
-        suggested, elsewhere = links.suggestions_for(case, request.user)
-        rows = []
-        for link in links.links_of(case, request.user):
-            source = link.holder_case_id == case.pk
-            other = link.source_case if source else link.holder_case
-            rows.append(
-                _linked(other)
-                | {
-                    "id": link.pk,
-                    "relation": link.get_relation_display(),
-                    "direction": "source" if source else "holder",
-                    "certificate_number": link.certificate_number,
-                    "note": link.note,
-                }
-            )
+        suggested, _hidden = links.suggestions_for(case, request.user)
+        rows = [
+            _linked(one.other, one.visible)
+            | {
+                "id": one.link.pk,
+                "relation": one.link.get_relation_display(),
+                "direction": one.direction,
+                "certificate_number": one.link.certificate_number,
+                "note": one.link.note if one.visible else "",
+            }
+            for one in links.links_of(case, request.user)
+        ]
+        reached = links.network(case, request.user)
+        hidden = {r["number"] for r in rows if not r["visible"]}
+        hidden |= {s.case.number for s in suggested if not s.visible}
+        hidden |= {other.number for other, _d, visible in reached if not visible}
         return Response(
             {
                 "links": rows,
-                "suggestions": [_linked(s.case) | {"why": s.why} for s in suggested],
-                "elsewhere": elsewhere,
-                "network": [_linked(other) | {"distance": d} for other, d in links.network(case, request.user)],
+                "suggestions": [_linked(s.case, s.visible) | {"why": s.why} for s in suggested],
+                "elsewhere": len(hidden),
+                "network": [_linked(other, visible) | {"distance": d} for other, d, visible in reached],
             }
         )
 
@@ -265,11 +276,24 @@ class ReportedFind(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     number = serializers.CharField()
     agency = serializers.CharField(source="agency.name", help_text="the competent regulator it went to")
+    region = serializers.CharField(source="region.name")
+    party = serializers.CharField(source="party_name")
+    status = serializers.CharField(source="get_status_display", help_text="where the regulator has it")
+    created_at = serializers.DateTimeField()
 
 
 class ReportFind(APIView):
     """The police or the cyberspace office report what they found themselves (a fake website, a
     seller, a forged certificate): a lead of the competent regulator, which is told."""
+
+    @extend_schema(responses={200: results_of(ReportedFind, "ReportedFindList"), **errors(403)})
+    def get(self, request: AuthenticatedRequest) -> Response:
+        """The finds the caller's police or cyberspace office reported (the last 200), with where
+        each stands; the case file itself stays with the regulator."""
+        if not any(m.agency.kind in actions.FINDERS for m in jurisdiction.memberships_of(request.user)):
+            raise PermissionDenied(_("Only the police and the cyberspace office report their finds here."))
+        rows = ReportedFind(actions.finds_reported_by(request.user)[:200], many=True).data
+        return Response({"results": rows, "next": None, "previous": None})
 
     @extend_schema(request=ReportFindInput, responses={201: ReportedFind, **errors(400, 403)})
     def post(self, request: AuthenticatedRequest) -> Response:

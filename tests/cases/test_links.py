@@ -46,9 +46,14 @@ def links(api, user, case):
 def test_the_same_certificate_or_a_named_source_suggests_a_link_across_cities(api):
     seller = seller_case()
     holder = holder_case(number=" t440106198503120172 ")  # one spelling of the number
-    # The Guangzhou officer may not see Foshan's case: told that there is one, not which.
+    # The Guangzhou officer may not open Foshan's case: told its number, city and agency, and why,
+    # but not its party or status.
     mine = links(api, "guangzhou.officer1", holder)
-    assert mine["suggestions"] == [] and mine["elsewhere"] == 1
+    assert mine["elsewhere"] == 1
+    (hidden,) = mine["suggestions"]
+    assert hidden["visible"] is False and hidden["case"] is None
+    assert (hidden["number"], hidden["region"], hidden["party"], hidden["status"]) == (seller.number, "佛山市", "", "")
+    assert hidden["agency"] == seller.agency.name and CERT in hidden["why"]
     # The province supervisor sees both, and why.
     province = links(api, "gd.supervisor", holder)
     assert [s["number"] for s in province["suggestions"]] == [seller.number]
@@ -113,3 +118,55 @@ def test_the_police_and_the_cyberspace_office_report_their_finds_to_the_competen
     assert api("guangzhou.officer1").post("/api/v1/leads/report/", find, format="json").status_code == 403
     other_city = find | {"region": "440300"}
     assert api("guangzhou.cyber").post("/api/v1/leads/report/", other_city, format="json").status_code == 400
+
+
+def test_the_sellers_city_knows_its_buyers_in_other_cities_and_a_handler_links_across_cities(api, client):
+    seller = seller_case()
+    buyer = holder_case()
+    unrelated = CaseFactory(city="shantou", status="open")
+    # The Guangzhou handler links the buyer's case to the Foshan seller that the suggestion names.
+    r = api("guangzhou.officer1").post(
+        f"/api/v1/cases/{buyer.pk}/actions/link_case/",
+        {"case_number": seller.number, "relation": "supplied", "note": "持证人供述"},
+        format="json",
+    )
+    assert r.status_code == 200, r.content
+    told = Notification.objects.filter(kind="case_linked")
+    assert {n.recipient.username for n in told} == {u.username for u in seller.handlers.all()} != set()
+    assert all(n.case_id == seller.pk and buyer.number in n.title and "广州市" in n.title for n in told)
+    # A case of another city that shares nothing is refused like a number that does not exist.
+    wrong = api("guangzhou.officer1").post(
+        f"/api/v1/cases/{buyer.pk}/actions/link_case/",
+        {"case_number": unrelated.number, "relation": "supplied"},
+        format="json",
+    )
+    none = api("guangzhou.officer1").post(
+        f"/api/v1/cases/{buyer.pk}/actions/link_case/",
+        {"case_number": "440500-2018-99999", "relation": "supplied"},
+        format="json",
+    )
+    assert wrong.status_code == none.status_code == 400
+    assert "province" in wrong.json()["case"][0] or "省" in wrong.json()["case"][0]
+    # Foshan's handler and supervisor see that the buyer is in Guangzhou, not who it is.
+    for user in ("foshan.officer1", "foshan.supervisor"):
+        seen = links(api, user, seller)
+        (link,) = seen["links"]
+        assert (link["number"], link["region"], link["direction"], link["visible"]) == (
+            buyer.number,
+            "广州市",
+            "holder",
+            False,
+        )
+        assert link["case"] is None and link["party"] == link["note"] == "" and seen["elsewhere"] == 1
+        assert [(n["number"], n["visible"]) for n in seen["network"]] == [(buyer.number, False)]
+    client.force_login(demo_user("foshan.supervisor"))
+    page = client.get(reverse("oversight:network", args=[seller.pk])).content.decode()
+    assert buyer.number in page and "广州市" in page and buyer.party_name not in page
+    client.force_login(demo_user("foshan.officer1"))
+    page = client.get(reverse("cases:case:detail", args=[seller.pk])).content.decode()
+    assert buyer.number in page and "广州市" in page and buyer.party_name not in page
+    # The buyer's side sees the seller the same way; the province sees both in full.
+    assert links(api, "guangzhou.supervisor", buyer)["links"][0]["region"] == "佛山市"
+    full = links(api, "gd.supervisor", seller)
+    assert full["links"][0]["visible"] is True and full["links"][0]["party"] == buyer.party_name
+    assert full["elsewhere"] == 0

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
+from pdfminer.high_level import extract_pages, extract_text
 
 from cases import actions
 from cases.models import LegalBasis
@@ -149,10 +150,24 @@ def test_every_cell_of_the_city_form_over_two_months(api, scenario):
     assert len(get(api, "guangzhou.supervisor", "440100", "2018-10")["rows"]) == 8 + 16
 
 
-def test_the_province_is_the_sum_of_its_cities(api, scenario):
+def test_the_province_is_the_sum_of_what_its_cities_submitted(api, scenario):
     gz = cells(get(api, "gd.supervisor", "440100", "2018-09"))
     sz = cells(get(api, "gd.supervisor", "440300", "2018-09"))
-    gd = cells(get(api, "gd.supervisor", "440000", "2018-09"))
+    # Before the cities submit, the province's sum holds nothing, and says who is missing.
+    before = get(api, "gd.supervisor", "440000", "2018-09")
+    assert all(not (Decimal(str(r["month"])) or Decimal(str(r["cumulative"]))) for r in before["rows"])
+    assert {"广州市", "深圳市"} <= set(before["not_submitted"]) and len(before["not_submitted"]) == 21
+    for user, code in (("guangzhou.supervisor", "440100"), ("shenzhen.supervisor", "440300")):
+        r = api(user).post(
+            "/api/v1/reports/monthly/submit/",
+            {"region": code, "month": "2018-09", "narrative": "本月工作情况"},
+            format="json",
+        )
+        assert r.status_code == 200, r.content
+    report = get(api, "gd.supervisor", "440000", "2018-09")
+    assert "广州市" not in report["not_submitted"] and len(report["not_submitted"]) == 19
+    assert {c["name"]: c["figures"] for c in report["cities"]}["深圳市"] == "submitted"
+    gd = cells(report)
     assert sz[("执法·用人单位", "行政罚款（元）")] == ("30000.00", "30000.00")  # 23:30 on 25 September
     for key, (month, cumulative) in gd.items():
         if "元" in key[1]:
@@ -184,9 +199,14 @@ def test_a_city_outside_sees_nothing(api, scenario):
 
 
 def test_the_xlsx_reads_back_like_the_paper_form(api, scenario):
-    r = api("guangzhou.supervisor").get(
-        "/api/v1/reports/monthly/", {"region": "440100", "month": "2018-09", "format": "xlsx"}
-    )
+    query = {"region": "440100", "month": "2018-09", "format": "xlsx"}
+    draft = load_workbook(io.BytesIO(api("guangzhou.supervisor").get("/api/v1/reports/monthly/", query).content)).active
+    # Not submitted: a draft, and it says so in its title and under the form.
+    assert draft["A1"].value == "广东省打击假冒特种作业操作证专项治理情况统计表（草稿·未报送）"
+    assert any("尚未报送" in str(c.value or "") for row in draft.iter_rows() for c in row)
+    body = {"region": "440100", "month": "2018-09", "narrative": "本月工作情况"}
+    assert api("guangzhou.supervisor").post("/api/v1/reports/monthly/submit/", body, format="json").status_code == 200
+    r = api("guangzhou.supervisor").get("/api/v1/reports/monthly/", query)
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(r.content)).active
     assert ws["A1"].value == "广东省打击假冒特种作业操作证专项治理情况统计表"
@@ -204,10 +224,15 @@ def test_the_xlsx_reads_back_like_the_paper_form(api, scenario):
     merged = {str(m) for m in ws.merged_cells.ranges}
     assert "A1:E1" in merged and f"A{enforcement_first}:A{last_of_form}" in merged
     assert labels
-    r = api("guangzhou.supervisor").get(
-        "/api/v1/reports/monthly/", {"region": "440100", "month": "2018-09", "format": "pdf"}
-    )
-    assert r.status_code == 200 and r.content.startswith(b"%PDF-")
+    # The form and its signing block print on one A4 page, the city's and the province's.
+    for region in ("440100", "440000"):
+        r = api("gd.supervisor").get("/api/v1/reports/monthly/", query | {"region": region, "format": "pdf"})
+        assert r.status_code == 200 and r.content.startswith(b"%PDF-")
+        pages = list(extract_pages(io.BytesIO(r.content)))
+        assert len(pages) == 1, region
+        text = extract_text(io.BytesIO(r.content))
+        assert "填报日期" in text and "联系电话" in text
+    assert "未报送、未计入" in text  # the province's sum says whose figures it leaves out
 
 
 def test_the_command_writes_each_format(tmp_path, scenario):

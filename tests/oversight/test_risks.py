@@ -116,3 +116,41 @@ def test_rectifications_past_their_reinspection_date(api):
 def test_risk_lists_are_for_supervisors(api):
     assert api("guangzhou.head").get("/api/v1/risks/unreferred-findings/").status_code == 403
     assert api("guangzhou.supervisor").get("/api/v1/risks/no-such-list/").status_code == 404
+
+
+def test_a_received_referral_is_not_late_for_the_forwarding_the_police_never_needed(api, client):
+    """The 24 hours to forward (310号令 第7条) bind only a police agency that is not competent: a
+    referral received and not yet decided is not "past a legal deadline" for it."""
+    case, person = referable_case(name="甲")
+    r = referrals.propose_referral(case, actor=U("guangzhou.officer1"), persons=[person.pk], report="移送")
+    r = referrals.approve(r, actor=U("guangzhou.head"))
+    r = referrals.transmit(r, actor=U("guangzhou.officer1"), documents=DOCS)
+    r = referrals.acknowledge(r, actor=U("guangzhou.police"))
+    forward = Deadline.objects.get(referral=r, step="forward")
+    with time_machine.travel(forward.due_at + datetime.timedelta(hours=1), tick=False):
+        assert listed(api, "referrals-past-deadline") == set()
+        client.force_login(U("guangzhou.supervisor"))
+        page = client.get("/oversight/dashboard/").content.decode()
+        assert str(forward.label) not in page
+    with past(r, "police_decision"):
+        assert listed(api, "referrals-past-deadline") == {case.number}
+
+
+def test_risk_rows_show_local_times_and_the_provision_by_name(api, client):
+    case, _p = referable_case(name="甲", kind="forged_certificate")
+    fine = fine_of(case, amount="20000", basis="TZZY-40", violation_date=ACT_DAY)
+    rows = api("guangzhou.supervisor").get("/api/v1/risks/fines-without-referral/").json()
+    (row,) = rows["results"]
+    assert rows["when"] in ("decided at", "决定时间")
+    # The fine's decision is not a deadline; its time is local, its provision named, not coded.
+    assert row["due_at"] is None
+    assert row["at_local"] == timezone.localtime(fine.decided_at).strftime("%Y-%m-%d %H:%M")
+    assert fine.legal_basis.title in row["detail"] and "TZZY-40" not in row["detail"]
+    unreferred = api("guangzhou.supervisor").get("/api/v1/risks/unreferred-findings/").json()["results"][0]
+    deadline = Deadline.objects.get(case=case, step="propose_referral")
+    local = timezone.localtime(deadline.due_at)
+    assert unreferred["at_local"].startswith(f"{(local - datetime.timedelta(seconds=1)):%Y-%m-%d}")
+    assert "T" not in unreferred["at_local"]
+    client.force_login(U("guangzhou.supervisor"))
+    page = client.get("/oversight/risks/unreferred-findings/").content.decode()
+    assert unreferred["at_local"] in page

@@ -188,6 +188,10 @@ def sweep():
 
 
 def test_a_reminder_on_the_23rd_and_an_escalation_after_the_25th_each_once():
+    with at(2018, 8, 26, 9):
+        sweep()  # August, the first reporting month, missed by every city
+    assert Notification.objects.filter(kind="monthly_escalation").count() == 21
+    Notification.objects.all().delete()
     with at(2018, 9, 22, 23, 59):
         sweep()
     assert not Notification.objects.filter(kind__startswith="monthly").exists()
@@ -231,10 +235,16 @@ def test_the_work_plan_and_the_final_summary_are_returns_with_their_due_days(api
     assert escalated.count() == 20 and "广州" not in " ".join(escalated.values_list("title", flat=True))
     with at(2018, 8, 2, 9):
         status = {r["region"]: r["returns"] for r in api("gd.supervisor").get(returns).json()["results"]}
-    assert status["440100"][0] == {"what": "plan", "status": "submitted", "scan": False}
+    plan = status["440100"][0]
+    assert (plan["what"], plan["status"], plan["scan"], plan["resubmitted"]) == ("plan", "submitted", False, False)
+    assert (plan["submitted_at_local"], plan["due_at_local"]) == ("2018-07-30 10:00", "2018-07-31 24:00")
     assert status["440300"][0]["status"] == "missing" and status["440300"][-1]["status"] == "pending"
     assert [c["what"] for c in status["440100"][1:-1]] == ["2018-08", "2018-09", "2018-10", "2018-11", "2018-12"]
-    assert api("guangzhou.supervisor").get(returns).status_code == 404
+    # A city reads its own row, never another city's.
+    with at(2018, 8, 2, 9):
+        own = api("guangzhou.supervisor").get(returns).json()["results"]
+    assert [r["region"] for r in own] == ["440100"] and own[0]["returns"][0]["status"] == "submitted"
+    assert api("guangzhou.supervisor").get(returns, {"region": "440300"}).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -242,17 +252,24 @@ def test_the_work_plan_and_the_final_summary_are_returns_with_their_due_days(api
 )
 def test_what_a_user_typed_reaches_the_pdf_as_text_never_as_markup(api, markup):
     with at(2018, 9, 24, 10):
-        r = api("guangzhou.supervisor").put(
-            "/api/v1/reports/self-inspection/",
-            {"region": "440100", "month": "2018-09", "filled_by": markup[:50], "phone": markup[:30]},
-            format="json",
-        )
+        entry = {"region": "440100", "month": "2018-09", "filled_by": markup[:50], "phone": markup[:30]}
+        refused = api("guangzhou.supervisor").put("/api/v1/reports/self-inspection/", entry, format="json")
+        assert refused.status_code == 400 and refused.json()["phone"]  # a telephone number, or nothing
+        entry["phone"] = "020-83331234"
+        r = api("guangzhou.supervisor").put("/api/v1/reports/self-inspection/", entry, format="json")
         assert r.status_code == 200, r.content
         assert submit(api, reviewer=markup[:50], narrative=markup).status_code == 200
         pdf = report(api, format="pdf")
         assert pdf["Content-Type"] == "application/pdf"
         text = extract_text(io.BytesIO(pdf.content)).replace("\n", "")
         assert markup[:30] in text
+        # The province's signing block, given with its export, is text as well.
+        province = api("gd.supervisor").get(
+            "/api/v1/reports/monthly/",
+            {"region": "440000", "month": "2018-09", "format": "pdf", "filled_by": markup[:50], "reviewer": "李四"},
+        )
+        assert province.status_code == 200
+        assert markup[:30] in extract_text(io.BytesIO(province.content)).replace("\n", "")
 
 
 def test_every_pdf_writes_text_through_the_one_escaping_helper():
@@ -266,3 +283,133 @@ def test_every_pdf_writes_text_through_the_one_escaping_helper():
         if ".venv" not in path.parts and "tests" not in path.parts and "Paragraph(" in path.read_text(encoding="utf-8")
     ]
     assert users == []  # core/pdf.py subclasses it (Text), never builds one from raw text
+
+
+RETURNS = "/api/v1/reports/returns/"
+
+
+def test_the_province_reads_a_work_plan_returns_it_and_the_city_submits_it_again(api, client):
+    plan = f"{RETURNS}440100/plan/"
+    pdf = SimpleUploadedFile("实施方案.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    with at(2018, 7, 30, 10):
+        body = {"region": "440100", "kind": "plan", "text": "广州市实施方案：各部门分工……", "file": pdf}
+        assert api("guangzhou.supervisor").post(RETURNS, body).status_code == 201
+        read = api("gd.supervisor").get(plan).json()
+        assert (
+            read["current"]["text"].startswith("广州市实施方案") and read["current"]["by_name"] == "广州安委办督查人员"
+        )
+        assert (
+            read["current"]["submitted_at_local"] == "2018-07-30 10:00" and read["due_at_local"] == "2018-07-31 24:00"
+        )
+        got = api("gd.supervisor").get(f"{plan}file/")
+        assert got.status_code == 200 and got.content.startswith(b"%PDF")
+        # Another city reads nothing of it; a city does not return; a return gives its reason.
+        assert api("shenzhen.supervisor").get(plan).status_code == 404
+        assert api("guangzhou.supervisor").post(f"{plan}return/", {"reason": "x"}, format="json").status_code == 403
+        assert api("gd.supervisor").post(f"{plan}return/", {"reason": ""}, format="json").status_code == 400
+        r = api("gd.supervisor").post(f"{plan}return/", {"reason": "未明确各部门职责分工"}, format="json")
+        assert r.status_code == 200 and r.json()["current"] is None
+        told = Notification.objects.get(kind="campaign_return_returned")
+        assert told.recipient.username == "guangzhou.supervisor" and "广州市" in told.title
+        assert api("gd.supervisor").post(f"{plan}return/", {"reason": "再退"}, format="json").status_code == 409
+    with at(2018, 8, 3, 9):  # after the due day: a correction of a plan that came in on time is not late
+        again = {"region": "440100", "kind": "plan", "text": "广州市实施方案（修订）"}
+        refused = api("guangzhou.supervisor").post(RETURNS, again, format="json")
+        assert refused.status_code == 400 and refused.json()["reason"]
+        r = api("guangzhou.supervisor").post(RETURNS, again | {"reason": "补充职责分工"}, format="json")
+        assert r.status_code == 201 and r.json()["late"] is False
+        detail = api("guangzhou.supervisor").get(plan).json()
+        cell = api("gd.supervisor").get(RETURNS).json()["results"][0]["returns"][0]
+    assert [h["status"] for h in detail["history"]] == ["returned", "submitted"]
+    assert detail["history"][0]["return_reason"] == "未明确各部门职责分工"
+    assert detail["history"][1]["reason"] == "补充职责分工" and detail["current"]["text"].endswith("（修订）")
+    assert cell["status"] == "submitted" and cell["resubmitted"] is True
+    # The province's web page: the grid links each city's plan; the plan's page shows its text.
+    client.force_login(demo_user("gd.supervisor"))
+    grid = client.get("/oversight/returns/").content.decode()
+    assert "/oversight/returns/440100/plan/" in grid and 'data-testid="resubmitted"' in grid
+    page = client.get("/oversight/returns/440100/plan/").content.decode()
+    assert "广州市实施方案（修订）" in page and "未明确各部门职责分工" in page and "补充职责分工" in page
+
+
+def test_a_city_submits_its_summary_on_the_web_after_confirming(client):
+    client.force_login(demo_user("guangzhou.supervisor"))
+    url = "/oversight/returns/440100/summary/"
+    with at(2018, 12, 20, 10):
+        assert 'data-testid="confirm"' in client.get(url).content.decode()
+        assert client.post(url, {"text": "工作总结"}).status_code == 400  # not confirmed
+        r = client.post(url, {"text": "广州市工作总结", "confirm": "on"}, follow=True)
+        assert r.status_code == 200 and "广州市工作总结" in r.content.decode()
+        assert client.get("/oversight/returns/440300/summary/").status_code == 404
+
+
+def test_the_last_month_is_due_when_its_period_ends():
+    """December runs to the campaign's end (12-31): its return is due then, not on the 25th."""
+    from oversight import periods, reports
+    from oversight.models import Campaign
+
+    campaign = Campaign.objects.get(slug="gd-2018-cert")
+    december = datetime.date(2018, 12, 1)
+    start, end = periods.period(campaign, december)
+    assert reports.due_at(campaign, december) == end  # 24:00 of 12-31
+    assert reports.due_at(campaign, datetime.date(2018, 9, 1)) == datetime.datetime(2018, 9, 26, tzinfo=LEGAL_TZ)
+    with at(2018, 12, 27, 9):
+        sweep()
+    assert not Notification.objects.filter(kind="monthly_escalation", title__contains="2018-12").exists()
+    with at(2019, 1, 1, 9):  # the next day, outside the campaign: December's escalation still goes
+        sweep()
+    assert Notification.objects.filter(kind="monthly_escalation", title__contains="2018-12").count() == 21
+
+
+def test_self_inspection_figures_left_out_keep_their_value_and_the_month_is_strict(api):
+    entry = "/api/v1/reports/self-inspection/"
+    with at(2018, 11, 20, 10):
+        first = {"region": "442000", "month": "2018-11", "employers": 10, "employer_fake_found": 1}
+        assert api("zhongshan.supervisor").put(entry, first, format="json").status_code == 200
+        r = api("zhongshan.supervisor").put(
+            entry, {"region": "442000", "month": "2018-11", "phone": "０７６０-８８８８８８８"}, format="json"
+        )
+        assert r.status_code == 200, r.content
+        rows = {(x["section"], x["row"]): x["month"] for x in r.json()["rows"]}
+        assert rows[("自查自纠·用人单位", "用人单位（家）")] == 10 and r.json()["phone"] == "0760-8888888"
+        bad = api("zhongshan.supervisor").put(entry, {"region": "442000", "month": "2018-9"}, format="json")
+        assert bad.status_code == 400 and bad.json()["month"]
+
+
+def test_the_monthly_page_says_when_it_is_due_and_a_draft_is_a_draft(client, api):
+    client.force_login(demo_user("guangzhou.supervisor"))
+    url = "/oversight/monthly/?region=440100&month=2018-09"
+    with at(2018, 9, 27, 10):
+        page = client.get(url).content.decode()
+        assert "2018-09-25 24:00" in page and 'data-testid="draft"' in page and "xj-overdue" in page
+        assert submit(api, reviewer="李审核").status_code == 200
+        body = {"region": "440100", "month": "2018-09", "reason": "请核实"}
+        assert api("gd.supervisor").post("/api/v1/reports/monthly/return/", body, format="json").status_code == 200
+        # After a return, the narrative and the reviewer are there to correct, not to retype.
+        page = client.get(url).content.decode()
+        assert WORK in page and 'value="李审核"' in page
+    client.force_login(demo_user("gd.supervisor"))
+    with at(2018, 9, 28, 10):
+        page = client.get("/oversight/monthly/?region=440000&month=2018-09").content.decode()
+    assert "<thead><tr><th>城市</th>" in page or "<thead><tr><th>city</th>" in page
+    assert 'data-testid="province-export"' in page and "未报送" in page
+
+
+def test_the_chart_counts_a_missed_deadline_in_the_month_it_was_missed(client):
+    from cases import actions
+    from workflows.models import Deadline
+
+    case = CaseFactory(status="open")
+    with at(2018, 9, 3, 10):
+        actions.order_rectification(
+            case, actor=demo_user("guangzhou.officer1"), deadline=datetime.date(2018, 9, 10), items="整改"
+        )
+    with at(2026, 12, 7, 10):  # the sweep first sees it years later
+        sweep()
+        client.force_login(demo_user("guangzhou.supervisor"))
+        page = client.get("/oversight/dashboard/").content.decode()
+    deadline = Deadline.objects.get(case=case, step="reinspect")
+    assert deadline.escalated_at is not None
+    missed_by_day = (deadline.due_at - datetime.timedelta(seconds=1)).astimezone(LEGAL_TZ)
+    chart = page.split('class="xj-chart"')[4].split("</svg>")[0]  # the fourth chart: missed per month
+    assert f"{missed_by_day:%Y-%m}: 1" in chart and "2026-12" not in chart

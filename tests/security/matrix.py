@@ -98,6 +98,7 @@ GET    /api/v1/cases/{case}/links/                                          gz 2
 GET    /api/v1/cases/{case}/links/                                          sz 404       404       404   404     404     404     404    404     404     200     404      404    401
 POST   /api/v1/cases/{case}/actions/link_case/                              gz 200       403       200   404     404     404     404    404     200     200     404      404    401
 POST   /api/v1/cases/{case}/actions/link_case/                              sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/leads/report/                                                -  403       403       403   200     200     403     200    403     403     403     403      403    401
 POST   /api/v1/leads/report/                                                -  403       403       403   201     201     403     201    403     403     403     403      403    401
 GET    /api/v1/cases/{case}/evidence/                                       gz 200       200       200   404     404     404     404    404     200     200     404      404    401
 GET    /api/v1/cases/{case}/evidence/                                       sz 404       404       404   404     404     404     404    404     404     200     404      404    401
@@ -295,7 +296,13 @@ GET    /api/v1/reports/monthly/scan/?region={region}&month=2018-10          gz 4
 GET    /api/v1/reports/monthly/scan/?region={region}&month=2018-10          sz 404       404       404   404     404     404     404    404     404     200     404      404    401
 POST   /api/v1/reports/monthly/scan/                                        gz 404       404       404   404     404     404     404    404     409     403     404      404    401
 POST   /api/v1/reports/monthly/scan/                                        sz 404       404       404   404     404     404     404    404     404     403     404      404    401
-GET    /api/v1/reports/returns/                                             -  404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/reports/returns/                                             -  404       404       404   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/reports/returns/{region}/plan/                               gz 404       404       404   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/reports/returns/{region}/plan/                               sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/reports/returns/{region}/plan/file/                          gz 404       404       404   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/reports/returns/{region}/plan/file/                          sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+POST   /api/v1/reports/returns/{region}/plan/return/                        gz 404       404       404   404     404     404     404    404     403     200     404      404    401
+POST   /api/v1/reports/returns/{region}/plan/return/                        sz 404       404       404   404     404     404     404    404     404     200     404      404    401
 POST   /api/v1/reports/returns/                                             gz 404       404       404   404     404     404     404    404     201     403     404      404    401
 POST   /api/v1/reports/returns/                                             sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 GET    /api/v1/reports/submissions/?month=2018-09                           -  404       404       404   404     404     404     404    404     404     200     404      404    401
@@ -393,6 +400,10 @@ GET    /oversight/monthly/?region={region}&month=2018-09                    gz 4
 GET    /oversight/monthly/?region={region}&month=2018-09                    sz 403       403       403   403     403     403     403    403     404     200     403      403    302
 POST   /oversight/monthly/?region={region}&month=2018-09                    gz 403       403       403   403     403     403     403    403     302     403     403      403    302
 GET    /oversight/returns/                                                  -  403       403       403   403     403     403     403    403     200     200     403      403    302
+GET    /oversight/returns/{region}/plan/                                    gz 403       403       403   403     403     403     403    403     200     200     403      403    302
+GET    /oversight/returns/{region}/plan/                                    sz 403       403       403   403     403     403     403    403     404     200     403      403    302
+POST   /oversight/returns/{region}/plan/                                    gz 403       403       403   403     403     403     403    403     403     302     403      403    302
+POST   /oversight/returns/{region}/plan/                                    sz 403       403       403   403     403     403     403    403     404     302     403      403    302
 GET    /oversight/network/{case}/                                           gz 403       403       403   403     403     403     403    403     200     200     403      403    302
 GET    /oversight/network/{case}/                                           sz 403       403       403   403     403     403     403    403     404     200     403      403    302
 GET    /oversight/audit/                                                    -  403       403       403   403     403     403     403    403     403     200     403      403    302
@@ -706,7 +717,9 @@ BODIES = {
     },
     "POST /api/v1/reports/monthly/return/": lambda w: {"region": w.region.code, "month": "2018-10", "reason": "请核实"},
     "POST /api/v1/reports/monthly/scan/": lambda w: {"region": w.region.code, "month": "2018-10", "file": pdf_upload()},
-    "POST /api/v1/reports/returns/": lambda w: {"region": w.region.code, "kind": "plan", "text": "实施方案"},
+    "POST /api/v1/reports/returns/": lambda w: {"region": w.region.code, "kind": "summary", "text": "工作总结"},
+    "POST /api/v1/reports/returns/{region}/plan/return/": lambda w: {"reason": "请补充职责分工"},
+    "POST /oversight/returns/{region}/plan/": lambda w: {"do": "return", "return_reason": "请补充职责分工"},
     "POST /api/v1/cases/{case}/actions/link_case/": lambda w: {"case_number": w.bare.number, "relation": "supplied"},
     "POST /api/v1/leads/report/": lambda w: {
         "region": "440100",

@@ -22,6 +22,7 @@ Per city:
   fine          a fine of `case` served seven months ago, a 催告 served half a year ago: the court may be asked
   unserved      a fine of `case` not yet served; `unpaid` one served 30 days ago, no 催告 yet
   October 2018  the city's monthly return, submitted with its stamped scan
+  plan          the city's work plan for the campaign, submitted with its PDF
   correction    a correction of `case` awaiting its head; `endorsement` one awaiting the supervisors
   penalties     of `case`, one at each step of the procedure: proposed_penalty, approved_penalty,
                 notified_penalty, waived_penalty, decided_penalty; suspensions with a hearing right:
@@ -275,6 +276,15 @@ def build_city(code: str) -> City:
         month=october,
         campaign=campaign,
         upload=pdf_upload("盖章.pdf"),
+    )
+    # The city's work plan, submitted with its file (the province may return it).
+    reports.submit_return(
+        actor=city.user("supervisor"),
+        region=city.region,
+        campaign=campaign,
+        kind="plan",
+        text="实施方案",
+        upload=pdf_upload("实施方案.pdf"),
     )
     for n, status in enumerate(REFERRAL_STATES, start=1):
         o[status] = _referral_in(city, status, n)

@@ -250,9 +250,9 @@ def test_page_query_budgets(web):
         referrals.propose_referral(other, actor=demo_user("guangzhou.officer1"), persons=[p.pk], report="移送")
     big = (count(client, "/cases/case/"), count(client, f"/cases/case/{other.pk}/"), count(client, "/tasks/mine/"))
     assert big == small
-    # The case page: +2 for the deadlines running and the pending corrections, +5 for its links and
-    # the links suggested (倒查).
-    assert big[0] <= 12 and big[1] <= 37 and big[2] <= 12
+    # The case page: +2 for the deadlines running and the pending corrections, +6 for its links, the
+    # links suggested (倒查) and which of their cases the user may open.
+    assert big[0] <= 12 and big[1] <= 38 and big[2] <= 12
 
 
 def test_english_is_selectable(web):
