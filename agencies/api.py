@@ -1,3 +1,6 @@
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
@@ -5,6 +8,20 @@ from core.api import pagination
 
 from .jurisdiction import memberships_of
 from .models import Agency, Region
+
+
+class RegionCodeField(serializers.SlugRelatedField):
+    """A region given by its six-digit division code, refused in the user's words (not DRF's "object
+    with code=… does not exist")."""
+
+    default_error_messages = {
+        "does_not_exist": _("No region {value}: give a six-digit division code such as 440100."),
+        "invalid": _("Give a six-digit division code such as 440100."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Region.objects.all())
+        super().__init__(slug_field="code", **kwargs)
 
 
 class RegionOutput(serializers.ModelSerializer):

@@ -23,13 +23,13 @@ from core.calendar import end_of_day, legal_time, next_working_day
 from core.errors import Code, Conflict, field_error
 from core.identity import (
     DocumentKind,
+    certificate_number_key,
     document_hash,
     id_hash,
     mask_id_number,
     normalize_credit_code,
     normalize_document,
     normalize_id_number,
-    plain,
 )
 from workflows import deadlines
 from workflows.penalty_periods import party_heard_until
@@ -224,6 +224,7 @@ def report_find(
             "region",
             _("%(region)s is outside the jurisdiction of %(agency)s.") % {"region": region.name, "agency": finder.name},
         )
+    certificate_number = certificate_number_key(certificate_number)
     kind = Agency.Kind.MARKET_REGULATOR if party.get("kind") == PartyKind.INTERMEDIARY else Agency.Kind.SAFETY_REGULATOR
     competent = jurisdiction.same_city_agency(region, kind)
     if competent is None:
@@ -469,7 +470,7 @@ def record_finding(
         kind=kind,
         person=subject,
         # One spelling, so the same certificate in two cases is found (倒查, cases/links.py).
-        certificate_number="".join(plain(certificate_number).split()),
+        certificate_number=certificate_number_key(certificate_number),
         note=note,
         source=source.strip(),
         recorded_by=actor,

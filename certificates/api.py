@@ -12,7 +12,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.models import Region
+from agencies.api import RegionCodeField
 from cases.access import get_case_for
 from core.api.fields import CreditCodeField
 from core.api.schema import errors, example, results_of
@@ -135,7 +135,7 @@ class LeadInput(serializers.Serializer):
     number = serializers.CharField(max_length=40)
     name = serializers.CharField(max_length=100)
     status = serializers.ChoiceField(choices=list(actions.SUGGESTED_FINDING))
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(), default=None)
+    region = RegionCodeField(default=None)
     employer = serializers.CharField(max_length=200, required=False, allow_blank=True)
     credit_code = CreditCodeField(required=False, allow_blank=True)
 

@@ -243,6 +243,30 @@ def _redact_text(text: str, public: bool, names: Mapping[str, str]) -> str:
 _PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{5,22}[0-9]")
 
 
+_NOT_IN_A_NAME = re.compile(r"[<>&\"'=;{}\[\]\\/|`$%#@^*+~]|[\x00-\x1f\x7f]")
+
+
+def validate_person_name(value: str) -> None:
+    """A person's name as it is signed on a form (张三, 欧阳·娜娜, John Smith): no markup or symbols,
+    which would print literally on the official paper."""
+    if _NOT_IN_A_NAME.search(plain(value)):
+        raise ValidationError(_("Write a person's name only, without symbols or markup."))
+
+
+_CERTIFICATE_NUMBER = re.compile(r"[^\W_][\w\-]{2,39}")
+
+
+def certificate_number_key(value: str) -> str:
+    """One spelling of a certificate number: NFKC, upper case, no spaces. A number holds letters and
+    digits (hyphens allowed) — forged ones too; anything else is refused with a field message."""
+    key = "".join(plain(value).split())
+    if key and not _CERTIFICATE_NUMBER.fullmatch(key):
+        raise ValidationError(
+            {"certificate_number": [_("A certificate number holds letters and digits only (hyphens allowed).")]}
+        )
+    return key
+
+
 def validate_phone(value: str) -> None:
     """A telephone number as offices write one: digits with spaces, hyphens, brackets or a leading +
     (020-83331234, 13800138000, (0751) 8888888), 7 to 20 digits; full-width digits read as ASCII."""

@@ -87,6 +87,8 @@ LABELS = {
     "mitigation": _("ground for a fine below the minimum (行政处罚法 第32条)"),
     "collective_discussion": _("collective discussion of the heads (第57条: date, who, conclusion)"),
     "paid_on": _("paid on"),
+    "case_number": _("number of the other case (案件编号)"),
+    "relation": _("how the cases are linked"),
 }
 
 

@@ -254,6 +254,17 @@ RULES: dict[str, Rule] = {
         email=True,
         shows_case=False,
     ),
+    # What the province returned comes back corrected: the province reads it again.
+    "monthly_resubmitted": Rule(
+        lambda a: r.province_supervisors(a.known_region),
+        _("%(city)s submitted its return of %(month)s again, corrected"),
+        shows_case=False,
+    ),
+    "campaign_return_resubmitted": Rule(
+        lambda a: r.province_supervisors(a.known_region),
+        _("%(city)s submitted its %(what)s again, corrected"),
+        shows_case=False,
+    ),
     # The campaign's other returns (the work plan, the final summary): a reminder two days before the
     # due day, an escalation after it.
     "return_reminder": Rule(

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} · {self.title}"
+
+    @property
+    def link(self) -> str:
+        """Where the notification is dealt with: its referral, its case, or (for the campaign's
+        returns, which concern no case) the matrix of returns, where each city's cell opens."""
+        if self.referral_id:
+            return reverse("referrals:referral:detail", args=[self.referral_id])
+        if self.case_id:
+            return reverse("cases:case:detail", args=[self.case_id])
+        if self.kind.startswith(RETURN_KINDS):
+            return reverse("oversight:returns:index")
+        return ""
+
+
+# The kinds about the campaign's returns (monthly forms, work plan, summary).
+RETURN_KINDS = ("monthly_", "campaign_return_", "return_")
 
 
 class Preference(models.Model):

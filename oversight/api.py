@@ -18,7 +18,7 @@ from cases.access import events_visible_to, get_case_for
 from cases.models import Campaign
 from core.api.schema import errors, example, results_of
 from core.files import read_kept
-from core.identity import validate_phone
+from core.identity import validate_person_name, validate_phone
 
 from . import actions, audit, exports, reports
 from .models import AuditRun, CampaignReturn, SelfInspection, TypicalCase
@@ -71,6 +71,15 @@ class CitySource(serializers.Serializer):
     status = serializers.ChoiceField(choices=list(reports.STATUS_LABELS))
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     submitted_at_local = serializers.CharField()
+    cumulative_from = serializers.CharField(
+        help_text="the month whose submission gives this city's 累计 (YYYY-MM; an earlier one if this month's is "
+        "not in; empty if none)"
+    )
+
+
+class CarriedOutput(serializers.Serializer):
+    name = serializers.CharField()
+    month = serializers.CharField()
 
 
 class PeriodOutput(serializers.Serializer):
@@ -101,7 +110,12 @@ class ReportOutput(serializers.Serializer):
     history = serializers.JSONField(help_text="every submission of the month, returned ones included")
     cities = CitySource(many=True, required=False)
     not_submitted = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="the cities the province's sum leaves out"
+        child=serializers.CharField(), required=False, help_text="the cities whose month the province's sum leaves out"
+    )
+    carried = CarriedOutput(
+        many=True,
+        required=False,
+        help_text="of those, the cities whose 累计 is carried from their latest earlier submission (本月 nothing)",
     )
 
 
@@ -112,8 +126,10 @@ class ReportQuery(serializers.Serializer):
     format = serializers.ChoiceField(choices=["json", "xlsx", "pdf"], required=False, default="json")
     # The province's own return has no submission: who fills it in, checks it and answers the phone
     # are given with the export (a city's come from its submission and cannot be overridden).
-    filled_by = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    reviewer = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    filled_by = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, validators=[validate_person_name]
+    )
+    reviewer = serializers.CharField(max_length=50, required=False, allow_blank=True, validators=[validate_person_name])
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, validators=[validate_phone])
 
 
@@ -172,7 +188,9 @@ class SelfInspectionInput(serializers.Serializer):
     region = serializers.CharField(max_length=6)
     month = serializers.CharField(max_length=7)
     campaign = serializers.SlugField(max_length=60, required=False)
-    filled_by = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    filled_by = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, validators=[validate_person_name]
+    )
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
 
 
@@ -210,7 +228,7 @@ class MonthInput(serializers.Serializer):
 @example({"region": "440100", "month": "2018-09", "narrative": "本月检查用人单位120家……", "reviewer": "李某"})
 class SubmitInput(MonthInput):
     narrative = serializers.CharField(max_length=8000, required=False, allow_blank=True)
-    reviewer = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    reviewer = serializers.CharField(max_length=50, required=False, allow_blank=True, validators=[validate_person_name])
     # After a return by the province: what was corrected.
     reason = serializers.CharField(max_length=4000, required=False, allow_blank=True)
 

@@ -63,7 +63,11 @@ def _note(report: dict) -> str:
         counted = [c["name"] for c in report["cities"] if c["figures"] == "submitted"]
         missing = report.get("not_submitted") or []
         text = f"说明：本表为已报送的{len(counted)}个地市报送数据之和"
-        return text + (f"；未报送、未计入：{'、'.join(missing)}。" if missing else "。")
+        text += f"；未报送、本月未计入：{'、'.join(missing)}" if missing else ""
+        carried = report.get("carried") or []
+        if carried:
+            text += "；其累计数沿用最近一次报送：" + "、".join(f"{c['name']}（{c['month']}）" for c in carried)
+        return text + "。"
     if not report.get("submission"):
         return "说明：本月尚未报送，表中为当前实时数据，仅供核对，不作为报送数据。"
     return ""

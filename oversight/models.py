@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 import cases.models
-from core.identity import plain, validate_phone
+from core.identity import plain, validate_person_name, validate_phone
 
 
 class Campaign(cases.models.Campaign):
@@ -37,7 +37,7 @@ class SelfInspection(models.Model):
     institution_reported = models.PositiveIntegerField(_("of which reported for handling (persons)"), default=0)
     authority_problems = models.PositiveIntegerField(_("problems found by issuing authorities (items)"), default=0)
     authority_improvements = models.PositiveIntegerField(_("procedures improved (items)"), default=0)
-    filled_by = models.CharField(_("filled in by"), max_length=50, blank=True)
+    filled_by = models.CharField(_("filled in by"), max_length=50, blank=True, validators=[validate_person_name])
     phone = models.CharField(_("telephone"), max_length=30, blank=True, validators=[validate_phone])
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)

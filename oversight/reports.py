@@ -27,6 +27,7 @@ from cases.protocol import announce
 from core.calendar import end_of_day, legal_time
 from core.errors import Code, Conflict
 from core.files import PDF, check_upload, keep
+from core.identity import validate_person_name
 
 from . import form, periods
 from .models import CampaignReturn, MonthlySubmission, SelfInspection
@@ -233,29 +234,46 @@ def _city(region: Region, month: datetime.date, campaign: Campaign) -> dict[str,
     }
 
 
+def _carried(rows: list[dict]) -> list[dict]:
+    """An earlier submission brought forward: nothing this month, its 累计 as it stood."""
+    return [{**r, "month": "0.00" if isinstance(r["month"], str) else 0} for r in rows]
+
+
 def _province(region: Region, month: datetime.date, campaign: Campaign) -> dict[str, Any]:
-    """The province's return is the sum of what its cities submitted (LEGAL §4); a city that has not
-    submitted (or whose month was returned) counts for nothing and is named, so the export says whose
-    figures it holds. "Since submission" compares those cities' submissions with their live figures."""
+    """The province's return is the sum of what its cities submitted (LEGAL §4). A city that has not
+    submitted this month (or whose month was returned) adds nothing to 本月 and, to 累计, what it
+    submitted for its latest earlier month, so the province's 累计 never falls because a city is
+    late; each city is named with the month its figures come from. "Since submission" compares
+    the cities' submissions of this month with their live figures."""
     cities = Region.objects.filter(level=Region.Level.CITY, path__startswith=region.path).order_by("code")
     status = {row["region"]: row for row in submission_status(campaign, month)}
     submitted = {
         s.region_id: s
         for s in MonthlySubmission.objects.filter(campaign=campaign, month=month, status=S.SUBMITTED, region__in=cities)
     }
+    earlier: dict[str, MonthlySubmission] = {}
+    for e in MonthlySubmission.objects.filter(
+        campaign=campaign, month__lt=month, status=S.SUBMITTED, region__in=cities
+    ).order_by("month", "pk"):
+        earlier[e.region_id] = e  # the latest earlier month wins
     per_city = form.compute(region.path, month, campaign)
     si = _self_inspection_by_city(region, month, campaign)
     record, live, sources = [], [], []
     for city in cities:
         s = submitted.get(city.code)
+        before = earlier.get(city.code) if s is None else None
+        source = s or before
         if s is not None:
             record.append(s.rows)
             live.append(form.assemble(per_city.get(city.code, {}), si.get(city.code, {})))
+        elif before is not None:
+            record.append(_carried(before.rows))
         sources.append(
             {
                 "region": city.code,
                 "name": city.name,
                 "figures": "submitted" if s else "not_submitted",
+                "cumulative_from": f"{source.month:%Y-%m}" if source else "",
                 "status": status[city.code]["status"],
                 "label": status[city.code]["label"],
                 "submitted_at_local": _local(s.submitted_at) if s else "",
@@ -268,9 +286,16 @@ def _province(region: Region, month: datetime.date, campaign: Campaign) -> dict[
         "phone": "",
         "reviewer": "",
         "submission": None,
-        "since_submission": _differences(rows, _add_rows(live)) if live else [],
+        "since_submission": _differences(_add_rows([s.rows for s in submitted.values()]), _add_rows(live))
+        if live
+        else [],
         "cities": sources,
         "not_submitted": [c["name"] for c in sources if c["figures"] == "not_submitted"],
+        "carried": [
+            {"name": c["name"], "month": c["cumulative_from"]}
+            for c in sources
+            if c["figures"] == "not_submitted" and c["cumulative_from"]
+        ],
         "history": [],
     }
 
@@ -350,13 +375,20 @@ def submit_monthly(
     returned = MonthlySubmission.objects.filter(campaign=campaign, region=region, month=month, status=S.RETURNED)
     if returned.exists() and not reason.strip():
         errors["reason"] = [_("The province returned this month: say what was corrected.")]
+    if not reviewer.strip():
+        errors["reviewer"] = [_("Name who checked the form (审核人): it is signed with it.")]
+    else:
+        try:
+            validate_person_name(reviewer)
+        except ValidationError as exc:
+            errors["reviewer"] = exc.messages
     if errors:
         raise ValidationError(errors)
     entry = SelfInspection.objects.filter(campaign=campaign, region=region, month=month).first()
     now = timezone.now()
     # A month returned for correction after it came in on time is not late because of the return.
     first_on_time = returned.filter(late=False).exists()
-    return MonthlySubmission.objects.create(
+    submission = MonthlySubmission.objects.create(
         campaign=campaign,
         region=region,
         month=month,
@@ -370,6 +402,9 @@ def submit_monthly(
         submitted_at=now,
         late=now > due_at(campaign, month) and not first_on_time,
     )
+    if submission.reason:
+        announce("monthly_resubmitted", region=region, month=f"{month:%Y-%m}", body=submission.reason)
+    return submission
 
 
 @transaction.atomic
@@ -516,6 +551,8 @@ def submit_return(
         keep(record.file, checked)
         record.file_name, record.file_sha256 = checked.name, checked.sha256
     record.save()
+    if record.reason:
+        announce("campaign_return_resubmitted", region=region, what=record.get_kind_display(), body=record.reason)
     return record
 
 

@@ -507,6 +507,7 @@ def return_detail_page(request, region, kind):
         else:
             return redirect(request.path)
     detail = reports.campaign_return_detail(campaign, city, kind)
+    due = reports.return_due(campaign, kind)
     last = detail["history"][-1] if detail["history"] else None
     return render(
         request,
@@ -519,6 +520,7 @@ def return_detail_page(request, region, kind):
             "can_submit": mine and detail["current"] is None,
             "can_return": province and detail["current"] is not None,
             "returned": last is not None and last["status"] == "returned",
+            "overdue": detail["current"] is None and due is not None and timezone.now() > due,
             # After a return the city corrects its text, not retypes it.
             "text": request.POST.get("text", "") if errors else (last["text"] if last else ""),
             "errors": errors,

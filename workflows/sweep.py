@@ -18,6 +18,7 @@ from viewflow.workflow.timers import fire_due_timers
 from cases.events import append_events, build_event
 from cases.models import Case
 from cases.protocol import announce_many
+from core.calendar import legal_time
 
 from .models import Deadline
 from .steps import LAPSING_STEPS
@@ -55,7 +56,7 @@ def escalate_batch(due: list[tuple[int, int]], now: datetime.datetime, memo: dic
                     "case": cases[deadline.case_id],
                     "referral": deadline.referral,
                     "deadline": deadline,
-                    "body": _("Due %(due)s.") % {"due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")},
+                    "body": _("Due %(due)s.") % {"due": legal_time(deadline.due_at)},
                 }
                 for deadline in deadlines
             ],

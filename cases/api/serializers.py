@@ -6,7 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies import jurisdiction
-from agencies.models import Agency, Region
+from agencies.api import RegionCodeField
+from agencies.models import Agency
 from core.api.fields import CreditCodeField, IdNumberField
 from core.api.schema import example
 from core.identity import DocumentKind, normalize_document
@@ -41,7 +42,7 @@ class PartyInput(serializers.Serializer[Any]):
 class CaseCreateInput(serializers.Serializer[Any]):
     # The stubs take a declared field named `source` for Field.source (DRF moves it into the fields).
     source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    region = RegionCodeField()
     party = PartyInput()
     summary = serializers.CharField(max_length=4000)
     campaign = serializers.SlugRelatedField(slug_field="slug", queryset=Campaign.objects.all(), required=False)

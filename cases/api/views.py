@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies import jurisdiction
-from agencies.models import Region
+from agencies.api import RegionCodeField
 from core.access import AnyUser, AuthenticatedRequest
 from core.api import pagination
 from core.api.schema import errors, example, results_of
@@ -264,7 +264,7 @@ class CaseLinks(APIView):
     }
 )
 class ReportFindInput(serializers.Serializer[Any]):
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    region = RegionCodeField()
     party = s.PartyInput()
     summary = serializers.CharField(max_length=4000)
     finding_kind = serializers.ChoiceField(choices=FindingKind.choices, required=False)

@@ -1,8 +1,8 @@
 """OpenAPI of API v1: every operation documents the errors of DESIGN §4 it can answer.
 
 The errors every view shares follow from the view itself (authentication → 401, permissions → 403,
-a body → 400, a path id or a cursor → 404, an action → 409); a view adds the ones only it has
-with `errors(...)` in its `extend_schema(responses=...)`.
+a body or a control character in the path or query → 400, a path id or a cursor → 404, an action →
+409); a view adds the ones only it has with `errors(...)` in its `extend_schema(responses=...)`.
 """
 
 from collections.abc import Callable
@@ -37,7 +37,11 @@ class ConflictOutput(ErrorOutput):
 
 
 ERRORS = {
-    400: OpenApiResponse(OpenApiTypes.OBJECT, "Invalid input: {field: [message, …]}, nested as the input is."),
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        "Invalid input: {field: [message, …]}, nested as the input is; any operation answers it for a control "
+        "character in its path or query string.",
+    ),
     401: OpenApiResponse(ErrorOutput, "Not authenticated, or the credentials are invalid."),
     403: OpenApiResponse(ErrorOutput, "Visible, but not allowed to the caller."),
     404: OpenApiResponse(ErrorOutput, "Not visible to the caller, or not found (also a stale or invalid cursor)."),
@@ -87,8 +91,7 @@ class AutoSchema(openapi.AutoSchema):
 
     def _shared_errors(self) -> list[int]:
         view, shared = self.view, []
-        if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
-            shared.append(400)  # also malformed JSON
+        shared.append(400)  # a body's fields, malformed JSON, a control character in the path or query
         if view.get_authenticators():
             shared.append(401)  # also a bad token sent to an open view
         if not all(isinstance(p, AllowAny) for p in view.get_permissions()):

@@ -118,6 +118,17 @@ def test_the_police_and_the_cyberspace_office_report_their_finds_to_the_competen
     assert api("guangzhou.officer1").post("/api/v1/leads/report/", find, format="json").status_code == 403
     other_city = find | {"region": "440300"}
     assert api("guangzhou.cyber").post("/api/v1/leads/report/", other_city, format="json").status_code == 400
+    # Refused in the user's words: a region that is no division code, a certificate number that is none.
+    r = api("guangzhou.cyber").post("/api/v1/leads/report/", find | {"region": "4401"}, format="json")
+    assert r.status_code == 400 and r.json()["region"] == [
+        "没有代码为 4401 的行政区划：请填写六位行政区划代码，例如 440100。"
+    ]
+    r = api("guangzhou.cyber").post("/api/v1/leads/report/", find | {"certificate_number": "abc<>!!"}, format="json")
+    assert r.status_code == 400 and r.json()["certificate_number"]
+    r = api("guangzhou.cyber").post(
+        "/api/v1/leads/report/", find | {"certificate_number": "粤 t-0012３"}, format="json"
+    )
+    assert r.status_code == 201 and "T-00123" in Case.objects.get(pk=r.json()["id"]).summary
 
 
 def test_the_sellers_city_knows_its_buyers_in_other_cities_and_a_handler_links_across_cities(api, client):

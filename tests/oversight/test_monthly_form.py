@@ -160,7 +160,7 @@ def test_the_province_is_the_sum_of_what_its_cities_submitted(api, scenario):
     for user, code in (("guangzhou.supervisor", "440100"), ("shenzhen.supervisor", "440300")):
         r = api(user).post(
             "/api/v1/reports/monthly/submit/",
-            {"region": code, "month": "2018-09", "narrative": "本月工作情况"},
+            {"region": code, "month": "2018-09", "narrative": "本月工作情况", "reviewer": "王审核"},
             format="json",
         )
         assert r.status_code == 200, r.content
@@ -175,6 +175,14 @@ def test_the_province_is_the_sum_of_what_its_cities_submitted(api, scenario):
         else:
             assert month == gz[key][0] + sz[key][0] and cumulative == gz[key][1] + sz[key][1]
     assert gd[("执法·用人单位", "发现假冒证件（人）")] == (3, 3)
+    # October, not yet submitted by either: nothing this month, and the province's 累计 does not fall
+    # back to zero — each city's stands as it last submitted it, and the report says from when.
+    october = get(api, "gd.supervisor", "440000", "2018-10")
+    oct_cells = cells(october)
+    assert oct_cells[("执法·用人单位", "发现假冒证件（人）")] == (0, 3)
+    assert oct_cells[("执法·用人单位", "行政罚款（元）")] == ("0.00", gd[("执法·用人单位", "行政罚款（元）")][1])
+    assert {c["name"]: c["month"] for c in october["carried"]} == {"广州市": "2018-09", "深圳市": "2018-09"}
+    assert {c["name"]: c["cumulative_from"] for c in october["cities"]}["佛山市"] == ""
 
 
 def test_a_city_outside_sees_nothing(api, scenario):
@@ -204,7 +212,7 @@ def test_the_xlsx_reads_back_like_the_paper_form(api, scenario):
     # Not submitted: a draft, and it says so in its title and under the form.
     assert draft["A1"].value == "广东省打击假冒特种作业操作证专项治理情况统计表（草稿·未报送）"
     assert any("尚未报送" in str(c.value or "") for row in draft.iter_rows() for c in row)
-    body = {"region": "440100", "month": "2018-09", "narrative": "本月工作情况"}
+    body = {"region": "440100", "month": "2018-09", "narrative": "本月工作情况", "reviewer": "王审核"}
     assert api("guangzhou.supervisor").post("/api/v1/reports/monthly/submit/", body, format="json").status_code == 200
     r = api("guangzhou.supervisor").get("/api/v1/reports/monthly/", query)
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -232,7 +240,7 @@ def test_the_xlsx_reads_back_like_the_paper_form(api, scenario):
         assert len(pages) == 1, region
         text = extract_text(io.BytesIO(r.content))
         assert "填报日期" in text and "联系电话" in text
-    assert "未报送、未计入" in text  # the province's sum says whose figures it leaves out
+    assert "未报送、本月未计入" in text  # the province's sum says whose figures it leaves out
 
 
 def test_the_command_writes_each_format(tmp_path, scenario):

@@ -30,7 +30,9 @@ def at(*args):
 
 
 def submit(api, user="guangzhou.supervisor", region="440100", month="2018-09", **extra):
-    return api(user).post(SUBMIT, {"region": region, "month": month, "narrative": WORK} | extra, format="json")
+    return api(user).post(
+        SUBMIT, {"region": region, "month": month, "narrative": WORK, "reviewer": "李审核"} | extra, format="json"
+    )
 
 
 def report(api, user="guangzhou.supervisor", region="440100", month="2018-09", **extra):
@@ -123,6 +125,8 @@ def test_the_province_returns_a_month_and_the_city_submits_again_with_both_on_re
         assert submit(api).status_code == 400  # what was corrected, please
         r = submit(api, reason="更正用人单位数为5家")
         assert r.status_code == 200, r.content
+        back = Notification.objects.get(kind="monthly_resubmitted", recipient__username="gd.supervisor")
+        assert back.title == "广州市已更正并重新报送2018-09的月度报表" and back.body == "更正用人单位数为5家"
     history = r.json()["history"]
     assert [h["status"] for h in history] == ["returned", "submitted"]
     assert (
@@ -166,7 +170,7 @@ def test_the_web_asks_to_confirm_before_submitting_and_says_submitted(client):
         assert 'data-testid="confirm"' in page and "2018-08-26" in page and "2018-09-25" in page
         r = client.post(url, {"form": "submit", "narrative": WORK})
         assert r.status_code == 400 and not MonthlySubmission.objects.exists()
-        r = client.post(url, {"form": "submit", "narrative": WORK, "confirm": "on"}, follow=True)
+        r = client.post(url, {"form": "submit", "narrative": WORK, "reviewer": "李审核", "confirm": "on"}, follow=True)
         page = r.content.decode()
         assert "已报送" in page and "2018-09-24 10:00" in page and "广州安委办督查人员" in page
 
@@ -250,26 +254,28 @@ def test_the_work_plan_and_the_final_summary_are_returns_with_their_due_days(api
 @pytest.mark.parametrize(
     "markup", ['<img src="/etc/passwd"/>', "<b>王五", "A & B", '<a href="http://x.example/">x</a>']
 )
-def test_what_a_user_typed_reaches_the_pdf_as_text_never_as_markup(api, markup):
+def test_a_name_signed_on_the_form_is_a_name_and_text_reaches_the_pdf_as_text(api, markup):
+    """填表人 and 审核人 are signed on the official form: markup or symbols there are refused at every
+    door (the self-inspection, the submission, the province's export); what a PDF prints is text."""
+    from reportlab.platypus import SimpleDocTemplate
+
+    from core.pdf import PLAIN, Text
+
     with at(2018, 9, 24, 10):
         entry = {"region": "440100", "month": "2018-09", "filled_by": markup[:50], "phone": markup[:30]}
         refused = api("guangzhou.supervisor").put("/api/v1/reports/self-inspection/", entry, format="json")
-        assert refused.status_code == 400 and refused.json()["phone"]  # a telephone number, or nothing
-        entry["phone"] = "020-83331234"
-        r = api("guangzhou.supervisor").put("/api/v1/reports/self-inspection/", entry, format="json")
-        assert r.status_code == 200, r.content
-        assert submit(api, reviewer=markup[:50], narrative=markup).status_code == 200
-        pdf = report(api, format="pdf")
-        assert pdf["Content-Type"] == "application/pdf"
-        text = extract_text(io.BytesIO(pdf.content)).replace("\n", "")
-        assert markup[:30] in text
-        # The province's signing block, given with its export, is text as well.
+        assert refused.status_code == 400 and refused.json()["filled_by"]
+        r = submit(api, reviewer=markup[:50])
+        assert r.status_code == 400 and r.json()["reviewer"] == ["请只填写人员姓名，不要含有符号或标记。"]
         province = api("gd.supervisor").get(
             "/api/v1/reports/monthly/",
             {"region": "440000", "month": "2018-09", "format": "pdf", "filled_by": markup[:50], "reviewer": "李四"},
         )
-        assert province.status_code == 200
-        assert markup[:30] in extract_text(io.BytesIO(province.content)).replace("\n", "")
+        assert province.status_code == 400 and province.json()["filled_by"]
+        assert submit(api, reviewer="欧阳·娜娜").status_code == 200
+    out = io.BytesIO()
+    SimpleDocTemplate(out).build([Text(markup, PLAIN)])
+    assert markup in extract_text(io.BytesIO(out.getvalue())).replace("\n", "")
 
 
 def test_every_pdf_writes_text_through_the_one_escaping_helper():
@@ -318,6 +324,9 @@ def test_the_province_reads_a_work_plan_returns_it_and_the_city_submits_it_again
         assert refused.status_code == 400 and refused.json()["reason"]
         r = api("guangzhou.supervisor").post(RETURNS, again | {"reason": "补充职责分工"}, format="json")
         assert r.status_code == 201 and r.json()["late"] is False
+        # The province is told that what it returned came back, with what was corrected.
+        back = Notification.objects.get(kind="campaign_return_resubmitted", recipient__username="gd.supervisor")
+        assert back.title == "广州市已更正并重新报送实施方案" and back.body == "补充职责分工"
         detail = api("guangzhou.supervisor").get(plan).json()
         cell = api("gd.supervisor").get(RETURNS).json()["results"][0]["returns"][0]
     assert [h["status"] for h in detail["history"]] == ["returned", "submitted"]
@@ -330,6 +339,11 @@ def test_the_province_reads_a_work_plan_returns_it_and_the_city_submits_it_again
     assert "/oversight/returns/440100/plan/" in grid and 'data-testid="resubmitted"' in grid
     page = client.get("/oversight/returns/440100/plan/").content.decode()
     assert "广州市实施方案（修订）" in page and "未明确各部门职责分工" in page and "补充职责分工" in page
+    assert "广州市实施方案：各部门分工" in page  # the returned text stays on record in the history
+    # The city's notification of the return opens the returns, where its cell is.
+    client.force_login(demo_user("guangzhou.supervisor"))
+    notices = client.get("/notices/list/").content.decode()
+    assert f'<a href="/oversight/returns/">{told.title}</a>' in notices
 
 
 def test_a_city_submits_its_summary_on_the_web_after_confirming(client):
@@ -341,6 +355,9 @@ def test_a_city_submits_its_summary_on_the_web_after_confirming(client):
         r = client.post(url, {"text": "广州市工作总结", "confirm": "on"}, follow=True)
         assert r.status_code == 200 and "广州市工作总结" in r.content.decode()
         assert client.get("/oversight/returns/440300/summary/").status_code == 404
+    client.force_login(demo_user("shenzhen.supervisor"))
+    with at(2018, 12, 27, 10):  # past its due day (12-25), not in: the page says so
+        assert 'data-testid="overdue"' in client.get("/oversight/returns/440300/summary/").content.decode()
 
 
 def test_the_last_month_is_due_when_its_period_ends():

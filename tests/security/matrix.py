@@ -714,6 +714,7 @@ BODIES = {
         "region": w.region.code,
         "month": "2018-09",
         "narrative": "工作",
+        "reviewer": "王审核",
     },
     "POST /api/v1/reports/monthly/return/": lambda w: {"region": w.region.code, "month": "2018-10", "reason": "请核实"},
     "POST /api/v1/reports/monthly/scan/": lambda w: {"region": w.region.code, "month": "2018-10", "file": pdf_upload()},
@@ -755,6 +756,7 @@ BODIES = {
     "POST /oversight/monthly/?region={region}&month=2018-09": lambda w: {
         "form": "submit",
         "narrative": "工作",
+        "reviewer": "王审核",
         "confirm": "on",
     },
     "POST /oversight/typical/new/{closed}/": lambda w: {"title": "持假证上岗典型案例"},

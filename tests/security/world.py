@@ -268,7 +268,12 @@ def build_city(code: str) -> City:
     campaign = Campaign.objects.get(slug="gd-2018-cert")
     october = datetime.date(2018, 10, 1)
     reports.submit_monthly(
-        actor=city.user("supervisor"), region=city.region, month=october, campaign=campaign, narrative="本月工作情况"
+        actor=city.user("supervisor"),
+        region=city.region,
+        month=october,
+        campaign=campaign,
+        narrative="本月工作情况",
+        reviewer="王审核",
     )
     reports.attach_scan(
         actor=city.user("supervisor"),

@@ -66,7 +66,8 @@ def test_the_monthly_page_takes_the_self_inspection_with_messages_and_submits(we
     r = client.post("/oversight/monthly/?region=440100&month=2018-09", {"form": "submit", "narrative": "工作情况"})
     assert r.status_code == 400  # not confirmed
     r = client.post(
-        "/oversight/monthly/?region=440100&month=2018-09", {"form": "submit", "narrative": "工作情况", "confirm": "on"}
+        "/oversight/monthly/?region=440100&month=2018-09",
+        {"form": "submit", "narrative": "工作情况", "reviewer": "王审核", "confirm": "on"},
     )
     assert r.status_code == 302
     province = web("gd.supervisor").get("/oversight/monthly/?region=440000&month=2018-09").content.decode()

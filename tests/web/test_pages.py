@@ -261,3 +261,15 @@ def test_english_is_selectable(web):
     client.post("/i18n/setlang/", {"language": "en", "next": "/tasks/mine/"})
     page = client.get("/tasks/mine/").content.decode()
     assert "My tasks" in page and "我的待办" not in page
+
+
+def test_every_field_of_every_action_form_has_a_label():
+    """The web forms are built from the API's inputs: a field without a label would show its code
+    (`case_number *`) on a Chinese page."""
+    from cases.referral_rules import REFERRAL_ACTIONS
+    from cases.rules import CASE_ACTIONS, TAKEDOWN_ACTIONS
+    from core.webforms import LABELS, build_fields
+
+    rules = [*CASE_ACTIONS.values(), *REFERRAL_ACTIONS.values(), *TAKEDOWN_ACTIONS.values()]
+    unlabelled = sorted({f.name for rule in rules for f in build_fields(rule.input_class) if f.name not in LABELS})
+    assert unlabelled == []

@@ -14,7 +14,7 @@ from cases import actions
 from cases.models import Case, Event
 from cases.queries import overdue_q
 from core.calendar import LEGAL_TZ as SHANGHAI
-from core.calendar import Period
+from core.calendar import Period, legal_time
 from core.errors import Conflict
 from notifications.models import Notification
 from tests.factories import CaseFactory, an_act, demo_user, failed_rectification, fine_of
@@ -279,6 +279,10 @@ def test_each_missed_deadline_is_escalated_once_to_exactly_the_people_named(step
     assert all(
         n.case_id == deadline.case_id for n in Notification.objects.exclude(pk__in=before).filter(kind="escalation")
     )
+    # The deadline as the law writes it: the last day's 24:00 in local time, never the next day's 00:00.
+    for notification in Notification.objects.exclude(pk__in=before).filter(kind="escalation"):
+        assert notification.body == f"期限届满时间：{legal_time(deadline.due_at)}。"
+        assert " 00:00" not in notification.body
 
 
 def test_a_deadline_met_in_time_is_never_escalated():
