@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Login")
 
     def ready(self):
-        from . import checks  # noqa: F401, PLC0415 - registers the checks once the app registry is ready
+        # The checks, and the signals that end tokens and sockets with the password (issue 17).
+        from . import checks, signals  # noqa: F401, PLC0415 - once the app registry is ready

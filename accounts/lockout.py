@@ -1,11 +1,13 @@
-"""What a locked-out login sees (django-axes), on the web and on the API, and whose address counts."""
+"""What a locked-out login sees (django-axes), on the web and on the API, whose address counts, and
+the ceiling of failures per account across addresses."""
 
 from datetime import datetime
 
-from axes.helpers import get_client_ip_address, get_cool_off
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_ip_address, get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,43 +15,93 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from viewflow.contrib.auth import AuthenticationForm
 
+from core import ratelimit
 from core.errors import Refusal
 
 
 def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or the entry TRUSTED_PROXY_COUNT proxies added to X-Forwarded-For.
+    """AXES_CLIENT_IP_CALLABLE: the one client-address rule of core.ratelimit (proxies counted from
+    the right, an IPv6 client by its /64), so the lock-out and every limit count the same client."""
+    return ratelimit.client_address(request)
 
-    Only addresses written by our own proxies are trusted: a client may send any X-Forwarded-For,
-    so the address is counted from the right, never taken from the left.
+
+class AccountCeilingHandler(AxesDatabaseHandler):
+    """AXES_HANDLER: django-axes' database handler, and a ceiling per account across addresses.
+
+    AXES_LOCKOUT_PARAMETERS locks one username from one address after AXES_FAILURE_LIMIT failures;
+    an attacker with many addresses would get that many tries from each. So a username that failed
+    AXES_ACCOUNT_FAILURE_LIMIT times from any addresses within the cool-off counts as locked out
+    everywhere (axes compares one number with one limit: the ceiling reached reads as the limit).
     """
-    proxies = settings.TRUSTED_PROXY_COUNT
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR")
+
+    def get_failures(self, request, credentials: dict | None = None) -> int:
+        failures = super().get_failures(request, credentials)
+        username = get_client_username(request, credentials)
+        if username is not None and account_failures(request, username) >= settings.AXES_ACCOUNT_FAILURE_LIMIT:
+            return max(failures, get_failure_limit(request, credentials))
+        return failures
+
+
+def _recent(request, **lookups):
+    """The username's failure records still inside the cool-off (as axes counts them)."""
+    since = (getattr(request, "axes_attempt_time", None) or timezone.now()) - get_cool_off(request)
+    return AccessAttempt.objects.filter(attempt_time__gte=since, **lookups)
+
+
+def account_failures(request, username: str) -> int:
+    """Failures of the username from every address within the cool-off."""
+    return _recent(request, username=username).aggregate(n=Sum("failures_since_start"))["n"] or 0
+
+
+def lock_of(request) -> tuple[datetime, bool]:
+    """When the username axes counted may try again from this address, and whether the whole account
+    is locked (the ceiling) rather than this username from this address: the last failure that
+    locked it plus the cool-off."""
+    username = (getattr(request, "axes_credentials", None) or {}).get("username")
+    cool_off = get_cool_off(request)
+    pair = _recent(request, username=username, ip_address=get_client_ip_address(request)).aggregate(
+        n=Sum("failures_since_start"), last=Max("attempt_time")
+    )
+    account = _recent(request, username=username).aggregate(n=Sum("failures_since_start"), last=Max("attempt_time"))
+    until_pair = until_account = None
+    if pair["last"] and (pair["n"] or 0) >= get_failure_limit(request, None):
+        until_pair = pair["last"] + cool_off
+    if account["last"] and (account["n"] or 0) >= settings.AXES_ACCOUNT_FAILURE_LIMIT:
+        until_account = account["last"] + cool_off
+    if until_account and (until_pair is None or until_account > until_pair):
+        return until_account, True
+    return until_pair or timezone.now() + cool_off, False
 
 
 def retry_at(request) -> datetime:
-    """When the username axes counted may try again from this address: its last failure plus the cool-off."""
-    username = (getattr(request, "axes_credentials", None) or {}).get("username")
-    last = AccessAttempt.objects.filter(username=username, ip_address=get_client_ip_address(request)).aggregate(
-        last=Max("attempt_time")
-    )["last"]
-    return (last or timezone.now()) + get_cool_off(request)
+    """When the username axes counted may try again from this address."""
+    return lock_of(request)[0]
 
 
-def lockout_message(when: datetime) -> str:
-    return _(
-        "Too many failed log-in attempts: this account is locked on this device until %(time)s. "
-        "Try again after that time, or ask an administrator to unlock it."
-    ) % {"time": date_format(timezone.localtime(when), "DATETIME_FORMAT")}
+def lockout_message(when: datetime, account: bool = False) -> str:
+    at = {"time": date_format(timezone.localtime(when), "DATETIME_FORMAT")}
+    if account:
+        return (
+            _(
+                "Too many failed log-in attempts for this account from several places: it is locked everywhere "
+                "until %(time)s. Try again after that time, or ask an administrator to unlock it."
+            )
+            % at
+        )
+    return (
+        _(
+            "Too many failed log-in attempts: this account is locked on this device until %(time)s. "
+            "Try again after that time, or ask an administrator to unlock it."
+        )
+        % at
+    )
 
 
 def lockout_json(request) -> JsonResponse:
-    when = retry_at(request)
+    when, account = lock_of(request)
     wait = max(1, int((when - timezone.now()).total_seconds()))
     response = JsonResponse(
-        {"detail": lockout_message(when), "code": Refusal.LOCKED_OUT, "retry_after": when.isoformat()},
+        {"detail": lockout_message(when, account), "code": Refusal.LOCKED_OUT, "retry_after": when.isoformat()},
         status=429,
     )
     response["Retry-After"] = str(wait)
@@ -66,6 +118,6 @@ def lockout_response(request, original_response=None, credentials=None):
         return lockout_json(request)
     context = {
         "form": AuthenticationForm(request, initial={"username": request.POST.get("username")}),
-        "lockout_message": lockout_message(retry_at(request)),
+        "lockout_message": lockout_message(*lock_of(request)),
     }
     return render(request, "registration/login.html", context, status=429)

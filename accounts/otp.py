@@ -23,14 +23,20 @@ from django.utils.deprecation import MiddlewareMixin
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies import jurisdiction
 from core.errors import Refusal
 
 PENDING = "xianjie_otp_pending"
+# The 6 digits of the authenticator app, or one of the backup codes (django-otp's static tokens).
+CODE_PATTERN = r"^\s*(\d{6}|[A-Za-z2-7]{8})\s*$"
+BACKUP_CODES = 10
+BACKUP_NAME = "backup"
 # Pages a user held back for the second factor may still open.
 OPEN_URL_NAMES = {"otp-verify", "otp-setup", "logout", "set_language", "javascript-catalog"}
+ENROLMENT_UNLOCKED = "xianjie_otp_enrolment_unlocked"
 
 
 def required(user) -> bool:
@@ -51,11 +57,32 @@ def needs_second_factor(user) -> bool:
     return required(user) or devices(user).exists()
 
 
-def check_code(user, code: str) -> tuple[TOTPDevice | None, datetime | None]:
+def backup_device(user) -> StaticDevice | None:
+    return StaticDevice.objects.filter(user=user, name=BACKUP_NAME, confirmed=True).first()
+
+
+def backup_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__name=BACKUP_NAME, device__confirmed=True).count()
+
+
+def new_backup_codes(user) -> list[str]:
+    """Ten new backup codes, each good for one login instead of the app's code; the old ones end.
+    Shown once (django-otp keeps them to compare, as it keeps the TOTP key)."""
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name=BACKUP_NAME, confirmed=True)
+        codes = [StaticToken.random_token() for _i in range(BACKUP_CODES)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    return codes
+
+
+def check_code(user, code: str) -> tuple[TOTPDevice | StaticDevice | None, datetime | None]:
     """The confirmed device that accepts the code; else None and, if wrong codes have throttled
     every device, when the next try is allowed. A code is accepted once (django-otp keeps the last
-    time step used)."""
+    time step used; a backup code is deleted when used)."""
     retry_at = None
+    if len(code) != 6:
+        return _check_backup(user, code.lower())
     for device in devices(user):
         allowed, info = device.verify_is_allowed()
         if not allowed:
@@ -65,6 +92,16 @@ def check_code(user, code: str) -> tuple[TOTPDevice | None, datetime | None]:
         if verified:
             return verified, None
     return None, retry_at
+
+
+def _check_backup(user, code: str) -> tuple[StaticDevice | None, datetime | None]:
+    device = backup_device(user)
+    if device is None or not devices(user).exists():
+        return None, None
+    allowed, info = device.verify_is_allowed()
+    if not allowed:
+        return None, info.get("locked_until")
+    return django_otp.verify_token(user, device.persistent_id, code), None
 
 
 def refusal(retry_at: datetime | None) -> str:
@@ -92,6 +129,13 @@ def confirm(device: TOTPDevice, code: str) -> bool:
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
     return True
+
+
+def turn_off(user) -> None:
+    """Remove the authenticator app and the backup codes."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
 
 
 def start(request, user, next_url: str) -> None:

@@ -1,4 +1,5 @@
-"""The account pages: login with the second factor, TOTP enrolment, the user's security page."""
+"""The account pages: login with the second factor (or a backup code), TOTP enrolment (after an
+administrator's enrolment code, for a role that requires it), the user's security page."""
 
 from base64 import b32encode
 
@@ -14,12 +15,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken as KnoxToken
 from viewflow.contrib.auth import AuthenticationForm
 
 from agencies import jurisdiction
 
-from . import otp
+from . import enrolment, otp
+from .api import live_tokens
 
 
 class CodeForm(forms.Form):
@@ -34,6 +36,27 @@ class CodeForm(forms.Form):
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()
+
+
+class VerifyForm(CodeForm):
+    """The code of the app, or one of the backup codes."""
+
+    code = forms.RegexField(
+        label=gettext_lazy("Code"),
+        regex=otp.CODE_PATTERN,
+        error_messages={
+            "invalid": gettext_lazy("Enter the 6 digits your authenticator app shows, or one of your backup codes.")
+        },
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code", "leading-icon": "pin"}),
+    )
+
+
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=gettext_lazy("Enrolment code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "leading-icon": "key"}),
+    )
 
 
 def safe_next(request, url: str | None) -> str:
@@ -64,10 +87,15 @@ def otp_verify(request):
         return redirect("login")
     if not otp.devices(user).exists():
         return redirect(f"{reverse('otp-setup')}?{request.GET.urlencode()}")
-    form = CodeForm(request.POST or None)
+    form = VerifyForm(request.POST or None)
     if form.is_valid():
         device, retry_at = otp.check_code(user, form.cleaned_data["code"])
         if device:
+            if device.name == otp.BACKUP_NAME:
+                messages.warning(
+                    request,
+                    _("You logged in with a backup code; %(count)s are left.") % {"count": otp.backup_codes_left(user)},
+                )
             return redirect(safe_next(request, otp.complete(request, user, device) or request.GET.get("next")))
         form.add_error("code", otp.refusal(retry_at))
     return render(request, "accounts/otp_verify.html", {"form": form, "subject": user})
@@ -81,16 +109,21 @@ def otp_setup(request):
     if otp.devices(user).exists():
         messages.info(request, _("Two-factor authentication is already on for your account."))
         return redirect("profile" if request.user.is_authenticated else "otp-verify")
+    if enrolment.needed(request, user):
+        return _enrolment_code(request, user)
     device = otp.enrolment_device(user)
     form = CodeForm(request.POST or None)
     if form.is_valid():
         if otp.confirm(device, form.cleaned_data["code"]):
             device.refresh_from_db()
+            request.session.pop(otp.ENROLMENT_UNLOCKED, None)
             target = otp.complete(request, user, device) or request.GET.get("next")
-            messages.success(
-                request, _("Two-factor authentication is on: you will be asked for a code at every login.")
-            )
-            return redirect(safe_next(request, target) if target else "profile")
+            context = {
+                "subject": user,
+                "codes": otp.new_backup_codes(user),
+                "next": safe_next(request, target) if target else reverse("profile"),
+            }
+            return render(request, "accounts/otp_backup_codes.html", context)
         form.add_error("code", otp.refusal(None))
     secret = b32encode(device.bin_key).decode()
     context = {
@@ -105,6 +138,19 @@ def otp_setup(request):
     return render(request, "accounts/otp_setup.html", context)
 
 
+def _enrolment_code(request, user):
+    """Before the secret of a required role's first device: the administrator's enrolment code."""
+    form = EnrolmentCodeForm(request.POST or None)
+    if form.is_valid():
+        if enrolment.redeem(request, user, form.cleaned_data["enrolment_code"]):
+            return redirect(request.get_full_path())
+        form.add_error(
+            "enrolment_code",
+            _("This enrolment code is not right, has expired or was already used. Ask an administrator for a new one."),
+        )
+    return render(request, "accounts/otp_enrolment_code.html", {"form": form, "subject": user})
+
+
 @login_required
 @require_POST
 def otp_disable(request):
@@ -112,11 +158,11 @@ def otp_disable(request):
     if otp.required(user):
         messages.error(request, _("Your role requires two-factor authentication: it cannot be turned off."))
         return redirect("profile")
-    form = CodeForm(request.POST)
+    form = VerifyForm(request.POST)
     if form.is_valid():
         device, retry_at = otp.check_code(user, form.cleaned_data["code"])
         if device:
-            otp.devices(user).delete()
+            otp.turn_off(user)
             messages.success(request, _("Two-factor authentication is off."))
             return redirect("profile")
         form.add_error("code", otp.refusal(retry_at))
@@ -132,7 +178,8 @@ def account(request):
         "memberships": jurisdiction.memberships_of(user),
         "device": otp.devices(user).first(),
         "otp_required": otp.required(user),
-        "token": Token.objects.filter(user=user).first(),
+        "tokens": list(live_tokens(user)),
+        "backup_codes_left": otp.backup_codes_left(user),
     }
     return render(request, "accounts/account.html", context)
 
@@ -140,7 +187,7 @@ def account(request):
 @login_required
 @require_POST
 def token_revoke(request):
-    deleted, _rows = Token.objects.filter(user=request.user).delete()
+    deleted, _rows = KnoxToken.objects.filter(user=request.user).delete()
     if deleted:
         messages.success(request, _("Your API token is revoked: programs that used it must log in again."))
     return redirect("profile")

@@ -1,10 +1,11 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from core.api import pagination
+from core.api import pagination, params
 
 from .jurisdiction import memberships_of
 from .models import Agency, Region
@@ -44,6 +45,12 @@ class RegionList(generics.ListAPIView):
     queryset = Region.objects.all()
 
 
+class AgencyQuery(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Agency.Kind.choices, required=False)
+    region = RegionCodeField(required=False, help_text="a six-digit division code: the agencies of that region")
+
+
+@extend_schema(parameters=[AgencyQuery])
 class AgencyList(generics.ListAPIView):
     """Agencies, filterable by ?kind= and ?region= (the region's code)."""
 
@@ -52,10 +59,13 @@ class AgencyList(generics.ListAPIView):
 
     def get_queryset(self):
         qs = Agency.objects.all()
-        if self.request.query_params.get("kind"):
-            qs = qs.filter(kind=self.request.query_params["kind"])
-        if self.request.query_params.get("region"):
-            qs = qs.filter(region_id=self.request.query_params["region"])
+        if getattr(self, "swagger_fake_view", False):
+            return qs
+        query = params.query(AgencyQuery, self.request)
+        if query.get("kind"):
+            qs = qs.filter(kind=query["kind"])
+        if query.get("region"):
+            qs = qs.filter(region=query["region"])
         return qs
 
 

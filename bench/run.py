@@ -180,14 +180,14 @@ def b1_actions():
     import http.client
 
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
+    from accounts.tokens import issue as issue_token
     from demo.sample_cases import make_credit_code, make_id_number
 
     User = get_user_model()
     cities = ["guangzhou", "shenzhen", "foshan", "dongguan", "zhuhai", "shantou", "huizhou", "jiangmen"]
-    tokens = {c: Token.objects.get_or_create(user=User.objects.get(username=f"{c}.officer1"))[0].key for c in cities}
-    heads = {c: Token.objects.get_or_create(user=User.objects.get(username=f"{c}.head"))[0].key for c in cities}
+    tokens = {c: issue_token(User.objects.get(username=f"{c}.officer1"))[1] for c in cities}
+    heads = {c: issue_token(User.objects.get(username=f"{c}.head"))[1] for c in cities}
     codes = {
         "guangzhou": "440100",
         "shenzhen": "440300",
@@ -420,13 +420,13 @@ def b4_push():
     import redis
     from django.contrib.auth import get_user_model
     from django.db import transaction
-    from rest_framework.authtoken.models import Token
 
+    from accounts.tokens import issue as issue_token
     from notifications.outbox import notify
 
     User = get_user_model()
     users = list(User.objects.filter(username__contains=".").order_by("id")[:200])
-    tokens = [Token.objects.get_or_create(user=u)[0].key for u in users]
+    tokens = [issue_token(u)[1] for u in users]
     # Two ASGI processes sharing Redis, 500 clients each, as production runs several behind a proxy.
     servers = [start_daphne(), start_daphne()]
     port = ",".join(str(port) for _proc, port in servers)

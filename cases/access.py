@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from agencies import jurisdiction
 from agencies.models import Agency
 from core.access import AnyUser, get_visible_or_404
+from core.identity import redact
 
 from .models import (
     SENT_REFERRAL_STATUSES,
@@ -119,6 +120,29 @@ class Identities:
     def of_party(self, case: Case) -> str:
         return case.party_id_number if self.everyone or self.party else case.party_id_masked
 
+    def full_for(self, person_id: int | None) -> bool:
+        """Whether this user sees in full the ID number of this person (None: the party)."""
+        if self.everyone:
+            return True
+        return person_id in self.persons if person_id is not None else self.party
+
+    def certificate(self, number: str, person_id: int | None) -> str:
+        """A certificate number is a letter and its holder's ID number (T440106199001011235): shown
+        in full to whoever sees the holder's ID number in full, masked as that number otherwise
+        (T440***********1235). `person_id`: the holder, None for the party."""
+        return number if self.full_for(person_id) else redact(number)
+
+    def data(self, value: Any) -> Any:
+        """An event's data (or any text about the case) as this user may read it: the ID numbers
+        written in it — certificate numbers included — masked unless the user sees the ID number
+        of the person it is about in full ("person": None is the party). Data about no one in
+        particular is masked for everyone but those who see all of the case's numbers."""
+        if self.everyone:
+            return value
+        if isinstance(value, dict) and "person" in value and self.full_for(value["person"]):
+            return value
+        return redact(value)
+
 
 def identities_shown(user: AnyUser, case: Case, *, signing: bool = False) -> Identities:
     """`signing`: the referring agency's head too (they sign the 移送书)."""
@@ -151,6 +175,26 @@ def persons_searchable_by(user: AnyUser) -> QuerySet[Person]:
         jurisdiction.supervised_paths(user), "case__region__path"
     )
     return persons.filter(own | Q(referrals__in=sent)).distinct()
+
+
+def found_by_document_q(user: AnyUser, hashes: set[str]) -> Q:
+    """The cases a search by identity document finds for this user (issue 17 §2): those of a person
+    or party with one of these document hashes whose number the user sees in full on that case —
+    the rule of identities_shown, as a query: the handlers, and the police and procuratorates for
+    the persons (and the party) of the referrals sent to them. Nobody else learns from a search
+    that a number is in a case."""
+    if not user.is_authenticated or not hashes:
+        return Q(pk__in=[])
+    handled = Case.handlers.through.objects.filter(user_id=user.pk).values("case_id")
+    person_ok = Q(case_id__in=handled)
+    party_ok = Q(pk__in=handled)
+    members = jurisdiction.memberships_of(user)
+    if any(m.agency.kind in (Agency.Kind.POLICE, Agency.Kind.PROCURATORATE) for m in members):
+        sent = referrals_visible_to(user).filter(status__in=SENT_REFERRAL_STATUSES)
+        person_ok |= Q(pk__in=sent.values("persons"))
+        party_ok |= Q(pk__in=sent.filter(includes_party=True).values("case_id"))
+    persons = Person.objects.filter(person_ok, id_hash__in=sorted(hashes)).values("case_id")
+    return Q(pk__in=persons) | (Q(party_id_hash__in=sorted(hashes)) & party_ok)
 
 
 def cases_visible_to(user: AnyUser) -> QuerySet[Case]:

@@ -918,12 +918,41 @@ def request_enforcement(case: Case, *, actor: User, fine: int, version: int | No
     return record
 
 
+def receivers(kind: str, region: Region) -> models.QuerySet[Agency]:
+    """The agencies of `kind` that may receive a matter of `region`: those whose region is it or
+    lies above it (the city's office, the province's), never another city's."""
+    return Agency.objects.filter(kind=kind, region__in=region.ancestor_codes()).order_by("-region__code")
+
+
+def receiving_agency(slug: str, kind: str, region: Region, *, field: str, not_kind: str) -> Agency:
+    """The agency named by `slug` if it is of `kind` and covers `region`; else 400 on `field`."""
+    agency = Agency.objects.filter(slug=slug, kind=kind).select_related("region").first()
+    if agency is None:
+        raise field_error(field, not_kind % {"slug": slug})
+    if not region.path.startswith(agency.region.path):
+        raise field_error(
+            field,
+            _("%(agency)s has no jurisdiction over %(region)s: choose one of %(choices)s.")
+            % {
+                "agency": agency.name,
+                "region": region.name,
+                "choices": "、".join(a.name for a in receivers(kind, region)) or "—",
+            },
+        )
+    return agency
+
+
 @action
 def request_takedown(case: Case, *, actor: User, url: str, agency: str, version: int | None = None) -> Takedown:
+    """A website to block, asked of a cyberspace office over the case's region (its city's or the province's)."""
     case = begin_case(case, actor=actor, action="request_takedown", version=version)
-    office = Agency.objects.filter(slug=agency, kind=Agency.Kind.CYBERSPACE).first()
-    if office is None:
-        raise field_error("agency", _("%(slug)s is not a cyberspace office.") % {"slug": agency})
+    office = receiving_agency(
+        agency,
+        Agency.Kind.CYBERSPACE,
+        case.region,
+        field="agency",
+        not_kind=_("%(slug)s is not a cyberspace office."),
+    )
     takedown = Takedown.objects.create(case=case, url=url, agency=office, requested_by=actor)
     finish(
         case, actor=actor, action="request_takedown", data={"takedown": takedown.pk, "url": url, "agency": office.slug}

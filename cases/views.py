@@ -1,5 +1,6 @@
 """The regulator's pages: case list, new case, the case page, and one short form per action."""
 
+import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -7,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from agencies import jurisdiction
 from agencies.models import Agency, Region
@@ -19,7 +21,7 @@ from core import webforms
 from core.access import AnyUser, AuthenticatedHttpRequest
 from core.errors import Conflict
 
-from . import actions, corrections, links
+from . import actions, corrections, links, queries
 from .access import cases_visible_to, events_visible_to, get_case_for, identities_shown, referrals_visible_to
 from .actions import HEARING_STATUSES
 from .api.serializers import CaseCreateInput
@@ -44,27 +46,82 @@ from .titles import EVENT_TITLES
 PAGE_SIZE = 25
 
 
+def _list_errors(exc: DRFValidationError) -> dict[str, list[str]]:
+    detail = exc.detail if isinstance(exc.detail, dict) else {"q": exc.detail}
+    return {key: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for key, msgs in detail.items()}
+
+
+LIST_FILTERS = ("status", "region", "source", "party_kind", "requires_referral", "overdue")
+
+
 @login_required
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    params = request.GET
+    """The case list. The search form posts its text (issue 17 §10): it is kept in the session
+    under a token issued for that search (valid in this session only, for its pages) that the
+    list's address carries instead, so that no ID number or name lands
+    in the address, the browser's history or the access log. `?q=` still searches by a case
+    number, a party or a name; an ID number there is refused."""
+    if request.method == "POST":
+        return _search(request)
+    params = request.GET.copy()
+    errors: dict[str, list[str]] = {}
+    token = params.get("search")
+    if token:
+        text = queries.searched(request.session, token)
+        if text is None:
+            errors["q"] = [_("This search has expired: search again.")]
+        params["q"] = text or ""
     try:
         page = max(int(params.get("page", 1)), 1)
     except ValueError:
         page = 1
-    qs = filter_cases(cases_visible_to(request.user).select_related("agency", "region"), params, request.user)
-    # No COUNT(*): one row more than a page tells whether there is a next one.
-    rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    query = params.copy()
+    filters: dict[str, Any] = {}
+    try:
+        filters = queries.case_list_params(params)
+    except DRFValidationError as exc:
+        errors |= _list_errors(exc)
+    if not token and queries.is_id_search(filters.get("q")):
+        errors["q"] = [_("Search by ID number with the search form: in the address it would stay in logs and history.")]
+    rows: list[Case] = []
+    if not errors:
+        qs = filter_cases(cases_visible_to(request.user).select_related("agency", "region"), filters, request.user)
+        # No COUNT(*): one row more than a page tells whether there is a next one.
+        rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    query = request.GET.copy()
     query.pop("page", None)
+    return _render_list(
+        request,
+        params,
+        errors,
+        rows[:PAGE_SIZE],
+        page,
+        len(rows) > PAGE_SIZE,
+        query.urlencode(),
+        400 if errors else 200,
+    )
+
+
+def _render_list(
+    request: AuthenticatedHttpRequest,
+    params: Any,
+    errors: dict[str, list[str]],
+    cases: list[Case],
+    page: int,
+    has_next: bool,
+    query: str,
+    status: int,
+) -> HttpResponse:
     return render(
         request,
         "cases/case_list.html",
         {
-            "cases": rows[:PAGE_SIZE],
+            "cases": cases,
             "page": page,
-            "has_next": len(rows) > PAGE_SIZE,
-            "query": query.urlencode(),
+            "has_next": has_next,
+            "query": query,
             "params": params,
+            "errors": errors,
+            "list_errors": [m for msgs in errors.values() for m in msgs],
             "statuses": CaseStatus.choices,
             "sources": Source.choices,
             "party_kinds": PartyKind.choices,
@@ -72,7 +129,35 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "can_create": _can_create(request.user),
             "finder": home_agency(request.user) is None and _finder(request.user) is not None,
         },
+        status=status,
     )
+
+
+def _search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The search form, posted: checked, counted and recorded if by ID number (issue 17 §2), then
+    the list under a token for this search kept in the session (the text never goes into the address)."""
+    form = request.POST
+    q = (form.get("q") or "").strip()[:100]
+    try:
+        filters = queries.case_list_params(form)
+    except DRFValidationError as exc:
+        return _render_list(request, form, _list_errors(exc), [], 1, False, "", 400)
+    if queries.is_id_search(q):
+        try:
+            queries.allow_id_search(request.user)
+        except queries.IdSearchThrottled as exc:
+            response = _render_list(request, form, {"q": [queries.id_search_message()]}, [], 1, False, "", 429)
+            response["Retry-After"] = str(exc.wait)
+            return response
+        found = filter_cases(cases_visible_to(request.user), filters, request.user).order_by("-created_at", "-id")
+        queries.record_id_search(request.user, q, list(found[:100]), request.path)
+    query = QueryDict(mutable=True)
+    for name in LIST_FILTERS:
+        if form.get(name):
+            query[name] = form[name]
+    if q:
+        query["search"] = queries.search_token(request.session, q)
+    return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
 
 
 def _can_create(user: AnyUser) -> bool:
@@ -177,16 +262,27 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ]
     penalties = [p for p in case.penalties.all() if shown.sees(p.person_id)]
     suggested, _hidden = links.suggestions_for(case, request.user)
+    # A certificate number is a letter and its holder's ID number: shown as that number is shown
+    # to this user, masked (T440***********1235) where the ID number is (issue 17 §3).
+    findings = [
+        (f, shown.certificate(f.certificate_number, f.person_id), shown.certificate(f.note, f.person_id))
+        for f in case.findings.all()
+        if shown.sees(f.person_id)
+    ]
+    case_links = [(one, shown.data(one.link.certificate_number)) for one in links.links_of(case, request.user)]
+    proposal = getattr(case, "lead_proposal", None)
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
             "persons": persons,
-            "findings": [f for f in case.findings.all() if shown.sees(f.person_id)],
+            "findings": findings,
+            "summary": shown.data(case.summary),
+            "proposal_certificate": shown.data(proposal.certificate_number) if proposal else "",
             "party_id": party_id,
             "referrals": [r for r in case.referrals.all() if r.pk in visible],
-            "events": [(e, corrections.event_detail(e.action, e.data)) for e in events],
+            "events": [(e, corrections.event_detail(e.action, shown.data(e.data))) for e in events],
             "actions": actions.available_actions(case, request.user),
             "titles": EVENT_TITLES,
             "unreferred": set(person_ids),
@@ -196,8 +292,8 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "deadlines": running,
             "now": timezone.now(),
             "penalties": [(p, [(name, PENALTY_PAPER_TITLES[name]) for name in p.papers]) for p in penalties],
-            "links": links.links_of(case, request.user),
-            "suggested": suggested,
+            "links": case_links,
+            "suggested": [dataclasses.replace(one, why=shown.data(one.why)) for one in suggested],
         },
     )
 
@@ -292,7 +388,7 @@ def action_choices(case: Case, name: str) -> dict[str, list[tuple[Any, str]]]:
         "legal_basis": _basis_choices(),
         "correction": correction_choices(case, "endorsement" if name == "endorse_correction" else "proposed"),
         "finding": [("", "—")] + findings,
-        "agency": [(a.slug, a.name) for a in Agency.objects.filter(kind=Agency.Kind.CYBERSPACE).order_by("region_id")],
+        "agency": [(a.slug, a.name) for a in actions.receivers(Agency.Kind.CYBERSPACE, case.region)],
         # 更正: the record by its name, the field in words (not the codes of the API).
         "id": [(pk, _("person") + f"：{label}") for pk, label in persons]
         + [(pk, _("finding") + f"：{label}") for pk, label in findings],

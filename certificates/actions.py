@@ -14,10 +14,12 @@ from cases.kinds import PartyKind
 from cases.models import Case, CaseStatus
 from cases.protocol import action, finish, lock
 from cases.rules import home_agency, may
+from core.errors import Code, Conflict
 from core.files import PDF_OR_IMAGE, check_upload, keep, read_kept
 from core.identity import plain, redact
 from notifications.announce import announce
 
+from .batches import verify_for
 from .models import Evidence, LeadProposal, Tip
 from .verify import status_labels
 
@@ -50,6 +52,9 @@ def add_evidence(case: Case, upload, *, actor: User) -> Evidence:
     locked = lock(case)
     if not may(actor, locked, "add_person"):  # the handlers and the head, as for persons
         raise PermissionDenied(_("Only the case's handlers and head add evidence."))
+    if locked.status in (CaseStatus.CLOSED, CaseStatus.DECLINED):
+        # A concluded case's file is what it was concluded on (issue 17, §13).
+        raise Conflict(Code.INVALID_TRANSITION, _("The case is closed or declined: no evidence can be added to it."))
     evidence = store_evidence(locked, upload, by=actor)
     finish(
         locked,
@@ -99,6 +104,9 @@ def tip_status(code: str) -> str | None:
 # --- a lead from a failed verification -------------------------------------------------------
 
 SUGGESTED_FINDING = {
+    # Without a case a check answers no_match for both of the next two; the lead, once it is a case,
+    # verifies the number again in its context and proposes the finding of the full answer.
+    "no_match": "forged_certificate",
     "not_found": "forged_certificate",
     "revoked": "forged_certificate",
     "name_mismatch": "lent_certificate",
@@ -137,7 +145,16 @@ def lead_from_verification(
     case = case_actions.create_case(
         actor=actor, source="verification", region=region, party=party, summary=summary, strict_party=bool(credit_code)
     )
+    if status == "no_match":
+        status = _full_status(actor, case, number, name)
     LeadProposal.objects.create(
         case=case, name=name, certificate_number=number, verification=status, finding_kind=SUGGESTED_FINDING[status]
     )
     return case
+
+
+def _full_status(actor: User, case: Case, number: str, name: str) -> str:
+    """The full answer for a `no_match`, now that there is a case to verify for (recorded as its batch)."""
+    results, _batch = verify_for(actor, [{"number": number, "name": name}], purpose="case", case=case, quota=False)
+    full = results[0]["status"]
+    return full if full in SUGGESTED_FINDING else "no_match"

@@ -1,18 +1,19 @@
 """import_certificates: stream a CSV or XLSX registry file into the database, batch by batch,
 upserting by number; bad rows are reported by line and the good ones kept."""
 
-import csv
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, overload
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from openpyxl import load_workbook
+from django.db import transaction
 
 from core.identity import id_hash, mask_id_number, normalize_id_number, plain
 
+from . import sheets
 from .models import CATEGORY_BY_NAME, VALIDITY_YEARS, Certificate, add_years
 
 HEADER = [
@@ -50,29 +51,32 @@ class Report:
 
 
 def rows_of(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of a CSV or XLSX file, one at a time, header first."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        wb = load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = wb.active
-            if sheet is None:
-                raise ValueError(f"{path.name} has no sheet to read")
-            for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield (
-                    line,
-                    [
-                        ""
-                        if v is None
-                        else (v.isoformat()[:10] if isinstance(v, datetime.date | datetime.datetime) else str(v))
-                        for v in cells
-                    ],
-                )
-        finally:
-            wb.close()
-        return
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        for line, values in enumerate(csv.reader(handle), start=1):
-            yield line, values
+    """(line number, cells) of a CSV or XLSX file, one at a time, header first, streamed. A file
+    larger than IMPORT_MAX_BYTES, an XLSX unpacking to more than IMPORT_MAX_UNPACKED_BYTES and a
+    file of more than IMPORT_MAX_ROWS rows (after the header) are refused: ValueError, nothing
+    imported (issue 17, §7)."""
+    limit_rows = settings.IMPORT_MAX_ROWS + 1  # and the header
+    try:
+        sheets.check_size(path.stat().st_size, settings.IMPORT_MAX_BYTES)
+        if path.suffix.lower() in sheets.XLSX_SUFFIXES:
+            with open(path, "rb") as handle:
+                sheets.check_unpacked(handle, settings.IMPORT_MAX_UNPACKED_BYTES)
+            rows = sheets.xlsx_rows(str(path), limit_rows)
+            yield from enumerate(rows, start=1)
+            return
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            yield from enumerate(sheets.csv_rows(handle, limit_rows), start=1)
+    except sheets.TooLarge as exc:
+        what = str(exc).split(":", 1)[0]
+        if what == "rows":
+            raise ValueError(
+                f"{path.name} has more than {settings.IMPORT_MAX_ROWS:,} rows (IMPORT_MAX_ROWS); "
+                "split it — nothing was imported"
+            ) from None
+        raise ValueError(
+            f"{path.name} is too large (at most {settings.IMPORT_MAX_BYTES // 2**20:,} MB, IMPORT_MAX_MB, "
+            f"unpacking to at most {settings.IMPORT_MAX_UNPACKED_BYTES // 2**20:,} MB, IMPORT_MAX_UNPACKED_MB)"
+        ) from None
 
 
 @overload
@@ -136,6 +140,13 @@ def _flush(batch: dict[str, Certificate]) -> int:
 
 
 def import_file(path: Path, progress=None) -> Report:
+    """All or nothing as to the file's limits: a file refused half way (too many rows) leaves the
+    registry as it was. Bad rows are reported and skipped, the good ones kept."""
+    with transaction.atomic():
+        return _import(path, progress)
+
+
+def _import(path: Path, progress=None) -> Report:
     report = Report()
     rows = rows_of(path)
     first = next(rows, None)

@@ -123,3 +123,33 @@ class LeadProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.certificate_number}"
+
+
+class VerificationBatch(models.Model):
+    """One verification call — an API request, a check on the page, a roster — recorded so that
+    supervisors see who verified how many certificates, when and why (issue 17, §1)."""
+
+    class Purpose(models.TextChoices):
+        CHECK = "check", _("a single check")
+        ROSTER = "roster", _("an employer's roster")
+        CASE = "case", _("a case")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    username = models.CharField(max_length=150)  # kept if the account is ever deleted
+    agency = models.ForeignKey("agencies.Agency", models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    items = models.PositiveIntegerField()
+    counts = models.JSONField(default=dict)  # status → how many
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    case = models.ForeignKey("cases.Case", models.SET_NULL, null=True, blank=True, related_name="+")
+    filename = models.CharField(max_length=200, blank=True)
+    employer = models.CharField(max_length=200, blank=True)
+    via_api = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("verification batch")
+        verbose_name_plural = _("verification batches")
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.items} {self.purpose}"

@@ -1,5 +1,9 @@
 """Is this certificate real? (DESIGN §7) Both number and name are needed: a wrong name learns
-`name_mismatch` and nothing more, so nobody can enumerate the registry by number."""
+`name_mismatch` and nothing more, so nobody can enumerate the registry by number.
+
+Nor by number and guessed name (issue 17, §1): without a case, `not_found` and `name_mismatch`
+are one answer, `no_match`, so a check never confirms that a number exists. The full statuses are
+for a case's own staff, a few numbers at a time (`verify_for`)."""
 
 import datetime
 
@@ -13,7 +17,8 @@ from .models import REVIEW_YEARS, Certificate, add_years
 
 MAX_ITEMS = 10_000
 CHUNK = MAX_ITEMS  # one query for a whole roster
-STATUSES = ("valid", "expired", "review_overdue", "revoked", "not_found", "name_mismatch")
+STATUSES = ("valid", "expired", "review_overdue", "revoked", "not_found", "name_mismatch", "no_match")
+HIDDEN = {"not_found": "no_match", "name_mismatch": "no_match"}  # what a check without a case answers
 
 
 def status_labels() -> dict[str, str]:
@@ -25,6 +30,7 @@ def status_labels() -> dict[str, str]:
         "revoked": _("revoked"),
         "not_found": _("not found in the registry"),
         "name_mismatch": _("the name does not match"),
+        "no_match": _("no certificate with this number and this name"),
     }
 
 
@@ -51,8 +57,9 @@ def status_of(cert: tuple | None, name: str, today: datetime.date) -> str:
     return "valid"
 
 
-def verify(items: list[dict], today: datetime.date | None = None) -> list[dict]:
-    """[{"number", "name"}] → [{"number", "name", "status"}], in order, a few queries per 2,000."""
+def verify(items: list[dict], today: datetime.date | None = None, *, full: bool = False) -> list[dict]:
+    """[{"number", "name"}] → [{"number", "name", "status"}], in order, a few queries per 2,000.
+    `full`: tell `not_found` from `name_mismatch` (in a case's context only); else both are `no_match`."""
     today = today or timezone.localdate()
     numbers = list({plain(item["number"]) for item in items})
     found: dict[str, tuple] = {}
@@ -69,7 +76,11 @@ def verify(items: list[dict], today: datetime.date | None = None) -> list[dict]:
         {
             "number": item["number"],
             "name": item["name"],
-            "status": status_of(found.get(plain(item["number"])), item["name"], today),
+            "status": _shown(status_of(found.get(plain(item["number"])), item["name"], today), full),
         }
         for item in items
     ]
+
+
+def _shown(status: str, full: bool) -> str:
+    return status if full else HIDDEN.get(status, status)

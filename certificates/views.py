@@ -1,7 +1,7 @@
 """证书: certificate checks for officials (single and roster), and the public check and tip line."""
 
-import csv
 import io
+import zipfile
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,81 +12,127 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
+from agencies import jurisdiction
 from agencies.models import Region
 from cases.access import get_case_for
 from cases.kinds import PartyKind
 from core import ratelimit
 from core.errors import Conflict
+from core.xlsx import safe_cell
 
-from . import actions
-from .models import RosterCheck
+from . import actions, batches, sheets
+from .models import RosterCheck, VerificationBatch
 from .verify import MAX_ITEMS, status_labels, verify
 
 labels = status_labels
 
 
+class RosterRefused(Exception):
+    """The roster cannot be read: the message says why."""
+
+
 def _read_roster(upload) -> list[dict]:
-    """number,name rows of a CSV or XLSX roster (a header row is skipped if present)."""
-    name = upload.name.lower()
-    rows: list[list[str]] = []
-    if name.endswith((".xlsx", ".xlsm")):
-        wb = load_workbook(upload, read_only=True, data_only=True)
-        sheet = wb.active  # none: no rows, refused below like an empty roster
-        rows = (
-            [["" if v is None else str(v).strip() for v in r[:2]] for r in sheet.iter_rows(values_only=True)]
-            if sheet is not None
-            else []
+    """number,name rows of a CSV or XLSX roster (a header row is skipped if present), streamed: a
+    file over ROSTER_MAX_BYTES, an XLSX that unpacks to more than ROSTER_MAX_UNPACKED_BYTES and a
+    roster of more than MAX_ITEMS rows are refused as soon as that is known (issue 17, §7)."""
+    too_many = _("At most %(max)s rows a roster; split it.") % {"max": f"{MAX_ITEMS:,}"}
+    try:
+        rows = sheets.upload_rows(
+            upload,
+            max_bytes=settings.ROSTER_MAX_BYTES,
+            max_unpacked=settings.ROSTER_MAX_UNPACKED_BYTES,
+            max_rows=None,  # counted below, in rows with data: blank rows and the header are free
         )
-        wb.close()
-    elif name.endswith(".csv"):
-        text = upload.read().decode("utf-8-sig", errors="replace")
-        rows = [[c.strip() for c in r[:2]] for r in csv.reader(io.StringIO(text))]
-    else:
-        raise ValidationError(_("Upload the roster as .xlsx or .csv with the columns number and name."))
-    if rows and rows[0] and rows[0][0].lower() in ("number", "证书编号", "证号"):
-        rows = rows[1:]
-    items = [{"number": r[0], "name": r[1]} for r in rows if len(r) >= 2 and r[0] and r[1]]
+        items: list[dict] = []
+        for index, row in enumerate(rows):
+            cells = [c.strip() for c in row[:2]]
+            if index == 0 and cells and cells[0].lower() in ("number", "证书编号", "证号"):
+                continue
+            if len(cells) >= 2 and cells[0] and cells[1]:
+                items.append({"number": cells[0], "name": cells[1]})
+                if len(items) > MAX_ITEMS:
+                    raise RosterRefused(too_many)
+            elif index - len(items) > MAX_ITEMS:  # a sheet of blank rows is no roster either
+                raise RosterRefused(too_many)
+    except sheets.TooLarge as exc:
+        if str(exc).startswith("rows"):
+            raise RosterRefused(too_many) from None
+        raise RosterRefused(
+            _("The roster file is too large (at most %(kb)s KB, and an XLSX may unpack to at most %(mb)s MB).")
+            % {"kb": f"{settings.ROSTER_MAX_BYTES // 1024:,}", "mb": settings.ROSTER_MAX_UNPACKED_BYTES // 2**20}
+        ) from None
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, InvalidFileException):
+        raise RosterRefused(_("Upload the roster as .xlsx or .csv with the columns number and name.")) from None
     if not items:
-        raise ValidationError(_("The roster has no rows with both a certificate number and a name."))
-    if len(items) > MAX_ITEMS:
-        raise ValidationError(_("At most %(max)s rows a roster; split it.") % {"max": f"{MAX_ITEMS:,}"})
+        raise RosterRefused(_("The roster has no rows with both a certificate number and a name."))
     return items
+
+
+def _check_page(request, result=None, status=200):
+    return render(request, "certificates/check.html", {"result": result, "labels": labels()}, status=status)
+
+
+def _quota_refused(response, exc: batches.QuotaExceeded):
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @login_required
 def check(request):
-    result = None
     if request.method == "POST":
         number, name = request.POST.get("number", "").strip()[:40], request.POST.get("name", "").strip()[:100]
-        if number and name:
-            result = verify([{"number": number, "name": name}])[0]
-        else:
+        if not (number and name):
             messages.error(request, _("Enter both the certificate number and the holder's name."))
-    return render(request, "certificates/check.html", {"result": result, "labels": labels()})
+            return _check_page(request)
+        try:
+            results, _batch = batches.verify_for(
+                request.user, [{"number": number, "name": name}], purpose=VerificationBatch.Purpose.CHECK
+            )
+        except batches.QuotaExceeded as exc:
+            messages.error(request, exc.message)
+            return _quota_refused(_check_page(request, status=429), exc)
+        return _check_page(request, results[0])
+    return _check_page(request)
+
+
+def _roster_page(request, status=200):
+    # Not the results: a roster's can be 10,000 rows, and the list shows only names and times.
+    recent = RosterCheck.objects.filter(user=request.user).only("id", "filename", "created_at")
+    page = Paginator(recent.order_by("-created_at", "-id"), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "certificates/roster.html", {"max": MAX_ITEMS, "recent": page}, status=status)
 
 
 @login_required
 def roster(request):
+    if not batches.may_verify_in_bulk(request.user):
+        raise PermissionDenied(batches.bulk_refused_message())
     if request.method == "POST" and request.FILES.get("roster"):
+        upload = request.FILES["roster"]
         try:
-            items = _read_roster(request.FILES["roster"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            items = _read_roster(upload)
+        except RosterRefused as exc:
+            messages.error(request, str(exc))
             return redirect("certificates:roster:index")
-        results = verify(items)
+        employer = request.POST.get("employer", "")[:200]
+        try:
+            results, _batch = batches.verify_for(
+                request.user,
+                items,
+                purpose=VerificationBatch.Purpose.ROSTER,
+                filename=upload.name or "",
+                employer=employer,
+            )
+        except batches.QuotaExceeded as exc:
+            messages.error(request, exc.message)
+            return _quota_refused(_roster_page(request, status=429), exc)
         saved = RosterCheck.objects.create(
-            user=request.user,
-            filename=request.FILES["roster"].name[:200],
-            employer=request.POST.get("employer", "")[:200],
-            results=results,
+            user=request.user, filename=(upload.name or "")[:200], employer=employer, results=results
         )
         return redirect("certificates:roster:result", pk=saved.pk)
-    # Not the results: a roster's can be 10,000 rows, and the list shows only names and times.
-    recent = RosterCheck.objects.filter(user=request.user).only("id", "filename", "created_at")
-    page = Paginator(recent.order_by("-created_at", "-id"), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "certificates/roster.html", {"max": MAX_ITEMS, "recent": page})
+    return _roster_page(request)
 
 
 def _own_roster(request, pk) -> RosterCheck:
@@ -94,6 +140,10 @@ def _own_roster(request, pk) -> RosterCheck:
     if saved is None:
         raise Http404
     return saved
+
+
+# The answers a roster's summary always lists; the full ones only when a roster has them (an older one).
+SUMMARY = ("valid", "expired", "review_overdue", "revoked", "no_match")
 
 
 @login_required
@@ -105,10 +155,18 @@ def roster_result(request, pk):
     # The index in the roster stays with each row: "Open a lead" names the row by it, on any page.
     failed = [(i, row) for i, row in enumerate(saved.results) if row["status"] in actions.SUGGESTED_FINDING]
     page = Paginator(failed, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = {k: v for k, v in labels().items() if k in SUMMARY or k in counts}
     return render(
         request,
         "certificates/roster_result.html",
-        {"saved": saved, "counts": counts, "failed": page, "labels": labels(), "total": len(saved.results)},
+        {
+            "saved": saved,
+            "counts": counts,
+            "failed": page,
+            "labels": labels(),
+            "summary": shown,
+            "total": len(saved.results),
+        },
     )
 
 
@@ -120,7 +178,8 @@ def roster_download(request, pk):
     ws.append(["证书编号", "姓名", "核验结果", "status"])
     names = labels()
     for row in saved.results:
-        ws.append([row["number"], row["name"], str(names[row["status"]]), row["status"]])
+        # The number and the name came from the employer's file: never a live formula (issue 17, §8).
+        ws.append([safe_cell(row["number"]), safe_cell(row["name"]), str(names[row["status"]]), row["status"]])
     buffer = io.BytesIO()
     wb.save(buffer)
     response = HttpResponse(
@@ -172,7 +231,7 @@ def public_check(request):
         if refused:
             return refused
         number, name = request.POST.get("number", "").strip()[:40], request.POST.get("name", "").strip()[:100]
-        # The status only, never the holder's data.
+        # The status only, never the holder's data, and never whether the number exists (no_match).
         result = verify([{"number": number, "name": name}])[0]["status"] if number and name else "missing"
     return render(request, "certificates/public_check.html", {"result": result, "labels": labels()})
 
@@ -248,3 +307,17 @@ def case_evidence(request, pk):
         else:
             messages.success(request, _("Evidence added."))
     return redirect("cases:case:detail", pk=case.pk)
+
+
+@login_required
+def verification_records(request):
+    """督查: who verified how many certificates, when and why, in the regions the supervisor oversees."""
+    if not jurisdiction.supervised_paths(request.user):
+        raise PermissionDenied(_("Only supervisors see the verification records."))
+    records = batches.batches_supervised_by(request.user).select_related("agency", "case")
+    page = Paginator(records.order_by("-created_at", "-id"), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "certificates/verification_records.html",
+        {"records": page, "labels": labels(), "purposes": dict(VerificationBatch.Purpose.choices)},
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import AuthToken
+from accounts.api import AuthToken, TokenDetail, TokenList
 from agencies.api import AgencyList, Me, RegionList
 from cases.api import views as cases
 from cases.referral_rules import REFERRAL_ACTIONS
@@ -15,10 +15,13 @@ from workflows.penalty_papers import PENALTY_PAPERS
 
 urlpatterns = [
     path("auth/token/", AuthToken.as_view(), name="api-token"),
+    path("auth/tokens/", TokenList.as_view(), name="api-tokens"),
+    path("auth/tokens/<int:pk>/", TokenDetail.as_view(), name="api-token-detail"),
     path("me/", Me.as_view(), name="api-me"),
     path("regions/", RegionList.as_view(), name="api-regions"),
     path("agencies/", AgencyList.as_view(), name="api-agencies"),
     path("cases/", cases.CaseListCreate.as_view(), name="api-cases"),
+    path("cases/search/", cases.CaseSearch.as_view(), name="api-case-search"),
     path("cases/<int:pk>/", cases.CaseDetail.as_view(), name="api-case"),
     path("cases/<int:pk>/events/", cases.CaseEvents.as_view(), name="api-case-events"),
     path("cases/<int:pk>/links/", cases.CaseLinks.as_view(), name="api-case-links"),

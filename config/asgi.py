@@ -9,12 +9,14 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_asgi_app = get_asgi_application()
 
+from config.middleware import BodyLimitASGI  # noqa: E402
 from notifications.middleware import OriginAwareAuth  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # A body over its endpoint's limit is refused before Django's handler reads it whole.
+        "http": BodyLimitASGI(django_asgi_app),
         "websocket": OriginAwareAuth(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -128,11 +128,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "axes",
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -152,6 +153,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the body: one over its endpoint's limit is refused with 413.
+    "config.middleware.BodyLimitMiddleware",
     # A page asked for while the database is out of reach: 503 and "try again", not a 500.
     "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -254,10 +257,9 @@ CACHES = {
 PUBLIC_CHECKS_PER_HOUR = envint("PUBLIC_CHECKS_PER_HOUR", 30, minimum=1)
 PUBLIC_TIPS_PER_HOUR = envint("PUBLIC_TIPS_PER_HOUR", 5, minimum=1)
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_MB", 10, minimum=1) * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024  # a 10,000-row roster as JSON fits
 
 # --- E-mail ---------------------------------------------------------------------------------
-EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
+EMAIL_URL = os.environ.get("EMAIL_URL", "console://" if DEBUG else "smtp://localhost")  # console: DEBUG only
 globals().update(parse_email_url("EMAIL_URL", EMAIL_URL))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", globals().get("DEFAULT_FROM_EMAIL", "xianjie@localhost"))
 
@@ -331,7 +333,7 @@ LIST_PAGE_SIZE = 50
 REST_FRAMEWORK: dict[str, Any] = {
     # Token first: an unauthenticated API call then gets 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -426,3 +428,103 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", True)
+
+# --- API tokens and WebSocket origins (issue 17 §4–§6, §13) ----------------------------------
+# API tokens are django-rest-knox's: hashed at rest, one per login (a per-device list), expiring
+# TOKEN_TTL_HOURS after they were issued (a working day by default); all of a user's tokens are
+# revoked when the password changes or the account is deactivated.
+TOKEN_TTL_HOURS = envint("TOKEN_TTL_HOURS", 10, minimum=1)
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105 - a model name, not a password
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+    # 40 hex characters (160 random bits), as the tokens before: clients that store them keep working.
+    "AUTH_TOKEN_CHARACTER_LENGTH": 40,
+}
+# Origins (scheme://host[:port]) whose pages may open a WebSocket with the session cookie, besides
+# the page's own origin (the Host it connected to). Defaults to CSRF_TRUSTED_ORIGINS (plus the
+# local development server's origins when DEBUG is on).
+WEBSOCKET_ALLOWED_ORIGINS = envlist(
+    "WEBSOCKET_ALLOWED_ORIGINS",
+    CSRF_TRUSTED_ORIGINS
+    + (
+        ["http://localhost", "http://127.0.0.1", "http://localhost:8000", "http://127.0.0.1:8000", "http://[::1]:8000"]
+        if DEBUG
+        else []
+    ),
+)
+# A user whose role requires two-factor authentication enrols only with a one-time code an
+# administrator issued (admin or `manage.py issue_enrolment_code`); it expires after these hours.
+OTP_ENROLMENT_CODE_HOURS = envint("OTP_ENROLMENT_CODE_HOURS", 72, minimum=1)
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# --- Certificate verification: who may verify how much (issue 17, §1) and uploads that cannot
+# hurt (§7). Quotas are counted in items (a roster of 300 rows costs 300), per calendar hour and
+# day; an agency's quota is shared by all its staff.
+VERIFY_ITEMS_PER_USER_HOUR = envint("VERIFY_ITEMS_PER_USER_HOUR", 10_000, minimum=1)
+VERIFY_ITEMS_PER_USER_DAY = envint("VERIFY_ITEMS_PER_USER_DAY", 30_000, minimum=1)
+VERIFY_ITEMS_PER_AGENCY_DAY = envint("VERIFY_ITEMS_PER_AGENCY_DAY", 100_000, minimum=1)
+VERIFY_CASE_MAX_ITEMS = envint("VERIFY_CASE_MAX_ITEMS", 50, minimum=1)  # with a case: full statuses
+# ROSTER_MAX_BYTES (ROSTER_MAX_MB) is set with the request body limits below.
+ROSTER_MAX_UNPACKED_BYTES = envint("ROSTER_MAX_UNPACKED_MB", 20, minimum=1) * 1024 * 1024  # an XLSX's parts
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_MB", 2048, minimum=1) * 1024 * 1024
+IMPORT_MAX_UNPACKED_BYTES = envint("IMPORT_MAX_UNPACKED_MB", 8192, minimum=1) * 1024 * 1024
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 5_000_000, minimum=1)
+
+# --- Request body limits (config.middleware.BodyLimitMiddleware) -----------------------------
+# The largest body each endpoint reads: a longer one is refused with 413 before anything parses
+# it — before the CSRF check, the rate limits and authentication read it. A body sent without
+# Content-Length (chunked) is read up to its limit and one byte more, never further. The first
+# pattern that matches the path applies; every other path has REQUEST_BODY_MAX_BYTES (JSON API
+# calls and web forms). An upload's limit is its file's limit plus room for the form around it.
+REQUEST_BODY_MAX_BYTES = envint("REQUEST_BODY_MAX_KB", 1024, minimum=64) * 1024
+ROSTER_MAX_BYTES = envint("ROSTER_MAX_MB", 5, minimum=1) * 1024 * 1024  # a roster file (XLSX/CSV)
+SCAN_UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # oversight.reports.SCAN_MAX_BYTES: stamped scans, campaign returns
+PUBLIC_FORM_MAX_BYTES = 64 * 1024  # the public check and tracking forms: a few short fields
+_FORM_ROOM = 64 * 1024  # multipart boundaries and the text fields beside a file
+REQUEST_BODY_LIMITS: list[tuple[str, int]] = [
+    # The public tip: its text and its evidence files together within one evidence file's limit.
+    (r"^/public/tip/$", EVIDENCE_MAX_BYTES + _FORM_ROOM),
+    (r"^/public/", PUBLIC_FORM_MAX_BYTES),
+    (r"^/api/v1/cases/\d+/evidence/$", EVIDENCE_MAX_BYTES + _FORM_ROOM),
+    (r"^/cases/case/\d+/files/upload/$", EVIDENCE_MAX_BYTES + _FORM_ROOM),
+    (r"^/certificates/roster/$", ROSTER_MAX_BYTES + _FORM_ROOM),
+    # A verification batch as JSON: 10,000 number/name pairs are about 1 MB.
+    (r"^/api/v1/certificates/verify/$", 4 * 1024 * 1024),
+    (r"^/api/v1/reports/monthly/scan/$", SCAN_UPLOAD_MAX_BYTES + _FORM_ROOM),
+    (r"^/api/v1/reports/returns/$", SCAN_UPLOAD_MAX_BYTES + _FORM_ROOM),
+    (r"^/oversight/(monthly|returns)/", SCAN_UPLOAD_MAX_BYTES + _FORM_ROOM),
+]
+# Django's own ceiling on a body read whole (forms, JSON read through request.body): the largest
+# limit above without a file, so it never refuses what the table lets through.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(REQUEST_BODY_MAX_BYTES, 4 * 1024 * 1024)
+# Files above this are spooled to a temporary file, not held in memory (Django's default).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
+
+# --- Password reset, lock-out ceiling, API docs (issue 17 §11–13) ------------------------------
+# The address the site is reached at: password-reset links point here, never at the Host header a
+# request names. With DEBUG off it defaults to https:// and the first ALLOWED_HOSTS name.
+_SITE_HOST = next((h for h in ALLOWED_HOSTS if h and h[0] not in ".*"), "")
+SITE_URL = os.environ.get(
+    "SITE_URL", "http://127.0.0.1:8000" if DEBUG else (f"https://{_SITE_HOST}" if _SITE_HOST else "")
+).rstrip("/")
+# Password-reset requests per hour from one client address, and for one e-mail address.
+PASSWORD_RESETS_PER_HOUR = envint("PASSWORD_RESETS_PER_HOUR", 5, minimum=1)
+# Beside the lock of one username from one address (AXES_FAILURE_LIMIT), a ceiling per account:
+# this many failures of a username from any addresses within the cool-off lock the account.
+AXES_ACCOUNT_FAILURE_LIMIT = envint("AXES_ACCOUNT_FAILURE_LIMIT", 20, minimum=1)
+AXES_HANDLER = "accounts.lockout.AccountCeilingHandler"
+# The OpenAPI schema and Swagger UI open to anyone (else logged-in users only): off unless DEBUG.
+PUBLIC_API_DOCS = envbool("PUBLIC_API_DOCS", DEBUG)
+
+# --- Search by ID number, access log (issue 17 §2, §10) ---------------------------------------
+# Searches by ID number (or another identity document) one user may make per hour; past it, 429.
+ID_SEARCHES_PER_USER_HOUR = envint("ID_SEARCHES_PER_USER_HOUR", 30, minimum=1)
+# The served process's access log (daphne's runserver logs every request to this logger) prints
+# paths without their query strings: a query may hold a name or an ID number.
+LOGGING["filters"] = {"no_query_strings": {"()": "core.identity.NoQueryStrings"}}
+_LOGGERS = LOGGING["loggers"]
+if isinstance(_LOGGERS, dict):
+    _LOGGERS["django.channels.server"] = {"filters": ["no_query_strings"]}
+    _LOGGERS["django.server"] = {"filters": ["no_query_strings"]}

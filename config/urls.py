@@ -3,24 +3,31 @@ from django.urls import include, path
 from django.views import defaults
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from viewflow.contrib.auth import AuthViewset
 
+from accounts import passwords
 from accounts import views as accounts
 from certificates import views as certificate_views
 from oversight import views as oversight_views
 
+from . import api_docs
 from .site import site
 
 urlpatterns = [
     path("api/v1/", include("config.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    # Public only with PUBLIC_API_DOCS (the default with DEBUG); otherwise for logged-in users.
+    path("api/schema/", api_docs.SchemaView.as_view(), name="schema"),
+    path("api/docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["django.contrib.admin"]), name="javascript-catalog"),
     path(
         "accounts/",
-        AuthViewset(login_view=accounts.LoginView.as_view(), profile_view=accounts.account).urls,
+        AuthViewset(
+            login_view=accounts.LoginView.as_view(),
+            profile_view=accounts.account,
+            # The reset link on SITE_URL (never the request's Host), with a rate limit.
+            pass_reset_view=passwords.PasswordResetView.as_view(),
+        ).urls,
     ),
     path("accounts/otp/", accounts.otp_verify, name="otp-verify"),
     path("accounts/otp/setup/", accounts.otp_setup, name="otp-setup"),

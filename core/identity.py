@@ -6,6 +6,7 @@ ID numbers are personal data: validated here, shown masked, looked up by a keyed
 import datetime
 import hashlib
 import hmac
+import logging
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -238,6 +239,28 @@ def _redact_text(text: str, public: bool, names: Mapping[str, str]) -> str:
         return ID_NUMBER_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
     text = text.translate(PLAIN_NUMBERS)
     return CREDIT_CODE_ANYWHERE.sub(PLACEHOLDER, GROUPED_NUMBER.sub(PLACEHOLDER, text))
+
+
+_QUERY_STRING = re.compile(r"\?[^\s\"]*")
+
+
+def without_query_string(value: str) -> str:
+    """/api/v1/cases/?q=440106… → /api/v1/cases/: a query may hold a name or an ID number."""
+    return _QUERY_STRING.sub("", value)
+
+
+class NoQueryStrings(logging.Filter):
+    """The access log's lines with paths only (issue 17 §10): daphne's runserver logs a dict whose
+    "path" is the URI with its query; Django's runserver the request line ("GET /x?q=… HTTP/1.1")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        path = args.get("path") if isinstance(args, Mapping) else None
+        if isinstance(args, Mapping) and isinstance(path, str):
+            record.args = {**args, "path": without_query_string(path)}
+        elif isinstance(args, tuple):
+            record.args = tuple(without_query_string(a) if isinstance(a, str) else a for a in args)
+        return True
 
 
 _PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{5,22}[0-9]")

@@ -1,15 +1,14 @@
 """GET /api/v1/notifications/?unread=true, POST …/{id}/read/, POST …/read-all/, e-mail preferences."""
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.access import AuthenticatedRequest
-from core.api import pagination
+from core.api import pagination, params
 from core.api.schema import example
 
 from .announce import EMAIL_KINDS
@@ -27,7 +26,11 @@ class NotificationOutput(serializers.ModelSerializer):
         return n.read_at is not None
 
 
-@extend_schema(parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL)])
+class NotificationQuery(serializers.Serializer):
+    unread = params.QueryBoolean(help_text="true: only those not yet read")
+
+
+@extend_schema(parameters=[NotificationQuery])
 class NotificationList(generics.ListAPIView[Notification]):
     request: AuthenticatedRequest  # IsAuthenticated: the user is signed in
     serializer_class = NotificationOutput
@@ -35,7 +38,9 @@ class NotificationList(generics.ListAPIView[Notification]):
 
     def get_queryset(self):
         qs = Notification.objects.filter(recipient=self.request.user)
-        if (self.request.query_params.get("unread") or "").lower() in ("1", "true", "yes"):
+        if getattr(self, "swagger_fake_view", False):
+            return qs
+        if params.query(NotificationQuery, self.request)["unread"]:
             qs = qs.filter(read_at__isnull=True)
         return qs
 

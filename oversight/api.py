@@ -14,8 +14,9 @@ from rest_framework.views import APIView
 
 from agencies import jurisdiction
 from agencies.models import Region
-from cases.access import events_visible_to, get_case_for
+from cases.access import events_visible_to, get_case_for, identities_shown
 from cases.models import Campaign
+from core.api import params
 from core.api.schema import errors, example, results_of
 from core.files import read_kept
 from core.identity import validate_person_name, validate_phone
@@ -25,6 +26,9 @@ from .models import AuditRun, CampaignReturn, SelfInspection, TypicalCase
 from .risks import RISKS, describe, risk_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What a region code and a month look like, documented and checked alike (in a query and a body).
+REGION_CODE = r"^[0-9]{6}$"
+MONTH = r"^[0-9]{4}-[0-9]{2}$"
 GUANGZHOU = OpenApiExample("广州市", value="440100")
 SEPTEMBER = OpenApiExample("2018年9月", value="2018-09")
 
@@ -119,10 +123,22 @@ class ReportOutput(serializers.Serializer):
     )
 
 
+def region_code(**kwargs) -> serializers.RegexField:
+    return serializers.RegexField(
+        REGION_CODE, error_messages={"invalid": _("Give a six-digit division code such as 440100.")}, **kwargs
+    )
+
+
+def month_field(**kwargs) -> serializers.RegexField:
+    return serializers.RegexField(
+        MONTH, error_messages={"invalid": _("Give the month as YYYY-MM, e.g. 2018-09.")}, **kwargs
+    )
+
+
 class ReportQuery(serializers.Serializer):
-    region = serializers.CharField(max_length=6)
-    month = serializers.CharField(max_length=7)
-    campaign = serializers.SlugField(max_length=60, required=False)
+    region = region_code()
+    month = month_field()
+    campaign = serializers.SlugField(max_length=60, required=False, allow_blank=True)
     format = serializers.ChoiceField(choices=["json", "xlsx", "pdf"], required=False, default="json")
     # The province's own return has no submission: who fills it in, checks it and answers the phone
     # are given with the export (a city's come from its submission and cannot be overridden).
@@ -146,9 +162,16 @@ class MonthlyReport(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "region", OpenApiTypes.STR, required=True, description="city or province code", examples=[GUANGZHOU]
+                "region",
+                OpenApiTypes.STR,
+                required=True,
+                description="city or province code",
+                pattern=REGION_CODE,
+                examples=[GUANGZHOU],
             ),
-            OpenApiParameter("month", OpenApiTypes.STR, required=True, description="YYYY-MM", examples=[SEPTEMBER]),
+            OpenApiParameter(
+                "month", OpenApiTypes.STR, required=True, description="YYYY-MM", pattern=MONTH, examples=[SEPTEMBER]
+            ),
             OpenApiParameter("campaign", OpenApiTypes.STR),
             OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "xlsx", "pdf"]),
             *(
@@ -164,15 +187,12 @@ class MonthlyReport(APIView):
         },
     )
     def get(self, request):
-        query = ReportQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        region, month, campaign = _resolve(request.user, query.validated_data)
+        query = params.query(ReportQuery, request)
+        region, month, campaign = _resolve(request.user, query)
         report = reports.monthly_report(region, month, campaign)
         if region.level != Region.Level.CITY:
-            report |= {
-                k: query.validated_data[k] for k in ("filled_by", "reviewer", "phone") if k in query.validated_data
-            }
-        kind = query.validated_data["format"]
+            report |= {k: query[k] for k in ("filled_by", "reviewer", "phone") if k in query}
+        kind = query["format"]
         if kind == "json":
             return Response(report)
         body, content_type = (
@@ -220,9 +240,9 @@ class SelfInspectionEntry(APIView):
 
 
 class MonthInput(serializers.Serializer):
-    region = serializers.CharField(max_length=6)
-    month = serializers.CharField(max_length=7)
-    campaign = serializers.SlugField(max_length=60, required=False)
+    region = region_code()
+    month = month_field()
+    campaign = serializers.SlugField(max_length=60, required=False, allow_blank=True)
 
 
 @example({"region": "440100", "month": "2018-09", "narrative": "本月检查用人单位120家……", "reviewer": "李某"})
@@ -287,16 +307,14 @@ class MonthlyScan(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("region", OpenApiTypes.STR, required=True),
-            OpenApiParameter("month", OpenApiTypes.STR, required=True),
+            OpenApiParameter("region", OpenApiTypes.STR, required=True, pattern=REGION_CODE),
+            OpenApiParameter("month", OpenApiTypes.STR, required=True, pattern=MONTH),
             OpenApiParameter("campaign", OpenApiTypes.STR),
         ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(400, 404, 409)},
     )
     def get(self, request):
-        data = MonthInput(data=request.query_params)
-        data.is_valid(raise_exception=True)
-        region, month, campaign = _resolve(request.user, data.validated_data)
+        region, month, campaign = _resolve(request.user, params.query(MonthInput, request))
         submission = reports.current(campaign, region, month)
         if submission is None or not submission.scan_sha256:
             raise Http404
@@ -335,6 +353,11 @@ class CityReturns(serializers.Serializer):
     )
 
 
+class ReturnsQuery(serializers.Serializer):
+    campaign = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    region = region_code(required=False)
+
+
 class CampaignReturns(APIView):
     """The campaign's returns: a city submits its work plan or final summary (POST); the province
     sees per city what is in, late, returned or missing, month by month, a city its own row (GET)."""
@@ -345,18 +368,21 @@ class CampaignReturns(APIView):
         parameters=[
             OpenApiParameter("campaign", OpenApiTypes.STR),
             OpenApiParameter(
-                "region", OpenApiTypes.STR, description="a city (default: every city the caller supervises)"
+                "region",
+                OpenApiTypes.STR,
+                pattern=REGION_CODE,
+                description="a city (default: every city the caller supervises)",
             ),
         ],
         responses={200: results_of(CityReturns, "CampaignReturnStatus"), **errors(400, 404)},
     )
     def get(self, request):
+        query = params.query(ReturnsQuery, request)
         offices = jurisdiction.supervising_offices(request.user)
         if not offices:
             raise Http404
-        code = request.query_params.get("region") or offices[0].region.code
-        region = reports.region_for(request.user, code)
-        campaign = _campaign(request.query_params.get("campaign"))
+        region = reports.region_for(request.user, query.get("region") or offices[0].region.code)
+        campaign = _campaign(query.get("campaign"))
         only = region if region.level == Region.Level.CITY else None
         return Response({"results": reports.returns_status(campaign, region=only), "next": None, "previous": None})
 
@@ -495,7 +521,7 @@ class Submissions(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("month", OpenApiTypes.STR, required=True, examples=[SEPTEMBER]),
+            OpenApiParameter("month", OpenApiTypes.STR, required=True, pattern=MONTH, examples=[SEPTEMBER]),
             OpenApiParameter("campaign", OpenApiTypes.STR),
         ],
         responses={200: results_of(StatusOutput, "SubmissionStatusList"), **errors(400, 404)},
@@ -553,7 +579,8 @@ class TimelineExport(APIView):
         case = get_case_for(request.user, pk)
         audit.record_view(request.user, request.path, case)
         events = events_visible_to(request.user, case)
-        body = audit.timeline_xlsx(case, events) if self.kind == "xlsx" else audit.timeline_pdf(case, events)
+        shown = identities_shown(request.user, case)  # certificate numbers masked as ID numbers are
+        body = (audit.timeline_xlsx if self.kind == "xlsx" else audit.timeline_pdf)(case, events, shown)
         response = HttpResponse(body, content_type=XLSX if self.kind == "xlsx" else "application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{case.number}-timeline.{self.kind}"'
         return response

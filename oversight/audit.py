@@ -10,11 +10,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
 from agencies import jurisdiction
+from cases.access import Identities
 from cases.events import Digest, compare_digest, verify_case_chain
 from cases.kinds import PartyKind
 from cases.models import Case
 from core.identity import pseudonym, redact
 from core.pdf import SMALL, TITLE, Text
+from core.xlsx import safe_row
 
 from .models import AuditRun, AuditView
 
@@ -55,8 +57,11 @@ def is_province_supervisor(user) -> bool:
     return any(path.count("/") == 1 for path in jurisdiction.supervised_paths(user))
 
 
-def timeline_rows(case, events) -> list[list]:
-    """`events`: the case's events the reader may see (cases.access.events_visible_to)."""
+def timeline_rows(case, events, shown=None) -> list[list]:
+    """`events`: the case's events the reader may see (cases.access.events_visible_to); `shown`: whose
+    ID numbers the reader sees in full (cases.access.identities_shown) — certificate numbers in the
+    data are masked as their holder's ID number is (issue 17 §3); without it, masked throughout."""
+    shown = shown if shown is not None else Identities()
     rows = [["#", "时间", "操作", "操作人", "机关", "原状态", "新状态", "内容", "哈希"]]
     for e in events.select_related("actor", "agency").order_by("seq"):
         rows.append(
@@ -68,7 +73,7 @@ def timeline_rows(case, events) -> list[list]:
                 e.agency.name if e.agency else "",
                 e.from_status,
                 e.to_status,
-                ", ".join(f"{k}={v}" for k, v in sorted(e.data.items())),
+                ", ".join(f"{k}={v}" for k, v in sorted(shown.data(e.data).items())),
                 e.hash[:16],
             ]
         )
@@ -83,23 +88,23 @@ def id_number_view_rows(case) -> list[list]:
     return rows
 
 
-def timeline_xlsx(case, events) -> bytes:
-
+def timeline_xlsx(case, events, shown=None) -> bytes:
+    """Every cell through safe_row: event texts are typed by users and never become formulas."""
     wb = Workbook()
     ws = wb.worksheets[0]  # a new workbook's one sheet, the active one
     ws.title = case.number
-    ws.append([f"{case.number} {case.party_name} 办案记录"])
-    for row in timeline_rows(case, events):
-        ws.append(row)
+    ws.append(safe_row([f"{case.number} {case.party_name} 办案记录"]))
+    for row in timeline_rows(case, events, shown):
+        ws.append(safe_row(row))
     views = wb.create_sheet("身份证号查看记录")
     for row in id_number_view_rows(case):
-        views.append(row)
+        views.append(safe_row(row))
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
 
 
-def timeline_pdf(case, events) -> bytes:
+def timeline_pdf(case, events, shown=None) -> bytes:
 
     width = landscape(A4)[0] - 20 * mm
 
@@ -114,7 +119,7 @@ def timeline_pdf(case, events) -> bytes:
     SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm, rightMargin=10 * mm).build(
         [
             Text(f"{case.number} 办案记录", TITLE),
-            table(timeline_rows(case, events), [3, 9, 9, 9, 11, 7, 7, 36, 9]),
+            table(timeline_rows(case, events, shown), [3, 9, 9, 9, 11, 7, 7, 36, 9]),
             Text("身份证号查看记录", TITLE),
             table(id_number_view_rows(case), [2, 2, 1, 1]),
         ]

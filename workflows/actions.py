@@ -173,6 +173,23 @@ def _finish_referral(
         announce(rule.copies, case=case, referral=referral, **facts)
 
 
+def police_of_province(slug: str, case: Case) -> Agency:
+    """A police agency a referral of this case may go to: any of the case's province, so a crime
+    committed in another city goes to that city's police (犯罪地), never one of another province —
+    across provinces the police hand a case on among themselves."""
+    police = Agency.objects.filter(slug=slug, kind=Agency.Kind.POLICE).select_related("region").first()
+    if police is None:
+        raise field_error("police_agency", _("%(slug)s is not a police agency.") % {"slug": slug})
+    province = case.region.ancestor_codes()[0]
+    if police.region.ancestor_codes()[0] != province:
+        raise field_error(
+            "police_agency",
+            _("%(agency)s is outside the case's province: choose a police agency of the province.")
+            % {"agency": police.name},
+        )
+    return police
+
+
 def _grant(referral: Referral, police_agency: Agency) -> None:
     assign_perm(VIEW_CASE, police_agency.group, referral.case)
 
@@ -258,13 +275,12 @@ def propose_referral(
     if include_party and party_already:
         raise field_error("include_party", _("The party is already in a referral of this case."))
     if police_agency:
-        police = Agency.objects.filter(slug=police_agency, kind=Agency.Kind.POLICE).first()
-        if police is None:
-            raise field_error("police_agency", _("%(slug)s is not a police agency.") % {"slug": police_agency})
+        police = police_of_province(police_agency, case)
     else:
-        police = jurisdiction.same_city_agency(case.region, Agency.Kind.POLICE)
-        if police is None:
+        same_city = jurisdiction.same_city_agency(case.region, Agency.Kind.POLICE)
+        if same_city is None:
             raise field_error("police_agency", _("There is no police agency for this region; name one."))
+        police = same_city
     suggested = default_kind(chosen, case, include_party)
     if kind is None:
         if len(suggested) > 1:
@@ -394,9 +410,7 @@ def forward(referral: Referral, *, actor: User, police_agency: str, reason: str)
     """Not competent (310号令 第7条): sent on, once, to the competent police agency, which gets the
     case instead; the referring agency is told in writing (the 转送告知书)."""
     case, referral = _begin_referral(referral, actor, "forward")
-    target = Agency.objects.filter(slug=police_agency, kind=Agency.Kind.POLICE).first()
-    if target is None:
-        raise field_error("police_agency", _("%(slug)s is not a police agency.") % {"slug": police_agency})
+    target = police_of_province(police_agency, referral.case)
     if target.pk == referral.police_agency_id:
         raise field_error("police_agency", _("The referral is already with %(agency)s.") % {"agency": target.name})
     from_status, previous = referral.status, referral.police_agency

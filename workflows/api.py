@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -18,10 +18,10 @@ from agencies.models import Agency
 from cases.access import Identities, get_case_for, identities_shown
 from cases.api.serializers import ActionInput, EventOutput
 from cases.kinds import ReferralKind
-from cases.models import Event, IdNumberView, Penalty, Referral, ReferralDocument
+from cases.models import Event, IdNumberView, Penalty, Referral, ReferralDocument, ReferralStatus
 from cases.referral_rules import REFERRAL_ACTIONS
 from core.access import AnyUser, AuthenticatedRequest
-from core.api import pagination
+from core.api import pagination, params
 from core.api.schema import errors, example
 from core.errors import Code, Conflict
 
@@ -341,7 +341,11 @@ def referral_queryset(user: AnyUser, *, visible_only: bool = True) -> QuerySet[R
     )
 
 
-@extend_schema(parameters=[OpenApiParameter("status", OpenApiTypes.STR)])
+class ReferralQuery(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=ReferralStatus.choices, required=False)
+
+
+@extend_schema(parameters=[ReferralQuery])
 class ReferralList(generics.ListAPIView[Referral]):
     serializer_class = ReferralOutput
     pagination_class = pagination.by("-created_at", "-id")
@@ -351,8 +355,11 @@ class ReferralList(generics.ListAPIView[Referral]):
 
     def get_queryset(self) -> QuerySet[Referral]:
         qs = referral_queryset(self.request.user)
-        if self.request.query_params.get("status"):
-            qs = qs.filter(status=self.request.query_params["status"])
+        if getattr(self, "swagger_fake_view", False):
+            return qs
+        query = params.query(ReferralQuery, self.request)
+        if query.get("status"):
+            qs = qs.filter(status=query["status"])
         return qs
 
 

@@ -16,7 +16,7 @@ from viewflow.workflow import chart
 from viewflow.workflow.status import STATUS
 
 from agencies import jurisdiction
-from agencies.models import Agency
+from agencies.models import Agency, Region
 from cases import actions as case_actions
 from cases.access import get_case_for, identities_shown
 from cases.api.views import case_detail_queryset
@@ -178,15 +178,18 @@ def _documents_from(post: QueryDict) -> list[dict[str, str]]:
     return [{"kind": kind, "title": title} for kind, title in titles if title.strip()]
 
 
-def _police_choices(exclude: tuple[int | None, ...] = ()) -> list[tuple[str, str]]:
-    police = Agency.objects.filter(kind=Agency.Kind.POLICE).exclude(pk__in=[pk for pk in exclude if pk])
+def _police_choices(region: Region, exclude: tuple[int | None, ...] = ()) -> list[tuple[str, str]]:
+    """The police agencies of the case's province (referrals.police_of_province)."""
+    police = Agency.objects.filter(
+        kind=Agency.Kind.POLICE, region__path__startswith=region.path.split("/")[0] + "/"
+    ).exclude(pk__in=[pk for pk in exclude if pk])
     return [(a.slug, a.name) for a in police.order_by("region_id")]
 
 
 def _referral_choices(referral: Referral) -> dict[str, list[tuple[str, str]]]:
     """A forward goes to another police agency; supervision to a procuratorate over the police."""
     return {
-        "police_agency": _police_choices((referral.police_agency_id, referral.forwarded_from_id)),
+        "police_agency": _police_choices(referral.case.region, (referral.police_agency_id, referral.forwarded_from_id)),
         "procuratorate": [(a.slug, a.name) for a in referrals.competent_procuratorates(referral.police_agency)],
     }
 
@@ -239,7 +242,7 @@ def propose(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     choices: dict[str, list[tuple[Any, str]]] = {
         "persons": [(p.pk, f"{p.name}（{p.id_masked}）") for p in case.persons.all()]
     }
-    choices["police_agency"] = [("", _("the police of the case's city"))] + _police_choices()
+    choices["police_agency"] = [("", _("the police of the case's city"))] + _police_choices(case.region)
     return webforms.action_form(
         request,
         title=rule.title,

@@ -334,11 +334,22 @@ class FindingOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     person = serializers.IntegerField(source="person_id", allow_null=True)
-    certificate_number = serializers.CharField()
-    note = serializers.CharField()
+    certificate_number = serializers.SerializerMethodField(
+        help_text="masked as the holder's ID number (T440***********1235) for whoever sees that number masked"
+    )
+    note = serializers.SerializerMethodField()
     source = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.source
     referable = serializers.BooleanField()
     recorded_at = serializers.DateTimeField()
+
+    # A certificate number is a letter and the holder's ID number (issue 17 §3): shown as that number is.
+    def get_certificate_number(self, finding: Any) -> str:
+        shown: Identities = self.context.get("shown", Identities())
+        return shown.certificate(finding.certificate_number, finding.person_id)
+
+    def get_note(self, finding: Any) -> str:
+        shown: Identities = self.context.get("shown", Identities())
+        return shown.certificate(finding.note, finding.person_id)
 
 
 class RectificationOutput(serializers.Serializer[Any]):
@@ -535,6 +546,14 @@ class CaseListOutput(serializers.ModelSerializer[Case]):
             "updated_at",
         ]
 
+    def to_representation(self, case: Case) -> dict[str, Any]:
+        data = super().to_representation(case)
+        # A summary may quote a certificate number (a find reported by the police): masked as an ID
+        # number unless the caller sees all of the case's numbers; in a list, masked for everyone.
+        shown: Identities = self.context.get("shown", Identities())
+        data["summary"] = shown.data(data["summary"])
+        return data
+
 
 class CaseDetailOutput(CaseListOutput):
     campaign: serializers.SlugRelatedField[Campaign] = serializers.SlugRelatedField(
@@ -599,7 +618,8 @@ class CaseDetailOutput(CaseListOutput):
     @extend_schema_field(FindingOutput(many=True))
     def get_findings(self, case: Case) -> Any:
         shown: Identities = self.context["shown"]
-        return FindingOutput([f for f in case.findings.all() if shown.sees(f.person_id)], many=True).data
+        visible = [f for f in case.findings.all() if shown.sees(f.person_id)]
+        return FindingOutput(visible, many=True, context=self.context).data
 
     # The police and the procuratorate see the measures of the persons sent to them only.
     @extend_schema_field(FineOutput(many=True))
@@ -642,3 +662,11 @@ class EventOutput(serializers.ModelSerializer[Event]):
     class Meta:
         model = Event
         fields = ["seq", "action", "actor", "agency", "at", "from_status", "to_status", "data", "referral", "hash"]
+
+    def to_representation(self, event: Event) -> dict[str, Any]:
+        """The data as the caller may read it: certificate numbers (and any ID number) masked unless
+        the caller sees the ID number of the person the event is about in full (issue 17 §3)."""
+        data = super().to_representation(event)
+        shown: Identities = self.context.get("shown", Identities())
+        data["data"] = shown.data(data["data"])
+        return data

@@ -6,9 +6,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,11 +16,18 @@ from agencies import jurisdiction
 from agencies.api import RegionCodeField
 from core.access import AnyUser, AuthenticatedRequest
 from core.api import pagination
-from core.api.schema import errors, example, results_of
+from core.api.schema import ErrorOutput, errors, example, results_of
 
-from .. import actions, links
-from ..access import cases_visible_to, events_visible_to, get_case_for, get_takedown_for, takedowns_visible_to
-from ..kinds import FindingKind
+from .. import actions, links, queries
+from ..access import (
+    cases_visible_to,
+    events_visible_to,
+    get_case_for,
+    get_takedown_for,
+    identities_shown,
+    takedowns_visible_to,
+)
+from ..kinds import FindingKind, PartyKind, Source
 from ..models import (
     Case,
     Correction,
@@ -31,7 +38,7 @@ from ..models import (
     Referral,
     Takedown,
 )
-from ..queries import filter_cases
+from ..queries import CaseListParams, case_list_params, filter_cases
 from ..rules import TAKEDOWN_ACTIONS
 from . import serializers as s
 
@@ -76,14 +83,17 @@ def case_response(request: AuthenticatedRequest, case_id: int, status_code: int 
     parameters=[
         OpenApiParameter("status", OpenApiTypes.STR, enum=["lead", "open", "closed", "declined"]),
         OpenApiParameter("region", OpenApiTypes.STR, description="Region code; its whole subtree is included."),
-        OpenApiParameter("source", OpenApiTypes.STR),
-        OpenApiParameter("party_kind", OpenApiTypes.STR),
+        OpenApiParameter("source", OpenApiTypes.STR, enum=Source.values),
+        OpenApiParameter("party_kind", OpenApiTypes.STR, enum=PartyKind.values),
         OpenApiParameter("requires_referral", OpenApiTypes.BOOL),
         OpenApiParameter("overdue", OpenApiTypes.BOOL),
         OpenApiParameter(
-            "q", OpenApiTypes.STR, description="Number, party name, credit code, person name or ID number."
+            "q",
+            OpenApiTypes.STR,
+            description="Number, party name, credit code or person name. An ID number (or another identity "
+            "document) is refused with 400 here: search by it with POST /api/v1/cases/search/.",
         ),
-    ]
+    ],
 )
 class CaseListCreate(generics.ListAPIView[Case]):
     serializer_class = s.CaseListOutput
@@ -91,7 +101,13 @@ class CaseListCreate(generics.ListAPIView[Case]):
 
     def get_queryset(self) -> QuerySet[Case]:
         user = self.request.user
-        return filter_cases(cases_visible_to(user).select_related("agency"), self.request.query_params, user)
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
+        params = case_list_params(self.request.query_params)
+        if queries.is_id_search(params.get("q")):
+            # An ID number in the address stays in access logs and browser history (issue 17 §10).
+            raise ValidationError({"q": [str(queries.GET_ID_SEARCH_REFUSED)]})
+        return filter_cases(cases_visible_to(user).select_related("agency"), params, user)
 
     @extend_schema(request=s.CaseCreateInput, responses={201: s.CaseDetailOutput})
     def post(self, request: AuthenticatedRequest) -> Response:
@@ -99,6 +115,55 @@ class CaseListCreate(generics.ListAPIView[Case]):
         data.is_valid(raise_exception=True)
         case = actions.create_case(actor=request.user, **data.validated_data)
         return case_response(request, case.pk, status.HTTP_201_CREATED)
+
+
+@example({"q": "440106199001011235"})
+class CaseSearchInput(CaseListParams):
+    q = serializers.CharField(
+        max_length=100,
+        trim_whitespace=True,
+        help_text="Number, party name, credit code, person name or ID number (or another identity document).",
+    )
+
+
+SEARCH_RESULTS = 100
+
+
+class CaseSearch(APIView):
+    """Search the case list by ID number (issue 17 §2, §10), in the body so that the number stays
+    out of addresses and logs; the other filters of the case list may come with it. A search by ID
+    number finds a case only where the caller sees that number in full (its handlers; the police and
+    procuratorates the person was referred to), is recorded like a view of the number, and is
+    limited per user and hour (ID_SEARCHES_PER_USER_HOUR → 429 with Retry-After). Any other text
+    searches as `GET /api/v1/cases/?q=` does. The first 100 cases, newest first."""
+
+    @extend_schema(
+        request=CaseSearchInput,
+        responses={
+            200: results_of(s.CaseListOutput, "CaseSearchResults"),
+            **errors(400),
+            429: OpenApiResponse(
+                ErrorOutput, "Too many searches by ID number this hour; Retry-After says when to retry."
+            ),
+        },
+    )
+    def post(self, request: AuthenticatedRequest) -> Response:
+        data = CaseSearchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = dict(data.validated_data)
+        id_search = queries.is_id_search(params["q"])
+        if id_search:
+            try:
+                queries.allow_id_search(request.user)
+            except queries.IdSearchThrottled as exc:
+                raise Throttled(wait=exc.wait, detail=queries.id_search_message()) from None
+        found = filter_cases(cases_visible_to(request.user).select_related("agency"), params, request.user)
+        rows = list(found.order_by("-created_at", "-id")[:SEARCH_RESULTS])
+        if id_search:
+            queries.record_id_search(request.user, params["q"], rows, request.path)
+        return Response(
+            {"results": s.CaseListOutput(rows, many=True).data, "next": None, "previous": None},
+        )
 
 
 class CaseDetail(APIView):
@@ -116,7 +181,13 @@ class CaseEvents(generics.ListAPIView[Event]):
         if getattr(self, "swagger_fake_view", False):
             return Event.objects.none()
         case = get_case_for(self.request.user, self.kwargs["pk"])
+        # Certificate numbers in the data masked as the holder's ID number is (issue 17 §3).
+        self.shown = identities_shown(self.request.user, case)
         return events_visible_to(self.request.user, case).select_related("actor", "agency")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        shown = getattr(self, "shown", None)
+        return super().get_serializer_context() | ({"shown": shown} if shown is not None else {})
 
 
 class CaseAction(generics.GenericAPIView[Case]):
@@ -229,6 +300,7 @@ class CaseLinks(APIView):
     @extend_schema(responses={200: LinksOutput, **errors(404)})
     def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         case = get_case_for(request.user, pk)
+        shown = identities_shown(request.user, case)
         suggested, _hidden = links.suggestions_for(case, request.user)
         rows = [
             _linked(one.other, one.visible)
@@ -236,7 +308,9 @@ class CaseLinks(APIView):
                 "id": one.link.pk,
                 "relation": one.link.get_relation_display(),
                 "direction": one.direction,
-                "certificate_number": one.link.certificate_number,
+                # Whose certificate a link names is not recorded: in full to those who see all of
+                # the case's ID numbers, masked as an ID number to everyone else (issue 17 §3).
+                "certificate_number": shown.data(one.link.certificate_number),
                 "note": one.link.note if one.visible else "",
             }
             for one in links.links_of(case, request.user)
@@ -248,7 +322,7 @@ class CaseLinks(APIView):
         return Response(
             {
                 "links": rows,
-                "suggestions": [_linked(s.case, s.visible) | {"why": s.why} for s in suggested],
+                "suggestions": [_linked(s.case, s.visible) | {"why": shown.data(s.why)} for s in suggested],
                 "elsewhere": len(hidden),
                 "network": [_linked(other, visible) | {"distance": d} for other, d, visible in reached],
             }

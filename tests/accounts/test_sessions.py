@@ -46,10 +46,11 @@ def test_without_idle_expiry_the_session_ends_eight_hours_after_login(client, se
 def test_token_calls_leave_no_session_behind(api):
     """Idle expiry saves sessions on every request, but only those that hold something."""
     from django.contrib.sessions.models import Session
-    from rest_framework.authtoken.models import Token
+
+    from accounts.tokens import issue
 
     client = api()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=demo_user('guangzhou.officer1')).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue(demo_user('guangzhou.officer1'))[1]}")
     r = client.get("/api/v1/me/")
     assert r.status_code == 200 and "sessionid" not in r.cookies
     assert not Session.objects.exists()

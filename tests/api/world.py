@@ -2,11 +2,20 @@
 in the states the API's actions start from, built through the real actions."""
 
 import datetime
+import zlib
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
+from django.test import override_settings
+from schemathesis.checks import CHECKS as CHECK_REGISTRY
+from schemathesis.checks import load_all_checks
 
+from accounts.tokens import issue
 from cases import actions
 from cases.models import Case
 from certificates.actions import add_evidence
@@ -17,6 +26,8 @@ from oversight.risks import RISKS
 from tests.factories import CaseFactory, add_person, demo_user, fine_of, suspension_of
 from tests.workflows.helpers import referable_case
 from workflows import actions as r
+
+from .answers import ANSWERS
 
 # The four roles fuzzed: who each is in the demo data.
 ROLES = {
@@ -89,7 +100,8 @@ def build_world() -> World:
             for action in r.available_referral_actions(referral, user):
                 ready.setdefault((role, "referrals", action), []).append(referral.pk)
     return World(
-        tokens={role: Token.objects.get_or_create(user=demo_user(name))[0].key for role, name in ROLES.items()},
+        # Issued as after a login with the second factor, so a two-factor policy does not refuse them.
+        tokens={role: issue(demo_user(name), second_factor=True)[1] for role, name in ROLES.items()},
         pools={
             "cases": cases,
             "referrals": [referral.pk for referral in referrals],
@@ -101,3 +113,87 @@ def build_world() -> World:
         },
         ready=ready,
     )
+
+
+# --- What both fuzzing runs share (tests/api/test_fuzz.py in-process, test_fuzz_http.py over HTTP) ---
+
+# Every check schemathesis has but positive_data_acceptance: a documented value the world does not
+# hold (a campaign, a region of another city) is refused with 400/404 by design.
+load_all_checks()
+CHECKS = [check for check in CHECK_REGISTRY.get_all() if check.__name__ != "positive_data_acceptance"]
+
+# DEBUG off, as in production: Django's own error answers are then config.urls' JSON handler404
+# and handler500, not the technical pages. (What config.settings derives from DEBUG at import —
+# the browsable renderer, HTTPS redirects and HSTS behind the proxy — stays as the suite was
+# started: clients that accept JSON get JSON either way, and the fuzzer speaks plain HTTP.)
+PRODUCTION = {"DEBUG": False}
+
+
+def fuzz_config(max_examples: int) -> schemathesis.Config:
+    return schemathesis.Config.from_dict(
+        {
+            "seed": 2018,
+            "generation": {
+                "mode": "all",
+                "max-examples": max_examples,
+                "deterministic": True,
+                "database": "none",
+                "no-shrink": True,
+                "with-security-parameters": False,
+            },
+            "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+        }
+    )
+
+
+def real(pool: list, value):
+    """Most generated values pick a real object, by a stable choice so that an example replays the
+    same; the others, and values of another type, stay as generated (mostly not found)."""
+    if pool and type(value) is type(pool[0]):
+        index = zlib.crc32(str(value).encode()) % (len(pool) + 1)
+        return pool[index] if index < len(pool) else value
+    return value
+
+
+def exercise(case, role: str, world: World, **call) -> None:
+    """One example as `role`, in a savepoint rolled back after it (so no example changes what a
+    later one sees), its answer tallied and checked."""
+    pool = world.pool(case.path, role)
+    documented = case.meta is not None and case.meta.phase.name == "examples"
+    for name, value in case.path_parameters.items():
+        # The documented example goes to an object the role may act on; fuzzed ones anywhere.
+        case.path_parameters[name] = pool[0] if documented and pool else real(pool, value)
+    headers = {"Authorization": f"Token {world.tokens[role]}"}
+    with transaction.atomic():
+        response = case.call(headers=headers, **call)
+        try:
+            ANSWERS.setdefault((case.operation.label, role), Counter())[response.status_code] += 1
+            case.validate_response(response, checks=CHECKS, headers=headers, transport_kwargs=call or None)
+        finally:
+            transaction.set_rollback(True)
+
+
+@contextmanager
+def rolled_back_world(django_db_blocker, media_root):
+    """The world, built once for a test module inside a transaction rolled back at its end."""
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_root):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@contextmanager
+def one_connection():
+    """The WSGI handler would close the test's connection after each request (as Django's test
+    client also prevents), and with it the transaction the world and each example live in."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)

@@ -52,7 +52,7 @@ def test_a_mistyped_id_number_is_corrected_with_the_heads_approval_and_the_old_o
     event = case.events.get(action="approve_correction")
     assert event.data["old"] == wrong[:3] + "*" * 11 + wrong[-4:] and event.data["status"] == "applied"
     assert an_id(77) not in str(event.data) and wrong not in str(event.data)  # masked in the chain
-    found = api("guangzhou.officer1").get("/api/v1/cases/", {"q": an_id(77)}).json()["results"]
+    found = api("guangzhou.officer1").post("/api/v1/cases/search/", {"q": an_id(77)}, format="json").json()["results"]
     assert [c["id"] for c in found] == [case.pk]
     assert decide(api, case, proposal.pk).status_code == 409  # decided once
 

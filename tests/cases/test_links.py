@@ -57,7 +57,8 @@ def test_the_same_certificate_or_a_named_source_suggests_a_link_across_cities(ap
     # The province supervisor sees both, and why.
     province = links(api, "gd.supervisor", holder)
     assert [s["number"] for s in province["suggestions"]] == [seller.number]
-    assert CERT in province["suggestions"][0]["why"]
+    # The supervisor sees the holder's ID number masked, and so the certificate number (issue 17 §3).
+    assert "T440***********0172" in province["suggestions"][0]["why"] and CERT not in str(province)
 
 
 def test_a_supervisor_links_a_seller_to_its_buyers_and_sees_its_network_across_the_province(api, client):

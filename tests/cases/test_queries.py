@@ -53,3 +53,43 @@ def test_the_case_page_costs_the_same_for_1_and_12_persons(api):
     # query each for all of them.
     assert queries(client, f"/api/v1/cases/{large.pk}/") <= 19
     assert queries(client, f"/api/v1/cases/{small.pk}/events/") == queries(client, f"/api/v1/cases/{large.pk}/events/")
+
+
+# Issue 17 §9: a query parameter outside the schema is refused with the field, never an empty list.
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"status": "bogus"}, "status"),
+        ({"source": "bogus"}, "source"),
+        ({"party_kind": "bogus"}, "party_kind"),
+        ({"region": "guangzhou"}, "region"),
+        ({"region": "999999"}, "region"),
+        ({"requires_referral": "maybe"}, "requires_referral"),
+        ({"overdue": "2"}, "overdue"),
+    ],
+)
+def test_the_case_list_refuses_a_parameter_outside_its_schema(api, client, params, field):
+    CaseFactory(status="open")
+    r = api("guangzhou.officer1").get("/api/v1/cases/", params)
+    assert r.status_code == 400 and list(r.json()) == [field] and r.json()[field], r.content
+    client.force_login(demo_user("guangzhou.officer1"))
+    page = client.get("/cases/case/", params)
+    assert page.status_code == 400 and 'data-testid="form-errors"' in page.content.decode()
+
+
+def test_the_case_list_takes_every_valid_parameter(api, client):
+    case = CaseFactory(status="open")
+    params = {
+        "status": "open",
+        "source": "inspection",
+        "party_kind": "employer",
+        "region": "440100",
+        "requires_referral": "false",
+        "overdue": "",
+        "q": case.number,
+    }
+    r = api("guangzhou.officer1").get("/api/v1/cases/", params)
+    assert r.status_code == 200 and [c["id"] for c in r.json()["results"]] == [case.pk]
+    client.force_login(demo_user("guangzhou.officer1"))
+    page = client.get("/cases/case/", params)
+    assert page.status_code == 200 and case.number in page.content.decode()

@@ -25,6 +25,8 @@ def _fresh_limits(settings, tmp_path):
     cache.clear()
     # Uploads in a folder of the test's own, not one shared by every run and xdist worker.
     settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+    cache.clear()  # nor the verification quotas it used for the next test
 
 
 @pytest.fixture
@@ -48,7 +50,10 @@ def test_the_public_check_answers_the_status_only(client, registered):
     assert r.status_code == 200 and 'data-status="valid"' in page
     assert registered.id_masked not in page and ID not in page and "焊接" not in page and "广东省应急管理厅" not in page
     r = client.post("/public/check/", {"number": registered.number, "name": "李四"})
-    assert 'data-status="name_mismatch"' in r.content.decode() and "张伟" not in r.content.decode()
+    # A wrong name is answered as an unknown number would be: no_match, never "the number exists".
+    assert 'data-status="no_match"' in r.content.decode() and "张伟" not in r.content.decode()
+    r = client.post("/public/check/", {"number": "T440106198001029999", "name": "李四"})
+    assert 'data-status="no_match"' in r.content.decode()
     r = client.post("/public/check/", {"number": registered.number, "name": ""})
     assert "data-status" not in r.content.decode()
 
@@ -153,7 +158,7 @@ def test_a_roster_is_verified_on_the_page_downloaded_and_a_failure_becomes_a_lea
     assert "王五" in page and "赵六" in page and page.count("roster/") >= 2
     download = client.get(r["Location"] + "results.xlsx")
     ws = load_workbook(io.BytesIO(download.content)).active
-    assert [row[3] for row in ws.iter_rows(min_row=2, values_only=True)] == ["valid", "name_mismatch", "not_found"]
+    assert [row[3] for row in ws.iter_rows(min_row=2, values_only=True)] == ["valid", "no_match", "no_match"]
     r = client.post(r["Location"] + "lead/2/")
     assert r.status_code == 302
     case = Case.objects.get(source="verification")
@@ -161,6 +166,8 @@ def test_a_roster_is_verified_on_the_page_downloaded_and_a_failure_becomes_a_lea
         case.status == "lead"
         and case.agency.slug == "guangzhou-safety"
         and case.lead_proposal.finding_kind == "forged_certificate"
+        # The row said no_match; the lead, a case now, verified the number in its context.
+        and case.lead_proposal.verification == "not_found"
     )
     actions.open_case(
         case, actor=demo_user("guangzhou.officer1"), handlers=["guangzhou.officer1", "guangzhou.officer2"]

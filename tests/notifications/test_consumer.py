@@ -6,8 +6,8 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue
 from config.asgi import application
 from notifications import announce as announce_module
 from notifications.models import Notification
@@ -28,7 +28,7 @@ def _keep_the_test_connection(monkeypatch):
 
 
 def token_for(username: str) -> str:
-    return Token.objects.get_or_create(user=demo_user(username))[0].key
+    return issue(demo_user(username))[1]
 
 
 def session_cookie(client, username: str) -> tuple[bytes, bytes]:

@@ -19,8 +19,8 @@ import pytest
 import websockets
 from django.core.management import call_command
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue
 from notifications.models import Notification
 from tests.factories import demo_user
 from tests.workflows.helpers import DOCS, referable_case
@@ -132,8 +132,8 @@ def test_a_client_on_one_daphne_gets_within_a_second_what_is_transmitted_through
         case, actor=demo_user("guangzhou.officer1"), persons=[person.pk], report="移送"
     )
     referrals.approve(referral, actor=demo_user("guangzhou.head"))
-    police = Token.objects.create(user=demo_user("guangzhou.police")).key
-    officer = Token.objects.create(user=demo_user("guangzhou.officer1")).key
+    police = issue(demo_user("guangzhou.police"))[1]
+    officer = issue(demo_user("guangzhou.officer1"))[1]
     listen_port, act_port = daphnes
 
     async def scenario():
@@ -214,7 +214,7 @@ def test_with_redis_down_the_action_succeeds_the_row_is_kept_and_a_reconnecting_
         case, actor=demo_user("guangzhou.officer1"), persons=[person.pk], report="移送"
     )
     referrals.approve(referral, actor=demo_user("guangzhou.head"))
-    police = Token.objects.create(user=demo_user("guangzhou.police")).key
+    police = issue(demo_user("guangzhou.police"))[1]
     last_seen = (
         Notification.objects.filter(recipient__username="guangzhou.police")
         .order_by("-pk")

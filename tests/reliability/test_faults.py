@@ -37,8 +37,8 @@ import pytest
 import websockets
 from django.core.management import call_command
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue as issue_token
 from cases.events import verify_case_chain
 from cases.models import Case
 from notifications.models import Notification
@@ -79,7 +79,7 @@ def call(port: int, path: str, token: str, body: dict | None = None) -> tuple[in
 
 
 def token(username: str) -> str:
-    return Token.objects.get_or_create(user=demo_user(username))[0].key
+    return issue_token(demo_user(username))[1]
 
 
 @contextmanager

@@ -219,8 +219,8 @@ def run_scenario(rec: Recorder) -> Case:
     assert police.post(f"{act}/acknowledge/").status_code == 200
 
     for client, username in ((officer, "officer"), (supervisor, "supervisor"), (police, "police")):
-        assert client.get("/api/v1/cases/", {"q": HOLDER}).status_code == 200, username
-    assert officer_web.get("/cases/case/", {"q": HOLDER}).status_code == 200
+        assert client.post("/api/v1/cases/search/", {"q": HOLDER}).status_code == 200, username
+    assert officer_web.post("/cases/case/", {"q": HOLDER}).status_code == 302
     for client in (officer, officer2, head, police_head, supervisor):
         for path in (f"{case}/", f"{case}/events/", f"/api/v1/referrals/{referral}/", "/api/v1/notifications/"):
             assert client.get(path).status_code == 200, path

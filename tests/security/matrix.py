@@ -72,6 +72,9 @@ TABLE = """
 # ── API v1: who I am, reference data ──
 POST   /api/v1/auth/token/                                                  -  400       400       400   400     400     400     400    400     400     400     400      400    400
 DELETE /api/v1/auth/token/                                                  -  204       204       204   204     204     204     204    204     204     204     204      204    401
+GET    /api/v1/auth/tokens/                                                 -  200       200       200   200     200     200     200    200     200     200     200      200    401
+DELETE /api/v1/auth/tokens/{token}/                                         gz 204       404       404   404     404     404     404    404     404     404     404      404    401
+DELETE /api/v1/auth/tokens/{token}/                                         sz 404       404       404   404     404     404     404    404     404     404     404      404    401
 GET    /api/v1/me/                                                          -  200       200       200   200     200     200     200    200     200     200     200      200    401
 GET    /api/v1/regions/                                                     -  200       200       200   200     200     200     200    200     200     200     200      200    401
 GET    /api/v1/agencies/                                                    -  200       200       200   200     200     200     200    200     200     200     200      200    401
@@ -80,6 +83,9 @@ GET    /api/v1/cases/?q={case.number} ∋ id={case}                           gz
 GET    /api/v1/cases/?q={case.number} ∋ id={case}                           sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200-     200-   401
 GET    /api/v1/cases/?q={referred.number} ∋ id={referred}                   gz 200+      200+      200+  200+    200+    200-    200-   200+    200+    200+    200+     200-   401
 GET    /api/v1/cases/?q={referred.number} ∋ id={referred}                   sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200+    200+     200-   401
+# A search by ID number (the referred person's, in the body) finds the case only for those who see that number in full.
+POST   /api/v1/cases/search/ ∋ id={referred}                                gz 200+      200-      200+  200+    200+    200-    200-   200+    200-    200-    200+     200-   401
+POST   /api/v1/cases/search/ ∋ id={referred}                                sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200-    200+     200-   401
 POST   /api/v1/cases/                                                       gz 201       201       201   403     403     201     403    403     403     403     403      403    401
 POST   /api/v1/cases/                                                       sz 400       400       400   403     403     400     403    403     403     403     403      403    401
 GET    /api/v1/cases/{case}/                                                gz 200       200       200   404     404     404     404    404     200     200     404      404    401
@@ -407,6 +413,7 @@ POST   /oversight/returns/{region}/plan/                                    sz 4
 GET    /oversight/network/{case}/                                           gz 403       403       403   403     403     403     403    403     200     200     403      403    302
 GET    /oversight/network/{case}/                                           sz 403       403       403   403     403     403     403    403     404     200     403      403    302
 GET    /oversight/audit/                                                    -  403       403       403   403     403     403     403    403     403     200     403      403    302
+GET    /oversight/verifications/                                            -  403       403       403   403     403     403     403    403     200     200     403      403    302
 GET    /oversight/risks/unreferred-findings/                                -  403       403       403   403     403     403     403    403     200     200     403      403    302
 GET    /oversight/risks/nonsense/                                           -  403       403       403   403     403     403     403    403     404     404     403      403    302
 GET    /oversight/typical/new/{closed}/                                     gz 403       403       403   403     403     403     403    403     200     200     403      403    302
@@ -417,8 +424,8 @@ POST   /oversight/typical/new/{closed}/                                     sz 4
 GET    /certificates/                                                       -  302       302       302   302     302     302     302    302     302     302     302      403    302
 GET    /certificates/check/                                                 -  200       200       200   200     200     200     200    200     200     200     200      403    302
 POST   /certificates/check/                                                 -  200       200       200   200     200     200     200    200     200     200     200      403    302
-GET    /certificates/roster/                                                -  200       200       200   200     200     200     200    200     200     200     200      403    302
-POST   /certificates/roster/                                                -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /certificates/roster/                                                -  200       200       200   403     403     403     403    403     403     403     403      403    302
+POST   /certificates/roster/                                                -  302       302       302   403     403     403     403    403     403     403     403      403    302
 GET    /certificates/roster/{roster}/                                       gz 200       404       404   404     404     404     404    404     404     404     404      403    302
 GET    /certificates/roster/{roster}/                                       sz 404       404       404   404     404     404     404    404     404     404     404      403    302
 GET    /certificates/roster/{roster}/results.xlsx                           gz 200       404       404   404     404     404     404    404     404     404     404      403    302
@@ -476,12 +483,24 @@ GET    /admin/auth/user/{user}/change/                                      gz 3
 GET    /admin/auth/user/{user}/password/                                    gz 302       302       302   302     302     302     302    302     302     302     302      200    302
 GET    /admin/auth/user/{user}/history/                                     gz 302       302       302   302     302     302     302    302     302     302     302      200    302
 GET    /admin/auth/user/{user}/delete/                                      gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET    /admin/authtoken/tokenproxy/                                         -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET    /admin/authtoken/tokenproxy/add/                                     -  302       302       302   302     302     302     302    302     302     302     302      200    302
-GET    /admin/authtoken/tokenproxy/{user}/                                  gz 302       302       302   302     302     302     302    302     302     302     302      302    302
-GET    /admin/authtoken/tokenproxy/{user}/change/                           gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET    /admin/authtoken/tokenproxy/{user}/history/                          gz 302       302       302   302     302     302     302    302     302     302     302      200    302
-GET    /admin/authtoken/tokenproxy/{user}/delete/                           gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/knox/authtoken/                                               -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/knox/authtoken/add/                                           -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /admin/knox/authtoken/{knox}/                                        gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/knox/authtoken/{knox}/change/                                 gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/knox/authtoken/{knox}/history/                                gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/knox/authtoken/{knox}/delete/                                 gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/accounts/enrolmentcode/                                       -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/accounts/enrolmentcode/add/                                   -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/accounts/enrolmentcode/{enrolment}/                           gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/accounts/enrolmentcode/{enrolment}/change/                    gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/accounts/enrolmentcode/{enrolment}/history/                   gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/accounts/enrolmentcode/{enrolment}/delete/                    gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/otp_static/staticdevice/                                      -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/otp_static/staticdevice/add/                                  -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/otp_static/staticdevice/{static}/                             gz 302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/otp_static/staticdevice/{static}/change/                      gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/otp_static/staticdevice/{static}/history/                     gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/otp_static/staticdevice/{static}/delete/                      gz 302       302       302   302     302     302     302    302     302     302     302      200    302
 GET    /admin/viewflow/process/                                             -  302       302       302   302     302     302     302    302     302     302     302      200    302
 GET    /admin/viewflow/process/add/                                         -  302       302       302   302     302     302     302    302     302     302     302      403    302
 GET    /admin/viewflow/process/{process}/                                   gz 302       302       302   302     302     302     302    302     302     302     302      302    302
@@ -589,6 +608,7 @@ _REASON = {"reason": "矩阵测试理由"}
 # None for a row without a city).
 BODIES = {
     "POST /api/v1/auth/token/": lambda w: {},
+    "POST /api/v1/cases/search/": lambda w: {"q": w.referred.persons.get().id_number},
     "POST /api/v1/cases/": lambda w: {
         "source": "tip",
         "region": w.region.code,

@@ -16,9 +16,9 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
-from rest_framework.authtoken.models import Token
 
 from accounts import otp
+from accounts.tokens import issue as issue_token
 from cases.models import Case, Event, IdNumberView
 from certificates.models import Evidence, RosterCheck
 from config.asgi import application
@@ -64,7 +64,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                 client = Client()
                 client.force_login(demo_user(username))
                 sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-                tokens[role] = Token.objects.get_or_create(user=demo_user(username))[0].key
+                tokens[role] = issue_token(demo_user(username))[1]
         # A handler reading the case is shown its ID numbers in full, and that is recorded.
         Client().get(
             f"/api/v1/cases/{gz['case'].pk}/", HTTP_COOKIE=f"{settings.SESSION_COOKIE_NAME}={sessions['officer1']}"

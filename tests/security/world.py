@@ -42,7 +42,10 @@ from decimal import Decimal
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
 
+from accounts import enrolment
+from accounts.tokens import issue as issue_token
 from agencies.models import Region
 from cases import actions, corrections
 from certificates import actions as certificate_actions
@@ -295,6 +298,12 @@ def build_city(code: str) -> City:
         o[status] = _referral_in(city, status, n)
     o["referred"] = o["received"].case
     (o["notification"],) = notify([officer], kind="test", title=f"矩阵通知 {city.slug}")
+    # Issue 17: an API token of officer1 (TokenInfo: what the token list names), its backup codes,
+    # an enrolment code for the head.
+    o["knox"] = issue_token(officer)[0]
+    o["token"] = o["knox"].info
+    o["static"] = StaticDevice.objects.create(user=officer, name="backup", confirmed=True)
+    o["enrolment"] = enrolment.issue(head)[0]
     o["roster"] = RosterCheck.objects.create(
         user=officer,
         filename="名册.csv",

@@ -7,7 +7,9 @@ import datetime
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import translation
 
+from agencies.models import Agency, Region
 from cases.models import IdNumberView, Referral
 from notifications.models import Notification
 from tests.factories import add_person, demo_user
@@ -37,6 +39,40 @@ def notified(username, kind):
 
 
 # --- forward, once ------------------------------------------------------------------------------
+
+
+def police_of_another_province():
+    """长沙市公安局 of 湖南省: a police agency the Guangdong cases of the demo have no say over."""
+    province = Region.objects.create(code="430000", name="湖南省", slug="hunan", level="province")
+    city = Region.objects.create(code="430100", name="长沙市", slug="changsha", level="city", parent=province)
+    return Agency.objects.create(slug="changsha-police", name="长沙市公安局", kind=Agency.Kind.POLICE, region=city)
+
+
+def test_a_referral_or_a_forward_to_police_of_another_province_is_refused_naming_the_field(api):
+    police_of_another_province()
+    case, person = referable_case()
+    with translation.override("en"):
+        r = api("guangzhou.officer1").post(
+            f"/api/v1/cases/{case.pk}/actions/propose_referral/",
+            {"persons": [person.pk], "report": "伪造证件出售", "police_agency": "changsha-police"},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert r.status_code == 400, r.content
+    assert "长沙市公安局 is outside the case's province" in r.json()["police_agency"][0]
+    assert not Referral.objects.filter(case=case).exists()
+
+    referral = received()
+    with translation.override("en"):
+        r = act(
+            api("guangzhou.police_head"),
+            referral.pk,
+            "forward",
+            {"police_agency": "changsha-police", "reason": "案发地在长沙"},
+        )
+    assert r.status_code == 400 and "长沙市公安局" in r.json()["police_agency"][0]
+    referral.refresh_from_db()
+    assert referral.police_agency.slug == "guangzhou-police" and referral.status == "received"
 
 
 def test_a_forward_goes_once_and_the_referring_agency_is_told_in_writing(api):
@@ -495,11 +531,15 @@ def test_a_search_never_finds_a_case_by_a_person_not_sent_to_the_searcher(api):
     hidden = add_person(case, name="未移送者")
     for username in ("guangzhou.police", "guangzhou.procurator", "gd.procurator"):
         client = api(username)
-        for q in ("未移送者", hidden.id_number):
-            assert client.get("/api/v1/cases/", {"q": q}).json()["results"] == [], (username, q)
+        assert client.get("/api/v1/cases/", {"q": "未移送者"}).json()["results"] == [], username
+        assert client.post("/api/v1/cases/search/", {"q": hidden.id_number}, format="json").json()["results"] == []
         found = client.get("/api/v1/cases/", {"q": "王五"}).json()["results"]
         assert [c["id"] for c in found] == [case.pk], username
-    mine = api("guangzhou.officer1").get("/api/v1/cases/", {"q": hidden.id_number}).json()["results"]
+    mine = (
+        api("guangzhou.officer1")
+        .post("/api/v1/cases/search/", {"q": hidden.id_number}, format="json")
+        .json()["results"]
+    )
     assert [c["id"] for c in mine] == [case.pk]
     web = Client()
     web.force_login(U("guangzhou.police"))
