@@ -1,6 +1,7 @@
 """What a locked-out login sees (django-axes), on the web and on the API, whose address counts, and
 the ceiling of failures per account across addresses."""
 
+import ipaddress
 from datetime import datetime
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -21,8 +22,15 @@ from core.errors import Refusal
 
 def client_ip(request) -> str | None:
     """AXES_CLIENT_IP_CALLABLE: the one client-address rule of core.ratelimit (proxies counted from
-    the right, an IPv6 client by its /64), so the lock-out and every limit count the same client."""
-    return ratelimit.client_address(request)
+    the right, an IPv6 client by its /64), so the lock-out and every limit count the same client.
+    None when there is no address to speak of (none given, or not an address): axes then counts the
+    username alone, and nothing that is not an address reaches its `inet` column on PostgreSQL."""
+    key = ratelimit.client_address(request)
+    try:
+        ipaddress.ip_network(key, strict=False)
+    except ValueError:
+        return None
+    return key
 
 
 class AccountCeilingHandler(AxesDatabaseHandler):

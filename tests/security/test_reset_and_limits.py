@@ -224,7 +224,8 @@ def test_the_one_client_address_rule(rf, settings, remote, forwarded, proxies, k
     settings.TRUSTED_PROXY_COUNT = proxies
     request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert ratelimit.client_address(request) == key
-    assert lockout.client_ip(request) == key  # the lock-out counts the same client
+    # The lock-out counts the same client; what is not an address never reaches its inet column.
+    assert lockout.client_ip(request) == (None if key == "not-an-address" else key)
 
 
 def test_the_lock_out_counts_the_same_client_an_ipv6_64_included(client, member, settings):
@@ -247,6 +248,15 @@ def test_the_lock_out_and_the_limits_count_the_client_behind_the_proxy(client, m
     assert check(client, **proxy) == 200
     assert check(client, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="2001:db8:9:9::6") == 429
     assert AccessAttempt.objects.get().ip_address == "2001:db8:9:9::/64"
+
+
+def test_a_forwarded_address_that_is_no_address_is_refused_as_a_login_never_a_500(client, member, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    member("guangzhou.officer1")
+    for forwarded in ("not-an-address", "<script>", "999.1.1.1"):
+        r = post_login(client, "guangzhou.officer1", "wrong", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+        assert r.status_code == 200  # the login page again, with its error
+    assert post_login(client, "guangzhou.officer1", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="x").status_code == 302
 
 
 # --- §12 a ceiling per account across addresses ------------------------------------------------
