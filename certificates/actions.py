@@ -145,8 +145,18 @@ def lead_from_verification(
     case = case_actions.create_case(
         actor=actor, source="verification", region=region, party=party, summary=summary, strict_party=bool(credit_code)
     )
-    if status == "no_match":
-        status = _full_status(actor, case, number, name)
+    # The registry's answer in the case's context, never the caller's word for it: a lead cannot
+    # record a verification that did not say so.
+    status = _full_status(actor, case, number, name)
+    if status not in SUGGESTED_FINDING:
+        raise ValidationError(
+            {
+                "status": [
+                    _("The registry holds this certificate as %(status)s for this name: no lead to open.")
+                    % {"status": status_labels().get(status, status)}
+                ]
+            }
+        )
     LeadProposal.objects.create(
         case=case, name=name, certificate_number=number, verification=status, finding_kind=SUGGESTED_FINDING[status]
     )
@@ -154,7 +164,6 @@ def lead_from_verification(
 
 
 def _full_status(actor: User, case: Case, number: str, name: str) -> str:
-    """The full answer for a `no_match`, now that there is a case to verify for (recorded as its batch)."""
+    """The registry's full answer, now that there is a case to verify for (recorded as its batch)."""
     results, _batch = verify_for(actor, [{"number": number, "name": name}], purpose="case", case=case, quota=False)
-    full = results[0]["status"]
-    return full if full in SUGGESTED_FINDING else "no_match"
+    return str(results[0]["status"])

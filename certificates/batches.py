@@ -83,7 +83,7 @@ class Quota:
     message: str
 
 
-def _quotas(user: User, agency: Agency | None) -> list[Quota]:
+def _quotas(user: User, agency: Agency | None, in_case: bool = False) -> list[Quota]:
     now = timezone.localtime()
     next_hour = now.replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
     next_day = (now + datetime.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -110,6 +110,32 @@ def _quotas(user: User, agency: Agency | None) -> list[Quota]:
             ),
         ),
     ]
+    if in_case:
+        # In a case the answers are full (not_found, name_mismatch): few a user may ask for.
+        quotas.append(
+            Quota(
+                "verify-case-user-hour",
+                f"{user.pk}:{hour}",
+                settings.VERIFY_CASE_ITEMS_PER_USER_HOUR,
+                next_hour,
+                _(
+                    "In cases you may verify at most %(limit)s certificates an hour; %(used)s verified this hour "
+                    "and this request has %(n)s. Nothing was verified. The limit resets at %(reset)s."
+                ),
+            )
+        )
+        quotas.append(
+            Quota(
+                "verify-case-user-day",
+                f"{user.pk}:{day}",
+                settings.VERIFY_CASE_ITEMS_PER_USER_DAY,
+                next_day,
+                _(
+                    "In cases you may verify at most %(limit)s certificates a day; %(used)s verified today and "
+                    "this request has %(n)s. Nothing was verified. The limit resets at %(reset)s."
+                ),
+            )
+        )
     if agency is not None:
         quotas.append(
             Quota(
@@ -143,9 +169,9 @@ def _release(quota: Quota, n: int) -> None:
         cache.decr(f"rate:{quota.kind}:{quota.key}", n)
 
 
-def take_quota(user: User, agency: Agency | None, n: int) -> None:
+def take_quota(user: User, agency: Agency | None, n: int, in_case: bool = False) -> None:
     """Use n items of every quota of the user and agency, or none of them (QuotaExceeded)."""
-    quotas = _quotas(user, agency)
+    quotas = _quotas(user, agency, in_case)
     for quota in quotas:
         used = ratelimit.used(quota.kind, quota.key)
         if used + n > quota.limit:
@@ -197,7 +223,7 @@ def verify_for(
     else:
         agency = acting_agency(user)
     if quota:
-        take_quota(user, agency, n)
+        take_quota(user, agency, n, in_case=case is not None)
     results = verify(items, full=case is not None)
     batch = VerificationBatch.objects.create(
         user=user,

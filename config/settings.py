@@ -338,7 +338,7 @@ REST_FRAMEWORK: dict[str, Any] = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
     # drf-spectacular's, plus the 400/401/403/404/409 answers every view shares (documented).
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
@@ -466,6 +466,9 @@ VERIFY_ITEMS_PER_USER_HOUR = envint("VERIFY_ITEMS_PER_USER_HOUR", 10_000, minimu
 VERIFY_ITEMS_PER_USER_DAY = envint("VERIFY_ITEMS_PER_USER_DAY", 30_000, minimum=1)
 VERIFY_ITEMS_PER_AGENCY_DAY = envint("VERIFY_ITEMS_PER_AGENCY_DAY", 100_000, minimum=1)
 VERIFY_CASE_MAX_ITEMS = envint("VERIFY_CASE_MAX_ITEMS", 50, minimum=1)  # with a case: full statuses
+# Full answers in cases, per user: an hour (four requests of 50) and a day.
+VERIFY_CASE_ITEMS_PER_USER_HOUR = envint("VERIFY_CASE_ITEMS_PER_USER_HOUR", 200, minimum=1)
+VERIFY_CASE_ITEMS_PER_USER_DAY = envint("VERIFY_CASE_ITEMS_PER_USER_DAY", 500, minimum=1)
 # ROSTER_MAX_BYTES (ROSTER_MAX_MB) is set with the request body limits below.
 ROSTER_MAX_UNPACKED_BYTES = envint("ROSTER_MAX_UNPACKED_MB", 20, minimum=1) * 1024 * 1024  # an XLSX's parts
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_MB", 2048, minimum=1) * 1024 * 1024

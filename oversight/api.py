@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,6 +17,7 @@ from agencies.models import Region
 from cases.access import events_visible_to, get_case_for, identities_shown
 from cases.models import Campaign
 from core.api import params
+from core.api.parsers import JSONParser
 from core.api.schema import errors, example, results_of
 from core.files import read_kept
 from core.identity import validate_person_name, validate_phone

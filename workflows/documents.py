@@ -100,7 +100,7 @@ def offences_of(referral: Referral, person: Person | None) -> list[Offence]:
     return seen
 
 
-def _facts(referral: Referral) -> list[str]:
+def _facts(referral: Referral, shown: Identities) -> list[str]:
     """Each referred subject's findings as recorded: what, the certificate, the officer's note."""
     subjects = {p.pk: p.name for p in referral.persons.all()}
     lines = []
@@ -111,7 +111,9 @@ def _facts(referral: Referral) -> list[str]:
             who = subjects.get(finding.person_id or 0, referral.case.party_name)
             detail = "".join(
                 [
-                    f"（证书编号 {finding.certificate_number}）" if finding.certificate_number else "",
+                    f"（证书编号 {shown.certificate(finding.certificate_number, finding.person_id)}）"
+                    if finding.certificate_number
+                    else "",
                     f"：{finding.note}" if finding.note else "",
                 ]
             )
@@ -240,7 +242,7 @@ def transfer_letter(referral: Referral, shown: Identities) -> bytes:
             "违反治安管理行为。现将该案移送你局依法处理，请在受理后将处理结果书面告知本机关。"
         )
     flow += [para(body, BODY), Spacer(1, 3 * mm), _subjects_table(referral, shown), Spacer(1, 3 * mm)]
-    facts = _facts(referral)
+    facts = _facts(referral, shown)
     if facts:
         flow.append(para("查明的违法事实：", PLAIN))
         flow += [para(f"{i}. {line}", BODY) for i, line in enumerate(facts, 1)]

@@ -130,7 +130,7 @@ def advance_notice(penalty: Penalty, shown: Identities) -> bytes:
     flow.append(para(f"{_addressee(penalty, 'notice')}：", PLAIN))
     days = _cn(STATEMENT_PERIOD.amount)
     body = [
-        f"经查：{penalty.facts}（{_when(penalty)}，案件编号：{penalty.case.number}）。",
+        f"经查：{shown.data(penalty.facts)}（{_when(penalty)}，案件编号：{penalty.case.number}）。",
         f"上述行为{_violated(penalty)}。依据{_basis(penalty)}的规定，本机关拟对{you}作出{intended(penalty)}的行政处罚。",
         f"根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，{you}有权进行陈述和申辩。"
         f"{you}可在收到本告知书之日起{days}个工作日内向本机关提出陈述、申辩；逾期未提出的，视为放弃此权利。",
@@ -223,13 +223,14 @@ def decision(penalty: Penalty, shown: Identities) -> bytes:
     findings = [f for f in case.findings.all() if penalty.finding_id in (None, f.pk)]
     evidence = "；".join(
         [
-            f"{f.get_kind_display()}" + (f"（证书编号{f.certificate_number}）" if f.certificate_number else "")
+            f"{f.get_kind_display()}"
+            + (f"（证书编号{shown.certificate(f.certificate_number, f.person_id)}）" if f.certificate_number else "")
             for f in findings
         ]
         + [f"《{e.name}》" for e in case.evidence.all()]
     )
     body = [
-        f"经查：{penalty.facts}（{_when(penalty)}，案件编号：{case.number}）。",
+        f"经查：{shown.data(penalty.facts)}（{_when(penalty)}，案件编号：{case.number}）。",
         f"以上事实有下列查明事项和证据证明：{evidence or '见案卷'}。",
         _heard(penalty, you),
         f"{you}的上述行为{_violated(penalty)}。依据{_basis(penalty)}的规定，本机关决定对{you}作出如下行政处罚：{intended(penalty)}。",

@@ -3,6 +3,7 @@ refused with 400 that names the field — anonymous callers included — and nev
 the database (PostgreSQL refuses NUL in text: it answered 500)."""
 
 import pytest
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +55,24 @@ def test_line_breaks_and_tabs_in_a_form_are_text_not_control(client):
     before = Tip.objects.count()
     r = client.post("/public/tip/", {"city": "440100", "what": "某公司\r\n员工\t持假证上岗", "party_kind": "employer"})
     assert r.status_code in (200, 302) and Tip.objects.count() == before + 1
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/token/", "/api/v1/certificates/verify/"])
+def test_json_nested_too_deeply_is_a_400_not_a_500(client, path):
+    body = "[" * 5000 + "]" * 5000
+    r = client.post(path, body, content_type="application/json")
+    assert r.status_code in (400, 401), r.content  # 401 first where a login is needed
+    if r.status_code == 400:
+        assert "nested too deeply" in r.json()["detail"] or "嵌套" in r.json()["detail"]
+
+
+def test_a_lone_surrogate_in_json_is_a_400_not_a_500(api):
+    for body in ('{"items": [{"number": "\\ud800", "name": "x"}]}', '{"items": [{"number": "T1", "name": "\\udfff"}]}'):
+        r = api("guangzhou.police").post("/api/v1/certificates/verify/", body, content_type="application/json")
+        assert r.status_code == 400, r.content
+    r = api("guangzhou.officer1").post(
+        "/api/v1/auth/token/", '{"username": "\\ud800", "password": "x"}', content_type="application/json"
+    )
+    assert r.status_code == 400, r.content
+    anonymous = Client().post("/api/v1/auth/token/", "[" * 5000 + "]" * 5000, content_type="application/json")
+    assert anonymous.status_code == 400 and "traceback" not in anonymous.content.decode().lower()

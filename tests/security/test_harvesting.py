@@ -236,3 +236,38 @@ def test_supervisors_see_the_batches_of_their_region_only(api, client):
     for who in ("guangzhou.officer1", "guangzhou.head", "guangzhou.cyber"):
         client.force_login(demo_user(who))
         assert client.get("/oversight/verifications/").status_code == 403
+
+
+def test_full_answers_in_cases_have_their_own_small_quota(api, registered, settings):
+    """A lead is a case anyone with a case-owning agency can open: the full answers it unlocks are
+    few per user an hour and a day, whatever the agency's quotas."""
+    settings.VERIFY_CASE_ITEMS_PER_USER_HOUR = 4
+    case = CaseFactory(status="open")
+    officer = api("guangzhou.officer1")
+    assert officer.post(URL, {"items": items(3), "case": case.pk}, format="json").status_code == 200
+    r = officer.post(URL, {"items": items(2), "case": case.pk}, format="json")
+    assert r.status_code == 429 and int(r["Retry-After"]) > 0
+    assert "In cases you may verify at most 4 certificates an hour" in r.json()["detail"]
+    assert VerificationBatch.objects.filter(case=case).count() == 1
+    # Checks without a case answer no_match and count against the other quotas only.
+    assert officer.post(URL, {"items": items(2)}, format="json").status_code == 200
+
+
+def test_a_lead_records_the_registrys_answer_never_the_callers(api, registered):
+    """The market regulator opened a lead saying `revoked` for a valid certificate: the lead now
+    asks the registry in its case, and a valid one opens nothing."""
+    from cases.models import Case
+
+    market = api("guangzhou.market")
+    leads = Case.objects.filter(source="verification").count()
+    r = market.post(
+        "/api/v1/certificates/leads/", {"number": NUMBER, "name": "张伟", "status": "revoked"}, format="json"
+    )
+    assert r.status_code == 400 and "valid" in r.json()["status"][0]
+    assert Case.objects.filter(source="verification").count() == leads
+    r = market.post(
+        "/api/v1/certificates/leads/", {"number": NUMBER, "name": "李四", "status": "revoked"}, format="json"
+    )
+    assert r.status_code == 201, r.content
+    proposal = Case.objects.get(pk=r.json()["case"]).lead_proposal
+    assert (proposal.verification, proposal.finding_kind) == ("name_mismatch", "lent_certificate")

@@ -105,3 +105,24 @@ def test_the_case_list_masks_a_certificate_number_in_a_summary_for_everyone(api,
     for username in ("guangzhou.officer1", "guangzhou.supervisor"):
         rows = api(username).get("/api/v1/cases/", {"q": case.number}).json()["results"]
         assert [r["summary"] for r in rows] == [f"举报：{masked(kept_cert)} 系购买所得"], username
+
+
+@pytest.mark.parametrize("username", ["guangzhou.supervisor", "gd.supervisor"])
+def test_the_papers_mask_certificate_numbers_as_the_pages_do(api, world, username):
+    """The 移送书 and the 行政处罚决定书 state the findings with their certificates: a supervisor who
+    sees the holders' ID numbers masked reads their certificate numbers masked there too."""
+    from tests.factories import fine_of
+
+    case, sent_cert, kept_cert = world
+    worker = case.persons.get(name="张伟")
+    actions.record_finding(case, actor=demo_user("guangzhou.officer1"), kind="unlicensed_operation", person=worker.pk)
+    penalty = fine_of(case)
+    referral = case.referrals.get()
+    client = api(username)
+    letter = client.get(f"/api/v1/referrals/{referral.pk}/letter.pdf")
+    decision = client.get(f"/api/v1/cases/{case.pk}/penalties/{penalty.pk}/decision.pdf")
+    assert letter.status_code == 200 and decision.status_code == 200
+    papers = pdf_text(letter.content) + pdf_text(decision.content)
+    assert masked(sent_cert) in papers
+    for cert in (sent_cert, kept_cert):
+        assert cert not in papers and cert[1:] not in papers
