@@ -116,7 +116,8 @@ def test_the_papers_mask_certificate_numbers_as_the_pages_do(api, world, usernam
     case, sent_cert, kept_cert = world
     worker = case.persons.get(name="张伟")
     actions.record_finding(case, actor=demo_user("guangzhou.officer1"), kind="unlicensed_operation", person=worker.pk)
-    penalty = fine_of(case)
+    fine_of(case)
+    penalty = case.penalties.get()  # fine_of answers the Fine; the paper is the penalty's
     referral = case.referrals.get()
     client = api(username)
     letter = client.get(f"/api/v1/referrals/{referral.pk}/letter.pdf")
