@@ -316,10 +316,11 @@ def announce(
     case: Case | None = None,
     referral: Referral | None = None,
     region: Region | None = None,
-    body: str = "",
+    body: str | Promise = "",
     **facts,
 ) -> list[Notification]:
-    """Write the notifications of one event, if its kind tells anyone."""
+    """Write the notifications of one event, if its kind tells anyone. A body that is translated
+    is passed lazily: it is written in the offices' language, as the title is."""
     return announce_many(kind, [{"case": case, "referral": referral, "region": region, "body": body, **facts}])[0]
 
 
@@ -347,7 +348,7 @@ def announce_many(kind: str, events: Iterable[Mapping], *, memo: dict | None = N
     # A notification is kept in the offices' language, whoever's action wrote it.
     with translation.override(settings.LANGUAGE_CODE):
         messages = [
-            Message(people, str(rule.title) % _TitleValues(a), body, a.case if rule.shows_case else None, a.referral)
+            Message(people, str(rule.title) % _TitleValues(a), str(body), a.case if rule.shows_case else None, a.referral)
             for a, people, body in zip(abouts, named, bodies, strict=True)
         ]
     return notify_many(kind, messages, email=rule.email)

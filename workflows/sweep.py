@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from viewflow.workflow.timers import fire_due_timers
 
@@ -25,6 +26,14 @@ from .steps import LAPSING_STEPS
 
 logger = logging.getLogger(__name__)
 BATCH = 200
+
+
+def _due_body(due: str) -> str:
+    return _("Due %(due)s.") % {"due": due}
+
+
+# Rendered by announce_many in the offices' language, whatever language the sweeping thread has.
+due_body = lazy(_due_body, str)
 
 
 def escalate_batch(due: list[tuple[int, int]], now: datetime.datetime, memo: dict[str, Any]) -> int:
@@ -56,7 +65,7 @@ def escalate_batch(due: list[tuple[int, int]], now: datetime.datetime, memo: dic
                     "case": cases[deadline.case_id],
                     "referral": deadline.referral,
                     "deadline": deadline,
-                    "body": _("Due %(due)s.") % {"due": legal_time(deadline.due_at)},
+                    "body": due_body(legal_time(deadline.due_at)),
                 }
                 for deadline in deadlines
             ],

@@ -285,6 +285,16 @@ def test_each_missed_deadline_is_escalated_once_to_exactly_the_people_named(step
         assert " 00:00" not in notification.body
 
 
+def test_the_escalation_is_written_in_the_offices_language_whatever_language_the_sweep_runs_in():
+    # A sweep started from a request or a test that left English active still writes Chinese.
+    proposed()
+    deadline = Deadline.objects.get(step="decide")
+    with translation.override("en"), time_machine.travel(deadline.due_at + datetime.timedelta(minutes=1), tick=False):
+        sweep()
+    bodies = set(Notification.objects.filter(kind="escalation", case=deadline.case_id).values_list("body", flat=True))
+    assert bodies == {f"期限届满时间：{legal_time(deadline.due_at)}。"}
+
+
 def test_a_deadline_met_in_time_is_never_escalated():
     referral = proposed()
     due = Deadline.objects.get(step="decide").due_at
