@@ -348,7 +348,9 @@ def announce_many(kind: str, events: Iterable[Mapping], *, memo: dict | None = N
     # A notification is kept in the offices' language, whoever's action wrote it.
     with translation.override(settings.LANGUAGE_CODE):
         messages = [
-            Message(people, str(rule.title) % _TitleValues(a), str(body), a.case if rule.shows_case else None, a.referral)
+            Message(
+                people, str(rule.title) % _TitleValues(a), str(body), a.case if rule.shows_case else None, a.referral
+            )
             for a, people, body in zip(abouts, named, bodies, strict=True)
         ]
     return notify_many(kind, messages, email=rule.email)
