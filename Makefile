@@ -1,7 +1,9 @@
-# Xianjie: two commands for a new machine with Python 3.11 and make.
-#   make run   — install, migrate, seed the demo, serve http://127.0.0.1:8000
+# Xianjie: two commands for a new machine with Python (3.11–3.13) and make.
+#   make run   — install, migrate, seed the demo, serve http://$(HOST):$(PORT) (127.0.0.1:8000)
 #   make test  — install, run the whole test suite
-PYTHON ?= python3.11
+# The first Python that Django 5.2 supports (3.11, 3.12 or 3.13) found on the PATH; PYTHON=… picks one.
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+	$$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
@@ -14,6 +16,7 @@ export DEBUG ?= 1
 .PHONY: run test check bench install migrate seed clean
 
 $(STAMP): pyproject.toml
+	@test -x $(PY) || test -n "$(PYTHON)" || { echo "Xianjie needs Python 3.11, 3.12 or 3.13 (python3.11 … python3 on the PATH), or PYTHON=/path/to/python."; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -30,7 +33,7 @@ seed: migrate
 # The deadline sweep runs beside the server, every 60 seconds, and stops with it; once a day it
 # writes the event chain digest to chain-digests/ for keeping off the system.
 run: seed
-	$(PY) manage.py demo_logins
+	$(PY) manage.py demo_logins --address http://$(HOST):$(PORT)
 	@$(PY) manage.py sweep_deadlines --every 60 --digest-dir chain-digests & sweeper=$$!; \
 	trap 'kill $$sweeper 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -60,3 +60,26 @@ class EnrolmentCode(models.Model):
         from .enrolment import MAX_FAILURES  # noqa: PLC0415
 
         return self.used_at is None and self.expires_at > timezone.now() and self.failures < MAX_FAILURES
+
+
+class SavedFilter(models.Model):
+    """A filter of one web list a user keeps by a name of their own (issue 18): the list's query
+    string — its filters and order, and the texts searched (a party or person name, never an ID
+    number) which the address itself never carries. Only its owner sees, opens or deletes it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters", verbose_name=_("user")
+    )
+    list_name = models.CharField(_("list"), max_length=20)
+    title = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("filter"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        ordering = ["title", "id"]
+        indexes = [models.Index(fields=["user", "list_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.list_name}: {self.title}"

@@ -22,6 +22,7 @@ from agencies import jurisdiction
 
 from . import enrolment, otp
 from .api import live_tokens
+from .landing import start_page
 
 
 class CodeForm(forms.Form):
@@ -191,3 +192,8 @@ def token_revoke(request):
     if deleted:
         messages.success(request, _("Your API token is revoked: programs that used it must log in again."))
     return redirect("profile")
+
+
+def home(request):
+    """`/`: each user's own start page (accounts.landing), the login page for a visitor."""
+    return redirect(start_page(request.user))

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from . import actions
 from .models import Agency, Membership, Region
@@ -21,11 +22,16 @@ class AgencyAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "agency", "role"]
+    list_display = ["user", "agency", "title"]
     list_filter = ["role", "agency__kind"]
     search_fields = ["user__username", "agency__slug"]
     autocomplete_fields = ["agency"]
     raw_id_fields = ["user"]
+
+    @admin.display(description=_("role"), ordering="role")
+    def title(self, obj: Membership) -> str:
+        """The role as the agency calls it (民警 at the police, not 执法人员)."""
+        return obj.title
 
     def save_model(self, request, obj, form, change):
         # Through the action, so that the user joins the agency's group too.

@@ -18,7 +18,9 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=50)
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("region above")
+    )
     # "440000/440100/": a subtree is one indexed prefix match instead of a recursive query.
     path = models.CharField(max_length=70, db_index=True, editable=False)
 
@@ -84,8 +86,10 @@ class Membership(models.Model):
         HEAD = "head", _("head")
         SUPERVISOR = "supervisor", _("supervisor")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
-    agency = models.ForeignKey(Agency, models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="memberships", verbose_name=_("agency"))
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
     # 法制审核人员: reviews penalty decisions before they are taken (行政处罚法 第58条).
     legal_review = models.BooleanField(_("legal reviewer (法制审核)"), default=False)
@@ -96,7 +100,7 @@ class Membership(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "agency"], name="one_membership_per_agency")]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.agency} ({self.get_role_display()})"
+        return f"{self.user} @ {self.agency} ({self.title})"
 
     @property
     def title(self) -> str:

@@ -232,13 +232,31 @@ def get_takedown_for(user: AnyUser, pk: Any) -> Takedown:
     return get_visible_or_404(takedowns_visible_to(user).select_related("case", "agency"), pk)
 
 
+def sees_internals(user: AnyUser, case: Case) -> bool:
+    """Whether the user sees the case's internals — its internal notes (内部备注): the members of
+    the owning agency and the supervisors of the case's region. Not the police, the procuratorates
+    or any other agency that sees the case through a referral or a takedown."""
+    if not user.is_authenticated:
+        return False
+    if case.agency_id in jurisdiction.agency_ids_of(user):
+        return True
+    return jurisdiction.supervises(user, case.region)
+
+
+# Events that are internal to the owning agency and its supervisors (sees_internals).
+INTERNAL_EVENTS = ("add_note",)
+
+
 def events_visible_to(user: AnyUser, case: Case) -> QuerySet[Event]:
     """The case's events the user may read: all but those of referrals they do not see (a police
     agency sees the case's own events and those of the referral sent to it, not a proposal), and
-    for the police and the procuratorates none about a person not sent to them."""
+    for the police and the procuratorates none about a person not sent to them; the internal notes
+    only for those who see the case's internals."""
     events = Event.objects.filter(case=case).filter(
         Q(referral__isnull=True) | Q(referral__in=referrals_visible_to(user).filter(case=case))
     )
+    if not sees_internals(user, case):
+        events = events.exclude(action__in=INTERNAL_EVENTS)
     shown = identities_shown(user, case)
     if shown.limited:
         about = ~Q(data__has_key="person") | Q(data__person__in=sorted(shown.persons))

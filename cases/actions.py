@@ -32,6 +32,7 @@ from core.identity import (
     normalize_id_number,
 )
 from workflows import deadlines
+from workflows.claims import release_claims_of
 from workflows.penalty_periods import party_heard_until
 
 from .events import record_event
@@ -259,10 +260,9 @@ def finds_reported_by(actor: User) -> models.QuerySet[Case]:
 # --- the case lifecycle ---------------------------------------------------------------------
 
 
-@action
-def open_case(case: Case, *, actor: User, handlers: list[str], version: int | None = None) -> Case:
-    """立案: at least two handlers, both officers or the head of the owning agency."""
-    case = begin_case(case, actor=actor, action="open", version=version)
+def _handlers_named(case: Case, handlers: list[str]) -> list[User]:
+    """The handlers a case is given (立案 and 转办): two different active officers or heads of the
+    owning agency (执法人员不少于两人), or a 400 naming the field."""
     if len(set(handlers)) != 2:
         raise field_error("handlers", _("Name exactly two different handlers (执法人员不少于两人)."))
     users = list(User.objects.filter(username__in=handlers, is_active=True))
@@ -273,11 +273,44 @@ def open_case(case: Case, *, actor: User, handlers: list[str], version: int | No
             "handlers",
             _("Not officers of %(agency)s: %(names)s.") % {"agency": case.agency.name, "names": ", ".join(missing)},
         )
+    return eligible
+
+
+@action
+def open_case(case: Case, *, actor: User, handlers: list[str], version: int | None = None) -> Case:
+    """立案: at least two handlers, both officers or the head of the owning agency."""
+    case = begin_case(case, actor=actor, action="open", version=version)
+    eligible = _handlers_named(case, handlers)
     case.open()
     case.handlers.set(eligible)
     deadlines.open_deadline(case, "decide_penalty")  # 行政处罚法 第60条: 90 days from 立案
     finish(case, actor=actor, action="open", from_status=CaseStatus.LEAD, data={"handlers": sorted(handlers)})
     announce(CASE_ACTIONS["open"].announces, case=case)
+    return case
+
+
+@action
+def reassign_handlers(case: Case, *, actor: User, handlers: list[str], reason: str, version: int | None = None) -> Case:
+    """转办: the head of the owning agency replaces the case's handlers with a reason on record. The
+    same rule as 立案 (two officers of the agency); the event keeps who handed over to whom and why;
+    the new handlers are told, and the tasks a handler taken off the case had claimed go back to
+    the agency's queue."""
+    case = begin_case(case, actor=actor, action="reassign", version=version)
+    reason = reason.strip()
+    if not reason:
+        raise field_error("reason", _("Say why the case is reassigned."))
+    new = _handlers_named(case, handlers)
+    before = list(case.handlers.all())
+    old_names = sorted(u.username for u in before)
+    new_names = sorted(u.username for u in new)
+    if old_names == new_names:
+        raise field_error("handlers", _("These are the case's handlers already: name the new ones."))
+    case.handlers.set(new)
+    removed = [u for u in before if u.username not in new_names]
+    added = [u for u in new if u.username not in old_names]
+    release_claims_of(case.pk, removed, actor, reason)
+    finish(case, actor=actor, action="reassign", data={"from": old_names, "to": new_names, "reason": reason})
+    announce(CASE_ACTIONS["reassign"].announces, case=case, added=added, body=reason)
     return case
 
 

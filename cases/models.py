@@ -1026,20 +1026,28 @@ REQUIRED_DOCUMENTS = (
 class Event(models.Model):
     """One action on a case. Append-only; each row carries the hash of the one before it."""
 
-    case = models.ForeignKey(Case, models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField()
-    action = models.CharField(max_length=40)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
-    agency = models.ForeignKey("agencies.Agency", models.PROTECT, null=True, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    from_status = models.CharField(max_length=24, blank=True)
-    to_status = models.CharField(max_length=24, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    referral = models.ForeignKey(Referral, models.PROTECT, null=True, blank=True, related_name="events")
-    prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64)
+    case = models.ForeignKey(Case, models.PROTECT, related_name="events", verbose_name=_("case"))
+    seq = models.PositiveIntegerField(_("sequence number"))
+    action = models.CharField(_("action"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("actor")
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", models.PROTECT, null=True, related_name="+", verbose_name=pgettext_lazy("event", "agency")
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    from_status = models.CharField(_("status before"), max_length=24, blank=True)
+    to_status = models.CharField(_("status after"), max_length=24, blank=True)
+    data = models.JSONField(_("content"), default=dict, blank=True)
+    referral = models.ForeignKey(
+        Referral, models.PROTECT, null=True, blank=True, related_name="events", verbose_name=_("referral")
+    )
+    prev_hash = models.CharField(_("hash of the previous event"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events (办案记录)")
         ordering = ["case", "seq"]
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="one_event_per_seq")]
         # The monthly form counts transmissions by the date of their event.
@@ -1156,3 +1164,34 @@ class CaseLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.holder_case_id} ← {self.source_case_id} ({self.relation})"
+
+
+class CaseNote(models.Model):
+    """内部备注: an internal note on a case by one of those who may act on it (its handlers, the
+    head), read by those who see the case's internals (cases.access.sees_internals), never by the
+    police or other agencies the case was sent to. Append-only: a correction is a new note. Its
+    text is also in the case's event chain (the `add_note` event it points to)."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="notes", verbose_name=_("case"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("author"))
+    agency = models.ForeignKey("agencies.Agency", models.PROTECT, null=True, related_name="+", verbose_name=_("agency"))
+    text = models.TextField(_("note"), max_length=4000)
+    written_at = models.DateTimeField(_("written at"), default=timezone.now)
+    event = models.OneToOneField(Event, models.PROTECT, related_name="note", verbose_name=_("event"))
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        indexes = [models.Index(fields=["case", "-written_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.author_id} {self.written_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("Case notes are append-only: write a new note to correct one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise RuntimeError("Case notes are append-only: write a new note to correct one.")

@@ -34,7 +34,7 @@ from workflows.steps import LAPSING_STEPS
 
 from .access import found_by_document_q, persons_searchable_by
 from .kinds import FINE_PAYMENT_DAYS, PartyKind, Source
-from .models import Case, CaseStatus, Fine, FineStatus, Rectification, RectificationStatus
+from .models import Case, CaseStatus, Fine, FineStatus, Rectification, RectificationStatus, Referral, ReferralStatus
 
 
 def _documents_in(q: str) -> list[tuple[str, str]]:
@@ -227,4 +227,56 @@ def filter_cases(qs: QuerySet[Case], params: Mapping[str, Any], user: AnyUser) -
         if hashes:
             match |= found_by_document_q(user, hashes)
         qs = qs.filter(match)
+    return qs
+
+
+class ReferralListParams(serializers.Serializer[Any]):
+    """The referral list's filters (issue 18): status, the case's region (its whole subtree), the
+    party (name contains), a referred person (name contains; never an ID number: those are searched,
+    counted and recorded on the case list's search form), overdue (a duty's deadline missed)."""
+
+    status = serializers.ChoiceField(choices=ReferralStatus.choices, required=False)
+    region = RegionCodeField(required=False)
+    party = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    person = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    overdue = QueryBoolean()
+
+    def validate_person(self, value: str) -> str:
+        if is_id_search(value):
+            raise serializers.ValidationError(
+                _("The referral list is not searched by ID number: search by it with the case list's search form.")
+            )
+        return value
+
+    @classmethod
+    def of(cls, params: Mapping[str, Any]) -> "ReferralListParams":
+        names: list[str] = list(cls().fields.keys())
+        data = {name: params.get(name) for name in names if params.get(name) not in (None, "")}
+        return cls(data=data)
+
+
+def referral_list_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The validated filters; rest_framework's ValidationError with the fields otherwise."""
+    given = ReferralListParams.of(params)
+    given.is_valid(raise_exception=True)
+    return dict(given.validated_data)
+
+
+def filter_referrals(qs: QuerySet[Referral], params: Mapping[str, Any]) -> QuerySet[Referral]:
+    """The referrals of `qs` (already those the user sees) the filters of ReferralListParams keep."""
+    if params.get("status"):
+        qs = qs.filter(status=params["status"])
+    region = params.get("region")
+    if isinstance(region, Region):
+        qs = qs.filter(case__region__path__startswith=region.path)
+    if params.get("party"):
+        qs = qs.filter(case__party_name__icontains=params["party"])
+    if params.get("person"):
+        named = Referral.persons.through.objects.filter(
+            referral_id=OuterRef("pk"), person__name__icontains=params["person"]
+        )
+        qs = qs.filter(Exists(named))
+    if truthy(params.get("overdue")):
+        late = Deadline.objects.filter(referral_id=OuterRef("pk"), met_at__isnull=True, due_at__lte=timezone.now())
+        qs = qs.filter(Exists(late.exclude(step__in=LAPSING_STEPS)))
     return qs

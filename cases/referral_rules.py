@@ -79,11 +79,18 @@ _DECIDING = ("forward", "request_supplement", "police_decision", "ps_decision")
 _REMEDIES = ("ask_reconsideration", "ask_procuratorate", "conclude_rejection", "answer_decline")
 
 _DECLARED: dict[str, ReferralAction] = {
-    "approve": ReferralAction(_deciding_head, _("Approve the referral"), _I + "Empty", ("approve",), ("decide",)),
+    "approve": ReferralAction(
+        _deciding_head,
+        _("Approve the referral"),
+        _I + "ApproveInput",
+        ("approve",),
+        ("decide",),
+        announces="referral_approve",
+    ),
     "refuse": ReferralAction(
         _deciding_head,
         _("Refuse the referral"),
-        _I + "ReferralReasonInput",
+        _I + "RefuseInput",
         ("refuse",),
         ("decide",),
         announces="referral_refuse",

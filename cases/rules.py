@@ -222,6 +222,14 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         _S + "ExtendDecisionInput",
         _A + "extend_decision_period",
     ),
+    # 转办: the head replaces the handlers, with a reason; the new handlers are told.
+    "reassign": CaseAction(
+        Who.HEAD,
+        _("Reassign the handlers (转办)"),
+        _S + "ReassignInput",
+        _A + "reassign_handlers",
+        announces="case_reassigned",
+    ),
     "close": CaseAction(Who.HEAD, _("Close the case"), _S + "CloseInput", _A + "close_case", "close"),
     "reopen": CaseAction(Who.SUPERVISOR, _("Reopen the case"), _S + "ReasonInput", _A + "reopen_case", "reopen"),
 }
@@ -288,6 +296,14 @@ def may(user: AnyUser, case: Case, action: str) -> bool:
     return False
 
 
+def may_note(user: AnyUser, case: Case) -> bool:
+    """Who writes an internal note (内部备注) on a case: whoever may act on it — its handlers and the
+    head of its agency (Who.HANDLER), in any state of the case."""
+    if jurisdiction.is_head_of(user, case.agency_id):
+        return True
+    return jurisdiction.is_staff_of(user, case.agency_id) and is_handler(user, case)
+
+
 # Events that are not case actions of the table above, with their titles on the timeline.
 OTHER_EVENT_TITLES: dict[str, Promise] = {
     "create": _("Lead registered"),
@@ -300,4 +316,5 @@ OTHER_EVENT_TITLES: dict[str, Promise] = {
     "review_listing": _("Listing reviewed, more asked"),
     "close_listing": _("Listing closed"),
     "mark_typical": _("Published as a typical case"),
+    "add_note": _("Internal note"),
 }

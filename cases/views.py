@@ -13,16 +13,24 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from agencies import jurisdiction
 from agencies.models import Agency, Region
-from core import webforms
+from core import lists, webforms
 from core.access import AnyUser, AuthenticatedHttpRequest
 from core.errors import Conflict
 
-from . import actions, corrections, links, queries
-from .access import cases_visible_to, events_visible_to, get_case_for, identities_shown, referrals_visible_to
+from . import actions, corrections, links, notes, queries, titles
+from .access import (
+    cases_visible_to,
+    events_visible_to,
+    get_case_for,
+    identities_shown,
+    referrals_visible_to,
+    sees_internals,
+)
 from .actions import HEARING_STATUSES
 from .api.serializers import CaseCreateInput
 from .api.views import ReportFindInput, case_detail_queryset
@@ -40,10 +48,8 @@ from .models import (
     SuspensionStatus,
 )
 from .queries import filter_cases
-from .rules import CASE_ACTIONS, home_agency, may
+from .rules import CASE_ACTIONS, home_agency, may, may_note
 from .titles import EVENT_TITLES
-
-PAGE_SIZE = 25
 
 
 def _list_errors(exc: DRFValidationError) -> dict[str, list[str]]:
@@ -54,13 +60,33 @@ def _list_errors(exc: DRFValidationError) -> dict[str, list[str]]:
 LIST_FILTERS = ("status", "region", "source", "party_kind", "requires_referral", "overdue")
 
 
+CASE_LIST = lists.register(
+    lists.ListSpec(
+        name="cases",
+        title=gettext_lazy("Cases"),
+        url_name="cases:case:index",
+        columns=(
+            lists.Column("number", gettext_lazy("number"), ("number",)),
+            lists.Column("party", gettext_lazy("Party"), ("party_name",)),
+            lists.Column("status", gettext_lazy("status"), ("status",)),
+            lists.Column("region", gettext_lazy("region"), ("region__code",)),
+            lists.Column("source", gettext_lazy("source"), ("source",)),
+            lists.Column("created", gettext_lazy("created at"), ("created_at",)),
+        ),
+        default_sort="-created",
+        texts=("q",),
+    )
+)
+
+
 @login_required
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The case list. The search form posts its text (issue 17 §10): it is kept in the session
     under a token issued for that search (valid in this session only, for its pages) that the
     list's address carries instead, so that no ID number or name lands
     in the address, the browser's history or the access log. `?q=` still searches by a case
-    number, a party or a name; an ID number there is refused."""
+    number, a party or a name; an ID number there is refused. Paged with the total, sorted by
+    ?sort=, exported with ?export=xlsx (core.lists)."""
     if request.method == "POST":
         return _search(request)
     params = request.GET.copy()
@@ -71,10 +97,6 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         if text is None:
             errors["q"] = [_("This search has expired: search again.")]
         params["q"] = text or ""
-    try:
-        page = max(int(params.get("page", 1)), 1)
-    except ValueError:
-        page = 1
     filters: dict[str, Any] = {}
     try:
         filters = queries.case_list_params(params)
@@ -82,43 +104,60 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         errors |= _list_errors(exc)
     if not token and queries.is_id_search(filters.get("q")):
         errors["q"] = [_("Search by ID number with the search form: in the address it would stay in logs and history.")]
-    rows: list[Case] = []
+    sort, order, sort_errors = lists.sort_of(CASE_LIST, params)
+    errors |= sort_errors
+    page = None
     if not errors:
         qs = filter_cases(cases_visible_to(request.user).select_related("agency", "region"), filters, request.user)
-        # No COUNT(*): one row more than a page tells whether there is a next one.
-        rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    query = request.GET.copy()
-    query.pop("page", None)
-    return _render_list(
-        request,
-        params,
-        errors,
-        rows[:PAGE_SIZE],
-        page,
-        len(rows) > PAGE_SIZE,
-        query.urlencode(),
-        400 if errors else 200,
-    )
+        qs = qs.order_by(*order)
+        if params.get("export"):
+            return lists.export(request, CASE_LIST, qs, _case_export_header(), _case_export_row)
+        page = lists.page_of(request, qs)
+    return _render_list(request, params, errors, page, sort, 400 if errors else 200)
+
+
+def _case_export_header() -> list[str]:
+    return [
+        _("number"),
+        _("party"),
+        _("party kind"),
+        _("status"),
+        _("region"),
+        _("source"),
+        _("agency"),
+        _("requires referral"),
+        _("created at"),
+    ]
+
+
+def _case_export_row(c: Case) -> list[Any]:
+    return [
+        c.number,
+        c.party_name,
+        c.get_party_kind_display(),
+        c.get_status_display(),
+        c.region.name,
+        c.get_source_display(),
+        c.agency.name,
+        _("yes") if c.requires_referral else _("no"),
+        timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
+    ]
 
 
 def _render_list(
     request: AuthenticatedHttpRequest,
     params: Any,
     errors: dict[str, list[str]],
-    cases: list[Case],
-    page: int,
-    has_next: bool,
-    query: str,
+    page: Any,
+    sort: str,
     status: int,
 ) -> HttpResponse:
     return render(
         request,
         "cases/case_list.html",
         {
-            "cases": cases,
+            "cases": page if page is not None else [],
             "page": page,
-            "has_next": has_next,
-            "query": query,
             "params": params,
             "errors": errors,
             "list_errors": [m for msgs in errors.values() for m in msgs],
@@ -128,6 +167,7 @@ def _render_list(
             "regions": Region.objects.filter(level__in=("province", "city")).order_by("code"),
             "can_create": _can_create(request.user),
             "finder": home_agency(request.user) is None and _finder(request.user) is not None,
+            **lists.context(request, CASE_LIST, sort, page),
         },
         status=status,
     )
@@ -141,18 +181,20 @@ def _search(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         filters = queries.case_list_params(form)
     except DRFValidationError as exc:
-        return _render_list(request, form, _list_errors(exc), [], 1, False, "", 400)
+        return _render_list(request, form, _list_errors(exc), None, CASE_LIST.default_sort, 400)
     if queries.is_id_search(q):
         try:
             queries.allow_id_search(request.user)
         except queries.IdSearchThrottled as exc:
-            response = _render_list(request, form, {"q": [queries.id_search_message()]}, [], 1, False, "", 429)
+            response = _render_list(
+                request, form, {"q": [queries.id_search_message()]}, None, CASE_LIST.default_sort, 429
+            )
             response["Retry-After"] = str(exc.wait)
             return response
         found = filter_cases(cases_visible_to(request.user), filters, request.user).order_by("-created_at", "-id")
         queries.record_id_search(request.user, q, list(found[:100]), request.path)
     query = QueryDict(mutable=True)
-    for name in LIST_FILTERS:
+    for name in (*LIST_FILTERS, "sort"):
         if form.get(name):
             query[name] = form[name]
     if q:
@@ -244,7 +286,7 @@ def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
     case = case_detail_queryset(request.user).get(pk=case.pk)
-    events = events_visible_to(request.user, case).select_related("actor", "agency").order_by("seq")
+    events = list(events_visible_to(request.user, case).select_related("actor", "agency").order_by("seq"))
     person_ids, party = actions.unreferred(case)
     shown = identities_shown(request.user, case)
     persons = [(p, shown.of(p)) for p in case.persons.all() if shown.sees(p.pk)]
@@ -282,7 +324,14 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "proposal_certificate": shown.data(proposal.certificate_number) if proposal else "",
             "party_id": party_id,
             "referrals": [r for r in case.referrals.all() if r.pk in visible],
-            "events": [(e, corrections.event_detail(e.action, shown.data(e.data))) for e in events],
+            "events": [
+                (
+                    e,
+                    corrections.event_detail(e.action, shown.data(e.data))
+                    or _work_detail(e.action, shown.data(e.data)),
+                )
+                for e in events
+            ],
             "actions": actions.available_actions(case, request.user),
             "titles": EVENT_TITLES,
             "unreferred": set(person_ids),
@@ -294,8 +343,50 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "penalties": [(p, [(name, PENALTY_PAPER_TITLES[name]) for name in p.papers]) for p in penalties],
             "links": case_links,
             "suggested": [dataclasses.replace(one, why=shown.data(one.why)) for one in suggested],
+            # 内部备注: for the owning agency and the supervisors only, never the police (cases/notes.py).
+            # Read off the note events already loaded (events_visible_to shows them only to those
+            # who see the case's internals): no query of their own.
+            "notes": [(e, shown.data(e.data.get("text", ""))) for e in reversed(events) if e.action == "add_note"]
+            if sees_internals(request.user, case)
+            else None,
+            "can_note": may_note(request.user, case),
         },
     )
+
+
+def _work_detail(action: str, data: dict[str, Any]) -> str:
+    """A 转办 or an internal note in words for the timeline: who handed over to whom and why; the note."""
+    if action == "reassign":
+        names = {
+            u.username: u.get_full_name() or u.username
+            for u in User.objects.filter(username__in=[*data.get("from", []), *data.get("to", [])])
+        }
+        return _("%(before)s → %(after)s; reason: %(reason)s") % {
+            "before": "、".join(names.get(n, n) for n in data.get("from", [])),
+            "after": "、".join(names.get(n, n) for n in data.get("to", [])),
+            "reason": data.get("reason", ""),
+        }
+    if action == "add_note":
+        return str(data.get("text", ""))
+    return ""
+
+
+@login_required
+def case_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The short note form of the case page, posted: the note appended, back to the case page."""
+    case = get_case_for(request.user, pk)
+    if not may_note(request.user, case):
+        raise PermissionDenied
+    if request.method != "POST":
+        return redirect(reverse("cases:case:detail", args=[case.pk]) + "#notes")
+    try:
+        notes.add_note(case, actor=request.user, text=request.POST.get("text", "")[:4000])
+    except DjangoValidationError as exc:
+        for message in webforms.errors_of(exc).get("text", []):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Note added."))
+    return redirect(reverse("cases:case:detail", args=[case.pk]) + "#notes")
 
 
 FIND_FIELDS = ["finding_kind", "certificate_number", "source"]
@@ -353,14 +444,14 @@ def _report_find(request: AuthenticatedHttpRequest, finder: Agency) -> HttpRespo
 
 def action_choices(case: Case, name: str) -> dict[str, list[tuple[Any, str]]]:
     """The options of each field of a case action's form, from the case itself."""
-    if name == "open":
+    if name in ("open", "reassign"):  # 立案 and 转办 name the handlers the same way
         staff = User.objects.filter(
             memberships__agency=case.agency, memberships__role__in=("officer", "head")
         ).order_by("username")
         return {"handlers": [(u.username, f"{u.get_full_name() or u.username}（{u.username}）") for u in staff]}
     persons = [(p.pk, f"{p.name}（{p.id_masked}）") for p in case.persons.all()]
     findings = [
-        (f.pk, f"#{f.pk} {f.get_kind_display()}（{f.person.name if f.person else case.party_name}）")
+        (f.pk, f"{f.get_kind_display()}（{f.person.name if f.person else case.party_name}）")
         for f in case.findings.select_related("person")
     ]
     if name == "serve_decision":  # a fine decided by a penalty is served with its decision
@@ -372,17 +463,15 @@ def action_choices(case: Case, name: str) -> dict[str, list[tuple[Any, str]]]:
         "person": [("", "—")] + persons,
         "persons": persons,
         "order": [
-            (r.pk, f"#{r.pk} {r.deadline:%Y-%m-%d} {r.items[:30]}")
+            (r.pk, f"{titles.rectification_label(r)} {r.items[:30]}")
             for r in case.rectifications.all()
             if r.status == RectificationStatus.ISSUED
         ],
         "suspension": [
-            (s.pk, f"#{s.pk} {s.starts_on:%Y-%m-%d}")
-            for s in case.suspensions.all()
-            if s.status == SuspensionStatus.IN_FORCE
+            (s.pk, titles.suspension_label(s)) for s in case.suspensions.all() if s.status == SuspensionStatus.IN_FORCE
         ],
         "fine": [
-            (f.pk, f"#{f.pk} ¥{f.amount:,.2f}（{_('due today')} ¥{f.amount_due(timezone.localdate()):,.2f}）")
+            (f.pk, f"{titles.fine_label(f)}（{_('due today')} ¥{f.amount_due(timezone.localdate()):,.2f}）")
             for f in fines
         ],
         "legal_basis": _basis_choices(),
@@ -431,7 +520,8 @@ def penalty_label(penalty: Penalty, case: Case) -> str:
     amount = f" ¥{penalty.amount:,.2f}" if penalty.amount is not None else ""
     basis = f" {penalty.legal_basis.code}" if penalty.legal_basis else ""
     on = penalty.person.name if penalty.person else case.party_name
-    return f"#{penalty.pk} {penalty.kinds_display}{amount}{basis} · {on}（{penalty.get_status_display()}）"
+    number = penalty.decision_number or penalty.notice_number
+    return f"{number + ' ' if number else ''}{penalty.kinds_display}{amount}{basis} · {on}（{penalty.get_status_display()}）"
 
 
 def correction_choices(case: Case, status: str = "proposed") -> list[tuple[Any, str]]:
@@ -440,7 +530,7 @@ def correction_choices(case: Case, status: str = "proposed") -> list[tuple[Any, 
     for c in case.corrections.filter(status=status):
         old = corrections.current_value(case, c)
         new = corrections.proposed_value(c)
-        out.append((c.pk, f"#{c.pk} {corrections.describe(case, c)}：{old} → {new}（{c.reason[:30]}）"))
+        out.append((c.pk, f"{corrections.describe(case, c)}：{old} → {new}（{c.reason[:30]}）"))
     return out
 
 
@@ -473,6 +563,8 @@ def case_action(request: AuthenticatedHttpRequest, pk: int, name: str) -> HttpRe
     case = case_detail_queryset(request.user).get(pk=case.pk)
     # A link may prefill the form (e.g. the person and finding a failed verification proposes).
     initial = {k: v for k, v in request.GET.items() if k in rule.input_class().fields}
+    if name == "reassign":  # 转办: start from the handlers the case has
+        initial.setdefault("handlers", [h.username for h in case.handlers.all()])
     return webforms.action_form(
         request,
         title=rule.title,

@@ -1,11 +1,14 @@
 """Tips from the public, evidence files, leads from failed verifications, and the rate limits of
 the public pages."""
 
+import re
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Region
@@ -13,14 +16,14 @@ from cases import actions as case_actions
 from cases.kinds import PartyKind
 from cases.models import Case, CaseStatus
 from cases.protocol import action, finish, lock
-from cases.rules import home_agency, may
+from cases.rules import home_agency, is_handler, may
 from core.errors import Code, Conflict
 from core.files import PDF_OR_IMAGE, check_upload, keep, read_kept
 from core.identity import plain, redact
 from notifications.announce import announce
 
 from .batches import verify_for
-from .models import Evidence, LeadProposal, Tip
+from .models import Evidence, LeadProposal, RosterCheck, RosterLead, Tip, TipReply
 from .verify import status_labels
 
 # --- evidence files --------------------------------------------------------------------------
@@ -89,16 +92,78 @@ def register_tip(*, city: Region, what: str, party_kind: str, party_name: str, c
     case = case_actions.create_case(
         actor=None, agency=regulator, source="tip", region=city, party=party, summary=what, strict_party=False
     )
-    tip = Tip.objects.create(code=secrets.token_urlsafe(12), case=case, what=what, contact=contact)
+    tip = Tip.objects.create(code=new_tracking_code(), case=case, what=what, contact=contact)
     for upload in files:
         store_evidence(case, upload)
     announce("tip_received", case=case)
     return tip
 
 
+# Letters and digits a tipster cannot confuse when reading the code out or typing it (no 0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 16  # about 79 bits: not to be guessed, even at the tracking page's rate limit
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+
+
+def find_tip(code: str) -> Tip | None:
+    """The tip of a tracking code as the tipster types it: in any case, spaces around it ignored
+    (older codes hold lower-case letters, - and _: they are found in any case too)."""
+    code = (code or "").strip()
+    if not code or len(code) > 24:
+        return None
+    return Tip.objects.select_related("case").filter(code__iexact=code).first()
+
+
 def tip_status(code: str) -> str | None:
-    tip = Tip.objects.select_related("case").filter(code=code).first()
+    tip = find_tip(code)
     return COARSE[tip.case.status] if tip else None
+
+
+def sees_tipster(user: User, case: Case) -> bool:
+    """The tipster's contact is for the officers handling the tip (the case's handlers, as for
+    identity numbers): to everyone else who sees the case it is masked."""
+    return bool(user.is_authenticated and is_handler(user, case))
+
+
+def may_reply(user: User, case: Case) -> bool:
+    """Who answers the tipster: the case's handlers and the head of its agency (a declined lead has
+    no handlers), by the rule of the handlers' actions."""
+    return bool(user.is_authenticated and may(user, case, "add_person"))
+
+
+def mask_contact(contact: str) -> str:
+    """138****0000, z***@example.com, 王*: enough to tell two tipsters apart, not to call one."""
+    contact = contact.strip()
+    if not contact:
+        return ""
+    if "@" in contact:
+        local, _at, domain = contact.partition("@")
+        return f"{local[:1]}***@{domain}"
+    digits = re.sub(r"\D", "", contact)
+    if len(digits) >= 7:
+        return f"{digits[:3]}****{digits[-4:]}"
+    return contact[:1] + "*" * max(len(contact) - 1, 2)
+
+
+REPLY_MAX = 2000
+
+
+@transaction.atomic
+def reply_to_tip(tip: Tip, text: str, *, actor: User) -> TipReply:
+    """An answer to the tipster, shown on the tracking page of the tip's code (its text and date).
+    Not a case action: it changes nothing of the case, and the reply keeps its author and time."""
+    case = lock(tip.case)
+    if not may_reply(actor, case):
+        raise PermissionDenied(_("Only the officers handling the tip and the head of its agency answer the tipster."))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": [_("Write the answer to the tipster.")]})
+    if len(text) > REPLY_MAX:
+        raise ValidationError({"text": [_("At most %(max)s characters.") % {"max": f"{REPLY_MAX:,}"}]})
+    return TipReply.objects.create(tip=tip, text=text, author=actor)
 
 
 # --- a lead from a failed verification -------------------------------------------------------
@@ -133,17 +198,20 @@ def lead_from_verification(
     region = region or (home.region if home.region.level == "city" else None)
     if region is None:
         raise ValidationError({"region": [_("Choose the region of the lead.")]})
-    party = {"kind": "employer", "name": employer or _("the employer of %(name)s") % {"name": name}}
+    # Stored text, read by the whole office: written in the offices' language, whoever asks in
+    # which language, and the registry's answer in words, never its code.
+    with translation.override(settings.LANGUAGE_CODE):
+        party = {"kind": "employer", "name": employer or _("the employer of %(name)s") % {"name": name}}
     if credit_code:
         party["credit_code"] = credit_code
     number = plain(number)  # one spelling, as the registry is searched
-    summary = _("Certificate %(number)s of %(name)s: verification says %(status)s.") % {
-        "number": redact(number),  # the ID number inside it, masked like everywhere else
-        "name": name,
-        "status": status_labels().get(status, status),
-    }
     case = case_actions.create_case(
-        actor=actor, source="verification", region=region, party=party, summary=summary, strict_party=bool(credit_code)
+        actor=actor,
+        source="verification",
+        region=region,
+        party=party,
+        summary=_lead_summary(number, name, status),
+        strict_party=bool(credit_code),
     )
     # The registry's answer in the case's context, never the caller's word for it: a lead cannot
     # record a verification that did not say so.
@@ -161,6 +229,57 @@ def lead_from_verification(
         case=case, name=name, certificate_number=number, verification=status, finding_kind=SUGGESTED_FINDING[status]
     )
     return case
+
+
+def _lead_summary(number: str, name: str, status: str) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Certificate %(number)s of %(name)s: verification says %(status)s.") % {
+            "number": redact(number),  # the ID number inside it, masked like everywhere else
+            "name": name,
+            "status": status_labels()[status],
+        }
+
+
+class LeadExists(Exception):
+    """The row opened its lead before: `lead` is that link."""
+
+    def __init__(self, lead: RosterLead):
+        super().__init__(lead.case.number)
+        self.lead = lead
+
+
+def row_lead(roster: RosterCheck, row: int) -> RosterLead | None:
+    return RosterLead.objects.select_related("case").filter(roster=roster, row=row).first()
+
+
+def lead_from_roster_row(roster: RosterCheck, row: int, *, actor: User) -> Case:
+    """登记线索 for one row of a roster, at most once: a second click, a second POST or two at once
+    find the lead the first opened (LeadExists), and open no other."""
+    try:
+        with transaction.atomic():
+            # Two clicks at once queue on the roster's row; the unique (roster, row) is the last word.
+            RosterCheck.objects.select_for_update().filter(pk=roster.pk).first()
+            existing = row_lead(roster, row)
+            if existing is not None:
+                raise LeadExists(existing)
+            item = roster.results[row]
+            case = lead_from_verification(
+                actor=actor,
+                region=None,
+                number=item["number"],
+                name=item["name"],
+                status=item["status"],
+                employer=roster.employer,
+            )
+            RosterLead.objects.create(roster=roster, row=row, case=case)
+            return case
+    except IntegrityError:
+        # Another request made the lead between our look and our write: everything of this one
+        # (its case too) was rolled back; the other's lead is the row's.
+        existing = row_lead(roster, row)
+        if existing is None:
+            raise
+        raise LeadExists(existing) from None
 
 
 def _full_status(actor: User, case: Case, number: str, name: str) -> str:

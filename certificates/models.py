@@ -2,6 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -80,8 +81,25 @@ class RosterCheck(models.Model):
         return self.filename
 
 
+class RosterLead(models.Model):
+    """The lead a row of a roster opened: one a row, whoever clicks and however often (issue 18)."""
+
+    roster = models.ForeignKey(RosterCheck, models.CASCADE, related_name="leads")
+    row = models.PositiveIntegerField()
+    case = models.OneToOneField("cases.Case", models.CASCADE, related_name="roster_lead")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["roster", "row"], name="one_lead_per_roster_row")]
+
+    def __str__(self) -> str:
+        return f"{self.roster_id}:{self.row}"
+
+
 class Tip(models.Model):
-    """举报 (12350): a tip from the public, a lead in the city's regulator, a tracking code."""
+    """举报 (12350): a tip from the public, a lead in the city's regulator, a tracking code.
+
+    The code is read whatever its case (issue 18): no two codes differ by case only."""
 
     code = models.CharField(max_length=24, unique=True)
     case = models.OneToOneField("cases.Case", models.CASCADE, related_name="tip")
@@ -89,8 +107,27 @@ class Tip(models.Model):
     contact = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(Upper("code"), name="tip_code_unique_in_any_case")]
+
     def __str__(self) -> str:
         return self.code
+
+
+class TipReply(models.Model):
+    """The answer of the officer handling a tip, shown to the tipster on the tracking page (its text
+    and date only: never who wrote it)."""
+
+    tip = models.ForeignKey(Tip, models.CASCADE, related_name="replies")
+    text = models.TextField(max_length=2000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.tip.code} {self.created_at:%Y-%m-%d}"
 
 
 class Evidence(models.Model):
@@ -112,13 +149,25 @@ class Evidence(models.Model):
         return self.name
 
 
+# The answers of a verification in words (certificates.verify.status_labels says the same).
+VERIFICATION_CHOICES = [
+    ("valid", _("valid")),
+    ("expired", _("expired")),
+    ("review_overdue", _("review overdue")),
+    ("revoked", _("revoked")),
+    ("not_found", _("not found in the registry")),
+    ("name_mismatch", _("the name does not match")),
+    ("no_match", _("no certificate with this number and this name")),
+]
+
+
 class LeadProposal(models.Model):
     """What a failed verification suggests to the officer who opens the lead: this person, this finding."""
 
     case = models.OneToOneField("cases.Case", models.CASCADE, related_name="lead_proposal")
     name = models.CharField(max_length=100)
     certificate_number = models.CharField(max_length=40)
-    verification = models.CharField(max_length=20)
+    verification = models.CharField(max_length=20, choices=VERIFICATION_CHOICES)
     finding_kind = models.CharField(max_length=24)
 
     def __str__(self) -> str:

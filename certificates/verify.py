@@ -9,11 +9,10 @@ import datetime
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core.identity import plain
 
-from .models import REVIEW_YEARS, Certificate, add_years
+from .models import REVIEW_YEARS, VERIFICATION_CHOICES, Certificate, add_years
 
 MAX_ITEMS = 10_000
 CHUNK = MAX_ITEMS  # one query for a whole roster
@@ -23,15 +22,7 @@ HIDDEN = {"not_found": "no_match", "name_mismatch": "no_match"}  # what a check 
 
 def status_labels() -> dict[str, str]:
     """Each answer of a verification as a person reads it."""
-    return {
-        "valid": _("valid"),
-        "expired": _("expired"),
-        "review_overdue": _("review overdue"),
-        "revoked": _("revoked"),
-        "not_found": _("not found in the registry"),
-        "name_mismatch": _("the name does not match"),
-        "no_match": _("no certificate with this number and this name"),
-    }
+    return {value: str(label) for value, label in VERIFICATION_CHOICES}
 
 
 def normalize_name(name: str) -> str:

@@ -12,19 +12,22 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from agencies import jurisdiction
 from agencies.models import Region
-from cases.access import get_case_for
+from cases.access import get_case_for, identities_shown
 from cases.kinds import PartyKind
 from core import ratelimit
 from core.errors import Conflict
+from core.identity import redact
 from core.xlsx import safe_cell
 
 from . import actions, batches, sheets
-from .models import RosterCheck, VerificationBatch
+from .models import RosterCheck, RosterLead, Tip, VerificationBatch
 from .verify import MAX_ITEMS, status_labels, verify
 
 labels = status_labels
@@ -153,8 +156,16 @@ def roster_result(request, pk):
     for row in saved.results:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     # The index in the roster stays with each row: "Open a lead" names the row by it, on any page.
-    failed = [(i, row) for i, row in enumerate(saved.results) if row["status"] in actions.SUGGESTED_FINDING]
+    failed: list[tuple] = [
+        (i, row) for i, row in enumerate(saved.results) if row["status"] in actions.SUGGESTED_FINDING
+    ]
     page = Paginator(failed, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The lead each row of this page opened, if it did: the row links to it instead of a button.
+    rows = [i for i, _row in page.object_list]
+    opened = {
+        lead.row: lead.case for lead in RosterLead.objects.filter(roster=saved, row__in=rows).select_related("case")
+    }
+    page.object_list = [(i, row, opened.get(i)) for i, row in page.object_list]
     shown = {k: v for k, v in labels().items() if k in SUMMARY or k in counts}
     return render(
         request,
@@ -191,20 +202,18 @@ def roster_download(request, pk):
 
 @login_required
 def roster_lead(request, pk, row):
-    """One click: a lead (source verification) with the person and the finding proposed."""
+    """One click: a lead (source verification) with the person and the finding proposed — one a
+    row: clicked again, the row's lead is shown, never a second one made."""
     saved = _own_roster(request, pk)
     if request.method != "POST" or not 0 <= row < len(saved.results):
         raise Http404
-    item = saved.results[row]
     try:
-        case = actions.lead_from_verification(
-            actor=request.user,
-            region=None,
-            number=item["number"],
-            name=item["name"],
-            status=item["status"],
-            employer=saved.employer,
+        case = actions.lead_from_roster_row(saved, row, actor=request.user)
+    except actions.LeadExists as exists:
+        messages.info(
+            request, _("This row opened lead %(case)s before: here it is.") % {"case": exists.lead.case.number}
         )
+        return redirect("cases:case:detail", pk=exists.lead.case_id)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("certificates:roster:result", pk=saved.pk)
@@ -284,14 +293,81 @@ def public_tip(request):
 
 def public_track(request):
     code = request.GET.get("code", "").strip()[:24]
-    state = actions.tip_status(code) if code else None
+    if code:
+        # A code is a secret of about 79 bits; still, no address tries codes faster than this.
+        refused = _limited(request, "track", settings.PUBLIC_TRACKS_PER_HOUR)
+        if refused:
+            return refused
+    tip = actions.find_tip(code) if code else None
+    state = actions.COARSE[tip.case.status] if tip else None
     names = {"received": pgettext("tip", "received"), "handling": _("being handled"), "concluded": _("concluded")}
     return render(
         request,
         "certificates/public_track.html",
-        {"code": code, "state": state, "label": names.get(state) if state else None},
-        status=404 if code and state is None else 200,
+        {
+            "code": code,
+            "state": state,
+            "label": names.get(state) if state else None,
+            # The answers of the officers: their text and date, nothing of who wrote them.
+            "replies": [(r.created_at, redact(r.text, public=True)) for r in tip.replies.all()] if tip else [],
+        },
+        status=404 if code and tip is None else 200,
     )
+
+
+@login_required
+def tip_desk(request, pk):
+    """The tip behind a case for those who see the case: what was reported, the tipster's contact
+    (in full to the officers handling it, masked to everyone else) and the answers given; the
+    handlers and the head answer here, and the answer shows on the tracking page."""
+    tip = Tip.objects.filter(pk=pk).only("pk", "case_id").first()
+    if tip is None:
+        raise Http404
+    case = get_case_for(request.user, tip.case_id)  # 404 to whoever does not see the case
+    tip = Tip.objects.select_related("case").get(pk=pk)
+    may_reply = actions.may_reply(request.user, case)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not may_reply:
+            raise PermissionDenied(
+                _("Only the officers handling the tip and the head of its agency answer the tipster.")
+            )
+        try:
+            actions.reply_to_tip(tip, request.POST.get("text", ""), actor=request.user)
+        except ValidationError as exc:
+            errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+        else:
+            messages.success(request, _("Your answer is on the tracking page of this tip."))
+            return redirect("tip-desk", pk=tip.pk)
+    sees = actions.sees_tipster(request.user, case)
+    return render(
+        request,
+        "certificates/tip_desk.html",
+        {
+            "tip": tip,
+            "case": case,
+            # What the tipster wrote is the case's summary: shown as the case page shows it.
+            "what": identities_shown(request.user, case).data(tip.what),
+            "contact": tip.contact if sees else actions.mask_contact(tip.contact),
+            "contact_full": sees,
+            "replies": tip.replies.select_related("author"),
+            "may_reply": may_reply,
+            "errors": errors,
+            "text": request.POST.get("text", "") if errors else "",
+            "max": actions.REPLY_MAX,
+        },
+        status=400 if errors else 200,
+    )
+
+
+FAVICON = settings.BASE_DIR / "static" / "xianjie" / "favicon.ico"
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every page: the authority's small icon."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
 
 
 @login_required

@@ -10,6 +10,7 @@ from notifications import api as notifications
 from oversight import api as oversight
 from oversight import listing_api
 from workflows import api as workflows
+from workflows import claim_views
 from workflows.documents import PAPERS
 from workflows.penalty_papers import PENALTY_PAPERS
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("cases/<int:pk>/", cases.CaseDetail.as_view(), name="api-case"),
     path("cases/<int:pk>/events/", cases.CaseEvents.as_view(), name="api-case-events"),
     path("cases/<int:pk>/links/", cases.CaseLinks.as_view(), name="api-case-links"),
+    path("cases/<int:pk>/notes/", cases.CaseNotes.as_view(), name="api-case-notes"),
     path("leads/report/", cases.ReportFind.as_view(), name="api-report-find"),
     *[
         path(
@@ -61,6 +63,8 @@ urlpatterns = [
         for name in PENALTY_PAPERS
     ],
     path("tasks/", workflows.TaskList.as_view(), name="api-tasks"),
+    path("tasks/<int:pk>/claim/", claim_views.ClaimTask.as_view(), name="api-task-claim"),
+    path("tasks/<int:pk>/release/", claim_views.ReleaseTask.as_view(), name="api-task-release"),
     path("notifications/", notifications.NotificationList.as_view(), name="api-notifications"),
     path("notifications/read-all/", notifications.MarkAllRead.as_view(), name="api-notifications-read-all"),
     path("notifications/preferences/", notifications.Preferences.as_view(), name="api-notification-preferences"),

@@ -4,6 +4,7 @@ Unset means the embedded default: SQLite in the project folder, the in-memory ch
 layer, e-mail printed on the console.
 """
 
+import logging
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -215,6 +216,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so the web server and the
     # sweep queue up instead of failing with "database is locked" half-way through an action.
     _db.setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    # SQLite ignores the INCLUDE columns of the case list's covering index (models.W040); PostgreSQL,
+    # the served database, uses them. On the embedded default the warning says nothing to act on.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 _db["ATOMIC_REQUESTS"] = False
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -256,6 +260,9 @@ CACHES = {
 }
 PUBLIC_CHECKS_PER_HOUR = envint("PUBLIC_CHECKS_PER_HOUR", 30, minimum=1)
 PUBLIC_TIPS_PER_HOUR = envint("PUBLIC_TIPS_PER_HOUR", 5, minimum=1)
+PUBLIC_TRACKS_PER_HOUR = envint("PUBLIC_TRACKS_PER_HOUR", 60, minimum=1)  # tracking-code lookups per address
+# The deploying authority, named in the header of the public pages (check, tip line, typical cases).
+AUTHORITY_NAME = os.environ.get("AUTHORITY_NAME") or "广东省应急管理厅"
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_MB", 10, minimum=1) * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -379,6 +386,15 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
 if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
     raise ImproperlyConfigured(f"LOG_LEVEL={LOG_LEVEL!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL.")
 
+
+def _forbidden_without_traceback(record: logging.LogRecord) -> bool:
+    """A 403 is an answer, not a fault: django.request logs its one line, without the traceback."""
+    if getattr(record, "status_code", None) == 403:
+        record.exc_info = None
+        record.exc_text = None
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -389,6 +405,10 @@ LOGGING = {
     # django.db.backends and django.template at INFO whatever LOG_LEVEL says: at DEBUG they log
     # query parameters and a template's whole context, ID numbers included.
     "loggers": {
+        # Django's own console handler (with DEBUG) would print each of its lines a second time
+        # beside the root's: django's loggers only propagate to the root.
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"filters": ["forbidden_without_traceback"]},
         "django.db.backends": {"level": "INFO"},
         "django.template": {"level": "INFO"},
         "axes": {"level": "WARNING"},
@@ -492,6 +512,10 @@ REQUEST_BODY_LIMITS: list[tuple[str, int]] = [
     (r"^/public/", PUBLIC_FORM_MAX_BYTES),
     (r"^/api/v1/cases/\d+/evidence/$", EVIDENCE_MAX_BYTES + _FORM_ROOM),
     (r"^/cases/case/\d+/files/upload/$", EVIDENCE_MAX_BYTES + _FORM_ROOM),
+    # The transmission (up to five uploads beside the case's files) and the police's 立案决定书.
+    (r"^/referrals/referral/\d+/transmit/$", 5 * EVIDENCE_MAX_BYTES + _FORM_ROOM),
+    (r"^/referrals/referral/\d+/accept/$", EVIDENCE_MAX_BYTES + _FORM_ROOM),
+    (r"^/api/v1/referrals/\d+/actions/accept/$", EVIDENCE_MAX_BYTES + _FORM_ROOM),
     (r"^/certificates/roster/$", ROSTER_MAX_BYTES + _FORM_ROOM),
     # A verification batch as JSON: 10,000 number/name pairs are about 1 MB.
     (r"^/api/v1/certificates/verify/$", 4 * 1024 * 1024),
@@ -526,8 +550,11 @@ PUBLIC_API_DOCS = envbool("PUBLIC_API_DOCS", DEBUG)
 ID_SEARCHES_PER_USER_HOUR = envint("ID_SEARCHES_PER_USER_HOUR", 30, minimum=1)
 # The served process's access log (daphne's runserver logs every request to this logger) prints
 # paths without their query strings: a query may hold a name or an ID number.
-LOGGING["filters"] = {"no_query_strings": {"()": "core.identity.NoQueryStrings"}}
+LOGGING["filters"] = {
+    "no_query_strings": {"()": "core.identity.NoQueryStrings"},
+    "forbidden_without_traceback": {"()": lambda: _forbidden_without_traceback},
+}
 _LOGGERS = LOGGING["loggers"]
 if isinstance(_LOGGERS, dict):
     _LOGGERS["django.channels.server"] = {"filters": ["no_query_strings"]}
-    _LOGGERS["django.server"] = {"filters": ["no_query_strings"]}
+    _LOGGERS["django.server"] = {"filters": ["no_query_strings"], "propagate": True}

@@ -9,10 +9,13 @@ from viewflow.contrib.admin import Admin
 from viewflow.urls import Application, AppMenuMixin, Site, Viewset, route
 
 from agencies import jurisdiction
+from cases import casefile
 from cases import views as cases
 from certificates import views as certificates
+from core import lists
 from notifications import views as notices
 from oversight import views as oversight
+from workflows import claim_views
 from workflows import views as workflows
 
 
@@ -42,6 +45,8 @@ class QueueViewset(AppMenuMixin, Viewset):
     title = _("My agency's queue")
     icon = "groups"
     index_path = path("", workflows.queue, name="index")
+    claim_path = path("<int:task_pk>/claim/", claim_views.claim_task, name="claim")
+    release_path = path("<int:task_pk>/release/", claim_views.release_task, name="release")
 
 
 class DoneViewset(AppMenuMixin, Viewset):
@@ -53,7 +58,7 @@ class DoneViewset(AppMenuMixin, Viewset):
 
 class TasksApp(XianjieApp):
     app_name = "tasks"
-    title = _("Tasks")
+    title = _("Workbench")
     icon = "inbox"
     mine_path = route("mine/", MineViewset())
     queue_path = route("queue/", QueueViewset())
@@ -67,8 +72,10 @@ class CaseViewset(AppMenuMixin, Viewset):
     index_path = path("", cases.case_list, name="index")
     create_path = path("new/", cases.case_create, name="create")
     detail_path = path("<int:pk>/", cases.case_detail, name="detail")
+    casefile_path = path("<int:pk>/casefile.pdf", casefile.casefile, name="casefile")
     propose_path = path("<int:case_pk>/propose/", workflows.propose, name="propose")
     evidence_path = path("<int:pk>/files/upload/", certificates.case_evidence, name="evidence")
+    notes_path = path("<int:pk>/notes/", cases.case_note, name="notes")
     action_path = path("<int:pk>/<str:name>/", cases.case_action, name="action")
 
 
@@ -87,6 +94,10 @@ class CasesApp(XianjieApp):
     icon = "gavel"
     case_path = route("case/", CaseViewset())
     listing_path = route("listings/", ListingViewset())
+    # Saved filters of every list (core.lists), the user's own only.
+    save_filter_path = path("filters/", lists.save_filter, name="save_filter")
+    open_filter_path = path("filters/<int:pk>/", lists.open_filter, name="open_filter")
+    delete_filter_path = path("filters/<int:pk>/delete/", lists.delete_filter, name="delete_filter")
 
 
 class ReferralViewset(AppMenuMixin, Viewset):
@@ -201,6 +212,8 @@ class NoticesApp(XianjieApp):
     icon = "notifications"
     list_path = route("list/", NoticeViewset())
     read_all_path = path("read-all/", notices.read_all, name="read_all")
+    # Opening one marks it read and goes to its page (issue 18).
+    open_path = path("<int:pk>/open/", notices.open_notification, name="open")
 
 
 site = Site(

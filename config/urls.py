@@ -1,5 +1,7 @@
+from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
@@ -12,6 +14,9 @@ from oversight import views as oversight_views
 
 from . import api_docs
 from .site import site
+
+# The admin by the site's name, not Django's.
+admin.site.site_header = admin.site.site_title = _("Xianjie administration")
 
 urlpatterns = [
     path("api/v1/", include("config.api_urls")),
@@ -39,6 +44,10 @@ urlpatterns = [
     path("public/check/", certificate_views.public_check, name="public-check"),
     path("public/tip/", certificate_views.public_tip, name="public-tip"),
     path("public/tip/track/", certificate_views.public_track, name="public-track"),
+    # The tip behind a case: the tipster's contact for its handlers, and their answers (issue 18).
+    path("tips/<int:pk>/", certificate_views.tip_desk, name="tip-desk"),
+    path("favicon.ico", certificate_views.favicon, name="favicon"),
+    path("", accounts.home, name="home"),
     path("", site.urls),
 ]
 

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from chinese_calendar import constants as official
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 logger = logging.getLogger(__name__)
@@ -179,3 +180,72 @@ def legal_time(moment: datetime.datetime, *, chinese: bool = False) -> str:
     if chinese:
         return f"{day.year}年{day.month}月{day.day}日{hour}时" + (f"{minute}分" if minute else "")
     return f"{day.isoformat()} {hour:02d}:{minute:02d}"
+
+
+# --- Deadlines as the pages and the messages show them (issue 18) -------------------------------
+# A date, never a countdown: "12月4日24时前" / "by 24:00 on 4 Dec", and the time left in days
+# counted by the calendar of Asia/Shanghai ("还剩 3 天", "今日届满", "已超期 2 天").
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def due_day(moment: datetime.datetime) -> datetime.date:
+    """The local day a due time belongs to: a period ending at midnight ends on the day before
+    (24:00 of its last day), an hour period on the day of its last hour."""
+    local = moment.astimezone(LEGAL_TZ)
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return local.date() - datetime.timedelta(days=1)
+    return local.date()
+
+
+def deadline_text(moment: datetime.datetime, *, chinese: bool, today: datetime.date | None = None) -> str:
+    """The deadline as the law writes it, in local time: "12月4日24时前" / "by 24:00 on 4 Dec";
+    the year is named when it is not the year of `today` (default: today in Asia/Shanghai)."""
+    local = moment.astimezone(LEGAL_TZ)
+    day = due_day(moment)
+    hour, minute = (24, 0) if day != local.date() else (local.hour, local.minute)
+    today = today or datetime.datetime.now(LEGAL_TZ).date()
+    same_year = day.year == today.year
+    if chinese:
+        date = ("" if same_year else f"{day.year}年") + f"{day.month}月{day.day}日"
+        return f"{date}{hour}时" + (f"{minute}分" if minute else "") + "前"
+    date = f"{day.day} {_MONTHS[day.month - 1]}" + ("" if same_year else f" {day.year}")
+    return f"by {hour:02d}:{minute:02d} on {date}"
+
+
+def days_left(moment: datetime.datetime, now: datetime.datetime) -> int:
+    """Whole calendar days from today to the due day (Asia/Shanghai): 0 on the last day itself,
+    negative once the due time has passed (-1 the day after a period's last day). Reached but on
+    its own day (an hour period whose hour has passed): still 0, and time_left says "past due"."""
+    return (due_day(moment) - now.astimezone(LEGAL_TZ).date()).days
+
+
+def time_left(moment: datetime.datetime, now: datetime.datetime) -> str:
+    """The time left in days, in the active language: "还剩 3 天" / "3 days left", "今日届满" /
+    "ends today", "已超期 2 天" / "2 days overdue" — never hours, minutes and seconds."""
+    days = days_left(moment, now)
+    if moment > now:
+        if days <= 0:
+            return str(_("ends today"))
+        return ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days}
+    late = max(-days, 0)
+    if late == 0:
+        return str(_("past due"))
+    return ngettext("%(n)d day overdue", "%(n)d days overdue", late) % {"n": late}
+
+
+def prior_working_day_start(moment: datetime.datetime) -> datetime.datetime:
+    """The start (00:00 Asia/Shanghai) of the last working day before the deadline's due day:
+    from then on a reminder is due (one working day before the deadline)."""
+    day = due_day(moment) - datetime.timedelta(days=1)
+    while not is_working_day(day):
+        day -= datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=LEGAL_TZ)
+
+
+def reminders_due_until(now: datetime.datetime) -> datetime.datetime:
+    """The latest due time whose reminder is due at `now`: a deadline is reminded from the start of
+    the last working day before its due day, i.e. when its due day is at the latest the first
+    working day after today — so every due time up to 24:00 of that day."""
+    day = now.astimezone(LEGAL_TZ).date() + datetime.timedelta(days=1)
+    return end_of_day(next_working_day(day))

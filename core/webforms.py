@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rest_framework import serializers
 
 from .errors import Conflict
@@ -21,7 +22,7 @@ from .identity import redact
 LABELS = {
     "handlers": _("handlers (two)"),
     "reason": _("reason"),
-    "name": _("name"),
+    "name": pgettext_lazy("person", "name"),
     "id_number": _("ID number (resident ID or the document chosen)"),
     "id_kind": _("identity document"),
     "role": _("role in the case"),
@@ -89,6 +90,22 @@ LABELS = {
     "paid_on": _("paid on"),
     "case_number": _("number of the other case (案件编号)"),
     "relation": _("how the cases are linked"),
+    "filed_on": _("filing date (立案日期)"),
+    "charge": _("charge (罪名)"),
+    "filing_decision": _("filing decision (立案决定书)"),
+    "files": _("files of the case sent with it"),
+}
+
+
+# Where one action's input names a field otherwise than the rest (issue 18: the closing report).
+INPUT_LABELS: dict[tuple[str, str], Promise] = {
+    ("CloseInput", "summary"): _("closing report (结案报告)"),
+    ("CaseCreateInput", "summary"): _("summary of the case (案情摘要)"),
+    ("ListingInput", "instructions"): _("instructions of the supervision (督办要求)"),
+    ("ProgressInput", "text"): _("progress of the case (督办进展)"),
+    ("ReviewInput", "close"): _("close the listing (解除督办)"),
+    ("ReviewInput", "note"): _("review opinion"),
+    ("TypicalInput", "title"): _("title of the typical case"),
 }
 
 
@@ -107,6 +124,8 @@ class Field:
 def _widget(f: serializers.Field[Any, Any, Any, Any], has_choices: bool) -> str:
     if isinstance(f, serializers.ListField):
         return "checkboxes"
+    if isinstance(f, serializers.FileField):
+        return "file"
     if isinstance(f, serializers.BooleanField) and not has_choices:
         return "checkbox"
     if isinstance(f, serializers.ChoiceField) or has_choices:
@@ -128,8 +147,9 @@ def build_fields(
     choices: dict[str, Any] | None = None,
     initial: dict[str, Any] | None = None,
     skip: tuple[str, ...] = ("version",),
+    labels: dict[str, Any] | None = None,
 ) -> list[Field]:
-    choices, initial = choices or {}, initial or {}
+    choices, initial, labels = choices or {}, initial or {}, labels or {}
     out = []
     for name, f in serializer_class().fields.items():
         if name in skip or f.read_only:
@@ -140,7 +160,7 @@ def build_fields(
         out.append(
             Field(
                 name=name,
-                label=LABELS.get(name, name),
+                label=_label(serializer_class, name, labels),
                 widget=_widget(f, options is not None),
                 required=f.required,
                 choices=list(options or []),
@@ -151,18 +171,31 @@ def build_fields(
     return out
 
 
+def _label(serializer_class: type[serializers.Serializer[Any]], name: str, labels: dict[str, Any]) -> str | Promise:
+    """The form's own label, else this input's, else the field's wherever it is asked for."""
+    label: str | Promise | None = labels.get(name) or INPUT_LABELS.get((serializer_class.__name__, name))
+    return label or LABELS.get(name) or name
+
+
 def _default(f: serializers.Field[Any, Any, Any, Any]) -> Any:
     if isinstance(f, serializers.ListField):
         return []
     return "" if f.default is serializers.empty or callable(f.default) else f.default
 
 
-def data_from_post(serializer_class: type[serializers.Serializer[Any]], post: QueryDict) -> dict[str, Any]:
-    """The serializer's input from a form POST: blanks omitted, lists as lists, boxes as booleans."""
+def data_from_post(
+    serializer_class: type[serializers.Serializer[Any]], post: QueryDict, files: Any = None
+) -> dict[str, Any]:
+    """The serializer's input from a form POST: blanks omitted, lists as lists, boxes as booleans,
+    a file as uploaded."""
     data: dict[str, Any] = {}
     for name, f in serializer_class().fields.items():
         if isinstance(f, serializers.ListSerializer):
             continue  # nested lists (documents) are assembled by the view
+        if isinstance(f, serializers.FileField):
+            if files is not None and files.get(name):
+                data[name] = files[name]
+            continue
         if isinstance(f, serializers.ListField):
             data[name] = [v for v in post.getlist(name) if v != ""]
         elif isinstance(f, serializers.BooleanField):
@@ -198,12 +231,15 @@ def _flatten(value: Any) -> list[str]:
     return [str(value)]
 
 
-def attach(fields: list[Field], post: QueryDict, errors: dict[str, list[str]]) -> list[str]:
-    """Put the submitted values and the field errors back on the form; return the other errors."""
+def attach(
+    fields: list[Field], post: QueryDict, errors: dict[str, list[str]], shown: tuple[str, ...] = ()
+) -> list[str]:
+    """Put the submitted values and the field errors back on the form; return the other errors
+    (but those of `shown`, which the page shows beside its own inputs)."""
     for f in fields:
         f.value = post.getlist(f.name) if f.many else post.get(f.name, "")
         f.errors = errors.get(f.name, [])
-    known = {f.name for f in fields}
+    known = {f.name for f in fields} | set(shown)
     return [m for k, msgs in errors.items() if k not in known for m in msgs]
 
 
@@ -212,9 +248,10 @@ def submit(
     post: QueryDict,
     run: Callable[..., Any],
     extra: dict[str, Any] | None = None,
+    files: Any = None,
 ) -> dict[str, list[str]] | None:
     """Validate `post` with the serializer and run the action; None on success, else the errors."""
-    data = serializer_class(data=data_from_post(serializer_class, post) | (extra or {}))
+    data = serializer_class(data=data_from_post(serializer_class, post, files) | (extra or {}))
     try:
         data.is_valid(raise_exception=True)
         run(**data.validated_data)
@@ -240,28 +277,33 @@ def action_form(
     extra: Callable[[QueryDict], dict[str, Any]] | None = None,
     success: str | None = None,
     context: dict[str, Any] | None = None,
+    labels: dict[str, Any] | None = None,
+    template: str = "includes/action_form.html",
+    shown: tuple[str, ...] = (),
 ) -> HttpResponse:
     """The one page of an action, for cases and referrals alike: the form built from the action's
     API input, and on POST the action run, then `done()` (a redirect) or the form again with every
     refusal on it (400). `extra(post)` adds input the form gathers its own way."""
-    fields = build_fields(input_class, choices=choices, initial=initial, skip=skip)
+    fields = build_fields(input_class, choices=choices, initial=initial, skip=skip, labels=labels)
     other: list[str] = []
+    errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        errors = submit(input_class, request.POST, run, extra(request.POST) if extra else None)
-        if errors is None:
+        errors = submit(input_class, request.POST, run, extra(request.POST) if extra else None, request.FILES) or {}
+        if not errors:
             messages.success(request, success or _("Done: %(action)s.") % {"action": title})
             return done()
-        other = attach(fields, request.POST, errors)
+        other = attach(fields, request.POST, errors, shown)
     return render(
         request,
-        "includes/action_form.html",
+        template,
         {
             "title": title,
             "subject": subject,
             "back_url": back_url,
             "fields": fields,
             "other_errors": other,
+            "errors": errors,
             **(context or {}),
         },
-        status=400 if other or any(f.errors for f in fields) else 200,
+        status=400 if errors else 200,
     )

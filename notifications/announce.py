@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +21,8 @@ from agencies.jurisdiction import with_memberships
 from agencies.models import Region
 from cases.access import can_see_case
 from cases.models import Case, Referral
+from core.calendar import deadline_text, time_left
+from workflows.models import Deadline
 from workflows.steps import STEPS
 
 from . import recipients as r
@@ -71,10 +73,17 @@ class Rule:
     # False: the notification links no case and its people are not checked against one — the
     # cyberspace office is asked about a URL, not shown the case; the monthly form has no case.
     shows_case: bool = True
+    # The body, when the caller gave none (lazily translated, or a text of the record such as a reason).
+    body: Callable[[About], Any] | None = None
+    # Other kinds written for the same event, each to its own people in its own words (the
+    # proposer hears of the head's refusal in other words than the supervisors who review it).
+    also: tuple[str, ...] = ()
 
 
 RULES: dict[str, Rule] = {
     "case_assigned": Rule(lambda a: a.known_case.handlers.all(), _("Case %(case)s assigned to you")),
+    # 转办: the handlers the head newly gave the case (the reason is the body).
+    "case_reassigned": Rule(lambda a: a.facts["added"], _("Case %(case)s reassigned to you (转办)"), email=True),
     "takedown_requested": Rule(
         lambda a: r.members(a.facts["takedown"].agency_id), _("Takedown requested: %(url)s"), shows_case=False
     ),
@@ -88,12 +97,29 @@ RULES: dict[str, Rule] = {
         _("Referral %(number)s proposed: please decide"),
     ),
     "referral_refuse": Rule(
-        lambda a: r.supervisors(a.known_case), _("Referral %(number)s refused by the head: please review")
+        lambda a: r.supervisors(a.known_case),
+        _("Referral %(number)s refused by the head: please review"),
+        also=("proposal_refused",),
     ),
     "referral_transmit": Rule(
         lambda a: r.members(a.known_referral.police_agency_id),
         _("Referral %(number)s received from %(agency)s"),
         email=True,
+        also=("proposal_transmitted",),
+    ),
+    # The officer who proposed the referral hears what became of the proposal (issue 18).
+    "referral_approve": Rule(
+        lambda a: [a.known_referral.proposed_by],
+        _("Referral %(number)s approved by the head: transmit it to the police within 24 hours"),
+    ),
+    "proposal_refused": Rule(
+        lambda a: [a.known_referral.proposed_by],
+        _("Referral %(number)s: the head refused your proposal"),
+        email=True,
+        body=lambda a: a.known_referral.reason,
+    ),
+    "proposal_transmitted": Rule(
+        lambda a: [a.known_referral.proposed_by], _("Referral %(number)s transmitted to %(police)s")
     ),
     # 310号令 第7条: the referring agency is told in writing of a forward, as are the new police.
     "referral_forward": Rule(
@@ -225,6 +251,20 @@ RULES: dict[str, Rule] = {
         _("Missed deadline: %(step)s (%(subject)s)"),
         email=True,
     ),
+    # One working day before a deadline ends, the people who must act (workflows/steps.py Owner; the sweep).
+    "reminder": Rule(
+        lambda a: r.owners(a.facts["deadline"], a.known_case, a.memo),
+        _("Reminder: %(step)s (%(subject)s) %(due)s"),
+        email=True,
+        body=lambda a: (
+            _("%(left)s. Whose duty: %(side)s. Basis: %(basis)s.")
+            % {
+                "left": time_left(a.facts["deadline"].due_at, timezone.now()),
+                "side": a.facts["deadline"].side,
+                "basis": a.facts["deadline"].basis,
+            }
+        ),
+    ),
     # 挂牌督办: the head of the agency handling the case, then the supervisors who listed it.
     "listing": Rule(lambda a: r.heads(a.known_case.agency_id), _("Case %(case)s listed for supervision until %(day)s")),
     "listing_progress": Rule(
@@ -295,8 +335,14 @@ TITLE_FACTS: dict[str, Callable[[About], Any]] = {
     "supervision": lambda a: a.known_referral.supervision_display,
     "url": lambda a: a.facts["takedown"].url,
     "step": lambda a: STEPS[a.facts["deadline"].step].label,
+    # "12月4日24时前" / "by 24:00 on 4 Dec": in the language the title is written in.
+    "due": lambda a: deadline_text(a.facts["deadline"].due_at, chinese=_chinese()),
     "city": lambda a: a.known_region.name,
 }
+
+
+def _chinese() -> bool:
+    return (translation.get_language() or "").startswith("zh")
 
 
 class _TitleValues(dict):
@@ -349,8 +395,17 @@ def announce_many(kind: str, events: Iterable[Mapping], *, memo: dict | None = N
     with translation.override(settings.LANGUAGE_CODE):
         messages = [
             Message(
-                people, str(rule.title) % _TitleValues(a), str(body), a.case if rule.shows_case else None, a.referral
+                people,
+                str(rule.title) % _TitleValues(a),
+                str(body or (rule.body(a) if rule.body else "")),
+                a.case if rule.shows_case else None,
+                a.referral,
+                deadline if isinstance(deadline := a.facts.get("deadline"), Deadline) else None,
             )
             for a, people, body in zip(abouts, named, bodies, strict=True)
         ]
-    return notify_many(kind, messages, email=rule.email)
+    written = notify_many(kind, messages, email=rule.email)
+    for other in rule.also:
+        for rows, more in zip(written, announce_many(other, events, memo=memo), strict=True):
+            rows.extend(more)
+    return written

@@ -76,7 +76,7 @@ class PreferenceItem(serializers.Serializer):
 @example({"preferences": [{"kind": "escalation", "email": False}]})
 class PreferencesInput(serializers.Serializer):
     # many=True makes a ListSerializer, which takes max_length; the stubs check the child's arguments.
-    preferences = PreferenceItem(many=True, max_length=20)  # type: ignore[call-arg]
+    preferences = PreferenceItem(many=True, max_length=len(EMAIL_KINDS) + 20)  # type: ignore[call-arg]
 
 
 class Preferences(APIView):

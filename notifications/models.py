@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,10 @@ class Notification(models.Model):
     body = models.TextField(_("body"), blank=True)
     case = models.ForeignKey("cases.Case", models.CASCADE, null=True, blank=True, related_name="+")
     referral = models.ForeignKey("cases.Referral", models.CASCADE, null=True, blank=True, related_name="+")
+    # The deadline it is about (a reminder, an escalation): a reminder is sent once per deadline and person.
+    deadline = models.ForeignKey(
+        "workflows.Deadline", models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -22,6 +27,12 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["recipient", "-id"]), models.Index(fields=["recipient", "read_at"])]
+        constraints = [
+            # The sweep's own check under its row locks says "once"; this says it to the database too.
+            models.UniqueConstraint(
+                fields=["deadline", "recipient"], condition=Q(kind="reminder"), name="one_reminder_per_deadline"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient} · {self.title}"

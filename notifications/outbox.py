@@ -5,15 +5,21 @@ Who is told of what is decided in announce.py, the only caller of these writers 
 
 import logging
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cases.models import Case, Referral
+from core.calendar import deadline_text, time_left
+from core.identity import redact
+from workflows.models import Deadline
+from workflows.steps import next_due
 
 from .models import Notification, Preference
 
@@ -45,6 +51,7 @@ class Message(NamedTuple):
     body: str = ""
     case: Case | None = None
     referral: Referral | None = None
+    deadline: Deadline | None = None  # the deadline it is about (a reminder, an escalation)
 
 
 def notify(
@@ -73,6 +80,7 @@ def notify_many(kind: str, messages: Iterable[Message], *, email: bool = False) 
                     body=str(m.body),
                     case=m.case,
                     referral=m.referral,
+                    deadline=m.deadline,
                 )
             )
         batches.append(rows)
@@ -120,12 +128,57 @@ def mail(rows: list[Notification]) -> int:
         )
     )
     sent = 0
+    deadlines: dict[Any, Deadline | None] = {}  # the next deadline of each referral or case, looked up once
     for n in wanted:
         if (n.recipient_id, n.kind) in off:
             continue
         try:
-            send_mail(n.title, n.body or n.title, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
+            subject, text = email_of(n, deadlines)
+            send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
             sent += 1
         except Exception:
             logger.warning("E-mail for notification %s failed", n.pk, exc_info=True)
     return sent
+
+
+def email_of(n: Notification, deadlines: dict[Any, Deadline | None] | None = None) -> tuple[str, str]:
+    """The subject and the body of a notification's e-mail, in the offices' language: what happened,
+    the case, its party, the referral, the deadline when one runs, and the link to the page where
+    it is dealt with. ID numbers never: any in a text typed by someone is masked (core.identity)."""
+    deadlines = {} if deadlines is None else deadlines
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [n.title, ""]
+        if n.body:
+            lines += [n.body, ""]
+        if n.case is not None:
+            lines.append(_("Case: %(number)s") % {"number": n.case.number})
+            lines.append(_("Party: %(party)s") % {"party": n.case.party_name})
+        if n.referral is not None:
+            lines.append(_("Referral: %(number)s") % {"number": n.referral.number})
+        deadline = n.deadline or _next_deadline(n, deadlines)
+        if deadline is not None:
+            lines.append(
+                _("Deadline: %(step)s, %(due)s (%(left)s)")
+                % {
+                    "step": deadline.label,
+                    "due": deadline_text(deadline.due_at, chinese=settings.LANGUAGE_CODE.startswith("zh")),
+                    "left": time_left(deadline.due_at, timezone.now()),
+                }
+            )
+        if n.link and settings.SITE_URL:
+            lines.append(_("Open: %(url)s") % {"url": settings.SITE_URL + n.link})
+        lines += ["", _("This message was sent by Xianjie; e-mails of this kind can be turned off in its settings.")]
+        return redact(n.title), redact("\n".join(lines).strip() + "\n")
+
+
+def _next_deadline(n: Notification, cache: dict[Any, Deadline | None]) -> Deadline | None:
+    """The next running deadline of the notification's referral, else of its case (steps.next_due)."""
+    if n.referral_id:
+        key, where = ("referral", n.referral_id), {"referral_id": n.referral_id}
+    elif n.case_id:
+        key, where = ("case", n.case_id), {"case_id": n.case_id}
+    else:
+        return None
+    if key not in cache:
+        cache[key] = next_due(Deadline.objects.filter(met_at__isnull=True, **where))
+    return cache[key]

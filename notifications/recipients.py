@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from agencies import jurisdiction
 from agencies.models import Agency, Membership, Region
-from workflows.steps import STEPS, Notify
+from workflows.steps import STEPS, Notify, Owner
 
 User = get_user_model()
 
@@ -85,3 +85,37 @@ def escalated_to(deadline, case, memo: dict) -> list:
             region = deadline.listing.agency.region
             people += once(("above", region.code), lambda region=region: supervisors_above(region))
     return people  # someone named twice is told once (outbox.notify_many)
+
+
+def owners(deadline, case, memo: dict) -> list:
+    """The people who must act before the deadline (workflows/steps.py Owner): reminded one working
+    day before it ends. workflows.deadlines.owned_by asks the same question the other way round."""
+
+    def once(key: tuple, load) -> list:
+        if key not in memo:
+            memo[key] = list(load())
+        return memo[key]
+
+    owner, referral = STEPS[deadline.step].owner, deadline.referral
+    handlers = once(("handlers", case.pk), lambda: case.handlers.filter(is_active=True))
+    if owner is Owner.HANDLERS:
+        return handlers
+    if owner is Owner.CASE_HEAD:
+        return once(("head", case.agency_id), lambda: heads(case.agency_id))
+    if owner is Owner.CASE_STAFF:
+        return handlers + once(("head", case.agency_id), lambda: heads(case.agency_id))
+    if referral is None:
+        return []
+    referring_heads = once(("head", referral.referring_agency_id), lambda: heads(referral.referring_agency_id))
+    if owner is Owner.DECIDING_HEAD:  # four eyes: never the proposer
+        return [u for u in referring_heads if u.pk != referral.proposed_by_id]
+    if owner is Owner.REFERRING_HEAD:
+        return referring_heads
+    if owner is Owner.REFERRING_STAFF:
+        staff = once(("members", referral.referring_agency_id), lambda: members(referral.referring_agency_id))
+        return [u for u in handlers if u in staff] + referring_heads
+    if owner is Owner.POLICE:
+        return once(("members", referral.police_agency_id), lambda: members(referral.police_agency_id))
+    if owner is Owner.POLICE_HEAD:
+        return once(("head", referral.police_agency_id), lambda: heads(referral.police_agency_id))
+    return []

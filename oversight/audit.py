@@ -7,9 +7,11 @@ from django.utils import timezone, translation
 from openpyxl import Workbook
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
 from agencies import jurisdiction
+from cases import titles
 from cases.access import Identities
 from cases.events import Digest, compare_digest, verify_case_chain
 from cases.kinds import PartyKind
@@ -60,31 +62,52 @@ def is_province_supervisor(user) -> bool:
 def timeline_rows(case, events, shown=None) -> list[list]:
     """`events`: the case's events the reader may see (cases.access.events_visible_to); `shown`: whose
     ID numbers the reader sees in full (cases.access.identities_shown) — certificate numbers in the
-    data are masked as their holder's ID number is (issue 17 §3); without it, masked throughout."""
+    data are masked as their holder's ID number is (issue 17 §3); without it, masked throughout.
+
+    Written in Chinese whatever the reader's language (an official record): each event by its
+    title, its actor by name, the statuses and its data in words, never the codes of the API."""
     shown = shown if shown is not None else Identities()
     rows = [["#", "时间", "操作", "操作人", "机关", "原状态", "新状态", "内容", "哈希"]]
-    for e in events.select_related("actor", "agency").order_by("seq"):
-        rows.append(
-            [
-                e.seq,
-                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-                e.action,
-                e.actor.username if e.actor else "系统",
-                e.agency.name if e.agency else "",
-                e.from_status,
-                e.to_status,
-                ", ".join(f"{k}={v}" for k, v in sorted(shown.data(e.data).items())),
-                e.hash[:16],
-            ]
-        )
+    events = list(events.select_related("actor", "agency").order_by("seq"))
+    with translation.override("zh-hans"):
+        datas = [shown.data(e.data) for e in events]
+        names = titles.user_names(*datas)
+        measures = titles.measure_labels(case)
+        for e, data in zip(events, datas, strict=True):
+            referral = bool(e.referral_id)
+            rows.append(
+                [
+                    e.seq,
+                    timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                    titles.event_title(e.action),
+                    (e.actor.get_full_name() or e.actor.username) if e.actor else "系统",
+                    e.agency.name if e.agency else "",
+                    titles.status_label(e.from_status, referral),
+                    titles.status_label(e.to_status, referral),
+                    titles.data_text(data, names, e.action, measures),
+                    e.hash[:16],
+                ]
+            )
     return rows
 
 
 def id_number_view_rows(case) -> list[list]:
     """Who was shown the case's ID numbers in full, and when (cases.IdNumberView)."""
     rows = [["时间", "查看人", "途径", "完整身份证号（个）"]]
+    with translation.override("zh-hans"):
+        return _id_number_view_rows(case, rows)
+
+
+def _id_number_view_rows(case, rows: list[list]) -> list[list]:
     for v in case.id_number_views.select_related("user").order_by("at", "id"):
-        rows.append([timezone.localtime(v.at).strftime("%Y-%m-%d %H:%M:%S"), v.user.username, v.via, v.numbers])
+        rows.append(
+            [
+                timezone.localtime(v.at).strftime("%Y-%m-%d %H:%M:%S"),
+                f"{v.user.get_full_name()}（{v.user.username}）" if v.user.get_full_name() else v.user.username,
+                v.get_via_display(),
+                v.numbers,
+            ]
+        )
     return rows
 
 
@@ -104,14 +127,32 @@ def timeline_xlsx(case, events, shown=None) -> bytes:
     return buffer.getvalue()
 
 
-def timeline_pdf(case, events, shown=None) -> bytes:
+# A table cell's padding left and right (reportlab's default, 6 points each side) and a little air.
+_CELL_PADDING = 12 + 2
 
+
+def _widths(rows: list[list], shares: list[float], whole: set[int], width: float) -> list[float]:
+    """Column widths: the columns in `whole` (a time, a hash, a number) as wide as their longest
+    text on one line, never cut or broken; the others share the rest by `shares`."""
+    fixed = {
+        i: max(pdfmetrics.stringWidth(str(row[i]), SMALL.fontName, SMALL.fontSize) for row in rows) + _CELL_PADDING
+        for i in whole
+    }
+    rest = width - sum(fixed.values())
+    total = sum(share for i, share in enumerate(shares) if i not in fixed)
+    return [fixed[i] if i in fixed else rest * share / total for i, share in enumerate(shares)]
+
+
+def timeline_pdf(case, events, shown=None) -> bytes:
     width = landscape(A4)[0] - 20 * mm
 
-    def table(rows, shares):
+    def table(rows, shares, whole):
         # Every cell wraps inside its column, whole (nothing cut off): the content column takes the rest.
-        widths = [width * share / sum(shares) for share in shares]
-        t = Table([[Text(str(cell), SMALL) for cell in row] for row in rows], colWidths=widths, repeatRows=1)
+        t = Table(
+            [[Text(str(cell), SMALL) for cell in row] for row in rows],
+            colWidths=_widths(rows, shares, whole, width),
+            repeatRows=1,
+        )
         t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, "#555555"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return t
 
@@ -119,9 +160,9 @@ def timeline_pdf(case, events, shown=None) -> bytes:
     SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm, rightMargin=10 * mm).build(
         [
             Text(f"{case.number} 办案记录", TITLE),
-            table(timeline_rows(case, events, shown), [3, 9, 9, 9, 11, 7, 7, 36, 9]),
+            table(timeline_rows(case, events, shown), [3, 9, 12, 9, 11, 7, 7, 36, 9], {0, 1, 8}),
             Text("身份证号查看记录", TITLE),
-            table(id_number_view_rows(case), [2, 2, 1, 1]),
+            table(id_number_view_rows(case), [2, 2, 1, 1], {0}),
         ]
     )
     return buffer.getvalue()

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from agencies import jurisdiction
@@ -23,7 +24,7 @@ from agencies.models import Region
 from cases import links
 from cases.access import get_case_for
 from cases.models import COVERING_REFERRAL_STATUSES, Case, CaseLink, CaseStatus, Referral, ReferralStatus
-from core import webforms
+from core import lists, webforms
 from core.calendar import LEGAL_TZ, legal_time
 from core.errors import Conflict
 from workflows.models import Deadline
@@ -32,7 +33,7 @@ from workflows.steps import ESCALATING_STEPS
 from . import actions, audit, charts, periods, reports
 from .api import TypicalInput
 from .listing_api import ListingInput, ProgressInput, ReviewInput, get_listing_for, listings_visible_to
-from .models import AuditRun, AuditView, CampaignReturn, SelfInspection, TypicalCase
+from .models import AuditRun, AuditView, CampaignReturn, Listing, SelfInspection, TypicalCase
 from .risks import RISKS, describe, risk_rows
 
 # The dashboard's panels and the audit page's verification runs show only their first rows (paging
@@ -196,10 +197,69 @@ def risk_list(request, name):
     )
 
 
+LISTING_LIST = lists.register(
+    lists.ListSpec(
+        name="listings",
+        title=gettext_lazy("Supervision listings"),
+        url_name="cases:listing:index",
+        columns=(
+            lists.Column("case", gettext_lazy("case"), ("case__number",)),
+            lists.Column("status", gettext_lazy("status"), ("status",)),
+            lists.Column("deadline", gettext_lazy("deadline"), ("deadline",)),
+            lists.Column("instructions", gettext_lazy("Supervision instructions")),
+            lists.Column("created", gettext_lazy("listed at"), ("created_at",)),
+        ),
+        default_sort="-created",
+    )
+)
+
+
 @login_required
 def listing_list(request):
-    listings = _page(request, listings_visible_to(request.user).order_by("-created_at", "-id"))
-    return render(request, "oversight/listing_list.html", {"listings": listings})
+    """挂牌督办 the user sees, by status, sorted by ?sort=, paged with the total, exported with
+    ?export=xlsx (core.lists)."""
+    errors = {}
+    status = request.GET.get("status", "")
+    if status and status not in Listing.Status.values:
+        errors["status"] = [_("No such status: choose one of the list.")]
+    sort, order, sort_errors = lists.sort_of(LISTING_LIST, request.GET)
+    errors |= sort_errors
+    listings = None
+    if not errors:
+        qs = listings_visible_to(request.user).prefetch_related(None).select_related("case", "agency")
+        qs = (qs.filter(status=status) if status else qs).order_by(*order)
+        if request.GET.get("export"):
+            return lists.export(request, LISTING_LIST, qs, _listing_export_header(), _listing_export_row)
+        listings = lists.page_of(request, qs)
+    return render(
+        request,
+        "oversight/listing_list.html",
+        {
+            "listings": listings if listings is not None else [],
+            "page": listings,
+            "status": status,
+            "statuses": Listing.Status.choices,
+            "list_errors": [m for msgs in errors.values() for m in msgs],
+            **lists.context(request, LISTING_LIST, sort, listings),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _listing_export_header():
+    return [_("case"), _("party"), _("status"), _("deadline"), _("instructions"), _("listed by"), _("listed at")]
+
+
+def _listing_export_row(listing):
+    return [
+        listing.case.number,
+        listing.case.party_name,
+        listing.get_status_display(),
+        listing.deadline.isoformat(),
+        listing.instructions,
+        listing.agency.name,
+        f"{timezone.localtime(listing.created_at):%Y-%m-%d %H:%M}",
+    ]
 
 
 @login_required

@@ -7,8 +7,10 @@ notifications — in one transaction.
 """
 
 import datetime
+import unicodedata
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -32,12 +34,16 @@ from cases.models import (
 from cases.protocol import action, announce, begin_case, finish, lock, title_of
 from cases.referral_rules import REFERRAL_ACTIONS, may_referral
 from cases.rules import CASE_ACTIONS
+from certificates.actions import store_evidence
+from certificates.models import Evidence
 from core.access import AnyUser
 from core.calendar import due_after_date, legal_time
 from core.errors import Code, Conflict, field_error
+from core.files import PDF_OR_IMAGE, check_upload
 
 from . import deadlines, flows, steps
-from .models import Deadline
+from .documents import PAPERS
+from .models import Deadline, ReferralFile, ReferralRecord
 from .steps import STEPS
 
 R = ReferralStatus
@@ -347,19 +353,48 @@ def propose_referral(
 # --- the road ---------------------------------------------------------------------------------
 
 
+def record_of(referral: Referral) -> ReferralRecord | None:
+    """The referral's record of its decisions (审批意见, 立案), if any was written."""
+    try:
+        return referral.record
+    except ReferralRecord.DoesNotExist:
+        return None
+
+
+def _record(referral: Referral) -> ReferralRecord:
+    record, _created = ReferralRecord.objects.get_or_create(referral=referral)
+    return record
+
+
+def _keep_opinion(referral: Referral, actor: User, decision: str, opinion: str) -> None:
+    """审批意见: what the head wrote on the proposal, as written (310号令 第5条)."""
+    record = _record(referral)
+    record.decision, record.opinion, record.opinion_by, record.opinion_at = decision, opinion, actor, timezone.now()
+    record.save()
+
+
 @action
-def approve(referral: Referral, *, actor: User) -> Referral:
+def approve(referral: Referral, *, actor: User, opinion: str = "") -> Referral:
+    """批准移送, with the head's opinion (optional: an approval may say no more than its yes)."""
     case, referral = _begin_referral(referral, actor, "approve")
     referral.approve(by=actor)
-    _finish_referral(case, referral, actor, "approve", R.PROPOSED, {})
+    opinion = opinion.strip()
+    _keep_opinion(referral, actor, "approve", opinion)
+    _finish_referral(case, referral, actor, "approve", R.PROPOSED, {"opinion": opinion})
     return referral
 
 
 @action
-def refuse(referral: Referral, *, actor: User, reason: str) -> Referral:
+def refuse(referral: Referral, *, actor: User, reason: str, opinion: str = "") -> Referral:
+    """不批准移送: the reasons are on record (310号令 第5条); they are the head's opinion unless
+    the head writes the opinion apart."""
     case, referral = _begin_referral(referral, actor, "refuse")
+    if not reason.strip():
+        raise field_error("reason", _("Say why the referral is refused."))
     referral.refuse(by=actor, reason=reason)
-    _finish_referral(case, referral, actor, "refuse", R.PROPOSED, {"reason": reason})
+    opinion = opinion.strip() or reason.strip()
+    _keep_opinion(referral, actor, "refuse", opinion)
+    _finish_referral(case, referral, actor, "refuse", R.PROPOSED, {"reason": reason, "opinion": opinion})
     return referral
 
 
@@ -379,20 +414,78 @@ def order_transfer(referral: Referral, *, actor: User, note: str) -> Referral:
     return referral
 
 
+def _check_file(upload: Any, field: str) -> None:
+    """core.files' checks of an upload, before anything is kept (it is kept as the case's file)."""
+    check_upload(upload, signatures=PDF_OR_IMAGE, limit=settings.EVIDENCE_MAX_BYTES, field=field)
+    upload.seek(0)
+    # The name is kept as text: no control character (a NUL is no text for the database).
+    upload.name = "".join(ch for ch in str(upload.name) if unicodedata.category(ch) != "Cc").strip() or "file"
+
+
+def _package_files(case: Case, files: list[dict[str, Any]]) -> list[tuple[str, str, Evidence | None, Any]]:
+    """The package's files as (kind, title, a file of the case, an upload): the chosen files must be
+    the case's own, and every upload passes core.files' checks before anything is kept."""
+    wanted = {f["evidence"] for f in files if f.get("evidence")}
+    known = {e.pk: e for e in Evidence.objects.filter(case=case, pk__in=wanted)}
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise field_error(
+            "files", _("Not files of this case: %(ids)s.") % {"ids": ", ".join(f"#{pk}" for pk in unknown)}
+        )
+    out: list[tuple[str, str, Evidence | None, Any]] = []
+    seen: set[tuple[str, int]] = set()
+    for f in files:
+        kind, title, upload = f["kind"], (f.get("title") or "").strip(), f.get("upload")
+        if upload is not None:
+            _check_file(upload, f"package_{kind}")
+            out.append((kind, title, None, upload))
+        elif f.get("evidence"):
+            evidence = known[f["evidence"]]
+            if (kind, evidence.pk) not in seen:
+                seen.add((kind, evidence.pk))
+                out.append((kind, title or evidence.name, evidence, None))
+    return out
+
+
 @action
-def transmit(referral: Referral, *, actor: User, documents: list[dict[str, str]]) -> Referral:
-    """移送: with the transfer letter, the investigation report and the evidence list."""
+def transmit(
+    referral: Referral,
+    *,
+    actor: User,
+    documents: list[dict[str, str]] | None = None,
+    files: list[dict[str, Any]] | None = None,
+) -> Referral:
+    """移送 (310号令 第6条): the transfer letter, the investigation report, the evidence list and the
+    other materials — named (`documents`), or files of the case chosen or uploaded (`files`: each
+    kept among the case's files and listed on the letter). With files, the letter is Xianjie's own
+    移送书 unless a file of that kind is sent."""
     case, referral = _begin_referral(referral, actor, "transmit")
-    kinds = {d["kind"] for d in documents}
+    documents, files = list(documents or []), list(files or [])
+    package = _package_files(case, files)
+    kinds = {d["kind"] for d in documents} | {kind for kind, *_rest in package}
+    if package and ReferralDocument.Kind.TRANSFER_LETTER not in kinds:
+        documents.insert(0, {"kind": ReferralDocument.Kind.TRANSFER_LETTER, "title": PAPERS["letter"].title(referral)})
+        kinds.add(ReferralDocument.Kind.TRANSFER_LETTER)
     missing = [ReferralDocument.Kind(k).label for k in REQUIRED_DOCUMENTS if k not in kinds]
     if missing:
         raise ValidationError({"documents": [_("Missing: %(kinds)s.") % {"kinds": "、".join(str(m) for m in missing)}]})
     ReferralDocument.objects.bulk_create(
         ReferralDocument(referral=referral, kind=d["kind"], title=d["title"], added_by=actor) for d in documents
     )
+    sent: list[dict[str, Any]] = []
+    for kind, title, evidence, upload in package:
+        if evidence is None:
+            evidence = store_evidence(case, upload, by=actor)
+            title = title or evidence.name
+        document = ReferralDocument.objects.create(referral=referral, kind=kind, title=title[:200], added_by=actor)
+        ReferralFile.objects.create(document=document, evidence=evidence)
+        sent.append({"kind": kind, "evidence": evidence.pk, "name": evidence.name, "sha256": evidence.sha256})
     referral.transmit()
     _grant(referral, referral.police_agency)
-    _finish_referral(case, referral, actor, "transmit", R.APPROVED, {"documents": [d["kind"] for d in documents]})
+    data: dict[str, Any] = {"documents": [d["kind"] for d in documents] + [f["kind"] for f in sent]}
+    if sent:
+        data["files"] = sent
+    _finish_referral(case, referral, actor, "transmit", R.APPROVED, data)
     return referral
 
 
@@ -488,14 +581,56 @@ def decline_jurisdiction(referral: Referral, *, actor: User, reason: str, compet
     return referral
 
 
+def _filing_day(referral: Referral, filed_on: datetime.date | None) -> datetime.date:
+    """立案日期: not in the future, not before the police received the referral (回执)."""
+    today = timezone.localdate()
+    if filed_on is None:
+        return today
+    if filed_on > today:
+        raise field_error("filed_on", _("The filing date cannot be in the future."))
+    received = referral.received_at or referral.transmitted_at
+    if received is not None and filed_on < timezone.localdate(received):
+        raise field_error(
+            "filed_on",
+            _("The filing date cannot be before the referral was received (%(day)s).")
+            % {"day": timezone.localdate(received).isoformat()},
+        )
+    return filed_on
+
+
 @action
-def accept(referral: Referral, *, actor: User, police_case_number: str) -> Referral:
+def accept(
+    referral: Referral,
+    *,
+    actor: User,
+    police_case_number: str,
+    filed_on: datetime.date | None = None,
+    charge: str = "",
+    filing_decision: Any = None,
+) -> Referral:
     """立案 (a suspected crime), or 受理 (a public-security matter); also the filing the
-    procuratorate ordered (程序规定 第182条: within 15 days of the order)."""
+    procuratorate ordered (程序规定 第182条: within 15 days of the order). Recorded with its date
+    (today unless given), the charge (罪名, or the 案由 of a public-security matter), the number and
+    the 立案决定书 (受案登记表), kept among the case's files."""
     case, referral = _begin_referral(referral, actor, "accept")
+    if not police_case_number.strip():
+        raise field_error("police_case_number", _("Give the police case number."))
+    day = _filing_day(referral, filed_on)
+    if filing_decision is not None:
+        _check_file(filing_decision, "filing_decision")
     from_status = referral.status
     referral.accept(police_case_number=police_case_number)
-    _finish_referral(case, referral, actor, "accept", from_status, {"police_case_number": police_case_number})
+    record = _record(referral)
+    record.filed_on, record.charge = day, charge.strip()
+    data: dict[str, Any] = {"police_case_number": police_case_number, "filed_on": day.isoformat()}
+    if record.charge:
+        data["charge"] = record.charge
+    if filing_decision is not None:
+        kept = store_evidence(case, filing_decision, by=actor)
+        record.filing_decision = kept
+        data["filing_decision"] = {"evidence": kept.pk, "name": kept.name, "sha256": kept.sha256}
+    record.save()
+    _finish_referral(case, referral, actor, "accept", from_status, data)
     return referral
 
 

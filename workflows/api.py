@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,7 +29,7 @@ from core.errors import Code, Conflict
 from . import actions as referrals
 from . import documents
 from .access import get_referral_for, referrals_visible_to
-from .models import Deadline, TaskRoute
+from .models import Deadline, ReferralFile, TaskRoute
 from .penalty_papers import PENALTY_PAPERS
 from .steps import STEPS, next_due
 from .tasks import open_tasks_for
@@ -57,6 +58,18 @@ class ReferralReasonInput(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=4000)
 
 
+@example({"opinion": "同意移送"})
+class ApproveInput(serializers.Serializer[Any]):
+    # 审批意见: optional on an approval; kept as written.
+    opinion = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+@example({"reason": "证据不足，现有材料不能证明其明知证件系伪造", "opinion": "不同意移送，请补充调查后再报"})
+class RefuseInput(ReferralReasonInput):
+    # 审批意见 when it says more than the reasons; without it the reasons are the opinion.
+    opinion = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
 @example({"reason": "鉴定意见足以证明其伪造证件，请予复议", "notice_received_on": "2018-10-02"})
 class RequestReconsiderationInput(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=4000)
@@ -83,9 +96,20 @@ class DocumentInput(serializers.Serializer[Any]):
         ]
     }
 )
+class PackageFileInput(serializers.Serializer[Any]):
+    """A file of the case (GET /api/v1/cases/{id}/evidence/) sent as a document of the package."""
+
+    kind = serializers.ChoiceField(choices=ReferralDocument.Kind.choices)
+    evidence = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
 class TransmitInput(serializers.Serializer[Any]):
     # many=True makes a ListSerializer, which takes max_length; the stubs check the child's arguments.
-    documents = DocumentInput(many=True, max_length=50)  # type: ignore[call-arg]
+    # `documents` names the papers; `files` sends files of the case. Together they hold the first
+    # three kinds (with files, Xianjie's own 移送书 stands for the transfer letter).
+    documents = DocumentInput(many=True, max_length=50, required=False)  # type: ignore[call-arg]
+    files = PackageFileInput(many=True, max_length=50, required=False)  # type: ignore[call-arg]
 
 
 @example({"police_agency": "foshan-police", "reason": "案发地不在本辖区"})
@@ -116,9 +140,14 @@ class OutcomeInput(serializers.Serializer[Any]):
     outcome = serializers.CharField(max_length=4000)
 
 
-@example({"police_case_number": "GA-2018-001"})
+@example({"police_case_number": "GA-2018-001", "filed_on": "2018-10-08", "charge": "伪造、买卖国家机关证件罪"})
 class AcceptInput(serializers.Serializer[Any]):
     police_case_number = serializers.CharField(max_length=60)
+    # 立案日期 (default today: not in the future, not before the receipt), 罪名 (案由 for 治安), and
+    # the 立案决定书 as a file (multipart/form-data; PDF, PNG or JPEG).
+    filed_on = serializers.DateField(required=False)
+    charge = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    filing_decision = serializers.FileField(required=False)
 
 
 @example({"accept": False, "reason": "维持不予立案决定"})
@@ -152,10 +181,79 @@ class HandOverInput(serializers.Serializer[Any]):
     items = serializers.CharField(max_length=4000)
 
 
+# --- the web forms' own inputs: the same actions, with what a form must hold ------------------
+
+# The package a web transmission must hold as files (310号令 第6条 (二)–(四)); the 移送书 is
+# Xianjie's own letter, listing them.
+WEB_REQUIRED_FILES = (
+    ReferralDocument.Kind.INVESTIGATION_REPORT,
+    ReferralDocument.Kind.EVIDENCE_LIST,
+    ReferralDocument.Kind.INSPECTION_REPORT,
+)
+
+
+class WebPackageFileInput(serializers.Serializer[Any]):
+    """One file of the package on the web form: a file of the case ticked, or a file uploaded."""
+
+    kind = serializers.ChoiceField(choices=ReferralDocument.Kind.choices)
+    evidence = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    upload = serializers.FileField(required=False)
+
+
+class TransmitForm(serializers.Serializer[Any]):
+    files = WebPackageFileInput(many=True, max_length=200, required=False)  # type: ignore[call-arg]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        kinds = {f["kind"] for f in attrs.get("files", []) if f.get("evidence") or f.get("upload")}
+        missing = {
+            f"package_{kind}": [
+                _("Missing: %(document)s. Tick a file of the case or upload one.")
+                % {"document": ReferralDocument.Kind(kind).label}
+            ]
+            for kind in WEB_REQUIRED_FILES
+            if kind not in kinds
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
+
+class AcceptForm(AcceptInput):
+    """立案 on the web: the date, the charge and the 立案决定书 are required."""
+
+    filed_on = serializers.DateField()
+    charge = serializers.CharField(max_length=200)
+    filing_decision = serializers.FileField()
+
+
+class FileOutput(serializers.Serializer[Any]):
+    """A file kept among the case's files: GET /api/v1/evidence/{id}/ reads it."""
+
+    evidence = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
+def _file_of(document: ReferralDocument) -> Any:
+    try:
+        return document.file.evidence
+    except ReferralFile.DoesNotExist:
+        return None
+
+
 class DocumentOutput(serializers.ModelSerializer[ReferralDocument]):
+    file = serializers.SerializerMethodField()
+
     class Meta:
         model = ReferralDocument
-        fields = ["id", "kind", "title", "added_at"]
+        fields = ["id", "kind", "title", "added_at", "file"]
+
+    @extend_schema_field(FileOutput(allow_null=True))
+    def get_file(self, document: ReferralDocument) -> Any:
+        evidence = _file_of(document)
+        return FileOutput(evidence).data if evidence else None
 
 
 class DeadlineOutput(serializers.Serializer[Any]):
@@ -270,6 +368,20 @@ class SubjectOutput(serializers.Serializer[Any]):
     offences = OffenceOutput(many=True)
 
 
+class DecisionOutput(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=[("approve", _("approved")), ("refuse", _("refused"))])
+    opinion = serializers.CharField()
+    by = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField()
+
+
+class FilingOutput(serializers.Serializer[Any]):
+    filed_on = serializers.DateField()
+    charge = serializers.CharField()
+    police_case_number = serializers.CharField()
+    decision_file = FileOutput(allow_null=True)
+
+
 class ReferralDetailOutput(ReferralOutput):
     actions = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
@@ -278,6 +390,8 @@ class ReferralDetailOutput(ReferralOutput):
     supervision_outcome = serializers.CharField()
     supervision_note = serializers.CharField()
     reconsideration_reason = serializers.CharField()
+    decision = serializers.SerializerMethodField()
+    filing = serializers.SerializerMethodField()
 
     class Meta(ReferralOutput.Meta):
         fields = ReferralOutput.Meta.fields + [
@@ -288,7 +402,39 @@ class ReferralDetailOutput(ReferralOutput):
             "supervision_outcome",
             "supervision_note",
             "reconsideration_reason",
+            "decision",
+            "filing",
         ]
+
+    @extend_schema_field(DecisionOutput(allow_null=True))
+    def get_decision(self, referral: Referral) -> Any:
+        """The head's decision on the proposal, with the opinion (审批意见) as written."""
+        record = referrals.record_of(referral)
+        if record is None or record.opinion_at is None:
+            return None
+        return DecisionOutput(
+            {
+                "action": record.decision,
+                "opinion": record.opinion,
+                "by": record.opinion_by.username if record.opinion_by else None,
+                "at": record.opinion_at,
+            }
+        ).data
+
+    @extend_schema_field(FilingOutput(allow_null=True))
+    def get_filing(self, referral: Referral) -> Any:
+        """立案: its date, the charge, the number and the 立案决定书."""
+        record = referrals.record_of(referral)
+        if record is None or record.filed_on is None:
+            return None
+        return FilingOutput(
+            {
+                "filed_on": record.filed_on,
+                "charge": record.charge,
+                "police_case_number": referral.police_case_number,
+                "decision_file": record.filing_decision,
+            }
+        ).data
 
     @extend_schema_field(SubjectOutput(many=True))
     def get_subjects(self, referral: Referral) -> Any:
@@ -332,9 +478,11 @@ def referral_queryset(user: AnyUser, *, visible_only: bool = True) -> QuerySet[R
         "procuratorate",
         "forwarded_from",
         "received_by",
+        "record__opinion_by",
+        "record__filing_decision",
     ).prefetch_related(
         "persons",
-        "documents",
+        Prefetch("documents", queryset=ReferralDocument.objects.select_related("file__evidence")),
         "case__handlers",
         "case__findings",
         Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")),
@@ -382,6 +530,11 @@ class ReferralDetail(APIView):
 class ReferralAction(generics.GenericAPIView[Referral]):
     action_name = ""
     serializer_class = Empty
+
+    def get_parsers(self) -> list[Any]:
+        """JSON; and multipart/form-data for an action that takes a file (the 立案决定书)."""
+        takes_file = any(isinstance(f, serializers.FileField) for f in self.serializer_class().fields.values())
+        return [*super().get_parsers(), MultiPartParser()] if takes_file else super().get_parsers()
 
     @extend_schema(responses=ReferralDetailOutput)
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:

@@ -7,14 +7,16 @@ are plain indexed queries; the sweep escalates each missed one exactly once.
 import datetime
 from typing import Any
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
+from agencies import jurisdiction
 from cases.models import Case, Finding, Fine, Penalty, Rectification, Referral
 from core.calendar import LEGAL_TZ, due_after, due_after_date, end_of_day
 
 from .models import Deadline, TaskRoute
-from .steps import STEPS, opened_by, period_for
+from .steps import STEPS, Owner, opened_by, period_for
 
 # A viewflow task still to be done.
 OPEN_TASKS = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
@@ -91,3 +93,30 @@ def extend(case: Case, step: str, current: Deadline, due_at: datetime.datetime, 
     extended = open_deadline(case, step, starts_at=current.starts_at, due_at=due_at)
     TaskRoute.objects.filter(case=case, due_at=current.due_at, task__status__in=OPEN_TASKS).update(due_at=due_at)
     return extended
+
+
+def owned_by(user: Any) -> "QuerySet[Deadline]":
+    """The open deadlines `user` must act on (steps.Owner), soonest first: the inbox shows them
+    before they are missed. notifications.recipients.owners asks the same the other way round."""
+    if not getattr(user, "is_authenticated", False):
+        return Deadline.objects.none()
+    memberships = jurisdiction.memberships_of(user)
+    heads = {m.agency_id for m in memberships if m.role == "head"}
+    staff = {m.agency_id for m in memberships if m.role in ("officer", "head")}
+    handler = Q(case__handlers=user)
+    whose = {
+        Owner.HANDLERS: handler,
+        Owner.CASE_HEAD: Q(case__agency_id__in=heads),
+        Owner.CASE_STAFF: handler | Q(case__agency_id__in=heads),
+        Owner.DECIDING_HEAD: Q(referral__referring_agency_id__in=heads) & ~Q(referral__proposed_by=user),
+        Owner.REFERRING_HEAD: Q(referral__referring_agency_id__in=heads),
+        Owner.REFERRING_STAFF: Q(referral__referring_agency_id__in=heads)
+        | (handler & Q(referral__referring_agency_id__in=staff)),
+        Owner.POLICE: Q(referral__police_agency_id__in=staff),
+        Owner.POLICE_HEAD: Q(referral__police_agency_id__in=heads),
+    }
+    mine = Q(pk__in=[])
+    for owner, q in whose.items():
+        mine |= Q(step__in=[name for name, step in STEPS.items() if step.owner is owner]) & q
+    ids = Deadline.objects.filter(mine, met_at__isnull=True).values("pk")
+    return Deadline.objects.filter(pk__in=ids).select_related("case", "referral").order_by("due_at", "pk")

@@ -34,6 +34,8 @@ from cases.kinds import FINDING_RULES, Offence
 from cases.models import Person, Referral, ReferralDocument
 from core.pdf import BODY, CELL, FONT, PLAIN, RIGHT, TITLE, Text
 
+from .models import ReferralFile, ReferralRecord
+
 MARGIN = 25 * mm
 WIDTH = A4[0] - 2 * MARGIN
 
@@ -203,10 +205,30 @@ def attachments(referral: Referral, until: datetime.datetime | None = None) -> l
     the letter or into a receipt signed before them."""
     until = until or referral.transmitted_at
     return [
-        d.title
+        _attachment(d)
         for d in referral.documents.all()
         if d.kind != ReferralDocument.Kind.TRANSFER_LETTER and (until is None or d.added_at <= until)
     ]
+
+
+def _attachment(document: ReferralDocument) -> str:
+    """A document named; a file sent as a document by what it stands for, then its file's name."""
+    try:
+        evidence = document.file.evidence
+    except ReferralFile.DoesNotExist:
+        return document.title
+    return f"{ReferralDocument.Kind(document.kind).label}：{document.title}（{evidence.size // 1024 or 1} KB）"
+
+
+def _record(referral: Referral) -> ReferralRecord | None:
+    try:
+        return referral.record
+    except ReferralRecord.DoesNotExist:
+        return None
+
+
+def cn_day(value: datetime.date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def _paper_name(referral: Referral) -> str:
@@ -416,11 +438,23 @@ def acceptance_notice(referral: Referral, shown: Identities) -> bytes:
                 else ""
             )
         )
-        body = f"{_sent(referral)}，{after}本机关已决定立案侦查，立案编号：{referral.police_case_number}。"
+        record = _record(referral)
+        if record is not None and record.filed_on is not None:
+            charge = f"以涉嫌{record.charge}" if record.charge else "决定"
+            filed = f"本机关已于{cn_day(record.filed_on)}{charge}立案侦查"
+        else:
+            filed = "本机关已决定立案侦查"
+        body = f"{_sent(referral)}，{after}{filed}，立案编号：{referral.police_case_number}。"
         body += "请你单位自接到本通知之日起3日内移交涉案物品和与案件有关的其他材料（国务院令第310号 第十二条）。"
         title, suffix = "立案通知书", "立案"
     else:
-        body = f"{_sent(referral)}，本机关已受理，受案编号：{referral.police_case_number}。处理结果将书面告知你单位。"
+        record = _record(referral)
+        day = f"于{cn_day(record.filed_on)}" if record is not None and record.filed_on is not None else ""
+        cause = f"案由：{record.charge}，" if record is not None and record.charge else ""
+        body = (
+            f"{_sent(referral)}，本机关已{day}受理，{cause}受案编号：{referral.police_case_number}。"
+            "处理结果将书面告知你单位。"
+        )
         title, suffix = "受理通知书", "受理"
     # The same-level procuratorate (310号令 第8条; 应急〔2019〕54号) and the one that supervised it.
     copy = [same_level_procuratorate(referral) if referral.criminal else None, referral.procuratorate]

@@ -147,3 +147,48 @@ class CalendarDay(models.Model):
     def clean(self) -> None:
         if self.day and self.year_id and self.day.year != self.year_id:
             raise ValidationError({"day": _("This day is not in %(year)s.") % {"year": self.year_id}})
+
+
+class ReferralRecord(models.Model):
+    """What a referral's decisions were made on and with: the head's opinion (审批意见) on the
+    proposal, and the police's filing (立案: its date, the charge, the 立案决定书). The files are
+    kept among the case's files (certificates.Evidence), each with its SHA-256."""
+
+    referral = models.OneToOneField("cases.Referral", models.CASCADE, related_name="record")
+    # The head's decision on the proposal ("approve" or "refuse") and the opinion written with it.
+    decision = models.CharField(_("decision"), max_length=8, blank=True)
+    opinion = models.TextField(_("approval opinion (审批意见)"), max_length=4000, blank=True)
+    opinion_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    opinion_at = models.DateTimeField(_("opinion given at"), null=True, blank=True)
+    filed_on = models.DateField(_("filed on (立案日期)"), null=True, blank=True)
+    charge = models.CharField(_("charge (罪名)"), max_length=200, blank=True)
+    filing_decision = models.ForeignKey(
+        "certificates.Evidence",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("filing decision (立案决定书)"),
+    )
+
+    class Meta:
+        verbose_name = _("referral record")
+        verbose_name_plural = _("referral records")
+
+    def __str__(self) -> str:
+        return f"record of referral {self.referral_id}"
+
+
+class ReferralFile(models.Model):
+    """A file of the package sent to the police (310号令 第6条): one of the case's files, chosen or
+    uploaded on the transmission, under the document of the package it stands for."""
+
+    document = models.OneToOneField("cases.ReferralDocument", models.CASCADE, related_name="file")
+    evidence = models.ForeignKey("certificates.Evidence", models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("file sent with a referral")
+        verbose_name_plural = _("files sent with referrals")
+
+    def __str__(self) -> str:
+        return f"{self.document_id}: {self.evidence_id}"

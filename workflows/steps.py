@@ -33,6 +33,21 @@ class Notify(StrEnum):
     SUPERVISORS_ABOVE = "supervisors_above"  # supervisors above the committee office that listed the case
 
 
+class Owner(StrEnum):
+    """Who must act before a deadline (the "who acts" column): reminded one working day before it,
+    and shown it in their inbox (issue 18). A party's own period, a right that may go unused (to ask
+    for 补正) and a duty that binds only if it arises (to forward) have no owner."""
+
+    DECIDING_HEAD = "deciding_head"  # heads of the referring agency, never the proposer (four eyes)
+    REFERRING_HEAD = "referring_head"  # heads of the referring agency
+    REFERRING_STAFF = "referring_staff"  # the case's handlers in the referring agency, and its heads
+    POLICE = "police"  # members of the police agency the referral is with
+    POLICE_HEAD = "police_head"  # heads of the police agency the referral is with
+    HANDLERS = "handlers"  # the case's handlers
+    CASE_STAFF = "case_staff"  # the case's handlers and the heads of the agency owning the case
+    CASE_HEAD = "case_head"  # heads of the agency owning the case
+
+
 BOTH = (K.CRIMINAL, K.PUBLIC_SECURITY)
 OWN_ALARM = ""  # the basis of a step that is not a legal period
 
@@ -54,6 +69,7 @@ class Step:
     side: str = ""  # whose duty it is: one of SIDES
     # Not opened again for a referral that was forwarded (310号令 第7条: it moves once only).
     once: bool = False
+    owner: Owner | None = None  # who must act (reminded, and shown it in the inbox); set below
 
     def __post_init__(self) -> None:
         # LEGAL.md §1: a time bar must never fire before the law's own end of the period.
@@ -297,12 +313,32 @@ _SIDE = {
     "hearing_request": "party",
     "statement": "party",
 }
-STEPS = {name: replace(step, side=_SIDE[name], once=name == "forward") for name, step in STEPS.items()}
+# Who must act before each deadline (DESIGN §3 "who acts"); a step not named has no owner.
+W = Owner
+_OWNER = {
+    "decide": W.DECIDING_HEAD,
+    **dict.fromkeys(("transmit", "supplement", "hand_over", "ps_hand_over"), W.REFERRING_STAFF),
+    **dict.fromkeys(
+        ("ask_reconsideration", "ask_procuratorate", "conclude_rejection", "answer_decline"), W.REFERRING_HEAD
+    ),
+    "receipt": W.POLICE,
+    **dict.fromkeys(("police_decision", "ps_decision", "decide_reconsideration", "explain"), W.POLICE_HEAD),
+    **dict.fromkeys(("file_after_order", "ps_outcome"), W.POLICE_HEAD),
+    **dict.fromkeys(("propose_referral", "reinspect", "serve_penalty"), W.HANDLERS),
+    "decide_penalty": W.CASE_STAFF,
+    **dict.fromkeys(("listing", "fine_enforcement"), W.CASE_HEAD),
+}
+STEPS = {
+    name: replace(step, side=_SIDE[name], once=name == "forward", owner=_OWNER.get(name))
+    for name, step in STEPS.items()
+}
 LAPSING_STEPS = tuple(name for name, step in STEPS.items() if step.lapses)
 # The duties someone is escalated for missing: what "missed" means on the supervisors' lists. Not a
 # conditional period (the 24 hours to forward, which binds only a police agency that is not
 # competent) nor a party's own period.
 ESCALATING_STEPS = tuple(name for name, step in STEPS.items() if step.escalate_to)
+# The duties someone must act on: reminded one working day before they end (issue 18).
+OWNED_STEPS = tuple(name for name, step in STEPS.items() if step.owner)
 
 
 def period_for(step: str) -> Period:

@@ -33,6 +33,8 @@ def open_tasks_for(user: AnyUser) -> QuerySet[TaskRoute]:
     return (
         TaskRoute.objects.filter(open_tasks_q(user), task__status__in=OPEN)
         .exclude(excluded_user=user)
+        # A task someone else claimed is theirs (workflows/claims.py).
+        .exclude(Q(task__owner__isnull=False) & ~Q(task__owner=user.pk))
         .select_related("task")
         .distinct()
     )

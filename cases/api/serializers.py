@@ -67,6 +67,21 @@ class ReasonInput(ActionInput):
     reason = serializers.CharField(**_TEXT)
 
 
+@example({"handlers": ["guangzhou.officer2", "guangzhou.head"], "reason": "原承办人公出，改由他人承办"})
+class ReassignInput(ActionInput):
+    """转办: the new handlers (as `open` names them: two officers of the owning agency) and why."""
+
+    handlers = serializers.ListField(child=serializers.CharField(max_length=150), min_length=2, max_length=2)
+    reason = serializers.CharField(**_TEXT)
+
+
+@example({"text": "当事人称假证系从网上中介购得，已调取聊天记录"})
+class CaseNoteInput(serializers.Serializer[Any]):
+    """An internal note (内部备注): append-only, seen by the owning agency and the supervisors only."""
+
+    text = serializers.CharField(**_TEXT)
+
+
 @example({"name": "张伟", "id_number": "440100198503120172", "role": "holder"})
 class AddPersonInput(ActionInput):
     name = serializers.CharField(max_length=100)
@@ -670,3 +685,28 @@ class EventOutput(serializers.ModelSerializer[Event]):
         shown: Identities = self.context.get("shown", Identities())
         data["data"] = shown.data(data["data"])
         return data
+
+
+class CaseNoteOutput(serializers.Serializer[Any]):
+    """An internal note as the caller may read it: ID numbers in its text masked unless the caller
+    sees all of the case's ID numbers (issue 17 §3)."""
+
+    id = serializers.IntegerField()
+    text = serializers.SerializerMethodField()
+    author = serializers.CharField(source="author.username")
+    author_name = serializers.SerializerMethodField()
+    agency = serializers.SerializerMethodField()
+    written_at = serializers.DateTimeField()
+    event = serializers.IntegerField(source="event.seq", help_text="the note's event in the case's chain (seq)")
+
+    def get_text(self, note: Any) -> str:
+        shown: Identities = self.context.get("shown", Identities())
+        text: str = shown.data(note.text)
+        return text
+
+    def get_author_name(self, note: Any) -> str:
+        name: str = note.author.get_full_name() or note.author.username
+        return name
+
+    def get_agency(self, note: Any) -> str | None:
+        return note.agency.slug if note.agency else None

@@ -18,7 +18,7 @@ from core.access import AnyUser, AuthenticatedRequest
 from core.api import pagination
 from core.api.schema import ErrorOutput, errors, example, results_of
 
-from .. import actions, links, queries
+from .. import actions, links, notes, queries
 from ..access import (
     cases_visible_to,
     events_visible_to,
@@ -30,6 +30,7 @@ from ..access import (
 from ..kinds import FindingKind, PartyKind, Source
 from ..models import (
     Case,
+    CaseNote,
     Correction,
     Event,
     Fine,
@@ -39,7 +40,7 @@ from ..models import (
     Takedown,
 )
 from ..queries import CaseListParams, case_list_params, filter_cases
-from ..rules import TAKEDOWN_ACTIONS
+from ..rules import TAKEDOWN_ACTIONS, may_note
 from . import serializers as s
 
 
@@ -205,6 +206,37 @@ class CaseAction(generics.GenericAPIView[Case]):
         data.is_valid(raise_exception=True)
         self.run(case, actor=request.user, **data.validated_data)
         return case_response(request, case.pk)
+
+
+class CaseNotes(generics.ListAPIView[CaseNote]):
+    """内部备注: the case's internal notes, newest first, for its agency and its supervisors (403 for
+    the police and the others who see the case through a referral); a handler or the head adds
+    one (201). Notes are never changed: a correction is a new note."""
+
+    serializer_class = s.CaseNoteOutput
+    pagination_class = pagination.by("-written_at", "-id")
+
+    def get_queryset(self) -> QuerySet[CaseNote]:
+        if getattr(self, "swagger_fake_view", False):
+            return CaseNote.objects.none()
+        case = get_case_for(self.request.user, self.kwargs["pk"])
+        self.shown = identities_shown(self.request.user, case)
+        return notes.notes_of(self.request.user, case)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        shown = getattr(self, "shown", None)
+        return super().get_serializer_context() | ({"shown": shown} if shown is not None else {})
+
+    @extend_schema(request=s.CaseNoteInput, responses={201: s.CaseNoteOutput, **errors(400, 403, 404)})
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        case = get_case_for(request.user, pk)
+        if not may_note(request.user, case):
+            raise PermissionDenied(str(notes.NOT_YOURS))
+        data = s.CaseNoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = notes.add_note(case, actor=request.user, **data.validated_data)
+        context = {"shown": identities_shown(request.user, case)}
+        return Response(s.CaseNoteOutput(note, context=context).data, status=status.HTTP_201_CREATED)
 
 
 class UnknownAction(APIView):

@@ -1,6 +1,6 @@
 /* Live notifications over /ws/notifications/: the bell's count, a toast for each push, task
-   lists that refresh themselves, and legal-deadline countdowns. Loaded once per full page load;
-   Turbo visits keep the socket open. */
+   lists that refresh themselves, and the days left of legal deadlines. Loaded once per full page
+   load; Turbo visits keep the socket open. */
 (function () {
   if (window.__xjLive) return;
   window.__xjLive = true;
@@ -25,7 +25,8 @@
     item.setAttribute("role", "status");
     var link = document.createElement("a");
     link.textContent = message.title;
-    link.href = message.referral ? "/referrals/referral/" + message.referral + "/" : message.case ? "/cases/case/" + message.case + "/" : "/notices/list/";
+    // Through the notification: opening it marks it read, then its page opens.
+    link.href = "/notices/" + message.id + "/open/";
     item.appendChild(link);
     box.appendChild(item);
     setTimeout(function () { item.remove(); }, 10000);
@@ -81,25 +82,45 @@
     if (!state.socket && document.querySelector("[data-unread]")) connect();
   }
 
-  function remaining(ms) {
-    var past = ms < 0, s = Math.floor(Math.abs(ms) / 1000);
-    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-    var text = zh ? (d ? d + "天" : "") + h + "小时" + m + "分" + sec + "秒" : (d ? d + "d " : "") + h + "h " + m + "m " + sec + "s";
-    return past ? (zh ? "已超期 " : "overdue by ") + text : (zh ? "剩余 " : "") + text + (zh ? "" : " left");
+  // The time left in whole days of the calendar of Asia/Shanghai (UTC+8, no summer time), as the
+  // server writes it (core/calendar.py time_left): a deadline is a date, never a countdown.
+  var DAY = 86400000, SHANGHAI = 8 * 3600000;
+  function localDay(ms) { return Math.floor((ms + SHANGHAI) / DAY); }
+  function dueDay(ms) { return localDay(ms - 1); } // 00:00 is 24:00 of the day before
+
+  function daysLeft(due, now) {
+    var days = dueDay(due) - localDay(now);
+    if (due > now) {
+      if (days <= 0) return zh ? "今日届满" : "ends today";
+      return zh ? "还剩 " + days + " 天" : days + (days === 1 ? " day left" : " days left");
+    }
+    var late = Math.max(-days, 0);
+    if (!late) return zh ? "已超期" : "past due";
+    return zh ? "已超期 " + late + " 天" : late + (late === 1 ? " day overdue" : " days overdue");
   }
 
   function tick() {
     var now = Date.now();
+    // The spans the server filled (data-left) and any left empty for this script; others keep their text.
     document.querySelectorAll("[data-due]").forEach(function (el) {
+      if (!el.hasAttribute("data-left") && el.textContent.trim()) return;
       var due = Date.parse(el.getAttribute("data-due"));
       if (isNaN(due)) return;
-      el.textContent = remaining(due - now);
+      el.textContent = daysLeft(due, now);
+      el.setAttribute("data-left", ""); // filled here: kept up to date from now on
       el.classList.toggle("xj-overdue", due <= now);
     });
   }
 
-  document.addEventListener("turbo:load", function () { setBadge(); tick(); ensureConnected(); });
-  setInterval(tick, 1000);
+  // Each page comes with the count as the server knows it (a notification opened on the way there
+  // is read): that count is the one to show until the next push.
+  function adoptCount() {
+    var badge = document.querySelector("[data-unread]");
+    if (badge && state.unread !== null) state.unread = parseInt(badge.textContent, 10) || 0;
+  }
+
+  document.addEventListener("turbo:load", function () { adoptCount(); setBadge(); tick(); ensureConnected(); });
+  setInterval(tick, 60000);
   tick();
   ensureConnected();
 })();

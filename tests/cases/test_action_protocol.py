@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 import cases.links
+import cases.notes
 import certificates.actions
 import oversight.actions
 import workflows.actions
@@ -306,6 +307,21 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         "guangzhou.officer1",
         "open",
+    ),
+    "cases.actions.reassign_handlers": Scenario(
+        on_case(
+            "open",
+            lambda c, a: actions.reassign_handlers(
+                c, actor=a, handlers=["guangzhou.officer2", "guangzhou.head"], reason="转办"
+            ),
+        ),
+        "guangzhou.head",
+        "reassign",
+    ),
+    "cases.notes.add_note": Scenario(
+        on_case("open", lambda c, a: cases.notes.add_note(c, actor=a, text="内部备注")),
+        "guangzhou.officer1",
+        "add_note",
     ),
     "cases.actions.decline_case": Scenario(
         on_case("lead", lambda c, a: actions.decline_case(c, actor=a, reason="线索不实")), "guangzhou.head", "decline"

@@ -4,9 +4,10 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 from openpyxl import load_workbook
 
-from cases import actions
+from cases import actions, titles
 from oversight.models import AuditRun, AuditView
 from tests.factories import CaseFactory, add_person, demo_user, make_credit_code
 from tests.workflows.helpers import DOCS, referable_case
@@ -20,8 +21,9 @@ def test_a_case_timeline_exports_and_each_export_is_recorded(api):
     r = api("guangzhou.supervisor").get(f"/api/v1/cases/{case.pk}/timeline.xlsx")
     assert r.status_code == 200
     ws = load_workbook(io.BytesIO(r.content)).active
-    assert [ws.cell(3, c).value for c in (1, 3, 4)] == [1, "create", "guangzhou.officer1"]
-    assert [ws.cell(4, c).value for c in (1, 3)] == [2, "open"]
+    officer = demo_user("guangzhou.officer1")
+    assert [ws.cell(3, c).value for c in (1, 3, 4)] == [1, "登记线索", officer.get_full_name()]
+    assert [ws.cell(4, c).value for c in (1, 3)] == [2, "行政立案"]
     r = api("guangzhou.head").get(f"/api/v1/cases/{case.pk}/timeline.pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF-")
     assert api("shenzhen.supervisor").get(f"/api/v1/cases/{case.pk}/timeline.xlsx").status_code == 404
@@ -46,9 +48,11 @@ def test_the_timeline_pdf_keeps_every_column_on_the_page_and_cuts_nothing(api):
     last = case.events.order_by("-seq").first()
     assert "#" in text and "哈希" in text and last.hash[:16] in text
     # Each event's content whole, wrapped in its cell, not cut at 60 characters.
-    for event in case.events.all():
-        content = ", ".join(f"{k}={v}" for k, v in sorted(event.data.items())).replace(" ", "")
-        assert content in text, content
+    with translation.override("zh-hans"):
+        measures = titles.measure_labels(case)
+        for event in case.events.all():
+            content = titles.data_text(event.data, action=event.action, measures=measures).replace(" ", "")
+            assert content in text, content
     assert any(len(str(e.data)) > 60 for e in case.events.all())
 
 

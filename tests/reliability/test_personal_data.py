@@ -18,9 +18,11 @@ import time_machine
 from django.apps import apps
 from django.conf import settings
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import models
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
@@ -236,9 +238,13 @@ def run_scenario(rec: Recorder) -> Case:
     due = Deadline.objects.get(referral_id=referral, step="police_decision").due_at
     with time_machine.travel(due + datetime.timedelta(hours=1)):
         call_command("sweep_deadlines", stdout=io.StringIO())
-        r = rec.web("guangzhou.police_head").post(
-            f"/referrals/referral/{referral}/accept/", {"police_case_number": "穗公刑立〔2024〕88号"}
-        )
+        filing = {
+            "police_case_number": "穗公刑立〔2024〕88号",
+            "filed_on": timezone.localdate().isoformat(),
+            "charge": "买卖国家机关证件罪",
+            "filing_decision": SimpleUploadedFile("立案决定书.pdf", b"%PDF-1.4\n%%EOF\n"),
+        }
+        r = rec.web("guangzhou.police_head").post(f"/referrals/referral/{referral}/accept/", filing)
         assert (r.status_code, r["Location"]) == (302, f"/referrals/referral/{referral}/")
         r = officer.post(f"{act}/hand_over/", {"items": "伪造操作证2本"})
         assert r.status_code == 200, r.content.decode()
@@ -334,7 +340,9 @@ def test_the_handlers_see_full_numbers_and_each_showing_is_recorded(scenario, dj
     r = supervisor.get(f"/api/v1/cases/{case.pk}/timeline.xlsx")
     sheet = load_workbook(io.BytesIO(r.content))["身份证号查看记录"]
     listed = [row[1:] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert len(listed) == len(shown) + len(police) and ("guangzhou.officer1", "web", 3) in listed
+    officer = demo_user("guangzhou.officer1")
+    viewer = f"{officer.get_full_name()}（guangzhou.officer1）"
+    assert len(listed) == len(shown) + len(police) and (viewer, "网页", 3) in listed
 
     admin = Client()
     admin.force_login(django_user_model.objects.get(username="admin"))

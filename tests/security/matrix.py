@@ -102,6 +102,13 @@ GET    /api/v1/cases/{referred}/timeline.pdf                                gz 2
 GET    /api/v1/cases/{referred}/timeline.pdf                                sz 404       404       404   404     404     404     404    404     404     200     200      404    401
 GET    /api/v1/cases/{case}/links/                                          gz 200       200       200   404     404     404     404    404     200     200     404      404    401
 GET    /api/v1/cases/{case}/links/                                          sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+# 内部备注: the owning agency and the supervisors read the notes, the handlers and the head write them; never the police.
+GET    /api/v1/cases/{case}/notes/                                          gz 200       200       200   404     404     404     404    404     200     200     404      404    401
+GET    /api/v1/cases/{case}/notes/                                          sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+GET    /api/v1/cases/{referred}/notes/                                      gz 200       200       200   403     403     404     404    403     200     200     403      404    401
+GET    /api/v1/cases/{referred}/notes/                                      sz 404       404       404   404     404     404     404    404     404     200     403      404    401
+POST   /api/v1/cases/{case}/notes/                                          gz 201       403       201   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/notes/                                          sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{case}/actions/link_case/                              gz 200       403       200   404     404     404     404    404     200     200     404      404    401
 POST   /api/v1/cases/{case}/actions/link_case/                              sz 404       404       404   404     404     404     404    404     404     200     404      404    401
 GET    /api/v1/leads/report/                                                -  403       403       403   200     200     403     200    403     403     403     403      403    401
@@ -172,6 +179,8 @@ POST   /api/v1/cases/{case}/actions/request_takedown/                       sz 4
 POST   /api/v1/cases/{case}/actions/propose_referral/                       gz 200       403       403   404     404     404     404    404     403     403     404      404    401
 POST   /api/v1/cases/{case}/actions/propose_referral/                       sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{bare}/actions/close/                                  gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/reassign/                               gz 403       403       200   404     404     404     404    404     403     403     404      404    401
+POST   /api/v1/cases/{case}/actions/reassign/                               sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{bare}/actions/close/                                  sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 POST   /api/v1/cases/{closed}/actions/reopen/                               gz 403       403       403   404     404     404     404    404     200     200     404      404    401
 POST   /api/v1/cases/{closed}/actions/reopen/                               sz 404       404       404   404     404     404     404    404     404     200     404      404    401
@@ -282,6 +291,9 @@ POST   /api/v1/takedowns/{takedown}/actions/refuse/                         sz 4
 GET    /api/v1/tasks/ ∋ referral={proposed}                                 gz 200-      200-      200+  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
 GET    /api/v1/tasks/ ∋ referral={received}                                 gz 200-      200-      200-  200-    200+    200-    200-   200-    200-    200-    200-     200-   401
 GET    /api/v1/tasks/ ∋ referral={received}                                 sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
+# 认领/退回: {task} is the head's decision on the `proposed` referral (never its proposer, officer1).
+POST   /api/v1/tasks/{task}/claim/                                          gz 403       403       200   404     404     404     404    404     404     404     404      404    401
+POST   /api/v1/tasks/{task}/release/                                        gz 403       403       409   404     404     404     404    404     404     404     404      404    401
 GET    /api/v1/notifications/ ∋ id={notification}                           gz 200+      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
 GET    /api/v1/notifications/ ∋ id={notification}                           sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
 POST   /api/v1/notifications/{notification}/read/                           gz 200       404       404   404     404     404     404    404     404     404     404      404    401
@@ -350,6 +362,8 @@ GET    /tasks/                                                              -  3
 GET    /tasks/mine/ ∋ /referrals/referral/{proposed}/                       gz 200-      200-      200+  200-    200-    200-    200-   200-    200-    200-    200-     403    302
 GET    /tasks/queue/ ∋ /referrals/referral/{proposed}/                      gz 200+      200+      200+  200-    200-    200-    200-   200-    200-    200-    200-     403    302
 GET    /tasks/done/ ∋ /referrals/referral/{approved}/                       gz 200-      200-      200+  200-    200-    200-    200-   200-    200-    200-    200-     403    302
+POST   /tasks/queue/{task}/claim/                                           gz 403       403       302   404     404     404     404    404     404     404     404      403    302
+POST   /tasks/queue/{task}/release/                                         gz 403       403       302   404     404     404     404    404     404     404     404      403    302
 # ── Web pages: cases ──
 GET    /cases/                                                              -  302       302       302   302     302     302     302    302     302     302     302      403    302
 GET    /cases/case/?q={case.number} ∋ /cases/case/{case}/                   gz 200+      200+      200+  200-    200-    200-    200-   200-    200+    200+    200-     403    302
@@ -361,12 +375,19 @@ GET    /cases/case/{case}/                                                  gz 2
 GET    /cases/case/{case}/                                                  sz 404       404       404   404     404     404     404    404     404     200     404      403    302
 GET    /cases/case/{referred}/                                              gz 200       200       200   200     200     404     404    200     200     200     200      403    302
 GET    /cases/case/{referred}/                                              sz 404       404       404   404     404     404     404    404     404     200     200      403    302
+GET    /cases/case/{case}/casefile.pdf                                      gz 200       200       200   404     404     404     404    404     200     200     404      403    302
+GET    /cases/case/{case}/casefile.pdf                                      sz 404       404       404   404     404     404     404    404     404     200     404      403    302
+GET    /cases/case/{referred}/casefile.pdf                                  gz 200       200       200   200     200     404     404    200     200     200     200      403    302
+GET    /cases/case/{referred}/casefile.pdf                                  sz 404       404       404   404     404     404     404    404     404     200     200      403    302
 GET    /cases/case/{case}/add_person/                                       gz 200       403       200   404     404     404     404    404     403     403     404      403    302
 GET    /cases/case/{case}/add_person/                                       sz 404       404       404   404     404     404     404    404     404     403     404      403    302
 POST   /cases/case/{case}/add_person/                                       gz 302       403       302   404     404     404     404    404     403     403     404      403    302
 POST   /cases/case/{case}/add_person/                                       sz 404       404       404   404     404     404     404    404     404     403     404      403    302
 GET    /cases/case/{closed}/reopen/                                         gz 403       403       403   404     404     404     404    404     200     200     404      403    302
 GET    /cases/case/{closed}/reopen/                                         sz 404       404       404   404     404     404     404    404     404     200     404      403    302
+GET    /cases/case/{case}/reassign/                                         gz 403       403       200   404     404     404     404    404     403     403     404      403    302
+POST   /cases/case/{case}/notes/                                            gz 302       403       302   404     404     404     404    404     403     403     404      403    302
+POST   /cases/case/{case}/notes/                                            sz 404       404       404   404     404     404     404    404     404     403     404      403    302
 GET    /cases/case/{case}/nonsense/                                         gz 404       404       404   404     404     404     404    404     404     404     404      403    302
 GET    /cases/case/{case}/propose/                                          gz 200       403       403   404     404     404     404    404     403     403     404      403    302
 GET    /cases/case/{case}/propose/                                          sz 404       404       404   404     404     404     404    404     404     403     404      403    302
@@ -382,6 +403,14 @@ GET    /cases/listings/new/{bare}/                                          gz 4
 GET    /cases/listings/new/{bare}/                                          sz 404       404       404   404     404     404     404    404     404     200     404      403    302
 POST   /cases/listings/new/{bare}/                                          gz 403       403       403   404     404     404     404    404     302     302     404      403    302
 POST   /cases/listings/new/{bare}/                                          sz 404       404       404   404     404     404     404    404     404     302     404      403    302
+# Saved filters of the lists (core.lists): a user's own only; another user's is not found.
+GET    /cases/filters/?list=referrals&query=status%3Dproposed               -  200       200       200   200     200     200     200    200     200     200     200      403    302
+POST   /cases/filters/?list=referrals&query=status%3Dproposed               -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /cases/filters/?list=nonsense                                        -  404       404       404   404     404     404     404    404     404     404     404      403    302
+GET    /cases/filters/999999/                                               -  404       404       404   404     404     404     404    404     404     404     404      403    302
+POST   /cases/filters/999999/delete/                                        -  404       404       404   404     404     404     404    404     404     404     404      403    302
+GET    /referrals/referral/?export=xlsx                                     -  200       200       200   200     200     200     200    200     200     200     200      403    302
+GET    /referrals/referral/?sort=password                                   -  400       400       400   400     400     400     400    400     400     400     400      403    302
 # ── Web pages: referrals ──
 GET    /referrals/                                                          -  302       302       302   302     302     302     302    302     302     302     302      403    302
 GET    /referrals/referral/ ∋ /referrals/referral/{received}/               gz 200+      200+      200+  200+    200+    200-    200-   200+    200+    200+    200+     403    302
@@ -437,6 +466,8 @@ GET    /notices/                                                            -  3
 GET    /notices/list/ ∋ {notification.title}                                gz 200+      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     403    302
 GET    /notices/list/ ∋ {notification.title}                                sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     403    302
 POST   /notices/read-all/                                                   -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /notices/{notification}/open/                                        gz 302       404       404   404     404     404     404    404     404     404     404      403    302
+GET    /notices/{notification}/open/                                        sz 404       404       404   404     404     404     404    404     404     404     404      403    302
 # ── Accounts, public pages, languages ──
 GET    /accounts/login/                                                     -  200       200       200   200     200     200     200    200     200     200     200      200    200
 POST   /accounts/logout/                                                    -  302       302       302   302     302     302     302    302     302     302     302      302    302
@@ -457,6 +488,10 @@ POST   /public/check/                                                       -  2
 GET    /public/tip/                                                         -  200       200       200   200     200     200     200    200     200     200     200      200    200
 POST   /public/tip/                                                         -  200       200       200   200     200     200     200    200     200     200     200      200    200
 GET    /public/tip/track/?code=NOSUCHCODE                                   -  404       404       404   404     404     404     404    404     404     404     404      404    404
+GET    /favicon.ico                                                         -  200       200       200   200     200     200     200    200     200     200     200      200    200
+# The tip behind a case (tests/certificates/test_tips.py asks each role about a real one).
+GET    /tips/999999/                                                        -  404       404       404   404     404     404     404    404     404     404     404      404    302
+POST   /tips/999999/                                                        -  404       404       404   404     404     404     404    404     404     404     404      404    302
 POST   /i18n/setlang/                                                       -  302       302       302   302     302     302     302    302     302     302     302      302    302
 GET    /jsi18n/                                                             -  200       200       200   200     200     200     200    200     200     200     200      200    200
 # ── Administration (staff only) ──
@@ -608,6 +643,7 @@ _REASON = {"reason": "矩阵测试理由"}
 # None for a row without a city).
 BODIES = {
     "POST /api/v1/auth/token/": lambda w: {},
+    "POST /cases/filters/?list=referrals&query=status%3Dproposed": lambda w: {"name": "矩阵筛选"},
     "POST /api/v1/cases/search/": lambda w: {"q": w.referred.persons.get().id_number},
     "POST /api/v1/cases/": lambda w: {
         "source": "tip",
@@ -695,6 +731,14 @@ BODIES = {
     },
     "POST /api/v1/cases/{case}/actions/propose_referral/": lambda w: {"persons": [w.person.pk], "report": "涉嫌犯罪"},
     "POST /api/v1/cases/{bare}/actions/close/": lambda w: {"summary": "结案"},
+    "POST /api/v1/cases/{case}/actions/reassign/": lambda w: {
+        "handlers": [f"{w.slug}.officer1", f"{w.slug}.officer2"],
+        **_REASON,
+    },
+    "POST /api/v1/cases/{case}/notes/": lambda w: {"text": "矩阵测试内部备注"},
+    "POST /api/v1/tasks/{task}/release/": lambda w: {"reason": "矩阵测试退回"},
+    "POST /cases/case/{case}/notes/": lambda w: {"text": "矩阵测试内部备注"},
+    "POST /tasks/queue/{task}/release/": lambda w: {"reason": "矩阵测试退回"},
     "POST /api/v1/cases/{closed}/actions/reopen/": lambda w: _REASON,
     "POST /api/v1/referrals/{proposed}/actions/refuse/": lambda w: _REASON,
     "POST /api/v1/referrals/{refused}/actions/endorse_refusal/": lambda w: {"note": "同意不移送"},
@@ -772,7 +816,12 @@ BODIES = {
     "POST /cases/case/{case}/files/upload/": lambda w: {"file": pdf_upload()},
     "POST /cases/listings/{listing}/": lambda w: {"form": "review", "close": "on", "note": "督办完成"},
     "POST /cases/listings/new/{bare}/": lambda w: {"deadline": _today(30), "instructions": "限期查处"},
-    "POST /referrals/referral/{received}/accept/": lambda w: {"police_case_number": "矩阵立案002"},
+    "POST /referrals/referral/{received}/accept/": lambda w: {
+        "police_case_number": "矩阵立案002",
+        "filed_on": timezone.localdate().isoformat(),
+        "charge": "伪造、买卖国家机关证件罪",
+        "filing_decision": pdf_upload("立案决定书.pdf"),
+    },
     "POST /oversight/monthly/?region={region}&month=2018-09": lambda w: {
         "form": "submit",
         "narrative": "工作",

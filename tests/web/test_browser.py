@@ -7,15 +7,18 @@ import time
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from cases.models import Case, Referral
 from demo.sample_cases import make_credit_code, make_id_number
 
 from .browser import FOREIGN, PASSWORD, REFUSED, Desk
+from .test_journey_decisions import act_with_files, media, pdf_file  # noqa: F401 (media: a fixture)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.usefixtures("media")  # the uploads go to the test's own directory
 def test_regulator_police_and_supervisor_journeys(server, chromium, settings):
     from django.conf import global_settings
 
@@ -41,7 +44,7 @@ def test_regulator_police_and_supervisor_journeys(server, chromium, settings):
         "open",
         check=("input[name=handlers][value='guangzhou.officer1']", "input[name=handlers][value='guangzhou.officer2']"),
     )
-    assert officer.page.inner_text("[data-testid=case-status]") == "已立案"
+    assert officer.page.inner_text("[data-testid=case-status]") == "已行政立案"
     id_number = make_id_number("440106", datetime.date(1986, 4, 12), 31)
     officer.act("add_person", fill={"name": "王建军", "id_number": id_number}, select={"role": "holder"})
     assert id_number in officer.page.inner_text("[data-testid=persons]")  # a handler sees it in full
@@ -74,7 +77,14 @@ def test_regulator_police_and_supervisor_journeys(server, chromium, settings):
     assert head.page.inner_text("[data-testid=referral-status]") == "已批准移送"
     head.shot("b-head-approved")
     officer.go(f"/referrals/referral/{referral.pk}/")
-    officer.act("transmit")
+    act_with_files(
+        officer,
+        "transmit",
+        files={
+            f"upload_{kind}": [pdf_file(f"{kind}.pdf")]
+            for kind in ("investigation_report", "evidence_list", "inspection_report")
+        },
+    )
     assert officer.page.inner_text("[data-testid=referral-status]") == "已移送"
     officer.shot("b-officer-transmitted")
 
@@ -85,14 +95,25 @@ def test_regulator_police_and_supervisor_journeys(server, chromium, settings):
     police.shot("c-police-toast")
     police.page.click(".xj-toast a")
     police.page.wait_for_selector("[data-testid=referral-status]")
-    assert re.search(r"剩余|已超期", police.page.inner_text("[data-testid=countdown]"))
+    # The time left in days ("还剩 1 天", "今日届满"), never a countdown to the second.
+    police.page.wait_for_function("() => /天|届满/.test(document.querySelector('[data-testid=countdown]').textContent)")
+    assert re.fullmatch(r"还剩 \d+ 天|今日届满|已超期( \d+ 天)?", police.page.inner_text("[data-testid=countdown]"))
     police.act("acknowledge")
     assert police.page.inner_text("[data-testid=referral-status]") == "已签收"
     police_head = Desk(chromium, server, "guangzhou.police_head")
     police_head.go(f"/referrals/referral/{referral.pk}/")
     # Using a forged certificate goes to the police as a 治安 matter (治安管理处罚法 第52条): 受理.
     assert referral.kind == "public_security"
-    police_head.act("accept", fill={"police_case_number": "穗公（治）受字〔2026〕0001号"})
+    act_with_files(
+        police_head,
+        "accept",
+        fill={
+            "police_case_number": "穗公（治）受字〔2026〕0001号",
+            "filed_on": timezone.localdate().isoformat(),
+            "charge": "使用伪造的国家机关证件",
+        },
+        files={"filing_decision": [pdf_file("受案登记表.pdf")]},
+    )
     assert police_head.page.inner_text("[data-testid=referral-status]") == "已受理"
     police_head.shot("c-police-head-accepted")
     referral.refresh_from_db()

@@ -210,7 +210,8 @@ def test_the_police_see_their_referral_with_a_countdown_and_the_chart(web):
 
     r = referrals.transmit(r, actor=demo_user("guangzhou.officer1"), documents=DOCS)
     page = web("guangzhou.police").get(f"/referrals/referral/{r.pk}/").content.decode()
-    assert 'data-due="' in page and "<svg" in page and 'data-action="acknowledge"' in page
+    assert 'data-due="' in page and 'data-testid="steps"' in page and 'data-action="acknowledge"' in page
+    assert 'data-step="receipt" data-state="current" aria-current="step"' in page  # the police sign now
     listing = web("guangzhou.police").get("/referrals/referral/").content.decode()
     assert r.number in listing
 

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from certificates.models import RosterCheck
+from core import lists
 from notifications.models import Notification
 from oversight import views as oversight_views
 from oversight.models import AuditRun, AuditView, TypicalCase
@@ -119,8 +120,8 @@ def three_proposals():
         referrals.propose_referral(case, actor=officer, persons=[person.pk], report="移送")
 
 
-def test_the_referral_list_pages_keeping_its_status_filter(web, settings, three_proposals):
-    settings.LIST_PAGE_SIZE = 2
+def test_the_referral_list_pages_keeping_its_status_filter(web, monkeypatch, three_proposals):
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)  # the lists of core.lists: 25 a page
     client = web("guangzhou.head")
     pages = walk(client, "/referrals/referral/?status=proposed")
     assert link(pages[0], "next") == "?status=proposed&page=2"
@@ -161,7 +162,7 @@ def test_a_risk_list_pages_and_the_dashboard_panel_says_it_shows_only_the_first(
     assert [len(rows(p, "risk")) for p in pages[:-1]] == [2] * (len(pages) - 1)
 
 
-def test_the_listing_list_pages(web, settings):
+def test_the_listing_list_pages(web, monkeypatch):
     client = web("guangzhou.supervisor")
     deadline = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
     for _i in range(3):
@@ -172,7 +173,7 @@ def test_the_listing_list_pages(web, settings):
             ).status_code
             == 302
         )
-    settings.LIST_PAGE_SIZE = 2
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
     pages = walk(client, "/cases/listings/")
     shown = [pk for p in pages for pk in re.findall(r'href="/cases/listings/(\d+)/"', p)]
     assert len(shown) == len(set(shown)) == total_on(pages[0]) >= 3

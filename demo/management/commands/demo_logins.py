@@ -7,6 +7,13 @@ from demo.data import CITIES, DEFAULT_PASSWORD
 class Command(BaseCommand):
     help = "Print the demo logins (seed_demo creates them)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address",
+            default="http://127.0.0.1:8000",
+            help="Where the server listens (make run passes HOST and PORT).",
+        )
+
     def handle(self, *args, **options):
         User = get_user_model()
         if not User.objects.filter(username="guangzhou.officer1").exists():
@@ -27,5 +34,6 @@ class Command(BaseCommand):
         w("  administrator (reference data): admin")
         w("  the same users exist for every city: " + ", ".join(slug for _c, _n, slug in CITIES))
         w("")
-        w("  web: http://127.0.0.1:8000/   API docs: http://127.0.0.1:8000/api/docs/   admin: /admin/")
+        base = options["address"].rstrip("/")
+        w(f"  web: {base}/   API docs: {base}/api/docs/   admin: {base}/admin/")
         w("")
