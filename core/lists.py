@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -34,7 +35,8 @@ from core import webforms
 from core.access import AuthenticatedHttpRequest
 from core.xlsx import safe_row
 
-PAGE_SIZE = 25
+# Rows a page: settings.LIST_PAGE_SIZE (50), the one size of every paged page; a test may set it.
+PAGE_SIZE: int | None = None
 EXPORT_MAX = 5000
 SAVED_MAX = 50  # saved filters a user keeps per list
 QUERY_MAX = 2000  # SavedFilter.query
@@ -144,7 +146,7 @@ def headers(spec: ListSpec, sort: str) -> list[Header]:
 def page_of(request: HttpRequest, rows: QuerySet[Any] | list[Any], size: int | None = None) -> "Page[Any]":
     """The page ?page= asks for (the first if absent or not a number, the last if past the end), with
     `numbers`: the page numbers to show, "…" for those left out."""
-    size = size or PAGE_SIZE
+    size = size or PAGE_SIZE or settings.LIST_PAGE_SIZE
     paginator = Paginator(rows, size)
     page = None
     if str(request.GET.get("page") or "1") == "1":

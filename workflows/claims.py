@@ -54,7 +54,10 @@ def claimable_ids(user: AnyUser, routes: list[TaskRoute]) -> set[int]:
 
 
 def _route(user: User, task_id: int) -> TaskRoute:
-    """The route of a task of the user's agencies, its task locked; 404 for any other."""
+    """The route of a task of the user's agencies, its task locked; 404 for any other (an id no
+    database column can hold included: a foreign-key lookup does not check the range)."""
+    if not 1 <= task_id < 2**63:
+        raise TaskRoute.DoesNotExist
     route = (
         TaskRoute.objects.filter(task_id=task_id, agency_id__in=jurisdiction.agency_ids_of(user))
         .select_related("task", "agency")

@@ -343,7 +343,9 @@ def test_the_province_reads_a_work_plan_returns_it_and_the_city_submits_it_again
     # The city's notification of the return opens the returns, where its cell is.
     client.force_login(demo_user("guangzhou.supervisor"))
     notices = client.get("/notices/list/").content.decode()
-    assert f'<a href="/oversight/returns/">{told.title}</a>' in notices
+    assert f'<a href="/notices/{told.pk}/open/" data-testid="notice-link">{told.title}</a>' in notices
+    opened = client.get(f"/notices/{told.pk}/open/")
+    assert opened.status_code == 302 and opened["Location"] == "/oversight/returns/"
 
 
 def test_a_city_submits_its_summary_on_the_web_after_confirming(client):

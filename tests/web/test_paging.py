@@ -121,7 +121,7 @@ def three_proposals():
 
 
 def test_the_referral_list_pages_keeping_its_status_filter(web, monkeypatch, three_proposals):
-    monkeypatch.setattr(lists, "PAGE_SIZE", 2)  # the lists of core.lists: 25 a page
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)  # the lists of core.lists (LIST_PAGE_SIZE a page)
     client = web("guangzhou.head")
     pages = walk(client, "/referrals/referral/?status=proposed")
     assert link(pages[0], "next") == "?status=proposed&page=2"
