@@ -114,11 +114,9 @@ def _check_party(party: dict[str, Any], strict: bool = True) -> None:
             party[key] = _identifier("party", rule, party[key])
     kind = party["kind"]
     if strict and kind in (PartyKind.EMPLOYER, PartyKind.TRAINING_INSTITUTION) and not party.get("credit_code"):
-        raise field_error(
-            "party", _("An employer or training institution needs its unified social credit code (credit_code).")
-        )
+        raise field_error("party", _("An employer or training institution needs its unified social credit code."))
     if kind not in ORGANISATION_PARTIES and party.get("credit_code"):
-        raise field_error("party", _("Only organisations have a credit code (credit_code)."))
+        raise field_error("party", _("Only organisations have a unified social credit code."))
     if kind != PartyKind.INDIVIDUAL and party.get("id_number"):
         raise field_error("party", _("Only an individual party has an ID number (id_number)."))
     if kind == PartyKind.WEBSITE and not party.get("url"):

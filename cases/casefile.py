@@ -199,6 +199,11 @@ def referral_papers(case: Case, user: Any, shown: Shown) -> list[Paper]:
         for name, paper in documents.PAPERS.items():
             if not paper.exists(referral):
                 continue
+            # Only what was issued is filed: a letter of a proposal refused, never sent, is no
+            # document of the case (the page offers it as a draft while the proposal waits).
+            issued = REFERRAL_DATES.get(name)
+            if issued and getattr(referral, issued, None) is None:
+                continue
             ids = shown.signing if paper.names_subjects else Identities()
             if paper.names_subjects:
                 numbers = [shown.signing.of(p) for p in referral.persons.all()]

@@ -61,7 +61,7 @@ def _choice(choices: Any) -> Callable[[Any, str], str]:
 
 def _credit_code(case: Any, value: str) -> str:
     if case.party_kind not in ORGANISATION_PARTIES:
-        raise ValidationError(_("Only organisations have a credit code (credit_code)."))
+        raise ValidationError(_("Only organisations have a unified social credit code."))
     return normalize_credit_code(value)
 
 

@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from agencies.models import Agency
 from core.calendar import legal_time
 from core.webforms import LABELS
 
@@ -103,10 +104,23 @@ DATA_LABELS: dict[str, Promise] = {
     "url": pgettext_lazy("event data", "website address"),
     "address": pgettext_lazy("event data", "address"),
     "representative": pgettext_lazy("event data", "legal representative"),
+    "referable": pgettext_lazy("event data", "to be referred"),
+    "files": pgettext_lazy("event data", "files"),
+    "filed_on": pgettext_lazy("event data", "filing date"),
+    "charge": pgettext_lazy("event data", "charge"),
+    "filing_decision": pgettext_lazy("event data", "filing decision"),
+    "police_case_number": pgettext_lazy("event data", "police case number"),
 }
 # Where an action's data names a key otherwise.
 ACTION_DATA_LABELS: dict[tuple[str, str], Promise] = {
     ("add_evidence", "name"): pgettext_lazy("event data", "file name"),
+    ("files", "name"): pgettext_lazy("event data", "file name"),
+    ("files", "kind"): pgettext_lazy("event data", "document"),
+    ("filing_decision", "name"): pgettext_lazy("event data", "file name"),
+    # The head's opinion on a proposal (审批意见), not a legal reviewer's.
+    ("approve", "opinion"): pgettext_lazy("event data", "approval opinion"),
+    ("refuse", "opinion"): pgettext_lazy("event data", "approval opinion"),
+    ("refuse", "reason"): pgettext_lazy("event data", "reason for the refusal"),
     ("report_listing_progress", "report"): pgettext_lazy("event data", "progress report"),
     # The party as the lead registered it (create).
     ("party", "name"): pgettext_lazy("event data", "name of the party"),
@@ -145,7 +159,7 @@ def _value_text(value: Any, names: Mapping[str, str], key: str = "") -> str:  # 
     if isinstance(value, Mapping):  # its keys named as those of `key` (the party's name, kind …)
         return "（" + data_text(value, names, key) + "）"
     if isinstance(value, (list, tuple)):
-        return "、".join(_value_text(v, names) for v in value) or "—"
+        return "、".join(_value_text(v, names, key) for v in value) or "—"
     if isinstance(value, str):
         if value in names:
             return names[value]
@@ -166,11 +180,19 @@ def _strings(value: Any) -> Iterable[str]:
 
 
 def user_names(*datas: Any) -> dict[str, str]:
-    """The display names of the users the data name by username (handlers, officers …)."""
-    strings = {s for data in datas for s in _strings(data) if "." in s or s == "admin"}
-    if not strings:
-        return {}
-    return {u.username: u.get_full_name() or u.username for u in get_user_model().objects.filter(username__in=strings)}
+    """The display names of the users the data name by username (handlers, officers …) and the
+    names of the agencies they name by slug (the police agency of a referral)."""
+    strings = {s for data in datas for s in _strings(data)}
+    users = {s for s in strings if "." in s or s == "admin"}
+    slugs = {s for s in strings if "-" in s and " " not in s and len(s) <= 60}  # agencies by slug
+    names: dict[str, str] = {}
+    if users:
+        names |= {
+            u.username: u.get_full_name() or u.username for u in get_user_model().objects.filter(username__in=users)
+        }
+    if slugs:
+        names |= dict(Agency.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    return names
 
 
 def _legal(iso: str) -> str:
@@ -185,6 +207,8 @@ def _legal(iso: str) -> str:
 # Keys whose id the same data says in words under another key (the typical case's title, the
 # linked case's number, the report's text): the id itself is left out.
 SAID_OTHERWISE = frozenset({"typical", "link", "report", "correction"})
+# A transmitted or uploaded file is named by its name and fingerprint beside its id.
+NESTED_SAID_OTHERWISE = frozenset({("files", "evidence"), ("filing_decision", "evidence")})
 
 
 PLURALS = {"persons": "person", "findings": "finding"}
@@ -206,7 +230,7 @@ def data_text(
     measures = measures or {}
     parts = []
     for key, value in data.items():
-        if key in SAID_OTHERWISE and isinstance(value, int):
+        if (key in SAID_OTHERWISE or (action, key) in NESTED_SAID_OTHERWISE) and isinstance(value, int):
             continue
         one = PLURALS.get(key, "")
         if one in measures and isinstance(value, list):

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.cache import cache_control
@@ -245,8 +246,16 @@ def public_check(request):
     return render(request, "certificates/public_check.html", {"result": result, "labels": labels()})
 
 
+# The tracking code of the tip this browser sent last, for the page shown after the POST.
+TIP_CODE_KEY = "public_tip_code"
+
+
 def public_tip(request):
     errors, values = {}, {}
+    # After the POST, the page of the code it gave (post/redirect/get): reloading it shows the code
+    # again and never sends the tip a second time.
+    if request.method == "GET" and request.GET.get("sent") and request.session.get(TIP_CODE_KEY):
+        return render(request, "certificates/public_tip_done.html", {"code": request.session[TIP_CODE_KEY]})
     if request.method == "POST":
         refused = _limited(request, "tip", settings.PUBLIC_TIPS_PER_HOUR)
         if refused:
@@ -277,7 +286,8 @@ def public_tip(request):
             except PermissionDenied:
                 raise
             else:
-                return render(request, "certificates/public_tip_done.html", {"code": tip.code})
+                request.session[TIP_CODE_KEY] = tip.code
+                return redirect(f"{reverse('public-tip')}?sent=1")
     return render(
         request,
         "certificates/public_tip.html",

@@ -17,7 +17,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream, WSGIRequest
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils.html import escape
@@ -41,6 +42,40 @@ class DatabaseUnavailableMiddleware:
         logger.warning("Database unavailable during %s %s", request.method, request.path, exc_info=exception)
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+
+class NotFoundPageMiddleware:
+    """A page a view does not find (Http404) answers with the site's own 404 page, in the user's
+    language with a way back, with DEBUG on as off: `make run` serves DEBUG, and an officer
+    following an old link must not meet Django's technical page (which lists every URL pattern).
+    The API answers its JSON 404 as before."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # An address no pattern knows: with DEBUG, Django answers its technical page.
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and not request.path.startswith("/api/")
+            and response.get("Content-Type", "").startswith("text/html")
+            and not getattr(response, "xj_not_found_page", False)
+        ):
+            return self._page(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Http404) or request.path.startswith("/api/"):
+            return None
+        return self._page(request)
+
+    @staticmethod
+    def _page(request):
+        response = render(request, "404.html", status=404)
+        response.xj_not_found_page = True  # type: ignore[attr-defined]
         return response
 
 

@@ -173,6 +173,8 @@ MIDDLEWARE = [
     # viewflow's Material frontend: the site/app of each request, and Turbo-friendly form errors.
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
+    # A page not found: the site's 404 page, never Django's technical one (DEBUG included).
+    "config.middleware.NotFoundPageMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lock-out page or JSON.
     "axes.middleware.AxesMiddleware",
 ]

@@ -38,6 +38,7 @@ from cases.rules import CASE_ACTIONS, may
 from cases.titles import EVENT_TITLES
 from core import lists, webforms
 from core.access import AuthenticatedHttpRequest
+from core.calendar import legal_time
 
 from . import actions as referrals
 from . import claims, deadlines, documents
@@ -228,7 +229,7 @@ def _referral_export_row(r: Referral) -> list[Any]:
         "、".join(f"{p.name}（{p.id_masked}）" for p in r.persons.all()),
         r.referring_agency.name,
         r.police_agency.name,
-        f"{due.label}：{timezone.localtime(due.due_at):%Y-%m-%d %H:%M}" if due else "",
+        f"{due.label}：{legal_time(due.due_at)}" if due else "",  # a last day ends at 24:00
         f"{timezone.localtime(r.created_at):%Y-%m-%d %H:%M}",
         f"{timezone.localtime(r.transmitted_at):%Y-%m-%d %H:%M}" if r.transmitted_at else "",
     ]
@@ -436,7 +437,6 @@ def referral_action(request: AuthenticatedHttpRequest, pk: int, name: str) -> Ht
             "input_class": TransmitForm,
             "skip": ("version", "files"),
             "extra": lambda post: {"files": _package_from(request)},
-            "template": "workflows/referral_action_form.html",
             "shown": tuple(f"package_{k}" for k in PACKAGE_KINDS),
             "context": {
                 "package": _package_form(request, referral),
@@ -448,7 +448,7 @@ def referral_action(request: AuthenticatedHttpRequest, pk: int, name: str) -> Ht
             "input_class": AcceptForm,
             "initial": {"filed_on": timezone.localdate().isoformat()},
             "labels": _accept_labels(referral),
-            "template": "workflows/referral_action_form.html",
+            "context": {"multipart": True},
         }
     elif name == "supplement":
         form |= {

@@ -35,8 +35,20 @@ def send_tip(client, contact=PHONE) -> Tip:
         "/public/tip/",
         {"what": "某工地电焊工持假证上岗", "city": "440100", "party_kind": "employer", "contact": contact},
     )
-    assert r.status_code == 200, r.content.decode()[:300]
+    assert r.status_code == 302 and r["Location"] == "/public/tip/?sent=1", r.content.decode()[:300]
     return Tip.objects.latest("pk")
+
+
+def test_the_page_after_the_tip_shows_its_code_and_a_reload_sends_nothing_again(client):
+    tip = send_tip(client)
+    before = Tip.objects.count()
+    for _ in range(2):
+        page = client.get("/public/tip/?sent=1").content.decode()
+        assert tip.code in page
+    assert Tip.objects.count() == before
+    # Another browser (no session) asking for the page after a tip gets the empty form.
+    client.cookies.clear()
+    assert tip.code not in client.get("/public/tip/?sent=1").content.decode()
 
 
 def opened(tip: Tip, handlers=("guangzhou.officer1", "guangzhou.officer2")) -> Tip:

@@ -486,7 +486,7 @@ GET    /public/typical/                                                     -  2
 GET    /public/check/                                                       -  200       200       200   200     200     200     200    200     200     200     200      200    200
 POST   /public/check/                                                       -  200       200       200   200     200     200     200    200     200     200     200      200    200
 GET    /public/tip/                                                         -  200       200       200   200     200     200     200    200     200     200     200      200    200
-POST   /public/tip/                                                         -  200       200       200   200     200     200     200    200     200     200     200      200    200
+POST   /public/tip/                                                         -  302       302       302   302     302     302     302    302     302     302     302      302    302
 GET    /public/tip/track/?code=NOSUCHCODE                                   -  404       404       404   404     404     404     404    404     404     404     404      404    404
 GET    /favicon.ico                                                         -  200       200       200   200     200     200     200    200     200     200     200      200    200
 # The tip behind a case (tests/certificates/test_tips.py asks each role about a real one).
