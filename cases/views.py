@@ -460,7 +460,7 @@ def action_choices(case: Case, name: str) -> dict[str, list[tuple[Any, str]]]:
     else:
         fines = [f for f in case.fines.all() if f.status != FineStatus.PAID]
     return {
-        "person": [("", "—")] + persons,
+        "person": persons,  # the form adds the blank choice
         "persons": persons,
         "order": [
             (r.pk, f"{titles.rectification_label(r)} {r.items[:30]}")
@@ -476,7 +476,7 @@ def action_choices(case: Case, name: str) -> dict[str, list[tuple[Any, str]]]:
         ],
         "legal_basis": _basis_choices(),
         "correction": correction_choices(case, "endorsement" if name == "endorse_correction" else "proposed"),
-        "finding": [("", "—")] + findings,
+        "finding": findings,
         "agency": [(a.slug, a.name) for a in actions.receivers(Agency.Kind.CYBERSPACE, case.region)],
         # 更正: the record by its name, the field in words (not the codes of the API).
         "id": [(pk, _("person") + f"：{label}") for pk, label in persons]

@@ -316,6 +316,9 @@ def referral_steps(referral: Referral) -> list[dict[str, Any]]:
             .select_related("route__agency")
             .order_by("created", "pk")
         )
+        # A step is done by one of several actions (the police's decision step by 立案, 不予立案 or a
+        # request for materials): a done step is named by the action that ended it.
+        events = list(Event.objects.filter(referral=referral).order_by("at", "pk").values_list("action", "at"))
         for task in tasks:
             node = task.flow_task
             done = task.status == STATUS.DONE
@@ -323,7 +326,7 @@ def referral_steps(referral: Referral) -> list[dict[str, Any]]:
             steps.append(
                 {
                     "name": node.name,
-                    "title": node.task_title,
+                    "title": _ended_by(events, task.finished) or node.task_title if done else node.task_title,
                     "state": "done" if done else "current",
                     "at": task.finished if done else None,
                     "agency": route.agency.name if route and not done else "",
@@ -343,6 +346,15 @@ def referral_steps(referral: Referral) -> list[dict[str, Any]]:
         node = getattr(ReferralFlow, name)
         steps.append({"name": name, "title": node.task_title, "state": "next", "at": None})
     return steps
+
+
+def _ended_by(events: list[tuple[str, Any]], finished: Any) -> str:
+    """The title of the referral's action recorded when a task was finished (within a minute)."""
+    if finished is None:
+        return ""
+    near = [(abs((at - finished).total_seconds()), action) for action, at in events if action in REFERRAL_ACTIONS]
+    best = min(near, default=None)
+    return str(EVENT_TITLES[best[1]]) if best is not None and best[0] < 60 else ""
 
 
 @login_required

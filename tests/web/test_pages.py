@@ -274,3 +274,38 @@ def test_every_field_of_every_action_form_has_a_label():
     rules = [*CASE_ACTIONS.values(), *REFERRAL_ACTIONS.values(), *TAKEDOWN_ACTIONS.values()]
     unlabelled = sorted({f.name for rule in rules for f in build_fields(rule.input_class) if f.name not in LABELS})
     assert unlabelled == []
+
+
+def test_a_required_choice_starts_unchosen_and_an_empty_finding_form_is_refused(web):
+    """An empty form must not save the first choice of a required list (a referable finding that
+    starts a deadline); a choice that may stay empty shows one blank, not two."""
+    case, _person = referable_case()
+    client = web("guangzhou.officer1")
+    page = client.get(f"/cases/case/{case.pk}/record_finding/").content.decode()
+    kind = page[page.index('<select id="id_kind"') : page.index("</select>", page.index('<select id="id_kind"'))]
+    assert kind.count('value=""') == 1 and 'value="" selected' in kind
+    person = page[page.index('<select id="id_person"') : page.index("</select>", page.index('<select id="id_person"'))]
+    assert person.count('value=""') == 1
+    before = case.findings.count()
+    r = client.post(f"/cases/case/{case.pk}/record_finding/", {}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 400 and case.findings.count() == before
+    assert 'data-testid="error-kind"' in r.content.decode()
+
+
+def test_a_step_ended_by_a_request_for_materials_is_named_by_it_not_as_decided():
+    from cases.titles import EVENT_TITLES
+    from tests.workflows.helpers import DOCS
+    from workflows.flows import ReferralFlow
+    from workflows.views import referral_steps
+
+    case, person = referable_case()
+    referral = referrals.propose_referral(
+        case, actor=demo_user("guangzhou.officer1"), persons=[person.pk], report="移送"
+    )
+    referral = referrals.approve(referral, actor=demo_user("guangzhou.head"))
+    referral = referrals.transmit(referral, actor=demo_user("guangzhou.officer1"), documents=DOCS)
+    referral = referrals.acknowledge(referral, actor=demo_user("guangzhou.police"))
+    referrals.request_supplement(referral, actor=demo_user("guangzhou.police_head"), items="鉴定意见")
+    done = [str(step["title"]) for step in referral_steps(referral) if step["state"] == "done"]
+    assert str(EVENT_TITLES["request_supplement"]) in done, done
+    assert str(ReferralFlow.police_decision.task_title) not in done, done
