@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -109,12 +110,14 @@ def new_tracking_code() -> str:
 
 
 def find_tip(code: str) -> Tip | None:
-    """The tip of a tracking code as the tipster types it: in any case, spaces around it ignored
-    (older codes hold lower-case letters, - and _: they are found in any case too)."""
+    """The tip of a tracking code as the tipster types it: in any case, spaces around it and
+    dashes between its groups ignored (older codes hold lower-case letters, - and _: they are found in any case too)."""
     code = (code or "").strip()
     if not code or len(code) > 24:
         return None
-    return Tip.objects.select_related("case").filter(code__iexact=code).first()
+    # A code copied in groups ("GVBV-MJVX …"): new codes hold neither - nor spaces.
+    compact = code.replace("-", "").replace(" ", "")
+    return Tip.objects.select_related("case").filter(Q(code__iexact=code) | Q(code__iexact=compact)).first()
 
 
 def tip_status(code: str) -> str | None:

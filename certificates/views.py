@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -373,7 +373,7 @@ def tip_desk(request, pk):
 FAVICON = settings.BASE_DIR / "static" / "xianjie" / "favicon.ico"
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=86400, public=True)
 def favicon(request):
     """/favicon.ico, which browsers ask for on every page: the authority's small icon."""

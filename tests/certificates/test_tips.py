@@ -213,7 +213,8 @@ def test_the_tracking_page_shows_only_this_codes_answers(client):
 def test_tracking_codes_are_read_in_any_case_and_with_spaces_around(client):
     tip = send_tip(client)
     assert re.fullmatch(r"[A-HJ-NP-Z2-9]{16}", tip.code), tip.code
-    for typed in (tip.code, tip.code.lower(), f"  {tip.code.lower()} ", tip.code.capitalize()):
+    grouped = "-".join(tip.code[i : i + 4] for i in range(0, 16, 4)).lower()  # "gvbv-mjvx-…" as copied
+    for typed in (tip.code, tip.code.lower(), f"  {tip.code.lower()} ", tip.code.capitalize(), grouped):
         r = client.get("/public/tip/track/", {"code": typed})
         assert r.status_code == 200 and 'data-state="received"' in r.content.decode(), typed
     assert client.get("/public/tip/track/", {"code": tip.code[:-1]}).status_code == 404
@@ -252,6 +253,7 @@ def test_tracking_lookups_are_rate_limited_per_address_known_code_or_not(client,
 
 
 def test_the_favicon_answers(client):
+    assert client.head("/favicon.ico").status_code == 200
     r = client.get("/favicon.ico")
     assert r.status_code == 200 and r["Content-Type"] == "image/x-icon"
     assert r.content[:4] == b"\x00\x00\x01\x00" and "max-age" in r["Cache-Control"]
