@@ -10,11 +10,12 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
@@ -228,11 +229,12 @@ def report_find(
     competent = jurisdiction.same_city_agency(region, kind)
     if competent is None:
         raise field_error("region", _("No competent regulator in %(region)s.") % {"region": region.name})
-    details = [
-        str(FindingKind(finding_kind).label) if finding_kind else "",
-        _("certificate %(number)s") % {"number": certificate_number} if certificate_number else "",
-        _("obtained from %(source)s") % {"source": source} if source else "",
-    ]
+    with translation.override(settings.LANGUAGE_CODE):  # the lead's stored text: the offices' language
+        details = [
+            str(FindingKind(finding_kind).label) if finding_kind else "",
+            _("certificate %(number)s") % {"number": certificate_number} if certificate_number else "",
+            _("obtained from %(source)s") % {"source": source} if source else "",
+        ]
     told = "；".join(d for d in details if d)
     case = create_case(
         actor=actor,

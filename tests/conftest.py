@@ -29,6 +29,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _offices_language_after_each_test():
+    """A request in English leaves English active on the thread (LocaleMiddleware activates, nothing
+    deactivates): each test starts as a process does, in the offices' language. Tests that a stored
+    text is Chinese whatever the request's language set English themselves."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

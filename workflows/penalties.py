@@ -15,10 +15,11 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
@@ -244,7 +245,9 @@ def _check_basis_still_fits(penalty: Penalty) -> None:
 def _default_facts(case: Case, act: Finding | None) -> str:
     """The facts of the API's original paths, from the finding of the act (its kind and note)."""
     findings = [act] if act is not None else [f for f in case.findings.all() if f.person_id is None]
-    text = "；".join(f.get_kind_display() + (f"（{f.note}）" if f.note else "") for f in findings)
+    # Kept on the penalty and printed on its papers: in the offices' language, whoever's request.
+    with translation.override(settings.LANGUAGE_CODE):
+        text = "；".join(f.get_kind_display() + (f"（{f.note}）" if f.note else "") for f in findings)
     return text or case.summary
 
 

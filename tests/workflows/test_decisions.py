@@ -104,7 +104,7 @@ def test_the_refusal_form_takes_the_opinion_as_its_reasons():
     case, referral = proposed()
     head = web("guangzhou.head")
     page = head.get(url(referral, "refuse")).content.decode()
-    assert 'name="reason"' in page and 'name="opinion"' not in page and "approval opinion" in page
+    assert 'name="reason"' in page and 'name="opinion"' not in page and "Approval opinion" in page
     r = head.post(url(referral, "refuse"), {"reason": "证据不足，不同意移送"})
     assert r.status_code == 302
     referral.refresh_from_db()
@@ -443,7 +443,7 @@ def test_a_public_security_matter_is_registered_with_its_cause_and_form():
     assert referral.kind == "public_security"
     police_head = web("guangzhou.police_head")
     page = police_head.get(url(referral, "accept")).content.decode()
-    assert "cause of the matter (案由)" in page and "registration form (受案登记表)" in page
+    assert "Cause of the matter (案由)" in page and "Registration form (受案登记表)" in page
     r = police_head.post(
         url(referral, "accept"),
         {
@@ -456,3 +456,14 @@ def test_a_public_security_matter_is_registered_with_its_cause_and_form():
     assert r.status_code == 302
     page = police_head.get(f"/referrals/referral/{referral.pk}/").content.decode()
     assert "使用伪造的国家机关证件" in page and "受案登记表.pdf" in page
+
+
+def test_the_facts_a_penalty_keeps_are_in_the_offices_language_whatever_the_request_language():
+    from django.utils import translation
+
+    from workflows.penalties import _default_facts
+
+    case, _person = referable_case()
+    with translation.override("en"):
+        facts = _default_facts(case, case.findings.first())
+    assert facts and not any(word in facts for word in ("certificate", "forged", "working"))
