@@ -37,18 +37,22 @@ def _due_body(due: str) -> str:
 due_body = lazy(_due_body, str)
 
 
+def _lock_cases(due: list[tuple[int, int]]) -> dict[int, Case]:
+    """The cases of `due` [(deadline id, case id)], locked in id order as the actions lock them."""
+    return {
+        c.pk: c
+        for c in Case.objects.select_for_update(of=("self",))
+        .select_related("region", "agency")
+        .filter(pk__in=sorted({case_id for _pk, case_id in due}))
+        .order_by("pk")
+    }
+
+
 def escalate_batch(due: list[tuple[int, int]], now: datetime.datetime, memo: dict[str, Any]) -> int:
     """Escalate the still-open, missed deadlines among `due` [(deadline id, case id)] in one
     transaction. `memo` keeps the recipient look-ups of the whole sweep (announce_many)."""
     with transaction.atomic():
-        case_ids = sorted({case_id for _pk, case_id in due})
-        cases = {
-            c.pk: c
-            for c in Case.objects.select_for_update(of=("self",))
-            .select_related("region", "agency")
-            .filter(pk__in=case_ids)
-            .order_by("pk")
-        }
+        cases = _lock_cases(due)
         deadlines = list(
             Deadline.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("referral", "listing__agency__region")
@@ -102,14 +106,7 @@ def remind_batch(due: list[tuple[int, int]], now: datetime.datetime, memo: dict[
     themselves (notifications of kind "reminder" naming the deadline) are the mark: under the case
     locks a second sweeper finds them and reminds nobody again."""
     with transaction.atomic():
-        case_ids = sorted({case_id for _pk, case_id in due})
-        cases = {
-            c.pk: c
-            for c in Case.objects.select_for_update(of=("self",))
-            .select_related("region", "agency")
-            .filter(pk__in=case_ids)
-            .order_by("pk")
-        }
+        cases = _lock_cases(due)
         deadlines = list(
             Deadline.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("referral")
