@@ -13,7 +13,7 @@ PORT ?= 8000
 # The embedded default is for local work: DEBUG on unless the caller says otherwise.
 export DEBUG ?= 1
 
-.PHONY: run test check bench install migrate seed clean
+.PHONY: run test check bench install migrate seed clean worker beat
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || test -n "$(PYTHON)" || { echo "Xianjie needs Python 3.11, 3.12 or 3.13 (python3.11 … python3 on the PATH), or PYTHON=/path/to/python."; exit 1; }
@@ -37,6 +37,18 @@ run: seed
 	@$(PY) manage.py sweep_deadlines --every 60 --digest-dir chain-digests & sweeper=$$!; \
 	trap 'kill $$sweeper 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# A Celery worker of every queue, and beat, in the foreground (CELERY_BROKER_URL must name the
+# broker; without one `make run`'s sweep loop does their work). deploy/systemd/ runs them as services.
+WORKER_CONCURRENCY ?= 2
+
+worker: migrate
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (redis://… or amqp://…) first."; exit 1; }
+	$(VENV)/bin/celery -A config worker -Q mail,jobs,sweep -c $(WORKER_CONCURRENCY) --loglevel INFO
+
+beat: migrate
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (redis://… or amqp://…) first."; exit 1; }
+	$(VENV)/bin/celery -A config beat --loglevel INFO
 
 # In parallel: one pytest-xdist worker per core, each on its own test database and Redis database
 # (tests/workers.py). --dist load hands tests out one by one in collection order: better balanced

@@ -35,7 +35,7 @@ CODE_PATTERN = r"^\s*(\d{6}|[A-Za-z2-7]{8})\s*$"
 BACKUP_CODES = 10
 BACKUP_NAME = "backup"
 # Pages a user held back for the second factor may still open.
-OPEN_URL_NAMES = {"otp-verify", "otp-setup", "logout", "set_language", "javascript-catalog"}
+OPEN_URL_NAMES = {"otp-verify", "otp-setup", "logout", "set_language", "javascript-catalog", "healthz"}
 ENROLMENT_UNLOCKED = "xianjie_otp_enrolment_unlocked"
 
 

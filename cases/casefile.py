@@ -28,8 +28,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -47,6 +50,8 @@ from reportlab.platypus import (
 
 from core.access import AuthenticatedHttpRequest
 from core.pdf import CELL, FONT, PLAIN, SMALL, TITLE, Text
+from jobs import runner
+from jobs.kinds import Kind
 from oversight.audit import record_view, timeline_rows
 from workflows import documents
 from workflows.api import referral_queryset
@@ -372,13 +377,28 @@ def casefile_pdf(case: Case, user: Any) -> tuple[bytes, int]:
         return body, shown.full
 
 
+def casefile_name(case: Case) -> str:
+    return f"{case.number}-案卷.pdf"
+
+
+def record_printing(user: Any, case: Case, full: int) -> None:
+    """A printing of the file is a reading of the case, and of the ID numbers it prints in full."""
+    record_view(user, reverse("cases:case:casefile", args=[case.pk]), case)
+    IdNumberView.record(user, case, IdNumberView.Via.PDF, full)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def casefile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """/cases/case/<pk>/casefile.pdf: the 案卷 of a case, for whoever may see the case."""
+    """/cases/case/<pk>/casefile.pdf: the 案卷 of a case, for whoever may see the case. A POST has it
+    made by a job (the case page's button: a long case takes a while to lay out) and goes to the
+    job's page; a GET answers the file itself."""
     case = get_case_for(request.user, pk)
+    if request.method == "POST":
+        job = runner.start(Kind.CASEFILE, request.user, params={"case": case.pk})
+        return redirect(job)
     body, full = casefile_pdf(case, request.user)
-    record_view(request.user, request.path, case)
-    IdNumberView.record(request.user, case, IdNumberView.Via.PDF, full)
+    record_printing(request.user, case, full)
     response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, f"{case.number}-案卷.pdf") or "inline"
+    response["Content-Disposition"] = content_disposition_header(False, casefile_name(case)) or "inline"
     return response

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,8 +18,10 @@ from cases.access import get_case_for
 from core.api.fields import CreditCodeField
 from core.api.schema import ErrorOutput, errors, example, results_of
 from core.files import PDF_OR_IMAGE
+from jobs.api import JobOutput, accepted
 
-from . import actions, batches
+from . import actions, batches, importer
+from .import_job import may_import, start_import
 from .models import Evidence, VerificationBatch
 from .verify import MAX_ITEMS, STATUSES
 
@@ -178,3 +180,35 @@ class LeadFromVerification(APIView):
         data.is_valid(raise_exception=True)
         case = actions.lead_from_verification(actor=request.user, **data.validated_data)
         return Response(LeadOutput(case).data, status=status.HTTP_201_CREATED)
+
+
+class ImportUpload(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="The registry, XLSX or CSV (UTF-8), its first line the header "
+        + ",".join(importer.HEADER)
+        + "; told by its content, whatever its name says."
+    )
+
+
+class RegistryImport(APIView):
+    """Import the certificate registry: the file is checked (size, kind) and stored, and a job
+    imports it, batch by batch, upserting by number (as `manage.py import_certificates`). 202 with
+    the job: GET /api/v1/jobs/{id}/ follows it, and lists the rejected rows' CSV once it has them.
+    The registry keepers only (the permission certificates.import_certificates); 403 otherwise."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ImportUpload},
+        responses={202: OpenApiResponse(JobOutput, "Accepted: the import job, queued or already running.")},
+    )
+    def post(self, request):
+        if not may_import(request.user):
+            raise PermissionDenied(_("Only the keepers of the certificate registry import it."))
+        data = ImportUpload(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            job = start_import(request.user, data.validated_data["file"])
+        except importer.Refused as exc:
+            raise ValidationError({"file": [str(exc)]}) from None
+        return accepted(job)

@@ -60,6 +60,8 @@ class Certificate(models.Model):
         ordering = ["number"]
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
+        # The registry keepers: granted in the admin (superusers have it); certificates.import_job.
+        permissions = [("import_certificates", "Can import the certificate registry")]
 
     def __str__(self) -> str:
         return self.number

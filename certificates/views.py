@@ -1,6 +1,5 @@
 """证书: certificate checks for officials (single and roster), and the public check and tip line."""
 
-import io
 import zipfile
 
 from django.conf import settings
@@ -15,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
-from openpyxl import Workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from agencies import jurisdiction
@@ -25,9 +23,8 @@ from cases.kinds import PartyKind
 from core import ratelimit
 from core.errors import Conflict
 from core.identity import redact
-from core.xlsx import safe_cell
 
-from . import actions, batches, sheets
+from . import actions, batches, roster_job, sheets
 from .models import RosterCheck, RosterLead, Tip, VerificationBatch
 from .verify import MAX_ITEMS, status_labels, verify
 
@@ -38,10 +35,11 @@ class RosterRefused(Exception):
     """The roster cannot be read: the message says why."""
 
 
-def _read_roster(upload) -> list[dict]:
+def read_roster(upload, skipped: list[int] | None = None) -> list[dict]:
     """number,name rows of a CSV or XLSX roster (a header row is skipped if present), streamed: a
     file over ROSTER_MAX_BYTES, an XLSX that unpacks to more than ROSTER_MAX_UNPACKED_BYTES and a
-    roster of more than MAX_ITEMS rows are refused as soon as that is known (issue 17, §7)."""
+    roster of more than MAX_ITEMS rows are refused as soon as that is known (issue 17, §7).
+    `skipped` receives the line (from 1) of each row with data but without a number or a name."""
     too_many = _("At most %(max)s rows a roster; split it.") % {"max": f"{MAX_ITEMS:,}"}
     try:
         rows = sheets.upload_rows(
@@ -59,8 +57,11 @@ def _read_roster(upload) -> list[dict]:
                 items.append({"number": cells[0], "name": cells[1]})
                 if len(items) > MAX_ITEMS:
                     raise RosterRefused(too_many)
-            elif index - len(items) > MAX_ITEMS:  # a sheet of blank rows is no roster either
-                raise RosterRefused(too_many)
+            else:
+                if skipped is not None and any(cells):
+                    skipped.append(index + 1)
+                if index - len(items) > MAX_ITEMS:  # a sheet of blank rows is no roster either
+                    raise RosterRefused(too_many)
     except sheets.TooLarge as exc:
         if str(exc).startswith("rows"):
             raise RosterRefused(too_many) from None
@@ -106,7 +107,12 @@ def _roster_page(request, status=200):
     # Not the results: a roster's can be 10,000 rows, and the list shows only names and times.
     recent = RosterCheck.objects.filter(user=request.user).only("id", "filename", "created_at")
     page = Paginator(recent.order_by("-created_at", "-id"), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "certificates/roster.html", {"max": MAX_ITEMS, "recent": page}, status=status)
+    return render(
+        request,
+        "certificates/roster.html",
+        {"max": MAX_ITEMS, "job_rows": settings.ROSTER_JOB_ROWS, "recent": page},
+        status=status,
+    )
 
 
 @login_required
@@ -116,11 +122,19 @@ def roster(request):
     if request.method == "POST" and request.FILES.get("roster"):
         upload = request.FILES["roster"]
         try:
-            items = _read_roster(upload)
+            items = read_roster(upload)
         except RosterRefused as exc:
             messages.error(request, str(exc))
             return redirect("certificates:roster:index")
         employer = request.POST.get("employer", "")[:200]
+        if len(items) > settings.ROSTER_JOB_ROWS:
+            # A long roster is verified by a worker; its page follows it and links to the results.
+            try:
+                job = roster_job.start(request.user, upload, items, employer)
+            except batches.QuotaExceeded as exc:
+                messages.error(request, exc.message)
+                return _quota_refused(_roster_page(request, status=429), exc)
+            return redirect(job)
         try:
             results, _batch = batches.verify_for(
                 request.user,
@@ -185,19 +199,8 @@ def roster_result(request, pk):
 @login_required
 def roster_download(request, pk):
     saved = _own_roster(request, pk)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("核验结果")
-    ws.append(["证书编号", "姓名", "核验结果", "status"])
-    names = labels()
-    for row in saved.results:
-        # The number and the name came from the employer's file: never a live formula (issue 17, §8).
-        ws.append([safe_cell(row["number"]), safe_cell(row["name"]), str(names[row["status"]]), row["status"]])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="roster-{saved.pk}-results.xlsx"'
+    response = HttpResponse(roster_job.results_xlsx(saved.results), content_type=roster_job.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{roster_job.results_name(saved)}"'
     return response
 
 

@@ -6,6 +6,7 @@ from cases.api import views as cases
 from cases.referral_rules import REFERRAL_ACTIONS
 from cases.rules import CASE_ACTIONS, TAKEDOWN_ACTIONS
 from certificates import api as certificates
+from jobs import api as jobs
 from notifications import api as notifications
 from oversight import api as oversight
 from oversight import listing_api
@@ -65,11 +66,14 @@ urlpatterns = [
     path("tasks/", workflows.TaskList.as_view(), name="api-tasks"),
     path("tasks/<int:pk>/claim/", claim_views.ClaimTask.as_view(), name="api-task-claim"),
     path("tasks/<int:pk>/release/", claim_views.ReleaseTask.as_view(), name="api-task-release"),
+    path("jobs/", jobs.JobList.as_view(), name="api-jobs"),
+    path("jobs/<int:pk>/", jobs.JobDetail.as_view(), name="api-job"),
     path("notifications/", notifications.NotificationList.as_view(), name="api-notifications"),
     path("notifications/read-all/", notifications.MarkAllRead.as_view(), name="api-notifications-read-all"),
     path("notifications/preferences/", notifications.Preferences.as_view(), name="api-notification-preferences"),
     path("notifications/<int:pk>/read/", notifications.MarkRead.as_view(), name="api-notification-read"),
     path("reports/monthly/", oversight.MonthlyReport.as_view(), name="api-report-monthly"),
+    path("reports/monthly/export/", oversight.MonthlyExport.as_view(), name="api-report-monthly-export"),
     path("reports/monthly/submit/", oversight.SubmitMonthly.as_view(), name="api-report-submit"),
     path("reports/self-inspection/", oversight.SelfInspectionEntry.as_view(), name="api-report-self-inspection"),
     path("reports/submissions/", oversight.Submissions.as_view(), name="api-report-submissions"),
@@ -111,6 +115,7 @@ urlpatterns = [
     ),
     path("certificates/verify/", certificates.Verify.as_view(), name="api-certificates-verify"),
     path("certificates/leads/", certificates.LeadFromVerification.as_view(), name="api-certificates-lead"),
+    path("certificates/imports/", certificates.RegistryImport.as_view(), name="api-certificates-import"),
     path("cases/<int:pk>/evidence/", certificates.CaseEvidence.as_view(), name="api-case-evidence"),
     path("evidence/<int:pk>/", certificates.EvidenceDownload.as_view(), name="api-evidence"),
     path("takedowns/", cases.TakedownList.as_view(), name="api-takedowns"),

@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "viewflow.workflow",
     "channels",
+    "django_celery_beat",
     "agencies",
     "accounts",
     "cases",
@@ -148,6 +149,7 @@ INSTALLED_APPS = [
     "notifications",
     "oversight",
     "certificates",
+    "jobs",
     "demo",
 ]
 
@@ -250,6 +252,61 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Celery: work that outlives a request ---------------------------------------------------
+# CELERY_BROKER_URL: redis://… or amqp://user:pass@host:5672// (RabbitMQ). Without one (the embedded
+# default) every task runs in-process right after the commit that scheduled it, and what must be
+# tried again (a failed e-mail) or resumed (an interrupted job) is picked up by the sweep loop.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+if CELERY_BROKER_URL and urlsplit(CELERY_BROKER_URL).scheme not in ("redis", "rediss", "amqp", "amqps", "pyamqp"):
+    raise ImproperlyConfigured(
+        f"CELERY_BROKER_URL={CELERY_BROKER_URL!r} must start with redis://, rediss://, amqp:// or amqps://."
+    )
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_IGNORE_RESULT = True  # a job keeps its own result (jobs.Job); deliveries their status
+# A task is acknowledged when it has finished, not when it starts: a worker killed half-way leaves
+# the message to be delivered again, and every task is idempotent by its row (a delivery, a job).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "jobs"
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.*": {"queue": "mail"},
+    "jobs.tasks.*": {"queue": "jobs"},
+    "oversight.tasks.*": {"queue": "sweep"},
+}
+# Redis redelivers an unacknowledged message after this long; a job's own heartbeat resumes it
+# sooner (JOB_STALE_SECONDS). Longer than any single task runs between heartbeats.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Seconds between two sweeps that beat asks for. A sweep message not taken up within that time
+# (every worker busy) is dropped: the next one does the same work, so they never pile up.
+SWEEP_EVERY_SECONDS = envint("SWEEP_EVERY_SECONDS", 60, minimum=1)
+# Yesterday's event chain digest is written here once a day by the sweep (worker or command).
+DIGEST_DIR = os.environ.get("DIGEST_DIR", "")
+CELERY_BEAT_SCHEDULE = {
+    # Every missed deadline escalated once, the reminders, the digest (the sweep_deadlines command).
+    "sweep-deadlines": {
+        "task": "oversight.tasks.sweep_deadlines",
+        "schedule": float(SWEEP_EVERY_SECONDS),
+        "options": {"expire_seconds": SWEEP_EVERY_SECONDS},
+    },
+    # E-mails whose next try has come, and jobs whose worker stopped answering.
+    "retry-deliveries": {"task": "notifications.tasks.retry_deliveries", "schedule": 60.0},
+    "resume-jobs": {"task": "jobs.tasks.resume_stale_jobs", "schedule": 60.0},
+}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A job whose worker has not reported for this long is taken up again (from its last checkpoint).
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 120, minimum=5)
+# Roster files longer than this are verified as a job, not in the request.
+ROSTER_JOB_ROWS = envint("ROSTER_JOB_ROWS", 500, minimum=1)
+# An e-mail that could not be sent is tried again after 30 s, 1 min, 2 min, … (at most 2 h apart),
+# and given up ("dead", listed in the admin) once its first try is this many hours old.
+DELIVERY_RETRY_BASE_SECONDS = envint("DELIVERY_RETRY_BASE_SECONDS", 30, minimum=1)
+DELIVERY_GIVE_UP_HOURS = envint("DELIVERY_GIVE_UP_HOURS", 24, minimum=1)
 
 # --- Cache (rate limits of the public pages) -------------------------------------------------
 # Shared through Redis when there is one, so that every ASGI process counts the same client.
@@ -445,6 +502,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    # The proxy's and the load balancer's health probe speaks plain HTTP to the process.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
@@ -519,6 +578,9 @@ REQUEST_BODY_LIMITS: list[tuple[str, int]] = [
     (r"^/referrals/referral/\d+/accept/$", EVIDENCE_MAX_BYTES + _FORM_ROOM),
     (r"^/api/v1/referrals/\d+/actions/accept/$", EVIDENCE_MAX_BYTES + _FORM_ROOM),
     (r"^/certificates/roster/$", ROSTER_MAX_BYTES + _FORM_ROOM),
+    # The certificate registry (certificates.import_views, RegistryImport): IMPORT_MAX_BYTES is its file's limit.
+    (r"^/certificates/import/$", IMPORT_MAX_BYTES + _FORM_ROOM),
+    (r"^/api/v1/certificates/imports/$", IMPORT_MAX_BYTES + _FORM_ROOM),
     # A verification batch as JSON: 10,000 number/name pairs are about 1 MB.
     (r"^/api/v1/certificates/verify/$", 4 * 1024 * 1024),
     (r"^/api/v1/reports/monthly/scan/$", SCAN_UPLOAD_MAX_BYTES + _FORM_ROOM),

@@ -11,6 +11,7 @@ from viewflow.urls import Application, AppMenuMixin, Site, Viewset, route
 from agencies import jurisdiction
 from cases import casefile
 from cases import views as cases
+from certificates import import_views as certificate_imports
 from certificates import views as certificates
 from core import lists
 from notifications import views as notices
@@ -191,12 +192,23 @@ class RosterViewset(AppMenuMixin, Viewset):
         return not user.is_authenticated or certificates.batches.may_verify_in_bulk(user)
 
 
+class ImportViewset(AppMenuMixin, Viewset):
+    app_name = "import"
+    title = _("Import the certificate registry")
+    icon = "upload_file"
+    index_path = path("", certificate_imports.import_registry, name="index")
+
+    def has_view_permission(self, user, obj=None):  # the registry keepers only
+        return not user.is_authenticated or certificate_imports.may_import(user)
+
+
 class CertificatesApp(XianjieApp):
     app_name = "certificates"
     title = _("Certificates")
     icon = "badge"
     check_path = route("check/", CheckViewset())
     roster_path = route("roster/", RosterViewset())
+    import_path = route("import/", ImportViewset())
 
 
 class NoticeViewset(AppMenuMixin, Viewset):

@@ -12,7 +12,7 @@ from accounts import views as accounts
 from certificates import views as certificate_views
 from oversight import views as oversight_views
 
-from . import api_docs
+from . import api_docs, health
 from .site import site
 
 # The admin by the site's name, not Django's.
@@ -46,7 +46,10 @@ urlpatterns = [
     path("public/tip/track/", certificate_views.public_track, name="public-track"),
     # The tip behind a case: the tipster's contact for its handlers, and their answers (issue 18).
     path("tips/<int:pk>/", certificate_views.tip_desk, name="tip-desk"),
+    path("jobs/", include("jobs.urls")),
     path("favicon.ico", certificate_views.favicon, name="favicon"),
+    # The probe of the proxy and the load balancer: no login, never redirected (config/health.py).
+    path("healthz", health.healthz, name="healthz"),
     path("", accounts.home, name="home"),
     path("", site.urls),
 ]

@@ -95,6 +95,9 @@ PROVINCE_USERS = [
     ("gd.procurator", "gd-procuratorate", "officer", "省检察院检察官"),
 ]
 
+# The demo's keeper of the certificate registry (the permission certificates.import_certificates).
+REGISTRY_KEEPER = "guangzhou.head"
+
 CAMPAIGN_2018 = {
     "slug": "gd-2018-cert",
     "title": "广东省打击假冒特种作业操作证专项治理行动（粤安办〔2018〕108号）",

@@ -66,3 +66,42 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.kind}: {'e-mail' if self.email else 'no e-mail'}"
+
+
+class Delivery(models.Model):
+    """One e-mail of a notification, written in the action's transaction with its text as it was
+    then; a worker sends it after the commit and tries again until it is sent or given up (dead)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed (will be tried again)")
+        DEAD = "dead", _("given up")
+
+    notification = models.ForeignKey(
+        Notification, models.CASCADE, related_name="deliveries", verbose_name=_("notification")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("recipient")
+    )
+    address = models.EmailField(_("e-mail address"), max_length=254)  # the recipient's when it was written
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_try_at = models.DateTimeField(_("next try at"), default=timezone.now)
+    # A worker sending it holds it until then; a worker that died lets it go when the time passes.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    first_tried_at = models.DateTimeField(_("first tried at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("e-mail delivery")
+        verbose_name_plural = _("e-mail deliveries")
+        indexes = [models.Index(fields=["status", "next_try_at"], name="delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.address} · {self.subject}"

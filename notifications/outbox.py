@@ -1,5 +1,7 @@
-"""Writing notifications: rows now, inside the caller's transaction (an outbox); the WebSocket
-push and the e-mail only after commit, so a rolled-back action tells nobody anything.
+"""Writing notifications: rows now, inside the caller's transaction (an outbox), with their
+e-mails (notifications.Delivery, the text as it reads now); the WebSocket push and the sending only
+after commit, so a rolled-back action tells nobody anything. An e-mail that cannot be sent is kept
+and tried again (notifications/delivery.py).
 
 Who is told of what is decided in announce.py, the only caller of these writers in the apps."""
 
@@ -10,7 +12,6 @@ from typing import Any, NamedTuple
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,13 +22,11 @@ from core.identity import redact
 from workflows.models import Deadline
 from workflows.steps import next_due
 
-from .models import Notification, Preference
+from .delivery import enqueue
+from .groups import group_name
+from .models import Delivery, Notification, Preference
 
 logger = logging.getLogger(__name__)
-
-
-def group_name(user_id: int) -> str:
-    return f"notifications.{user_id}"
 
 
 def payload(n: Notification) -> dict:
@@ -64,7 +63,7 @@ def notify(
 def notify_many(kind: str, messages: Iterable[Message], *, email: bool = False) -> list[list[Notification]]:
     """The rows of many messages of one kind in one insert, delivered together after the commit
     (the sweep escalates hundreds of deadlines per transaction). Per message, one row per distinct
-    active recipient; returns each message's rows. `email`: also e-mail them (see deliver)."""
+    active recipient; returns each message's rows. `email`: also e-mail them (write_deliveries)."""
     batches = []
     for m in messages:
         seen, rows = set(), []
@@ -85,16 +84,16 @@ def notify_many(kind: str, messages: Iterable[Message], *, email: bool = False) 
             )
         batches.append(rows)
     rows = Notification.objects.bulk_create([n for batch in batches for n in batch])
+    deliveries = write_deliveries(rows) if email else []
     if rows:
-        transaction.on_commit(lambda: deliver(rows, email=email), robust=True)
+        transaction.on_commit(lambda: deliver(rows, deliveries), robust=True)
     return batches
 
 
-def deliver(rows: list[Notification], *, email: bool = False) -> None:
-    """Push the rows; with `email` (the kind's rule in announce.py says so) also e-mail them."""
+def deliver(rows: list[Notification], deliveries: Iterable[Delivery] = ()) -> None:
+    """Push the rows, then hand each e-mail to a worker (in-process when no broker is configured)."""
     push(rows)
-    if email:
-        mail(rows)
+    enqueue([d.pk for d in deliveries])
 
 
 def push(rows: list[Notification]) -> int:
@@ -117,28 +116,36 @@ def push(rows: list[Notification]) -> int:
         return 0
 
 
-def mail(rows: list[Notification]) -> int:
-    """E-mail each row to its recipient, unless they turned its kind off (a Preference row)."""
+def write_deliveries(rows: list[Notification]) -> list[Delivery]:
+    """The e-mail of each row whose recipient has an address and has not turned its kind off (a
+    Preference row), written in one insert: the text is rendered now, in the offices' language."""
     wanted = [n for n in rows if n.recipient.email]
     if not wanted:
-        return 0
+        return []
     off = set(
         Preference.objects.filter(user_id__in={n.recipient_id for n in wanted}, email=False).values_list(
             "user_id", "kind"
         )
     )
-    sent = 0
     deadlines: dict[Any, Deadline | None] = {}  # the next deadline of each referral or case, looked up once
+    now = timezone.now()
+    deliveries = []
     for n in wanted:
         if (n.recipient_id, n.kind) in off:
             continue
-        try:
-            subject, text = email_of(n, deadlines)
-            send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
-            sent += 1
-        except Exception:
-            logger.warning("E-mail for notification %s failed", n.pk, exc_info=True)
-    return sent
+        subject, text = email_of(n, deadlines)
+        deliveries.append(
+            Delivery(
+                notification=n,
+                recipient_id=n.recipient_id,
+                address=n.recipient.email,
+                subject=subject[:255],
+                body=text,
+                next_try_at=now,
+                created_at=now,
+            )
+        )
+    return Delivery.objects.bulk_create(deliveries)
 
 
 def email_of(n: Notification, deadlines: dict[Any, Deadline | None] | None = None) -> tuple[str, str]:

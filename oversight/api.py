@@ -1,4 +1,7 @@
-"""GET /api/v1/reports/monthly/ (JSON, ?format=xlsx|pdf), self-inspection entry, submission."""
+"""GET /api/v1/reports/monthly/ (JSON, ?format=xlsx|pdf), POST …/monthly/export/ (the file by a job),
+self-inspection entry, submission."""
+
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -21,6 +24,9 @@ from core.api.parsers import JSONParser
 from core.api.schema import errors, example, results_of
 from core.files import read_kept
 from core.identity import validate_person_name, validate_phone
+from jobs import runner
+from jobs.api import JobOutput, accepted
+from jobs.kinds import Kind
 
 from . import actions, audit, exports, reports
 from .models import AuditRun, CampaignReturn, SelfInspection, TypicalCase
@@ -157,6 +163,27 @@ def _resolve(user, data: dict):
     return region, month, campaign
 
 
+@dataclass
+class MonthlyFile:
+    body: bytes
+    content_type: str
+    name: str
+    report: dict
+
+
+def monthly_file(user, data: dict) -> MonthlyFile:
+    """The monthly form of `data` (region, month, campaign, format xlsx|pdf, and for the province its
+    signing block) as its file, for a user who supervises the region (404 otherwise): what the
+    download answers and what an export job keeps."""
+    region, month, campaign = _resolve(user, data)
+    report = reports.monthly_report(region, month, campaign)
+    if region.level != Region.Level.CITY:
+        report |= {k: data[k] for k in ("filled_by", "reviewer", "phone") if data.get(k)}
+    kind = data["format"]
+    body, content_type = (exports.xlsx(report), XLSX) if kind == "xlsx" else (exports.pdf(report), "application/pdf")
+    return MonthlyFile(body, content_type, f"monthly-{region.code}-{report['month']}.{kind}", report)
+
+
 class MonthlyReport(APIView):
     content_negotiation_class = JsonUnlessFile
 
@@ -189,19 +216,37 @@ class MonthlyReport(APIView):
     )
     def get(self, request):
         query = params.query(ReportQuery, request)
+        if query["format"] != "json":
+            found = monthly_file(request.user, query)
+            response = HttpResponse(found.body, content_type=found.content_type)
+            response["Content-Disposition"] = f'attachment; filename="{found.name}"'
+            return response
         region, month, campaign = _resolve(request.user, query)
-        report = reports.monthly_report(region, month, campaign)
-        if region.level != Region.Level.CITY:
-            report |= {k: query[k] for k in ("filled_by", "reviewer", "phone") if k in query}
-        kind = query["format"]
-        if kind == "json":
-            return Response(report)
-        body, content_type = (
-            (exports.xlsx(report), XLSX) if kind == "xlsx" else (exports.pdf(report), "application/pdf")
-        )
-        response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="monthly-{region.code}-{report["month"]}.{kind}"'
-        return response
+        return Response(reports.monthly_report(region, month, campaign))
+
+
+@example({"region": "440000", "month": "2018-09", "format": "pdf", "filled_by": "张填表", "reviewer": "李审核"})
+class ExportInput(ReportQuery):
+    format = serializers.ChoiceField(choices=["xlsx", "pdf"])
+
+
+class MonthlyExport(APIView):
+    """The monthly form as XLSX or PDF made by a job (the province's sum reads every city's figures):
+    202 with the job; GET /api/v1/jobs/{id}/ says when it is done and where its file is. The file is
+    the one GET /api/v1/reports/monthly/?format= gives."""
+
+    @extend_schema(request=ExportInput, responses={202: JobOutput, **errors(400, 404)})
+    def post(self, request):
+        data = ExportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        _resolve(request.user, data.validated_data)  # refused now, not only when the job runs
+        return accepted(start_export(request.user, data.validated_data))
+
+
+def start_export(user, data: dict):
+    """The export job of a validated ExportInput."""
+    keys = ("region", "month", "campaign", "format", "filled_by", "reviewer", "phone")
+    return runner.start(Kind.MONTHLY_EXPORT, user, params={k: data[k] for k in keys if data.get(k)})
 
 
 @example({"region": "440100", "month": "2018-09", "employers": 120, "employer_fake_found": 3})

@@ -31,7 +31,7 @@ from workflows.models import Deadline
 from workflows.steps import ESCALATING_STEPS
 
 from . import actions, audit, charts, periods, reports
-from .api import TypicalInput
+from .api import ExportInput, TypicalInput, start_export
 from .listing_api import ListingInput, ProgressInput, ReviewInput, get_listing_for, listings_visible_to
 from .models import AuditRun, AuditView, CampaignReturn, Listing, SelfInspection, TypicalCase
 from .risks import RISKS, describe, risk_rows
@@ -357,7 +357,12 @@ def monthly(request):
             status=400,
         )
     errors: dict[str, list[str]] = {}
-    if request.method == "POST":
+    export_errors: list[str] = []
+    if request.method == "POST" and request.POST.get("form") == "export":
+        job = _start_export(request, region, month, campaign, export_errors)
+        if job is not None:
+            return redirect(job)
+    elif request.method == "POST":
         done = _monthly_post(request, region, month, campaign, errors)
         if done:
             messages.success(request, done)
@@ -397,9 +402,28 @@ def monthly(request):
             "returned": any(h["status"] == "returned" for h in report["history"]),
             "status": reports.submission_status(campaign, month) if region.level == "province" else None,
             "province_supervisor": reports.is_province_supervisor(request.user),
+            "export_errors": export_errors,
+            "export_post": request.POST if export_errors else {},
         },
-        status=400 if errors else 200,
+        status=400 if errors or export_errors else 200,
     )
+
+
+def _start_export(request, region, month, campaign, errors: list[str]):
+    """The export job of the form posted (its format, and the province's signing block), or None and
+    the errors filled in. The province's form is made by a job: its sum reads every city's figures."""
+    data = ExportInput(
+        data={
+            "region": region.code,
+            "month": f"{month:%Y-%m}",
+            "campaign": campaign.slug,
+            **{k: request.POST.get(k, "") for k in ("format", "filled_by", "reviewer", "phone")},
+        }
+    )
+    if not data.is_valid():
+        errors.extend(str(m) for messages in data.errors.values() for m in messages)
+        return None
+    return start_export(request.user, data.validated_data)
 
 
 def _last_words(report: dict) -> dict:

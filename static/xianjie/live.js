@@ -38,12 +38,42 @@
     }
   }
 
+  // A job's page (data-job) follows its progress; when it ends the page is loaded again for its
+  // result and rejected rows.
+  function showJob(message) {
+    var card = document.querySelector('[data-job="' + message.id + '"]');
+    if (!card) return;
+    var fields = { percent: message.percent, done: message.done, total: message.total === null ? "…" : message.total, rejected: message.rejected };
+    Object.keys(fields).forEach(function (name) {
+      card.querySelectorAll('[data-job-field="' + name + '"]').forEach(function (el) { el.textContent = fields[name]; });
+    });
+    var bar = card.querySelector('[data-job-field="bar"]');
+    if (bar) bar.value = message.percent;
+    if ((message.status === "done" || message.status === "failed") && card.getAttribute("data-job-status") !== message.status) {
+      card.setAttribute("data-job-status", message.status);
+      if (window.Turbo) window.Turbo.visit(window.location.href, { action: "replace" });
+      else window.location.reload();
+    }
+  }
+
+  // A job that ended while the socket was closed: its page asks for its state once the socket opens.
+  function pollJob() {
+    var card = document.querySelector("[data-job]");
+    if (!card) return;
+    var status = card.getAttribute("data-job-status");
+    if (status === "done" || status === "failed") return;
+    fetch("/api/v1/jobs/" + card.getAttribute("data-job") + "/", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (job) { if (job) showJob({ id: job.id, status: job.status, done: job.done, total: job.total, percent: job.percent, rejected: job.error_count }); })
+      .catch(function () {});
+  }
+
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var url = scheme + window.location.host + "/ws/notifications/" + (state.lastId !== null ? "?since=" + state.lastId : "");
     var socket = new WebSocket(url);
     state.socket = socket;
-    socket.onopen = function () { state.retry = 1000; };
+    socket.onopen = function () { state.retry = 1000; pollJob(); };
     socket.onmessage = function (event) {
       var message = JSON.parse(event.data);
       if (message.type === "unread") {
@@ -55,6 +85,8 @@
         setBadge();
         toast(message);
         refreshTaskLists();
+      } else if (message.type === "job") {
+        showJob(message);
       }
     };
     socket.onclose = function () {
@@ -119,7 +151,7 @@
     if (badge && state.unread !== null) state.unread = parseInt(badge.textContent, 10) || 0;
   }
 
-  document.addEventListener("turbo:load", function () { adoptCount(); setBadge(); tick(); ensureConnected(); });
+  document.addEventListener("turbo:load", function () { adoptCount(); setBadge(); tick(); ensureConnected(); pollJob(); });
   setInterval(tick, 60000);
   tick();
   ensureConnected();

@@ -291,6 +291,10 @@ POST   /api/v1/takedowns/{takedown}/actions/refuse/                         sz 4
 GET    /api/v1/tasks/ ∋ referral={proposed}                                 gz 200-      200-      200+  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
 GET    /api/v1/tasks/ ∋ referral={received}                                 gz 200-      200-      200-  200-    200+    200-    200-   200-    200-    200-    200-     200-   401
 GET    /api/v1/tasks/ ∋ referral={received}                                 sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
+GET    /api/v1/jobs/ ∋ id={job}                                             gz 200+      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
+GET    /api/v1/jobs/ ∋ id={job}                                             sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
+GET    /api/v1/jobs/{job}/                                                  gz 200       404       404   404     404     404     404    404     404     404     404      404    401
+GET    /api/v1/jobs/{job}/                                                  sz 404       404       404   404     404     404     404    404     404     404     404      404    401
 # 认领/退回: {task} is the head's decision on the `proposed` referral (never its proposer, officer1).
 POST   /api/v1/tasks/{task}/claim/                                          gz 403       403       200   404     404     404     404    404     404     404     404      404    401
 POST   /api/v1/tasks/{task}/release/                                        gz 403       403       409   404     404     404     404    404     404     404     404      404    401
@@ -304,6 +308,9 @@ PUT    /api/v1/notifications/preferences/                                   -  2
 # ── API v1: oversight ──
 GET    /api/v1/reports/monthly/?region={region}&month=2018-09               gz 404       404       404   404     404     404     404    404     200     200     404      404    401
 GET    /api/v1/reports/monthly/?region={region}&month=2018-09               sz 404       404       404   404     404     404     404    404     404     200     404      404    401
+# The form's file made by a job (202 with the job), for whoever may download it.
+POST   /api/v1/reports/monthly/export/                                      gz 404       404       404   404     404     404     404    404     202     202     404      404    401
+POST   /api/v1/reports/monthly/export/                                      sz 404       404       404   404     404     404     404    404     404     202     404      404    401
 POST   /api/v1/reports/monthly/submit/                                      gz 404       404       404   404     404     404     404    404     200     403     404      404    401
 POST   /api/v1/reports/monthly/submit/                                      sz 404       404       404   404     404     404     404    404     404     403     404      404    401
 PUT    /api/v1/reports/self-inspection/                                     gz 404       404       404   404     404     404     404    404     200     403     404      404    401
@@ -344,6 +351,8 @@ POST   /api/v1/certificates/verify/                                         -  2
 POST   /api/v1/certificates/leads/                                          gz 201       201       201   403     403     201     403    403     403     403     403      403    401
 POST   /api/v1/certificates/leads/                                          sz 400       400       400   403     403     400     403    403     403     403     403      403    401
 POST   /api/v1/certificates/leads/                                          -  201       201       201   403     403     201     403    403     403     403     403      403    401
+# The registry keepers (certificates.import_certificates: guangzhou.head in the demo; superusers).
+POST   /api/v1/certificates/imports/                                        -  403       403       202   403     403     403     403    403     403     403     403      202    401
 # ── API schema ──
 GET    /api/schema/                                                         -  200       200       200   200     200     200     200    200     200     200     200      200    200
 GET    /api/docs/                                                           -  200       200       200   200     200     200     200    200     200     200     200      200    200
@@ -379,6 +388,10 @@ GET    /cases/case/{case}/casefile.pdf                                      gz 2
 GET    /cases/case/{case}/casefile.pdf                                      sz 404       404       404   404     404     404     404    404     404     200     404      403    302
 GET    /cases/case/{referred}/casefile.pdf                                  gz 200       200       200   200     200     404     404    200     200     200     200      403    302
 GET    /cases/case/{referred}/casefile.pdf                                  sz 404       404       404   404     404     404     404    404     404     200     200      403    302
+# The case page's button: the file made by a job, then its page.
+POST   /cases/case/{case}/casefile.pdf                                      gz 302       302       302   404     404     404     404    404     302     302     404      403    302
+POST   /cases/case/{case}/casefile.pdf                                      sz 404       404       404   404     404     404     404    404     404     302     404      403    302
+POST   /cases/case/{referred}/casefile.pdf                                  gz 302       302       302   302     302     404     404    302     302     302     302      403    302
 GET    /cases/case/{case}/add_person/                                       gz 200       403       200   404     404     404     404    404     403     403     404      403    302
 GET    /cases/case/{case}/add_person/                                       sz 404       404       404   404     404     404     404    404     404     403     404      403    302
 POST   /cases/case/{case}/add_person/                                       gz 302       403       302   404     404     404     404    404     403     403     404      403    302
@@ -434,6 +447,9 @@ GET    /oversight/dashboard/                                                -  4
 GET    /oversight/monthly/?region={region}&month=2018-09                    gz 403       403       403   403     403     403     403    403     200     200     403      403    302
 GET    /oversight/monthly/?region={region}&month=2018-09                    sz 403       403       403   403     403     403     403    403     404     200     403      403    302
 POST   /oversight/monthly/?region={region}&month=2018-09                    gz 403       403       403   403     403     403     403    403     302     403     403      403    302
+# The export button (form=export): a job for whoever sees the region's form, then the job's page.
+POST   /oversight/monthly/?region={region}&month=2018-09&export=xlsx        gz 403       403       403   403     403     403     403    403     302     302     403      403    302
+POST   /oversight/monthly/?region={region}&month=2018-09&export=xlsx        sz 403       403       403   403     403     403     403    403     404     302     403      403    302
 GET    /oversight/returns/                                                  -  403       403       403   403     403     403     403    403     200     200     403      403    302
 GET    /oversight/returns/{region}/plan/                                    gz 403       403       403   403     403     403     403    403     200     200     403      403    302
 GET    /oversight/returns/{region}/plan/                                    sz 403       403       403   403     403     403     403    403     404     200     403      403    302
@@ -461,6 +477,17 @@ GET    /certificates/roster/{roster}/results.xlsx                           gz 2
 GET    /certificates/roster/{roster}/results.xlsx                           sz 404       404       404   404     404     404     404    404     404     404     404      403    302
 POST   /certificates/roster/{roster}/lead/0/                                gz 302       404       404   404     404     404     404    404     404     404     404      403    302
 POST   /certificates/roster/{roster}/lead/0/                                sz 404       404       404   404     404     404     404    404     404     404     404      403    302
+GET    /certificates/import/                                                -  403       403       200   403     403     403     403    403     403     403     403      403    302
+POST   /certificates/import/                                                -  403       403       302   403     403     403     403    403     403     403     403      403    302
+# ── Web pages: jobs (a job is its owner's alone: 404 for anyone else) ──
+GET    /jobs/ ∋ {job.source_name}                                           gz 200+      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     200-   302
+GET    /jobs/ ∋ {job.source_name}                                           sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     200-   302
+GET    /jobs/{job}/                                                         gz 200       404       404   404     404     404     404    404     404     404     404      404    302
+GET    /jobs/{job}/                                                         sz 404       404       404   404     404     404     404    404     404     404     404      404    302
+GET    /jobs/{job}/result/                                                  gz 200       404       404   404     404     404     404    404     404     404     404      404    302
+GET    /jobs/{job}/result/                                                  sz 404       404       404   404     404     404     404    404     404     404     404      404    302
+GET    /jobs/{job}/rejected.csv                                             gz 200       404       404   404     404     404     404    404     404     404     404      404    302
+GET    /jobs/{job}/rejected.csv                                             sz 404       404       404   404     404     404     404    404     404     404     404      404    302
 # ── Web pages: notifications ──
 GET    /notices/                                                            -  302       302       302   302     302     302     302    302     302     302     302      403    302
 GET    /notices/list/ ∋ {notification.title}                                gz 200+      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     403    302
@@ -489,6 +516,7 @@ GET    /public/tip/                                                         -  2
 POST   /public/tip/                                                         -  302       302       302   302     302     302     302    302     302     302     302      302    302
 GET    /public/tip/track/?code=NOSUCHCODE                                   -  404       404       404   404     404     404     404    404     404     404     404      404    404
 GET    /favicon.ico                                                         -  200       200       200   200     200     200     200    200     200     200     200      200    200
+GET    /healthz                                                             -  200       200       200   200     200     200     200    200     200     200     200      200    200
 # The tip behind a case (tests/certificates/test_tips.py asks each role about a real one).
 GET    /tips/999999/                                                        -  404       404       404   404     404     404     404    404     404     404     404      404    302
 POST   /tips/999999/                                                        -  404       404       404   404     404     404     404    404     404     404     404      404    302
@@ -596,6 +624,53 @@ GET    /admin/workflows/calendaryear/{calendar_year}/                       gz 3
 GET    /admin/workflows/calendaryear/{calendar_year}/change/                gz 302       302       302   302     302     302     302    302     302     302     302      200    302
 GET    /admin/workflows/calendaryear/{calendar_year}/history/               gz 302       302       302   302     302     302     302    302     302     302     302      200    302
 GET    /admin/workflows/calendaryear/{calendar_year}/delete/                gz 302       302       302   302     302     302     302    302     302     302     302      200    302
+# The e-mails of notifications: read-only, sent again by an admin action (tests/notifications/test_delivery.py).
+GET    /admin/notifications/                                                -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/django_celery_beat/                                           -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/django_celery_beat/clockedschedule/                           -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/django_celery_beat/clockedschedule/add/                       -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/django_celery_beat/clockedschedule/999999/                    -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/clockedschedule/999999/change/             -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/clockedschedule/999999/history/            -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/clockedschedule/999999/delete/             -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/crontabschedule/                           -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/django_celery_beat/crontabschedule/add/                       -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/django_celery_beat/crontabschedule/999999/                    -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/crontabschedule/999999/change/             -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/crontabschedule/999999/history/            -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/crontabschedule/999999/delete/             -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/intervalschedule/                          -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/django_celery_beat/intervalschedule/add/                      -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/django_celery_beat/intervalschedule/999999/                   -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/intervalschedule/999999/change/            -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/intervalschedule/999999/history/           -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/intervalschedule/999999/delete/            -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/periodictask/                              -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/django_celery_beat/periodictask/add/                          -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/django_celery_beat/periodictask/999999/                       -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/periodictask/999999/change/                -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/periodictask/999999/history/               -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/periodictask/999999/delete/                -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/solarschedule/                             -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/django_celery_beat/solarschedule/add/                         -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/django_celery_beat/solarschedule/999999/                      -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/solarschedule/999999/change/               -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/solarschedule/999999/history/              -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/django_celery_beat/solarschedule/999999/delete/               -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/jobs/                                                         -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/jobs/job/                                                     -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/jobs/job/add/                                                 -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /admin/jobs/job/999999/                                              -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/jobs/job/999999/change/                                       -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/jobs/job/999999/history/                                      -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/jobs/job/999999/delete/                                       -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/notifications/delivery/                                       -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/notifications/delivery/?status__exact=dead&q=example          -  302       302       302   302     302     302     302    302     302     302     302      200    302
+GET    /admin/notifications/delivery/add/                                   -  302       302       302   302     302     302     302    302     302     302     302      403    302
+GET    /admin/notifications/delivery/999999/                                -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/notifications/delivery/999999/change/                         -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/notifications/delivery/999999/history/                        -  302       302       302   302     302     302     302    302     302     302     302      302    302
+GET    /admin/notifications/delivery/999999/delete/                         -  302       302       302   302     302     302     302    302     302     302     302      403    302
 # ── Administration: logins and second factors ──
 GET    /admin/axes/accessattempt/                                           -  302       302       302   302     302     302     302    302     302     302     302      200    302
 GET    /admin/axes/accessattempt/add/                                       -  302       302       302   302     302     302     302    302     302     302     302      403    302
@@ -636,6 +711,11 @@ def _today(days=0) -> str:
 
 def _roster_csv():
     return SimpleUploadedFile("名册.csv", "number,name\nT404,查无此证\n".encode(), content_type="text/csv")
+
+
+def _registry_csv():
+    header = "number,name,id_number,category,item,issued_on,expires_on,reviewed_on,authority,status"
+    return SimpleUploadedFile("证书库.csv", f"{header}\nT404,查无此证,,electrical,x,2022-01-01,,,x,\n".encode())
 
 
 _REASON = {"reason": "矩阵测试理由"}
@@ -781,6 +861,7 @@ BODIES = {
         "reviewer": "王审核",
     },
     "POST /api/v1/reports/monthly/return/": lambda w: {"region": w.region.code, "month": "2018-10", "reason": "请核实"},
+    "POST /api/v1/reports/monthly/export/": lambda w: {"region": w.region.code, "month": "2018-09", "format": "xlsx"},
     "POST /api/v1/reports/monthly/scan/": lambda w: {"region": w.region.code, "month": "2018-10", "file": pdf_upload()},
     "POST /api/v1/reports/returns/": lambda w: {"region": w.region.code, "kind": "summary", "text": "工作总结"},
     "POST /api/v1/reports/returns/{region}/plan/return/": lambda w: {"reason": "请补充职责分工"},
@@ -829,8 +910,14 @@ BODIES = {
         "confirm": "on",
     },
     "POST /oversight/typical/new/{closed}/": lambda w: {"title": "持假证上岗典型案例"},
+    "POST /oversight/monthly/?region={region}&month=2018-09&export=xlsx": lambda w: {
+        "form": "export",
+        "format": "xlsx",
+    },
     "POST /certificates/check/": lambda w: {"number": "T0003", "name": "王五"},
     "POST /certificates/roster/": lambda w: {"roster": _roster_csv()},
+    "POST /certificates/import/": lambda w: {"file": _registry_csv()},
+    "POST /api/v1/certificates/imports/": lambda w: {"file": _registry_csv()},
     "POST /public/check/": lambda w: {"number": "T0004", "name": "王五"},
     "POST /public/tip/": lambda w: {"city": "440100", "what": "某公司员工持假证上岗", "party_kind": "employer"},
     "POST /i18n/setlang/": lambda w: {"language": "en", "next": "/"},

@@ -32,6 +32,7 @@ Per city:
   calendar_year an entered holiday arrangement (admin)
   notification  a notification to the city's officer1
   roster        a roster check saved by the city's officer1, one failed row
+  job           a finished job of the city's officer1, with its result file and one rejected row
   region        the city's region
 """
 
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import time_machine
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -53,6 +55,7 @@ from certificates.models import RosterCheck
 from certificates.verify import verify
 from demo.reach import reach
 from demo.sample_cases import make_id_number
+from jobs.models import Job, RejectedRow
 from notifications.outbox import notify
 from oversight import actions as oversight_actions
 from oversight import reports
@@ -310,6 +313,18 @@ def build_city(code: str) -> City:
         employer="矩阵建筑公司",
         results=verify([{"number": "T0000", "name": "无名"}]),
     )
+    o["job"] = Job.objects.create(
+        kind="roster_verification",
+        owner=officer,
+        status="done",
+        done=1,
+        total=1,
+        error_count=1,
+        source_name=f"矩阵名册-{city.slug}.csv",
+        result_name="矩阵结果.xlsx",
+    )
+    o["job"].result.save("matrix", ContentFile(b"PK"), save=True)
+    RejectedRow.objects.create(job=o["job"], line=2, reason="矩阵拒收行")
     for obj in o.values():
         if hasattr(obj, "refresh_from_db"):
             obj.refresh_from_db()

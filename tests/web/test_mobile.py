@@ -113,7 +113,7 @@ def test_every_page_fits_a_phone(server, chromium, settings, tmp_path):
     officer.page.wait_for_selector("[data-testid=case-table]")
     assert officer.page.url.endswith("/cases/case/")
     officer.go(f"/cases/case/{case.pk}/")
-    assert officer.page.get_attribute("[data-testid=casefile]", "href") == f"/cases/case/{case.pk}/casefile.pdf"
+    assert officer.page.get_attribute("[data-testid=casefile-form]", "action") == f"/cases/case/{case.pk}/casefile.pdf"
     # Printed, the page is its content only: no menu, no buttons.
     officer.page.emulate_media(media="print")
     assert not officer.page.locator(".mdc-top-app-bar").is_visible()

@@ -1,7 +1,7 @@
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from certificates.importer import import_file
 
@@ -12,6 +12,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
 
+    @no_translations  # an operator's tool: its messages in English, as the web page's are in the offices' language
     def handle(self, *args, file, **options):
         path = Path(file)
         if not path.exists():
@@ -27,8 +28,8 @@ class Command(BaseCommand):
 
         try:
             report = import_file(path, progress=progress)
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
+        except ValueError as exc:  # importer.Refused: the file as a whole
+            raise CommandError(f"{path.name}: {exc}") from None
         if tty:
             sys.stderr.write("\n")
         for line, reason in report.rejected[:1000]:

@@ -2,6 +2,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -133,6 +134,9 @@ class Command(BaseCommand):
                 user.password = hashed
                 user.save(update_fields=["password"])
             set_membership(user, agencies[agency_slug], role, legal_review=username.endswith(".legal"))
+        # Guangzhou's regulator issues certificates (the registry's authority): its head keeps the registry.
+        keeper = Permission.objects.get(content_type__app_label="certificates", codename="import_certificates")
+        User.objects.get(username=data.REGISTRY_KEEPER).user_permissions.add(keeper)
         # An administrator for the reference data (regions, agencies, memberships, legal bases).
         admin, created = User.objects.get_or_create(
             username="admin",

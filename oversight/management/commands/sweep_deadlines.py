@@ -1,23 +1,23 @@
-import datetime
 import logging
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import InterfaceError, OperationalError, close_old_connections
 from django.utils import timezone
 
-from cases.events import digest_text
-from oversight.reminders import send_monthly_alarms
-from workflows.sweep import sweep
+from oversight.sweeping import remind, sweep_round, write_daily_digest
 
+__all__ = ["Command", "remind", "write_daily_digest"]
 logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
     help = (
         "Escalate every missed legal deadline exactly once and send the monthly statistics reminders; "
-        "safe to run from several hosts at once."
+        "safe to run from several hosts at once. Without a broker (CELERY_BROKER_URL) it also tries "
+        "failed e-mails again and resumes interrupted jobs."
     )
 
     def add_arguments(self, parser):
@@ -26,17 +26,15 @@ class Command(BaseCommand):
             "--digest-dir",
             type=Path,
             metavar="DIR",
-            help="also write yesterday's event chain digest (chain_digest) to DIR once a day, for keeping off the system",
+            help="also write yesterday's event chain digest (chain_digest) to DIR once a day, for keeping "
+            "off the system (default: DIGEST_DIR)",
         )
 
     def handle(self, *args, every=None, digest_dir=None, **options):
         while True:
             try:
-                now = timezone.now()
-                count = sweep(now)
-                remind(now)
-                if digest_dir:
-                    write_daily_digest(digest_dir)
+                # With a broker, beat asks the workers to retry e-mails and resume jobs.
+                count = sweep_round(timezone.now(), digest_to=digest_dir, pick_up=not settings.CELERY_BROKER_URL)
             except (OperationalError, InterfaceError):
                 if not every:
                     raise
@@ -50,29 +48,3 @@ class Command(BaseCommand):
                 return
             close_old_connections()  # and drops a connection that failed, so the next round opens a new one
             time.sleep(every)
-
-
-def write_daily_digest(directory: Path) -> Path | None:
-    """chain-digest-<yesterday>.txt in `directory`, unless it is there already; the summary line
-    goes to the log too. Written under a temporary name and renamed, so a file that exists is whole."""
-    day = timezone.localdate() - datetime.timedelta(days=1)
-    target = directory / f"chain-digest-{day}.txt"
-    if target.exists():
-        return None
-    directory.mkdir(parents=True, exist_ok=True)
-    lines = list(digest_text(day))
-    partial = target.with_suffix(".partial")
-    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    partial.replace(target)
-    logger.info("sweep_deadlines: wrote %s: %s", target, lines[-1])
-    return target
-
-
-def remind(now: datetime.datetime) -> None:
-    """The monthly statistics reminders of the supervisors; a failure there never stops the sweep."""
-    try:
-        send_monthly_alarms(now)
-    except (OperationalError, InterfaceError):
-        raise
-    except Exception:
-        logger.exception("The monthly statistics reminders failed")
