@@ -179,6 +179,9 @@ SUGGESTED_FINDING = {
     "revoked": "forged_certificate",
     "name_mismatch": "lent_certificate",
     "expired": "lent_certificate",
+    # A certificate not reviewed in time is invalid (特种作业人员安全技术培训考核管理规定): its holder
+    # works without a valid certificate, the employer's 安全生产法 第97条第(七)项.
+    "review_overdue": "unlicensed_operation",
 }
 
 

@@ -191,7 +191,7 @@ class ImportUpload(serializers.Serializer):
 
 
 class RegistryImport(APIView):
-    """Import the certificate registry: the file is checked (size, kind) and stored, and a job
+    """Import the certificate registry: the file is checked (size, kind, header) and stored, and a job
     imports it, batch by batch, upserting by number (as `manage.py import_certificates`). 202 with
     the job: GET /api/v1/jobs/{id}/ follows it, and lists the rejected rows' CSV once it has them.
     The registry keepers only (the permission certificates.import_certificates); 403 otherwise."""

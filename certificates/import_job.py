@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobs import runner
@@ -32,8 +31,10 @@ def may_import(user: Any) -> bool:
 
 def start_import(owner: Any, upload: Any) -> Job:
     """The import job of an uploaded file; importer.Refused (its message for the form or the API's
-    `file` field) for a file too large or neither CSV nor XLSX."""
-    importer.check_file(upload, upload.size)
+    `file` field) for a file too large, neither CSV nor XLSX, or without the header — its first row
+    read here, so the keeper mends the file before anything is queued (the run checks it again)."""
+    kind = importer.check_file(upload, upload.size)
+    importer.check_upload_header(upload, kind)
     upload.seek(0)
     return runner.start(Kind.CERTIFICATE_IMPORT, owner, source=upload, source_name=upload.name or "")
 
@@ -61,7 +62,9 @@ def run_import(run: Run) -> None:
     try:
         with job.source.open("rb") as handle:
             kind = importer.check_file(handle, job.source.size)
-            total = _count(handle, kind, _Pulse(run))
+            total, filled = _count(handle, kind, _Pulse(run))
+            if not filled:
+                raise importer.no_data_rows()
             run.set_total(total)
             _import(run, handle, kind)
     except importer.Refused as exc:
@@ -72,17 +75,19 @@ def run_import(run: Run) -> None:
     except Exception:
         _discard(job)  # the job fails for good (jobs.runner.run): nothing will read the file again
         raise
-    counts = run.job.checkpoint
+    checkpoint = run.job.checkpoint
+    counts = {
+        "read": int(checkpoint.get("read", 0)),
+        "imported": int(checkpoint.get("imported", 0)),
+        "rejected": run.job.error_count,
+    }
     run.finish(
         summary={
             "lines": [
                 _("%(read)s rows read: %(imported)s certificates imported or updated, %(rejected)s rows rejected.")
-                % {
-                    "read": f"{counts.get('read', 0):,}",
-                    "imported": f"{counts.get('imported', 0):,}",
-                    "rejected": f"{run.job.error_count:,}",
-                }
-            ]
+                % {name: f"{value:,}" for name, value in counts.items()}
+            ],
+            "counts": counts,  # the same numbers for a client of the API
         }
     )
     _discard(job)
@@ -97,14 +102,16 @@ def _discard(job: Job) -> None:
         job.source.storage.delete(name)
 
 
-def _count(handle, kind: str, pulse: _Pulse) -> int:
-    """The rows after the header; Refused for a file without the header or with too many rows."""
-    total = 0
-    for _line, _cells in importer.data_rows(handle, kind):
+def _count(handle, kind: str, pulse: _Pulse) -> tuple[int, int]:
+    """The rows after the header, and those of them not blank; Refused for a file without the
+    header or with too many rows."""
+    total = filled = 0
+    for _line, cells in importer.data_rows(handle, kind):
         total += 1
+        filled += not importer.is_blank(cells)
         if total % 10_000 == 0:
             pulse()
-    return total
+    return total, filled
 
 
 def _import(run: Run, handle, kind: str) -> None:
@@ -112,12 +119,13 @@ def _import(run: Run, handle, kind: str) -> None:
     after = int(checkpoint.get("line", 1))  # the last line a previous run stored (1: the header)
     read, imported = int(checkpoint.get("read", 0)), int(checkpoint.get("imported", 0))
     pulse = _Pulse(run)
-    today = timezone.localdate()
-    batch: dict[str, importer.Entry] = {}  # by number: the last row of a number in a batch wins
+    reader = importer.Reader()  # the numbers seen, for the whole file: a number twice is rejected
+    batch: dict[str, importer.Entry] = {}  # by number, each number once
     rejected: list[tuple[int, str]] = []
     pending, last = 0, after  # lines read since the last stored batch, the last of them
     for line, cells in importer.data_rows(handle, kind):
         if line <= after:
+            reader.skip(line, cells)  # stored by a previous run; its number is still taken
             if line % 10_000 == 0:
                 pulse()
             continue
@@ -125,7 +133,7 @@ def _import(run: Run, handle, kind: str) -> None:
         if not importer.is_blank(cells):
             read += 1
             try:
-                cert = importer.parse(cells, today)
+                cert = reader.read(line, cells)
             except ValueError as exc:
                 rejected.append((line, str(exc)))
             else:

@@ -10,11 +10,13 @@ import io
 from collections import Counter
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -34,10 +36,12 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def results_xlsx(results: list[dict]) -> bytes:
     """The results of a roster as the officer downloads them: number, name, the answer in words and
-    its code."""
+    its code (valid, review_overdue, no_match, ...)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("核验结果")
-    ws.append(["证书编号", "姓名", "核验结果", "status"])
+    with translation.override(settings.LANGUAGE_CODE):  # the offices' sheet, whoever downloads it
+        code = _("Result code")  # the answer's code, for programs that read the sheet
+    ws.append(["证书编号", "姓名", "核验结果", code])
     names = status_labels()
     for row in results:
         # The number and the name came from the employer's file: never a live formula (issue 17, §8).
@@ -45,6 +49,15 @@ def results_xlsx(results: list[dict]) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def count_line(label: str, count: int) -> str:
+    """One answer's count as the summary and the results page both say it."""
+    return _("%(label)s: %(count)s") % {"label": label, "count": f"{count:,}"}
+
+
+def skipped_line(count: int) -> str:
+    return _("Rows without a certificate number or a name, not verified: %(n)s") % {"n": f"{count:,}"}
 
 
 def results_name(saved: RosterCheck) -> str:
@@ -118,11 +131,9 @@ def run_roster(run: runner.Run) -> None:
     counts = Counter(row["status"] for row in saved.results)
     names = status_labels()
     lines = [_("Rows verified: %(n)s") % {"n": f"{len(saved.results):,}"}]
-    lines += [f"{label}: {counts[status]:,}" for status, label in names.items() if counts[status]]
+    lines += [count_line(label, counts[status]) for status, label in names.items() if counts[status]]
     if job.error_count:
-        lines.append(
-            _("Rows without a certificate number or a name, not verified: %(n)s") % {"n": f"{job.error_count:,}"}
-        )
+        lines.append(skipped_line(job.error_count))
     run.finish(
         content=results_xlsx(saved.results),
         name=results_name(saved),

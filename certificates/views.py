@@ -1,5 +1,6 @@
 """证书: certificate checks for officials (single and roster), and the public check and tip line."""
 
+import io
 import zipfile
 
 from django.conf import settings
@@ -35,33 +36,127 @@ class RosterRefused(Exception):
     """The roster cannot be read: the message says why."""
 
 
+# The headers a roster's two columns are recognised by, in any position and any case, spaces
+# ignored; the other columns (序号, 工种, ...) are left alone.
+NUMBER_HEADERS = ("证书编号", "证书号", "证号", "操作证号", "操作证编号", "特种作业操作证号", "number")
+NAME_HEADERS = ("姓名", "员工姓名", "name")
+HEADER_ROWS = 10  # a title or a note may stand above the header, within the first rows
+TWO_COLUMNS = (0, 1)
+# Files that are no text whatever their name says: images, PDF, the old binary Excel.
+BINARY = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\xd0\xcf\x11\xe0")
+
+
+def _header_key(cell: str) -> str:
+    return "".join(cell.split()).lower()
+
+
+def _header(cells: list[str]) -> tuple[int, int] | None | bool:
+    """(number column, name column) of a header row; True for a row that names only one of them
+    (a header, but not one a roster can be read by); None for a row that is no header."""
+    keys = [_header_key(c) for c in cells]
+    number = next((i for i, k in enumerate(keys) if k in NUMBER_HEADERS), None)
+    name = next((i for i, k in enumerate(keys) if k in NAME_HEADERS), None)
+    if number is not None and name is not None:
+        return number, name
+    return True if (number is not None or name is not None) else None
+
+
+def _width(cells: list[str]) -> int:
+    return max((i + 1 for i, c in enumerate(cells) if c), default=0)
+
+
+def layout_message() -> str:
+    return _(
+        "Name the columns in a header row: the certificate number as %(numbers)s, the name as %(names)s "
+        "(other columns are ignored). Only a file of exactly two columns, number then name, may go without it."
+    ) % {"numbers": " / ".join(NUMBER_HEADERS), "names": " / ".join(NAME_HEADERS)}
+
+
+def _not_a_table() -> RosterRefused:
+    return RosterRefused(_("The file is not a CSV or XLSX file: upload the roster as .xlsx or .csv."))
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without the BOM Excel writes), else GB18030, the superset of the GBK that
+    Excel on Chinese Windows saves a CSV in; neither, and the file is refused, never guessed at."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RosterRefused(
+        _("The roster's text is neither UTF-8 nor GBK: save it in Excel as “CSV UTF-8” or as XLSX and upload it again.")
+    )
+
+
+def _rows(upload):
+    """The rows of the roster, told by content as well as by name: an XLSX is a zip whatever its
+    name, a CSV is text (a NUL byte or an image's signature is no CSV)."""
+    sheets.check_size(upload.size, settings.ROSTER_MAX_BYTES)
+    name = (upload.name or "").lower()
+    if not name.endswith((".csv", *sheets.XLSX_SUFFIXES)):
+        raise ValueError("suffix")
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"PK\x03\x04"):
+        sheets.check_unpacked(upload, settings.ROSTER_MAX_UNPACKED_BYTES)
+        return sheets.xlsx_rows(upload)
+    if not name.endswith(".csv"):
+        raise _not_a_table()
+    data = upload.read(settings.ROSTER_MAX_BYTES + 1)
+    sheets.check_size(len(data), settings.ROSTER_MAX_BYTES)
+    if data.startswith(BINARY) or b"\x00" in data:
+        raise _not_a_table()
+    return sheets.csv_rows(io.StringIO(_decode(data), newline=""))
+
+
 def read_roster(upload, skipped: list[int] | None = None) -> list[dict]:
-    """number,name rows of a CSV or XLSX roster (a header row is skipped if present), streamed: a
-    file over ROSTER_MAX_BYTES, an XLSX that unpacks to more than ROSTER_MAX_UNPACKED_BYTES and a
-    roster of more than MAX_ITEMS rows are refused as soon as that is known (issue 17, §7).
-    `skipped` receives the line (from 1) of each row with data but without a number or a name."""
+    """number,name rows of a CSV (UTF-8 or GBK) or XLSX roster, streamed: a file over
+    ROSTER_MAX_BYTES, an XLSX that unpacks to more than ROSTER_MAX_UNPACKED_BYTES and a roster of
+    more than MAX_ITEMS rows are refused as soon as that is known (issue 17, §7).
+
+    The columns are found by a header row (NUMBER_HEADERS, NAME_HEADERS) among the first
+    HEADER_ROWS rows, the rows above it ignored; without one, a file of exactly two columns is
+    read as number, name, and any other is refused (layout_message).
+    `skipped` receives the line (from 1) of each row with a number or a name but not both."""
     too_many = _("At most %(max)s rows a roster; split it.") % {"max": f"{MAX_ITEMS:,}"}
     try:
-        rows = sheets.upload_rows(
-            upload,
-            max_bytes=settings.ROSTER_MAX_BYTES,
-            max_unpacked=settings.ROSTER_MAX_UNPACKED_BYTES,
-            max_rows=None,  # counted below, in rows with data: blank rows and the header are free
-        )
         items: list[dict] = []
-        for index, row in enumerate(rows):
-            cells = [c.strip() for c in row[:2]]
-            if index == 0 and cells and cells[0].lower() in ("number", "证书编号", "证号"):
-                continue
-            if len(cells) >= 2 and cells[0] and cells[1]:
-                items.append({"number": cells[0], "name": cells[1]})
+        columns: tuple[int, int] | None = None
+        headerless = False
+        before = 0  # non-blank rows seen before the header
+        for index, row in enumerate(_rows(upload)):
+            cells = [c.strip() for c in row]
+            if columns is None:
+                if not any(cells):
+                    continue
+                found = _header(cells)
+                if isinstance(found, tuple):
+                    columns = found
+                    continue
+                if found is True or before >= HEADER_ROWS - 1:
+                    raise RosterRefused(layout_message())
+                if before == 0 and _width(cells) == 2:
+                    columns, headerless = TWO_COLUMNS, True  # no header: this is the roster's first row
+                else:
+                    before += 1
+                    continue
+            if headerless and _width(cells) > 2:
+                raise RosterRefused(layout_message())
+            number = cells[columns[0]] if columns[0] < len(cells) else ""
+            name = cells[columns[1]] if columns[1] < len(cells) else ""
+            if number and name:
+                items.append({"number": number, "name": name})
                 if len(items) > MAX_ITEMS:
                     raise RosterRefused(too_many)
             else:
-                if skipped is not None and any(cells):
+                if skipped is not None and (number or name):
                     skipped.append(index + 1)
                 if index - len(items) > MAX_ITEMS:  # a sheet of blank rows is no roster either
                     raise RosterRefused(too_many)
+        if columns is None and before:
+            raise RosterRefused(layout_message())
     except sheets.TooLarge as exc:
         if str(exc).startswith("rows"):
             raise RosterRefused(too_many) from None
@@ -103,16 +198,33 @@ def check(request):
     return _check_page(request)
 
 
-def _roster_page(request, status=200):
+def _roster_page(request, status=200, errors: dict | None = None):
     # Not the results: a roster's can be 10,000 rows, and the list shows only names and times.
     recent = RosterCheck.objects.filter(user=request.user).only("id", "filename", "created_at")
     page = Paginator(recent.order_by("-created_at", "-id"), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "certificates/roster.html",
-        {"max": MAX_ITEMS, "job_rows": settings.ROSTER_JOB_ROWS, "recent": page},
+        {
+            "max": MAX_ITEMS,
+            "job_rows": settings.ROSTER_JOB_ROWS,
+            "recent": page,
+            "errors": errors or {},
+            "employer": request.POST.get("employer", "")[:200],
+            "number_headers": " / ".join(NUMBER_HEADERS),
+            "name_headers": " / ".join(NAME_HEADERS),
+        },
         status=status,
     )
+
+
+# The lines of a roster verified in the request that had a number or a name but not both: kept
+# in the session, by roster, for its result page (the job keeps them as its rejected rows).
+SKIPPED_SHOWN = 200
+
+
+def _skipped_key(pk: int) -> str:
+    return f"roster-skipped-{pk}"
 
 
 @login_required
@@ -121,11 +233,11 @@ def roster(request):
         raise PermissionDenied(batches.bulk_refused_message())
     if request.method == "POST" and request.FILES.get("roster"):
         upload = request.FILES["roster"]
+        skipped: list[int] = []
         try:
-            items = read_roster(upload)
+            items = read_roster(upload, skipped=skipped)
         except RosterRefused as exc:
-            messages.error(request, str(exc))
-            return redirect("certificates:roster:index")
+            return _roster_page(request, status=400, errors={"roster": str(exc)})
         employer = request.POST.get("employer", "")[:200]
         if len(items) > settings.ROSTER_JOB_ROWS:
             # A long roster is verified by a worker; its page follows it and links to the results.
@@ -149,6 +261,8 @@ def roster(request):
         saved = RosterCheck.objects.create(
             user=request.user, filename=(upload.name or "")[:200], employer=employer, results=results
         )
+        if skipped:
+            request.session[_skipped_key(saved.pk)] = {"count": len(skipped), "lines": skipped[:SKIPPED_SHOWN]}
         return redirect("certificates:roster:result", pk=saved.pk)
     return _roster_page(request)
 
@@ -181,7 +295,10 @@ def roster_result(request, pk):
         lead.row: lead.case for lead in RosterLead.objects.filter(roster=saved, row__in=rows).select_related("case")
     }
     page.object_list = [(i, row, opened.get(i)) for i, row in page.object_list]
-    shown = {k: v for k, v in labels().items() if k in SUMMARY or k in counts}
+    shown = [roster_job.count_line(v, counts.get(k, 0)) for k, v in labels().items() if k in SUMMARY or k in counts]
+    skipped = request.session.get(_skipped_key(saved.pk))
+    if skipped:
+        shown.append(roster_job.skipped_line(skipped["count"]))
     return render(
         request,
         "certificates/roster_result.html",
@@ -191,6 +308,7 @@ def roster_result(request, pk):
             "failed": page,
             "labels": labels(),
             "summary": shown,
+            "skipped": skipped,
             "total": len(saved.results),
         },
     )

@@ -471,6 +471,9 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "django.template": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        # Each task's "succeeded in …" line: useful in a worker's log, noise when tasks run
+        # in-process beside the server (no broker), where the work already speaks for itself.
+        "celery.app.trace": {"level": "INFO" if CELERY_BROKER_URL else "WARNING"},
     },
 }
 

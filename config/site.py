@@ -3,7 +3,7 @@
 The menu shows only what the role uses: the oversight app to supervisors; the admin to staff.
 """
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.contrib.admin import Admin
 from viewflow.urls import Application, AppMenuMixin, Site, Viewset, route
@@ -18,6 +18,8 @@ from notifications import views as notices
 from oversight import views as oversight
 from workflows import claim_views
 from workflows import views as workflows
+
+from . import third_party_strings
 
 
 # Anonymous visitors pass the app check so that the views send them to the login page.
@@ -57,6 +59,17 @@ class DoneViewset(AppMenuMixin, Viewset):
     index_path = path("", workflows.done, name="index")
 
 
+class JobsLink(AppMenuMixin, Viewset):
+    """ "My jobs" in the workbench's menu: the pages stay at /jobs/ (jobs/urls.py, jobs:list)."""
+
+    app_name = "jobs_link"
+    title = _("My jobs")
+    icon = "pending_actions"
+
+    def reverse(self, viewname, args=None, kwargs=None, current_app=None):
+        return reverse("jobs:list")
+
+
 class TasksApp(XianjieApp):
     app_name = "tasks"
     title = _("Workbench")
@@ -64,6 +77,7 @@ class TasksApp(XianjieApp):
     mine_path = route("mine/", MineViewset())
     queue_path = route("queue/", QueueViewset())
     done_path = route("done/", DoneViewset())
+    jobs_path = route("jobs/", JobsLink())
 
 
 class CaseViewset(AppMenuMixin, Viewset):
@@ -226,7 +240,12 @@ class NoticesApp(XianjieApp):
     read_all_path = path("read-all/", notices.read_all, name="read_all")
     # Opening one marks it read and goes to its page (issue 18).
     open_path = path("<int:pk>/open/", notices.open_notification, name="open")
+    # Which kinds also come by e-mail (every e-mail links here).
+    settings_path = path("settings/", notices.email_settings, name="settings")
 
+
+# The admin pages of django_otp and django_celery_beat, in the catalog's words (their labels are plain English).
+third_party_strings.label_admin_pages()
 
 site = Site(
     title=_("Xianjie · work-safety enforcement and referral"),

@@ -2,14 +2,19 @@
 
 Endpoints that start a job answer 202 with the job's representation (`accepted`)."""
 
+from django.http import Http404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.access import AuthenticatedRequest
 from core.api import pagination
 
+from . import files
 from .models import Job
 
 
@@ -41,10 +46,10 @@ class JobOutput(serializers.ModelSerializer):
         ]
 
     def get_result_url(self, job: Job) -> str | None:
-        return reverse("jobs:result", args=[job.pk]) if job.result else None
+        return reverse("api-job-result", args=[job.pk]) if job.result else None
 
     def get_rejected_url(self, job: Job) -> str | None:
-        return reverse("jobs:rejected", args=[job.pk]) if job.error_count else None
+        return reverse("api-job-rejected", args=[job.pk]) if job.error_count else None
 
     def get_page_url(self, job: Job) -> str:
         return reverse("jobs:detail", args=[job.pk])
@@ -67,6 +72,14 @@ class JobList(generics.ListAPIView[Job]):
         return Job.objects.filter(owner=self.request.user)
 
 
+def own_job(request, pk: int) -> Job:
+    """A job of the caller's own; anyone else's is 404."""
+    job = Job.objects.filter(pk=pk, owner=request.user).first()
+    if job is None:
+        raise NotFound
+    return job
+
+
 class JobDetail(generics.RetrieveAPIView[Job]):
     """A job of the caller's own; anyone else's is 404."""
 
@@ -74,7 +87,23 @@ class JobDetail(generics.RetrieveAPIView[Job]):
     serializer_class = JobOutput
 
     def get_object(self) -> Job:
-        job = Job.objects.filter(pk=self.kwargs["pk"], owner=self.request.user).first()
-        if job is None:
-            raise NotFound
-        return job
+        return own_job(self.request, self.kwargs["pk"])
+
+
+class JobResult(APIView):
+    """The job's result file (404 until it is done, or for a job without one)."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        try:
+            return files.result_response(own_job(request, pk))
+        except Http404:
+            raise NotFound from None
+
+
+class JobRejected(APIView):
+    """Every rejected row of the job, its line and the reason, as CSV."""
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request, pk: int):
+        return files.rejected_response(own_job(request, pk))

@@ -12,6 +12,9 @@ class Kind(models.TextChoices):
     CASEFILE = "casefile", _("Case file PDF")
 
 
+# The kinds that read rows of an uploaded file and may reject some.
+ROW_KINDS = frozenset({Kind.CERTIFICATE_IMPORT, Kind.ROSTER_VERIFICATION})
+
 # kind → "module.function" taking a jobs.runner.Run
 RUNNERS: dict[str, str] = {
     Kind.CERTIFICATE_IMPORT: "certificates.import_job.run_import",

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .kinds import Kind
+from .kinds import ROW_KINDS, Kind
 
 
 class Job(models.Model):
@@ -64,6 +64,11 @@ class Job(models.Model):
         if not self.total:
             return 0
         return min(100, self.done * 100 // self.total)
+
+    @property
+    def reads_rows(self) -> bool:
+        """Whether the job reads rows of a file, some of which it may reject (an import, a roster)."""
+        return self.kind in ROW_KINDS
 
     @property
     def finished(self) -> bool:

@@ -131,6 +131,8 @@ class Run:
             locked.finished_at = locked.heartbeat_at = timezone.now()
             if locked.total is None:
                 locked.total = locked.done
+            # A job that reports coarsely (a case file: one step) is whole when it is done.
+            locked.done = max(locked.done, locked.total)
             locked.save()
         self.job = locked
         discard_source(locked)

@@ -1,18 +1,14 @@
 """The pages of jobs: the caller's list, one job's progress (live over the WebSocket), its result
 and its rejected rows. Only the job's owner sees a job (404 for anyone else)."""
 
-import csv
-import io
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from core.xlsx import safe_row
-
+from . import files
 from .models import Job
 
 
@@ -41,23 +37,10 @@ def job_detail(request, pk: int):
 @require_safe
 @login_required
 def job_result(request, pk: int):
-    job = _own(request, pk)
-    if not job.result:
-        raise Http404
-    return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name or f"job-{job.pk}")
+    return files.result_response(_own(request, pk))
 
 
 @require_safe
 @login_required
 def job_rejected(request, pk: int):
-    """Every rejected row of the job with its reason, as CSV (UTF-8 with BOM, for Excel)."""
-    job = _own(request, pk)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["line", "reason"])
-    for line, reason in job.rejected_rows.values_list("line", "reason").iterator():
-        writer.writerow(safe_row([line, reason]))
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-rejected.csv"'
-    return response
+    return files.rejected_response(_own(request, pk))

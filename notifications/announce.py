@@ -95,6 +95,8 @@ RULES: dict[str, Rule] = {
     "referral_propose": Rule(
         lambda a: [u for u in r.heads(a.known_referral.referring_agency_id) if u.pk != a.known_referral.proposed_by_id],
         _("Referral %(number)s proposed: please decide"),
+        # The head has three days to decide (国务院令第310号 第5条): told by e-mail too, not only in the app.
+        email=True,
     ),
     "referral_refuse": Rule(
         lambda a: r.supervisors(a.known_case),

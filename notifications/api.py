@@ -11,8 +11,9 @@ from core.access import AuthenticatedRequest
 from core.api import pagination, params
 from core.api.schema import example
 
+from . import preferences
 from .announce import EMAIL_KINDS
-from .models import Notification, Preference
+from .models import Notification
 
 
 class NotificationOutput(serializers.ModelSerializer):
@@ -83,8 +84,8 @@ class Preferences(APIView):
     """Which kinds also come by e-mail (all, unless turned off)."""
 
     def _current(self, user) -> dict:
-        off = set(Preference.objects.filter(user=user, email=False).values_list("kind", flat=True))
-        return {"preferences": [{"kind": k, "email": k not in off} for k in sorted(EMAIL_KINDS)]}
+        chosen = preferences.current(user)
+        return {"preferences": [{"kind": k, "email": chosen[k]} for k in sorted(chosen)]}
 
     @extend_schema(responses=PreferencesInput)
     def get(self, request):
@@ -94,6 +95,5 @@ class Preferences(APIView):
     def put(self, request):
         data = PreferencesInput(data=request.data)
         data.is_valid(raise_exception=True)
-        for item in data.validated_data["preferences"]:
-            Preference.objects.update_or_create(user=request.user, kind=item["kind"], defaults={"email": item["email"]})
+        preferences.save(request.user, [(item["kind"], item["email"]) for item in data.validated_data["preferences"]])
         return Response(self._current(request.user))

@@ -1,10 +1,13 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
+from . import preferences
 from .models import Notification
 
 
@@ -30,3 +33,18 @@ def open_notification(request, pk: int):
     if n.read_at is None:
         Notification.objects.filter(pk=n.pk, read_at__isnull=True).update(read_at=timezone.now())
     return redirect(n.link or "notices:list:index")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_settings(request):
+    """Which kinds of notification also come by e-mail: one checkbox per e-mailed kind; a kind
+    left unticked is turned off (the same Preference rows as the API's)."""
+    if request.method == "POST":
+        ticked = set(request.POST.getlist("email"))
+        preferences.save(request.user, [(kind, kind in ticked) for kind in preferences.email_kinds()])
+        messages.success(request, _("Your e-mail settings are saved."))
+        return redirect("notices:settings")
+    chosen = preferences.current(request.user)
+    rows = [{"kind": kind, "label": preferences.label(kind), "email": on} for kind, on in chosen.items()]
+    return render(request, "notifications/settings.html", {"rows": rows})

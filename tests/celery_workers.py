@@ -28,15 +28,22 @@ ROOT = Path(__file__).resolve().parents[1]
 QUEUES = "mail,jobs,sweep"
 
 
+# RabbitMQ as CI runs it; one test uses it (its queues are not per xdist worker as Redis's are).
+RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
+_current: list[str] = []  # the broker of the open broker() block, for the processes started in it
+
+
 def broker_url() -> str:
-    return os.environ["REDIS_URL"]
+    return _current[-1] if _current else os.environ["REDIS_URL"]
 
 
 @contextmanager
-def broker() -> Iterator[str]:
+def broker(url: str | None = None) -> Iterator[str]:
     """Tasks published by this process go to the real broker (not run in-process), and every queue
-    starts empty; the eager default comes back afterwards."""
-    url = broker_url()
+    starts empty; the eager default comes back afterwards. `url`: another broker than the Redis of
+    REDIS_URL (RABBITMQ_URL)."""
+    url = url or broker_url()
+    _current.append(url)
     before = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=url, task_always_eager=False)
     if app._pool:
@@ -55,6 +62,7 @@ def broker() -> Iterator[str]:
         app._pool = None
         app.amqp._producer_pool = None
         kombu.pools.reset()
+        _current.pop()
 
 
 def purge() -> None:

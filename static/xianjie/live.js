@@ -47,6 +47,8 @@
     Object.keys(fields).forEach(function (name) {
       card.querySelectorAll('[data-job-field="' + name + '"]').forEach(function (el) { el.textContent = fields[name]; });
     });
+    var preparing = card.querySelector("[data-job-preparing]");
+    if (preparing && message.total !== null) preparing.hidden = true;
     var bar = card.querySelector('[data-job-field="bar"]');
     if (bar) bar.value = message.percent;
     if ((message.status === "done" || message.status === "failed") && card.getAttribute("data-job-status") !== message.status) {

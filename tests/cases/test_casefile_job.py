@@ -75,7 +75,7 @@ def test_the_button_starts_a_job_whose_pdf_is_the_download(case, username, djang
     job, _r = start(client, case, django_capture_on_commit_callbacks)
     assert job.status == Job.Status.DONE, job.message
     assert job.params == {"case": case.pk} and job.owner == U(username)
-    assert job.result_name == f"{case.number}-案卷.pdf" and (job.done, job.total) == (0, 1)
+    assert job.result_name == f"{case.number}-案卷.pdf" and (job.done, job.total) == (1, 1)
     assert job.summary["link"] == f"/cases/case/{case.pk}/" and case.number in job.summary["lines"][0]
     made = result_of(client, job)
     direct = client.get(url(case))

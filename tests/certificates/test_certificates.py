@@ -142,13 +142,15 @@ def test_import_keeps_good_rows_and_reports_bad_ones_by_line(tmp_path, capsys):
         call_command("import_certificates", str(path))
     assert exit_.value.code == 2
     out = capsys.readouterr()
-    assert "2 certificates imported, 5 rows rejected of 8" in out.out
-    for line in (4, 5, 6, 7, 8):
+    assert "2 certificates imported, 6 rows rejected of 8" in out.out  # 8 read = 2 imported + 6 rejected
+    for line in (4, 5, 6, 7, 8, 9):
         assert f"line {line}:" in out.err
+    assert "line 5: id_number (resident ID number): " in out.err  # an empty ID number
+    assert "line 9: number (certificate number): the same as line 2" in out.err
     assert "check digit" in out.err or "校验码" in out.err
     assert Certificate.objects.count() == 2
     g1 = Certificate.objects.get(number="G001")
-    assert (g1.holder_name, g1.status) == ("李雷雷", "revoked")  # the later row of a number wins
+    assert (g1.holder_name, g1.status) == ("李雷", "valid")  # a later row of a number is rejected, not stored
     g2 = Certificate.objects.get(number="G002")
     assert g2.expires_on == on("2027-05-01") and g2.id_masked == mask_id_number(good) and good not in str(g2.__dict__)
 
@@ -165,6 +167,24 @@ def test_import_an_xlsx_file_and_upsert(tmp_path, capsys):
     call_command("import_certificates", str(path))
     assert Certificate.objects.get().expires_on == on("2026-01-01")
     assert "1 certificates imported, 0 rows rejected of 1" in capsys.readouterr().out
+
+
+def test_a_future_date_of_issue_is_rejected_and_a_header_alone_refused(tmp_path, capsys):
+    from django.core.management import CommandError
+
+    good = make_id_number("440103", datetime.date(1990, 5, 6), 3)
+    later = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    path = tmp_path / "registry.csv"
+    path.write_text(f"{HEADER}\nF1,李雷,{good},高处作业,登高架设,{later},,,省厅,valid\n", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        call_command("import_certificates", str(path))
+    out = capsys.readouterr()
+    assert "0 certificates imported, 1 rows rejected of 1" in out.out
+    assert f"line 2: issued_on (date of issue): {later} is after today" in out.err
+    assert not Certificate.objects.exists()
+    path.write_text(HEADER + "\n\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="no data rows"):
+        call_command("import_certificates", str(path))
 
 
 def test_a_file_with_the_wrong_header_is_refused(tmp_path):

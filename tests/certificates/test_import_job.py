@@ -4,6 +4,7 @@ killed half-way resumed without doubling anything — in-process, and on the rea
 worker killed by SIGKILL in the middle of 200,000 rows."""
 
 import datetime
+import re
 import signal
 import tempfile
 import time
@@ -13,7 +14,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from certificates import importer
@@ -45,7 +46,7 @@ def good(number: str, name: str = "李雷") -> str:
     return f"{number},{name},{GOOD_ID},焊接与热切割作业,熔化焊接,2022-01-01,,,广州市应急管理局,valid"
 
 
-# Ten lines after the header: five good (G001 twice: the later wins), one blank, four bad.
+# Ten lines after the header: four good, one blank, four bad and G001 again (rejected: line 2 has it).
 ROWS = [
     good("G001"),
     good("G002"),
@@ -58,7 +59,9 @@ ROWS = [
     f"B010,坏行,{GOOD_ID},electrical,x,2021-05-01,,,x,lost",  # no such status
     good("G001", "李雷雷"),
 ]
-BAD_LINES = [4, 5, 8, 10]
+BAD_LINES = [4, 5, 8, 10, 11]
+# Every reason for a cell: its column as in the header, what it holds, then what is wrong.
+REASON = re.compile(r"^[a-z_]+ \([^)]+\): .+")
 
 
 def registry(rows=ROWS, header=HEADER) -> bytes:
@@ -157,6 +160,44 @@ def test_a_bad_upload_is_the_form_again_with_its_message(client, name, content, 
     assert not Job.objects.exists()
 
 
+def _xlsx(header: list[str]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(header)
+    wb.active.append(["X1", "张三"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+WRONG_HEADERS = [
+    ("registry.csv", registry(header="number,name,id,category")),
+    ("registry.csv", registry(header="")),
+    ("registry.xlsx", _xlsx(["number", "name", "id"])),
+]
+
+
+@pytest.mark.parametrize("name, content", WRONG_HEADERS)
+def test_a_wrong_header_is_refused_at_the_upload(client, api, name, content, monkeypatch):
+    started = []
+    monkeypatch.setattr(runner, "enqueue", started.append)
+    r = keeper_client(client).post("/certificates/import/", {"file": upload(content, name)})
+    assert r.status_code == 400
+    assert r.context["errors"] == {"file": "The first line must be the header " + HEADER + "."}
+    assert 'data-testid="file-error"' in r.content.decode()
+    r = api(KEEPER).post("/api/v1/certificates/imports/", {"file": upload(content, name)}, format="multipart")
+    assert r.status_code == 400 and r.json() == {"file": ["The first line must be the header " + HEADER + "."]}
+    assert not Job.objects.exists() and not started
+    # The right header in a workbook passes the upload.
+    r = api(KEEPER).post(
+        "/api/v1/certificates/imports/", {"file": upload(_xlsx(importer.HEADER), "ok.xlsx")}, format="multipart"
+    )
+    assert r.status_code == 202 and Job.objects.count() == 1
+
+
 def test_the_form_without_a_file_and_with_a_file_too_large(client, settings):
     keeper = keeper_client(client)
     r = keeper.post("/certificates/import/", {})
@@ -193,7 +234,7 @@ def test_the_import_is_documented_in_the_openapi_schema(api):
 # --- the run -------------------------------------------------------------------------------------
 
 
-def test_an_eager_run_imports_the_good_rows_and_lists_the_bad_ones(client, django_capture_on_commit_callbacks):
+def test_an_eager_run_imports_the_good_rows_and_lists_the_bad_ones(client, api, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):  # no broker: the job runs in-process at the commit
         r = keeper_client(client).post("/certificates/import/", {"file": upload(registry())})
     job = Job.objects.get()
@@ -201,19 +242,22 @@ def test_an_eager_run_imports_the_good_rows_and_lists_the_bad_ones(client, djang
     assert job.status == "done" and job.total == len(ROWS) and job.done == job.total and job.percent == 100
     assert sorted(Certificate.objects.values_list("number", flat=True)) == ["G001", "G002", "G003", "G004"]
     g1 = Certificate.objects.get(number="G001")
-    assert g1.holder_name == "李雷雷" and g1.id_masked == "440***********" + GOOD_ID[-4:]
+    # The first row of G001 is kept: a later row of the same number does not replace its holder.
+    assert g1.holder_name == "李雷" and g1.id_masked == "440***********" + GOOD_ID[-4:]
     assert g1.expires_on == datetime.date(2028, 1, 1)  # six years after the issue
     rejected = dict(RejectedRow.objects.filter(job=job).values_list("line", "reason"))
-    assert sorted(rejected) == BAD_LINES and job.error_count == 4
-    assert (
-        "id_number" in rejected[4]
-        and "木工作业" in rejected[5]
-        and "May 2021" in rejected[8]
-        and "lost" in rejected[10]
-    )
+    assert sorted(rejected) == BAD_LINES and job.error_count == 5
+    assert rejected[4].startswith("id_number (resident ID number): ") and "check digit" in rejected[4]
+    assert rejected[5] == "category (category): '木工作业' is not one of the 11 categories"
+    assert rejected[8] == "issued_on (date of issue): 'May 2021' is not a date (YYYY-MM-DD)"
+    assert rejected[10] == "status (status): 'lost' is not valid or revoked"
+    assert rejected[11] == "number (certificate number): the same as line 2"
+    assert all(REASON.match(reason) for reason in rejected.values()), rejected
     assert job.checkpoint == {"line": len(ROWS) + 1, "read": 9, "imported": 4}
-    [line] = job.summary["lines"]
-    assert line.startswith("9") and line.count("4") == 2
+    # Every row read is imported or rejected, in the sentence and in the counts beside it.
+    assert job.summary["counts"] == {"read": 9, "imported": 4, "rejected": 5}
+    assert job.summary["lines"] == ["9 rows read: 4 certificates imported or updated, 5 rows rejected."]
+    assert api(KEEPER).get(f"/api/v1/jobs/{job.pk}/").json()["summary"] == job.summary
     assert not job.source  # the upload, with its full ID numbers, is not kept
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert "木工作业" in page and 'data-testid="job-rejected-csv"' in page
@@ -281,10 +325,14 @@ def test_a_run_killed_half_way_is_resumed_without_doubling_anything(monkeypatch)
     numbers = list(Certificate.objects.values_list("number", flat=True))
     assert (
         sorted(numbers) == ["G001", "G002", "G003", "G004"]
-        and Certificate.objects.get(number="G001").holder_name == "李雷雷"
+        and Certificate.objects.get(number="G001").holder_name == "李雷"
     )
-    assert sorted(job.rejected_rows.values_list("line", flat=True)) == BAD_LINES and job.error_count == 4
-    assert job.checkpoint == {"line": len(ROWS) + 1, "read": 9, "imported": 5}  # G001 in two batches
+    assert sorted(job.rejected_rows.values_list("line", flat=True)) == BAD_LINES and job.error_count == 5
+    # G001 of line 2 was stored by the first run, before the checkpoint: the resumed run, which
+    # skips that line, still knows its number and rejects line 11 naming it.
+    assert job.rejected_rows.get(line=11).reason == "number (certificate number): the same as line 2"
+    assert job.checkpoint == {"line": len(ROWS) + 1, "read": 9, "imported": 4}
+    assert job.summary["counts"] == {"read": 9, "imported": 4, "rejected": 5}
 
 
 def test_a_checkpoint_at_the_end_finishes_without_reading_again():
@@ -299,6 +347,8 @@ def test_a_checkpoint_at_the_end_finishes_without_reading_again():
     [
         (registry(header="number,name,id,category"), None, "The first line must be the header " + HEADER),
         (b"", None, "The file is empty"),
+        (registry(rows=[]), None, "The file has no data rows"),
+        (registry(rows=["", " , ,"]), None, "The file has no data rows"),
         (registry(), 3, "more than 3 rows"),
     ],
 )
@@ -318,8 +368,91 @@ def test_the_command_keeps_its_rules(tmp_path, capsys):
     path.write_bytes(registry())
     with pytest.raises(SystemExit):
         call_command("import_certificates", str(path))
-    assert "4 certificates imported, 4 rows rejected of 9" in capsys.readouterr().out
-    assert Certificate.objects.count() == 4
+    out = capsys.readouterr()
+    assert "4 certificates imported, 5 rows rejected of 9" in out.out
+    assert "line 11: number (certificate number): the same as line 2" in out.err
+    assert Certificate.objects.count() == 4 and Certificate.objects.get(number="G001").holder_name == "李雷"
+
+
+def test_the_command_refuses_a_file_with_the_header_only(tmp_path):
+    path = tmp_path / "registry.csv"
+    path.write_bytes(registry(rows=[]))
+    with pytest.raises(CommandError, match="no data rows"):
+        call_command("import_certificates", str(path))
+
+
+def run_rows(rows: list[str]) -> tuple[Job, dict[int, str]]:
+    job = queued(registry(rows))
+    assert runner.run(job.pk)
+    job.refresh_from_db()
+    return job, dict(job.rejected_rows.values_list("line", "reason"))
+
+
+def test_a_date_of_issue_or_review_after_today_is_rejected():
+    today = timezone.localdate()
+    tomorrow = (today + datetime.timedelta(days=1)).isoformat()
+    job, rejected = run_rows(
+        [
+            f"F1,李雷,{GOOD_ID},焊接与热切割作业,熔化焊接,{tomorrow},,,广州市应急管理局,valid",
+            f"F2,李雷,{GOOD_ID},焊接与热切割作业,熔化焊接,2022-01-01,,{tomorrow},广州市应急管理局,valid",
+            f"F3,李雷,{GOOD_ID},焊接与热切割作业,熔化焊接,{today.isoformat()},,{today.isoformat()},广州市应急管理局,",
+            f"F4,李雷,{GOOD_ID},焊接与热切割作业,熔化焊接,2022-01-01,2099-01-01,,广州市应急管理局,valid",
+        ]
+    )
+    assert rejected == {
+        2: f"issued_on (date of issue): {tomorrow} is after today ({today.isoformat()})",
+        3: f"reviewed_on (date of the last review): {tomorrow} is after today ({today.isoformat()})",
+    }
+    # Today is not the future, and an expiry date is meant to be in it.
+    assert sorted(Certificate.objects.values_list("number", flat=True)) == ["F3", "F4"]
+    assert job.summary["counts"] == {"read": 4, "imported": 2, "rejected": 2}
+
+
+def test_a_row_with_too_few_columns_says_how_many_it_has():
+    job, rejected = run_rows([f"S1,李雷,{GOOD_ID},焊接与热切割作业,熔化焊接,2022-01-01", "S2", good("S3")])
+    assert rejected == {
+        2: "The row has 6 columns where 10 are expected.",
+        3: "The row has 1 columns where 10 are expected.",
+    }
+    assert list(Certificate.objects.values_list("number", flat=True)) == ["S3"]
+    assert job.summary["counts"] == {"read": 3, "imported": 1, "rejected": 2}
+
+
+def test_an_id_number_stored_as_a_number_is_to_be_formatted_as_text(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(importer.HEADER)
+    rest = ["高处作业", "登高架设", datetime.date(2020, 1, 1), None, None, "省厅", "valid"]
+    ws.append(["N1", "张三", 440103199005060000, *rest])  # an int: its text even looks like an ID number
+    ws.append(["N2", "张三", 4.40103199005e17, *rest])
+    ws.append(["N3", "张三", GOOD_ID, *rest])
+    ws.append(["N4", "张三", int(GOOD_ID), *rest])  # the digits of a good number, but kept as a number
+    wb.save(tmp_path / "registry.xlsx")
+    job = queued((tmp_path / "registry.xlsx").read_bytes())
+    assert runner.run(job.pk)
+    job.refresh_from_db()
+    rejected = dict(job.rejected_rows.values_list("line", "reason"))
+    assert sorted(rejected) == [2, 3, 5]
+    for reason in rejected.values():
+        assert reason.startswith("id_number (resident ID number): ") and "format the id_number column as text" in reason
+    assert "e+17 was stored as a number" in rejected[2]  # the value as the workbook keeps it
+    assert list(Certificate.objects.values_list("number", flat=True)) == ["N3"]
+    # A CSV saved from such a sheet writes the number as the spreadsheet shows it.
+    _job, rejected = run_rows([good("C1").replace(GOOD_ID, "4.40103E+17")])
+    assert "format the id_number column as text" in rejected[2]
+
+
+def test_a_number_twice_across_batches_is_rejected_on_its_later_line(monkeypatch):
+    monkeypatch.setattr(importer, "BATCH", 2)
+    job, rejected = run_rows([good("D1"), good("D2"), good("D3"), good("D1", "韩梅梅"), "", good("D2", "王五")])
+    assert rejected == {
+        5: "number (certificate number): the same as line 2",
+        7: "number (certificate number): the same as line 3",
+    }
+    assert set(Certificate.objects.values_list("holder_name", flat=True)) == {"李雷"}
+    assert job.summary["counts"] == {"read": 5, "imported": 3, "rejected": 2}
 
 
 # --- on the real broker: a worker killed by SIGKILL in the middle -----------------------------------

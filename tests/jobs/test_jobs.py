@@ -71,12 +71,20 @@ def test_only_the_owner_sees_a_job_its_result_its_rejected_rows_and_its_api(clie
     assert body.status_code == 200
     data = body.json()
     assert (data["id"], data["status"], data["percent"], data["error_count"]) == (job.pk, "done", 100, 2)
-    assert data["result_url"] == f"/jobs/{job.pk}/result/" and data["rejected_url"] == f"/jobs/{job.pk}/rejected.csv"
+    # The files through the API, for a client with a token only (no session).
+    assert data["result_url"] == f"/api/v1/jobs/{job.pk}/result/"
+    assert data["rejected_url"] == f"/api/v1/jobs/{job.pk}/rejected/"
+    made = api(OWNER).get(data["result_url"])
+    assert made.status_code == 200 and b"".join(made.streaming_content) == b"PK-result"
+    rows = api(OWNER).get(data["rejected_url"]).content.decode("utf-8-sig").splitlines()
+    assert rows == ["行号,原因", '4,"\'=HYPERLINK(""http://x"",""点我"")"', "7,没有姓名"]
 
     for name in (OTHER, "guangzhou.head", "shenzhen.officer1", "guangzhou.supervisor"):
         other = logged_in(client, name)
         assert [other.get(url).status_code for url in urls] == [404, 404, 404], name
         assert api(name).get(f"/api/v1/jobs/{job.pk}/").status_code == 404, name
+        assert api(name).get(f"/api/v1/jobs/{job.pk}/result/").status_code == 404, name
+        assert api(name).get(f"/api/v1/jobs/{job.pk}/rejected/").status_code == 404, name
     client.logout()
     assert client.get(urls[0]).status_code == 302  # to the login page
     assert api(OWNER).get("/api/v1/jobs/999999/").status_code == 404
@@ -110,7 +118,7 @@ def test_the_rejected_rows_csv_is_formula_safe(client):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows == [["line", "reason"], ["4", '\'=HYPERLINK("http://x","点我")'], ["7", "没有姓名"]]
+    assert rows == [["行号", "原因"], ["4", '\'=HYPERLINK("http://x","点我")'], ["7", "没有姓名"]]
 
 
 def test_progress_is_pushed_on_the_owners_group(settings):

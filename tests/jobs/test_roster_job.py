@@ -109,13 +109,20 @@ def test_a_long_roster_runs_as_a_job_and_leaves_what_the_page_would(
     from_page = load_workbook(io.BytesIO(download.content)).worksheets[0]
     rows = list(from_job.iter_rows(values_only=True))
     assert rows == list(from_page.iter_rows(values_only=True))
-    assert rows[0] == ("证书编号", "姓名", "核验结果", "status")
+    assert rows[0] == ("证书编号", "姓名", "核验结果", "结果代码")  # the codes stay, under a Chinese head
     assert [row[3] for row in rows[1:]] == EXPECTED and rows[4][:2] == ("'=1+2", "'@SUM(A1)")
     assert job.summary["link"] == f"/certificates/roster/{saved.pk}/"
     with translation.override(settings.LANGUAGE_CODE):  # written in the offices' language
         verified = gettext("Rows verified: %(n)s") % {"n": 5}
-        valid = f"{status_labels()['valid']}: 2"
-    assert job.summary["lines"][:2] == [verified, valid] and len(job.summary["lines"]) == 4
+        valid = gettext("%(label)s: %(count)s") % {"label": status_labels()["valid"], "count": 2}
+    # The page's form, full-width colon and all.
+    assert job.summary["lines"] == [
+        "已核验行数：5",
+        "有效：2",
+        "无此编号与姓名相符的证书：3",
+        "缺少证书编号或姓名、未核验的行数：1",
+    ]
+    assert job.summary["lines"][:2] == [verified, valid]
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert verified in page and f'href="/certificates/roster/{saved.pk}/"' in page
     # The roster's own pages work unchanged: its result, and a lead from a failed row.
@@ -198,3 +205,30 @@ def test_a_roster_file_no_longer_readable_fails_the_job_with_a_message(client, r
     job.refresh_from_db()
     assert job.status == "failed" and "没有" in job.message
     assert not RosterCheck.objects.exists() and not VerificationBatch.objects.exists()
+
+
+def test_a_long_gbk_roster_with_its_columns_anywhere_is_read_by_the_job_as_by_the_page(
+    client, registered, django_capture_on_commit_callbacks
+):
+    """The worker reads the kept file with the page's reader: GBK, a header among other columns."""
+    roster = f"序号,工种,姓名,证书编号\n1,焊工,张伟,{NUMBER}\n2,电工,赵六,FAKE-1\n3,焊工,,FAKE-2\n4,电工,王五,{NUMBER}\n5,焊工,张伟,{NUMBER}\n"
+    client.force_login(demo_user("guangzhou.officer1"))
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post("/certificates/roster/", {"roster": SimpleUploadedFile("名册.csv", roster.encode("gbk"))})
+    job = Job.objects.get()
+    assert r["Location"] == f"/jobs/{job.pk}/" and job.status == "done"
+    assert (job.done, job.error_count) == (4, 1)
+    assert list(job.rejected_rows.values_list("line", flat=True)) == [4]
+    saved = RosterCheck.objects.get()
+    assert [(row["name"], row["status"]) for row in saved.results] == [
+        ("张伟", "valid"),
+        ("赵六", "no_match"),
+        ("王五", "no_match"),
+        ("张伟", "valid"),
+    ]
+    assert job.summary["lines"] == [
+        "已核验行数：4",
+        "有效：2",
+        "无此编号与姓名相符的证书：2",
+        "缺少证书编号或姓名、未核验的行数：1",
+    ]

@@ -85,7 +85,10 @@ def test_the_province_button_starts_a_job_whose_file_is_the_download(submitted, 
             job.params
             == {"region": "440000", "month": "2018-09", "campaign": job.params["campaign"]} | {"format": kind} | SIGNED
         )
-        assert job.result_name == f"monthly-440000-2018-09.{kind}" and (job.done, job.total) == (0, 1)
+        assert job.result_name == f"monthly-440000-2018-09.{kind}" and (job.done, job.total) == (
+            1,
+            1,
+        )  # whole when done
         made = result_of(client, job)
         direct = download(client, {"region": "440000", "month": "2018-09", "format": kind} | SIGNED)
         if kind == "xlsx":
@@ -129,15 +132,16 @@ def test_the_api_answers_202_and_the_job_says_where_its_file_is(api, submitted, 
     assert r["Location"] == f"/api/v1/jobs/{job_id}/" and r.json()["kind"] == "monthly_export"
     shown = client.get(f"/api/v1/jobs/{job_id}/").json()
     assert shown["status"] == "done" and shown["result_name"] == "monthly-440000-2018-09.pdf"
-    assert shown["result_url"] == f"/jobs/{job_id}/result/" and shown["percent"] == 100
+    assert shown["result_url"] == f"/api/v1/jobs/{job_id}/result/" and shown["percent"] == 100
     assert any("2018-09" in line for line in shown["summary"]["lines"])
     browser = web("gd.supervisor")
-    made = browser.get(shown["result_url"])
+    made = client.get(shown["result_url"])  # the token is enough
     body = b"".join(made.streaming_content)
     assert text(body) == text(download(browser, {"region": "440000", "month": "2018-09", "format": "pdf"}))
     # Someone else's job is not theirs to read.
     assert api("guangzhou.supervisor").get(f"/api/v1/jobs/{job_id}/").status_code == 404
-    assert web("guangzhou.supervisor").get(shown["result_url"]).status_code == 404
+    assert api("guangzhou.supervisor").get(shown["result_url"]).status_code == 404
+    assert web("guangzhou.supervisor").get(f"/jobs/{job_id}/result/").status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -295,6 +295,10 @@ GET    /api/v1/jobs/ ∋ id={job}                                             gz
 GET    /api/v1/jobs/ ∋ id={job}                                             sz 200-      200-      200-  200-    200-    200-    200-   200-    200-    200-    200-     200-   401
 GET    /api/v1/jobs/{job}/                                                  gz 200       404       404   404     404     404     404    404     404     404     404      404    401
 GET    /api/v1/jobs/{job}/                                                  sz 404       404       404   404     404     404     404    404     404     404     404      404    401
+GET    /api/v1/jobs/{job}/result/                                           gz 200       404       404   404     404     404     404    404     404     404     404      404    401
+GET    /api/v1/jobs/{job}/result/                                           sz 404       404       404   404     404     404     404    404     404     404     404      404    401
+GET    /api/v1/jobs/{job}/rejected/                                         gz 200       404       404   404     404     404     404    404     404     404     404      404    401
+GET    /api/v1/jobs/{job}/rejected/                                         sz 404       404       404   404     404     404     404    404     404     404     404      404    401
 # 认领/退回: {task} is the head's decision on the `proposed` referral (never its proposer, officer1).
 POST   /api/v1/tasks/{task}/claim/                                          gz 403       403       200   404     404     404     404    404     404     404     404      404    401
 POST   /api/v1/tasks/{task}/release/                                        gz 403       403       409   404     404     404     404    404     404     404     404      404    401
@@ -495,6 +499,8 @@ GET    /notices/list/ ∋ {notification.title}                                sz
 POST   /notices/read-all/                                                   -  302       302       302   302     302     302     302    302     302     302     302      403    302
 GET    /notices/{notification}/open/                                        gz 302       404       404   404     404     404     404    404     404     404     404      403    302
 GET    /notices/{notification}/open/                                        sz 404       404       404   404     404     404     404    404     404     404     404      403    302
+GET    /notices/settings/                                                   -  200       200       200   200     200     200     200    200     200     200     200      403    302
+POST   /notices/settings/                                                   -  302       302       302   302     302     302     302    302     302     302     302      403    302
 # ── Accounts, public pages, languages ──
 GET    /accounts/login/                                                     -  200       200       200   200     200     200     200    200     200     200     200      200    200
 POST   /accounts/logout/                                                    -  302       302       302   302     302     302     302    302     302     302     302      302    302
@@ -854,6 +860,7 @@ BODIES = {
     "POST /api/v1/takedowns/{takedown}/actions/block/": lambda w: {"note": "已封堵"},
     "POST /api/v1/takedowns/{takedown}/actions/refuse/": lambda w: _REASON,
     "PUT /api/v1/notifications/preferences/": lambda w: {"preferences": [{"kind": "escalation", "email": False}]},
+    "POST /notices/settings/": lambda w: {"email": ["reminder"]},  # the other kinds turned off
     "POST /api/v1/reports/monthly/submit/": lambda w: {
         "region": w.region.code,
         "month": "2018-09",

@@ -89,7 +89,7 @@ def test_a_roster_file_over_the_byte_limit_is_refused_before_reading(client, set
     r, page = post_roster(client, "roster.txt", b"T1,A\n")
     assert "Upload the roster as .xlsx or .csv" in page
     r, page = post_roster(client, "broken.xlsx", b"PK\x03\x04 not a zip")
-    assert "Upload the roster as .xlsx or .csv" in page and r.status_code == 200
+    assert "Upload the roster as .xlsx or .csv" in page and r.status_code == 400
 
 
 def test_a_csv_roster_is_streamed_and_stops_at_the_cap(client, monkeypatch):

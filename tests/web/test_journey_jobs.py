@@ -160,7 +160,7 @@ def test_an_officer_follows_a_long_roster_to_its_results(served, chromium, setti
     assert download.value.suggested_filename == f"roster-{saved.pk}-results.xlsx"
     sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).worksheets[0]  # noqa: SIM115
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("证书编号", "姓名", "核验结果", "status")
+    assert rows[0] == ("证书编号", "姓名", "核验结果", "结果代码")
     assert len(rows) == verified + 1
     assert rows[1][:2] == ("JOB00000", "工人0") and rows[1][3] == "valid"
     assert {status: sum(1 for row in rows[1:] if row[3] == status) for status in expected} == expected

@@ -7,7 +7,11 @@ from certificates.importer import import_file
 
 
 class Command(BaseCommand):
-    help = "Import the certificate registry from a CSV or XLSX file (header of DESIGN §7), upserting by number."
+    help = (
+        "Import the certificate registry from a CSV or XLSX file (header of DESIGN §7), upserting by number. "
+        "A number given again later in the same file is rejected on that line (the first row of it is kept); "
+        "a file with the header only is refused."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
