@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.cache import cache_control
@@ -211,8 +212,9 @@ def _roster_page(request, status=200, errors: dict | None = None):
             "recent": page,
             "errors": errors or {},
             "employer": request.POST.get("employer", "")[:200],
-            "number_headers": " / ".join(NUMBER_HEADERS),
-            "name_headers": " / ".join(NAME_HEADERS),
+            # The accepted headers are the file's words, English ones too: not language to translate.
+            "number_headers": format_html('<span translate="no">{}</span>', " / ".join(NUMBER_HEADERS)),
+            "name_headers": format_html('<span translate="no">{}</span>', " / ".join(NAME_HEADERS)),
         },
         status=status,
     )

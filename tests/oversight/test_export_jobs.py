@@ -220,7 +220,7 @@ def test_a_real_worker_makes_the_province_form(api, settings, tmp_path):
         job_id = r.json()["id"]
         until(lambda: Job.objects.get(pk=job_id).finished, timeout=90, what="the export job to finish")
     shown = api("gd.supervisor").get(f"/api/v1/jobs/{job_id}/").json()
-    assert shown["status"] == "done" and shown["result_url"] == f"/jobs/{job_id}/result/", shown
+    assert shown["status"] == "done" and shown["result_url"] == f"/api/v1/jobs/{job_id}/result/", shown
     client = web("gd.supervisor")
     query = {"region": "440000", "month": "2018-09", "format": "xlsx"} | SIGNED
     assert sheet(result_of(client, Job.objects.get(pk=job_id))) == sheet(download(client, query))

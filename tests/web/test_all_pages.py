@@ -70,6 +70,7 @@ ALLOWED_LATIN = {
     "PDF",
     "XLSX",
     "CSV",
+    "GBK",  # the encoding Excel on Chinese Windows saves a CSV in, named on the roster page
     "SVG",
     "API",
     "ID",
