@@ -13,7 +13,7 @@ PORT ?= 8000
 # The embedded default is for local work: DEBUG on unless the caller says otherwise.
 export DEBUG ?= 1
 
-.PHONY: run test check bench install migrate seed clean worker beat
+.PHONY: run test check bench load install migrate seed clean worker beat serve
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || test -n "$(PYTHON)" || { echo "Xianjie needs Python 3.11, 3.12 or 3.13 (python3.11 … python3 on the PATH), or PYTHON=/path/to/python."; exit 1; }
@@ -37,6 +37,14 @@ run: seed
 	@$(PY) manage.py sweep_deadlines --every 60 --digest-dir chain-digests & sweeper=$$!; \
 	trap 'kill $$sweeper 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production stack in the foreground: nginx on $(PORT) in front of gunicorn's uvicorn workers
+# (deploy/; config/stack.py), on PostgreSQL and Redis. Ctrl-C stops both.
+serve: $(STAMP)
+	@test -n "$$DATABASE_URL" && test -n "$$REDIS_URL" || { echo "make serve needs PostgreSQL and Redis: set DATABASE_URL=postgres://… and REDIS_URL=redis://… first."; exit 1; }
+	$(PY) manage.py migrate --noinput
+	@echo "Xianjie: http://127.0.0.1:$(PORT)"
+	$(PY) -m config.stack --port $(PORT)
 
 # A Celery worker of every queue, and beat, in the foreground (CELERY_BROKER_URL must name the
 # broker; without one `make run`'s sweep loop does their work). deploy/systemd/ runs them as services.
@@ -64,6 +72,11 @@ test: $(STAMP)
 # Benchmarks on PostgreSQL and Redis (DATABASE_URL, REDIS_URL); writes bench/results.json and .md.
 bench: $(STAMP)
 	$(PY) -m bench.run
+
+# A working day's mixed users (Locust) in steps through nginx, on the database `make bench` leaves
+# (same DATABASE_URL and REDIS_URL); writes bench/load.json and .md. LOAD_STEPS, LOAD_STEP_SECONDS.
+load: $(STAMP)
+	$(PY) -m bench.load
 
 check: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -5,11 +5,13 @@ A token not so marked is refused for a user whose role requires two-factor authe
 including one issued before the policy was switched on (issue 17 §4).
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox import auth as knox_auth
 from knox.models import AuthToken
+from knox.signals import token_expired
 from rest_framework import exceptions
 
 from core.errors import Refusal
@@ -20,6 +22,8 @@ from .models import TokenInfo
 
 def issue(user, *, second_factor: bool = False, user_agent: str = "") -> tuple[AuthToken, str]:
     """A new token for the user: the row, and the key (shown once; only its hash is kept)."""
+    # The user's expired tokens go when a new one is issued (not on every request, as knox does).
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     instance, key = AuthToken.objects.create(user=user)
     TokenInfo.objects.update_or_create(
         token=instance, defaults={"second_factor": second_factor, "user_agent": user_agent[:200]}
@@ -52,6 +56,16 @@ class OtpRequired(exceptions.PermissionDenied):
 
 class TokenAuthentication(knox_auth.TokenAuthentication):
     """knox's `Authorization: Token <key>`, and the two-factor policy for the token's user."""
+
+    def _cleanup_token(self, auth_token) -> bool:
+        """Refuse (and delete) this token once expired. knox also reads all the user's other tokens on
+        every request to delete the expired ones: `issue` does that when it makes a new one."""
+        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            username = auth_token.user.get_username()
+            auth_token.delete()
+            token_expired.send(sender=self.__class__, username=username, source="auth_token")
+            return True
+        return False
 
     def validate_user(self, auth_token):
         user, token = super().validate_user(auth_token)

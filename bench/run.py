@@ -1,12 +1,12 @@
-"""make bench: each figure beside its baseline, measured in one run (issue 8).
+"""make bench: each figure beside its baseline, measured in one run (issues 8 and 20).
 
-Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL). Writes bench/results.json and
-bench/results.md.
+Needs PostgreSQL, Redis (DATABASE_URL, REDIS_URL), nginx and pgbench. Writes bench/results.json
+and bench/results.md. BENCH_NOISE=1 keeps a CPU-bound process running beside the whole run.
 """
 
 import json
 import os
-import socket
+import shutil
 import statistics
 import subprocess
 import sys
@@ -14,27 +14,30 @@ import threading
 import time
 from pathlib import Path
 
+from bench.b4 import b4_push, clear_channel_layer, p
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS: dict[str, dict] = {}
+SIZES: dict[str, dict] = {}
+RUN: dict[str, object] = {}
+CLIENTS = 8  # B1's API clients, and pgbench's
 
 
-def p(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
-
-
-def record(name, value, baseline, target, met, unit="ms", note=""):
+def record(name, value, baseline, target, met, unit="ms", note="", baseline_unit=None):
+    """One figure beside its baseline; met None for a reference figure with no target of its own."""
     RESULTS[name] = {
         "value": round(value, 3),
         "baseline": round(baseline, 3) if baseline is not None else None,
-        "ratio": round(value / baseline, 2) if baseline else None,
+        "ratio": float(f"{value / baseline:.3g}") if baseline else None,
         "target": target,
-        "met": bool(met),
+        "met": None if met is None else bool(met),
         "unit": unit,
+        "baseline_unit": baseline_unit or unit,
         "note": note,
     }
+    verdict = "reference" if met is None else "met" if met else "NOT met"
     print(
-        f"  {name}: {value:.1f} {unit} (baseline {baseline if baseline is None else round(baseline, 1)}) target {target} → {'met' if met else 'NOT met'}  {note}",
+        f"  {name}: {value:.1f} {unit} (baseline {baseline if baseline is None else round(baseline, 1)}) target {target} → {verdict}  {note}",
         flush=True,
     )
 
@@ -42,6 +45,8 @@ def record(name, value, baseline, target, met, unit="ms", note=""):
 def setup():
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         sys.exit("make bench needs PostgreSQL and Redis: set DATABASE_URL=postgres://… and REDIS_URL=redis://…")
+    if not shutil.which("pgbench"):
+        sys.exit("make bench needs pgbench (PostgreSQL's client tools, e.g. apt install postgresql-client)")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # Production settings (no DEBUG query log growing through a million inserts), served over
     # plain HTTP on this machine: no redirect to HTTPS.
@@ -52,9 +57,18 @@ def setup():
         SECURE_COOKIES="0",
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
+        # B5 verifies a 10,000-row roster four times as one officer: above the production quotas
+        # of verified certificates per user and agency, which are not what B5 measures.
+        VERIFY_ITEMS_PER_USER_HOUR="1000000",
+        VERIFY_ITEMS_PER_USER_DAY="1000000",
+        VERIFY_ITEMS_PER_AGENCY_DAY="1000000",
     )
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
     os.environ.setdefault("ID_HASH_KEY", "bench-only-id-" + "x" * 40)
+    # As production runs: e-mails (escalations, proposals) are queued for the Celery workers, not
+    # sent inside the action or the sweep being measured. No worker runs here; the queued
+    # messages are emptied at the start and the end (clear_broker).
+    os.environ.setdefault("CELERY_BROKER_URL", os.environ["REDIS_URL"])
     import django
 
     django.setup()
@@ -74,6 +88,15 @@ def settle():
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE)")
     print(f"  VACUUM (ANALYZE) in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def clear_broker():
+    """The messages queued for workers that this bench never starts."""
+    from config.celery import app
+
+    with app.connection_for_write() as connection:
+        for queue in ("mail", "jobs", "sweep", "celery"):
+            connection.default_channel.queue_purge(queue)
 
 
 def step(title):
@@ -132,51 +155,36 @@ def pages():
     return out
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class StepFailed(Exception):
+    pass
 
 
-def clear_channel_layer():
-    """Group members left by an earlier run (clients killed with their server) would each take a
-    share of every push, slowing B1's actions and B4's pushes: start and end with none."""
-    import redis
+def pgbench_reference():
+    """pgbench's TPC-B-like rate on the same server, the same number of clients, just before B1."""
+    from bench.pgbench import tpcb
 
-    r = redis.Redis.from_url(os.environ["REDIS_URL"])
-    for key in r.scan_iter("asgi*"):
-        r.delete(key)
-
-
-def stop(proc):
-    """Ask a server to stop; one still closing a thousand sockets after 10 s is killed."""
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def start_daphne():
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT,
-        env=os.environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    got = tpcb(
+        clients=CLIENTS,
+        threads=2,
+        seconds=int(os.environ.get("BENCH_PGBENCH_SECONDS", "30")),
+        scale=int(os.environ.get("BENCH_PGBENCH_SCALE", "20")),
     )
-    for _ in range(300):
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return proc, port
-        time.sleep(0.1)
-    raise RuntimeError("daphne did not start")
+    record(
+        f"pgbench TPC-B tps ({CLIENTS} clients)",
+        got["tps"],
+        None,
+        "reference for B1",
+        None,
+        unit="tps",
+        note=f"scale {got['scale']}, {got['threads']} threads, {got['seconds']} s, simple protocol, "
+        f"tps without connection time; latency average {got['latency_ms']} ms",
+    )
+    return got["tps"]
 
 
-def b1_actions():
-    """B1: concurrent API clients running case actions, beside GET /api/v1/me/ in the same run."""
+def b1_actions(pgbench_tps: float):
+    """B1: concurrent API clients running case actions through nginx and the application's workers,
+    beside GET /api/v1/me/ in the same run; the throughput beside pgbench's on the same server."""
     import http.client
 
     from django.contrib.auth import get_user_model
@@ -198,7 +206,6 @@ def b1_actions():
         "huizhou": "441300",
         "jiangmen": "440700",
     }
-    proc, port = start_daphne()
     action_times, me_times, errors = [], [], []
     lock = threading.Lock()
 
@@ -216,96 +223,124 @@ def b1_actions():
         if response.status >= 400:
             with lock:
                 errors.append((path, response.status, data[:200]))
+            raise StepFailed(path)
         return elapsed, json.loads(data) if data else None
 
     def worker(i, city, rounds):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=60)
         officer, head = tokens[city], heads[city]
         for r in range(rounds):
-            seq = i * 10_000 + r
-            t, case = call(
-                conn,
-                "POST",
-                "/api/v1/cases/",
-                officer,
-                {
-                    "source": "inspection",
-                    "region": codes[city],
-                    "party": {
-                        "kind": "employer",
-                        "name": f"基准{seq}",
-                        "credit_code": make_credit_code(codes[city], 900_000 + seq),
+            try:
+                seq = i * 10_000 + r
+                t, case = call(
+                    conn,
+                    "POST",
+                    "/api/v1/cases/",
+                    officer,
+                    {
+                        "source": "inspection",
+                        "region": codes[city],
+                        "party": {
+                            "kind": "employer",
+                            "name": f"基准{seq}",
+                            "credit_code": make_credit_code(codes[city], 900_000 + seq),
+                        },
+                        "summary": "基准测试",
                     },
-                    "summary": "基准测试",
-                },
-            )
-            steps = [t]
-            cid = case["id"]
-            t, _ = call(
-                conn,
-                "POST",
-                f"/api/v1/cases/{cid}/actions/open/",
-                officer,
-                {"handlers": [f"{city}.officer1", f"{city}.officer2"]},
-            )
-            steps.append(t)
-            t, case = call(
-                conn,
-                "POST",
-                f"/api/v1/cases/{cid}/actions/add_person/",
-                officer,
-                {
-                    "name": "基准人员",
-                    "id_number": make_id_number(codes[city], __import__("datetime").date(1980, 1, 1), seq % 997),
-                    "role": "holder",
-                },
-            )
-            steps.append(t)
-            t, case = call(
-                conn,
-                "POST",
-                f"/api/v1/cases/{cid}/actions/record_finding/",
-                officer,
-                {"kind": "forged_certificate", "person": case["persons"][0]["id"]},
-            )
-            steps.append(t)
-            t, case = call(
-                conn,
-                "POST",
-                f"/api/v1/cases/{cid}/actions/propose_referral/",
-                officer,
-                {"persons": [case["persons"][0]["id"]], "report": "基准"},
-            )
-            steps.append(t)
-            t, _ = call(conn, "POST", f"/api/v1/referrals/{case['referrals'][0]['id']}/actions/approve/", head, {})
-            steps.append(t)
-            mine = [call(conn, "GET", "/api/v1/me/", officer)[0] for _ in range(6)]
-            with lock:
-                action_times.extend(steps)
-                me_times.extend(mine)
+                )
+                steps = [t]
+                cid = case["id"]
+                t, _ = call(
+                    conn,
+                    "POST",
+                    f"/api/v1/cases/{cid}/actions/open/",
+                    officer,
+                    {"handlers": [f"{city}.officer1", f"{city}.officer2"]},
+                )
+                steps.append(t)
+                t, case = call(
+                    conn,
+                    "POST",
+                    f"/api/v1/cases/{cid}/actions/add_person/",
+                    officer,
+                    {
+                        "name": "基准人员",
+                        "id_number": make_id_number(codes[city], __import__("datetime").date(1980, 1, 1), seq % 997),
+                        "role": "holder",
+                    },
+                )
+                steps.append(t)
+                t, case = call(
+                    conn,
+                    "POST",
+                    f"/api/v1/cases/{cid}/actions/record_finding/",
+                    officer,
+                    {"kind": "forged_certificate", "person": case["persons"][0]["id"]},
+                )
+                steps.append(t)
+                t, case = call(
+                    conn,
+                    "POST",
+                    f"/api/v1/cases/{cid}/actions/propose_referral/",
+                    officer,
+                    {"persons": [case["persons"][0]["id"]], "report": "基准"},
+                )
+                steps.append(t)
+                t, _ = call(conn, "POST", f"/api/v1/referrals/{case['referrals'][0]['id']}/actions/approve/", head, {})
+                steps.append(t)
+                mine = [call(conn, "GET", "/api/v1/me/", officer)[0] for _ in range(6)]
+                with lock:
+                    action_times.extend(steps)
+                    me_times.extend(mine)
+            except StepFailed:
+                continue  # counted in errors; the next round starts a new case
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(i, cities[i % len(cities)], 10)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-    stop(proc)
+    from config.stack import Stack
+
+    # The production topology (config/stack.py): nginx in front of gunicorn's uvicorn workers.
+    with Stack() as stack:
+        served_by = f"nginx + {stack.workers} workers"
+        started = time.perf_counter()
+        threads = [threading.Thread(target=worker, args=(i, cities[i % len(cities)], 10)) for i in range(CLIENTS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - started
     if errors:
         print("  errors:", errors[:3])
+    if not action_times or not me_times:
+        sys.exit(f"B1: no round completed; errors: {errors[:3]}")
     action_p95, me_p95 = p(action_times, 95), p(me_times, 95)
+    per_second = len(action_times) / wall
+    noise = ", CPU noise on" if RUN.get("noise") else ""
     record(
-        "B1 action p95 (8 clients)",
+        f"B1 action p95 ({CLIENTS} clients)",
         action_p95,
         me_p95,
-        "≤ 4× GET /api/v1/me/",
-        action_p95 <= 4 * me_p95 and not errors,
-        note=f"p50 {p(action_times, 50):.1f} ms vs {p(me_times, 50):.1f} ms; {len(action_times) / wall:.0f} actions/s, {len(errors)} errors",
+        "≤ 3× GET /api/v1/me/",
+        action_p95 <= 3 * me_p95 and not errors,
+        note=f"{served_by}{noise}; p50 {p(action_times, 50):.1f} ms vs {p(me_times, 50):.1f} ms; {len(errors)} errors",
+    )
+    record(
+        f"B1 actions/s ({CLIENTS} clients)",
+        per_second,
+        pgbench_tps,
+        "≥ 2 % of pgbench TPC-B tps",
+        per_second >= 0.02 * pgbench_tps and not errors,
+        unit="actions/s",
+        baseline_unit="tps",
+        note=f"{per_second / pgbench_tps:.1%} of pgbench's rate; {len(action_times)} actions in {wall:.1f} s, "
+        f"each client's six actions then six GET /api/v1/me/",
     )
 
 
-def b3_statistics():
+FORMS = (("440100", "city"), ("440000", "province"))
+
+
+def b3_forms() -> dict[str, tuple[float, float]]:
+    """B3: the monthly form of a city and of the province (the bench campaign spans 1,000 days, so
+    累计 covers everything): the median of three after a first call, and that first call."""
     import datetime
 
     from django.utils import timezone
@@ -324,22 +359,17 @@ def b3_statistics():
         },
     )
     month = today.replace(day=1)
-    for code, target in (("440100", 500), ("440000", 2000)):
+    out = {}
+    for code, level in FORMS:
         region = Region.objects.get(code=code)
-        reports.monthly_report(region, month, campaign)
         times = []
-        for _ in range(3):
+        for _ in range(4):
             start = time.perf_counter()
             reports.monthly_report(region, month, campaign)
             times.append((time.perf_counter() - start) * 1000)
-        value = statistics.median(times)
-        record(
-            f"B3 monthly form {'city' if code != '440000' else 'province'}",
-            value,
-            None,
-            f"≤ {target} ms",
-            value <= target,
-        )
+        out[level] = (statistics.median(times[1:]), times[0])
+        print(f"  {level} form: {out[level][0]:.1f} ms (first call {times[0]:.1f} ms)", flush=True)
+    return out
 
 
 def b5_verification():
@@ -401,97 +431,60 @@ def b6_sweep(total: int, label: str):
         rows = io.StringIO()
         for i in range(have, total - 1000):
             due = now + datetime.timedelta(days=30 + i % 300)
-            rows.write(f"{case_ids[i % len(case_ids)]}\tbench\t{now.isoformat()}\t{due.isoformat()}\n")
+            rows.write(f"{case_ids[i % len(case_ids)]}\tbench\t{now.isoformat()}\t{due.isoformat()}\t\n")
         for i in range(1000):
             rows.write(
-                f"{case_ids[(i * 37) % len(case_ids)]}\tpropose_referral\t{now.isoformat()}\t{(now - datetime.timedelta(minutes=5)).isoformat()}\n"
+                f"{case_ids[(i * 37) % len(case_ids)]}\tpropose_referral\t{now.isoformat()}\t{(now - datetime.timedelta(minutes=5)).isoformat()}\t\n"
             )
         rows.seek(0)
-        cursor.copy_expert("COPY workflows_deadline (case_id, step, starts_at, due_at) FROM STDIN", rows)
+        # met_by: an empty field is an empty string in COPY's text format (NULL is \N).
+        cursor.copy_expert("COPY workflows_deadline (case_id, step, starts_at, due_at, met_by) FROM STDIN", rows)
         cursor.execute("ANALYZE workflows_deadline")
     start = time.perf_counter()
     escalated = sweep()
     elapsed = (time.perf_counter() - start) * 1000
-    print(f"  sweep over {total:,} stored deadlines escalated {escalated}", flush=True)
+    print(f"  sweep over {total:,} stored deadlines escalated {escalated} in {elapsed:.0f} ms", flush=True)
     return elapsed
 
 
-def b4_push():
-    import redis
-    from django.contrib.auth import get_user_model
-    from django.db import transaction
+def table_sizes(label: str):
+    """Rows and bytes of the tables at this scale (bench/sizes.py), into results.json's "sizes"."""
+    try:
+        from bench.sizes import table_sizes as sizes
+    except ImportError:
+        return
+    SIZES[label] = sizes()
 
-    from accounts.tokens import issue as issue_token
-    from notifications.outbox import notify
 
-    User = get_user_model()
-    users = list(User.objects.filter(username__contains=".").order_by("id")[:200])
-    tokens = [issue_token(u)[1] for u in users]
-    # Two ASGI processes sharing Redis, 500 clients each, as production runs several behind a proxy.
-    servers = [start_daphne(), start_daphne()]
-    port = ",".join(str(port) for _proc, port in servers)
-    clients = subprocess.Popen(
-        [sys.executable, "-m", "bench.ws_clients", str(port), "60"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    clients.stdin.write("\n".join(tokens * 5))
-    clients.stdin.close()
-    report = json.loads(clients.stdout.readline())
-    connected, failed = report.get("ready", 0), report.get("failed_attempts", {})
-    sent = {}
-    for user in users:
-        with transaction.atomic():
-            row = notify([user], kind="bench", title="基准")[0]
-            sent[row.pk] = time.time()
-        time.sleep(0.01)
-    latencies = []
-    deadline = time.time() + 15
-    while len(latencies) < 1000 and time.time() < deadline:
-        line = clients.stdout.readline()
-        if not line:
-            break
-        got = json.loads(line)
-        if got.get("id") in sent:
-            latencies.append((got["at"] - sent[got["id"]]) * 1000)
-    clients.kill()
-    for proc, _port in servers:
-        stop(proc)
-    clear_channel_layer()
-    # Baseline: a bare Redis publish → subscribe round trip.
-    r = redis.Redis.from_url(os.environ["REDIS_URL"])
-    sub = r.pubsub()
-    sub.subscribe("bench-baseline")
-    sub.get_message(timeout=1)
-    bare = []
-    for _ in range(200):
-        start = time.time()
-        r.publish("bench-baseline", "x")
-        while sub.get_message(timeout=1) is None:
-            pass
-        bare.append((time.time() - start) * 1000)
-    value = p(latencies, 99) if latencies else float("inf")
-    record(
-        "B4 push p99 (1,000 clients, 2 ASGI processes)",
-        value,
-        p(bare, 99),
-        "≤ 100 ms",
-        value <= 100 and connected == 1000 and len(latencies) >= 950,
-        note=f"p50 {p(latencies, 50) if latencies else 0:.1f} ms; {connected} of 1,000 clients connected (handshakes tried again: {failed or 'none'}), {len(latencies)} receipts; bare Redis p50 {p(bare, 50):.2f} ms",
-    )
+def scale_label(n: int) -> str:
+    return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n // 1000}k"
 
 
 def write():
     out = ROOT / "bench"
-    (out / "results.json").write_text(json.dumps(RESULTS, ensure_ascii=False, indent=2))
-    lines = ["| figure | value | baseline | ratio | target | met | note |", "|---|---|---|---|---|---|---|"]
+    (out / "results.json").write_text(
+        json.dumps({"run": RUN, "figures": RESULTS, "sizes": SIZES}, ensure_ascii=False, indent=2)
+    )
+    lines = [
+        f"CPU noise {'on (a busy process beside the run)' if RUN.get('noise') else 'off'}; "
+        f"{RUN.get('cases', 0):,} cases at the large scale.",
+        "",
+        "| figure | value | baseline | ratio | target | met | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, r in RESULTS.items():
-        base = "—" if r["baseline"] is None else f"{r['baseline']} {r['unit']}"
+        base = "—" if r["baseline"] is None else f"{r['baseline']} {r['baseline_unit']}"
+        met = "—" if r["met"] is None else "yes" if r["met"] else "**no**"
         lines.append(
-            f"| {name} | {r['value']} {r['unit']} | {base} | {r['ratio'] or '—'} | {r['target']} | {'yes' if r['met'] else '**no**'} | {r['note']} |"
+            f"| {name} | {r['value']} {r['unit']} | {base} | {r['ratio'] or '—'} | {r['target']} | {met} | {r['note']} |"
         )
+    try:
+        from bench.sizes import sizes_table_md
+    except ImportError:
+        pass
+    else:
+        if SIZES:
+            lines += ["", "Rows and bytes of the tables at each scale:", "", sizes_table_md(SIZES).rstrip()]
     (out / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
@@ -501,6 +494,24 @@ def main():
     from django.core.management import call_command
 
     started = time.monotonic()
+    large_n = int(os.environ.get("BENCH_CASES", "1000000"))
+    RUN.update(noise=os.environ.get("BENCH_NOISE", "0") == "1", cases=large_n)
+    # BENCH_NOISE=1: a process spinning on a core for the whole run, as another tenant would.
+    noise = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if RUN["noise"] else None
+    clear_broker()
+    try:
+        measure(call_command, large_n)
+    finally:
+        clear_broker()
+        if noise is not None:
+            noise.kill()
+            noise.wait()
+    RUN["seconds"] = round(time.monotonic() - started)
+    write()
+    print(f"bench: {RUN['seconds']} s", flush=True)
+
+
+def measure(call_command, large_n: int):
     clear_channel_layer()
     step("migrate and seed")
     call_command("migrate", verbosity=0)
@@ -509,15 +520,20 @@ def main():
     # Enough referrals that guangzhou.head's pages of B2 are full at 10k as they are at 1M.
     call_command("generate_load", cases=10_000, referral_share=0.12)
     settle()
+    table_sizes("10k")
     small = pages()
+    step("B3 statistics at 10,000 cases")
+    forms_10k = b3_forms()
+    step("pgbench TPC-B on the same server")
+    pgbench_tps = pgbench_reference()
     step("B1 action throughput")
-    b1_actions()
+    b1_actions(pgbench_tps)
     step("B6 sweep at 100,000 deadlines")
     sweep_100k = b6_sweep(100_000, "100k")
-    large_n = int(os.environ.get("BENCH_CASES", "1000000"))
     step(f"load {large_n:,} cases and {large_n:,} certificates")
     call_command("generate_load", cases=large_n, certificates=large_n, referral_share=0.002)
     settle()
+    table_sizes(scale_label(large_n))
     large = pages()
     for name in small:
         (p10, q10, rows10), (p1m, q1m, rows1m) = small[name], large[name]
@@ -530,7 +546,16 @@ def main():
             note=f"queries {q10:g} → {q1m:g}, rows on the page {rows10} → {rows1m}",
         )
     step("B3 statistics")
-    b3_statistics()
+    for level, (value, first) in b3_forms().items():
+        base, base_first = forms_10k[level]
+        record(
+            f"B3 monthly form {level} at 1M",
+            value,
+            base,
+            "≤ 2× the 10k figure",
+            value <= 2 * base,
+            note=f"first call {first:.0f} ms (at 10k {base_first:.0f} ms)",
+        )
     step("B5 verification")
     b5_verification()
     step("B6 sweep at 1,000,000 deadlines")
@@ -539,13 +564,11 @@ def main():
         "B6 sweep, 1,000 due of 1M",
         sweep_1m,
         sweep_100k,
-        "≤ 2000 ms and ≤ 1.5× the 100k run",
-        sweep_1m <= 2000 and sweep_1m <= 1.5 * sweep_100k,
+        "≤ 1.5× the 100k run",
+        sweep_1m <= 1.5 * sweep_100k,
     )
     step("B4 push latency")
-    b4_push()
-    write()
-    print(f"bench: {time.monotonic() - started:.0f} s", flush=True)
+    b4_push(record, RUN["noise"])
 
 
 if __name__ == "__main__":

@@ -20,23 +20,31 @@ async def client(url: str, out, ready: asyncio.Event, counter: list[int], total:
             await ws.recv()  # the unread count: connected and subscribed
             break
         except (OSError, TimeoutError, websockets.WebSocketException) as exc:
-            failures[type(exc).__name__] += 1
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            failures[type(exc).__name__ + (f" {status}" if status else "")] += 1
             await asyncio.sleep(1 + attempt)
     else:
         return
     counter[0] += 1
     if counter[0] == total:
         ready.set()
-    async with ws:
-        async for raw in ws:
-            message = json.loads(raw)
-            if message.get("type") == "notification":
-                out.write(json.dumps({"id": message["id"], "at": time.time()}) + "\n")
-                out.flush()
+    try:
+        async with ws:
+            async for raw in ws:
+                message = json.loads(raw)
+                if message.get("type") == "notification":
+                    out.write(json.dumps({"id": message["id"], "at": time.time()}) + "\n")
+                    out.flush()
+    except websockets.ConnectionClosed:
+        pass
+    # Closed before the run ended (a cancelled client never gets here): say by whom and why.
+    out.write(json.dumps({"closed": ws.close_code, "reason": ws.close_reason or ""}) + "\n")
+    out.flush()
 
 
 async def main(ports: list[int], tokens: list[str], seconds: float):
     ready, counter, failures = asyncio.Event(), [0], Counter()
+    started = time.monotonic()
     tasks = []
     for i, token in enumerate(tokens):
         port = ports[i % len(ports)]  # spread over the ASGI processes, as a proxy would
@@ -56,7 +64,8 @@ async def main(ports: list[int], tokens: list[str], seconds: float):
             await asyncio.sleep(0.1)  # connect at a steady pace, not in one burst
     with contextlib.suppress(TimeoutError):  # report how many made it; the bench says so beside the figure
         await asyncio.wait_for(ready.wait(), timeout=90)
-    sys.stdout.write(json.dumps({"ready": counter[0], "failed_attempts": dict(failures)}) + "\n")
+    report = {"ready": counter[0], "failed_attempts": dict(failures), "seconds": round(time.monotonic() - started, 1)}
+    sys.stdout.write(json.dumps(report) + "\n")
     sys.stdout.flush()
     await asyncio.sleep(seconds)
     for task in tasks:

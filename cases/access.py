@@ -156,9 +156,11 @@ def identities_shown(user: AnyUser, case: Case, *, signing: bool = False) -> Ide
     persons: set[int] = set()
     party = False
     sent = referrals_visible_to(user).filter(case=case, status__in=SENT_REFERRAL_STATUSES)
-    for referral in sent.prefetch_related("persons"):
-        persons.update(p.pk for p in referral.persons.all())
-        party = party or referral.includes_party
+    # One row per referred person (one with None for a referral of the party alone), in one query.
+    for person, includes_party in sent.values_list("persons", "includes_party"):
+        if person is not None:
+            persons.add(person)
+        party = party or includes_party
     return Identities(persons=frozenset(persons), party=party, limited=True)
 
 
@@ -208,15 +210,35 @@ def get_case_for(user: AnyUser, pk: Any) -> Case:
     return get_visible_or_404(cases_visible_to(user).select_related("region", "agency"), pk)
 
 
-def can_see_case(user: AnyUser, case: Case) -> bool:
-    """From the user's memberships when they settle it (own agency, supervisor over the region);
-    by the full visibility query otherwise."""
+def can_see_case(user: AnyUser, case: Case, referral: Referral | None = None) -> bool:
+    """From the user's memberships when they settle it (own agency, supervisor over the region; and
+    with a sent `referral` of the case at hand, the police it is with and the procuratorates that
+    see it, as visible_cases_q grants them); by the full visibility query otherwise."""
+    sent = referral is not None and referral.case_id == case.pk and referral.status in SENT_REFERRAL_STATUSES
     for m in jurisdiction.memberships_of(user):
         if m.agency_id == case.agency_id:
             return True
         if jurisdiction.is_supervision(m) and case.region.path.startswith(m.agency.region.path):
             return True
+        if sent and referral is not None and _sees_through(m, case, referral):
+            return True
     return cases_visible_to(user).filter(pk=case.pk).exists()
+
+
+def _sees_through(m: Any, case: Case, referral: Referral) -> bool:
+    """Whether a membership sees the case through this sent referral of it: the police agency it
+    was transmitted (or forwarded) to holds the grant of it (workflows.actions._grant); a
+    procuratorate sees it as _procuratorate_referrals_q says."""
+    if m.agency_id == referral.police_agency_id:
+        return True
+    if m.agency.kind != Agency.Kind.PROCURATORATE:
+        return False
+    path = m.agency.region.path
+    return (
+        referral.procuratorate_id == m.agency_id
+        or case.region.path.startswith(path)
+        or referral.police_agency.region.path.startswith(path)
+    )
 
 
 def takedowns_visible_to(user: AnyUser) -> QuerySet[Takedown]:

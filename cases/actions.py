@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from agencies import jurisdiction
 from agencies.models import Agency, Region
+from core.access import evaluated, prefetched
 from core.calendar import end_of_day, legal_time, next_working_day
 from core.errors import Code, Conflict, field_error
 from core.identity import (
@@ -260,12 +261,27 @@ def finds_reported_by(actor: User) -> models.QuerySet[Case]:
 # --- the case lifecycle ---------------------------------------------------------------------
 
 
+def _set_handlers(case: Case, handlers: list[User], before: list[User] | None = None) -> None:
+    """Give the locked case these handlers (in place of `before`, its handlers as loaded, if
+    given); `case.handlers.all()` then answers from them (the rules and the announcement read
+    them) without loading them again."""
+    if before is None:
+        case.handlers.set(handlers)
+    else:
+        keep = {u.pk for u in handlers}
+        gone = [u for u in before if u.pk not in keep]
+        if gone:
+            case.handlers.remove(*gone)
+        case.handlers.add(*handlers)
+    prefetched(case, "handlers", evaluated(User.objects.filter(pk__in=[u.pk for u in handlers]), handlers))
+
+
 def _handlers_named(case: Case, handlers: list[str]) -> list[User]:
     """The handlers a case is given (立案 and 转办): two different active officers or heads of the
     owning agency (执法人员不少于两人), or a 400 naming the field."""
     if len(set(handlers)) != 2:
         raise field_error("handlers", _("Name exactly two different handlers (执法人员不少于两人)."))
-    users = list(User.objects.filter(username__in=handlers, is_active=True))
+    users = jurisdiction.with_memberships(User.objects.filter(username__in=handlers, is_active=True))
     eligible = [u for u in users if jurisdiction.is_staff_of(u, case.agency_id)]
     if len(eligible) != 2:
         missing = sorted(set(handlers) - {u.username for u in eligible})
@@ -282,7 +298,7 @@ def open_case(case: Case, *, actor: User, handlers: list[str], version: int | No
     case = begin_case(case, actor=actor, action="open", version=version)
     eligible = _handlers_named(case, handlers)
     case.open()
-    case.handlers.set(eligible)
+    _set_handlers(case, eligible)
     deadlines.open_deadline(case, "decide_penalty")  # 行政处罚法 第60条: 90 days from 立案
     finish(case, actor=actor, action="open", from_status=CaseStatus.LEAD, data={"handlers": sorted(handlers)})
     announce(CASE_ACTIONS["open"].announces, case=case)
@@ -305,7 +321,7 @@ def reassign_handlers(case: Case, *, actor: User, handlers: list[str], reason: s
     new_names = sorted(u.username for u in new)
     if old_names == new_names:
         raise field_error("handlers", _("These are the case's handlers already: name the new ones."))
-    case.handlers.set(new)
+    _set_handlers(case, new, before)
     removed = [u for u in before if u.username not in new_names]
     added = [u for u in new if u.username not in old_names]
     release_claims_of(case.pk, removed, actor, reason)

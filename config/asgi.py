@@ -9,14 +9,15 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_asgi_app = get_asgi_application()
 
-from config.middleware import BodyLimitASGI  # noqa: E402
+from config.middleware import BodyLimitASGI, RequestSlotsASGI  # noqa: E402
 from notifications.middleware import OriginAwareAuth  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        # A body over its endpoint's limit is refused before Django's handler reads it whole.
-        "http": BodyLimitASGI(django_asgi_app),
+        # A body over its endpoint's limit is refused before Django's handler reads it whole, and
+        # before it waits for a slot.
+        "http": BodyLimitASGI(RequestSlotsASGI(django_asgi_app)),
         "websocket": OriginAwareAuth(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -7,6 +7,7 @@ pages. The page is rendered without the request's context: its context processor
 database again.
 """
 
+import asyncio
 import io
 import json
 import logging
@@ -262,3 +263,23 @@ class BodyLimitASGI:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class RequestSlotsASGI:
+    """At most settings.WEB_REQUEST_SLOTS HTTP requests of this process in Django at once; the
+    others wait here, in order, costing a coroutine instead of a thread and a database connection.
+    One semaphore per event loop (a process has one; the tests start several)."""
+
+    def __init__(self, app):
+        self.app = app
+        self._slots: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        loop = asyncio.get_running_loop()
+        slots = self._slots.get(loop)
+        if slots is None:
+            slots = self._slots[loop] = asyncio.Semaphore(settings.WEB_REQUEST_SLOTS)
+        async with slots:
+            return await self.app(scope, receive, send)

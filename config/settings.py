@@ -205,6 +205,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 DB_CONN_MAX_AGE = envint("DB_CONN_MAX_AGE", 0)
+# HTTP requests one web process runs at once; the rest wait in its event loop. Under ASGI every
+# request in flight has a thread and a database connection of its own: unbounded, two hundred
+# users made two workers hold 60 connections busy waiting on one core each (and PostgreSQL's 100
+# ran out). WebSockets are not counted; their handshakes take the consumer's own thread.
+WEB_REQUEST_SLOTS = envint("WEB_REQUEST_SLOTS", 8, minimum=1)
 if DATABASE_URL:
     try:
         _db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE))
@@ -245,6 +250,12 @@ if REDIS_URL:
                         # After a Redis restart a pooled connection is dead: retry on a new one at
                         # once instead of failing the first WebSocket that draws it.
                         "retry_on_error": [redis.exceptions.ConnectionError],
+                        # redis-py's default read timeout (5 s) equals channels-redis's blocking pop
+                        # (BZPOPMIN, 5 s): the client gave up just as Redis answered "nothing yet",
+                        # killing the socket whose consumer held the process's receive loop, and a
+                        # busy event loop made it lose that race often. Well above the pop's 5 s.
+                        "socket_timeout": envint("REDIS_SOCKET_TIMEOUT", 30, minimum=10),
+                        "socket_connect_timeout": 5,
                     }
                 ]
             },

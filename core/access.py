@@ -38,3 +38,17 @@ def get_visible_or_404(visible: QuerySet[M], pk: Any) -> M:
     if found is None:
         raise Http404
     return found
+
+
+def evaluated(queryset: QuerySet[M], rows: list[M]) -> QuerySet[M]:
+    """A queryset already evaluated to `rows`, as prefetch_related leaves it: put in an instance's
+    prefetch cache, it answers `.all()` without a query (rows a request has loaded already, or
+    none when it knows there are none)."""
+    setattr(queryset, "_result_cache", list(rows))  # noqa: B010 - Django's own evaluated-queryset state
+    setattr(queryset, "_prefetch_done", True)  # noqa: B010
+    return queryset
+
+
+def prefetched(instance: Model, name: str, queryset: QuerySet[Any]) -> None:
+    """Put an evaluated queryset in the instance's prefetch cache under the relation `name`."""
+    vars(instance).setdefault("_prefetched_objects_cache", {})[name] = queryset

@@ -391,8 +391,12 @@ def announce_many(kind: str, events: Iterable[Mapping], *, memo: dict | None = N
         abouts.append(About(case, referral, region, facts, memo))
     named = [list(rule.who(a)) for a in abouts]
     if rule.shows_case:
-        with_memberships([u for people in named for u in people])  # one query for the whole batch
-        named = [[u for u in people if can_see_case(u, a.known_case)] for a, people in zip(abouts, named, strict=True)]
+        # One query for the whole batch, for those whose memberships are not loaded yet.
+        with_memberships([u for people in named for u in people if not hasattr(u, "_xj_memberships")])
+        named = [
+            [u for u in people if can_see_case(u, a.known_case, a.referral)]
+            for a, people in zip(abouts, named, strict=True)
+        ]
     # A notification is kept in the offices' language, whoever's action wrote it.
     with translation.override(settings.LANGUAGE_CODE):
         messages = [

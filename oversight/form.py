@@ -3,8 +3,8 @@
 Enforcement rows are counted from the cases of the region by the local (Asia/Shanghai) time of
 each event; "本月" is the reporting month (periods.py: to its cut-off day, so each event counts in
 exactly one), "累计" runs from the campaign's start to the month's cut-off. A
-province form is the sum of its cities. Each kind of row is one grouped query, whatever the
-number of cases.
+province form is the sum of its cities. compute() reads the roll-up of tallies.py, kept from the
+same facts; compute_direct() counts them, each kind of row in one grouped query.
 """
 
 import datetime
@@ -17,7 +17,7 @@ from agencies.models import Region
 from cases.kinds import PartyKind
 from cases.models import Case, Event, Finding, Fine, Rectification, Suspension, Takedown, TakedownStatus
 
-from . import periods
+from . import periods, tallies
 
 EMPLOYER, TRAINING, WEBSITE, INTERMEDIARY = (
     PartyKind.EMPLOYER,
@@ -95,7 +95,17 @@ def _sum(field):
 
 
 def compute(region_path: str, month: datetime.date, campaign) -> dict[str, dict[str, tuple]]:
-    """{city code: {row key: (month, cumulative)}} for every city of the region with activity."""
+    """{city code: {row key: (month, cumulative)}} for every city of the region with activity: of
+    the province or a city from the roll-up (tallies.py, a few rows per city and month, whatever
+    the history), of a smaller region or outside the campaign's months counted directly."""
+    if region_path.count("/") <= 2 and month in periods.report_months(campaign):
+        return tallies.read(region_path, month, campaign)
+    return compute_direct(region_path, month, campaign)
+
+
+def compute_direct(region_path: str, month: datetime.date, campaign) -> dict[str, dict[str, tuple]]:
+    """compute() counted from every case since the campaign began: the reference the roll-up is
+    held equal to (tests/oversight/test_aggregates.py)."""
     month_start, end = periods.period(campaign, month)
     since = periods.since(campaign)
     # Every region of the subtree and its city ("440000/440100/…": the second code of the path).

@@ -295,3 +295,47 @@ class TypicalCase(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class FormTally(models.Model):
+    """The monthly form's roll-up (oversight/tallies.py): one cell of one city in one reporting month
+    of a campaign — `value` is the month's figure, `new` what the month adds to 累计 (a case or person
+    counted once from the campaign's start is new in the month it first appears), so a form reads a
+    few rows per city whatever the number of cases."""
+
+    campaign = models.ForeignKey("cases.Campaign", models.CASCADE, related_name="+")
+    month = models.DateField()
+    city = models.CharField(max_length=6)
+    key = models.CharField(max_length=48)
+    value = models.DecimalField(max_digits=18, decimal_places=2)
+    new = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "month", "city", "key"], name="one_tally_per_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city} {self.month:%Y-%m} {self.key}"
+
+
+class FormChange(models.Model):
+    """A mark left by an action that changed a fact the form counts (the case's region, when, and the
+    record whose own date may be earlier): the next read of a form refreshes the months it names."""
+
+    region = models.CharField(max_length=6)
+    at = models.DateTimeField()
+    fact = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.at:%Y-%m-%d} {self.fact}"
+
+
+class FormState(models.Model):
+    """The campaign's dates its tallies were made for: other dates (or none) and they are made again."""
+
+    campaign = models.OneToOneField("cases.Campaign", models.CASCADE, primary_key=True, related_name="+")
+    signature = models.CharField(max_length=80)
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.signature}"

@@ -7,16 +7,17 @@ notifications — in one transaction.
 """
 
 import datetime
+import functools
 import unicodedata
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
-from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies import jurisdiction
 from agencies.models import Agency
@@ -26,6 +27,7 @@ from cases.models import (
     REQUIRED_DOCUMENTS,
     SENT_REFERRAL_STATUSES,
     Case,
+    CaseGroupObjectPermission,
     Person,
     Referral,
     ReferralDocument,
@@ -55,7 +57,10 @@ def _lock(referral: Referral) -> tuple[Case, Referral]:
     case = lock(referral.case_id)
     locked = (
         Referral.objects.select_for_update(of=("self",))
-        .select_related("referring_agency", "police_agency__region", "procuratorate", "forwarded_from")
+        # The proposer is told of the decisions on the proposal (announce.py).
+        .select_related(
+            "referring_agency", "police_agency__region", "procuratorate", "forwarded_from", "record", "proposed_by"
+        )
         .get(pk=referral.pk)
     )
     locked.case = case
@@ -196,8 +201,29 @@ def police_of_province(slug: str, case: Case) -> Agency:
     return police
 
 
+@functools.cache
+def view_case_permission() -> Permission:
+    """guardian's view_case permission (read once per process)."""
+    return Permission.objects.get(content_type__app_label="cases", codename="view_case")
+
+
 def _grant(referral: Referral, police_agency: Agency) -> None:
-    assign_perm(VIEW_CASE, police_agency.group, referral.case)
+    """guardian's grant of the case to the police agency's group (assign_perm, in one insert)."""
+    CaseGroupObjectPermission.objects.bulk_create(
+        [
+            CaseGroupObjectPermission(
+                permission=view_case_permission(), group_id=police_agency.group_id, content_object=referral.case
+            )
+        ],
+        ignore_conflicts=True,  # granted already (unique per group, permission and case)
+    )
+
+
+def _revoke(case: Case, agency: Agency) -> None:
+    """guardian's remove_perm of the case from the agency's group, in one delete."""
+    CaseGroupObjectPermission.objects.filter(
+        permission=view_case_permission(), group_id=agency.group_id, content_object=case
+    ).delete()
 
 
 def _findings_of(case: Case, person: Person | None) -> list[Any]:
@@ -268,6 +294,8 @@ def propose_referral(
     (using a forged certificate) as public security; the proposer may choose the other kind with
     a reason on the record. Subjects whose findings go different ways are proposed separately."""
     case = begin_case(case, actor=actor, action="propose_referral", version=version)
+    # Read below for every subject (and for the referral's number): loaded once.
+    prefetch_related_objects([case], "findings", "referrals__persons")
     chosen = list(case.persons.filter(pk__in=persons))
     if len(chosen) != len(set(persons)):
         unknown = sorted(set(persons) - {p.pk for p in chosen})
@@ -323,7 +351,8 @@ def propose_referral(
         report=report,
         proposed_by=actor,
     )
-    referral.persons.set(chosen)
+    vars(case).get("_prefetched_objects_cache", {}).pop("referrals", None)  # loaded above, without this one
+    referral.persons.add(*chosen)  # a new referral: nothing to replace
     ids = [p.pk for p in chosen]
     # The 3-day clock of 逾期不移送 stops for these subjects.
     deadlines.meet(steps=("propose_referral",), by="propose_referral", case=case, finding__person__in=ids)
@@ -362,7 +391,12 @@ def record_of(referral: Referral) -> ReferralRecord | None:
 
 
 def _record(referral: Referral) -> ReferralRecord:
-    record, _created = ReferralRecord.objects.get_or_create(referral=referral)
+    """The referral's record, loaded with the locked referral (`_lock`), or a new one its `save()`
+    inserts: the referral's row lock keeps a second one from being made meanwhile."""
+    record = record_of(referral)
+    if record is None:
+        record = ReferralRecord(referral=referral)
+        referral.record = record
     return record
 
 
@@ -512,7 +546,7 @@ def forward(referral: Referral, *, actor: User, police_agency: str, reason: str)
         pk=referral.pk
     )
     if not still_theirs.exists():  # another referral of the case still with them keeps the case open to them
-        remove_perm(VIEW_CASE, previous.group, case)
+        _revoke(case, previous)
     _grant(referral, target)
     _finish_referral(
         case,

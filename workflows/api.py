@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +21,7 @@ from cases.api.serializers import ActionInput, EventOutput
 from cases.kinds import ReferralKind
 from cases.models import Event, IdNumberView, Penalty, Referral, ReferralDocument, ReferralStatus
 from cases.referral_rules import REFERRAL_ACTIONS
-from core.access import AnyUser, AuthenticatedRequest
+from core.access import AnyUser, AuthenticatedRequest, evaluated, prefetched
 from core.api import pagination, params
 from core.api.schema import errors, example
 from core.errors import Code, Conflict
@@ -468,7 +468,7 @@ class ReferralDetailOutput(ReferralOutput):
         return EventOutput(events, many=True).data
 
 
-def referral_queryset(user: AnyUser, *, visible_only: bool = True) -> QuerySet[Referral]:
+def _referral_rows(user: AnyUser, *, visible_only: bool = True) -> QuerySet[Referral]:
     base = referrals_visible_to(user) if visible_only else Referral.objects.all()
     return base.select_related(
         "case__region",
@@ -480,13 +480,25 @@ def referral_queryset(user: AnyUser, *, visible_only: bool = True) -> QuerySet[R
         "received_by",
         "record__opinion_by",
         "record__filing_decision",
-    ).prefetch_related(
+    )
+
+
+def _documents() -> "Prefetch[Any]":
+    return Prefetch("documents", queryset=ReferralDocument.objects.select_related("file__evidence"))
+
+
+def _lists() -> "tuple[str | Prefetch[Any], ...]":
+    """What a referral's page lists beside its documents."""
+    return (
         "persons",
-        Prefetch("documents", queryset=ReferralDocument.objects.select_related("file__evidence")),
         "case__handlers",
         "case__findings",
         Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")),
     )
+
+
+def referral_queryset(user: AnyUser, *, visible_only: bool = True) -> QuerySet[Referral]:
+    return _referral_rows(user, visible_only=visible_only).prefetch_related(_documents(), *_lists())
 
 
 class ReferralQuery(serializers.Serializer[Any]):
@@ -511,8 +523,24 @@ class ReferralList(generics.ListAPIView[Referral]):
         return qs
 
 
+def referral_detail(user: AnyUser, pk: int, *, visible_only: bool = True) -> Referral:
+    """The referral with everything its page shows; its documents are loaded only when it has any
+    (answered in the referral's own query: none before it is transmitted)."""
+    referral = (
+        _referral_rows(user, visible_only=visible_only)
+        .prefetch_related(*_lists())
+        .annotate(has_documents=Exists(ReferralDocument.objects.filter(referral=OuterRef("pk"))))
+        .get(pk=pk)
+    )
+    if referral.has_documents:
+        prefetch_related_objects([referral], _documents())
+    else:
+        prefetched(referral, "documents", evaluated(ReferralDocument.objects.filter(referral=referral), []))
+    return referral
+
+
 def referral_response(request: AuthenticatedRequest, pk: int, *, visible_only: bool = True) -> Response:
-    referral = referral_queryset(request.user, visible_only=visible_only).get(pk=pk)
+    referral = referral_detail(request.user, pk, visible_only=visible_only)
     shown = identities_shown(request.user, referral.case)
     context = {"request": request, "now": timezone.now(), "shown": shown}
     data = ReferralDetailOutput(referral, context=context).data

@@ -60,12 +60,15 @@ def open_reinspection(case: Case, rectification: Rectification) -> Deadline:
 
 
 def open_referral_steps(case: Case, referral: Referral, *, action: str, changed: bool = True) -> list[Deadline]:
-    """Open the steps the referral's arrival in its status (through `action`) opens (steps.opened_by)."""
-    return [
-        open_deadline(case, step, referral=referral)
+    """Open the steps the referral's arrival in its status (through `action`) opens (steps.opened_by),
+    in one insert."""
+    now = timezone.now()
+    opened = [
+        Deadline(case=case, step=step, referral=referral, starts_at=now, due_at=due_after(now, period_for(step)))
         for step in opened_by(referral.status, action=action, kind=referral.kind, changed=changed)
         if not (STEPS[step].once and referral.forwarded_from_id)
     ]
+    return Deadline.objects.bulk_create(opened) if opened else []
 
 
 def open_fine_periods(case: Case, fine: Fine) -> list[Deadline]:

@@ -5,10 +5,13 @@ referral action (workflows/actions.py) changes the status, then completes the op
 and the Switch after it routes on the new status to the next human step.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.utils.functional import Promise
@@ -41,22 +44,48 @@ class ReferralProcess(Process):  # type: ignore[misc]  # viewflow ships no type 
         verbose_name = _("referral process")
 
 
+# The record an action has locked and changed while it moves its flow on (`advancing`): the flow's
+# switches and routes read it instead of loading the process's artifact again.
+_ADVANCING: ContextVar[Any] = ContextVar("advancing", default=None)
+
+
+@contextmanager
+def advancing(record: Any) -> Iterator[None]:
+    token = _ADVANCING.set(record)
+    try:
+        yield
+    finally:
+        _ADVANCING.reset(token)
+
+
+def artifact(activation: Any) -> Any:
+    """The process's artifact: the record being advanced when it is that one, else as viewflow loads it."""
+    process, record = activation.process, _ADVANCING.get()
+    if (
+        record is not None
+        and process.artifact_object_id == record.pk
+        and process.artifact_content_type_id == ContentType.objects.get_for_model(record).pk
+    ):
+        return record
+    return process.artifact
+
+
 def status_is(*statuses: str) -> Callable[[Any], bool]:
-    return lambda activation: activation.process.artifact.status in statuses
+    return lambda activation: artifact(activation).status in statuses
 
 
 def _awaits_outcome(activation: Any) -> bool:
-    referral = activation.process.artifact
+    referral = artifact(activation)
     return bool(referral.kind == ReferralKind.PUBLIC_SECURITY and not referral.outcome)
 
 
 def _explanation_pending(activation: Any) -> bool:
-    referral = activation.process.artifact
+    referral = artifact(activation)
     return bool(referral.status == R.SUPERVISION and referral.explanation_requested_at and not referral.explained_at)
 
 
 def _ps_not_registered(activation: Any) -> bool:
-    referral = activation.process.artifact
+    referral = artifact(activation)
     return bool(referral.status == R.REJECTED and referral.kind == ReferralKind.PUBLIC_SECURITY)
 
 
@@ -158,7 +187,7 @@ class ReferralFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type i
 
     def route(self, activation: Any) -> None:
         """Send the new task to the agency and role of DESIGN §3, with its legal due time."""
-        referral = activation.process.artifact
+        referral = artifact(activation)
         step = activation.task.flow_task.name
         agency, role, excluded, deadline = ROUTES[step](referral)
         if agency is None:  # the case's city has no committee office, or nobody asked a procuratorate
@@ -250,4 +279,5 @@ def advance(referral: Referral, actor: User, action: str = "") -> None:
     if action in OWN_STEP_ONLY:
         own = [r.pk for r in routes.select_related("task") if r.task.flow_task.name == OWN_STEP_ONLY[action]]
         routes = routes.filter(pk__in=own)
-    complete_open_tasks(routes, actor)
+    with advancing(referral):
+        complete_open_tasks(routes, actor)

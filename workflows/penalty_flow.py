@@ -19,7 +19,7 @@ from viewflow.workflow.models import Process
 from cases.models import Penalty
 from cases.models import PenaltyStatus as P
 
-from .flows import OPEN, complete_open_tasks, status_is, switch, task
+from .flows import OPEN, advancing, artifact, complete_open_tasks, status_is, switch, task
 from .models import Deadline, TaskRoute
 from .penalty_periods import party_heard_until
 
@@ -33,17 +33,17 @@ class PenaltyProcess(Process):  # type: ignore[misc]  # viewflow ships no type i
 
 
 def _reviewed_or_not_needed(activation: Any) -> bool:
-    penalty = activation.process.artifact
+    penalty = artifact(activation)
     return bool(penalty.reviewed_at is not None or not penalty.hearing_right)
 
 
 def _to_review(activation: Any) -> bool:
-    penalty = activation.process.artifact
+    penalty = artifact(activation)
     return bool(penalty.status in (P.NOTIFIED, P.HEARD) and not _reviewed_or_not_needed(activation))
 
 
 def _to_decide(activation: Any) -> bool:
-    penalty = activation.process.artifact
+    penalty = artifact(activation)
     return bool(penalty.status in (P.NOTIFIED, P.HEARD) and _reviewed_or_not_needed(activation))
 
 
@@ -85,7 +85,7 @@ class PenaltyFlow(flow.Flow):  # type: ignore[misc]  # viewflow ships no type in
 
     def route(self, activation: Any) -> None:
         """Send the new task to the agency and role that acts (or the one person), with its due time."""
-        penalty = activation.process.artifact
+        penalty = artifact(activation)
         step = activation.task.flow_task.name
         role, excluded, deadline = ROUTES[step](penalty)
         not_before = None
@@ -146,4 +146,5 @@ def start(penalty: Penalty) -> None:
 
 def advance(penalty: Penalty, actor: User) -> None:
     """Complete the penalty's open task by `actor`; the flow routes to the next step."""
-    complete_open_tasks(TaskRoute.objects.filter(penalty=penalty), actor)
+    with advancing(penalty):
+        complete_open_tasks(TaskRoute.objects.filter(penalty=penalty), actor)

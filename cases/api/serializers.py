@@ -8,6 +8,7 @@ from rest_framework import serializers
 from agencies import jurisdiction
 from agencies.api import RegionCodeField
 from agencies.models import Agency
+from core.access import AnyUser
 from core.api.fields import CreditCodeField, IdNumberField
 from core.api.schema import example
 from core.identity import DocumentKind, normalize_document
@@ -613,7 +614,7 @@ class CaseDetailOutput(CaseListOutput):
         self.context["shown"] = identities_shown(user, case)
         self.context["unreferred"] = actions.unreferred(case)
         # The referrals the caller sees: the police never see a proposal, or a referral sent elsewhere.
-        self.context["referral_ids"] = set(referrals_visible_to(user).filter(case=case).values_list("pk", flat=True))
+        self.context["referral_ids"] = _referrals_seen(user, case)
         return super().to_representation(case)
 
     @extend_schema_field(CaseReferralOutput(many=True))
@@ -668,6 +669,17 @@ class CaseDetailOutput(CaseListOutput):
 
     def get_actions(self, case: Case) -> list[str]:
         return actions.available_actions(case, self.context["request"].user)
+
+
+def _referrals_seen(user: AnyUser, case: Case) -> set[int]:
+    """The ids of the case's referrals the user sees (cases.access.referrals_visible_to). The
+    referring agency's people and the supervisors of the case's region see every referral of it,
+    settled by their memberships; anyone else (the police, a procuratorate) by the query."""
+    referrals = case.referrals.all()
+    agencies = jurisdiction.agency_ids_of(user)
+    if jurisdiction.supervises(user, case.region) or all(r.referring_agency_id in agencies for r in referrals):
+        return {r.pk for r in referrals}
+    return set(referrals_visible_to(user).filter(case=case).values_list("pk", flat=True))
 
 
 class EventOutput(serializers.ModelSerializer[Event]):

@@ -2,7 +2,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from agencies import jurisdiction
 from agencies.api import RegionCodeField
-from core.access import AnyUser, AuthenticatedRequest
+from core.access import AnyUser, AuthenticatedRequest, evaluated, prefetched
 from core.api import pagination
 from core.api.schema import ErrorOutput, errors, example, results_of
 
@@ -33,10 +33,14 @@ from ..models import (
     CaseNote,
     Correction,
     Event,
+    Finding,
     Fine,
     IdNumberView,
     Penalty,
+    Person,
+    Rectification,
     Referral,
+    Suspension,
     Takedown,
 )
 from ..queries import CaseListParams, case_list_params, filter_cases
@@ -44,34 +48,80 @@ from ..rules import TAKEDOWN_ACTIONS, may_note
 from . import serializers as s
 
 
-def case_detail_queryset(user: AnyUser) -> QuerySet[Case]:
-    return (
-        cases_visible_to(user)
-        .select_related("region", "agency", "campaign")
-        .prefetch_related(
-            "handlers",
-            "persons",
-            "findings",
-            "rectifications",
-            "suspensions",
-            Prefetch("fines", queryset=Fine.objects.select_related("legal_basis", "person", "finding")),
-            Prefetch(
-                "penalties",
-                queryset=Penalty.objects.select_related(
-                    "legal_basis", "person", "proposed_by", "approved_by", "hearing_officer", "reviewed_by"
-                ).prefetch_related("statements", "deadlines"),
-            ),
-            Prefetch("corrections", queryset=Correction.objects.select_related("proposed_by")),
-            Prefetch("takedowns", queryset=Takedown.objects.select_related("agency")),
-            Prefetch(
-                "referrals", queryset=Referral.objects.select_related("police_agency").prefetch_related("persons")
-            ),
-        )
+def _detail_lists() -> "dict[str, str | Prefetch[Any]]":
+    """The case page's lists, by the relation that holds them (persons, findings, measures …)."""
+    return {
+        "persons": "persons",
+        "findings": "findings",
+        "rectifications": "rectifications",
+        "suspensions": "suspensions",
+        "fines": Prefetch("fines", queryset=Fine.objects.select_related("legal_basis", "person", "finding")),
+        "penalties": Prefetch(
+            "penalties",
+            queryset=Penalty.objects.select_related(
+                "legal_basis", "person", "proposed_by", "approved_by", "hearing_officer", "reviewed_by"
+            ).prefetch_related("statements", "deadlines"),
+        ),
+        "corrections": Prefetch("corrections", queryset=Correction.objects.select_related("proposed_by")),
+        "takedowns": Prefetch("takedowns", queryset=Takedown.objects.select_related("agency")),
+        "referrals": Prefetch(
+            "referrals", queryset=Referral.objects.select_related("police_agency").prefetch_related("persons")
+        ),
+    }
+
+
+# The model of each list, to ask in the case's own query whether the case has any row of it.
+_LIST_MODELS: dict[str, Any] = {
+    "persons": Person,
+    "findings": Finding,
+    "rectifications": Rectification,
+    "suspensions": Suspension,
+    "fines": Fine,
+    "penalties": Penalty,
+    "corrections": Correction,
+    "takedowns": Takedown,
+    "referrals": Referral,
+}
+
+
+def _case_rows(user: AnyUser, *, visible_only: bool = True) -> QuerySet[Case]:
+    return (cases_visible_to(user) if visible_only else Case.objects.all()).select_related(
+        "region", "agency", "campaign"
     )
 
 
-def case_response(request: AuthenticatedRequest, case_id: int, status_code: int = status.HTTP_200_OK) -> Response:
-    case = case_detail_queryset(request.user).get(pk=case_id)
+def case_detail_queryset(user: AnyUser, *, visible_only: bool = True) -> QuerySet[Case]:
+    """The case page's rows; `visible_only=False` once the request has found the case visible."""
+    return _case_rows(user, visible_only=visible_only).prefetch_related("handlers", *_detail_lists().values())
+
+
+def case_detail(user: AnyUser, case_id: int, *, visible_only: bool = True) -> Case:
+    """The case with everything its page shows: one query for the case (which also answers which
+    lists it has any row of), its handlers, and one per list it has — a case without measures
+    costs no query for them."""
+    has = {name: Exists(model.objects.filter(case=OuterRef("pk"))) for name, model in _LIST_MODELS.items()}
+    case = (
+        _case_rows(user, visible_only=visible_only)
+        .prefetch_related("handlers")
+        .annotate(**{f"has_{name}": exists for name, exists in has.items()})
+        .get(pk=case_id)
+    )
+    wanted = []
+    for name, lookup in _detail_lists().items():
+        if getattr(case, f"has_{name}"):
+            wanted.append(lookup)
+        else:
+            prefetched(case, name, evaluated(_LIST_MODELS[name].objects.filter(case=case), []))
+    prefetch_related_objects([case], *wanted)
+    return case
+
+
+def case_response(
+    request: AuthenticatedRequest, case_id: int, status_code: int = status.HTTP_200_OK, *, visible_only: bool = True
+) -> Response:
+    """The case as its page shows it. `visible_only=False` when the request has already found the
+    case visible (an action on it, a case the caller just created): its visibility is not asked twice."""
+    case = case_detail(request.user, case_id, visible_only=visible_only)
     context = {"request": request, "today": timezone.localdate()}
     data = s.CaseDetailOutput(case, context=context).data
     # The serializer masks every number with "*" unless the caller handles the case.
@@ -115,7 +165,8 @@ class CaseListCreate(generics.ListAPIView[Case]):
         data = s.CaseCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         case = actions.create_case(actor=request.user, **data.validated_data)
-        return case_response(request, case.pk, status.HTTP_201_CREATED)
+        # A lead is its creator's agency's: theirs to see.
+        return case_response(request, case.pk, status.HTTP_201_CREATED, visible_only=False)
 
 
 @example({"q": "440106199001011235"})
@@ -171,7 +222,7 @@ class CaseDetail(APIView):
     @extend_schema(responses=s.CaseDetailOutput)
     def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         case = get_case_for(request.user, pk)
-        return case_response(request, case.pk)
+        return case_response(request, case.pk, visible_only=False)
 
 
 class CaseEvents(generics.ListAPIView[Event]):
@@ -205,7 +256,8 @@ class CaseAction(generics.GenericAPIView[Case]):
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         self.run(case, actor=request.user, **data.validated_data)
-        return case_response(request, case.pk)
+        # Found visible above; a case action never takes the case from whoever may run it.
+        return case_response(request, case.pk, visible_only=False)
 
 
 class CaseNotes(generics.ListAPIView[CaseNote]):

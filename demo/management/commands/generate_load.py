@@ -35,6 +35,8 @@ class Command(BaseCommand):
         rng = random.Random(seed + have)  # noqa: S311 - load data
         made = load.generate(max(cases - have, 0), rng=rng, referral_share=referral_share, progress=self.stdout.write)
         self.stdout.write(f"cases: {have:,} → {have + made:,} in {time.monotonic() - started:.1f} s")
+        if made:  # the rows went in without the actions: the monthly form's roll-up is counted again
+            call_command("rebuild_form_tallies", stdout=self.stdout)
         if certificates:
             t = time.monotonic()
             create_sample_certificates(certificates, batch=20_000)
