@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_rela
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.response import Response
@@ -130,21 +130,24 @@ def case_response(
     return Response(data, status=status_code)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("status", OpenApiTypes.STR, enum=["lead", "open", "closed", "declined"]),
-        OpenApiParameter("region", OpenApiTypes.STR, description="Region code; its whole subtree is included."),
-        OpenApiParameter("source", OpenApiTypes.STR, enum=Source.values),
-        OpenApiParameter("party_kind", OpenApiTypes.STR, enum=PartyKind.values),
-        OpenApiParameter("requires_referral", OpenApiTypes.BOOL),
-        OpenApiParameter("overdue", OpenApiTypes.BOOL),
-        OpenApiParameter(
-            "q",
-            OpenApiTypes.STR,
-            description="Number, party name, credit code or person name. An ID number (or another identity "
-            "document) is refused with 400 here: search by it with POST /api/v1/cases/search/.",
-        ),
-    ],
+# The filters are the list's (GET); creating a case (POST) takes none.
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=["lead", "open", "closed", "declined"]),
+            OpenApiParameter("region", OpenApiTypes.STR, description="Region code; its whole subtree is included."),
+            OpenApiParameter("source", OpenApiTypes.STR, enum=Source.values),
+            OpenApiParameter("party_kind", OpenApiTypes.STR, enum=PartyKind.values),
+            OpenApiParameter("requires_referral", OpenApiTypes.BOOL),
+            OpenApiParameter("overdue", OpenApiTypes.BOOL),
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                description="Number, party name, credit code or person name. An ID number (or another identity "
+                "document) is refused with 400 here: search by it with POST /api/v1/cases/search/.",
+            ),
+        ],
+    )
 )
 class CaseListCreate(generics.ListAPIView[Case]):
     serializer_class = s.CaseListOutput
