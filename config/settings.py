@@ -250,11 +250,10 @@ if REDIS_URL:
                         # After a Redis restart a pooled connection is dead: retry on a new one at
                         # once instead of failing the first WebSocket that draws it.
                         "retry_on_error": [redis.exceptions.ConnectionError],
-                        # redis-py's default read timeout (5 s) equals channels-redis's blocking pop
-                        # (BZPOPMIN, 5 s): the client gave up just as Redis answered "nothing yet",
-                        # killing the socket whose consumer held the process's receive loop, and a
-                        # busy event loop made it lose that race often. Well above the pop's 5 s.
-                        "socket_timeout": envint("REDIS_SOCKET_TIMEOUT", 30, minimum=10),
+                        # A longer read timeout than redis-py's 5 s (channels-redis's blocking pop
+                        # also waits 5 s, and a busy loop sometimes loses that race, dropping a
+                        # socket's consumer) left event loops that async_to_sync closes waiting on
+                        # their pooled connections: not set until that is solved.
                         "socket_connect_timeout": 5,
                     }
                 ]
